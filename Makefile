@@ -1,0 +1,55 @@
+# Everything a fresh machine needs is installed by these targets; see README.md.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+# Chalice takes the Lambda runtime from the interpreter that packages it: 3.13.
+PYTHON_BOOT ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13.*/bin/python3.13) $(shell command -v python3.13 2>/dev/null))
+DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
+
+.PHONY: deps system-deps dynamodb-local test test-fast demo serve admin-token package clean
+
+deps: $(VENV)/.installed system-deps dynamodb-local
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@if [ -z "$(PYTHON_BOOT)" ]; then \
+	  echo "thidua needs Python 3.13 (Chalice takes the Lambda runtime from it)."; \
+	  echo "Install it with: pyenv install 3.13.0   (or your distribution's python3.13)"; exit 1; fi
+	$(PYTHON_BOOT) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $@
+
+# WeasyPrint renders with Pango/HarfBuzz; pdftoppm turns PDFs into PNG pages.
+system-deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null || { \
+	    echo "Could not install:$$missing. Install them with apt-get and run again."; exit 1; }; \
+	fi
+
+dynamodb-local: $(VENV)/.installed
+	@$(PY) -m devtools.dynamodb_local fetch
+
+test: deps
+	$(PY) -m pytest -n 2 -q
+
+test-fast: deps
+	$(PY) -m pytest -q -m "not slow"
+
+demo: deps
+	$(PY) -m devtools.demo
+
+serve: deps
+	$(PY) -m devtools.serve
+
+admin-token: deps
+	$(PY) -m chalicelib.cli admin-token
+
+package: deps
+	$(PY) -m devtools.package
+
+clean:
+	rm -rf out build .pytest_cache

@@ -1,0 +1,68 @@
+"""Operator commands: `python -m chalicelib.cli admin-token | compile ...`.
+
+Run outside Lambda, the CLI takes its configuration from the chosen Chalice
+stage in .chalice/config.json (default `local`), under any THIDUA_* variables
+already set in the environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from chalicelib.config import settings
+from chalicelib.store import store_for
+
+CONFIG = Path(__file__).resolve().parent.parent / ".chalice" / "config.json"
+
+
+def load_stage_env(stage: str) -> None:
+    if not CONFIG.exists():
+        return
+    config = json.loads(CONFIG.read_text())
+    env = {**config.get("environment_variables", {}),
+           **config.get("stages", {}).get(stage, {}).get("environment_variables", {})}
+    for key, value in env.items():
+        os.environ.setdefault(key, value)
+
+
+def _store_or_exit():
+    conf = settings()
+    store = store_for(conf)
+    try:
+        store.ensure_table()
+    except Exception as exc:  # botocore's EndpointConnectionError and friends
+        where = conf.dynamodb_endpoint or f"AWS ({conf.region})"
+        print(f"error: cannot reach DynamoDB at {where}: {exc}\n"
+              "Start the local stack first: make serve (or python -m devtools.dynamodb_local run)",
+              file=sys.stderr)
+        raise SystemExit(2)
+    return store
+
+
+def cmd_admin_token(args: argparse.Namespace) -> int:
+    from chalicelib.auth import issue_token
+
+    store = _store_or_exit()
+    token = issue_token(store, "admin", args.name)
+    print(token["token"])
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m chalicelib.cli")
+    parser.add_argument("--stage", default=os.environ.get("THIDUA_STAGE", "local"))
+    sub = parser.add_subparsers(dest="command", required=True)
+    admin = sub.add_parser("admin-token", help="print a new admin bearer token (creates the table if needed)")
+    admin.add_argument("--name", default="Quản trị (dòng lệnh)")
+    admin.set_defaults(run=cmd_admin_token)
+    args = parser.parse_args(argv)
+    load_stage_env(args.stage)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
