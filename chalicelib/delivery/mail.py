@@ -1,0 +1,368 @@
+"""Email to leadership: MIME building, size fitting, and three ways to send.
+
+Imported by API Lambdas too: boto3, smtplib and ssl are imported only when used.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import email.utils
+import hashlib
+import html as html_lib
+import os
+import re
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+from urllib.parse import unquote, urlsplit
+
+# SES API v2 and SMTP accept 40 MB per message *after* MIME/base64 encoding
+# (SES v1 SendRawEmail: 10 MB). docs.aws.amazon.com/ses/latest/dg/quotas.html
+SES_LIMIT = 40_000_000
+# What we aim for by default: the receiving side is the narrower pipe. Many
+# mail servers (government ones included) still reject messages over ~10 MB,
+# and a link costs the reader one click while a bounce costs the whole report.
+DEFAULT_MESSAGE_LIMIT = 10_000_000
+DEFAULT_OUTBOX = "out/outbox"
+DEFAULT_SENDER = "thidua@localhost"
+# Room kept for headers, text/html bodies and MIME boundaries when estimating.
+_BODY_RESERVE = 64_000
+
+LINKS_INTRO = "Tệp đính kèm vượt quá giới hạn dung lượng thư, vui lòng tải về tại:"
+
+# Set by build_message itself; callers' extra headers (Cc, Bcc, X-...) may not replace them.
+_RESERVED_HEADERS = {
+    "from", "to", "subject", "message-id", "mime-version",
+    "content-type", "content-transfer-encoding",
+}
+
+
+class MessageTooLarge(ValueError):
+    """The message cannot be brought under the size limit."""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    data: bytes
+    content_type: str = "application/pdf"
+
+
+@dataclass(frozen=True)
+class DownloadLink:
+    filename: str
+    url: str
+    size: int
+
+
+def default_sender(env: Mapping[str, str] = os.environ) -> str:
+    """THIDUA_MAIL_FROM, e.g. 'Văn phòng Thi đua <thidua@bocongan.gov.vn>'."""
+    return (env.get("THIDUA_MAIL_FROM") or "").strip() or DEFAULT_SENDER
+
+
+def make_message_id(*parts: str, domain: str) -> str:
+    """A Message-ID that is the same for the same parts (e.g. document version and
+    recipient), so a retried send can be recognised and deduplicated downstream."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:40]
+    return f"<{digest}@{domain}>"
+
+
+def message_bytes(message: EmailMessage) -> bytes:
+    """The wire form (CRLF line endings), as SMTP and SES will carry it."""
+    return message.as_bytes(policy=email.policy.SMTP)
+
+
+def _format_size(size: int) -> str:
+    # Vietnamese decimal comma: 12,6 MB
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB".replace(".", ",")
+    return f"{max(1, round(size / 1000))} KB"
+
+
+def with_download_links(text: str, html: str, links: Sequence[DownloadLink]) -> tuple[str, str]:
+    """Append the Vietnamese 'download here instead' paragraph to both bodies."""
+    if not links:
+        return text, html
+    lines = [f"- {link.filename} ({_format_size(link.size)}): {link.url}" for link in links]
+    text_out = text.rstrip("\n") + "\n\n" + LINKS_INTRO + "\n" + "\n".join(lines) + "\n"
+    esc = html_lib.escape
+    items = "".join(
+        f'<li><a href="{esc(link.url)}">{esc(link.filename)}</a> ({_format_size(link.size)})</li>'
+        for link in links
+    )
+    block = f"<p>{esc(LINKS_INTRO)}</p><ul>{items}</ul>"
+    # Inside <body> when there is one, so the HTML stays well formed.
+    idx = html.lower().rfind("</body>")
+    html_out = html[:idx] + block + html[idx:] if idx >= 0 else html + block
+    return text_out, html_out
+
+
+def build_message(
+    *,
+    sender: str,
+    to: Sequence[str],
+    subject: str,
+    text: str,
+    html: str,
+    attachments: Sequence[Attachment] = (),
+    links: Sequence[DownloadLink] = (),
+    message_id: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> EmailMessage:
+    """multipart/alternative (text, html), wrapped in multipart/mixed when there are
+    attachments. Links, if any, are listed at the end of both bodies."""
+    if not to:
+        raise ValueError("a message needs at least one recipient")
+    text, html = with_download_links(text, html, links)
+    msg = EmailMessage(policy=email.policy.SMTP)
+    msg["From"] = sender
+    msg["To"] = ", ".join(to)
+    msg["Subject"] = subject
+    domain = email.utils.parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    msg["Message-ID"] = message_id or email.utils.make_msgid(domain=domain)
+    extra = dict(headers or {})
+    for name in extra:
+        if name.lower() in _RESERVED_HEADERS:
+            raise ValueError(f"header {name!r} is set by build_message")
+    if not any(n.lower() == "date" for n in extra):
+        msg["Date"] = email.utils.format_datetime(datetime.now(timezone.utc))
+    if not any(n.lower() == "auto-submitted" for n in extra):
+        msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies
+    for name, value in extra.items():
+        msg[name] = value
+    # Explicit 7-bit-safe encodings: the default policy would pick 8bit, which
+    # needs 8BITMIME on every SMTP hop and which SES asks us to avoid.
+    msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    for att in attachments:
+        maintype, _, subtype = att.content_type.partition("/")
+        # The stdlib writes non-ASCII filenames as RFC 2231 filename*=utf-8''...
+        msg.add_attachment(
+            att.data, maintype=maintype, subtype=subtype or "octet-stream", filename=att.filename
+        )
+    return msg
+
+
+def encoded_size(attachment: Attachment) -> int:
+    """Upper bound of an attachment's size in the message: base64 in 76-char
+    lines with CRLF, plus its MIME headers."""
+    b64 = 4 * ((len(attachment.data) + 2) // 3)
+    lines = (b64 + 75) // 76
+    return b64 + 2 * lines + 400 + 3 * len(attachment.filename.encode("utf-8"))
+
+
+def fit_attachments(
+    attachments: Sequence[Attachment],
+    links_for: Callable[[Attachment], DownloadLink],
+    limit_bytes: int = DEFAULT_MESSAGE_LIMIT,
+    reserve_bytes: int = _BODY_RESERVE,
+) -> tuple[list[Attachment], list[DownloadLink]]:
+    """Replace the largest attachments by download links until the rest fits.
+
+    `links_for` is called only for the attachments that are moved out (typically
+    it presigns the artifact's URL). Order of the kept attachments is preserved.
+    """
+    budget = limit_bytes - reserve_bytes
+    kept = list(attachments)
+    moved: list[Attachment] = []
+    while kept and sum(encoded_size(a) for a in kept) > budget:
+        largest = max(kept, key=lambda a: len(a.data))
+        kept.remove(largest)
+        moved.append(largest)
+    return kept, [links_for(a) for a in moved]
+
+
+def build_fitted_message(
+    *,
+    links_for: Callable[[Attachment], DownloadLink],
+    limit_bytes: int = DEFAULT_MESSAGE_LIMIT,
+    attachments: Sequence[Attachment] = (),
+    links: Sequence[DownloadLink] = (),
+    **kwargs: Any,
+) -> EmailMessage:
+    """build_message, with attachments moved to links as needed so the encoded
+    message is at most `limit_bytes` (checked on the real bytes, not estimated)."""
+    kept, moved = fit_attachments(attachments, links_for, limit_bytes)
+    all_links = [*links, *moved]
+    while True:
+        msg = build_message(attachments=kept, links=all_links, **kwargs)
+        if len(message_bytes(msg)) <= limit_bytes:
+            return msg
+        if not kept:
+            raise MessageTooLarge(f"message exceeds {limit_bytes} bytes even without attachments")
+        largest = max(kept, key=lambda a: len(a.data))
+        kept.remove(largest)
+        all_links.append(links_for(largest))
+
+
+def _addresses(message: EmailMessage, *names: str) -> list[str]:
+    fields = [str(v) for h in names for v in message.get_all(h, [])]
+    return [addr for _, addr in email.utils.getaddresses(fields) if addr]
+
+
+def _recipients(message: EmailMessage) -> list[str]:
+    return _addresses(message, "To", "Cc", "Bcc")
+
+
+def _without_bcc(message: EmailMessage) -> bytes:
+    if "Bcc" not in message:
+        return message_bytes(message)
+    copy = email.message_from_bytes(message_bytes(message), _class=EmailMessage, policy=email.policy.SMTP)
+    del copy["Bcc"]
+    return message_bytes(copy)
+
+
+@runtime_checkable
+class Mailer(Protocol):
+    def send(self, message: EmailMessage) -> str:
+        """Send and return the provider's message id."""
+        ...
+
+
+class OutboxMailer:
+    """Writes each message as <timestamp>-<message-id>.eml: the local default,
+    and a record a person can open in any mail client."""
+
+    def __init__(self, folder: Path | str = DEFAULT_OUTBOX) -> None:
+        self.folder = Path(folder)
+
+    def send(self, message: EmailMessage) -> str:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        message_id = str(message.get("Message-ID") or "").strip()
+        if not message_id:
+            message_id = email.utils.make_msgid(domain="outbox.invalid")
+            message["Message-ID"] = message_id
+        safe = re.sub(r"[^A-Za-z0-9._@-]+", "_", message_id.strip("<>"))[:120] or "message"
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        path = self.folder / f"{stamp}-{safe}.eml"
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".eml.tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(message_bytes(message))
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            raise
+        return message_id
+
+
+class SmtpMailer:
+    """Plain SMTP, optionally upgraded with STARTTLS and authenticated."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        username: str | None = None,
+        password: str | None = None,
+        starttls: bool = False,
+        timeout: float = 30,
+        ssl_context: Any | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.username = username
+        self.password = password
+        self.starttls = starttls
+        self.timeout = timeout
+        self.ssl_context = ssl_context
+
+    def send(self, message: EmailMessage) -> str:
+        import smtplib  # lazy: pulls in ssl
+
+        recipients = _recipients(message)
+        sender = email.utils.parseaddr(str(message["From"]))[1]
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            if self.starttls:
+                import ssl
+
+                smtp.starttls(context=self.ssl_context or ssl.create_default_context())
+            if self.username:
+                smtp.login(self.username, self.password or "")
+            refused = smtp.sendmail(sender, recipients, _without_bcc(message))
+        if refused:
+            # Partial delivery: say who was refused rather than pretend all is well.
+            raise smtplib.SMTPRecipientsRefused(refused)
+        return str(message["Message-ID"])
+
+
+class SesMailer:
+    """Amazon SES API v2 SendEmail with Content.Raw (our own MIME)."""
+
+    def __init__(
+        self,
+        client: Any | None = None,
+        configuration_set: str | None = None,
+        region_name: str | None = None,
+    ) -> None:
+        self._client = client
+        self.configuration_set = configuration_set
+        self.region_name = region_name
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            import boto3  # lazy: API Lambdas import this module
+            from botocore.config import Config
+
+            self._client = boto3.client(
+                "sesv2", region_name=self.region_name, config=Config(retries={"mode": "standard"})
+            )
+        return self._client
+
+    def send(self, message: EmailMessage) -> str:
+        raw = _without_bcc(message)
+        if len(raw) > SES_LIMIT:
+            raise MessageTooLarge(f"{len(raw)} bytes exceeds the SES limit of {SES_LIMIT}")
+        kwargs: dict[str, Any] = {
+            "FromEmailAddress": email.utils.parseaddr(str(message["From"]))[1],
+            # Explicit envelope, as with SMTP; Bcc is stripped from the raw bytes.
+            "Destination": {
+                k: v
+                for k, v in (
+                    ("ToAddresses", _addresses(message, "To")),
+                    ("CcAddresses", _addresses(message, "Cc")),
+                    ("BccAddresses", _addresses(message, "Bcc")),
+                )
+                if v
+            },
+            "Content": {"Raw": {"Data": raw}},
+        }
+        if self.configuration_set:
+            kwargs["ConfigurationSetName"] = self.configuration_set
+        return self.client.send_email(**kwargs)["MessageId"]
+
+
+def mailer_from_env(env: Mapping[str, str] = os.environ) -> Mailer:
+    """THIDUA_MAIL: "outbox[:<folder>]" (default outbox:out/outbox),
+    "smtp://[user:pass@]host[:port]", "smtp+starttls://...", or "ses".
+    For SES also THIDUA_SES_REGION and THIDUA_SES_CONFIGURATION_SET."""
+    spec = (env.get("THIDUA_MAIL") or f"outbox:{DEFAULT_OUTBOX}").strip()
+    if spec == "outbox" or spec.startswith("outbox:"):
+        return OutboxMailer(Path(spec.partition(":")[2] or DEFAULT_OUTBOX))
+    if spec == "ses":
+        return SesMailer(
+            configuration_set=env.get("THIDUA_SES_CONFIGURATION_SET") or None,
+            region_name=env.get("THIDUA_SES_REGION") or None,
+        )
+    url = urlsplit(spec)
+    if url.scheme in ("smtp", "smtp+starttls"):
+        if not url.hostname:
+            raise ValueError(f"THIDUA_MAIL has no host: {spec!r}")
+        starttls = url.scheme == "smtp+starttls"
+        return SmtpMailer(
+            url.hostname,
+            url.port or (587 if starttls else 25),
+            username=unquote(url.username) if url.username else None,
+            password=unquote(url.password) if url.password else None,
+            starttls=starttls,
+        )
+    raise ValueError(f"THIDUA_MAIL: unsupported value {spec!r}")
