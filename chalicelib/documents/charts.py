@@ -1,0 +1,160 @@
+"""Print-friendly pygal charts (black/grey, Vietnamese labels) as SVG data URLs."""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass
+
+from .formatting import nfc, vn_number, vn_percent
+from .model import IndicatorLine, UnitRow
+
+FONT_FAMILY = "Liberation Serif"
+MAX_BARS = 12  # beyond this a chart stops being readable on A4; the table has the rest
+WIDTH = 800
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    caption: str
+    data_url: str
+
+
+def _style(colors=("#3a3a3a", "#b5b5b5")):
+    from pygal.style import Style
+
+    return Style(
+        background="#ffffff",
+        plot_background="#ffffff",
+        foreground="#000000",
+        foreground_strong="#000000",
+        foreground_subtle="#9a9a9a",
+        opacity="1",
+        opacity_hover="1",
+        colors=colors,
+        font_family=FONT_FAMILY,
+        label_font_size=17,
+        major_label_font_size=17,
+        value_font_size=16,
+        legend_font_size=17,
+        title_font_size=18,
+        tooltip_font_size=12,
+    )
+
+
+_VALUE_TEXT = re.compile(rb'<text text-anchor="middle" x="([-0-9.]+)"( y="[-0-9.]+" class="value")')
+
+
+def _values_after_bars(svg: bytes) -> bytes:
+    """pygal centres printed values on the bar's end, half over the bar; in black and
+    white print they must sit just after it."""
+    return _VALUE_TEXT.sub(
+        lambda m: b'<text text-anchor="start" x="%.2f"%s' % (float(m[1]) + 6, m[2]), svg
+    )
+
+
+def _data_url(svg: bytes) -> str:
+    svg = _values_after_bars(svg)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def _common(height: int, top: float, colors=("#3a3a3a", "#b5b5b5"), **extra):
+    return dict(
+        range=(0, top * 1.22),  # room after the longest bar for its printed value
+        width=WIDTH,
+        height=height,
+        style=_style(colors),
+        js=[],  # no script tags: the PDF needs none, and nothing may be fetched
+        disable_xml_declaration=False,
+        truncate_label=-1,
+        truncate_legend=-1,
+        print_values=True,
+        print_values_position="top",
+        show_x_guides=False,
+        show_y_guides=False,
+        show_x_labels=False,  # HorizontalBar swaps axes: this hides the value axis;
+        # the figures are printed after each bar instead
+        value_formatter=lambda v: vn_number(int(round(v))) if v is not None else "",
+        margin=8,
+        spacing=12,
+        **extra,
+    )
+
+
+def chart_rows(unit_rows: list[UnitRow]) -> list[UnitRow]:
+    """Units compared in charts: the level under the ministry (no double counting)."""
+    level1 = [r for r in unit_rows if r.depth == 1]
+    return level1 or [r for r in unit_rows if r.depth > 0] or list(unit_rows)
+
+
+def unit_bar_chart(line: IndicatorLine, unit_rows: list[UnitRow]) -> Chart | None:
+    import pygal
+
+    points = [(nfc(r.name), r.values.get(line.code)) for r in chart_rows(unit_rows)]
+    points = [(name, v) for name, v in points if v]
+    if not points:
+        return None
+    points.sort(key=lambda p: (-p[1], p[0]))
+    shown = points[:MAX_BARS]
+    caption = ""
+    if len(points) > len(shown):
+        caption = f"{len(shown)} đơn vị có số liệu cao nhất trên tổng số {len(points)} đơn vị"
+    shown.reverse()  # pygal draws the first label at the bottom: largest on top
+    chart = pygal.HorizontalBar(
+        **_common(height=40 + 46 * len(shown), top=shown[-1][1], show_legend=False)
+    )
+    chart.x_labels = [name for name, _ in shown]
+    chart.add(nfc(line.label), [v for _, v in shown])
+    return Chart(
+        title=nfc(f"{line.label} ({line.unit})"),
+        caption=nfc(caption),
+        data_url=_data_url(chart.render()),
+    )
+
+
+def comparison_chart(
+    lines: list[IndicatorLine], period_label: str, previous_label: str
+) -> Chart | None:
+    """Previous period = 100 for every indicator, so 30 plans and 15.000 citizens share one
+    axis; the printed labels carry the real figures."""
+    import pygal
+
+    usable = [ln for ln in lines if ln.previous]
+    if not usable:
+        return None
+    usable = list(reversed(usable))
+    chart = pygal.HorizontalBar(
+        **_common(
+            height=110 + 84 * len(usable),
+            top=max(100.0, *(ln.total * 100.0 / ln.previous for ln in usable)) * 1.15,
+            colors=("#b5b5b5", "#3a3a3a"),
+            show_legend=True,
+            legend_at_bottom=True,
+            legend_at_bottom_columns=1,
+            legend_box_size=14,
+        )
+    )
+    chart.x_labels = [nfc(ln.label) for ln in usable]
+    chart.add(
+        nfc(f"Kỳ trước ({previous_label})"),
+        [
+            {"value": 100.0, "formatter": lambda _v, n=ln.previous: vn_number(n)}
+            for ln in usable
+        ],
+    )
+    chart.add(
+        nfc(f"Kỳ này ({period_label})"),
+        [
+            {
+                "value": ln.total * 100.0 / ln.previous,
+                "formatter": lambda v, n=ln.total: f"{vn_number(n)} ({vn_percent(v, 0)})",
+            }
+            for ln in usable
+        ],
+    )
+    return Chart(
+        title="So sánh với kỳ trước (kỳ trước = 100%)",
+        caption="",
+        data_url=_data_url(chart.render()),
+    )

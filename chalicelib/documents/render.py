@@ -1,0 +1,199 @@
+"""Jinja2 environment, asset-only URL fetcher and the summary report renderer.
+
+WeasyPrint is imported only inside ``render_summary_pdf`` so that importing this package
+(e.g. from an API Lambda) never pays its cold-start cost.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import mimetypes
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import chalicelib
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from . import charts
+from .formatting import (
+    change,
+    lower_first,
+    nfc,
+    vn_date_line,
+    vn_number,
+    vn_percent,
+    vn_short_date,
+    vn_signed,
+)
+from .model import SummaryDocument
+
+# In Lambda this is /var/task/templates (vendor/templates -> ../templates).
+TEMPLATES_DIR = Path(chalicelib.__file__).resolve().parent.parent / "templates"
+ASSETS_DIR = TEMPLATES_DIR / "assets"
+SUMMARY_TEMPLATE = "documents/summary.html.j2"
+SUMMARY_CSS = "documents/summary.css"
+
+
+class URLRefused(ValueError):
+    """A document tried to load something outside the bundled assets."""
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        vn_number=vn_number, vn_percent=vn_percent, vn_signed=vn_signed, nfc=nfc
+    )
+    return env
+
+
+def _nfc_deep(value):
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(
+            value,
+            **{f.name: _nfc_deep(getattr(value, f.name)) for f in dataclasses.fields(value)},
+        )
+    if isinstance(value, list):
+        return [_nfc_deep(v) for v in value]
+    if isinstance(value, dict):
+        return {_nfc_deep(k): _nfc_deep(v) for k, v in value.items()}
+    return value
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in text.replace("\r\n", "\n").split("\n") if p.strip()]
+
+
+def _recipient_lines(recipients: list[str]) -> list[str]:
+    lines = [r.strip().lstrip("-").strip().rstrip(";.").strip() for r in recipients]
+    lines = [r for r in lines if r]
+    if not any(r.lower().startswith("lưu") for r in lines):
+        lines.append("Lưu: VT")
+    return [f"- {r};" for r in lines[:-1]] + [f"- {lines[-1]}."]
+
+
+def _qr_data_url(url: str) -> str:
+    import segno
+
+    qr = segno.make(url, error="m", micro=False)
+    return qr.svg_data_uri(scale=4, border=0, dark="#000000", light=None)
+
+
+def _table_groups(indicators, per_table: int = 4):
+    """Split indicator columns into balanced tables of at most per_table columns:
+    portrait A4 has room for the unit name and about four figures."""
+    if not indicators:
+        return [[]]
+    count = -(-len(indicators) // per_table)
+    size, extra = divmod(len(indicators), count)
+    groups, start = [], 0
+    for i in range(count):
+        end = start + size + (1 if i < extra else 0)
+        groups.append(indicators[start:end])
+        start = end
+    return groups
+
+
+def summary_context(doc: SummaryDocument) -> dict:
+    doc = _nfc_deep(doc)
+    by_code = {ln.code: ln for ln in doc.indicators}
+    main = [by_code[c] for c in doc.main_indicator_codes if c in by_code]
+    totals = []
+    for ln in doc.indicators:
+        delta, pct = change(ln.total, ln.previous)
+        totals.append({"line": ln, "delta": delta, "pct": pct})
+    unit_charts = [c for c in (charts.unit_bar_chart(ln, doc.unit_rows) for ln in main) if c]
+    comparison = (
+        charts.comparison_chart(main, doc.period_label, doc.previous_label)
+        if doc.previous_label
+        else None
+    )
+    status_counts: dict[str, int] = {}
+    for row in doc.completeness:
+        status_counts[row.status] = status_counts.get(row.status, 0) + 1
+    css = (TEMPLATES_DIR / SUMMARY_CSS).read_text(encoding="utf-8")
+    return {
+        "doc": doc,
+        "css": Markup(css),  # our own file, not user input
+        "date_line": vn_date_line(doc.place, doc.issued_on),
+        "short_date": vn_short_date(doc.issued_on),
+        "title_lower": lower_first(doc.title),
+        "totals": totals,
+        "main": main,
+        "unit_charts": unit_charts,
+        "comparison": comparison,
+        "table_groups": _table_groups(doc.indicators),
+        "highlights": [(h.unit_name, _paragraphs(h.text)) for h in doc.highlights],
+        "status_counts": status_counts,
+        "recipient_lines": _recipient_lines(doc.recipients),
+        "qr_data_url": _qr_data_url(doc.verify_url),
+    }
+
+
+def render_summary_html(doc: SummaryDocument) -> str:
+    html = environment().get_template(SUMMARY_TEMPLATE).render(**summary_context(doc))
+    return unicodedata.normalize("NFC", html)
+
+
+def _assets_base_url() -> str:
+    return ASSETS_DIR.resolve().as_uri() + "/"
+
+
+def _make_fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class AssetFetcher(URLFetcher):
+        """Serves files under templates/assets and data: URLs; refuses everything else.
+
+        ``requested`` records every URL asked for, ``refused`` those turned down.
+        """
+
+        def __init__(self, assets_dir: Path = ASSETS_DIR):
+            super().__init__(allowed_protocols=("file", "data"))
+            self.assets_dir = assets_dir.resolve()
+            self.requested: list[str] = []
+            self.refused: list[str] = []
+
+        def fetch(self, url, headers=None):
+            self.requested.append(url)
+            parts = urlsplit(url)
+            if parts.scheme == "data":
+                return super().fetch(url, headers)
+            if parts.scheme == "file" and parts.netloc in ("", "localhost"):
+                path = Path(unquote(parts.path)).resolve()
+                if path.is_relative_to(self.assets_dir) and path.is_file():
+                    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(
+                        path.as_uri(), path.read_bytes(), {"Content-Type": mime}
+                    )
+            self.refused.append(url)
+            raise URLRefused(f"refused to fetch {url!r}: only bundled assets are allowed")
+
+    return AssetFetcher
+
+
+def asset_fetcher():
+    """A fresh fetcher (imports WeasyPrint)."""
+    return _make_fetcher_class()()
+
+
+def render_summary_pdf(doc: SummaryDocument, *, fetcher=None) -> bytes:
+    from weasyprint import HTML
+
+    fetcher = fetcher if fetcher is not None else asset_fetcher()
+    html = render_summary_html(doc)
+    document = HTML(string=html, base_url=_assets_base_url(), url_fetcher=fetcher)
+    return document.write_pdf(pdf_variant=None, uncompressed_pdf=False)
+
+
