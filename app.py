@@ -6,13 +6,17 @@ imports this module on a cold start.
 
 from __future__ import annotations
 
-from chalice import Chalice, Response
+from datetime import datetime, timezone
 
-from chalicelib import openapi, reports, tokens, units
+from chalice import Chalice, Cron, Response
+
+from chalicelib import deadlines, openapi, reminders, reports, tokens, units
 from chalicelib.api import Context, etag_header, install_error_shaping, json_response, parse_etag, route
 from chalicelib.auth import require_admin
+from chalicelib.completeness import completeness_for
 from chalicelib.indicators import catalog
-from chalicelib.models import TokenIn, UnitIn, UnitPatch, UnitTokenIn, report_in_model
+from chalicelib.models import (ExceptionIn, PeriodSettingsIn, ReviewIn, TokenIn, UnitIn, UnitPatch, UnitTokenIn,
+                               report_in_model)
 
 app = Chalice(app_name="thidua")
 install_error_shaping(app)
@@ -20,6 +24,10 @@ install_error_shaping(app)
 
 def page(items: list, next_cursor: str | None) -> dict:
     return {"items": items, "next": next_cursor}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 # -- service ---------------------------------------------------------------------------
@@ -102,7 +110,7 @@ def report_response(report: dict, status: int = 200) -> Response:
 def put_report(ctx: Context, unit_id: str, period: str) -> Response:
     body = ctx.body(report_in_model())
     report, created = reports.submit_report(ctx.store, ctx.who, unit_id, period, body,
-                                            parse_etag(ctx.header("if-match")))
+                                            parse_etag(ctx.header("if-match")), ctx.settings.deadline_days)
     return report_response(report, 201 if created else 200)
 
 
@@ -122,3 +130,58 @@ def list_reports(ctx: Context, unit_id: str) -> Response:
     result = reports.list_reports(ctx.store, ctx.who, unit_id, ctx.query("from"), ctx.query("to"),
                                   ctx.limit(), ctx.query("cursor"))
     return json_response(page([reports.public(r) for r in result.items], result.next))
+
+
+# -- the reporting cycle: deadlines, review, completeness, reminders -------------------
+
+@route(app, "/v1/units/{unit_id}/reports/{period}/review", methods=["POST"])
+def review_report(ctx: Context, unit_id: str, period: str) -> Response:
+    body = ctx.body(ReviewIn)
+    report = reports.review_report(ctx.store, ctx.who, unit_id, period, body.action, body.note,
+                                   parse_etag(ctx.header("if-match")), ctx.mailer())
+    return json_response({**reports.public(report), "notified": report.get("notified")},
+                         headers={"ETag": etag_header(report["etag"])})
+
+
+@route(app, "/v1/units/{unit_id}/reports/{period}/exception", methods=["POST"])
+def grant_exception(ctx: Context, unit_id: str, period: str) -> Response:
+    require_admin(ctx.who)
+    body = ctx.body(ExceptionIn)
+    units.get_unit(ctx.store, unit_id)
+    exception = deadlines.grant_exception(ctx.store, ctx.who, unit_id, reports.period_of(period),
+                                          deadlines.parse_instant(body.until, "until"), body.reason, utcnow())
+    return json_response(exception, 201)
+
+
+@route(app, "/v1/units/{unit_id}/reports/{period}/audit")
+def report_audit(ctx: Context, unit_id: str, period: str) -> Response:
+    result = reports.report_audit(ctx.store, ctx.who, unit_id, period, ctx.limit(), ctx.query("cursor"))
+    return json_response(page(result.items, result.next))
+
+
+@route(app, "/v1/periods/{period}")
+def get_period(ctx: Context, period: str) -> Response:
+    p = reports.period_of(period)
+    deadline = deadlines.deadline_for(ctx.store, p, ctx.settings.deadline_days)
+    return json_response(deadlines.period_info(p, deadline, utcnow()))
+
+
+@route(app, "/v1/periods/{period}", methods=["PUT"])
+def set_period(ctx: Context, period: str) -> Response:
+    p = reports.period_of(period)
+    deadline = deadlines.parse_instant(ctx.body(PeriodSettingsIn).deadline, "deadline")
+    deadlines.set_deadline(ctx.store, ctx.who, p, deadline)
+    return json_response(deadlines.period_info(p, deadline, utcnow()))
+
+
+@route(app, "/v1/periods/{period}/completeness")
+def period_completeness(ctx: Context, period: str) -> Response:
+    require_admin(ctx.who)
+    result = completeness_for(ctx.store, reports.period_of(period), ctx.settings.deadline_days, utcnow())
+    return json_response(result.as_dict())
+
+
+# 01:00 UTC is 08:00 in Hà Nội: reminders arrive at the start of the working day.
+@app.schedule(Cron(0, 1, "*", "*", "?", "*"))
+def send_reminders(event: object) -> dict:
+    return reminders.run_from_environment(utcnow()).as_dict()

@@ -14,6 +14,7 @@ import functools
 import hashlib
 import json
 import logging
+import os
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, TypeVar
@@ -153,6 +154,11 @@ class Context:
             return model.model_validate(data)
         except ValidationError as exc:
             raise validation_problem(exc) from None
+
+    def mailer(self) -> Any:
+        from chalicelib.delivery import mailer_from_env
+
+        return mailer_from_env(os.environ)
 
     @property
     def who(self) -> Principal:

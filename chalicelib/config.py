@@ -20,6 +20,7 @@ class Settings:
     stage: str
     public_base_url: str  # how links in emails and QR codes reach the API
     deadline_days: int    # days after a period ends before it locks
+    reminder_days: int    # how many days before the deadline the first reminder goes out
 
     @property
     def is_local(self) -> bool:
@@ -35,4 +36,5 @@ def settings(env: Mapping[str, str] | None = None) -> Settings:
         stage=env.get("THIDUA_STAGE", "local"),
         public_base_url=env.get("THIDUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         deadline_days=int(env.get("THIDUA_DEADLINE_DAYS", "10")),
+        reminder_days=int(env.get("THIDUA_REMINDER_DAYS", "3")),
     )

@@ -80,3 +80,20 @@ def report_in_model() -> type[BaseModel]:
         comments=(indicator_comments_model(), Field(default_factory=indicator_comments_model())),
         achievements=(Annotated[str, StringConstraints(max_length=MAX_ACHIEVEMENTS)], ""),
     )
+
+
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4_000)]
+
+
+class ReviewIn(Strict):
+    action: Literal["accept", "return"]
+    note: Note = ""
+
+
+class ExceptionIn(Strict):
+    until: str = Field(description="ISO 8601 instant until which the unit may submit, e.g. 2021-09-20T23:59:59+07:00")
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1_000)]
+
+
+class PeriodSettingsIn(Strict):
+    deadline: str = Field(description="ISO 8601 instant; reports after it are late and locked")

@@ -7,7 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from chalicelib.models import TokenIn, UnitIn, UnitPatch, UnitTokenIn, report_in_model
+from chalicelib.models import (ExceptionIn, PeriodSettingsIn, ReviewIn, TokenIn, UnitIn, UnitPatch, UnitTokenIn,
+                               report_in_model)
 
 REF = "#/components/schemas/{model}"
 
@@ -85,6 +86,24 @@ def document() -> dict[str, Any]:
                 {"name": "from", "in": "query", "schema": {"type": "string"}, "example": "2021-06"},
                 {"name": "to", "in": "query", "schema": {"type": "string"}, "example": "2021-08"}, *paged]},
         },
+        "/v1/units/{unit_id}/reports/{period}/review": {
+            "post": _op("Duyệt (accept) hoặc trả lại (return, kèm ghi chú) báo cáo (admin)", body="ReviewIn",
+                        errors=(404, 412, 422), headers=("IfMatch",)),
+        },
+        "/v1/units/{unit_id}/reports/{period}/exception": {
+            "post": _op("Cấp ngoại lệ nộp sau hạn cho đơn vị (admin)", body="ExceptionIn", ok=201,
+                        errors=(404, 422)),
+        },
+        "/v1/units/{unit_id}/reports/{period}/audit": {
+            "get": {**_op("Nhật ký thay đổi của báo cáo (admin)"), "parameters": list(paged)},
+        },
+        "/v1/periods/{period}": {
+            "get": _op("Kỳ báo cáo và hạn nộp", errors=(422,)),
+            "put": _op("Đặt hạn nộp của kỳ (admin)", body="PeriodSettingsIn", errors=(422,)),
+        },
+        "/v1/periods/{period}/completeness": {
+            "get": _op("Tình hình nộp báo cáo theo đơn vị, cộng dồn theo cây đơn vị (admin)", errors=(422,)),
+        },
     }
     for path, ops in paths.items():
         params = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
@@ -100,7 +119,8 @@ def document() -> dict[str, Any]:
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {**_schemas([UnitIn, UnitPatch, TokenIn, UnitTokenIn, report_in]), "Problem": PROBLEM},
+            "schemas": {**_schemas([UnitIn, UnitPatch, TokenIn, UnitTokenIn, report_in, ReviewIn, ExceptionIn,
+                                     PeriodSettingsIn]), "Problem": PROBLEM},
             "responses": {"Problem": {"description": "Lỗi (RFC 9457)", "content": {
                 "application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}}},
             "parameters": {

@@ -41,6 +41,14 @@ def seed_units(admin: Http) -> dict[str, str]:
     return tokens
 
 
+def open_periods(admin: Http) -> None:
+    # The seed periods closed in 2021; the office reopens them for entering the history.
+    for period in demo_data.REPORTS:
+        status, _, body = admin.call("PUT", f"/v1/periods/{period}", {"deadline": demo_data.REOPENED_UNTIL})
+        check(status, body, (200,), f"PUT /v1/periods/{period}")
+        print(f"  {body['label']}: hạn nộp {body['deadline']}")
+
+
 def submit_reports(base: str, tokens: dict[str, str]) -> list[dict]:
     stored = []
     for period, by_unit in demo_data.REPORTS.items():
@@ -83,6 +91,9 @@ def main() -> int:
 
             step("Tạo các đơn vị của Bộ và mã truy cập (POST /v1/units, /v1/units/{id}/tokens)")
             tokens = seed_units(admin)
+
+            step("Mở lại các kỳ 2021 để nhập số liệu lịch sử (PUT /v1/periods/{period})")
+            open_periods(admin)
 
             step("Các đơn vị gửi báo cáo (PUT /v1/units/{id}/reports/{period})")
             reports = submit_reports(stack.api_url, tokens)

@@ -12,6 +12,7 @@ illustrative, of the same order, so the compiled report has something to compare
 from __future__ import annotations
 
 DOMAIN = "thidua.example.vn"
+REOPENED_UNTIL = "2099-12-31T23:59:59+07:00"
 
 UNITS = [
     # (id, name, parent_id, kind)

@@ -84,9 +84,21 @@ def admin_token(store) -> str:
     return issue_token(store, "admin", "Kiểm thử")["token"]
 
 
+FAR_FUTURE = "2099-12-31T23:59:59+07:00"
+HISTORICAL_PERIODS = ("2021-05", "2021-06", "2021-07", "2021-08", "2021-Q3", "2020-W53")
+
+
+def open_period(api: Api, admin_token: str, period: str, deadline: str = FAR_FUTURE) -> None:
+    """Set a period's deadline (the 2021 seed periods closed long ago)."""
+    resp = api.put(f"/v1/periods/{period}", token=admin_token, body={"deadline": deadline})
+    assert resp.status_code == 200, resp.body
+
+
 @pytest.fixture
 def two_units(api, admin_token) -> dict[str, str]:
-    """Two units with a unit token each: {unit_id: token}."""
+    """Two units with a unit token each: {unit_id: token}; the 2021 test periods are open."""
+    for period in HISTORICAL_PERIODS:
+        open_period(api, admin_token, period)
     tokens = {}
     for unit_id, name in (("ca-nghe-an", "Công an tỉnh Nghệ An"), ("ca-ha-tinh", "Công an tỉnh Hà Tĩnh")):
         assert api.post("/v1/units", token=admin_token,

@@ -30,6 +30,8 @@ def test_admin_token_cli_unit_token_put_and_read_back(stack):
     assert status == 201
     status, _, tok = admin.call("POST", "/v1/units/ca-nghe-an/tokens", {})
     assert status == 201
+    status, _, _ = admin.call("PUT", "/v1/periods/2021-08", {"deadline": "2099-12-31T23:59:59+07:00"})
+    assert status == 200
     unit = Http(stack.api_url, tok["token"])
     status, headers, body = unit.call("PUT", "/v1/units/ca-nghe-an/reports/2021-08",
                                       {"values": {"citizens_escorted": 15000}})

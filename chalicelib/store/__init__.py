@@ -10,6 +10,9 @@ both `create_table` and the deployment template use):
     report revision     UNIT#<unit_id>              REVISION#<period>#<v:06d>   -                   -
     idempotency record  IDEMPOTENCY#<scope>#<key>   IDEMPOTENCY                 -                   -
     counter             COUNTER#<name>              COUNTER                     -                   -
+    period settings     PERIODS                     PERIOD#<period>             -                   -
+    deadline exception  UNIT#<unit_id>              EXCEPTION#<period>          -                   -
+    reminder sent       UNIT#<unit_id>              REMINDER#<period>#<kind>    -                   -
     audit event         AUDIT#<entity>              <iso time>#<event id>       AUDIT#<yyyy-mm>     <iso time>#<event id>
 
 Access patterns: a unit, all units (Query UNITS); a token by id (GetItem, the id
@@ -19,7 +22,8 @@ GSI1); a report's revisions (Query begins_with). No Scan anywhere.
 
 The current report and its revision are written in one transaction, conditioned
 on the ETag the client last read, so concurrent replaces cannot both win and
-every accepted version is kept.
+every accepted version is kept. Audit events are written in the same
+transaction as the change they record, so neither exists without the other.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from chalicelib.config import Settings
+from chalicelib.store.conferences import ConferenceStoreMixin
 
 TABLE_DEFINITION_PATH = Path(__file__).parent / "table.json"
 MAX_PAGE = 100
@@ -106,7 +111,7 @@ def _plain(value: Any) -> Any:
 _KEY_ATTRS = ("PK", "SK", "GSI1PK", "GSI1SK", "expires_at")
 
 
-class Store:
+class Store(ConferenceStoreMixin):
     def __init__(self, client: Any, table_name: str) -> None:
         from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
@@ -291,8 +296,9 @@ class Store:
     def get_report(self, unit_id: str, period: str) -> dict[str, Any] | None:
         return self._get(f"UNIT#{unit_id}", f"REPORT#{period}")
 
-    def save_report(self, report: dict[str, Any], expected_etag: str | None) -> None:
-        """Write the current report and its revision atomically.
+    def save_report(self, report: dict[str, Any], expected_etag: str | None,
+                    audit: dict[str, Any] | None = None) -> None:
+        """Write the current report, its revision (and its audit event) atomically.
 
         `expected_etag=None` creates (fails if any version exists); otherwise the
         stored ETag must still be `expected_etag`. Raises ConditionFailed.
@@ -309,32 +315,75 @@ class Store:
         revision = {"PK": f"UNIT#{unit_id}", "SK": f"REVISION#{period}#{version:06d}", **report}
         put_revision = {"TableName": self.table, "Item": self._item(revision),
                         "ConditionExpression": "attribute_not_exists(PK)"}
-        self._transact([{"Put": put_current}, {"Put": put_revision}])
+        self._transact([{"Put": put_current}, {"Put": put_revision}, *self._audit_puts(audit)])
 
     def update_report_fields(self, unit_id: str, period: str, expected_etag: str,
-                             fields: dict[str, Any]) -> None:
+                             fields: dict[str, Any], audit: dict[str, Any] | None = None) -> None:
         """Change bookkeeping fields (review state) of the current report, guarded by its ETag."""
         names = {f"#f{i}": k for i, k in enumerate(fields)}
         values = {f":v{i}": v for i, v in enumerate(fields.values())}
         values[":etag"] = expected_etag
+        update = {
+            "TableName": self.table, "Key": self._item({"PK": f"UNIT#{unit_id}", "SK": f"REPORT#{period}"}),
+            "UpdateExpression": "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
+            "ConditionExpression": "etag = :etag",
+            "ExpressionAttributeNames": names, "ExpressionAttributeValues": self._values(values),
+        }
+        self._transact([{"Update": update}, *self._audit_puts(audit)])
+
+    # -- deadlines -------------------------------------------------------------------
+
+    def get_period_settings(self, period: str) -> dict[str, Any] | None:
+        return self._get("PERIODS", f"PERIOD#{period}")
+
+    def put_period_settings(self, settings: dict[str, Any], audit: dict[str, Any] | None = None) -> None:
+        item = {"TableName": self.table,
+                "Item": self._item({"PK": "PERIODS", "SK": f"PERIOD#{settings['period']}", **settings})}
+        self._transact([{"Put": item}, *self._audit_puts(audit)])
+
+    def get_exception(self, unit_id: str, period: str) -> dict[str, Any] | None:
+        return self._get(f"UNIT#{unit_id}", f"EXCEPTION#{period}")
+
+    def put_exception(self, exception: dict[str, Any], audit: dict[str, Any] | None = None) -> None:
+        item = {"TableName": self.table, "Item": self._item({
+            "PK": f"UNIT#{exception['unit_id']}", "SK": f"EXCEPTION#{exception['period']}", **exception})}
+        self._transact([{"Put": item}, *self._audit_puts(audit)])
+
+    # -- reminders -------------------------------------------------------------------
+
+    def claim_reminder(self, unit_id: str, period: str, kind: str, at: str) -> bool:
+        """True for exactly one caller per unit, period and kind (a failed send may be claimed again)."""
         try:
-            self.client.update_item(
-                TableName=self.table, Key=self._item({"PK": f"UNIT#{unit_id}", "SK": f"REPORT#{period}"}),
-                UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
-                ConditionExpression="etag = :etag",
-                ExpressionAttributeNames=names, ExpressionAttributeValues=self._values(values),
-            )
+            self.client.put_item(
+                TableName=self.table,
+                Item=self._item({"PK": f"UNIT#{unit_id}", "SK": f"REMINDER#{period}#{kind}", "unit_id": unit_id,
+                                 "period": period, "kind": kind, "claimed_at": at, "state": "sending"}),
+                ConditionExpression="attribute_not_exists(PK) OR #state = :failed",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues=self._values({":failed": "failed"}))
+            return True
         except self.client.exceptions.ConditionalCheckFailedException:
-            raise ConditionFailed(f"{unit_id}/{period}") from None
+            return False
+
+    def mark_reminder(self, unit_id: str, period: str, kind: str, state: str, detail: str = "") -> None:
+        self.client.update_item(
+            TableName=self.table, Key=self._item({"PK": f"UNIT#{unit_id}", "SK": f"REMINDER#{period}#{kind}"}),
+            UpdateExpression="SET #state = :state, detail = :detail",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues=self._values({":state": state, ":detail": detail}),
+        )
+
+    def get_reminder(self, unit_id: str, period: str, kind: str) -> dict[str, Any] | None:
+        return self._get(f"UNIT#{unit_id}", f"REMINDER#{period}#{kind}")
 
     def list_revisions(self, unit_id: str, period: str, limit: int = MAX_PAGE,
                        cursor: str | None = None) -> Page:
         return self._query(f"UNIT#{unit_id}", sk_prefix=f"REVISION#{period}#", limit=limit, cursor=cursor)
 
     def list_reports(self, unit_id: str, first: str, last: str, limit: int = MAX_PAGE,
-                     cursor: str | None = None) -> Page:
+                     cursor: str | None = None, newest_first: bool = False) -> Page:
         return self._query(f"UNIT#{unit_id}", sk_between=(f"REPORT#{first}", f"REPORT#{last}"),
-                           limit=limit, cursor=cursor)
+                           limit=limit, cursor=cursor, forward=not newest_first)
 
     def reports_for_period(self, period: str) -> list[dict[str, Any]]:
         return list(self._query_all(f"PERIOD#{period}", index="GSI1"))
@@ -379,11 +428,17 @@ class Store:
         )
         return int(resp["Attributes"]["value"]["N"])
 
-    def append_audit(self, event: dict[str, Any]) -> None:
+    def _audit_puts(self, event: dict[str, Any] | None) -> list[dict[str, Any]]:
+        if event is None:
+            return []
         at, event_id = event["at"], event["id"]
-        self.client.put_item(TableName=self.table, Item=self._item({
-            "PK": f"AUDIT#{event['entity']}", "SK": f"{at}#{event_id}",
-            "GSI1PK": f"AUDIT#{at[:7]}", "GSI1SK": f"{at}#{event_id}", **event}))
+        item = {"PK": f"AUDIT#{event['entity']}", "SK": f"{at}#{event_id}",
+                "GSI1PK": f"AUDIT#{at[:7]}", "GSI1SK": f"{at}#{event_id}", **event}
+        return [{"Put": {"TableName": self.table, "Item": self._item(item),
+                         "ConditionExpression": "attribute_not_exists(PK)"}}]
+
+    def append_audit(self, event: dict[str, Any]) -> None:
+        self._transact(self._audit_puts(event))
 
     def list_audit(self, entity: str, limit: int = MAX_PAGE, cursor: str | None = None) -> Page:
         return self._query(f"AUDIT#{entity}", limit=limit, cursor=cursor, forward=False)

@@ -1,0 +1,40 @@
+"""Vietnamese emails to units: a returned report, reminders to submit.
+
+Templates live in templates/email/ (text and HTML alternatives). Only Jinja2
+and the stdlib email package are imported: API Lambdas send these too.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from chalicelib.delivery import Mailer, build_message, default_sender, make_message_id
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
+
+
+@cache
+def _env() -> Environment:
+    return Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
+                       autoescape=select_autoescape(["html.j2"]), keep_trailing_newline=True)
+
+
+def _render(name: str, **context: Any) -> tuple[str, str]:
+    env = _env()
+    return (env.get_template(f"{name}.txt.j2").render(**context),
+            env.get_template(f"{name}.html.j2").render(**context))
+
+
+def send(mailer: Mailer, to: list[str], subject: str, template: str, message_key: tuple[str, ...],
+         **context: Any) -> str:
+    """Send one templated email; the Message-ID is derived from `message_key` so a
+    retried send is recognisable as the same message."""
+    text, html = _render(template, **context)
+    message = build_message(sender=default_sender(os.environ), to=to, subject=subject, text=text, html=html,
+                            message_id=make_message_id(*message_key, domain="thidua"))
+    return mailer.send(message)
