@@ -52,6 +52,26 @@ def cmd_admin_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_remind(args: argparse.Namespace) -> int:
+    """What the daily schedule runs: email units that have not reported."""
+    from datetime import datetime, timezone
+
+    from chalicelib.deadlines import parse_instant
+    from chalicelib.reminders import run_from_environment
+
+    _store_or_exit()
+    now = parse_instant(args.now, "now") if args.now else datetime.now(timezone.utc)
+    run = run_from_environment(now)
+    for unit_id, period, kind in run.sent:
+        print(f"đã gửi   {kind:<8} {period}  {unit_id}")
+    for unit_id, period, kind in run.skipped:
+        print(f"đã có    {kind:<8} {period}  {unit_id}")
+    for unit_id, period, kind in run.failed:
+        print(f"LỖI      {kind:<8} {period}  {unit_id}", file=sys.stderr)
+    print(f"{len(run.sent)} nhắc nhở đã gửi, {len(run.skipped)} đã gửi trước đó, {len(run.failed)} lỗi.")
+    return 1 if run.failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chalicelib.cli")
     parser.add_argument("--stage", default=os.environ.get("THIDUA_STAGE", "local"))
@@ -59,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     admin = sub.add_parser("admin-token", help="print a new admin bearer token (creates the table if needed)")
     admin.add_argument("--name", default="Quản trị (dòng lệnh)")
     admin.set_defaults(run=cmd_admin_token)
+    remind = sub.add_parser("remind", help="email units that have not reported (what the daily schedule runs)")
+    remind.add_argument("--now", help="evaluate as of this ISO 8601 instant instead of the clock")
+    remind.set_defaults(run=cmd_remind)
     args = parser.parse_args(argv)
     load_stage_env(args.stage)
     return args.run(args)

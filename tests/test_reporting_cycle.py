@@ -260,3 +260,18 @@ def test_exception_in_the_past_is_refused(api, admin_token):
     resp = api.post("/v1/units/ca-x/reports/2021-08/exception", token=admin_token,
                     body={"until": (datetime.now(timezone.utc) - timedelta(days=1)).isoformat(), "reason": "x"})
     assert resp.status_code == 422 and resp.data["errors"][0]["field"] == "until"
+
+
+def test_remind_cli_runs_what_the_schedule_runs(api, admin_token, env):
+    import os
+    import subprocess
+    import sys
+
+    _setup_reminder_units(api, admin_token)
+    cmd = [sys.executable, "-m", "chalicelib.cli", "--stage", "test", "remind", "--now", "2021-09-15T09:00:00+07:00"]
+    first = subprocess.run(cmd, env={**os.environ, **env}, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    assert "3 nhắc nhở đã gửi" in first.stdout and "overdue  2021-08  ca-a" in first.stdout
+    second = subprocess.run(cmd, env={**os.environ, **env}, capture_output=True, text=True)
+    assert "0 nhắc nhở đã gửi, 3 đã gửi trước đó" in second.stdout
+    assert len(outbox(env)) == 3
