@@ -12,6 +12,27 @@ from devtools.stack import ROOT
 DDB_PORT = 8100  # matches THIDUA_DDB_ENDPOINT of the `local` stage in .chalice/config.json
 
 
+SEED_PERIODS = ("2021-05", "2021-06", "2021-07", "2021-08")
+
+
+def reopen_seed_periods(store) -> None:
+    """The seed articles' periods closed in 2021; locally they stay open for entering history.
+
+    Recorded as an ordinary (audited) period deadline, visible at GET /v1/periods/{period};
+    every other period keeps its normal deadline, so locking still shows (e.g. 2021-09).
+    """
+    from chalicelib import audit
+    from chalicelib.auth import now_iso
+    from devtools.demo_data import REOPENED_UNTIL
+
+    for period in SEED_PERIODS:
+        if store.get_period_settings(period) is None:
+            store.put_period_settings(
+                {"period": period, "deadline": REOPENED_UNTIL, "set_by": "make serve", "set_at": now_iso()},
+                audit=audit.event(f"period:{period}", "deadline_set", None, deadline=REOPENED_UNTIL))
+    print(f"Seed periods {', '.join(SEED_PERIODS)} open until {REOPENED_UNTIL} (historical entry)")
+
+
 def main() -> int:
     from chalicelib.cli import load_stage_env
     from chalicelib.config import settings
@@ -22,7 +43,9 @@ def main() -> int:
         if not dynamodb_local.is_listening(DDB_PORT):
             ddb = dynamodb_local.start(DDB_PORT, in_memory=False)
         load_stage_env("local")
-        Store.from_settings(settings()).ensure_table()
+        store = Store.from_settings(settings())
+        store.ensure_table()
+        reopen_seed_periods(store)
         print(f"DynamoDB Local on http://127.0.0.1:{DDB_PORT}")
         print("API on http://127.0.0.1:8000  (admin token: .venv/bin/python -m chalicelib.cli admin-token)")
         return subprocess.call([sys.executable, "-m", "devtools.chalice_local", "--stage", "local", "--host", "127.0.0.1",
