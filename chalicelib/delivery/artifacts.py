@@ -102,9 +102,9 @@ class LocalFolderArtifacts:
         stored = StoredArtifact(
             key=key, sha256=hashlib.sha256(data).hexdigest(), size=len(data), content_type=content_type
         )
-        _atomic_write(path, data)
+        atomic_write(path, data)
         sidecar = {"sha256": stored.sha256, "size": stored.size, "content_type": content_type, "metadata": meta}
-        _atomic_write(meta_path, json.dumps(sidecar, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        atomic_write(meta_path, json.dumps(sidecar, ensure_ascii=False, sort_keys=True).encode("utf-8"))
         return stored
 
     def get(self, key: str) -> bytes:
@@ -137,7 +137,8 @@ class LocalFolderArtifacts:
         return path.as_uri()
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write via a temp file in the same folder and os.replace: readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

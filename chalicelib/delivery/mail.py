@@ -11,7 +11,6 @@ import hashlib
 import html as html_lib
 import os
 import re
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -19,6 +18,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import unquote, urlsplit
+
+from chalicelib.delivery.artifacts import atomic_write
 
 # SES API v2 and SMTP accept 40 MB per message *after* MIME/base64 encoding
 # (SES v1 SendRawEmail: 10 MB). docs.aws.amazon.com/ses/latest/dg/quotas.html
@@ -239,18 +240,7 @@ class OutboxMailer:
         safe = re.sub(r"[^A-Za-z0-9._@-]+", "_", message_id.strip("<>"))[:120] or "message"
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         path = self.folder / f"{stamp}-{safe}.eml"
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".eml.tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(message_bytes(message))
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            raise
+        atomic_write(path, message_bytes(message))
         return message_id
 
 
