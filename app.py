@@ -185,3 +185,20 @@ def period_completeness(ctx: Context, period: str) -> Response:
 @app.schedule(Cron(0, 1, "*", "*", "?", "*"))
 def send_reminders(event: object) -> dict:
     return reminders.run_from_environment(utcnow()).as_dict()
+
+
+# -- conferences and compiled documents (chalicelib/routes/conferences.py) -------------
+
+from chalice import Rate  # noqa: E402
+
+from chalicelib.routes.conferences import conferences_bp  # noqa: E402
+
+app.register_blueprint(conferences_bp)
+app.api.binary_types.append("application/pdf")  # GET /v1/documents/{id}/file
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS))
+def compile_due_conferences(event: object) -> dict:
+    from chalicelib.conferences.compile import run_scheduled  # the renderer loads only here
+
+    return run_scheduled()

@@ -72,6 +72,36 @@ def cmd_remind(args: argparse.Namespace) -> int:
     return 1 if run.failed else 0
 
 
+def cmd_compile(args: argparse.Namespace) -> int:
+    """Compile and deliver conference summaries: what the hourly schedule runs."""
+    from chalicelib.conferences.compile import CompileFailed, compile_conference, compile_due, days_before, due_conferences
+    from chalicelib.problems import Problem
+
+    store = _store_or_exit()
+    try:
+        if args.conference is None:
+            results = compile_due(store)
+        else:
+            from datetime import datetime, timezone
+
+            now = datetime.now(timezone.utc)
+            due = {c["id"] for c in due_conferences(store, now, days_before(os.environ))}
+            if not args.now and args.conference not in due:
+                print(f"{args.conference}: not due (held more than {days_before(os.environ)} days ahead or past); "
+                      "use --now to compile anyway", file=sys.stderr)
+                return 0
+            results = [compile_conference(store, args.conference, now=now)]
+    except CompileFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except Problem as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
+    for result in results:
+        print(json.dumps(result.as_dict(), ensure_ascii=False))
+    return 1 if any(r.failed for r in results) else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chalicelib.cli")
     parser.add_argument("--stage", default=os.environ.get("THIDUA_STAGE", "local"))
@@ -82,6 +112,10 @@ def main(argv: list[str] | None = None) -> int:
     remind = sub.add_parser("remind", help="email units that have not reported (what the daily schedule runs)")
     remind.add_argument("--now", help="evaluate as of this ISO 8601 instant instead of the clock")
     remind.set_defaults(run=cmd_remind)
+    comp = sub.add_parser("compile", help="compile and email conference summaries (what the hourly schedule runs)")
+    comp.add_argument("--conference", help="one conference id (default: every conference due soon)")
+    comp.add_argument("--now", action="store_true", help="compile even if the conference is not due yet")
+    comp.set_defaults(run=cmd_compile)
     args = parser.parse_args(argv)
     load_stage_env(args.stage)
     return args.run(args)

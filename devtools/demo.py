@@ -100,6 +100,14 @@ def main() -> int:
 
             step("Dữ liệu đã lưu")
             print_stored(reports)
+
+            step("Hội nghị và báo cáo tổng hợp (POST /v1/conferences, rồi lệnh compile như lịch chạy)")
+            from devtools import demo_compile
+
+            pdf, emls = demo_compile.run(stack, admin, OUT)
+            print(f"  PDF:  {pdf.relative_to(ROOT)}")
+            for eml in emls:
+                print(f"  thư:  {eml.relative_to(ROOT)}")
     except SetupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

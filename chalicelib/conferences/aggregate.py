@@ -1,0 +1,201 @@
+"""From a conference and the stored reports to a SummaryDocument (pure: no AWS, no WeasyPrint).
+
+Figures of a window are the sums of its periods' reports; a unit's row in the
+per-unit table is its own figures plus all its descendants' (the tree roll-up);
+the grand totals add every unit in scope once. Reports sent back for correction
+(status "returned") count nowhere until resubmitted. The previous window is the
+same number of periods immediately before the first covered one.
+"""
+
+from __future__ import annotations
+
+import datetime
+import email.utils
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from chalicelib.documents.model import (
+    CompletenessRow,
+    Highlight,
+    IndicatorLine,
+    Signer,
+    SummaryDocument,
+    UnitRow,
+)
+from chalicelib.indicators import CATALOG_PATH, Catalog
+from chalicelib.periods import Period, parse_period
+from chalicelib.units import descendants, tree_order
+from chalicelib.vietnamese import sort_key
+
+# Conference fields that change what the document says (recipients only through "Nơi nhận").
+DOCUMENT_FIELDS = ("title", "date", "place", "periods", "unit_ids", "number_prefix", "signer",
+                   "upper_agency", "agency", "report_title")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    conference: dict[str, Any]
+    units: list[dict[str, Any]]                 # the units in scope
+    covered: list[Period]
+    previous: list[Period]
+    reports: dict[str, list[dict[str, Any]]]    # period code -> in-scope reports, covered and previous
+    catalog: Catalog
+    catalog_version: str
+
+
+def catalog_version() -> str:
+    return hashlib.sha256(CATALOG_PATH.read_bytes()).hexdigest()[:16]
+
+
+def window(conference: dict[str, Any]) -> tuple[list[Period], list[Period]]:
+    covered = sorted(parse_period(p) for p in conference["periods"])
+    previous: list[Period] = []
+    p = covered[0]
+    for _ in covered:
+        p = p.previous()
+        previous.insert(0, p)
+    return covered, previous
+
+
+def units_in_scope(units: list[dict[str, Any]], unit_ids: Sequence[str] | None) -> list[dict[str, Any]]:
+    if not unit_ids:
+        return list(units)
+    keep: set[str] = set()
+    known = {u["id"] for u in units}
+    for uid in unit_ids:
+        if uid in known:
+            keep |= descendants(units, uid)
+    return [u for u in units if u["id"] in keep]
+
+
+def counted(report: dict[str, Any]) -> bool:
+    return report.get("status") != "returned"
+
+
+def distribution_lines(conference: dict[str, Any]) -> list[str]:
+    """'Nơi nhận': the conference's own lines, else the recipients' display names."""
+    if conference.get("distribution"):
+        return list(conference["distribution"])
+    lines = []
+    for r in conference.get("recipients") or []:
+        name, addr = email.utils.parseaddr(r)
+        lines.append(name or addr)
+    return lines
+
+
+def fingerprint(inputs: Inputs) -> str:
+    """Same inputs, same fingerprint: the compile makes a new version only when this changes."""
+    conf = inputs.conference
+    content = {
+        "conference": {k: conf.get(k) for k in DOCUMENT_FIELDS},
+        "distribution": distribution_lines(conf),
+        "units": sorted((u["id"], u["name"], u.get("parent_id") or "", u.get("kind") or "") for u in inputs.units),
+        "reports": sorted((r["unit_id"], r["period"], r["etag"], r.get("status") or "")
+                          for rs in inputs.reports.values() for r in rs),
+        "catalog": inputs.catalog_version,
+    }
+    blob = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def window_label(periods: Sequence[Period]) -> str:
+    """[2021-07, 2021-08] -> "tháng 7 và tháng 8 năm 2021"; long runs -> "từ tháng 1 đến tháng 6 năm 2021"."""
+    labels = [p.label for p in periods]
+    if len(periods) == 1:
+        return labels[0]
+    same_year = len({p.year for p in periods}) == 1
+    suffix = f" năm {periods[0].year}"
+    short = [lab.removesuffix(suffix) for lab in labels] if same_year else labels
+    if len(periods) > 3:
+        return f"từ {short[0]} đến {short[-1]}" + (suffix if same_year else "")
+    return ", ".join(short[:-1]) + " và " + short[-1] + (suffix if same_year else "")
+
+
+def _sum(values: list[int | None]) -> int | None:
+    present = [v for v in values if v is not None]
+    return sum(present) if present else None
+
+
+def own_figures(units: list[dict[str, Any]], reports: dict[str, list[dict[str, Any]]],
+                periods: Sequence[Period], codes: Sequence[str]) -> dict[str, dict[str, int | None]]:
+    """unit id -> code -> the sum over `periods` of the unit's own counted reports."""
+    wanted = {p.code for p in periods}
+    per_unit: dict[str, list[dict[str, Any]]] = {u["id"]: [] for u in units}
+    for code, rs in reports.items():
+        if code in wanted:
+            for r in rs:
+                if r["unit_id"] in per_unit and counted(r):
+                    per_unit[r["unit_id"]].append(r)
+    return {uid: {c: _sum([(r.get("values") or {}).get(c) for r in rs]) for c in codes}
+            for uid, rs in per_unit.items()}
+
+
+def rolled_up(units: list[dict[str, Any]], own: dict[str, dict[str, int | None]],
+              codes: Sequence[str]) -> dict[str, dict[str, int | None]]:
+    """A unit's own figures plus all its descendants'."""
+    return {u["id"]: {c: _sum([own[d][c] for d in descendants(units, u["id"]) if d in own]) for c in codes}
+            for u in units}
+
+
+def highlights(inputs: Inputs) -> list[Highlight]:
+    """Non-empty achievements of the covered periods, units in Vietnamese alphabetical order."""
+    names = {u["id"]: u["name"] for u in inputs.units}
+    texts: dict[str, list[str]] = {}
+    for p in inputs.covered:
+        for r in inputs.reports.get(p.code, []):
+            text = (r.get("achievements") or "").strip()
+            if text and counted(r) and r["unit_id"] in names and text not in texts.get(r["unit_id"], []):
+                texts.setdefault(r["unit_id"], []).append(text)
+    ordered = sorted(texts, key=lambda uid: sort_key(names[uid]))
+    return [Highlight(names[uid], "\n".join(texts[uid])) for uid in ordered]
+
+
+def completeness_rows(rows: Sequence[Any]) -> list[CompletenessRow]:
+    """Rows of chalicelib.completeness (or anything with name/label/state) for the annex."""
+    return [CompletenessRow(r.name, r.label) for r in rows if getattr(r, "state", "x") is not None]
+
+
+def build_summary(inputs: Inputs, *, number: str, document_id: str, issued_on: datetime.date,
+                  verify_url: str, verify_code: str, completeness: Sequence[Any] = ()) -> SummaryDocument:
+    conf = inputs.conference
+    all_codes = list(inputs.catalog.codes)
+    own_now = own_figures(inputs.units, inputs.reports, inputs.covered, all_codes)
+    own_before = own_figures(inputs.units, inputs.reports, inputs.previous, all_codes)
+    totals = {c: _sum([own_now[u][c] for u in own_now]) for c in all_codes}
+    before = {c: _sum([own_before[u][c] for u in own_before]) for c in all_codes}
+    # An indicator nobody reported in either window would be a row of dashes: leave it out.
+    codes = [c for c in all_codes if totals[c] is not None or before[c] is not None]
+    rolled = rolled_up(inputs.units, own_now, codes)
+    lines = [IndicatorLine(i.code, i.label, i.unit, totals[i.code] or 0, before[i.code])
+             for i in inputs.catalog.indicators if i.code in codes]
+    rows = []
+    for depth, unit in tree_order(inputs.units):
+        name = unit["name"]
+        if depth == 0 and len(descendants(inputs.units, unit["id"])) > 1:
+            name += " (tổng cộng)"
+        rows.append(UnitRow(unit["id"], name, depth, rolled[unit["id"]]))
+    period_label = window_label(inputs.covered)
+    has_previous = any(v is not None for v in before.values())
+    title = conf.get("report_title") or f"Tổng hợp kết quả {period_label} phục vụ {conf['title']}"
+    signer = conf["signer"]
+    return SummaryDocument(
+        upper_agency=conf.get("upper_agency") or "BỘ CÔNG AN",
+        agency=conf.get("agency") or "VĂN PHÒNG BỘ",
+        number=number,
+        place=conf.get("place") or "Hà Nội",
+        issued_on=issued_on,
+        title=title,
+        period_label=period_label,
+        previous_label=window_label(inputs.previous) if has_previous else None,
+        indicators=lines,
+        main_indicator_codes=[i.code for i in inputs.catalog.indicators if i.main],
+        unit_rows=rows,
+        highlights=highlights(inputs),
+        completeness=completeness_rows(completeness),
+        recipients=distribution_lines(conf),
+        signer=Signer(title=signer["title"], name=signer["name"]),
+        verify_url=verify_url,
+        verify_code=verify_code,
+    )

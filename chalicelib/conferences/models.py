@@ -1,0 +1,115 @@
+"""Request bodies for conferences (pydantic v2, NFC-normalised by the route wrapper)."""
+
+from __future__ import annotations
+
+import datetime
+import email.utils
+from typing import Annotated, Optional
+
+from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from chalicelib.models import Name, UnitId
+from chalicelib.periods import PeriodError, parse_period
+
+MAX_PERIODS = 12
+MAX_RECIPIENTS = 50
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Prefix = Annotated[str, StringConstraints(pattern=r"^[A-ZĐ0-9][A-ZĐ0-9-]{0,29}$")]
+AwardCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
+
+
+def _recipient(value: str) -> str:
+    """An address, optionally with a display name: "Đồng chí Thứ trưởng <tt@bocongan.gov.vn>"."""
+    name, addr = email.utils.parseaddr(value)
+    local, _, domain = addr.partition("@")
+    if not local or "." not in domain or any(c in addr for c in " <>,;\"") or len(value) > 320:
+        raise PydanticCustomError("invalid_value", "Địa chỉ thư không hợp lệ (dạng ten@donvi.gov.vn hoặc Tên <ten@donvi.gov.vn>).")
+    return f"{name} <{addr}>" if name else addr
+
+
+Recipient = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320),
+                      AfterValidator(_recipient)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SignerIn(Strict):
+    title: Line = Field(description="Chức vụ ký, ví dụ 'KT. BỘ TRƯỞNG\\nTHỨ TRƯỞNG'")
+    name: Name = Field(description="Cấp bậc và họ tên người ký")
+
+
+def _periods(value: list[str] | None) -> list[str] | None:
+    if value is None:
+        return None
+    try:
+        parsed = [parse_period(p) for p in value]
+    except PeriodError as exc:
+        raise PydanticCustomError("invalid_value", str(exc)) from None
+    if len({p.kind for p in parsed}) > 1:
+        raise PydanticCustomError("invalid_value", "Các kỳ phải cùng loại (tháng, tuần hoặc quý).")
+    if len(set(parsed)) != len(parsed):
+        raise PydanticCustomError("invalid_value", "Có kỳ bị lặp.")
+    return [p.code for p in sorted(parsed)]
+
+
+class ConferenceFields(Strict):
+    title: Text
+    date: datetime.date = Field(description="Ngày họp (YYYY-MM-DD, giờ Việt Nam)")
+    place: Line = "Hà Nội"
+    periods: list[str] = Field(min_length=1, max_length=MAX_PERIODS, examples=[["2021-07", "2021-08"]])
+    unit_ids: Optional[list[UnitId]] = Field(default=None, max_length=500,
+                                             description="null: mọi đơn vị; nếu có: các đơn vị này và cấp dưới")
+    recipients: list[Recipient] = Field(default_factory=list, max_length=MAX_RECIPIENTS,
+                                        description="Địa chỉ thư nhận báo cáo tổng hợp")
+    quotas: dict[AwardCode, Annotated[int, Field(ge=0, le=100_000)]] = Field(default_factory=dict, max_length=50)
+    number_prefix: Prefix = Field("BC-BCA", description="Ký hiệu văn bản: số sẽ là 07/BC-BCA")
+    signer: SignerIn
+    upper_agency: Line = "BỘ CÔNG AN"
+    agency: Line = "VĂN PHÒNG BỘ"
+    distribution: Optional[list[Line]] = Field(
+        default=None, max_length=30,
+        description="Dòng 'Nơi nhận' của văn bản; mặc định lấy từ tên trong recipients")
+    report_title: Optional[Text] = Field(default=None, description="Trích yếu; mặc định 'Tổng hợp kết quả ...'")
+
+    @field_validator("periods")
+    @classmethod
+    def _check_periods(cls, value: list[str]) -> list[str]:
+        return _periods(value)
+
+    @field_validator("date")
+    @classmethod
+    def _reasonable_date(cls, value: datetime.date) -> datetime.date:
+        if not 2000 <= value.year <= 2100:
+            raise PydanticCustomError("invalid_value", "Năm nằm ngoài khoảng cho phép (2000-2100).")
+        return value
+
+
+class ConferenceIn(ConferenceFields):
+    """POST /v1/conferences."""
+
+
+class ConferencePatch(Strict):
+    """PATCH /v1/conferences/{id}: only the fields given change (null resets optional ones)."""
+
+    title: Optional[Text] = None
+    date: Optional[datetime.date] = None
+    place: Optional[Line] = None
+    periods: Optional[list[str]] = Field(default=None, min_length=1, max_length=MAX_PERIODS)
+    unit_ids: Optional[list[UnitId]] = Field(default=None, max_length=500)
+    recipients: Optional[list[Recipient]] = Field(default=None, max_length=MAX_RECIPIENTS)
+    quotas: Optional[dict[AwardCode, Annotated[int, Field(ge=0, le=100_000)]]] = Field(default=None, max_length=50)
+    number_prefix: Optional[Prefix] = None
+    signer: Optional[SignerIn] = None
+    upper_agency: Optional[Line] = None
+    agency: Optional[Line] = None
+    distribution: Optional[list[Line]] = Field(default=None, max_length=30)
+    report_title: Optional[Text] = None
+
+    @field_validator("periods")
+    @classmethod
+    def _check_periods(cls, value: list[str] | None) -> list[str] | None:
+        return _periods(value)

@@ -1,0 +1,176 @@
+"""Conferences and their compiled documents, as the API sees them (plain Python, no WeasyPrint).
+
+Conference ids are assigned by the server: ``<yyyymmdd>-<6 random letters/digits>``
+(the date of the conference, then a random part), e.g. ``20210805-k3f9qa``.
+Document ids are 8 random Crockford base32 characters; printed on the document
+as the verification code ``7K3F-Q2MD``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from typing import Any
+
+from chalicelib.auth import Principal, now_iso
+from chalicelib.problems import FieldError, Problem, forbidden, invalid, not_found
+from chalicelib.store import AlreadyExists, ConditionFailed, Page, Store
+
+from .models import ConferenceIn, ConferencePatch
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_ID_ALPHABET = "abcdefghjkmnpqrstvwxyz23456789"
+PUBLIC_FIELDS = ("id", "title", "date", "place", "periods", "unit_ids", "recipients", "quotas",
+                 "number_prefix", "signer", "upper_agency", "agency", "distribution", "report_title",
+                 "created_at", "updated_at", "compile_requested_at")
+
+
+# -- ids -------------------------------------------------------------------------------
+
+def new_conference_id(date: str) -> str:
+    return date.replace("-", "") + "-" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(6))
+
+
+def new_document_id() -> str:
+    return "".join(secrets.choice(CROCKFORD) for _ in range(8))
+
+
+def verify_code(document_id: str) -> str:
+    return f"{document_id[:4]}-{document_id[4:]}"
+
+
+def parse_document_id(text: str) -> str | None:
+    """'7k3f-q2md', '7K3FQ2MD' -> '7K3FQ2MD'; Crockford's O/I/L read as 0/1/1."""
+    cleaned = text.replace("-", "").upper().translate(str.maketrans("OIL", "011"))
+    return cleaned if len(cleaned) == 8 and all(c in CROCKFORD for c in cleaned) else None
+
+
+def verify_url(base_url: str, document_id: str) -> str:
+    return f"{base_url}/v1/documents/{document_id}/verify"
+
+
+def file_url(base_url: str, document_id: str) -> str:
+    return f"{base_url}/v1/documents/{document_id}/file"
+
+
+# -- access ----------------------------------------------------------------------------
+
+def require_staff(who: Principal) -> None:
+    """Admins and leadership read conferences and documents; units do not."""
+    if who.role not in ("admin", "leader"):
+        raise forbidden("Chỉ cán bộ quản trị hoặc lãnh đạo được xem hội nghị và văn bản tổng hợp.")
+
+
+# -- conferences -----------------------------------------------------------------------
+
+def _etag(conference: dict[str, Any]) -> str:
+    content = json.dumps({k: conference.get(k) for k in PUBLIC_FIELDS if k not in ("etag",)},
+                         sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(content.encode()).hexdigest()[:20]
+
+
+def public(conference: dict[str, Any]) -> dict[str, Any]:
+    return {k: conference.get(k) for k in PUBLIC_FIELDS}
+
+
+def get_conference(store: Store, conference_id: str) -> dict[str, Any]:
+    conference = store.get_conference(conference_id)
+    if conference is None:
+        raise not_found(f"hội nghị '{conference_id}'")
+    return conference
+
+
+def create_conference(store: Store, data: ConferenceIn) -> dict[str, Any]:
+    fields = data.model_dump(mode="json")
+    at = now_iso()
+    for _ in range(5):
+        conference = {"id": new_conference_id(fields["date"]), **fields, "created_at": at, "updated_at": at}
+        conference["etag"] = _etag(conference)
+        try:
+            store.create_conference(conference)
+            return conference
+        except AlreadyExists:
+            continue  # 30^6 ids per day: a collision is rare, try another
+    raise Problem(503, "Service Unavailable", "Không tạo được mã hội nghị, vui lòng thử lại.")
+
+
+def list_conferences(store: Store, limit: int, cursor: str | None) -> Page:
+    return store.list_conferences(limit=limit, cursor=cursor)
+
+
+def patch_conference(store: Store, conference_id: str, patch: ConferencePatch,
+                     if_match: str | None) -> dict[str, Any]:
+    current = get_conference(store, conference_id)
+    if if_match is not None and if_match != current["etag"]:
+        raise Problem(412, "Precondition Failed", "ETag không khớp: hội nghị đã được sửa sau lần đọc của bạn.")
+    changes = patch.model_dump(mode="json", exclude_unset=True)
+    for key in ("title", "date", "place", "periods", "recipients", "number_prefix", "signer",
+                "upper_agency", "agency", "quotas"):
+        if key in changes and changes[key] is None:
+            raise invalid([FieldError(key, "Không được để trống.")])
+    updated = {**current, **changes, "updated_at": now_iso()}
+    updated["etag"] = _etag(updated)
+    try:
+        store.replace_conference(updated, expected_etag=current["etag"])
+    except ConditionFailed:
+        raise Problem(412, "Precondition Failed", "Hội nghị vừa được người khác sửa; hãy tải lại và thử lại.") from None
+    return updated
+
+
+def request_compile(store: Store, conference_id: str) -> dict[str, Any]:
+    """Queue a compile for the next scheduled run (the API never renders: no WeasyPrint here)."""
+    get_conference(store, conference_id)
+    at = now_iso()
+    store.request_compile(conference_id, at)
+    return {"conference_id": conference_id, "status": "queued", "requested_at": at,
+            "documents": f"/v1/conferences/{conference_id}/documents"}
+
+
+def shortlist(store: Store, conference_id: str) -> dict[str, Any]:
+    """Nominations do not exist yet: an empty, well-formed page."""
+    get_conference(store, conference_id)
+    return {"items": [], "next": None}
+
+
+# -- documents -------------------------------------------------------------------------
+
+def document_public(record: dict[str, Any], base_url: str) -> dict[str, Any]:
+    doc_id = record["document_id"]
+    return {
+        "id": doc_id, "kind": record["kind"], "version": record["version"], "number": record.get("number"),
+        "title": record.get("title"), "issued_on": record.get("issued_on"), "sha256": record.get("sha256"),
+        "size": record.get("size"), "created_at": record.get("stored_at"),
+        "url": file_url(base_url, doc_id), "verify_url": verify_url(base_url, doc_id),
+        "verify_code": verify_code(doc_id),
+    }
+
+
+def list_documents(store: Store, conference_id: str, base_url: str, limit: int,
+                   cursor: str | None) -> dict[str, Any]:
+    get_conference(store, conference_id)
+    page = store.list_documents(conference_id, limit=limit, cursor=cursor)
+    items = [document_public(r, base_url) for r in page.items if r.get("state") == "stored"]
+    return {"items": items, "next": page.next}
+
+
+def stored_document(store: Store, document_id: str) -> dict[str, Any]:
+    doc_id = parse_document_id(document_id)
+    record = store.get_document(doc_id) if doc_id else None
+    if record is None or record.get("state") != "stored":
+        raise not_found(f"văn bản có mã '{document_id}'")
+    return record
+
+
+def verification(store: Store, document_id: str) -> dict[str, Any]:
+    """What a reader holding the paper or the file may check: no auth, nothing else revealed."""
+    record = stored_document(store, document_id)
+    return {"id": record["document_id"], "code": verify_code(record["document_id"]), "kind": record["kind"],
+            "number": record["number"], "title": record["title"], "date": record["issued_on"],
+            "version": record["version"], "sha256": record["sha256"], "size": record["size"],
+            "agency": record.get("agency")}
+
+
+def document_bytes(store: Store, artifacts: Any, document_id: str) -> tuple[dict[str, Any], bytes]:
+    record = stored_document(store, document_id)
+    return record, artifacts.get(record["artifact_key"])

@@ -1,0 +1,1 @@
+"""Chalice Blueprints registered by app.py."""

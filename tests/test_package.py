@@ -1,0 +1,56 @@
+"""The real `chalice package` output carries what the compile needs at /var/task.
+
+Slow (tens of seconds; the first run downloads manylinux wheels, later runs reuse
+.chalice/deployments): marked `slow`, still run by `make test` and CI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("package") / "out"
+    env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "ap-southeast-1")}
+    chalice = Path(sys.executable).with_name("chalice")
+    done = subprocess.run([str(chalice), "package", "--stage", "dev", str(out)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out
+
+
+@pytest.mark.slow
+def test_templates_and_fonts_reach_the_lambda_package(package):
+    with zipfile.ZipFile(package / "deployment.zip") as z:
+        names = set(z.namelist())
+        for path in ["templates/documents/summary.html.j2", "templates/documents/summary.css",
+                     "templates/documents/_header.html.j2", "templates/assets/fonts/OFL.txt",
+                     *(f"templates/assets/fonts/LiberationSerif-{s}.ttf" for s in ("Regular", "Bold", "Italic",
+                                                                                      "BoldItalic"))]:
+            assert path in names, path
+            # the symlink vendor/templates was followed: real bytes, identical to the repository's
+            assert z.read(path) == (ROOT / path).read_bytes(), path
+        assert {"app.py", "chalicelib/conferences/compile.py", "chalicelib/store/conferences.py",
+                "chalicelib/routes/conferences.py", "chalicelib/catalog/indicators.json"} <= names
+        assert any(n.startswith("weasyprint/") for n in names) and any(n.startswith("pygal/") for n in names)
+        assert not any(n.startswith(("tests/", "devtools/", "vendor/")) for n in names)
+
+
+@pytest.mark.slow
+def test_compile_schedule_and_pdf_binary_type_are_in_the_template(package):
+    sam = json.loads((package / "sam.json").read_text())
+    compile_fn = sam["Resources"]["CompileDueConferences"]["Properties"]
+    assert compile_fn["Handler"] == "app.compile_due_conferences"
+    assert compile_fn["Events"]["CompileDueConferencesEvent"]["Properties"]["Schedule"] == "rate(1 hour)"
+    api = json.dumps(sam["Resources"]["RestAPI"])
+    assert "application/pdf" in api  # binary media type: clients must send Accept: application/pdf
