@@ -26,7 +26,7 @@ CONFERENCE = {
                      "Lưu: VT, VP"],
     "quotas": {"bang-khen-bo-truong": 10},
     "number_prefix": "BC-BCA",
-    "signer": {"title": "KT. BỘ TRƯỞNG THỨ TRƯỞNG", "name": "Thượng tướng Lê Văn Minh"},
+    "signer": {"title": "KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG", "name": "Thượng tướng Lê Văn Minh"},
 }
 
 

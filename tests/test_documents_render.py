@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from chalicelib.documents import (
     Highlight,
+    Signer,
     asset_fetcher,
     render_summary_html,
     render_summary_pdf,
@@ -241,9 +242,15 @@ def test_minimal_document_renders():
         highlights=[],
         completeness=[],
         recipients=[],
+        signer=Signer(title="KT. Bộ trưởng\nThứ trưởng", name="Thượng tướng Lê Văn Minh"),
     )
     html = render_summary_html(doc)
     assert "Chưa có số liệu kỳ trước để so sánh." in html
     assert "PHỤ LỤC" not in html and "- Lưu: VT." in html
-    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(render_summary_pdf(doc))).pages)
+    reader = PdfReader(io.BytesIO(render_summary_pdf(doc)))
+    text = "\n".join(p.extract_text() for p in reader.pages)
     assert "BÁO CÁO" in text and "Chưa có đơn vị báo cáo kết quả nổi bật." in flat(text)
+    # "KT. BỘ TRƯỞNG" stands above "THỨ TRƯỞNG", as a signer block is laid out.
+    runs = {t: (n, y) for n, page in enumerate(reader.pages) for _, y, t in positioned_text(page)}
+    (page_a, y_a), (page_b, y_b) = runs["KT. BỘ TRƯỞNG"], runs["THỨ TRƯỞNG"]
+    assert page_a == page_b and y_a > y_b
