@@ -35,8 +35,13 @@ def _schemas(models: list[type[BaseModel]]) -> dict[str, Any]:
 
 
 def _op(summary: str, *, body: str | None = None, ok: int = 200, auth: bool = True,
-        errors: tuple[int, ...] = (), headers: tuple[str, ...] = ()) -> dict[str, Any]:
+        errors: tuple[int, ...] = (), headers: tuple[str, ...] = (), content: str | None = None,
+        tags: tuple[str, ...] = ()) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": summary, "responses": {str(ok): {"description": "OK"}}}
+    if tags:
+        op["tags"] = list(tags)
+    if content:
+        op["responses"][str(ok)]["content"] = {content: {"schema": {"type": "string", "format": "binary"}}}
     if body:
         op["requestBody"] = {"required": True, "content": {
             "application/json": {"schema": {"$ref": REF.format(model=body)}}}}
@@ -105,10 +110,13 @@ def document() -> dict[str, Any]:
             "get": _op("Tình hình nộp báo cáo theo đơn vị, cộng dồn theo cây đơn vị (admin)", errors=(422,)),
         },
     }
+    from chalicelib.conferences.openapi import openapi_models, openapi_paths
+
+    paths.update(openapi_paths())
     for path, ops in paths.items():
         params = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
                   for p in ("unit_id", "period", "token_id") if "{" + p + "}" in path]
-        if params:
+        if params and "parameters" not in ops:
             ops["parameters"] = params
     return {
         "openapi": "3.1.0",
@@ -120,7 +128,7 @@ def document() -> dict[str, Any]:
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {**_schemas([UnitIn, UnitPatch, TokenIn, UnitTokenIn, report_in, ReviewIn, ExceptionIn,
-                                     PeriodSettingsIn]), "Problem": PROBLEM},
+                                     PeriodSettingsIn, *openapi_models()]), "Problem": PROBLEM},
             "responses": {"Problem": {"description": "Lỗi (RFC 9457)", "content": {
                 "application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}}},
             "parameters": {

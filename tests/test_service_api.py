@@ -10,6 +10,15 @@ def test_health_and_openapi_need_no_token(api):
     report = doc["components"]["schemas"]["IndicatorValues"]
     assert report["properties"]["citizens_escorted"]["anyOf"][0]["minimum"] == 0
     assert "/v1/units/{unit_id}/reports/{period}" in doc["paths"]
+    for path in ("/v1/conferences", "/v1/conferences/{conference_id}/compile", "/v1/documents/{document_id}/verify",
+                 "/v1/periods/{period}/completeness", "/v1/units/{unit_id}/reports/{period}/review"):
+        assert path in doc["paths"], path
+    assert {"ConferenceIn", "ReviewIn", "ExceptionIn"} <= set(doc["components"]["schemas"])
+    # every $ref points at something that exists
+    import json
+    import re
+    for ref in set(re.findall(r'"\$ref": "#/components/(\w+)/(\w+)"', json.dumps(doc))):
+        assert ref[1] in doc["components"][ref[0]], ref
 
 
 def test_indicator_catalog_has_the_core_codes_with_vietnamese_labels(api, admin_token):

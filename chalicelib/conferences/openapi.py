@@ -8,7 +8,6 @@ from pydantic import BaseModel
 
 from .models import ConferenceIn, ConferencePatch
 
-_PROBLEM = {"$ref": "#/components/responses/Problem"}
 _ID = {"name": "conference_id", "in": "path", "required": True, "schema": {"type": "string"},
        "example": "20210805-k3f9qa"}
 _DOC = {"name": "document_id", "in": "path", "required": True, "schema": {"type": "string"},
@@ -16,20 +15,10 @@ _DOC = {"name": "document_id", "in": "path", "required": True, "schema": {"type"
 _PAGED = [{"$ref": "#/components/parameters/cursor"}, {"$ref": "#/components/parameters/limit"}]
 
 
-def _op(summary: str, ok: int = 200, *, body: str | None = None, auth: bool = True,
-        errors: tuple[int, ...] = (), content: str | None = None) -> dict[str, Any]:
-    op: dict[str, Any] = {"summary": summary, "tags": ["conferences"],
-                          "responses": {str(ok): {"description": "OK"}}}
-    if content:
-        op["responses"][str(ok)]["content"] = {content: {"schema": {"type": "string", "format": "binary"}}}
-    if body:
-        op["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}}}
-    if not auth:
-        op["security"] = []
-    for status in ((401, 403) if auth else ()) + errors:
-        op["responses"][str(status)] = _PROBLEM
-    return op
+def _op(summary: str, ok: int = 200, **kwargs: Any) -> dict[str, Any]:
+    from chalicelib.openapi import _op as operation
+
+    return operation(summary, ok=ok, tags=("conferences",), **kwargs)
 
 
 def openapi_paths() -> dict[str, Any]:
