@@ -197,7 +197,9 @@ app.register_blueprint(conferences_bp)
 app.api.binary_types.append("application/pdf")  # GET /v1/documents/{id}/file
 
 
-@app.schedule(Rate(1, unit=Rate.HOURS))
+# Every 5 minutes: a `POST /v1/conferences/{id}/compile` (202) is honoured within minutes;
+# a run with nothing due is one Query and never loads the renderer.
+@app.schedule(Rate(5, unit=Rate.MINUTES))
 def compile_due_conferences(event: object) -> dict:
     from chalicelib.conferences.compile import run_scheduled  # the renderer loads only here
 

@@ -22,8 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def package(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("package") / "out"
     env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "ap-southeast-1")}
-    chalice = Path(sys.executable).with_name("chalice")
-    done = subprocess.run([str(chalice), "package", "--stage", "dev", str(out)], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-m", "devtools.package", str(out)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout + done.stderr
     return out
@@ -51,6 +50,25 @@ def test_compile_schedule_and_pdf_binary_type_are_in_the_template(package):
     sam = json.loads((package / "sam.json").read_text())
     compile_fn = sam["Resources"]["CompileDueConferences"]["Properties"]
     assert compile_fn["Handler"] == "app.compile_due_conferences"
-    assert compile_fn["Events"]["CompileDueConferencesEvent"]["Properties"]["Schedule"] == "rate(1 hour)"
+    assert compile_fn["Events"]["CompileDueConferencesEvent"]["Properties"]["Schedule"] == "rate(5 minutes)"
     api = json.dumps(sam["Resources"]["RestAPI"])
     assert "application/pdf" in api  # binary media type: clients must send Accept: application/pdf
+
+
+@pytest.mark.slow
+def test_the_deployed_table_is_the_one_the_store_creates(package):
+    from chalicelib.store import table_definition
+
+    resources = json.loads((package / "sam.json").read_text())["Resources"]
+    table = resources["ThiduaTable"]["Properties"]
+    local = table_definition("thidua")
+    for key in ("KeySchema", "AttributeDefinitions", "GlobalSecondaryIndexes", "BillingMode"):
+        assert table[key] == local[key], key
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert resources["ThiduaTable"]["DeletionPolicy"] == "Retain"
+    compile_fn = resources["CompileDueConferences"]["Properties"]
+    assert compile_fn["MemorySize"] == 2048 and compile_fn["Timeout"] == 300
+    for name in ("APIHandler", "CompileDueConferences", "SendReminders"):
+        variables = resources[name]["Properties"]["Environment"]["Variables"]
+        assert "ThiduaDocuments" in json.dumps(variables["THIDUA_ARTIFACTS"]), name  # never the read-only disk
+        assert variables["THIDUA_MAIL"] == "ses" and variables["THIDUA_TABLE"] == "thidua"
