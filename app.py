@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from chalice import Chalice, Cron, Response
 
 from chalicelib import deadlines, openapi, reminders, reports, tokens, units
-from chalicelib.api import Context, etag_header, install_error_shaping, json_response, parse_etag, route
+from chalicelib.api import Context, etag_header, install_error_shaping, json_response, page, parse_etag, route
 from chalicelib.auth import require_admin
 from chalicelib.completeness import completeness_for
 from chalicelib.indicators import catalog
@@ -20,10 +20,6 @@ from chalicelib.models import (ExceptionIn, PeriodSettingsIn, ReviewIn, TokenIn,
 
 app = Chalice(app_name="thidua")
 install_error_shaping(app)
-
-
-def page(items: list, next_cursor: str | None) -> dict:
-    return {"items": items, "next": next_cursor}
 
 
 def utcnow() -> datetime:

@@ -89,6 +89,11 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
                     headers={"Content-Type": JSON, **(headers or {})})
 
 
+def page(items: list[Any], next_cursor: str | None) -> dict[str, Any]:
+    """The body of every list response (contract: `{"items": [...], "next": cursor | null}`)."""
+    return {"items": items, "next": next_cursor}
+
+
 def problem_response(problem: Problem) -> Response:
     return Response(body=json.dumps(problem.body(), ensure_ascii=False), status_code=problem.status,
                     headers={"Content-Type": PROBLEM_JSON, **problem.headers})

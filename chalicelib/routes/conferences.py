@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api import Context, etag_header, json_response, parse_etag, route
+from chalicelib.api import Context, etag_header, json_response, page, parse_etag, route
 from chalicelib.auth import require_admin
 from chalicelib.conferences import service
 from chalicelib.conferences.models import ConferenceIn, ConferencePatch
@@ -34,8 +34,8 @@ def create_conference(ctx: Context) -> Response:
 @route(conferences_bp, "/v1/conferences")
 def list_conferences(ctx: Context) -> Response:
     service.require_staff(ctx.who)
-    page = service.list_conferences(ctx.store, ctx.limit(100), ctx.query("cursor"))
-    return json_response({"items": [service.public(c) for c in page.items], "next": page.next})
+    result = service.list_conferences(ctx.store, ctx.limit(100), ctx.query("cursor"))
+    return json_response(page([service.public(c) for c in result.items], result.next))
 
 
 @route(conferences_bp, "/v1/conferences/{conference_id}")
