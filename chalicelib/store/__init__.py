@@ -39,26 +39,11 @@ from typing import Any, Iterator
 
 from chalicelib.config import Settings
 from chalicelib.store.conferences import ConferenceStoreMixin
+from chalicelib.store.errors import AlreadyExists, BadCursor, ConditionFailed, StoreError
 
 TABLE_DEFINITION_PATH = Path(__file__).parent / "table.json"
 MAX_PAGE = 100
 _TRANSACTION_RETRIES = 8
-
-
-class StoreError(Exception):
-    pass
-
-
-class AlreadyExists(StoreError):
-    pass
-
-
-class ConditionFailed(StoreError):
-    """A conditional write lost: someone else changed the item first."""
-
-
-class BadCursor(StoreError):
-    pass
 
 
 @dataclass(frozen=True)

@@ -25,15 +25,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.store.errors import AlreadyExists, ConditionFailed
+
 if TYPE_CHECKING:
     from chalicelib.store import Page
-
-
-def _errors():
-    # chalicelib.store imports this module while it is being defined: import late.
-    from chalicelib.store import AlreadyExists, ConditionFailed
-
-    return AlreadyExists, ConditionFailed
 
 
 def _version_sk(kind: str, version: int) -> str:
@@ -63,7 +58,7 @@ class ConferenceStoreMixin:
                                  ConditionExpression="etag = :seen",
                                  ExpressionAttributeValues=self._values({":seen": expected_etag}))
         except self.client.exceptions.ConditionalCheckFailedException:
-            raise _errors()[1](conference["id"]) from None
+            raise ConditionFailed(conference["id"]) from None
 
     def list_conferences(self, limit: int = 100, cursor: str | None = None) -> Page:
         return self._query("CONFERENCES", sk_prefix="CONFERENCE#", limit=limit, cursor=cursor)
@@ -121,7 +116,6 @@ class ConferenceStoreMixin:
         version_item = {"PK": f"CONFERENCE#{cid}", "SK": _version_sk(kind, version), **record}
         pointer = {"PK": f"DOCUMENT#{doc_id}", "SK": "DOCUMENT", "document_id": doc_id,
                    "conference_id": cid, "kind": kind, "version": version}
-        AlreadyExists, ConditionFailed = _errors()
         try:
             self._transact([
                 {"Put": {"TableName": self.table, "Item": self._item(version_item),
@@ -148,7 +142,7 @@ class ConferenceStoreMixin:
                 ConditionExpression=condition, ExpressionAttributeNames=names,
                 ExpressionAttributeValues=self._values(values))
         except self.client.exceptions.ConditionalCheckFailedException:
-            raise _errors()[1](f"{conference_id}/{kind}/{version}") from None
+            raise ConditionFailed(f"{conference_id}/{kind}/{version}") from None
 
     def take_over_document_version(self, conference_id: str, kind: str, version: int, old_claim: str,
                                    new_claim: str, claimed_at: str) -> None:
@@ -172,7 +166,7 @@ class ConferenceStoreMixin:
         try:
             self._put_new(item)
             return None
-        except _errors()[0]:
+        except AlreadyExists:
             return self._get(item["PK"], item["SK"])
 
     def update_delivery(self, document_id: str, email: str, fields: dict[str, Any], claim: str,
@@ -189,7 +183,7 @@ class ConferenceStoreMixin:
                 ConditionExpression="claim = :claim", ExpressionAttributeNames=names,
                 ExpressionAttributeValues=self._values(values))
         except self.client.exceptions.ConditionalCheckFailedException:
-            raise _errors()[1](f"{document_id}/{email}") from None
+            raise ConditionFailed(f"{document_id}/{email}") from None
 
     def list_deliveries(self, document_id: str) -> list[dict[str, Any]]:
         return list(self._query_all(f"DOCUMENT#{document_id}", sk_prefix="DELIVERY#"))
