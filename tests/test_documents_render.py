@@ -19,6 +19,7 @@ from chalicelib.documents import (
 )
 from chalicelib.documents.render import ASSETS_DIR, TEMPLATES_DIR, URLRefused
 from chalicelib.documents.sample import sample_summary
+from compile_helpers import flat, positioned_text
 
 REPO = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4
@@ -27,24 +28,6 @@ HOSTILE = [
     Highlight("Cục Y tế", "Mã độc <script>alert(1)</script> hết."),
     Highlight("Bệnh viện 199", "Biểu thức {{7*7}} và {% if true %}x{% endif %} hết."),
 ]
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
-
-
-def positioned_text(page) -> list[tuple[float, float, str]]:
-    """(x, y) in PDF points, origin bottom-left, of every text run on a page."""
-    items = []
-
-    def visit(text, cm, tm, _font, _size):
-        if text.strip():
-            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-            items.append((x, y, text.strip()))
-
-    page.extract_text(visitor_text=visit)
-    return items
 
 
 @pytest.fixture(scope="module")
