@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PYTHON_BOOT ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13.*/bin/python3.13) $(shell command -v python3.13 2>/dev/null))
 DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 
-.PHONY: deps system-deps dynamodb-local test test-fast demo serve admin-token package clean
+.PHONY: deps system-deps dynamodb-local test test-unit test-fast demo serve admin-token package clean
 
 deps: $(VENV)/.installed system-deps dynamodb-local
 
@@ -33,8 +33,13 @@ system-deps:
 dynamodb-local: $(VENV)/.installed
 	@$(PY) -m devtools.dynamodb_local fetch
 
+# Every tier, in random order (pytest-randomly), on two workers.
 test: deps
 	$(PY) -m pytest -n 2 -q
+
+# Pure rules and the HTTP layer over the in-memory store: no Java, seconds.
+test-unit: $(VENV)/.installed
+	$(PY) -m pytest -q tests/unit
 
 test-fast: deps
 	$(PY) -m pytest -q -m "not slow"

@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from chalicelib.config import settings
+from chalicelib.core.settings import settings
 from chalicelib.store import store_for
 
 CONFIG = Path(__file__).resolve().parent.parent / ".chalice" / "config.json"
@@ -44,10 +44,11 @@ def _store_or_exit():
 
 
 def cmd_admin_token(args: argparse.Namespace) -> int:
-    from chalicelib.auth import issue_token
+    from chalicelib.core.clock import SystemClock
+    from chalicelib.units.tokens import issue_token
 
     store = _store_or_exit()
-    token = issue_token(store, "admin", args.name)
+    token = issue_token(store, "admin", args.name, SystemClock().now())
     print(token["token"])
     return 0
 
@@ -56,8 +57,8 @@ def cmd_remind(args: argparse.Namespace) -> int:
     """What the daily schedule runs: email units that have not reported."""
     from datetime import datetime, timezone
 
-    from chalicelib.deadlines import parse_instant
-    from chalicelib.reminders import run_from_environment
+    from chalicelib.reporting.deadlines import parse_instant
+    from chalicelib.reporting.reminders import run_from_environment
 
     _store_or_exit()
     now = parse_instant(args.now, "now") if args.now else datetime.now(timezone.utc)
@@ -73,28 +74,29 @@ def cmd_remind(args: argparse.Namespace) -> int:
 
 
 def cmd_compile(args: argparse.Namespace) -> int:
-    """Compile and deliver conference summaries: what the hourly schedule runs."""
-    from chalicelib.conferences.compile import CompileFailed, compile_conference, compile_due, days_before, due_conferences
-    from chalicelib.problems import Problem
+    """Compile and deliver conference documents: what the 5-minute schedule runs."""
+    from datetime import datetime, timezone
+
+    from chalicelib.core.errors import DomainError
+    from chalicelib.publishing.pipeline import CompileFailed, compile_conference, compile_due, due_conferences
 
     store = _store_or_exit()
+    conf = settings()
+    now = datetime.now(timezone.utc)
     try:
         if args.conference is None:
-            results = compile_due(store)
+            results = compile_due(store, conf=conf, now=now)
         else:
-            from datetime import datetime, timezone
-
-            now = datetime.now(timezone.utc)
-            due = {c["id"] for c in due_conferences(store, now, days_before(os.environ))}
+            due = {c["id"] for c in due_conferences(store, now, conf.compile_days_before)}
             if not args.now and args.conference not in due:
-                print(f"{args.conference}: not due (held more than {days_before(os.environ)} days ahead or past); "
+                print(f"{args.conference}: not due (held more than {conf.compile_days_before} days ahead or past); "
                       "use --now to compile anyway", file=sys.stderr)
                 return 0
-            results = [compile_conference(store, args.conference, now=now)]
+            results = [compile_conference(store, args.conference, conf=conf, now=now)]
     except CompileFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    except Problem as exc:
+    except DomainError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         return 2
     for result in results:
@@ -112,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     remind = sub.add_parser("remind", help="email units that have not reported (what the daily schedule runs)")
     remind.add_argument("--now", help="evaluate as of this ISO 8601 instant instead of the clock")
     remind.set_defaults(run=cmd_remind)
-    comp = sub.add_parser("compile", help="compile and email conference summaries (what the hourly schedule runs)")
+    comp = sub.add_parser("compile", help="compile and email conference documents (what the 5-minute schedule runs)")
     comp.add_argument("--conference", help="one conference id (default: every conference due soon)")
     comp.add_argument("--now", action="store_true", help="compile even if the conference is not due yet")
     comp.set_defaults(run=cmd_compile)

@@ -82,12 +82,13 @@ def main() -> int:
     try:
         with running_stack(extra_env=extra) as stack:
             print(f"  API {stack.api_url}   DynamoDB Local {stack.ddb.endpoint}")
-            from chalicelib.auth import issue_token
-            from chalicelib.config import settings
-            from chalicelib.store import Store
+            from chalicelib.core.clock import SystemClock
+            from chalicelib.core.settings import settings
+            from chalicelib.store import store_for
+            from chalicelib.units.tokens import issue_token
 
-            store = Store.from_settings(settings(stack.env))
-            admin = Http(stack.api_url, issue_token(store, "admin", "Quản trị (demo)")["token"])
+            store = store_for(settings(stack.env))
+            admin = Http(stack.api_url, issue_token(store, "admin", "Quản trị (demo)", SystemClock().now())["token"])
 
             step("Tạo các đơn vị của Bộ và mã truy cập (POST /v1/units, /v1/units/{id}/tokens)")
             tokens = seed_units(admin)

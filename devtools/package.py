@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from chalicelib.store import TABLE_DEFINITION_PATH
+from chalicelib.store.dynamodb import TABLE_DEFINITION_PATH
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,29 +21,30 @@ def reopen_seed_periods(store) -> None:
     Recorded as an ordinary (audited) period deadline, visible at GET /v1/periods/{period};
     every other period keeps its normal deadline, so locking still shows (e.g. 2021-09).
     """
-    from chalicelib import audit
-    from chalicelib.auth import now_iso
+    from chalicelib.core import audit
+    from chalicelib.core.clock import SystemClock, iso
     from devtools.demo_data import REOPENED_UNTIL
 
+    now = SystemClock().now()
     for period in SEED_PERIODS:
-        if store.get_period_settings(period) is None:
-            store.put_period_settings(
-                {"period": period, "deadline": REOPENED_UNTIL, "set_by": "make serve", "set_at": now_iso()},
-                audit=audit.event(f"period:{period}", "deadline_set", None, deadline=REOPENED_UNTIL))
+        if store.periods.get(period) is None:
+            store.periods.put(
+                {"period": period, "deadline": REOPENED_UNTIL, "set_by": "make serve", "set_at": iso(now)},
+                audit=audit.event(f"period:{period}", "deadline_set", None, now, deadline=REOPENED_UNTIL))
     print(f"Seed periods {', '.join(SEED_PERIODS)} open until {REOPENED_UNTIL} (historical entry)")
 
 
 def main() -> int:
     from chalicelib.cli import load_stage_env
-    from chalicelib.config import settings
-    from chalicelib.store import Store
+    from chalicelib.core.settings import settings
+    from chalicelib.store import store_for
 
     ddb = None
     try:
         if not dynamodb_local.is_listening(DDB_PORT):
             ddb = dynamodb_local.start(DDB_PORT, in_memory=False)
         load_stage_env("local")
-        store = Store.from_settings(settings())
+        store = store_for(settings())
         store.ensure_table()
         reopen_seed_periods(store)
         print(f"DynamoDB Local on http://127.0.0.1:{DDB_PORT}")

@@ -49,15 +49,15 @@ def stack_env(ddb_endpoint: str, table: str, extra: dict[str, str] | None = None
 def running_stack(table: str = "thidua", api_port: int | None = None,
                   extra_env: dict[str, str] | None = None, quiet: bool = True) -> Iterator[Stack]:
     """An in-memory DynamoDB Local and `chalice local --stage test` wired to it."""
-    from chalicelib.config import settings
-    from chalicelib.store import Store
+    from chalicelib.core.settings import settings
+    from chalicelib.store import store_for
 
     ddb = dynamodb_local.start()
     try:
         port = api_port or dynamodb_local.free_port()
         env = stack_env(ddb.endpoint, table, {"THIDUA_PUBLIC_URL": f"http://127.0.0.1:{port}",
                                               **(extra_env or {})})
-        Store.from_settings(settings(env)).ensure_table()
+        store_for(settings(env)).ensure_table()
         out = subprocess.DEVNULL if quiet else None
         api = subprocess.Popen([sys.executable, "-m", "devtools.chalice_local", "--stage", "test", "--host", "127.0.0.1",
                                 "--port", str(port), "--no-autoreload"],

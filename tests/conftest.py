@@ -1,20 +1,28 @@
-"""Shared fixtures: a real DynamoDB Local per test worker, a fresh table per test."""
+"""Shared fixtures. The tier picks the store: `tests/unit` the in-memory table (no Java),
+`tests/integration` and `tests/e2e` DynamoDB Local (one server per test worker, a fresh
+table per test). Everything else (settings, the HTTP client, tokens) is the same."""
 
 from __future__ import annotations
 
 import json
+import sys
 import uuid
+from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
-from chalicelib.config import settings
-from chalicelib.store import Store, store_for
-from devtools import dynamodb_local
+sys.path.insert(0, str(Path(__file__).parent))  # `from helpers import ...` in every tier
+
+from chalicelib.core.settings import settings  # noqa: E402
+from chalicelib.store import Store, store_for  # noqa: E402
+from helpers import HISTORICAL_PERIODS, issue, open_period  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def ddb() -> Iterator[dynamodb_local.DynamoDBLocal]:
+def ddb():
+    from devtools import dynamodb_local
+
     try:
         server = dynamodb_local.start()
     except dynamodb_local.SetupError as exc:
@@ -24,16 +32,24 @@ def ddb() -> Iterator[dynamodb_local.DynamoDBLocal]:
 
 
 @pytest.fixture
-def env(ddb, monkeypatch, tmp_path) -> dict[str, str]:
+def store_env() -> dict[str, str]:
+    """Which store the test runs on; each tier's conftest overrides this."""
+    raise NotImplementedError("tests live in tests/unit, tests/integration or tests/e2e")
+
+
+@pytest.fixture
+def env(store_env, monkeypatch, tmp_path) -> dict[str, str]:
     values = {
-        "THIDUA_DDB_ENDPOINT": ddb.endpoint,
         "THIDUA_TABLE": f"t{uuid.uuid4().hex[:12]}",
         "THIDUA_STAGE": "test",
         "THIDUA_ARTIFACTS": str(tmp_path / "artifacts"),
         "THIDUA_MAIL": f"outbox:{tmp_path / 'outbox'}",
         "THIDUA_PUBLIC_URL": "https://thidua.example.gov.vn",
         "AWS_DEFAULT_REGION": "ap-southeast-1",
+        **store_env,
     }
+    for key in ("THIDUA_STORE", "THIDUA_DDB_ENDPOINT"):
+        monkeypatch.delenv(key, raising=False)
     for key, value in values.items():
         monkeypatch.setenv(key, value)
     return values
@@ -45,6 +61,17 @@ def store(env) -> Iterator[Store]:
     s.ensure_table()
     yield s
     s.delete_table()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The HTTP layer's clock, fixed at 2021-08-20 10:00 in Hà Nội (tests move it)."""
+    from chalicelib.core.clock import FixedClock
+    from chalicelib.http.routing import services
+
+    fixed = FixedClock("2021-08-20T10:00:00+07:00")
+    monkeypatch.setattr(services, "clock", fixed)
+    return fixed
 
 
 class Api:
@@ -60,7 +87,10 @@ class Api:
             h["Authorization"] = f"Bearer {token}"
         data = raw if raw is not None else (json.dumps(body, ensure_ascii=False) if body is not None else "")
         resp = getattr(self.client.http, method.lower())(path, headers=h, body=data)
-        resp.data = json.loads(resp.body) if resp.body else None
+        try:
+            resp.data = json.loads(resp.body) if resp.body else None
+        except ValueError:
+            resp.data = None  # a PDF
         return resp
 
     def __getattr__(self, method: str):
@@ -79,19 +109,7 @@ def api(store) -> Iterator[Api]:
 
 @pytest.fixture
 def admin_token(store) -> str:
-    from chalicelib.auth import issue_token
-
-    return issue_token(store, "admin", "Kiểm thử")["token"]
-
-
-FAR_FUTURE = "2099-12-31T23:59:59+07:00"
-HISTORICAL_PERIODS = ("2021-05", "2021-06", "2021-07", "2021-08", "2021-Q3", "2020-W53")
-
-
-def open_period(api: Api, admin_token: str, period: str, deadline: str = FAR_FUTURE) -> None:
-    """Set a period's deadline (the 2021 seed periods closed long ago)."""
-    resp = api.put(f"/v1/periods/{period}", token=admin_token, body={"deadline": deadline})
-    assert resp.status_code == 200, resp.body
+    return issue(store, "admin")
 
 
 @pytest.fixture

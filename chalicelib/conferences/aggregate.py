@@ -24,10 +24,10 @@ from chalicelib.documents.model import (
     SummaryDocument,
     UnitRow,
 )
-from chalicelib.indicators import CATALOG_PATH, Catalog
-from chalicelib.periods import Period, parse_period
-from chalicelib.units import descendants, tree_order
-from chalicelib.vietnamese import sort_key
+from chalicelib.core.catalogs import CATALOG_PATH, Catalog
+from chalicelib.core.periods import Period, parse_period
+from chalicelib.core.text import sort_key
+from chalicelib.units.service import descendants, tree_order
 
 # Conference fields that change what the document says (recipients only through "Nơi nhận").
 DOCUMENT_FIELDS = ("title", "date", "place", "periods", "unit_ids", "number_prefix", "signer",

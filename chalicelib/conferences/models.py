@@ -9,8 +9,8 @@ from typing import Annotated, Optional
 from pydantic_core import PydanticCustomError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from chalicelib.models import Name, UnitId
-from chalicelib.periods import PeriodError, parse_period
+from chalicelib.core.periods import PeriodError, parse_period
+from chalicelib.units.models import Name, UnitId
 
 MAX_PERIODS = 12
 MAX_RECIPIENTS = 50
@@ -113,3 +113,80 @@ class ConferencePatch(Strict):
     @classmethod
     def _check_periods(cls, value: list[str] | None) -> list[str] | None:
         return _periods(value)
+
+
+# -- responses -------------------------------------------------------------------------
+
+class Signer(Strict):
+    title: str
+    name: str
+
+
+class Conference(Strict):
+    id: str
+    title: str
+    date: str
+    place: str
+    periods: list[str]
+    unit_ids: Optional[list[str]]
+    recipients: list[str]
+    quotas: dict[str, int]
+    number_prefix: str
+    signer: Signer
+    upper_agency: str
+    agency: str
+    distribution: Optional[list[str]]
+    report_title: Optional[str]
+    created_at: str
+    updated_at: str
+    compile_requested_at: Optional[str]
+
+
+class ConferenceList(Strict):
+    items: list[Conference]
+    next: Optional[str]
+
+
+class CompileQueued(Strict):
+    conference_id: str
+    status: str
+    requested_at: str
+    documents: str
+
+
+class Document(Strict):
+    id: str
+    kind: str = Field(description="summary | commendations")
+    version: int
+    number: Optional[str]
+    title: Optional[str]
+    issued_on: Optional[str]
+    sha256: Optional[str]
+    size: Optional[int]
+    created_at: Optional[str]
+    url: str
+    verify_url: str
+    verify_code: str
+
+
+class DocumentList(Strict):
+    items: list[Document]
+    next: Optional[str]
+
+
+class Verification(Strict):
+    id: str
+    code: str
+    kind: str
+    number: str
+    title: str
+    date: str
+    version: int
+    sha256: str
+    size: int
+    agency: Optional[str]
+
+
+class Shortlist(Strict):
+    items: list[dict]
+    next: Optional[str]

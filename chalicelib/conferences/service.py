@@ -13,8 +13,11 @@ import json
 import secrets
 from typing import Any
 
-from chalicelib.auth import Principal, now_iso
-from chalicelib.problems import FieldError, Problem, forbidden, invalid, not_found
+from datetime import datetime
+
+from chalicelib.core.clock import iso
+from chalicelib.core.errors import NotFound, PreconditionFailed, Unavailable, invalid
+from chalicelib.core.states import DocumentState
 from chalicelib.store import AlreadyExists, ConditionFailed, Page, Store
 
 from .models import ConferenceIn, ConferencePatch
@@ -54,14 +57,6 @@ def file_url(base_url: str, document_id: str) -> str:
     return f"{base_url}/v1/documents/{document_id}/file"
 
 
-# -- access ----------------------------------------------------------------------------
-
-def require_staff(who: Principal) -> None:
-    """Admins and leadership read conferences and documents; units do not."""
-    if who.role not in ("admin", "leader"):
-        raise forbidden("Chỉ cán bộ quản trị hoặc lãnh đạo được xem hội nghị và văn bản tổng hợp.")
-
-
 # -- conferences -----------------------------------------------------------------------
 
 def _etag(conference: dict[str, Any]) -> str:
@@ -75,54 +70,54 @@ def public(conference: dict[str, Any]) -> dict[str, Any]:
 
 
 def get_conference(store: Store, conference_id: str) -> dict[str, Any]:
-    conference = store.get_conference(conference_id)
+    conference = store.conferences.get(conference_id)
     if conference is None:
-        raise not_found(f"hội nghị '{conference_id}'")
+        raise NotFound(f"hội nghị '{conference_id}'")
     return conference
 
 
-def create_conference(store: Store, data: ConferenceIn) -> dict[str, Any]:
+def create_conference(store: Store, data: ConferenceIn, now: datetime) -> dict[str, Any]:
     fields = data.model_dump(mode="json")
-    at = now_iso()
+    at = iso(now)
     for _ in range(5):
         conference = {"id": new_conference_id(fields["date"]), **fields, "created_at": at, "updated_at": at}
         conference["etag"] = _etag(conference)
         try:
-            store.create_conference(conference)
+            store.conferences.create(conference)
             return conference
         except AlreadyExists:
             continue  # 30^6 ids per day: a collision is rare, try another
-    raise Problem(503, "Service Unavailable", "Không tạo được mã hội nghị, vui lòng thử lại.")
+    raise Unavailable("Không tạo được mã hội nghị, vui lòng thử lại.")
 
 
 def list_conferences(store: Store, limit: int, cursor: str | None) -> Page:
-    return store.list_conferences(limit=limit, cursor=cursor)
+    return store.conferences.list(limit=limit, cursor=cursor)
 
 
 def patch_conference(store: Store, conference_id: str, patch: ConferencePatch,
-                     if_match: str | None) -> dict[str, Any]:
+                     if_match: str | None, now: datetime) -> dict[str, Any]:
     current = get_conference(store, conference_id)
     if if_match is not None and if_match != current["etag"]:
-        raise Problem(412, "Precondition Failed", "ETag không khớp: hội nghị đã được sửa sau lần đọc của bạn.")
+        raise PreconditionFailed("ETag không khớp: hội nghị đã được sửa sau lần đọc của bạn.")
     changes = patch.model_dump(mode="json", exclude_unset=True)
     for key in ("title", "date", "place", "periods", "recipients", "number_prefix", "signer",
                 "upper_agency", "agency", "quotas"):
         if key in changes and changes[key] is None:
-            raise invalid([FieldError(key, "Không được để trống.")])
-    updated = {**current, **changes, "updated_at": now_iso()}
+            raise invalid(key, "Không được để trống.")
+    updated = {**current, **changes, "updated_at": iso(now)}
     updated["etag"] = _etag(updated)
     try:
-        store.replace_conference(updated, expected_etag=current["etag"])
+        store.conferences.replace(updated, expected_etag=current["etag"])
     except ConditionFailed:
-        raise Problem(412, "Precondition Failed", "Hội nghị vừa được người khác sửa; hãy tải lại và thử lại.") from None
+        raise PreconditionFailed("Hội nghị vừa được người khác sửa; hãy tải lại và thử lại.") from None
     return updated
 
 
-def request_compile(store: Store, conference_id: str) -> dict[str, Any]:
+def request_compile(store: Store, conference_id: str, now: datetime) -> dict[str, Any]:
     """Queue a compile for the next scheduled run (the API never renders: no WeasyPrint here)."""
     get_conference(store, conference_id)
-    at = now_iso()
-    store.request_compile(conference_id, at)
+    at = iso(now)
+    store.conferences.request_compile(conference_id, at)
     return {"conference_id": conference_id, "status": "queued", "requested_at": at,
             "documents": f"/v1/conferences/{conference_id}/documents"}
 
@@ -149,16 +144,16 @@ def document_public(record: dict[str, Any], base_url: str) -> dict[str, Any]:
 def list_documents(store: Store, conference_id: str, base_url: str, limit: int,
                    cursor: str | None) -> dict[str, Any]:
     get_conference(store, conference_id)
-    page = store.list_documents(conference_id, limit=limit, cursor=cursor)
-    items = [document_public(r, base_url) for r in page.items if r.get("state") == "stored"]
+    page = store.documents.list(conference_id, limit=limit, cursor=cursor)
+    items = [document_public(r, base_url) for r in page.items if r.get("state") == DocumentState.STORED]
     return {"items": items, "next": page.next}
 
 
 def stored_document(store: Store, document_id: str) -> dict[str, Any]:
     doc_id = parse_document_id(document_id)
-    record = store.get_document(doc_id) if doc_id else None
-    if record is None or record.get("state") != "stored":
-        raise not_found(f"văn bản có mã '{document_id}'")
+    record = store.documents.get(doc_id) if doc_id else None
+    if record is None or record.get("state") != DocumentState.STORED:
+        raise NotFound(f"văn bản có mã '{document_id}'")
     return record
 
 
@@ -174,3 +169,7 @@ def verification(store: Store, document_id: str) -> dict[str, Any]:
 def document_bytes(store: Store, artifacts: Any, document_id: str) -> tuple[dict[str, Any], bytes]:
     record = stored_document(store, document_id)
     return record, artifacts.get(record["artifact_key"])
+
+
+def download_name(record: dict[str, Any]) -> str:
+    return f"bao-cao-tong-hop-so-{record['number'].replace('/', '-')}.pdf"

@@ -10,6 +10,7 @@ from chalicelib.delivery.artifacts import (
     LocalFolderArtifacts,
     S3Artifacts,
     StoredArtifact,
+    artifacts_for,
     artifacts_from_env,
 )
 from chalicelib.delivery.mail import (
@@ -26,6 +27,7 @@ from chalicelib.delivery.mail import (
     build_message,
     default_sender,
     fit_attachments,
+    mailer_for,
     mailer_from_env,
     make_message_id,
     message_bytes,
@@ -34,9 +36,9 @@ from chalicelib.delivery.mail import (
 
 __all__ = [
     "ArtifactNotFound", "ArtifactStore", "InvalidArtifactKey", "LocalFolderArtifacts",
-    "S3Artifacts", "StoredArtifact", "artifacts_from_env",
+    "S3Artifacts", "StoredArtifact", "artifacts_for", "artifacts_from_env",
     "DEFAULT_MESSAGE_LIMIT", "SES_LIMIT", "Attachment", "DownloadLink", "Mailer",
     "MessageTooLarge", "OutboxMailer", "SesMailer", "SmtpMailer", "build_fitted_message",
     "build_message", "default_sender", "fit_attachments", "mailer_from_env",
-    "make_message_id", "message_bytes", "with_download_links",
+    "mailer_for", "make_message_id", "message_bytes", "with_download_links",
 ]

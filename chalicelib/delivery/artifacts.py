@@ -262,3 +262,8 @@ def artifacts_from_env(env: Mapping[str, str] = os.environ) -> ArtifactStore:
     if "://" in spec and not spec.startswith("file://"):
         raise ValueError(f"THIDUA_ARTIFACTS: unsupported scheme in {spec!r}")
     return LocalFolderArtifacts(Path(spec.removeprefix("file://")))
+
+
+def artifacts_for(settings: Any) -> ArtifactStore:
+    """The artifact store a `chalicelib.core.settings.Settings` names."""
+    return artifacts_from_env({"THIDUA_ARTIFACTS": settings.artifacts})

@@ -356,3 +356,9 @@ def mailer_from_env(env: Mapping[str, str] = os.environ) -> Mailer:
             starttls=starttls,
         )
     raise ValueError(f"THIDUA_MAIL: unsupported value {spec!r}")
+
+
+def mailer_for(settings: Any) -> Mailer:
+    """The mailer a `chalicelib.core.settings.Settings` names."""
+    return mailer_from_env({"THIDUA_MAIL": settings.mail, "THIDUA_SES_REGION": settings.ses_region or "",
+                            "THIDUA_SES_CONFIGURATION_SET": settings.ses_configuration_set or ""})

@@ -10,8 +10,19 @@ class AlreadyExists(StoreError):
 
 
 class ConditionFailed(StoreError):
-    """A conditional write lost: someone else changed the item first."""
+    """A conditional write lost: someone else changed the item first.
+
+    `index` is the failed operation's position within a transaction (0 for a single write).
+    """
+
+    def __init__(self, index: int = 0, what: str = "") -> None:
+        super().__init__(what or f"condition failed on operation {index}")
+        self.index = index
 
 
 class BadCursor(StoreError):
     pass
+
+
+class StoreUnavailable(StoreError):
+    """The database did not answer (down, throttled past the retry budget, timed out)."""

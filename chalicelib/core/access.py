@@ -1,0 +1,100 @@
+"""Who may do what: the `Principal` behind a token and the named access rules.
+
+Every route declares one rule (`chalicelib.http.routing`); it is evaluated from
+the principal and the path alone, before the body is read, so a caller who may
+not use a route learns nothing from its validation. The domain receives the
+principal and never checks roles of its own accord; where a rule depends on the
+stored thing itself (a nomination's unit), the domain asks `acts_for` here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from chalicelib.core.errors import Forbidden
+from chalicelib.core.states import Role
+
+
+@dataclass(frozen=True)
+class Principal:
+    token_id: str
+    role: Role
+    unit_id: str | None
+    name: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.ADMIN, Role.LEADER)
+
+    @property
+    def scope(self) -> str:
+        """Whose namespace an Idempotency-Key lives in."""
+        return f"unit:{self.unit_id}" if self.role == Role.UNIT else f"token:{self.token_id}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"token_id": self.token_id, "role": self.role.value, "unit_id": self.unit_id, "name": self.name}
+
+
+# Whether unit `unit_id` lies in the subtree of unit `ancestor_id` (itself included).
+WithinTree = Callable[[str, str], bool]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Roles that may use a route; for `unit` tokens, which unit in the path they must be."""
+
+    name: str
+    description: str                      # Vietnamese, shown in the OpenAPI document
+    roles: frozenset[Role] = frozenset()
+    unit_param: str | None = None         # path parameter a unit token must match
+    subtree: bool = False                 # ... or lie below (a unit acts for its sub-units)
+    public: bool = False                  # no token needed at all
+    denied: str = "Bạn không có quyền thực hiện thao tác này."
+
+    def allows(self, who: Principal | None, params: Mapping[str, str], within: WithinTree | None = None) -> bool:
+        if self.public:
+            return True
+        if who is None or who.role not in self.roles:
+            return False
+        if who.role != Role.UNIT or self.unit_param is None:
+            return True
+        target = params.get(self.unit_param, "")
+        if target == who.unit_id:
+            return True
+        return bool(self.subtree and within and who.unit_id and within(target, who.unit_id))
+
+    def check(self, who: Principal | None, params: Mapping[str, str], within: WithinTree | None = None) -> None:
+        if not self.allows(who, params, within):
+            raise Forbidden(self.denied)
+
+
+ALL_ROLES = frozenset(Role)
+STAFF_ROLES = frozenset({Role.ADMIN, Role.LEADER})
+
+PUBLIC = Rule("public", "Không cần mã truy cập.", public=True)
+SIGNED_IN = Rule("signed_in", "Mọi mã truy cập hợp lệ.", ALL_ROLES)
+ADMIN = Rule("admin", "Chỉ quản trị (admin).", frozenset({Role.ADMIN}),
+             denied="Chỉ cán bộ quản trị (admin) được thực hiện thao tác này.")
+STAFF = Rule("staff", "Quản trị và lãnh đạo.", STAFF_ROLES,
+             denied="Chỉ cán bộ quản trị hoặc lãnh đạo được xem nội dung này.")
+OWN_UNIT_READ = Rule("own_unit_read", "Đơn vị của chính mình; quản trị và lãnh đạo: mọi đơn vị.", ALL_ROLES,
+                     unit_param="unit_id", denied="Đơn vị chỉ được xem và gửi báo cáo của chính mình.")
+OWN_UNIT_WRITE = Rule("own_unit_write", "Đơn vị của chính mình; quản trị: mọi đơn vị.",
+                      frozenset({Role.UNIT, Role.ADMIN}), unit_param="unit_id",
+                      denied="Đơn vị chỉ được xem và gửi báo cáo của chính mình.")
+
+RULES = {r.name: r for r in (PUBLIC, SIGNED_IN, ADMIN, STAFF, OWN_UNIT_READ, OWN_UNIT_WRITE)}
+
+
+def acts_for(who: Principal, unit_id: str, within: WithinTree | None = None, *, write: bool = False) -> bool:
+    """Whether `who` may see (or, with `write`, change) what belongs to `unit_id`."""
+    if who.role == Role.ADMIN:
+        return True
+    if who.role == Role.LEADER:
+        return not write
+    return who.unit_id == unit_id or bool(within and who.unit_id and within(unit_id, who.unit_id))

@@ -1,0 +1,70 @@
+"""Every `THIDUA_*` variable, read from the environment when asked for, never at import.
+
+Chalice sets stage `environment_variables` (.chalice/config.json) in the Lambda
+environment, and its test client sets them only for the duration of a call, so
+every reader calls `settings()` at the moment it needs a value.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Mapping
+
+DEFAULT_ARTIFACTS = "out/artifacts"
+DEFAULT_OUTBOX = "out/outbox"
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str                 # THIDUA_TABLE
+    region: str                     # AWS_REGION / AWS_DEFAULT_REGION
+    dynamodb_endpoint: str | None   # THIDUA_DDB_ENDPOINT; None: the real AWS endpoint
+    store: str                      # THIDUA_STORE: "dynamodb" (default) or "memory" (tests, one process)
+    stage: str                      # THIDUA_STAGE
+    public_base_url: str            # THIDUA_PUBLIC_URL: how links in emails and QR codes reach the API
+    deadline_days: int              # THIDUA_DEADLINE_DAYS: days after a period ends before it locks
+    reminder_days: int              # THIDUA_REMINDER_DAYS: days before the deadline the first reminder goes out
+    compile_days_before: int        # THIDUA_COMPILE_DAYS_BEFORE: a conference is compiled from this many days ahead
+    artifacts: str                  # THIDUA_ARTIFACTS: a folder or s3://bucket/prefix
+    mail: str                       # THIDUA_MAIL: outbox:<folder>, smtp://..., smtp+starttls://..., ses
+    mail_from: str                  # THIDUA_MAIL_FROM
+    ses_region: str | None          # THIDUA_SES_REGION
+    ses_configuration_set: str | None  # THIDUA_SES_CONFIGURATION_SET
+
+    @property
+    def is_local(self) -> bool:
+        return self.dynamodb_endpoint is not None or self.store == "memory"
+
+    @property
+    def strict_responses(self) -> bool:
+        """Outside production a response that breaks its declaration is a server error (tests see it)."""
+        return self.stage in ("test", "local")
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    return Settings(
+        table_name=env.get("THIDUA_TABLE", "thidua"),
+        region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "ap-southeast-1",
+        dynamodb_endpoint=env.get("THIDUA_DDB_ENDPOINT") or None,
+        store=(env.get("THIDUA_STORE") or "dynamodb").strip().lower(),
+        stage=env.get("THIDUA_STAGE", "local"),
+        public_base_url=env.get("THIDUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+        deadline_days=_int(env, "THIDUA_DEADLINE_DAYS", 10),
+        reminder_days=_int(env, "THIDUA_REMINDER_DAYS", 3),
+        compile_days_before=_int(env, "THIDUA_COMPILE_DAYS_BEFORE", 7),
+        artifacts=(env.get("THIDUA_ARTIFACTS") or DEFAULT_ARTIFACTS).strip(),
+        mail=(env.get("THIDUA_MAIL") or f"outbox:{DEFAULT_OUTBOX}").strip(),
+        mail_from=(env.get("THIDUA_MAIL_FROM") or "").strip(),
+        ses_region=env.get("THIDUA_SES_REGION") or None,
+        ses_configuration_set=env.get("THIDUA_SES_CONFIGURATION_SET") or None,
+    )

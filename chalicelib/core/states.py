@@ -1,0 +1,55 @@
+"""Every status an aggregate can be in, as string enums (stored and sent as their values)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    UNIT = "unit"
+    ADMIN = "admin"
+    LEADER = "leader"
+
+
+class ReportStatus(StrEnum):
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+
+class ReviewAction(StrEnum):
+    ACCEPT = "accept"
+    RETURN = "return"
+
+
+class Timeliness(StrEnum):
+    ON_TIME = "on_time"
+    LATE = "late"
+
+
+class LockReason(StrEnum):
+    DEADLINE_PASSED = "deadline_passed"
+    ACCEPTED = "accepted"
+    RETURNED_RESUBMITTED = "returned_resubmitted"
+
+
+class ReminderKind(StrEnum):
+    BEFORE = "before"
+    OVERDUE = "overdue"
+
+
+class SendState(StrEnum):
+    """A reminder's or a document delivery's sending state."""
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class DocumentState(StrEnum):
+    RENDERING = "rendering"
+    STORED = "stored"
+
+
+class IdempotencyState(StrEnum):
+    IN_PROGRESS = "in_progress"
+    DONE = "done"

@@ -1,0 +1,57 @@
+"""Vietnamese text: NFC normalisation and alphabetical order (a ă â b c d đ e ê …)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Base letters in Vietnamese alphabetical order; tone marks sort after the letter
+# (no mark, huyền, hỏi, ngã, sắc, nặng: the dictionary order).
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_RANK = {ch: i for i, ch in enumerate(_ALPHABET)}
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huyền hỏi ngã sắc nặng
+_SHAPE = {"\u0306": "ă", "\u0302": {"a": "â", "e": "ê", "o": "ô"}, "\u031b": {"o": "ơ", "u": "ư"}}
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _letters(word: str) -> list[tuple[int, int]]:
+    """(letter rank, tone) per letter, from the decomposed form."""
+    out: list[tuple[int, int]] = []
+    for ch in unicodedata.normalize("NFD", word.lower()):
+        if ch in _TONES and out:
+            out[-1] = (out[-1][0], _TONES[ch])
+        elif ch in _SHAPE and out:
+            base = _ALPHABET[out[-1][0]] if out[-1][0] < len(_ALPHABET) else ""
+            shape = _SHAPE[ch]
+            letter = shape if isinstance(shape, str) else shape.get(base, base)
+            out[-1] = (_RANK.get(letter, out[-1][0]), out[-1][1])
+        elif ch == "đ":
+            out.append((_RANK["đ"], 0))
+        elif ch in _RANK:
+            out.append((_RANK[ch], 0))
+        elif ch.isdigit():
+            out.append((-10 + int(ch), 0))
+        elif unicodedata.combining(ch):
+            continue
+        else:
+            out.append((-20, 0))  # spaces and punctuation sort first
+    return out
+
+
+def sort_key(text: str) -> tuple:
+    """Sort key for Vietnamese names: letters first, tone marks break ties."""
+    letters = _letters(text)
+    return (tuple(r for r, _ in letters), tuple(t for _, t in letters), text)
+
+
+def nfc_deep(value: object) -> object:
+    """Every string in a parsed JSON document, normalised to NFC (keys too)."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [nfc_deep(v) for v in value]
+    if isinstance(value, dict):
+        return {nfc_deep(k): nfc_deep(v) for k, v in value.items()}
+    return value

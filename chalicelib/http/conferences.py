@@ -1,0 +1,95 @@
+"""Conferences and their compiled documents over HTTP.
+
+Never imports the publishing pipeline: these run in the API Lambdas, which must
+stay free of WeasyPrint. POST .../compile queues a request for the scheduled run.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from chalicelib.conferences import service
+from chalicelib.conferences.models import (CompileQueued, Conference, ConferenceIn, ConferenceList, ConferencePatch,
+                                           DocumentList, Shortlist, Verification)
+from chalicelib.core.access import ADMIN, PUBLIC, STAFF
+from chalicelib.http.problems import HttpProblem
+from chalicelib.http.routing import PAGED, Context, Feature, Reply, page
+
+conferences = Feature(__name__, "conferences", "Hội nghị, văn bản tổng hợp và xác thực văn bản.")
+PDF = "application/pdf"
+
+
+def conference_reply(conference: dict, status: int | None = None, location: bool = False) -> Reply:
+    return Reply(service.public(conference), status, etag=conference["etag"],
+                 location=f"/v1/conferences/{conference['id']}" if location else None)
+
+
+@conferences.route("POST", "/v1/conferences", summary="Tạo hội nghị; máy chủ cấp id dạng <yyyymmdd>-<6 ký tự>",
+                   access=ADMIN, body=ConferenceIn, response=Conference, status=201, idempotent=True,
+                   etag=True, location=True)
+def create_conference(ctx: Context) -> Reply:
+    return conference_reply(service.create_conference(ctx.store, ctx.body, ctx.now()), location=True)
+
+
+@conferences.route("GET", "/v1/conferences", summary="Danh sách hội nghị", access=STAFF, response=ConferenceList,
+                   query=PAGED)
+def list_conferences(ctx: Context) -> Reply:
+    result = service.list_conferences(ctx.store, ctx.limit, ctx.cursor)
+    return Reply(page([service.public(c) for c in result.items], result.next))
+
+
+@conferences.route("GET", "/v1/conferences/{conference_id}", summary="Xem hội nghị (kèm ETag)", access=STAFF,
+                   response=Conference, errors=(404,), etag=True)
+def get_conference(ctx: Context, conference_id: str) -> Reply:
+    return conference_reply(service.get_conference(ctx.store, conference_id))
+
+
+@conferences.route("PATCH", "/v1/conferences/{conference_id}", summary="Sửa hội nghị; If-Match tùy chọn",
+                   access=ADMIN, body=ConferencePatch, response=Conference, errors=(404,), if_match=True, etag=True)
+def patch_conference(ctx: Context, conference_id: str) -> Reply:
+    return conference_reply(service.patch_conference(ctx.store, conference_id, ctx.body, ctx.if_match, ctx.now()))
+
+
+@conferences.route("GET", "/v1/conferences/{conference_id}/shortlist",
+                   summary="Danh sách đề nghị khen thưởng đã xếp hạng", access=STAFF, response=Shortlist,
+                   errors=(404,))
+def conference_shortlist(ctx: Context, conference_id: str) -> Reply:
+    return Reply(service.shortlist(ctx.store, conference_id))
+
+
+@conferences.route("POST", "/v1/conferences/{conference_id}/compile",
+                   summary="Yêu cầu tổng hợp văn bản; lần chạy định kỳ kế tiếp thực hiện (202)", access=ADMIN,
+                   response=CompileQueued, status=202, errors=(404,), location=True)
+def compile_conference(ctx: Context, conference_id: str) -> Reply:
+    return Reply(service.request_compile(ctx.store, conference_id, ctx.now()),
+                 location=f"/v1/conferences/{conference_id}/documents")
+
+
+@conferences.route("GET", "/v1/conferences/{conference_id}/documents",
+                   summary="Các văn bản đã tổng hợp: kind, version, number, sha256, url", access=STAFF,
+                   response=DocumentList, errors=(404,), query=PAGED)
+def conference_documents(ctx: Context, conference_id: str) -> Reply:
+    return Reply(service.list_documents(ctx.store, conference_id, ctx.settings.public_base_url, ctx.limit,
+                                        ctx.cursor))
+
+
+@conferences.route("GET", "/v1/documents/{document_id}/file",
+                   summary="Tải tệp PDF; cần Accept: application/pdf", access=STAFF, errors=(404, 406),
+                   produces=PDF, etag=True)
+def document_file(ctx: Context, document_id: str) -> Reply:
+    # API Gateway returns binary bodies only to requests that accept the binary type.
+    if PDF not in (ctx.header("accept") or ""):
+        raise HttpProblem(406, "Not Acceptable", "Tệp PDF: hãy gửi kèm tiêu đề 'Accept: application/pdf'.")
+    record, data = service.document_bytes(ctx.store, ctx.artifacts(), document_id)
+    name = service.download_name(record)
+    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
+    return Reply(data, content_type=PDF, etag=record["sha256"], headers={
+        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}",
+        "Cache-Control": "private, max-age=3600"})
+
+
+@conferences.route("GET", "/v1/documents/{document_id}/verify",
+                   summary="Xác thực văn bản: số, trích yếu, ngày, SHA-256 (không cần đăng nhập)", access=PUBLIC,
+                   response=Verification, errors=(404, 503))
+def verify_document(ctx: Context, document_id: str) -> Reply:
+    return Reply(service.verification(ctx.store, document_id))

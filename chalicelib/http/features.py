@@ -1,0 +1,15 @@
+"""Every feature's routes, in the order the OpenAPI document lists them."""
+
+from __future__ import annotations
+
+from chalicelib.http.conferences import conferences
+from chalicelib.http.reporting import reporting
+from chalicelib.http.routing import Feature, Operation
+from chalicelib.http.service import service
+from chalicelib.http.units import units
+
+FEATURES: tuple[Feature, ...] = (service, units, reporting, conferences)
+
+
+def operations() -> list[Operation]:
+    return [op for feature in FEATURES for op in feature.operations]

@@ -1,0 +1,76 @@
+"""`Idempotency-Key`, as Powertools for AWS Lambda does it.
+
+A key is bound to the caller, the method and the actual path: the same key sent
+to another unit's or period's path is another request, never a replay. The body
+is the payload fingerprint: the same key and path with another body is 422. A
+record is claimed `in_progress` before the work and completed with the response;
+a request that dies mid-way leaves its claim to expire after
+`IN_PROGRESS_SECONDS` (API Gateway gives up on a request after 29 s), so the
+client's retry proceeds instead of waiting a day.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Callable
+
+from chalice import Response
+
+from chalicelib.core.errors import Conflict, invalid
+from chalicelib.core.states import IdempotencyState
+from chalicelib.core.text import nfc_deep
+
+IN_PROGRESS_SECONDS = 30
+TTL_SECONDS = 24 * 3600
+REPLAYED_HEADERS = ("content-type", "etag", "location")
+
+
+def record_key(scope: str, method: str, path: str, key: str) -> str:
+    return hashlib.sha256("\0".join((scope, method.upper(), path, key)).encode()).hexdigest()
+
+
+def fingerprint(raw: bytes) -> str:
+    try:  # the same JSON with keys in another order is the same request
+        canonical = json.dumps(nfc_deep(json.loads(raw)), sort_keys=True, ensure_ascii=False).encode()
+    except ValueError:
+        canonical = raw
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def _replay(record: dict) -> Response:
+    stored = record["response"]
+    return Response(body=stored["body"], status_code=stored["status"],
+                    headers={**stored["headers"], "Idempotent-Replayed": "true"})
+
+
+def run_once(ctx, run: Callable[[], Response]) -> Response:
+    """Run the request once per (caller, method, path, key); replay its response afterwards."""
+    key = ctx.header("idempotency-key") or ""
+    if not 1 <= len(key) <= 255 or not key.isprintable():
+        raise invalid("Idempotency-Key", "Phải dài từ 1 đến 255 ký tự in được.")
+    repo = ctx.store.idempotency
+    rkey = record_key(ctx.who.scope, ctx.operation.method, ctx.actual_path, key)
+    print_ = fingerprint(ctx.raw_body())
+    now = int(ctx.now().timestamp())
+    existing = repo.claim(rkey, print_, now, IN_PROGRESS_SECONDS, TTL_SECONDS)
+    if existing is not None:
+        if existing.get("fingerprint") != print_:
+            raise invalid("Idempotency-Key", "Khóa đã dùng với nội dung khác.",
+                          "Idempotency-Key này đã được dùng cho một yêu cầu có nội dung khác.")
+        if existing.get("state") != IdempotencyState.DONE:
+            raise Conflict("Yêu cầu cùng Idempotency-Key đang được xử lý; hãy thử lại sau.", retry_after=1)
+        return _replay(existing)
+    try:
+        response = run()
+    except Exception:
+        repo.release(rkey)  # a crash must not pin the key
+        raise
+    if response.status_code >= 500:
+        repo.release(rkey)
+    else:
+        body = response.body if isinstance(response.body, str) else json.dumps(response.body)
+        repo.complete(rkey, {"status": response.status_code, "body": body,
+                             "headers": {k: v for k, v in response.headers.items()
+                                         if k.lower() in REPLAYED_HEADERS}}, now, TTL_SECONDS)
+    return response

@@ -1,0 +1,363 @@
+"""Route declarations: the one place where HTTP meets the domain.
+
+Each feature has a `Feature` (a Chalice Blueprint plus its declared operations).
+A declaration names the request model, the response model, the access rule,
+whether the route is idempotent or conditional, and the statuses it can answer;
+the OpenAPI document (`chalicelib.http.openapi`) is generated from the same
+declarations, so the document cannot drift from what is served.
+
+Order of work for every request, the same for all routes: size cap (413),
+authentication (401), the declared access rule on the principal and the path
+(403), the body (400, 415, 422), idempotent replay, the view, and the shaping of
+the reply or of a domain error into problem+json.
+
+Chalice turns any exception raised inside a view into a bare 500 before
+middleware sees it, so each view is wrapped here instead.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, TypeVar
+
+from chalice import Blueprint, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.core.access import ALL_ROLES, Principal, Rule
+from chalicelib.core.clock import Clock, SystemClock
+from chalicelib.core.errors import DomainError, FieldError, invalid
+from chalicelib.core.settings import Settings, settings
+from chalicelib.core.text import nfc_deep
+from chalicelib.http import problems
+from chalicelib.http.problems import HttpProblem
+from chalicelib.store import BadCursor, Store, StoreUnavailable, store_for
+
+log = logging.getLogger("thidua.http")
+M = TypeVar("M", bound=BaseModel)
+
+JSON = "application/json; charset=utf-8"
+MAX_BODY_BYTES = 256 * 1024
+REQUEST_TYPES = ["application/json", "application/merge-patch+json"]
+
+
+@dataclass(frozen=True)
+class QueryParam:
+    name: str
+    description: str
+    schema: dict[str, Any] = field(default_factory=lambda: {"type": "string"})
+    example: Any = None
+
+
+CURSOR = QueryParam("cursor", "Con trỏ trang kế tiếp (giá trị `next` của trang trước).")
+LIMIT = QueryParam("limit", "Số mục mỗi trang (1-100).", {"type": "integer", "minimum": 1, "maximum": 100})
+PAGED = (CURSOR, LIMIT)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A declared route. Statuses beyond `status`/`also` and `errors` are derived (see `statuses`)."""
+
+    method: str
+    path: str
+    operation_id: str
+    summary: str
+    access: Rule
+    tag: str
+    body: type[BaseModel] | Callable[[], type[BaseModel]] | None = None
+    body_optional: bool = False          # an empty body means the model's defaults
+    response: type[BaseModel] | None = None
+    status: int = 200
+    also: tuple[int, ...] = ()           # other success statuses (a PUT that creates or replaces)
+    errors: tuple[int, ...] = ()         # what the domain may answer: 404, 409, 412, 423, 428, 406 ...
+    idempotent: bool = False             # honours Idempotency-Key
+    if_match: bool = False               # reads If-Match
+    etag: bool = False                   # the reply carries an ETag
+    location: bool = False               # the reply carries a Location
+    query: tuple[QueryParam, ...] = ()
+    produces: str = "application/json"
+
+    def body_model(self) -> type[BaseModel] | None:
+        if self.body is None or isinstance(self.body, type):
+            return self.body
+        return self.body()  # built on first use (the report model comes from the catalog)
+
+    @property
+    def success(self) -> tuple[int, ...]:
+        return (self.status, *self.also)
+
+    @property
+    def failures(self) -> tuple[int, ...]:
+        """Every 4xx/5xx this operation can answer, derived from its declaration."""
+        out = set(self.errors)
+        if not self.access.public:
+            out.add(401)
+            if self.access.roles != ALL_ROLES or self.access.unit_param:
+                out.add(403)
+        if self.body is not None:
+            out |= {400, 413, 415, 422}
+        if self.query:
+            out.add(422)
+        if self.idempotent:
+            out |= {409, 422}
+        if self.if_match:
+            out.add(412)
+        if not self.access.public:
+            out.add(503)  # the token lookup needs the store
+        return tuple(sorted(out))
+
+    @property
+    def path_params(self) -> list[str]:
+        return [part[1:-1] for part in self.path.split("/") if part.startswith("{")]
+
+
+@dataclass
+class Reply:
+    """What a view returns: a JSON body (dict or model) or bytes, and the headers the declaration promises."""
+
+    body: Any
+    status: int | None = None
+    etag: str | None = None
+    location: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = JSON
+
+
+class Services:
+    """The injection points of the HTTP layer: replace an attribute in a test, never patch a module."""
+
+    def __init__(self) -> None:
+        self.clock: Clock = SystemClock()
+
+    def store(self, conf: Settings) -> Store:
+        return store_for(conf)
+
+    def mailer(self, conf: Settings) -> Any:
+        from chalicelib.delivery import mailer_for
+
+        return mailer_for(conf)
+
+    def artifacts(self, conf: Settings) -> Any:
+        from chalicelib.delivery import artifacts_for
+
+        return artifacts_for(conf)
+
+
+services = Services()
+
+
+@dataclass
+class Context:
+    """What a view knows about the request it serves."""
+
+    request: Any
+    settings: Settings
+    operation: Operation
+    params: dict[str, str]
+    principal: Principal | None = None
+    body: Any = None
+    _store: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        """Made on first use: /v1/health never builds a database client."""
+        if self._store is None:
+            self._store = services.store(self.settings)
+        return self._store
+
+    @property
+    def who(self) -> Principal:
+        assert self.principal is not None, "public route"
+        return self.principal
+
+    def now(self) -> datetime:
+        return services.clock.now()
+
+    def mailer(self) -> Any:
+        return services.mailer(self.settings)
+
+    def artifacts(self) -> Any:
+        return services.artifacts(self.settings)
+
+    def header(self, name: str) -> str | None:
+        return self.request.headers.get(name)
+
+    def query(self, name: str) -> str | None:
+        return (self.request.query_params or {}).get(name)
+
+    @property
+    def limit(self) -> int:
+        raw = self.query("limit")
+        if raw is None:
+            return 50
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 100:
+            raise invalid("limit", "Phải là số nguyên từ 1 đến 100.")
+        return int(raw)
+
+    @property
+    def cursor(self) -> str | None:
+        return self.query("cursor")
+
+    @property
+    def if_match(self) -> str | None:
+        """The opaque ETag inside If-Match (quotes optional)."""
+        value = self.header("if-match")
+        if value is None:
+            return None
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1]
+        return value
+
+    @property
+    def actual_path(self) -> str:
+        return self.operation.path.format_map(self.params)
+
+    def raw_body(self) -> bytes:
+        raw = self.request.raw_body or b""
+        return raw.encode() if isinstance(raw, str) else raw
+
+
+def page(items: list[Any], next_cursor: str | None) -> dict[str, Any]:
+    """The body of every list response (contract: `{"items": [...], "next": cursor | null}`)."""
+    return {"items": items, "next": next_cursor}
+
+
+def etag_header(etag: str) -> str:
+    return f'"{etag}"'
+
+
+def _parse_body(ctx: Context, model: type[BaseModel]) -> BaseModel:
+    raw = ctx.raw_body()
+    if not raw.strip():
+        if ctx.operation.body_optional:
+            return model()
+        raise HttpProblem(400, "Bad Request", "Thiếu nội dung yêu cầu (JSON).", [FieldError("body", "Thiếu nội dung JSON.")])
+    try:
+        data = nfc_deep(json.loads(raw.decode("utf-8")))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise HttpProblem(400, "Bad Request", "Nội dung yêu cầu không phải JSON hợp lệ.",
+                          [FieldError("body", f"JSON không hợp lệ: {exc}")]) from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise problems.from_validation(exc) from None
+
+
+def _shape(ctx: Context, reply: Reply | Response) -> Response:
+    if isinstance(reply, Response):
+        return reply
+    op = ctx.operation
+    headers = {"Content-Type": reply.content_type, **reply.headers}
+    if reply.etag is not None:
+        headers["ETag"] = etag_header(reply.etag)
+    if reply.location is not None:
+        headers["Location"] = reply.location
+    body = reply.body
+    if isinstance(body, BaseModel):
+        body = body.model_dump(mode="json")
+    status = reply.status or op.status
+    if ctx.settings.strict_responses:
+        _check_reply(op, status, body, headers)
+    if not isinstance(body, (bytes, str)):
+        body = json.dumps(body, ensure_ascii=False)
+    return Response(body=body, status_code=status, headers=headers)
+
+
+def _check_reply(op: Operation, status: int, body: Any, headers: dict[str, str]) -> None:
+    """Outside production a reply that breaks its declaration fails loudly (the tests see a 500)."""
+    assert status in op.success, f"{op.operation_id} answered {status}, declared {op.success}"
+    assert ("ETag" in headers) == op.etag, f"{op.operation_id}: ETag header does not match its declaration"
+    if op.location and status == op.status:
+        assert "Location" in headers, f"{op.operation_id}: Location header missing"
+    if op.response is not None:
+        op.response.model_validate(body)
+
+
+def _within(store: Store) -> Callable[[str, str], bool]:
+    def within(unit_id: str, ancestor_id: str) -> bool:
+        from chalicelib.units.service import ancestors
+
+        return ancestor_id in ancestors(store, unit_id)
+    return within
+
+
+def handle(blueprint: Blueprint, op: Operation, view: Callable[..., Reply | Response], params: dict[str, str]) -> Response:
+    request = blueprint.current_request
+    conf = settings()
+    try:
+        ctx = Context(request, conf, op, params)
+        if len(ctx.raw_body()) > MAX_BODY_BYTES:
+            raise HttpProblem(413, "Content Too Large", f"Nội dung yêu cầu vượt quá {MAX_BODY_BYTES // 1024} KB.")
+        if not op.access.public:
+            from chalicelib.units.tokens import authenticate
+
+            ctx.principal = authenticate(ctx.store, request.headers.get("authorization"))
+        op.access.check(ctx.principal, params, _within(ctx.store))
+        model = op.body_model()
+        if model is not None:
+            ctx.body = _parse_body(ctx, model)
+        if op.idempotent and ctx.header("idempotency-key") is not None:
+            from chalicelib.http.idempotency import run_once
+
+            response = run_once(ctx, lambda: _run(ctx, view, params))
+        else:
+            response = _run(ctx, view, params)
+    except DomainError as error:
+        response = problems.from_domain(error)
+    except HttpProblem as problem:
+        response = problems.from_http(problem)
+    except BadCursor as exc:
+        response = problems.from_domain(invalid("cursor", str(exc)))
+    except StoreUnavailable:
+        log.exception("the store did not answer")
+        response = problems.problem_response(503, "Service Unavailable", "Cơ sở dữ liệu tạm thời không phản hồi; "
+                                             "vui lòng thử lại sau giây lát.", headers={"Retry-After": "2"})
+    if conf.strict_responses and response.status_code >= 400:
+        assert response.status_code in op.failures, (
+            f"{op.operation_id} answered {response.status_code}, documented {op.failures}")
+    return response
+
+
+def _run(ctx: Context, view: Callable[..., Reply | Response], params: dict[str, str]) -> Response:
+    try:
+        return _shape(ctx, view(ctx, **params))
+    except DomainError as error:
+        return problems.from_domain(error)
+    except HttpProblem as problem:
+        return problems.from_http(problem)
+
+
+class Feature:
+    """A feature's routes: a Chalice Blueprint plus the declarations the OpenAPI document is made from."""
+
+    def __init__(self, import_name: str, tag: str, description: str = "") -> None:
+        self.blueprint = Blueprint(import_name)
+        self.tag = tag
+        self.description = description
+        self.operations: list[Operation] = []
+
+    def route(self, method: str, path: str, *, summary: str, access: Rule, operation_id: str | None = None,
+              **declaration: Any) -> Callable[[Callable[..., Reply | Response]], Callable[..., Reply | Response]]:
+        def decorate(view: Callable[..., Reply | Response]) -> Callable[..., Reply | Response]:
+            op = Operation(method=method, path=path, operation_id=operation_id or _camel(view.__name__),
+                           summary=summary, access=access, tag=self.tag, **declaration)
+            self.operations.append(op)
+
+            def handler(**params: str) -> Response:
+                return handle(self.blueprint, op, view, params)
+
+            handler.__name__ = view.__name__
+            handler.__doc__ = view.__doc__
+            self.blueprint.route(path, methods=[method], content_types=REQUEST_TYPES)(handler)
+            view.operation = op  # type: ignore[attr-defined]
+            return view
+
+        return decorate
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(p.capitalize() for p in rest)

@@ -1,0 +1,337 @@
+"""The compile: conference → each kind of document (claimed, numbered, rendered, stored) → one
+email per recipient with the documents attached.
+
+Run by the Chalice schedule (`app.compile_due_conferences`) and by
+`python -m chalicelib.cli compile`. Exactly once, even when EventBridge delivers
+the schedule twice or Lambda retries:
+
+1. A kind's inputs are fingerprinted (`kinds.py`). If the newest version of that
+   kind has this fingerprint, nothing is rendered again.
+2. Otherwise version N+1 is claimed with a conditional write (version and its
+   public id pointer in one transaction). A concurrent compile that loses sees the
+   winner's claim and stops; a claim left rendering longer than STALE_RENDER (its
+   owner crashed) may be taken over. Only the claim owner takes the next document
+   number (bound to the version before rendering, so a takeover reuses it) and
+   stores the PDF.
+3. Each recipient's delivery of the set of documents is claimed before sending,
+   with a Message-ID derived from (documents, recipient), and marked sent
+   afterwards. A claim stuck in "sending" longer than STALE_SEND is retried.
+
+The edge: a crash after the mail server accepted a message but before "sent" is
+recorded means that message is sent again once the claim goes stale (at least
+once there); the repeated Message-ID lets mail systems and readers spot it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import logging
+import secrets
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from chalicelib.conferences import service
+from chalicelib.core.clock import iso
+from chalicelib.core.errors import NotFound
+from chalicelib.core.periods import VN_TZ
+from chalicelib.core.settings import Settings
+from chalicelib.core.states import DocumentState, SendState
+from chalicelib.delivery import (Attachment, DownloadLink, S3Artifacts, artifacts_for, build_fitted_message,
+                                 default_sender, emails, mailer_for, make_message_id)
+from chalicelib.publishing.kinds import KINDS, DocumentKind, Numbering
+from chalicelib.store import AlreadyExists, ConditionFailed, Store
+
+log = logging.getLogger("thidua.compile")
+
+STALE_RENDER = dt.timedelta(minutes=10)
+STALE_SEND = dt.timedelta(minutes=5)
+
+
+class CompileFailed(RuntimeError):
+    """Some conference could not be compiled or some recipient not reached (retry later)."""
+
+
+@dataclass
+class CompileResult:
+    conference_id: str
+    state: str                       # "stored" | "in_progress"
+    documents: list[dict[str, Any]] = field(default_factory=list)   # one stored record per kind
+    created: bool = False            # this run rendered a new version of some kind
+    deliveries: dict[str, str] = field(default_factory=dict)  # email -> sent|already_sent|in_progress|failed
+
+    @property
+    def document(self) -> dict[str, Any] | None:
+        """The summary report's record (the first kind)."""
+        return self.documents[0] if self.documents else None
+
+    @property
+    def failed(self) -> list[str]:
+        return [e for e, s in self.deliveries.items() if s == SendState.FAILED]
+
+    def as_dict(self) -> dict[str, Any]:
+        doc = self.document or {}
+        return {"conference_id": self.conference_id, "state": self.state, "created": self.created,
+                "document_id": doc.get("document_id"), "version": doc.get("version"),
+                "number": doc.get("number"), "artifact_key": doc.get("artifact_key"),
+                "documents": [{k: d.get(k) for k in ("kind", "document_id", "version", "number", "artifact_key")}
+                              for d in self.documents],
+                "deliveries": self.deliveries}
+
+
+def _age(since: str | None, now: dt.datetime) -> dt.timedelta:
+    if not since:
+        return dt.timedelta.max
+    return now - dt.datetime.fromisoformat(since)
+
+
+def artifact_key(conference_id: str, version: int, kind: DocumentKind) -> str:
+    """Versions count per kind; each kind's file name differs, so one folder per version number serves all."""
+    return f"conferences/{conference_id}/v{version}/{kind.filename}"
+
+
+def document_number(sequence: int, prefix: str) -> str:
+    return f"{sequence:02d}/{prefix}"
+
+
+# -- one kind of document --------------------------------------------------------------
+
+def ensure_document(store: Store, kind: DocumentKind, conference: dict[str, Any], inputs: Any, *,
+                    now: dt.datetime, conf: Settings, artifacts: Any,
+                    render: Callable[[Any], bytes] | None = None) -> tuple[dict[str, Any] | None, bool]:
+    """The stored version of `kind` for these inputs, rendering it if this run wins the claim.
+
+    Returns (record, created); record is None while another run is rendering it.
+    """
+    cid = conference["id"]
+    fp = kind.fingerprint(inputs)
+    mine = secrets.token_hex(8)
+    latest = store.documents.latest(cid, kind.code)
+    if latest is not None and latest["fingerprint"] == fp:
+        record = latest
+    else:
+        version = (int(latest["version"]) + 1) if latest else 1
+        issued_on = min(now.astimezone(VN_TZ).date(), dt.date.fromisoformat(conference["date"]))
+        while True:
+            record = {"conference_id": cid, "kind": kind.code, "version": version, "fingerprint": fp,
+                      "document_id": service.new_document_id(), "state": DocumentState.RENDERING.value,
+                      "claim": mine, "claimed_at": iso(now), "issued_on": issued_on.isoformat(),
+                      "number_prefix": conference["number_prefix"]}
+            try:
+                store.documents.claim_version(record)
+                break
+            except AlreadyExists as exc:
+                if str(exc) == "id":
+                    continue  # random id collided: draw another
+                other = store.documents.get_version(cid, kind.code, version)
+                if other is not None and other["fingerprint"] == fp:
+                    record = other  # a concurrent run claimed the same inputs
+                    break
+                version += 1
+    if record["state"] == DocumentState.STORED:
+        return record, False
+    if record["claim"] != mine:
+        if _age(record.get("claimed_at"), now) < STALE_RENDER:
+            return None, False  # the other run renders, numbers and delivers it
+        try:
+            store.documents.take_over(cid, kind.code, record["version"], record["claim"], mine, iso(now))
+        except ConditionFailed:
+            return None, False
+        record = {**record, "claim": mine, "claimed_at": iso(now)}
+    stored = _render_and_store(store, kind, conference, inputs, record, mine, now=now, conf=conf,
+                               artifacts=artifacts, render=render or kind.render)
+    return stored, stored is not None
+
+
+def _render_and_store(store: Store, kind: DocumentKind, conference: dict[str, Any], inputs: Any,
+                      record: dict[str, Any], mine: str, *, now: dt.datetime, conf: Settings, artifacts: Any,
+                      render: Callable[[Any], bytes]) -> dict[str, Any] | None:
+    cid, version, doc_id = record["conference_id"], int(record["version"]), record["document_id"]
+    issued_on = dt.date.fromisoformat(record["issued_on"])
+    if not record.get("number"):
+        series, prefix = kind.number_series({**conference, "number_prefix": record["number_prefix"]},
+                                            issued_on.year)
+        number = document_number(store.documents.next_number(series), prefix)
+        try:  # the number is bound to the version before anything is rendered, so a takeover reuses it
+            store.documents.update_version(cid, kind.code, version, {"number": number}, mine, unnumbered=True)
+        except ConditionFailed:
+            return None
+        record = {**record, "number": number}
+    doc = kind.build(inputs, Numbering(
+        number=record["number"], document_id=doc_id, issued_on=issued_on,
+        verify_url=service.verify_url(conf.public_base_url, doc_id), verify_code=service.verify_code(doc_id)))
+    pdf = render(doc)
+    key = artifact_key(cid, version, kind)
+    stored = artifacts.put(key, pdf, "application/pdf", metadata={
+        "document-id": doc_id, "conference-id": cid, "version": str(version)})
+    fields = {"state": DocumentState.STORED.value, "artifact_key": key, "sha256": stored.sha256, "size": stored.size,
+              "title": doc.title, "agency": doc.agency, "stored_at": iso(now)}
+    try:
+        store.documents.update_version(cid, kind.code, version, fields, mine)
+    except ConditionFailed:
+        return None  # taken over meanwhile: the new owner finishes it
+    log.info("stored %s %s v%s %s (%s bytes)", cid, kind.code, version, record["number"], stored.size)
+    return {**record, **fields}
+
+
+# -- mail ------------------------------------------------------------------------------
+
+def vn_date(iso_date: str) -> str:
+    """05/8/2021; days below 10 and months 1-2 take a leading zero (Decree 30)."""
+    d = dt.date.fromisoformat(iso_date)
+    return f"{d.day:02d}/{d.month:02d}/{d.year}" if d.month < 3 else f"{d.day:02d}/{d.month}/{d.year}"
+
+
+def mail_context(conference: dict[str, Any], documents: list[tuple[DocumentKind, dict[str, Any]]],
+                 recipient_name: str, base_url: str) -> dict[str, Any]:
+    docs = [{"label": kind.label, "noun": kind.noun, "number": r["number"], "issued_on": vn_date(r["issued_on"]),
+             "about": r["title"][0].lower() + r["title"][1:], "code": service.verify_code(r["document_id"]),
+             "verify_url": service.verify_url(base_url, r["document_id"]), "sha256": r["sha256"]}
+            for kind, r in documents]
+    return {"conference": conference, "conference_date": vn_date(conference["date"]), "documents": docs,
+            "recipient_name": recipient_name}
+
+
+def mail_subject(conference: dict[str, Any], documents: list[tuple[DocumentKind, dict[str, Any]]]) -> str:
+    return emails.render_subject("conference_documents", **mail_context(conference, documents, "", ""))
+
+
+def mail_bodies(conference: dict[str, Any], documents: list[tuple[DocumentKind, dict[str, Any]]],
+                recipient_name: str, base_url: str) -> tuple[str, str]:
+    context = mail_context(conference, documents, recipient_name, base_url)
+    return emails.render("conference_documents", subject=mail_subject(conference, documents), **context)
+
+
+def _links_for(documents: list[tuple[DocumentKind, dict[str, Any]]], artifacts: Any,
+               base_url: str) -> Callable[[Attachment], DownloadLink]:
+    by_name = {kind.attachment_name(r["number"]): r for kind, r in documents}
+
+    def link(att: Attachment) -> DownloadLink:
+        record = by_name[att.filename]
+        # S3: a presigned URL; a local folder: the API's download route (admin/leader token).
+        url = (artifacts.url(record["artifact_key"]) if isinstance(artifacts, S3Artifacts)
+               else service.file_url(base_url, record["document_id"]))
+        return DownloadLink(att.filename, url, len(att.data))
+    return link
+
+
+def deliver(store: Store, conference: dict[str, Any], documents: list[tuple[DocumentKind, dict[str, Any]]], *,
+            now: dt.datetime, conf: Settings, artifacts: Any, mailer: Any) -> dict[str, str]:
+    """Send the stored documents, in one email, to each recipient not yet sent to; email -> outcome."""
+    # One delivery record per (set of document versions, recipient): the set's id is its documents' ids.
+    bundle = "+".join(r["document_id"] for _, r in documents)
+    tag = " ".join(f"{r['document_id']} v{r['version']}" for _, r in documents)
+    sender = default_sender({"THIDUA_MAIL_FROM": conf.mail_from})
+    domain = email.utils.parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    files: list[Attachment] | None = None
+    outcomes: dict[str, str] = {}
+    for recipient in conference.get("recipients") or []:
+        name, addr = email.utils.parseaddr(recipient)
+        key = addr.lower()
+        if key in outcomes:
+            continue
+        mine = secrets.token_hex(8)
+        message_id = make_message_id(bundle, *(str(r["version"]) for _, r in documents), key, domain=domain)
+        existing = store.documents.claim_delivery({"document_id": bundle, "email": key, "recipient": recipient,
+                                                   "state": SendState.SENDING.value, "claim": mine,
+                                                   "claimed_at": iso(now), "message_id": message_id,
+                                                   "attempts": 1})
+        if existing is not None:
+            if existing["state"] == SendState.SENT:
+                outcomes[key] = "already_sent"
+                continue
+            if existing["state"] == SendState.SENDING and _age(existing.get("claimed_at"), now) < STALE_SEND:
+                outcomes[key] = "in_progress"
+                continue
+            try:  # failed before, or stuck in "sending" (a crash mid-send): take the claim over
+                store.documents.update_delivery(bundle, key, {"state": SendState.SENDING.value,
+                                                              "claimed_at": iso(now),
+                                                              "attempts": int(existing.get("attempts", 1)) + 1},
+                                                claim=existing["claim"], new_claim=mine)
+            except ConditionFailed:
+                outcomes[key] = "in_progress"
+                continue
+        if files is None:
+            files = [Attachment(kind.attachment_name(r["number"]), artifacts.get(r["artifact_key"]), "application/pdf")
+                     for kind, r in documents]
+        text, page = mail_bodies(conference, documents, name, conf.public_base_url)
+        try:
+            message = build_fitted_message(
+                links_for=_links_for(documents, artifacts, conf.public_base_url), attachments=files,
+                sender=sender, to=[recipient], subject=mail_subject(conference, documents), text=text, html=page,
+                message_id=message_id, headers={"X-Thidua-Document": tag})
+            provider_id = mailer.send(message)
+        except Exception as exc:  # noqa: BLE001 - recorded, retried by the next run
+            log.warning("sending %s to %s failed: %s", tag, key, exc)
+            store.documents.update_delivery(bundle, key, {"state": SendState.FAILED.value, "error": str(exc)[:500]},
+                                            claim=mine)
+            outcomes[key] = SendState.FAILED.value
+            continue
+        store.documents.update_delivery(bundle, key, {"state": SendState.SENT.value, "sent_at": iso(now),
+                                                      "provider_id": str(provider_id)}, claim=mine)
+        outcomes[key] = SendState.SENT.value
+    return outcomes
+
+
+# -- entry points ----------------------------------------------------------------------
+
+def compile_conference(store: Store, conference_id: str, *, conf: Settings, now: dt.datetime,
+                       artifacts: Any = None, mailer: Any = None,
+                       render: Callable[[Any], bytes] | None = None,
+                       kinds: tuple[DocumentKind, ...] = KINDS) -> CompileResult:
+    """Compile (each kind whose inputs changed) and deliver one conference's documents. Idempotent."""
+    conference = store.conferences.get(conference_id)
+    if conference is None:
+        raise NotFound(f"hội nghị '{conference_id}'")
+    artifacts = artifacts if artifacts is not None else artifacts_for(conf)
+    documents: list[tuple[DocumentKind, dict[str, Any]]] = []
+    created = False
+    for kind in kinds:
+        inputs = kind.gather(store, conference, conf, now)
+        record, new = ensure_document(store, kind, conference, inputs, now=now, conf=conf, artifacts=artifacts,
+                                      render=render)
+        if record is None:
+            return CompileResult(conference_id, "in_progress")
+        documents.append((kind, record))
+        created = created or new
+    mailer = mailer if mailer is not None else mailer_for(conf)
+    outcomes = deliver(store, conference, documents, now=now, conf=conf, artifacts=artifacts, mailer=mailer)
+    return CompileResult(conference_id, "stored", [r for _, r in documents], created, outcomes)
+
+
+def due_conferences(store: Store, now: dt.datetime, days: int) -> list[dict[str, Any]]:
+    """Conferences held from today (Vietnam time) up to `days` days ahead."""
+    today = now.astimezone(VN_TZ).date()
+    return store.conferences.between(today.isoformat(), (today + dt.timedelta(days=days)).isoformat())
+
+
+def compile_due(store: Store, *, conf: Settings, now: dt.datetime, **kwargs: Any) -> list[CompileResult]:
+    """What the schedule runs: every conference due soon, plus those asked for by
+    POST /v1/conferences/{id}/compile. One conference failing does not stop the others."""
+    requests = {r["conference_id"]: r["requested_at"] for r in store.conferences.compile_requests()}
+    ids = list(dict.fromkeys([c["id"] for c in due_conferences(store, now, conf.compile_days_before)]
+                             + list(requests)))
+    results, errors = [], []
+    for cid in ids:
+        try:
+            result = compile_conference(store, cid, conf=conf, now=now, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - logged, reported after the others ran
+            log.exception("compiling conference %s failed", cid)
+            errors.append(f"{cid}: {exc}")
+            continue
+        results.append(result)
+        if cid in requests and result.state == "stored" and not result.failed:
+            store.conferences.clear_compile_request(cid, requests[cid])
+    failed = [f"{r.conference_id}: {', '.join(r.failed)}" for r in results if r.failed]
+    if errors or failed:
+        # Raising makes Lambda retry the async invocation; the retry skips what is done.
+        raise CompileFailed("; ".join(errors + [f"not delivered to {f}" for f in failed]))
+    return results
+
+
+def run_scheduled(conf: Settings, now: dt.datetime) -> dict[str, Any]:
+    """Body of the scheduled Lambda function."""
+    from chalicelib.store import store_for
+
+    results = compile_due(store_for(conf), conf=conf, now=now)
+    return {"compiled": [r.as_dict() for r in results]}

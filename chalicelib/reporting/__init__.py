@@ -1,0 +1,1 @@
+"""The reporting cycle: reports, deadlines and exceptions, review, completeness, reminders."""

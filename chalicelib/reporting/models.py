@@ -1,0 +1,175 @@
+"""Request and response bodies of the reporting cycle (pydantic v2; the OpenAPI schemas come from here).
+
+Strings arrive NFC-normalised (chalicelib.http), and every text and list is capped so
+no body can grow an item past DynamoDB's 400 KB limit. The report body is built from
+the indicator catalog, so adding an indicator is an edit to the catalog file only.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated, Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, create_model
+
+from chalicelib.core.catalogs import indicator_catalog
+
+MAX_ACHIEVEMENTS = 20_000
+MAX_COMMENT = 2_000
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+@cache
+def indicator_values_model() -> type[BaseModel]:
+    """A model with one optional whole-number field per catalog indicator."""
+    fields: dict[str, Any] = {
+        i.code: (Optional[StrictInt], Field(default=None, ge=i.min, le=i.max,
+                                             title=i.label, description=f"Đơn vị tính: {i.unit}"))
+        for i in indicator_catalog().indicators
+    }
+    return create_model("IndicatorValues", __config__=ConfigDict(extra="forbid"), **fields)
+
+
+@cache
+def indicator_comments_model() -> type[BaseModel]:
+    text = Annotated[str, StringConstraints(max_length=MAX_COMMENT)]
+    fields: dict[str, Any] = {i.code: (Optional[text], None) for i in indicator_catalog().indicators}
+    return create_model("IndicatorComments", __config__=ConfigDict(extra="forbid"), **fields)
+
+
+@cache
+def report_in_model() -> type[BaseModel]:
+    return create_model(
+        "ReportIn",
+        __config__=ConfigDict(extra="forbid"),
+        values=(indicator_values_model(), ...),
+        comments=(indicator_comments_model(), Field(default_factory=indicator_comments_model())),
+        achievements=(Annotated[str, StringConstraints(max_length=MAX_ACHIEVEMENTS)], ""),
+    )
+
+
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4_000)]
+
+
+class ReviewIn(Strict):
+    action: Literal["accept", "return"]
+    note: Note = ""
+
+
+class ExceptionIn(Strict):
+    until: str = Field(description="ISO 8601 instant until which the unit may submit, e.g. 2021-09-20T23:59:59+07:00")
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1_000)]
+
+
+class PeriodSettingsIn(Strict):
+    deadline: str = Field(description="ISO 8601 instant; reports after it are late and locked")
+
+
+# -- responses -------------------------------------------------------------------------
+
+class Review(Strict):
+    action: Literal["accept", "return"]
+    note: str
+    by: str
+    by_name: str
+    at: str
+    version: int
+
+
+class Report(Strict):
+    unit_id: str
+    period: str
+    version: int
+    values: dict[str, int]
+    comments: dict[str, str]
+    achievements: str
+    submitted_at: str
+    first_submitted_at: Optional[str]
+    timeliness: Optional[Literal["on_time", "late"]]
+    submitted_by: Optional[str]
+    status: Literal["submitted", "accepted", "returned"]
+    review: Optional[Review]
+
+
+class ReviewedReport(Report):
+    notified: Optional[bool] = Field(description="Whether the unit was emailed the return note")
+
+
+class ReportList(Strict):
+    items: list[Report]
+    next: Optional[str]
+
+
+class DeadlineException(Strict):
+    unit_id: str
+    period: str
+    until: str
+    reason: str
+    granted_by: str
+    granted_at: str
+
+
+class AuditEvent(Strict):
+    id: str
+    at: str
+    entity: str
+    action: str
+    actor: str
+    actor_role: str
+    actor_name: str
+    detail: dict[str, Any]
+
+
+class AuditList(Strict):
+    items: list[AuditEvent]
+    next: Optional[str]
+
+
+class PeriodInfo(Strict):
+    period: str
+    kind: Literal["month", "week", "quarter"]
+    label: str
+    start: str
+    end: str
+    deadline: str
+    open: bool
+
+
+class CompletenessCounts(Strict):
+    expected: int
+    complete: int
+    on_time: int
+    late: int
+    missing: int
+    returned: int
+    accepted: int
+
+
+class Rates(Strict):
+    reporting: Optional[float]
+    on_time: Optional[float]
+
+
+class CompletenessRow(Strict):
+    unit_id: str
+    name: str
+    parent_id: Optional[str]
+    depth: int
+    expected: bool
+    state: Optional[Literal["missing", "submitted", "returned", "accepted"]]
+    timeliness: Optional[Literal["on_time", "late"]]
+    label: str
+    counts: CompletenessCounts
+    rates: Rates
+
+
+class Completeness(Strict):
+    period: str
+    label: str
+    deadline: str
+    totals: CompletenessCounts
+    rates: Rates
+    rows: list[CompletenessRow]

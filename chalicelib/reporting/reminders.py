@@ -1,0 +1,96 @@
+"""Reminders to units that have not reported: before the deadline and after it.
+
+Run daily by a Chalice schedule and by `python -m chalicelib.cli remind`. Each
+unit gets each kind of reminder once per period however often (or however
+concurrently) the schedule fires: the send is preceded by a conditional claim
+in the store, so a second run finds the claim and skips. The price is
+at-most-once: a crash between the claim and the SMTP/SES call leaves that
+reminder unsent (its record stays `sending`, visible to admins), which for a
+reminder is the right side to err on.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib.core.clock import iso
+from chalicelib.core.periods import VN_TZ, Period
+from chalicelib.core.states import ReminderKind, SendState
+from chalicelib.reporting.completeness import completeness_for
+from chalicelib.reporting.deadlines import vn_time
+
+log = logging.getLogger("thidua.reminders")
+
+OVERDUE_WINDOW = timedelta(days=30)  # stop chasing a period a month after its deadline
+
+
+@dataclass
+class ReminderRun:
+    sent: list[tuple[str, str, str]] = field(default_factory=list)      # (unit, period, kind)
+    skipped: list[tuple[str, str, str]] = field(default_factory=list)   # already claimed elsewhere
+    failed: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: [list(t) for t in getattr(self, k)] for k in ("sent", "skipped", "failed")}
+
+
+def reminder_kind(deadline: datetime, now: datetime, days_before: int) -> str | None:
+    if deadline - timedelta(days=days_before) <= now <= deadline:
+        return ReminderKind.BEFORE.value
+    if deadline < now <= deadline + OVERDUE_WINDOW:
+        return ReminderKind.OVERDUE.value
+    return None
+
+
+def candidate_periods(now: datetime) -> list[Period]:
+    """The monthly periods whose reminders can be due now: this month and the two before."""
+    today = now.astimezone(VN_TZ).date()
+    current = Period("month", today.year, today.month)
+    return [current.previous().previous(), current.previous(), current]
+
+
+def send_reminders(store: Any, mailer: Any, deadline_days: int, days_before: int, now: datetime,
+                   periods: list[Period] | None = None) -> ReminderRun:
+    from chalicelib.delivery import emails  # Jinja2 loads only when reminders run
+
+    run = ReminderRun()
+    for period in periods or candidate_periods(now):
+        completeness = completeness_for(store, period, deadline_days, now)
+        kind = reminder_kind(completeness.deadline, now, days_before)
+        if kind is None:
+            continue
+        units = {u["id"]: u for u in store.units.all()}
+        for row in completeness.rows:
+            unit = units[row.unit_id]
+            if row.state != "missing" or not unit.get("emails"):
+                continue
+            key = (row.unit_id, period.code, kind)
+            if not store.reminders.claim(row.unit_id, period.code, kind, iso(now)):
+                run.skipped.append(key)
+                continue
+            subject = (f"Nhắc nộp báo cáo {period.label}" if kind == ReminderKind.BEFORE
+                       else f"Quá hạn nộp báo cáo {period.label}")
+            try:
+                emails.send(mailer, unit["emails"], subject, "reminder", ("reminder", *key),
+                                   unit=unit, period=period, kind=kind, deadline=vn_time(completeness.deadline))
+            except Exception as exc:
+                log.exception("reminder to %s failed", row.unit_id)
+                store.reminders.mark(*key, state=SendState.FAILED.value, detail=str(exc)[:500])
+                run.failed.append(key)
+                continue
+            store.reminders.mark(*key, state=SendState.SENT.value)
+            run.sent.append(key)
+    return run
+
+
+def run_from_environment(now: datetime) -> ReminderRun:
+    """What the schedule and the CLI run: configuration, store and mailer from the environment."""
+    from chalicelib.core.settings import settings
+    from chalicelib.delivery import mailer_for
+    from chalicelib.store import store_for
+
+    conf = settings()
+    return send_reminders(store_for(conf), mailer_for(conf), conf.deadline_days, conf.reminder_days, now)

@@ -1,0 +1,208 @@
+"""Periodic reports: submit (create or replace), read, list, revisions, review.
+
+A report is one unit's figures for one period. Every accepted submission is a
+new version. Every change of state (a submission, a review) gives the report a
+new ETag, and every write that depends on a read is conditioned on the ETag that
+read saw: two people acting on the same report cannot silently overwrite each
+other, and an admin's accept cannot be undone by a PUT prepared before it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import statistics
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from chalicelib.core import audit
+from chalicelib.core.access import Principal
+from chalicelib.core.catalogs import indicator_catalog
+from chalicelib.core.clock import iso
+from chalicelib.core.errors import FieldError, Invalid, NotFound, PreconditionFailed, PreconditionRequired, invalid
+from chalicelib.core.periods import Period, period_of
+from chalicelib.core.states import ReportStatus, ReviewAction, Timeliness
+from chalicelib.delivery import Mailer
+from chalicelib.reporting.deadlines import deadline_for, lock_for
+from chalicelib.store import ConditionFailed, Page, Store
+from chalicelib.units.service import get_unit
+
+log = logging.getLogger("thidua.reports")
+
+PUBLIC_FIELDS = ("unit_id", "period", "version", "values", "comments", "achievements",
+                 "submitted_at", "first_submitted_at", "timeliness", "submitted_by", "status", "review")
+HISTORY_PERIODS = 12
+
+
+def public(report: dict[str, Any]) -> dict[str, Any]:
+    out = {k: report.get(k) for k in PUBLIC_FIELDS}
+    out["values"] = out["values"] or {}
+    out["comments"] = out["comments"] or {}
+    out["achievements"] = out["achievements"] or ""
+    return out
+
+
+def compute_etag(report: dict[str, Any]) -> str:
+    """A hash of everything a reader sees, the review state included: any change, a new ETag."""
+    content = json.dumps(public(report), sort_keys=True, ensure_ascii=False)
+    return f"{report['version']}-{hashlib.sha256(content.encode()).hexdigest()[:16]}"
+
+
+def outliers(store: Store, unit_id: str, period: Period, values: dict[str, int],
+             comments: dict[str, str]) -> list[FieldError]:
+    """Figures over `outlier_factor` times the unit's own median of earlier periods need a comment."""
+    factor = indicator_catalog().outlier_factor
+    earlier = store.reports.for_unit(unit_id, "0000", period.previous().code, limit=4 * HISTORY_PERIODS,
+                                     newest_first=True).items
+    history = [r["values"] for r in earlier if r.get("period_kind") == period.kind][:HISTORY_PERIODS]
+    errors = []
+    for code, value in values.items():
+        past = [h[code] for h in history if h.get(code) is not None]
+        if not past or code in comments:
+            continue
+        median = statistics.median(past)
+        if median > 0 and value > factor * median:
+            errors.append(FieldError(
+                f"values.{code}",
+                f"Giá trị {value} lớn hơn {factor} lần trung vị các kỳ trước ({median:g}); "
+                f"cần giải thích trong comments.{code}."))
+    return errors
+
+
+def submit_report(store: Store, who: Principal, unit_id: str, period_code: str, body: BaseModel,
+                  if_match: str | None, deadline_days: int, now: datetime) -> tuple[dict[str, Any], bool]:
+    """Create (no current version) or replace (If-Match must equal the current ETag).
+
+    Returns the stored report and whether it was created.
+    """
+    get_unit(store, unit_id)
+    period = period_of(period_code)
+    data = body.model_dump(exclude_none=True)
+    values: dict[str, int] = data.get("values", {})
+    comments: dict[str, str] = {k: v for k, v in data.get("comments", {}).items() if v}
+    errors = indicator_catalog().check_rules(values)
+    if errors:
+        raise Invalid(errors, "Số liệu không thỏa mãn quy tắc kiểm tra chéo giữa các chỉ tiêu.")
+
+    current = store.reports.get(unit_id, period.code)
+    deadline = deadline_for(store, period, deadline_days)
+    lock = lock_for(current, period, deadline, store.reports.get_exception(unit_id, period.code), now)
+    if lock:
+        raise lock
+    errors = outliers(store, unit_id, period, values, comments)
+    if errors:
+        raise Invalid(errors, "Có số liệu bất thường so với các kỳ trước của đơn vị; cần giải thích.")
+    if current is not None and if_match is None:
+        raise PreconditionRequired(
+            "Báo cáo kỳ này đã có; gửi kèm If-Match với ETag của lần đọc gần nhất để thay thế.")
+    if current is None and if_match is not None:
+        raise PreconditionFailed("Báo cáo kỳ này chưa có nên không thể thay thế theo If-Match.")
+    if current is not None and if_match != current["etag"]:
+        raise PreconditionFailed("ETag không khớp: báo cáo đã được cập nhật sau lần đọc của bạn. Hãy đọc lại rồi gửi.")
+
+    report = {
+        "unit_id": unit_id, "period": period.code, "period_kind": period.kind,
+        "version": (current["version"] + 1) if current else 1,
+        "values": values, "comments": comments, "achievements": data.get("achievements", ""),
+        "submitted_at": iso(now), "submitted_by": who.token_id, "status": ReportStatus.SUBMITTED.value,
+    }
+    # Timeliness is fixed at the first submission, against the deadline then in force:
+    # corrections don't make a report late, nor does a deadline moved afterwards.
+    if current:
+        report["first_submitted_at"] = current.get("first_submitted_at", current["submitted_at"])
+        report["timeliness"] = current.get("timeliness", Timeliness.ON_TIME.value)
+    else:
+        report["first_submitted_at"] = report["submitted_at"]
+        report["timeliness"] = (Timeliness.ON_TIME if now <= deadline else Timeliness.LATE).value
+    if current and (current.get("status") == ReportStatus.RETURNED or current.get("resubmitted_after_return")):
+        report["resubmitted_after_return"] = True
+    report["etag"] = compute_etag(report)
+    event = audit.event(audit.report_entity(unit_id, period.code), "submitted" if not current else "replaced",
+                        who, now, version=report["version"])
+    try:
+        store.reports.save(report, expected_etag=current["etag"] if current else None, audit=event)
+    except ConditionFailed:
+        if current is None:
+            raise PreconditionRequired(
+                "Báo cáo kỳ này vừa được tạo bởi một yêu cầu khác; hãy đọc lại và gửi kèm If-Match.") from None
+        raise PreconditionFailed("ETag không khớp: báo cáo vừa được cập nhật bởi một yêu cầu khác.") from None
+    return report, current is None
+
+
+def get_report(store: Store, unit_id: str, period_code: str) -> dict[str, Any]:
+    get_unit(store, unit_id)
+    period = period_of(period_code)
+    report = store.reports.get(unit_id, period.code)
+    if report is None:
+        raise NotFound(f"báo cáo kỳ {period.code} của đơn vị '{unit_id}'")
+    return report
+
+
+def list_revisions(store: Store, unit_id: str, period_code: str, limit: int, cursor: str | None) -> Page:
+    report = get_report(store, unit_id, period_code)
+    return store.reports.revisions(unit_id, report["period"], limit=limit, cursor=cursor)
+
+
+def list_reports(store: Store, unit_id: str, first: str | None, last: str | None,
+                 limit: int, cursor: str | None) -> Page:
+    get_unit(store, unit_id)
+    lo = period_of(first, "from") if first else None
+    hi = period_of(last, "to") if last else None
+    if lo and hi and lo.kind != hi.kind:
+        raise invalid("to", "Kỳ 'from' và 'to' phải cùng loại (tháng, tuần hoặc quý).")
+    # Period codes sort within a kind; '0000' and '9999' bracket every year.
+    return store.reports.for_unit(unit_id, lo.code if lo else "0000", hi.code if hi else "9999",
+                                  limit=limit, cursor=cursor)
+
+
+def review_report(store: Store, who: Principal, unit_id: str, period_code: str, action: ReviewAction, note: str,
+                  if_match: str | None, now: datetime, mailer: Mailer) -> dict[str, Any]:
+    """Accept (locks the report) or return it with a note (reopens it; the unit is emailed).
+
+    A new ETag either way. The result carries `notified`: whether the return notice went out.
+    """
+    if action == ReviewAction.RETURN and not note:
+        raise invalid("note", "Trả lại báo cáo phải kèm ghi chú nêu nội dung cần sửa.")
+    report = get_report(store, unit_id, period_code)
+    if if_match is not None and if_match != report["etag"]:
+        raise PreconditionFailed("Báo cáo đã thay đổi sau lần đọc của bạn (nộp lại hoặc đã được duyệt); hãy xem lại.")
+    review = {"action": action.value, "note": note, "by": who.token_id, "by_name": who.name, "at": iso(now),
+              "version": report["version"]}
+    status = ReportStatus.ACCEPTED if action == ReviewAction.ACCEPT else ReportStatus.RETURNED
+    reviewed = {**report, "status": status.value, "review": review}
+    reviewed["etag"] = compute_etag(reviewed)
+    try:
+        store.reports.update_state(unit_id, report["period"], report["etag"],
+                                   {"status": status.value, "review": review, "etag": reviewed["etag"]},
+                                   audit=audit.event(audit.report_entity(unit_id, report["period"]), action.value,
+                                                     who, now, version=report["version"], note=note))
+    except ConditionFailed:
+        raise PreconditionFailed("Báo cáo vừa thay đổi (nộp lại hoặc được duyệt); hãy xem lại trước khi duyệt.") from None
+    reviewed["notified"] = None
+    if action == ReviewAction.RETURN:
+        reviewed["notified"] = _notify_return(mailer, get_unit(store, unit_id), period_of(period_code), reviewed, note)
+    return reviewed
+
+
+def _notify_return(mailer: Mailer, unit: dict[str, Any], period: Period, report: dict[str, Any], note: str) -> bool:
+    if not unit.get("emails"):
+        return False
+    from chalicelib.delivery import emails  # Jinja2 loads only when a notice is sent
+
+    try:
+        emails.send(mailer, unit["emails"], f"Báo cáo {period.label} được trả lại để chỉnh sửa",
+                    "report_returned", ("return", unit["id"], period.code, str(report["version"]),
+                                        report["review"]["at"]),
+                    unit=unit, period=period, report=report, note=note)
+        return True
+    except Exception:  # the review stands; the office can phone the unit
+        log.exception("could not email the return notice to %s", unit["id"])
+        return False
+
+
+def report_audit(store: Store, unit_id: str, period_code: str, limit: int, cursor: str | None) -> Page:
+    period = period_of(period_code)
+    return store.audit.list(audit.report_entity(unit_id, period.code), limit=limit, cursor=cursor)

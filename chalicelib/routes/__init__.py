@@ -1,1 +1,0 @@
-"""Chalice Blueprints registered by app.py."""

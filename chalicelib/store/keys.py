@@ -1,0 +1,158 @@
+"""The key table: every partition and sort key of the one DynamoDB table, in one place.
+
+    entity              PK                          SK                          GSI1PK              GSI1SK
+    unit                UNITS                       UNIT#<unit_id>              -                   -
+    token               TOKEN#<token_id>            TOKEN                       TOKENS              <token_id>
+    report (current)    UNIT#<unit_id>              REPORT#<period>             PERIOD#<period>     UNIT#<unit_id>
+    report revision     UNIT#<unit_id>              REVISION#<period>#<v:06d>   -                   -
+    deadline exception  UNIT#<unit_id>              EXCEPTION#<period>          -                   -
+    reminder sent       UNIT#<unit_id>              REMINDER#<period>#<kind>    -                   -
+    period settings     PERIODS                     PERIOD#<period>             -                   -
+    conference          CONFERENCES                 CONFERENCE#<id>             CONFERENCE_DATES    <yyyy-mm-dd>#<id>
+    compile request     COMPILE_REQUESTS            CONFERENCE#<id>             -                   -
+    document version    CONFERENCE#<id>             DOC#<kind>#<v:06d>          -                   -
+    document pointer    DOCUMENT#<doc_id>           DOCUMENT                    -                   -
+    delivery            DOCUMENT#<doc_id>           DELIVERY#<email>            -                   -
+    counter             COUNTER#<name>              COUNTER                     -                   -
+    idempotency record  IDEMPOTENCY#<record key>    IDEMPOTENCY                 -                   -
+    audit event         AUDIT#<entity>              <iso time>#<event id>       AUDIT#<yyyy-mm>     <iso time>#<event id>
+
+Access patterns: a unit, all units (Query UNITS); a token by id (GetItem, the id is
+part of the bearer token); a unit's reports over a period range (Query BETWEEN;
+period codes sort within one kind); every report of one period (Query GSI1); a
+report's revisions (Query begins_with); conferences due soon (Query GSI1
+CONFERENCE_DATES BETWEEN two dates); a conference's document versions, newest
+first; a document by its public id (GetItem on the pointer, then the version); a
+document's deliveries; an entity's audit trail, newest first. No Scan anywhere.
+"""
+
+from __future__ import annotations
+
+Key = tuple[str, str]
+
+KEY_ATTRS = ("PK", "SK", "GSI1PK", "GSI1SK", "expires_at")
+GSI1 = "GSI1"
+
+
+def unit(unit_id: str) -> Key:
+    return "UNITS", f"UNIT#{unit_id}"
+
+
+UNITS = "UNITS"
+UNIT_PREFIX = "UNIT#"
+
+
+def token(token_id: str) -> Key:
+    return f"TOKEN#{token_id}", "TOKEN"
+
+
+TOKENS_INDEX = "TOKENS"
+
+
+def unit_partition(unit_id: str) -> str:
+    return f"UNIT#{unit_id}"
+
+
+def report(unit_id: str, period: str) -> Key:
+    return unit_partition(unit_id), f"REPORT#{period}"
+
+
+def report_index(unit_id: str, period: str) -> Key:
+    """GSI1 keys of a current report: every report of a period in one Query."""
+    return f"PERIOD#{period}", f"UNIT#{unit_id}"
+
+
+def period_reports_index(period: str) -> str:
+    return f"PERIOD#{period}"
+
+
+def report_sort(period: str) -> str:
+    return f"REPORT#{period}"
+
+
+def revision(unit_id: str, period: str, version: int) -> Key:
+    return unit_partition(unit_id), f"REVISION#{period}#{version:06d}"
+
+
+def revision_prefix(period: str) -> str:
+    return f"REVISION#{period}#"
+
+
+def exception(unit_id: str, period: str) -> Key:
+    return unit_partition(unit_id), f"EXCEPTION#{period}"
+
+
+def reminder(unit_id: str, period: str, kind: str) -> Key:
+    return unit_partition(unit_id), f"REMINDER#{period}#{kind}"
+
+
+def period_settings(period: str) -> Key:
+    return "PERIODS", f"PERIOD#{period}"
+
+
+CONFERENCES = "CONFERENCES"
+CONFERENCE_PREFIX = "CONFERENCE#"
+CONFERENCE_DATES = "CONFERENCE_DATES"
+
+
+def conference(conference_id: str) -> Key:
+    return CONFERENCES, f"CONFERENCE#{conference_id}"
+
+
+def conference_index(date: str, conference_id: str) -> Key:
+    return CONFERENCE_DATES, f"{date}#{conference_id}"
+
+
+COMPILE_REQUESTS = "COMPILE_REQUESTS"
+
+
+def compile_request(conference_id: str) -> Key:
+    return COMPILE_REQUESTS, f"CONFERENCE#{conference_id}"
+
+
+def conference_partition(conference_id: str) -> str:
+    return f"CONFERENCE#{conference_id}"
+
+
+def document_version(conference_id: str, kind: str, version: int) -> Key:
+    return conference_partition(conference_id), f"DOC#{kind}#{version:06d}"
+
+
+def document_kind_prefix(kind: str) -> str:
+    return f"DOC#{kind}#"
+
+
+DOCUMENT_PREFIX = "DOC#"
+
+
+def document_pointer(document_id: str) -> Key:
+    return f"DOCUMENT#{document_id}", "DOCUMENT"
+
+
+def delivery(document_id: str, email: str) -> Key:
+    return f"DOCUMENT#{document_id}", f"DELIVERY#{email}"
+
+
+def deliveries_of(document_id: str) -> tuple[str, str]:
+    return f"DOCUMENT#{document_id}", "DELIVERY#"
+
+
+def counter(name: str) -> Key:
+    return f"COUNTER#{name}", "COUNTER"
+
+
+def idempotency(record_key: str) -> Key:
+    return f"IDEMPOTENCY#{record_key}", "IDEMPOTENCY"
+
+
+def audit(entity: str, at: str, event_id: str) -> Key:
+    return f"AUDIT#{entity}", f"{at}#{event_id}"
+
+
+def audit_partition(entity: str) -> str:
+    return f"AUDIT#{entity}"
+
+
+def audit_index(at: str, event_id: str) -> Key:
+    """GSI1 keys of an audit event: a month's events across entities."""
+    return f"AUDIT#{at[:7]}", f"{at}#{event_id}"

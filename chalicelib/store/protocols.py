@@ -1,0 +1,183 @@
+"""One repository per aggregate: the only way the domain reaches stored data.
+
+Records are plain dicts (the domain's own shapes); statuses inside them are the
+string enums of `chalicelib.core.states`. Every method that changes an aggregate
+whose writes depend on a read takes the ETag that read saw (`expected_etag`) and
+raises `ConditionFailed` when the stored one differs. Methods that record an
+audit event take it as `audit` and write it in the same transaction as the change,
+so neither exists without the other.
+
+Implemented once (`repositories.py`) over the `Table` primitives; `DynamoTable` and
+`MemoryTable` back them. `tests/integration/test_store_contract.py` runs the same
+suite on both.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from chalicelib.store.table import Page
+
+Record = dict[str, Any]
+MAX_PAGE = 100
+
+
+class UnitRepository(Protocol):
+    def create(self, unit: Record, audit: Record | None = None) -> None:
+        """Raises AlreadyExists."""
+
+    def get(self, unit_id: str) -> Record | None: ...
+
+    def replace(self, unit: Record, expected_etag: str, audit: Record | None = None) -> None:
+        """Raises ConditionFailed when the stored unit's etag is not `expected_etag`."""
+
+    def list(self, limit: int = MAX_PAGE, cursor: str | None = None) -> Page: ...
+
+    def all(self) -> list[Record]: ...
+
+
+class TokenRepository(Protocol):
+    def create(self, token: Record, audit: Record | None = None) -> None: ...
+
+    def get(self, token_id: str) -> Record | None:
+        """Strongly consistent: a revoked token stops working at once."""
+
+    def revoke(self, token_id: str, revoked_at: str, audit: Record | None = None) -> bool:
+        """False when there is no such token."""
+
+
+class ReportRepository(Protocol):
+    def get(self, unit_id: str, period: str) -> Record | None: ...
+
+    def save(self, report: Record, expected_etag: str | None, audit: Record | None = None) -> None:
+        """Write the current report and its revision (report["version"]) atomically.
+
+        `expected_etag=None` creates (fails when any version exists); otherwise the
+        stored current report's etag must equal it. Raises ConditionFailed.
+        """
+
+    def update_state(self, unit_id: str, period: str, expected_etag: str, fields: Record,
+                     audit: Record | None = None) -> None:
+        """SET fields (a review: status, review, and the new etag) on the current report,
+        conditioned on its etag. Raises ConditionFailed."""
+
+    def revisions(self, unit_id: str, period: str, limit: int = MAX_PAGE, cursor: str | None = None) -> Page:
+        """Oldest first."""
+
+    def for_unit(self, unit_id: str, first: str, last: str, limit: int = MAX_PAGE, cursor: str | None = None,
+                 newest_first: bool = False) -> Page:
+        """Current reports with first <= period <= last (period codes sort within a kind)."""
+
+    def for_period(self, period: str) -> list[Record]:
+        """Every unit's current report of one period."""
+
+    def get_exception(self, unit_id: str, period: str) -> Record | None: ...
+
+    def put_exception(self, exception: Record, audit: Record | None = None) -> None:
+        """exception holds unit_id and period; replaces an earlier one."""
+
+
+class PeriodRepository(Protocol):
+    def get(self, period: str) -> Record | None:
+        """An admin's settings for a period (its deadline), or None."""
+
+    def put(self, settings: Record, audit: Record | None = None) -> None:
+        """settings holds period; replaces earlier settings."""
+
+
+class ReminderRepository(Protocol):
+    def claim(self, unit_id: str, period: str, kind: str, at: str) -> bool:
+        """True for exactly one caller per (unit, period, kind); a `failed` one may be claimed again."""
+
+    def mark(self, unit_id: str, period: str, kind: str, state: str, detail: str = "") -> None: ...
+
+    def get(self, unit_id: str, period: str, kind: str) -> Record | None: ...
+
+
+class ConferenceRepository(Protocol):
+    def create(self, conference: Record, audit: Record | None = None) -> None:
+        """Raises AlreadyExists."""
+
+    def get(self, conference_id: str) -> Record | None: ...
+
+    def replace(self, conference: Record, expected_etag: str, audit: Record | None = None) -> None:
+        """Raises ConditionFailed."""
+
+    def list(self, limit: int = MAX_PAGE, cursor: str | None = None) -> Page: ...
+
+    def between(self, first_day: str, last_day: str) -> list[Record]:
+        """Conferences whose date (YYYY-MM-DD) lies in [first_day, last_day], by date."""
+
+    def request_compile(self, conference_id: str, requested_at: str) -> None: ...
+
+    def compile_requests(self) -> list[Record]:
+        """Pending requests: {conference_id, requested_at}."""
+
+    def clear_compile_request(self, conference_id: str, requested_at: str) -> None:
+        """Remove the request unless a newer one (another requested_at) arrived meanwhile."""
+
+
+class DocumentRepository(Protocol):
+    def latest(self, conference_id: str, kind: str) -> Record | None:
+        """The newest version of one kind of document of a conference (strongly consistent)."""
+
+    def get_version(self, conference_id: str, kind: str, version: int) -> Record | None: ...
+
+    def list(self, conference_id: str, limit: int = MAX_PAGE, cursor: str | None = None) -> Page:
+        """Every version of every kind, by kind then version."""
+
+    def claim_version(self, record: Record) -> None:
+        """Create version N (record: conference_id, kind, version, document_id, claim, ...)
+        and its public pointer (document_id), or neither.
+
+        Raises AlreadyExists("version") when version N exists, AlreadyExists("id")
+        when the document id is taken.
+        """
+
+    def update_version(self, conference_id: str, kind: str, version: int, fields: Record, claim: str,
+                       *, unnumbered: bool = False) -> None:
+        """SET fields while `claim` still owns the version (and, with `unnumbered`, while it
+        has no number yet). Raises ConditionFailed."""
+
+    def take_over(self, conference_id: str, kind: str, version: int, old_claim: str, new_claim: str,
+                  claimed_at: str) -> None:
+        """Move a stale rendering claim to a new owner, only while the version is still
+        being rendered by `old_claim`. Raises ConditionFailed."""
+
+    def get(self, document_id: str) -> Record | None:
+        """The version record behind a public document id."""
+
+    def next_number(self, series: str) -> int:
+        """1, 2, 3, ... per series (e.g. a prefix and year), atomically: never twice."""
+
+    def claim_delivery(self, record: Record) -> Record | None:
+        """Claim (record["document_id"], record["email"]) for sending.
+        None when this call claimed it; else the record already there."""
+
+    def update_delivery(self, document_id: str, email: str, fields: Record, claim: str,
+                        new_claim: str | None = None) -> None:
+        """SET fields (and hand the claim over) while `claim` owns the delivery. Raises ConditionFailed."""
+
+    def deliveries(self, document_id: str) -> list[Record]: ...
+
+
+class IdempotencyRepository(Protocol):
+    def claim(self, record_key: str, fingerprint: str, now: int, in_progress_seconds: int,
+              ttl_seconds: int) -> Record | None:
+        """Claim a key for one request at `now` (epoch seconds).
+
+        None when this call claimed it: no record, an expired one (past `expires_at`),
+        or one left `in_progress` past its `in_progress_until` (its request died).
+        Otherwise the live record: {fingerprint, state, response?}.
+        """
+
+    def complete(self, record_key: str, response: Record, now: int, ttl_seconds: int) -> None: ...
+
+    def release(self, record_key: str) -> None: ...
+
+
+class AuditRepository(Protocol):
+    def append(self, event: Record) -> None: ...
+
+    def list(self, entity: str, limit: int = MAX_PAGE, cursor: str | None = None) -> Page:
+        """An entity's events, newest first."""

@@ -1,0 +1,81 @@
+"""Request and response bodies of units and tokens (pydantic v2; the OpenAPI schemas come from here).
+
+Strings arrive NFC-normalised (chalicelib.http); every text and list is capped.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+UnitId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254,
+                                         pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")]
+UnitKind = Literal["ministry", "province", "department", "hospital", "other"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class UnitIn(Strict):
+    id: UnitId
+    name: Name
+    parent_id: Optional[UnitId] = None
+    kind: UnitKind = "other"
+    emails: list[Email] = Field(default_factory=list, max_length=20)
+
+
+class UnitPatch(Strict):
+    """PATCH /v1/units/{id}: only the fields given change."""
+
+    name: Optional[Name] = None
+    parent_id: Optional[UnitId] = None
+    kind: Optional[UnitKind] = None
+    emails: Optional[list[Email]] = Field(default=None, max_length=20)
+
+
+class TokenIn(Strict):
+    role: Literal["admin", "leader"]
+    name: Name
+
+
+class UnitTokenIn(Strict):
+    name: Optional[Name] = None
+
+
+# -- responses -------------------------------------------------------------------------
+
+class Unit(Strict):
+    id: str
+    name: str
+    parent_id: Optional[str]
+    kind: UnitKind
+    emails: list[str]
+    created_at: str
+    updated_at: str
+
+
+class UnitList(Strict):
+    items: list[Unit]
+    next: Optional[str]
+
+
+class IssuedToken(Strict):
+    """The secret `token` is shown here once and never again."""
+
+    id: str
+    token: str
+    role: Literal["unit", "admin", "leader"]
+    unit_id: Optional[str]
+    name: str
+    created_at: str
+
+
+class Me(Strict):
+    token_id: str
+    role: Literal["unit", "admin", "leader"]
+    unit_id: Optional[str]
+    name: str

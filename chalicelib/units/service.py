@@ -1,0 +1,113 @@
+"""Units form a tree: the ministry, its provincial forces and departments, sub-units."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from chalicelib.core.clock import iso
+from chalicelib.core.errors import Conflict, NotFound, PreconditionFailed, invalid
+from chalicelib.core.text import sort_key
+from chalicelib.store import AlreadyExists, ConditionFailed, Store
+from chalicelib.units.models import UnitIn, UnitPatch
+
+PUBLIC_FIELDS = ("id", "name", "parent_id", "kind", "emails", "created_at", "updated_at")
+
+
+def public(unit: dict[str, Any]) -> dict[str, Any]:
+    return {k: unit.get(k) for k in PUBLIC_FIELDS}
+
+
+def etag_of(unit: dict[str, Any]) -> str:
+    content = json.dumps(public(unit), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(content.encode()).hexdigest()[:20]
+
+
+def get_unit(store: Store, unit_id: str) -> dict[str, Any]:
+    unit = store.units.get(unit_id)
+    if unit is None:
+        raise NotFound(f"đơn vị '{unit_id}'")
+    return unit
+
+
+def create_unit(store: Store, data: UnitIn, now: datetime) -> dict[str, Any]:
+    if data.parent_id is not None and store.units.get(data.parent_id) is None:
+        raise invalid("parent_id", f"Đơn vị cấp trên '{data.parent_id}' không tồn tại.")
+    at = iso(now)
+    unit = {**data.model_dump(), "created_at": at, "updated_at": at}
+    unit["etag"] = etag_of(unit)
+    try:
+        store.units.create(unit)
+    except AlreadyExists:
+        raise Conflict(f"Đơn vị '{data.id}' đã tồn tại.") from None
+    return unit
+
+
+def ancestors(store: Store, unit_id: str | None, limit: int = 32) -> list[str]:
+    """unit_id, its parent, its parent's parent, ... up to the root."""
+    chain: list[str] = []
+    while unit_id and len(chain) < limit:
+        chain.append(unit_id)
+        parent = store.units.get(unit_id)
+        unit_id = parent.get("parent_id") if parent else None
+    return chain
+
+
+def patch_unit(store: Store, unit_id: str, patch: UnitPatch, if_match: str | None, now: datetime) -> dict[str, Any]:
+    unit = get_unit(store, unit_id)
+    if if_match is not None and if_match != unit.get("etag"):
+        raise PreconditionFailed("ETag không khớp: đơn vị đã được sửa sau lần đọc của bạn.")
+    changes = patch.model_dump(exclude_unset=True)
+    if changes.get("parent_id") is not None:
+        parent_id = changes["parent_id"]
+        if store.units.get(parent_id) is None:
+            raise invalid("parent_id", f"Đơn vị cấp trên '{parent_id}' không tồn tại.")
+        if unit_id in ancestors(store, parent_id):
+            raise invalid("parent_id", "Không thể đặt một đơn vị làm cấp dưới của chính nó.")
+    for key in ("name", "kind", "emails"):
+        if key in changes and changes[key] is None:
+            raise invalid(key, "Không được để trống.")
+    updated = {**unit, **changes, "updated_at": iso(now)}
+    updated["etag"] = etag_of(updated)
+    try:
+        store.units.replace(updated, expected_etag=unit.get("etag", ""))
+    except ConditionFailed:
+        if if_match is not None:
+            raise PreconditionFailed("Đơn vị vừa được người khác sửa; hãy tải lại và thử lại.") from None
+        raise Conflict("Đơn vị vừa được người khác sửa; hãy tải lại và thử lại.") from None
+    return updated
+
+
+def tree_order(units: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
+    """(depth, unit) in tree order, siblings in Vietnamese alphabetical order."""
+    children: dict[str | None, list[dict[str, Any]]] = {}
+    ids = {u["id"] for u in units}
+    for u in units:
+        parent = u.get("parent_id") if u.get("parent_id") in ids else None
+        children.setdefault(parent, []).append(u)
+    out: list[tuple[int, dict[str, Any]]] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        for u in sorted(children.get(parent, []), key=lambda u: sort_key(u["name"])):
+            out.append((depth, u))
+            walk(u["id"], depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+def descendants(units: list[dict[str, Any]], unit_id: str) -> set[str]:
+    """unit_id and every unit below it."""
+    by_parent: dict[str, list[str]] = {}
+    for u in units:
+        if u.get("parent_id"):
+            by_parent.setdefault(u["parent_id"], []).append(u["id"])
+    out, todo = set(), [unit_id]
+    while todo:
+        current = todo.pop()
+        if current not in out:
+            out.add(current)
+            todo.extend(by_parent.get(current, []))
+    return out

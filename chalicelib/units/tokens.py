@@ -1,0 +1,76 @@
+"""Bearer tokens: issue, authenticate, revoke.
+
+A token reads `thd_<id>_<secret>`: the id finds the stored record with one
+GetItem, the secret is checked against its SHA-256 hash (only the hash is
+stored; the token is shown once). Tokens carry a role: `unit` (bound to one
+unit), `admin` or `leader`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import datetime
+from typing import Any
+
+from chalicelib.core.access import Principal
+from chalicelib.core.clock import iso
+from chalicelib.core.errors import NotFound, Unauthorized
+from chalicelib.core.states import Role
+from chalicelib.store import Store
+from chalicelib.units.models import TokenIn, UnitTokenIn
+from chalicelib.units.service import get_unit
+
+_TOKEN_RE = re.compile(r"^thd_([a-f0-9]{16})_([A-Za-z0-9_-]{43})$")
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(store: Store, role: Role | str, name: str, now: datetime, unit_id: str | None = None,
+                created_by: str | None = None) -> dict[str, Any]:
+    """Create a token; the returned dict holds the secret, which is never stored."""
+    role = Role(role)
+    if (role == Role.UNIT) != (unit_id is not None):
+        raise ValueError(f"bad role/unit combination: {role}/{unit_id}")
+    token_id = secrets.token_hex(8)
+    token = f"thd_{token_id}_{secrets.token_urlsafe(32)}"
+    record = {"id": token_id, "role": role.value, "unit_id": unit_id, "name": name,
+              "hash": _hash(token), "created_at": iso(now), "created_by": created_by}
+    store.tokens.create(record)
+    return {"id": token_id, "token": token, "role": role.value, "unit_id": unit_id, "name": name,
+            "created_at": record["created_at"]}
+
+
+def issue_unit_token(store: Store, who: Principal, unit_id: str, body: UnitTokenIn, now: datetime) -> dict[str, Any]:
+    unit = get_unit(store, unit_id)
+    return issue_token(store, Role.UNIT, body.name or f"Mã truy cập của {unit['name']}", now, unit_id,
+                       created_by=who.token_id)
+
+
+def issue_staff_token(store: Store, who: Principal, body: TokenIn, now: datetime) -> dict[str, Any]:
+    return issue_token(store, body.role, body.name, now, created_by=who.token_id)
+
+
+def revoke(store: Store, token_id: str, now: datetime) -> None:
+    if not store.tokens.revoke(token_id, iso(now)):
+        raise NotFound(f"mã truy cập '{token_id}'")
+
+
+def authenticate(store: Store, authorization: str | None) -> Principal:
+    """The principal behind an `Authorization: Bearer` header, or Unauthorized."""
+    if not authorization:
+        raise Unauthorized("Thiếu tiêu đề Authorization: Bearer <token>.")
+    scheme, _, token = authorization.strip().partition(" ")
+    match = _TOKEN_RE.match(token.strip()) if scheme.lower() == "bearer" else None
+    if not match:
+        raise Unauthorized("Mã truy cập không đúng định dạng.")
+    record = store.tokens.get(match.group(1))
+    if not record or not hmac.compare_digest(record.get("hash", ""), _hash(token.strip())):
+        raise Unauthorized("Mã truy cập không hợp lệ.")
+    if record.get("revoked_at"):
+        raise Unauthorized("Mã truy cập đã bị thu hồi.")
+    return Principal(record["id"], Role(record["role"]), record.get("unit_id"), record.get("name", ""))

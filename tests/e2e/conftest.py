@@ -1,0 +1,10 @@
+"""The end-to-end tier: the full stack (chalice local, DynamoDB Local) and the package. Slow."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def store_env(ddb) -> dict[str, str]:
+    return {"THIDUA_DDB_ENDPOINT": ddb.endpoint}

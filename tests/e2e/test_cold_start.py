@@ -1,0 +1,19 @@
+"""API Lambdas import `app` on every cold start; WeasyPrint must not come with it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_importing_app_does_not_import_weasyprint():
+    result = subprocess.run([sys.executable, "-X", "importtime", "-c", "import app"],
+                            cwd=ROOT, capture_output=True, text=True, check=True)
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "app" in imported and "chalicelib" in imported  # the probe itself works
+    for heavy in ("weasyprint", "pygal", "pydyf", "fontTools", "PIL"):
+        assert heavy not in imported, f"{heavy} is imported by app"

@@ -1,0 +1,108 @@
+"""Shared by every tier: tokens and open periods for the API, units and reports seeded straight
+into the store (the API locks 2021 periods past their deadline), and PDFs read the way a reader would."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from pypdf import PdfReader
+
+from chalicelib.core.clock import SystemClock, iso
+from chalicelib.reporting.reports import compute_etag
+
+MM = 72 / 25.4
+
+
+def issue(store: Any, role: str, name: str = "Kiểm thử", unit_id: str | None = None) -> str:
+    from chalicelib.units.tokens import issue_token
+
+    return issue_token(store, role, name, SystemClock().now(), unit_id)["token"]
+
+
+FAR_FUTURE = "2099-12-31T23:59:59+07:00"
+HISTORICAL_PERIODS = ("2021-05", "2021-06", "2021-07", "2021-08", "2021-Q3", "2020-W53")
+
+
+def open_period(api: Any, admin_token: str, period: str, deadline: str = FAR_FUTURE) -> None:
+    """Set a period's deadline (the 2021 seed periods closed long ago)."""
+    resp = api.put(f"/v1/periods/{period}", token=admin_token, body={"deadline": deadline})
+    assert resp.status_code == 200, resp.body
+
+
+def seed_units(store, units) -> None:
+    from chalicelib.units.service import etag_of
+
+    at = iso(SystemClock().now())
+    for unit_id, name, parent, kind in units:
+        unit = {"id": unit_id, "name": name, "parent_id": parent, "kind": kind, "emails": [],
+                "created_at": at, "updated_at": at}
+        store.units.create({**unit, "etag": etag_of(unit)})
+
+
+def put_report(store, unit_id: str, period: str, values: dict[str, int], achievements: str = "") -> dict[str, Any]:
+    current = store.reports.get(unit_id, period)
+    at = iso(SystemClock().now())
+    report = {"unit_id": unit_id, "period": period, "period_kind": "month",
+              "version": current["version"] + 1 if current else 1, "values": values, "comments": {},
+              "achievements": achievements, "submitted_at": at, "first_submitted_at": at,
+              "submitted_by": "test", "status": "submitted"}
+    report["etag"] = compute_etag(report)
+    store.reports.save(report, expected_etag=current["etag"] if current else None)
+    return report
+
+
+def vn_today() -> dt.date:
+    from chalicelib.core.periods import VN_TZ
+
+    return dt.datetime.now(VN_TZ).date()
+
+
+def pdf_pages(data: bytes) -> list[Any]:
+    return list(PdfReader(io.BytesIO(data)).pages)
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(p.extract_text() for p in pdf_pages(data))
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def positioned_text(page) -> list[tuple[float, float, str]]:
+    """(x, y) in PDF points, origin bottom-left, of every text run on a page."""
+    items = []
+
+    def visit(text, cm, tm, _font, _size):
+        if text.strip():
+            items.append((tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5], text.strip()))
+
+    page.extract_text(visitor_text=visit)
+    return items
+
+
+def invoke_concurrently(client: Any, function: str, event: Any, times: int = 2) -> list[Any]:
+    """Invoke a Chalice function `times` at once through the test client; the payloads.
+
+    The client swaps `os.environ` for a copy during each invoke, which is not thread-safe:
+    two at once can leave the copy in place, so the real one is put back afterwards.
+    """
+    import os
+    import threading
+
+    real_environ = os.environ
+    barrier, payloads = threading.Barrier(times), []
+
+    def run() -> None:
+        barrier.wait()
+        payloads.append(client.lambda_.invoke(function, event).payload)
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    os.environ = real_environ
+    return payloads

@@ -1,0 +1,556 @@
+"""The repository contract, run on both tables: MemoryTable and DynamoTable (DynamoDB Local).
+
+Every test takes `repo_store`, so each rule is checked once per backend; a rule
+that holds on one and not the other fails here rather than in production.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
+from typing import Any, Iterator
+
+import pytest
+
+from chalicelib.store import keys
+from chalicelib.store.dynamodb import DynamoTable, make_client
+from chalicelib.store.errors import AlreadyExists, BadCursor, ConditionFailed
+from chalicelib.store.factory import dynamodb_store, memory_store
+from chalicelib.store.memory import MemoryTable, memory_table, reset_memory_tables
+from chalicelib.store.repositories import Store
+from chalicelib.store.table import Page
+
+UNIT = "ca-nghe-an"
+PERIOD = "2021-08"
+
+
+# -- fixtures ---------------------------------------------------------------------------
+
+def _local_settings(endpoint: str, table: str = "unused") -> Any:
+    # make_client reads only these fields of Settings.
+    return SimpleNamespace(region="ap-southeast-1", dynamodb_endpoint=endpoint, table_name=table)
+
+
+@pytest.fixture(scope="session")
+def ddb_client(ddb) -> Any:
+    return make_client(_local_settings(ddb.endpoint))
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def repo_store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    if request.param == "memory":
+        yield Store.on(MemoryTable())
+        return
+    store = Store.on(DynamoTable(request.getfixturevalue("ddb_client"), f"contract-{uuid.uuid4().hex[:12]}"))
+    assert store.ensure_table() is True
+    yield store
+    store.delete_table()
+
+
+# -- helpers ----------------------------------------------------------------------------
+
+def unit(unit_id: str, etag: str = "u1", **extra: Any) -> dict[str, Any]:
+    return {"id": unit_id, "name": f"Đơn vị {unit_id}", "kind": "province", "emails": [], "etag": etag, **extra}
+
+
+def report(version: int, etag: str, value: int = 1, *, unit_id: str = UNIT, period: str = PERIOD) -> dict[str, Any]:
+    return {"unit_id": unit_id, "period": period, "version": version, "etag": etag, "status": "submitted",
+            "values": {"checkpoints": value}, "comments": {}, "achievements": ""}
+
+
+_events = itertools.count()
+
+
+def event(entity: str, at: str = "2021-08-05T10:00:00+07:00", **extra: Any) -> dict[str, Any]:
+    return {"entity": entity, "at": at, "id": f"ev{next(_events):06d}", "action": "test", **extra}
+
+
+def conference(cid: str, date: str, etag: str = "c1") -> dict[str, Any]:
+    return {"id": cid, "date": date, "title": f"Hội nghị {cid}", "etag": etag}
+
+
+def version(cid: str, kind: str, v: int, doc_id: str, claim: str = "claim-a") -> dict[str, Any]:
+    return {"conference_id": cid, "kind": kind, "version": v, "document_id": doc_id, "claim": claim,
+            "state": "rendering", "claimed_at": "2021-08-05T10:00:00+07:00"}
+
+
+def page_through(fetch: Any, limit: int) -> list[dict[str, Any]]:
+    """Every item of a listing, fetched `limit` at a time through its cursors."""
+    seen: list[dict[str, Any]] = []
+    page: Page = fetch(limit=limit, cursor=None)
+    seen += page.items
+    while page.next:
+        assert len(page.items) <= limit
+        page = fetch(limit=limit, cursor=page.next)
+        seen += page.items
+    return seen
+
+
+def in_threads(n: int, fn: Any) -> list[Any]:
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(fn, range(n)))
+
+
+# -- units ------------------------------------------------------------------------------
+
+def test_unit_create_twice_is_refused(repo_store: Store) -> None:
+    repo_store.units.create(unit("u-1", parent_id=None))
+    with pytest.raises(AlreadyExists):
+        repo_store.units.create(unit("u-1", etag="other"))
+    stored = repo_store.units.get("u-1")
+    # Key attributes are not part of the record; top-level None is not stored.
+    assert stored == {"id": "u-1", "name": "Đơn vị u-1", "kind": "province", "emails": [], "etag": "u1"}
+    assert repo_store.units.get("missing") is None
+
+
+def test_unit_replace_needs_the_current_etag(repo_store: Store) -> None:
+    repo_store.units.create(unit("u-1"))
+    repo_store.units.replace(unit("u-1", etag="u2", name="Mới"), expected_etag="u1")
+    with pytest.raises(ConditionFailed):
+        repo_store.units.replace(unit("u-1", etag="u3", name="Cũ"), expected_etag="u1")
+    assert repo_store.units.get("u-1")["name"] == "Mới"
+    with pytest.raises(ConditionFailed):  # replace never creates
+        repo_store.units.replace(unit("u-9"), expected_etag="u1")
+    assert repo_store.units.get("u-9") is None
+
+
+def test_records_are_copies_and_numbers_are_ints(repo_store: Store) -> None:
+    record = unit("u-1", scores={"a": 1, "b": [2, 3]})
+    repo_store.units.create(record)
+    record["scores"]["a"] = 99
+    got = repo_store.units.get("u-1")
+    assert got["scores"] == {"a": 1, "b": [2, 3]} and type(got["scores"]["a"]) is int
+    got["scores"]["b"].append(4)
+    assert repo_store.units.get("u-1")["scores"]["b"] == [2, 3]
+
+
+def test_unit_listing_pages_equal_the_full_listing(repo_store: Store) -> None:
+    for i in range(7):
+        repo_store.units.create(unit(f"u-{i}"))
+    full = repo_store.units.all()
+    assert [u["id"] for u in full] == [f"u-{i}" for i in range(7)]
+    assert page_through(repo_store.units.list, 3) == full
+    assert page_through(repo_store.units.list, 1) == full
+    assert repo_store.units.list().next is None
+
+
+# -- tokens -----------------------------------------------------------------------------
+
+def test_tokens_create_get_revoke(repo_store: Store) -> None:
+    token = {"id": "tok1", "role": "unit", "unit_id": UNIT, "secret_hash": "h"}
+    repo_store.tokens.create(token, audit=event("token#tok1"))
+    with pytest.raises(AlreadyExists):
+        repo_store.tokens.create(token)
+    assert repo_store.tokens.get("tok1") == token
+    assert repo_store.tokens.revoke("tok1", "2021-08-06T00:00:00+07:00", audit=event("token#tok1")) is True
+    assert repo_store.tokens.get("tok1")["revoked_at"] == "2021-08-06T00:00:00+07:00"
+    assert repo_store.tokens.revoke("nope", "2021-08-06T00:00:00+07:00", audit=event("token#nope")) is False
+    assert repo_store.tokens.get("nope") is None  # no stray record
+    assert len(repo_store.audit.list("token#tok1").items) == 2
+    assert repo_store.audit.list("token#nope").items == []
+
+
+# -- reports ----------------------------------------------------------------------------
+
+def test_report_save_creates_replaces_and_keeps_every_revision(repo_store: Store) -> None:
+    reports = repo_store.reports
+    reports.save(report(1, "e1"), None)
+    with pytest.raises(ConditionFailed):
+        reports.save(report(1, "e1-again", 5), None)  # create when one exists
+    reports.save(report(2, "e2", 2), "e1")
+    with pytest.raises(ConditionFailed):
+        reports.save(report(3, "e3", 3), "e1")  # stale etag
+    current = reports.get(UNIT, PERIOD)
+    assert current["version"] == 2 and current["etag"] == "e2" and current["values"] == {"checkpoints": 2}
+    revisions = reports.revisions(UNIT, PERIOD).items
+    assert [(r["version"], r["values"]["checkpoints"]) for r in revisions] == [(1, 1), (2, 2)]
+    assert page_through(lambda **kw: reports.revisions(UNIT, PERIOD, **kw), 1) == revisions
+    assert reports.get(UNIT, "2021-09") is None
+
+
+def test_report_replace_of_missing_report_fails(repo_store: Store) -> None:
+    with pytest.raises(ConditionFailed):
+        repo_store.reports.save(report(2, "e2"), "e1")
+    assert repo_store.reports.get(UNIT, PERIOD) is None
+    assert repo_store.reports.revisions(UNIT, PERIOD).items == []
+
+
+def test_report_update_state_is_guarded_by_the_etag(repo_store: Store) -> None:
+    reports = repo_store.reports
+    reports.save(report(1, "e1"), None)
+    review = {"status": "approved", "review": {"by": "admin", "note": "ok"}, "etag": "e1r"}
+    with pytest.raises(ConditionFailed):
+        reports.update_state(UNIT, PERIOD, "stale", review, audit=event(f"report#{UNIT}#{PERIOD}"))
+    assert reports.get(UNIT, PERIOD)["status"] == "submitted"
+    assert repo_store.audit.list(f"report#{UNIT}#{PERIOD}").items == []
+    reports.update_state(UNIT, PERIOD, "e1", review, audit=event(f"report#{UNIT}#{PERIOD}"))
+    got = reports.get(UNIT, PERIOD)
+    assert (got["status"], got["review"], got["etag"], got["version"]) == ("approved", review["review"], "e1r", 1)
+    assert len(repo_store.audit.list(f"report#{UNIT}#{PERIOD}").items) == 1
+    with pytest.raises(ConditionFailed):
+        reports.update_state(UNIT, "2021-09", "e1", review)  # never creates a report
+
+
+def test_reports_for_unit_by_period_range(repo_store: Store) -> None:
+    months = [f"2021-{m:02d}" for m in range(1, 13)]
+    for month in months:
+        repo_store.reports.save(report(1, f"e-{month}", period=month), None)
+    repo_store.reports.save(report(1, "other", unit_id="ca-ha-tinh", period="2021-05"), None)
+    repo_store.reports.put_exception({"unit_id": UNIT, "period": "2021-05", "deadline": "x"})
+
+    def periods(page: Page) -> list[str]:
+        return [r["period"] for r in page.items]
+
+    assert periods(repo_store.reports.for_unit(UNIT, "2021-03", "2021-05")) == ["2021-03", "2021-04", "2021-05"]
+    assert periods(repo_store.reports.for_unit(UNIT, "2021-03", "2021-05", newest_first=True)) == [
+        "2021-05", "2021-04", "2021-03"]
+    assert periods(repo_store.reports.for_unit(UNIT, "2022-01", "2022-12")) == []
+    full = repo_store.reports.for_unit(UNIT, "2021-01", "2021-12").items
+    assert periods(Page(full, None)) == months  # revisions and exceptions are not reports
+    assert page_through(lambda **kw: repo_store.reports.for_unit(UNIT, "2021-01", "2021-12", **kw), 5) == full
+    newest = page_through(lambda **kw: repo_store.reports.for_unit(UNIT, "2021-01", "2021-12",
+                                                                    newest_first=True, **kw), 5)
+    assert newest == full[::-1]
+
+
+def test_reports_for_period_across_units(repo_store: Store) -> None:
+    for unit_id in ("u-3", "u-1", "u-2"):
+        repo_store.reports.save(report(1, "e1", unit_id=unit_id), None)
+    repo_store.reports.save(report(2, "e2", unit_id="u-1"), "e1")
+    repo_store.reports.save(report(1, "e1", unit_id="u-1", period="2021-09"), None)
+    got = repo_store.reports.for_period(PERIOD)
+    assert [(r["unit_id"], r["version"]) for r in got] == [("u-1", 2), ("u-2", 1), ("u-3", 1)]
+    # The index pages too, with its own cursors.
+    table = repo_store.table
+    paged = page_through(lambda **kw: table.query(keys.period_reports_index(PERIOD), index=True, **kw), 2)
+    assert paged == got
+
+
+def test_deadline_exceptions_and_period_settings_replace(repo_store: Store) -> None:
+    assert repo_store.reports.get_exception(UNIT, PERIOD) is None
+    repo_store.reports.put_exception({"unit_id": UNIT, "period": PERIOD, "deadline": "a"}, audit=event("ex"))
+    repo_store.reports.put_exception({"unit_id": UNIT, "period": PERIOD, "deadline": "b"})
+    assert repo_store.reports.get_exception(UNIT, PERIOD)["deadline"] == "b"
+    assert repo_store.periods.get(PERIOD) is None
+    repo_store.periods.put({"period": PERIOD, "deadline": "d1"}, audit=event("period#2021-08"))
+    repo_store.periods.put({"period": PERIOD, "deadline": "d2"})
+    assert repo_store.periods.get(PERIOD) == {"period": PERIOD, "deadline": "d2"}
+    assert len(repo_store.audit.list("period#2021-08").items) == 1
+    assert len(repo_store.audit.list("ex").items) == 1
+
+
+def test_concurrent_saves_with_one_etag_have_exactly_one_winner(repo_store: Store) -> None:
+    repo_store.reports.save(report(1, "e1"), None)
+
+    def attempt(i: int) -> bool:
+        try:
+            repo_store.reports.save(report(2, f"e2-{i}", 100 + i), "e1", audit=event("race", n=i))
+            return True
+        except ConditionFailed:
+            return False
+
+    results = in_threads(20, attempt)
+    assert results.count(True) == 1
+    winner = results.index(True)
+    assert repo_store.reports.get(UNIT, PERIOD)["etag"] == f"e2-{winner}"
+    assert [r["version"] for r in repo_store.reports.revisions(UNIT, PERIOD).items] == [1, 2]
+    assert [e["n"] for e in repo_store.audit.list("race").items] == [winner]
+
+
+# -- audit ------------------------------------------------------------------------------
+
+def test_audit_is_written_with_the_change_and_only_then(repo_store: Store) -> None:
+    repo_store.units.create(unit("u-1"), audit=event("unit#u-1", at="2021-08-01T00:00:00+07:00"))
+    with pytest.raises(AlreadyExists):
+        repo_store.units.create(unit("u-1"), audit=event("unit#u-1"))
+    with pytest.raises(ConditionFailed):
+        repo_store.units.replace(unit("u-1", etag="u2"), "stale", audit=event("unit#u-1"))
+    repo_store.units.replace(unit("u-1", etag="u2"), "u1", audit=event("unit#u-1", at="2021-08-02T00:00:00+07:00"))
+    with pytest.raises(ConditionFailed):
+        repo_store.reports.save(report(2, "e2"), "e1", audit=event(f"report#{UNIT}"))
+    trail = repo_store.audit.list("unit#u-1").items
+    assert [e["at"][:10] for e in trail] == ["2021-08-02", "2021-08-01"]  # newest first
+    assert trail[0]["entity"] == "unit#u-1" and "PK" not in trail[0] and "GSI1PK" not in trail[0]
+    assert repo_store.audit.list(f"report#{UNIT}").items == []
+
+
+def test_audit_append_lists_newest_first_in_pages(repo_store: Store) -> None:
+    events = [event("unit#u-1", at=f"2021-08-{d:02d}T00:00:00+07:00") for d in range(1, 8)]
+    for e in events:
+        repo_store.audit.append(e)
+    repo_store.audit.append(event("unit#u-2", at="2021-09-01T00:00:00+07:00"))
+    full = repo_store.audit.list("unit#u-1").items
+    assert full == events[::-1]
+    assert page_through(lambda **kw: repo_store.audit.list("unit#u-1", **kw), 3) == full
+    month = list(repo_store.table.query_all(keys.audit_index("2021-08-01", "x")[0], index=True))
+    assert [e["id"] for e in month] == [e["id"] for e in events]
+
+
+# -- cursors ----------------------------------------------------------------------------
+
+def test_foreign_and_garbage_cursors_are_refused(repo_store: Store) -> None:
+    for i in range(3):
+        repo_store.units.create(unit(f"u-{i}"))
+        repo_store.reports.save(report(1, "e1", period=f"2021-0{i + 1}"), None)
+        repo_store.reports.save(report(2, "e2", period=f"2021-0{i + 1}"), "e1")
+    units_cursor = repo_store.units.list(limit=1).next
+    reports_cursor = repo_store.reports.for_unit(UNIT, "2021-01", "2021-12", limit=1).next
+    revisions_cursor = repo_store.reports.revisions(UNIT, "2021-01", limit=1).next
+    assert units_cursor and reports_cursor and revisions_cursor
+    with pytest.raises(BadCursor):
+        repo_store.units.list(cursor=reports_cursor)  # another partition
+    with pytest.raises(BadCursor):
+        repo_store.reports.for_unit(UNIT, "2021-01", "2021-12", cursor=units_cursor)
+    with pytest.raises(BadCursor):  # same partition, another sort-key range
+        repo_store.reports.revisions(UNIT, "2021-01", cursor=reports_cursor)
+    with pytest.raises(BadCursor):
+        repo_store.reports.for_unit(UNIT, "2021-01", "2021-12", cursor=revisions_cursor)
+    with pytest.raises(BadCursor):  # a base-table cursor on the index
+        repo_store.table.query(keys.period_reports_index("2021-01"), index=True, cursor=reports_cursor)
+    with pytest.raises(BadCursor):
+        repo_store.reports.for_unit("ca-ha-tinh", "2021-01", "2021-12", cursor=reports_cursor)
+
+    def forged(value: Any) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode()
+
+    for garbage in ("!!notbase64", "bm90IGpzb24=", forged([1, 2]), forged({"PK": "UNITS"}),
+                    forged({"PK": "UNITS", "SK": 3}), forged({"PK": {"S": "UNITS"}, "SK": {"S": "UNIT#u-1"}}),
+                    forged({"PK": "UNITS", "SK": "UNIT#u-1", "extra": "x"})):
+        with pytest.raises(BadCursor):
+            repo_store.units.list(cursor=garbage)
+    # A cursor is only a position: the same listing accepts it again.
+    assert repo_store.units.list(limit=1, cursor=units_cursor).items == [repo_store.units.get("u-1")]
+
+
+# -- reminders --------------------------------------------------------------------------
+
+def test_reminder_claimed_once_and_again_after_failure(repo_store: Store) -> None:
+    reminders = repo_store.reminders
+    results = in_threads(8, lambda _: reminders.claim(UNIT, PERIOD, "first", "2021-08-05T08:00:00+07:00"))
+    assert results.count(True) == 1
+    assert reminders.get(UNIT, PERIOD, "first")["state"] == "sending"
+    assert reminders.claim(UNIT, PERIOD, "second", "t") is True  # another kind is another reminder
+    reminders.mark(UNIT, PERIOD, "first", "failed", "smtp down")
+    assert reminders.get(UNIT, PERIOD, "first")["detail"] == "smtp down"
+    assert reminders.claim(UNIT, PERIOD, "first", "t2") is True
+    assert reminders.claim(UNIT, PERIOD, "first", "t3") is False
+    reminders.mark(UNIT, PERIOD, "first", "sent")
+    assert reminders.claim(UNIT, PERIOD, "first", "t4") is False
+    got = reminders.get(UNIT, PERIOD, "first")
+    assert (got["state"], got["claimed_at"], got["kind"]) == ("sent", "t2", "first")
+    assert reminders.get(UNIT, PERIOD, "third") is None
+
+
+# -- idempotency ------------------------------------------------------------------------
+
+def test_idempotency_claim_complete_replay(repo_store: Store) -> None:
+    idem = repo_store.idempotency
+    assert idem.claim("k1", "fp", now=1000, in_progress_seconds=30, ttl_seconds=3600) is None
+    live = idem.claim("k1", "fp-other", now=1001, in_progress_seconds=30, ttl_seconds=3600)
+    assert live is not None and live["fingerprint"] == "fp" and live["state"] == "in_progress"
+    assert "expires_at" not in live
+    idem.complete("k1", {"id": "r-1", "total": 2, "nested": {"ok": True}}, now=1002, ttl_seconds=3600)
+    replay = idem.claim("k1", "fp", now=1100, in_progress_seconds=30, ttl_seconds=3600)
+    assert replay["state"] == "done" and replay["fingerprint"] == "fp"
+    assert replay["response"] == {"id": "r-1", "total": 2, "nested": {"ok": True}}
+    # Done records are not reclaimed when in_progress_until passes, only at expiry.
+    assert idem.claim("k1", "fp", now=1002 + 3600, in_progress_seconds=30, ttl_seconds=3600)["state"] == "done"
+    assert idem.claim("k1", "fp2", now=1002 + 3601, in_progress_seconds=30, ttl_seconds=3600) is None
+
+
+def test_idempotency_in_progress_and_ttl_expiry(repo_store: Store) -> None:
+    idem = repo_store.idempotency
+    assert idem.claim("k", "fp1", now=1000, in_progress_seconds=30, ttl_seconds=3600) is None
+    assert idem.claim("k", "fp2", now=1030, in_progress_seconds=30, ttl_seconds=3600)["fingerprint"] == "fp1"
+    assert idem.claim("k", "fp2", now=1031, in_progress_seconds=30, ttl_seconds=3600) is None  # its request died
+    assert idem.claim("k", "fp3", now=1032, in_progress_seconds=30, ttl_seconds=3600)["fingerprint"] == "fp2"
+    # An expired record that DynamoDB has not deleted yet is claimable.
+    assert idem.claim("t", "fp1", now=1000, in_progress_seconds=600, ttl_seconds=60) is None
+    assert idem.claim("t", "fp2", now=1060, in_progress_seconds=600, ttl_seconds=60)["fingerprint"] == "fp1"
+    assert idem.claim("t", "fp2", now=1061, in_progress_seconds=600, ttl_seconds=60) is None
+    idem.release("t")
+    assert idem.claim("t", "fp4", now=1062, in_progress_seconds=600, ttl_seconds=60) is None
+    results = in_threads(10, lambda i: idem.claim("race", f"fp{i}", now=1000, in_progress_seconds=30,
+                                                  ttl_seconds=3600))
+    assert results.count(None) == 1
+
+
+# -- conferences ------------------------------------------------------------------------
+
+def test_conference_create_replace_list(repo_store: Store) -> None:
+    confs = repo_store.conferences
+    confs.create(conference("c1", "2021-09-10"), audit=event("conference#c1"))
+    with pytest.raises(AlreadyExists):
+        confs.create(conference("c1", "2021-09-11"), audit=event("conference#c1"))
+    with pytest.raises(ConditionFailed):
+        confs.replace(conference("c1", "2021-09-12", etag="c2"), "stale")
+    assert confs.get("c1")["date"] == "2021-09-10"
+    confs.replace(conference("c1", "2021-10-01", etag="c2"), "c1", audit=event("conference#c1"))
+    assert confs.get("c1") == conference("c1", "2021-10-01", etag="c2")
+    assert len(repo_store.audit.list("conference#c1").items) == 2
+    for i in range(2, 6):
+        confs.create(conference(f"c{i}", "2021-09-01"))
+    full = confs.list().items
+    assert [c["id"] for c in full] == ["c1", "c2", "c3", "c4", "c5"]
+    assert page_through(confs.list, 2) == full
+    # The replaced date moved the conference in the date index.
+    assert [c["id"] for c in confs.between("2021-10-01", "2021-10-01")] == ["c1"]
+    assert confs.get("nope") is None
+
+
+def test_conferences_between_dates(repo_store: Store) -> None:
+    for cid, date in (("b", "2021-09-10"), ("a", "2021-09-10"), ("z", "2021-09-09"), ("m", "2021-09-12"),
+                      ("late", "2021-09-13")):
+        repo_store.conferences.create(conference(cid, date))
+    got = repo_store.conferences.between("2021-09-10", "2021-09-12")
+    assert [(c["date"], c["id"]) for c in got] == [("2021-09-10", "a"), ("2021-09-10", "b"), ("2021-09-12", "m")]
+    assert repo_store.conferences.between("2021-09-11", "2021-09-11") == []
+    assert len(repo_store.conferences.between("2021-01-01", "2021-12-31")) == 5
+
+
+def test_compile_requests_are_cleared_only_by_their_own_time(repo_store: Store) -> None:
+    confs = repo_store.conferences
+    confs.request_compile("c1", "t1")
+    confs.request_compile("c2", "t1")
+    confs.request_compile("c1", "t2")  # a newer request replaces the pending one
+    assert confs.compile_requests() == [{"conference_id": "c1", "requested_at": "t2"},
+                                        {"conference_id": "c2", "requested_at": "t1"}]
+    confs.clear_compile_request("c1", "t1")  # the compile that saw t1 must not drop t2
+    confs.clear_compile_request("c2", "t1")
+    assert confs.compile_requests() == [{"conference_id": "c1", "requested_at": "t2"}]
+    confs.clear_compile_request("c1", "t2")
+    confs.clear_compile_request("c3", "t1")  # nothing to clear: no error
+    assert confs.compile_requests() == []
+
+
+# -- documents --------------------------------------------------------------------------
+
+def test_document_version_claims_conflict_on_version_or_id(repo_store: Store) -> None:
+    docs = repo_store.documents
+    docs.claim_version(version("c1", "minutes", 1, "d1"))
+    with pytest.raises(AlreadyExists) as exc:
+        docs.claim_version(version("c1", "minutes", 1, "d2"))
+    assert exc.value.args == ("version",)
+    with pytest.raises(AlreadyExists) as exc:
+        docs.claim_version(version("c1", "minutes", 2, "d1"))
+    assert exc.value.args == ("id",)
+    # Neither half of a refused claim was written.
+    assert docs.get_version("c1", "minutes", 2) is None and docs.get("d2") is None
+    results = in_threads(10, lambda i: _claims(docs, version("c1", "minutes", 2, f"x{i}")))
+    assert results.count(True) == 1
+    assert docs.get(f"x{results.index(True)}")["version"] == 2
+
+
+def _claims(docs: Any, record: dict[str, Any]) -> bool:
+    try:
+        docs.claim_version(record)
+        return True
+    except AlreadyExists:
+        return False
+
+
+def test_document_latest_get_and_list(repo_store: Store) -> None:
+    docs = repo_store.documents
+    assert docs.latest("c1", "minutes") is None
+    for v in (1, 2, 3):
+        docs.claim_version(version("c1", "minutes", v, f"m{v}"))
+    docs.claim_version(version("c1", "decision", 1, "d1"))
+    docs.claim_version(version("c2", "minutes", 7, "o7"))
+    assert docs.latest("c1", "minutes")["version"] == 3
+    assert docs.latest("c1", "decision")["document_id"] == "d1"
+    assert docs.get("m2") == version("c1", "minutes", 2, "m2")
+    assert docs.get("unknown") is None
+    full = docs.list("c1").items
+    assert [(d["kind"], d["version"]) for d in full] == [("decision", 1), ("minutes", 1), ("minutes", 2),
+                                                         ("minutes", 3)]
+    assert page_through(lambda **kw: docs.list("c1", **kw), 3) == full
+
+
+def test_document_updates_need_the_claim(repo_store: Store) -> None:
+    docs = repo_store.documents
+    docs.claim_version(version("c1", "minutes", 1, "d1", claim="A"))
+    with pytest.raises(ConditionFailed):
+        docs.update_version("c1", "minutes", 1, {"state": "done"}, claim="B")
+    docs.update_version("c1", "minutes", 1, {"number": "01/BB-2021"}, claim="A", unnumbered=True)
+    with pytest.raises(ConditionFailed):  # numbered already: a number is never given twice
+        docs.update_version("c1", "minutes", 1, {"number": "02/BB-2021"}, claim="A", unnumbered=True)
+    assert docs.get_version("c1", "minutes", 1)["number"] == "01/BB-2021"
+    with pytest.raises(ConditionFailed):  # a missing version is not created
+        docs.update_version("c1", "minutes", 9, {"number": "x"}, claim="A", unnumbered=True)
+    assert docs.get_version("c1", "minutes", 9) is None
+    # take over: only from the stale owner, only while rendering
+    with pytest.raises(ConditionFailed):
+        docs.take_over("c1", "minutes", 1, old_claim="B", new_claim="C", claimed_at="t2")
+    docs.take_over("c1", "minutes", 1, old_claim="A", new_claim="C", claimed_at="t2")
+    got = docs.get_version("c1", "minutes", 1)
+    assert (got["claim"], got["claimed_at"], got["state"]) == ("C", "t2", "rendering")
+    with pytest.raises(ConditionFailed):
+        docs.update_version("c1", "minutes", 1, {"state": "done"}, claim="A")  # the old owner lost it
+    docs.update_version("c1", "minutes", 1, {"state": "done", "pages": 3}, claim="C")
+    with pytest.raises(ConditionFailed):
+        docs.take_over("c1", "minutes", 1, old_claim="C", new_claim="D", claimed_at="t3")
+    assert docs.get("d1")["state"] == "done" and docs.get("d1")["pages"] == 3
+
+
+def test_document_numbers_are_sequential_and_unique(repo_store: Store) -> None:
+    docs = repo_store.documents
+    assert [docs.next_number("BB#2021") for _ in range(5)] == [1, 2, 3, 4, 5]
+    assert docs.next_number("BB#2022") == 1
+    numbers = in_threads(10, lambda _: [docs.next_number("NQ#2021") for _ in range(3)])
+    assert sorted(n for batch in numbers for n in batch) == list(range(1, 31))
+
+
+def test_deliveries_are_claimed_once_and_updated_by_their_claim(repo_store: Store) -> None:
+    docs = repo_store.documents
+    record = {"document_id": "d1", "email": "a@example.gov.vn", "claim": "A", "state": "sending"}
+    results = in_threads(8, lambda i: docs.claim_delivery({**record, "claim": f"C{i}"}))
+    assert results.count(None) == 1
+    winner = f"C{results.index(None)}"
+    assert all(r["claim"] == winner for r in results if r is not None)
+    with pytest.raises(ConditionFailed):
+        docs.update_delivery("d1", "a@example.gov.vn", {"state": "sent"}, claim="nobody")
+    docs.update_delivery("d1", "a@example.gov.vn", {"state": "retry"}, claim=winner, new_claim="Z")
+    with pytest.raises(ConditionFailed):
+        docs.update_delivery("d1", "a@example.gov.vn", {"state": "sent"}, claim=winner)
+    docs.update_delivery("d1", "a@example.gov.vn", {"state": "sent", "message_id": "m1"}, claim="Z")
+    assert docs.claim_delivery({**record, "claim": "late"})["state"] == "sent"
+    docs.claim_delivery({**record, "email": "b@example.gov.vn"})
+    docs.claim_delivery({**record, "document_id": "d2"})
+    listed = docs.deliveries("d1")
+    assert [(d["email"], d["state"], d["claim"]) for d in listed] == [
+        ("a@example.gov.vn", "sent", "Z"), ("b@example.gov.vn", "sending", "A")]
+    with pytest.raises(ConditionFailed):  # no delivery, no update
+        docs.update_delivery("d9", "a@example.gov.vn", {"state": "sent"}, claim="A")
+    assert docs.deliveries("d9") == []
+
+
+# -- construction -----------------------------------------------------------------------
+
+def test_memory_tables_are_shared_by_name() -> None:
+    first, second = memory_store("contract-shared"), memory_store("contract-shared")
+    first.units.create(unit("u-1"))
+    assert second.units.get("u-1") is not None
+    assert memory_table("contract-shared") is first.table
+    assert memory_store("contract-other").units.get("u-1") is None
+    reset_memory_tables()
+    assert second.units.get("u-1") is None  # emptied in place: still one shared table
+    assert first.ensure_table() is False
+    first.delete_table()
+    assert first.ensure_table() is True
+
+
+def test_dynamodb_store_is_cached_per_table(ddb) -> None:
+    name = f"contract-{uuid.uuid4().hex[:12]}"
+    store = dynamodb_store(_local_settings(ddb.endpoint, name))
+    assert dynamodb_store(_local_settings(ddb.endpoint, name)) is store
+    assert dynamodb_store(_local_settings(ddb.endpoint, name + "x")) is not store
+    assert store.ensure_table() is True and store.ensure_table() is False
+    try:
+        store.units.create(unit("u-1"))
+        assert store.units.get("u-1")["id"] == "u-1"
+    finally:
+        store.delete_table()

@@ -1,0 +1,94 @@
+"""Aggregation into a SummaryDocument, without DynamoDB or WeasyPrint."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+from chalicelib.conferences import aggregate
+from chalicelib.core.catalogs import indicator_catalog as catalog
+from chalicelib.core.periods import parse_period
+from chalicelib.core.text import sort_key
+
+UNITS = [{"id": "bca", "name": "Bộ Công an", "parent_id": None, "kind": "ministry"},
+         {"id": "na", "name": "Công an tỉnh Nghệ An", "parent_id": "bca", "kind": "province"},
+         {"id": "vinh", "name": "Công an thành phố Vinh", "parent_id": "na", "kind": "other"},
+         {"id": "bg", "name": "Công an tỉnh Bắc Giang", "parent_id": "bca", "kind": "province"}]
+CONF = {"id": "c1", "title": "Hội nghị sơ kết", "date": "2021-09-05", "periods": ["2021-07", "2021-08"],
+        "recipients": ["Lãnh đạo Bộ <ld@x.vn>", "vp@x.vn"], "number_prefix": "BC-BCA",
+        "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "A"}}
+
+
+def report(unit, period, values, achievements="", status="submitted", etag=None):
+    return {"unit_id": unit, "period": period, "values": values, "achievements": achievements, "status": status,
+            "etag": etag or f"{unit}-{period}"}
+
+
+def inputs(reports, conf=CONF):
+    covered, previous = aggregate.window(conf)
+    by_period: dict[str, list] = {}
+    for r in reports:
+        by_period.setdefault(r["period"], []).append(r)
+    return aggregate.Inputs(conf, aggregate.units_in_scope(UNITS, conf.get("unit_ids")), covered, previous,
+                            by_period, catalog(), "v1")
+
+
+def build(i, completeness=()):
+    return aggregate.build_summary(i, number="07/BC-BCA", document_id="7K3FQ2MD", issued_on=dt.date(2021, 9, 1),
+                                   verify_url="https://x/v", verify_code="7K3F-Q2MD", completeness=completeness)
+
+
+REPORTS = [report("na", "2021-08", {"citizens_escorted": 15000}, "Nghệ An làm tốt."),
+           report("na", "2021-07", {"citizens_escorted": 1000}),
+           report("vinh", "2021-08", {"citizens_escorted": 4200}, "Vinh làm tốt."),
+           report("bg", "2021-08", {"citizens_escorted": 500}, "   "),
+           report("bg", "2021-06", {"citizens_escorted": 300}),
+           report("bg", "2021-05", {"citizens_escorted": 200})]
+
+
+def test_window_previous_and_labels():
+    covered, previous = aggregate.window(CONF)
+    assert [p.code for p in previous] == ["2021-05", "2021-06"]
+    assert aggregate.window_label(covered) == "tháng 7 và tháng 8 năm 2021"
+    months = [parse_period(f"2021-{m:02d}") for m in range(1, 7)]
+    assert aggregate.window_label(months) == "từ tháng 1 đến tháng 6 năm 2021"
+
+
+def test_rollup_totals_previous_and_highlights():
+    doc = build(inputs(REPORTS))
+    rows = {r.unit_id: r for r in doc.unit_rows}
+    assert rows["na"].values["citizens_escorted"] == 16000 + 4200  # own (two months) + Vinh
+    assert rows["vinh"].values["citizens_escorted"] == 4200 and rows["vinh"].depth == 2
+    assert rows["bca"].values["citizens_escorted"] == 20700 and rows["bca"].name.endswith("(tổng cộng)")
+    [line] = [ln for ln in doc.indicators if ln.code == "citizens_escorted"]
+    assert (line.total, line.previous) == (20700, 500)
+    assert all(ln.code in ("citizens_escorted",) for ln in doc.indicators)  # unreported indicators left out
+    assert [h.unit_name for h in doc.highlights] == sorted([h.unit_name for h in doc.highlights],
+                                                           key=sort_key)
+    assert "Công an tỉnh Bắc Giang" not in [h.unit_name for h in doc.highlights]  # blank achievements
+    assert doc.recipients == ["Lãnh đạo Bộ", "vp@x.vn"]
+    assert doc.title == "Tổng hợp kết quả tháng 7 và tháng 8 năm 2021 phục vụ Hội nghị sơ kết"
+    assert doc.previous_label == "tháng 5 và tháng 6 năm 2021"
+
+
+def test_returned_reports_count_nowhere_and_scope_limits_units():
+    doc = build(inputs([*REPORTS[:2], report("vinh", "2021-08", {"citizens_escorted": 4200}, "x", "returned")]))
+    assert {r.unit_id: r.values["citizens_escorted"] for r in doc.unit_rows}["na"] == 16000
+    scoped = build(inputs(REPORTS, {**CONF, "unit_ids": ["na"]}))
+    assert [r.unit_id for r in scoped.unit_rows] == ["na", "vinh"]
+
+
+def test_completeness_rows_skip_the_ministry():
+    rows = [SimpleNamespace(name="Bộ Công an", label="Tổng hợp", state=None),
+            SimpleNamespace(name="Công an tỉnh Nghệ An", label="Đúng hạn", state="submitted")]
+    assert [(r.unit_name, r.status) for r in build(inputs(REPORTS), rows).completeness] == [
+        ("Công an tỉnh Nghệ An", "Đúng hạn")]
+
+
+def test_fingerprint_changes_with_data_not_with_recipients_when_distribution_is_fixed():
+    conf = {**CONF, "distribution": ["Lãnh đạo Bộ"]}
+    base = aggregate.fingerprint(inputs(REPORTS, conf))
+    assert aggregate.fingerprint(inputs(REPORTS, {**conf, "recipients": ["a@x.vn"]})) == base
+    changed = [*REPORTS[:-1], report("bg", "2021-05", {"citizens_escorted": 201}, etag="new")]
+    assert aggregate.fingerprint(inputs(changed, conf)) != base  # the previous window counts too
+    assert aggregate.fingerprint(inputs(REPORTS, {**conf, "signer": {"title": "X", "name": "B"}})) != base

@@ -1,0 +1,89 @@
+"""The conference admin API: create, read, list, patch, validation, roles, shortlist,
+compile request (202), documents, verify and download (no render here: see test_compile_*)."""
+
+from __future__ import annotations
+
+
+import pytest
+
+
+BODY = {"title": "Hội nghị sơ kết công tác phòng, chống dịch COVID-19", "date": "2021-08-05", "place": "Hà Nội",
+        "periods": ["2021-08", "2021-07"], "unit_ids": None, "recipients": ["Lãnh đạo Bộ <ld@bocongan.example.vn>"],
+        "quotas": {"bang-khen-bo-truong": 10}, "number_prefix": "BC-BCA",
+        "signer": {"title": "KT. BỘ TRƯỞNG THỨ TRƯỞNG", "name": "Thượng tướng Lê Văn Minh"}}
+
+
+@pytest.fixture
+def conference(api, admin_token):
+    resp = api.post("/v1/conferences", token=admin_token, body=BODY)
+    assert resp.status_code == 201, resp.data
+    return resp
+
+
+def test_create_assigns_an_id_and_returns_the_conference(conference):
+    data = conference.data
+    assert data["id"].startswith("20210805-") and len(data["id"]) == 15
+    assert data["periods"] == ["2021-07", "2021-08"]  # sorted
+    assert data["agency"] == "VĂN PHÒNG BỘ" and data["upper_agency"] == "BỘ CÔNG AN"
+    assert conference.headers["Location"] == f"/v1/conferences/{data['id']}" and conference.headers["ETag"]
+
+
+def test_get_list_and_patch_with_etag(api, admin_token, conference):
+    cid = conference.data["id"]
+    got = api.get(f"/v1/conferences/{cid}", token=admin_token)
+    assert got.status_code == 200 and got.data["title"] == BODY["title"]
+    listed = api.get("/v1/conferences", token=admin_token)
+    assert [c["id"] for c in listed.data["items"]] == [cid] and listed.data["next"] is None
+    patched = api.patch(f"/v1/conferences/{cid}", token=admin_token, body={"place": "Thành phố Hồ Chí Minh"},
+                        headers={"If-Match": got.headers["ETag"]})
+    assert patched.status_code == 200 and patched.data["place"] == "Thành phố Hồ Chí Minh"
+    stale = api.patch(f"/v1/conferences/{cid}", token=admin_token, body={"place": "Huế"},
+                      headers={"If-Match": got.headers["ETag"]})
+    assert stale.status_code == 412
+
+
+@pytest.mark.parametrize("field,value", [("periods", ["2021-13"]), ("periods", ["2021-07", "2021-Q3"]),
+                                         ("recipients", ["khong-phai-email"]), ("date", "05/08/2021"),
+                                         ("number_prefix", "bc bca"), ("signer", {"title": "x"}),
+                                         ("periods", []), ("extra", 1)])
+def test_invalid_bodies_are_422_with_field_errors(api, admin_token, field, value):
+    resp = api.post("/v1/conferences", token=admin_token, body={**BODY, field: value})
+    assert resp.status_code == 422
+    assert resp.headers["Content-Type"].startswith("application/problem+json")
+    assert any(e["field"].startswith(field) for e in resp.data["errors"]), resp.data
+
+
+def test_roles(api, admin_token, two_units, conference):
+    cid = conference.data["id"]
+    unit = two_units["ca-nghe-an"]
+    assert api.get("/v1/conferences").status_code == 401
+    assert api.get("/v1/conferences", token=unit).status_code == 403
+    assert api.post("/v1/conferences", token=unit, body=BODY).status_code == 403
+    leader = api.post("/v1/tokens", token=admin_token, body={"role": "leader", "name": "Lãnh đạo"}).data["token"]
+    assert api.get(f"/v1/conferences/{cid}", token=leader).status_code == 200
+    assert api.patch(f"/v1/conferences/{cid}", token=leader, body={"place": "Huế"}).status_code == 403
+    assert api.post(f"/v1/conferences/{cid}/compile", token=leader).status_code == 403
+
+
+def test_shortlist_is_empty_until_nominations_exist(api, admin_token, conference):
+    resp = api.get(f"/v1/conferences/{conference.data['id']}/shortlist", token=admin_token)
+    assert resp.status_code == 200 and resp.data == {"items": [], "next": None}
+    assert api.get("/v1/conferences/20990101-nothere/shortlist", token=admin_token).status_code == 404
+
+
+def test_compile_request_is_accepted_and_queued_for_the_schedule(api, admin_token, conference, store):
+    cid = conference.data["id"]
+    resp = api.post(f"/v1/conferences/{cid}/compile", token=admin_token)
+    assert resp.status_code == 202 and resp.data["status"] == "queued"
+    assert [r["conference_id"] for r in store.conferences.compile_requests()] == [cid]
+    docs = api.get(f"/v1/conferences/{cid}/documents", token=admin_token)
+    assert docs.status_code == 200 and docs.data == {"items": [], "next": None}
+
+
+def test_unknown_documents_are_404_and_file_needs_accept_pdf(api, admin_token):
+    assert api.get("/v1/documents/7K3F-Q2MD/verify").status_code == 404
+    assert api.get("/v1/documents/not-a-code/verify").status_code == 404
+    resp = api.get("/v1/documents/7K3F-Q2MD/file", token=admin_token)
+    assert resp.status_code == 406 and "application/pdf" in resp.data["detail"]
+    assert api.get("/v1/documents/7K3F-Q2MD/file", token=admin_token,
+                   headers={"Accept": "application/pdf"}).status_code == 404
