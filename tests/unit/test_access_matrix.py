@@ -1,0 +1,90 @@
+"""Every route in the app's route table × every kind of caller, checked against the route's
+declared access rule. Authorization is decided before the body is read: each request here
+carries an invalid body, and the callers a rule refuses still get 403, not 422."""
+
+from __future__ import annotations
+
+import pytest
+
+import app as app_module
+from chalicelib.core.access import RULES, Principal, Rule
+from chalicelib.core.clock import SystemClock
+from chalicelib.core.states import Role
+from chalicelib.http.features import operations
+from chalicelib.units.tokens import revoke
+from helpers import issue
+
+CALLERS = ("no token", "malformed", "revoked", "own unit", "other unit", "leader", "admin")
+OWN, OTHER = "ca-nghe-an", "ca-ha-tinh"
+
+
+def declared() -> dict[tuple[str, str], Rule]:
+    return {(op.method, op.path): op.access for op in operations()}
+
+
+def test_every_served_route_declares_a_named_access_rule():
+    rules = declared()
+    for path, methods in app_module.app.routes.items():
+        for method in methods:
+            assert (method, path) in rules, f"{method} {path} has no declared access rule"
+            assert rules[(method, path)] in RULES.values(), f"{method} {path}: not a named rule"
+
+
+def test_a_route_cannot_be_declared_without_an_access_rule():
+    from chalicelib.http.routing import Feature
+
+    with pytest.raises(TypeError):
+        Feature("probe", "probe").route("GET", "/v1/probe", summary="x")  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def callers(api, admin_token, store):
+    for unit_id, name in ((OWN, "Công an tỉnh Nghệ An"), (OTHER, "Công an tỉnh Hà Tĩnh")):
+        assert api.post("/v1/units", token=admin_token, body={"id": unit_id, "name": name}).status_code == 201
+    revoked = api.post(f"/v1/units/{OWN}/tokens", token=admin_token, body={}).data
+    revoke(store, revoked["id"], SystemClock().now())
+    unit = issue(store, "unit", unit_id=OWN)
+    return {
+        "no token": (None, None),
+        "malformed": ("not-a-token", None),
+        "revoked": (revoked["token"], None),
+        "own unit": (unit, Principal("u", Role.UNIT, OWN, "")),
+        "other unit": (unit, Principal("u", Role.UNIT, OWN, "")),   # the same token, another unit's path
+        "leader": (issue(store, "leader"), Principal("l", Role.LEADER, None, "")),
+        "admin": (admin_token, Principal("a", Role.ADMIN, None, "")),
+    }
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_route_matrix(api, callers, caller):
+    token, principal = callers[caller]
+    checked = 0
+    for op in operations():
+        params = {p: {"unit_id": OTHER if caller == "other unit" else OWN, "period": "2021-08",
+                      "token_id": "0000000000000000", "conference_id": "20210805-aaaaaa",
+                      "document_id": "7K3FQ2MD"}[p] for p in op.path_params}
+        path = op.path.format_map(params)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        resp = api.call(op.method, path, raw="[]" if op.body is not None else "", headers=headers)
+        where = f"{caller}: {op.method} {path} -> {resp.status_code} {resp.body[:200]!r}"
+        assert resp.status_code < 500, where
+        if op.access.public:
+            assert resp.status_code not in (401, 403), where
+        elif principal is None:
+            assert resp.status_code == 401, where
+            assert resp.headers["Content-Type"].startswith("application/problem+json")
+        elif op.access.allows(principal, params):
+            assert resp.status_code not in (401, 403), where
+        else:
+            assert resp.status_code == 403, where
+            assert resp.data["status"] == 403 and resp.data["detail"]
+        checked += 1
+    assert checked == len(declared())
+
+
+def test_a_unit_token_sending_an_invalid_body_to_an_admin_route_gets_403(api, callers):
+    token, _ = callers["own unit"]
+    resp = api.post("/v1/units", token=token, raw='{"id": 1, "name": ""}')
+    assert resp.status_code == 403
+    resp = api.post(f"/v1/units/{OWN}/reports/2021-08/review", token=token, raw="[]")
+    assert resp.status_code == 403

@@ -1,0 +1,137 @@
+"""The compile's decisions over the in-memory store, with a stand-in renderer: when a
+conference is due, when a new version is made (fingerprint), how it is numbered, and
+that each recipient gets each version once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from chalicelib.conferences import service
+from chalicelib.conferences.models import ConferenceIn
+from chalicelib.core.settings import settings
+from chalicelib.publishing import pipeline
+from helpers import put_report, seed_units
+
+NOW = dt.datetime(2021, 8, 28, 3, 0, tzinfo=dt.timezone.utc)  # 10:00 in Hà Nội, three days before
+UNITS = [("bo-cong-an", "Bộ Công an", None, "ministry"),
+         ("ca-nghe-an", "Công an tỉnh Nghệ An", "bo-cong-an", "province"),
+         ("ca-ha-tinh", "Công an tỉnh Hà Tĩnh", "bo-cong-an", "province")]
+
+
+class Mailbox:
+    """A mailer that keeps what it is given and can be told to fail."""
+
+    def __init__(self, fail_for: set[str] = frozenset()) -> None:
+        self.sent: list = []
+        self.fail_for = fail_for
+
+    def send(self, message) -> str:
+        if message["To"].addresses[0].addr_spec in self.fail_for:
+            raise ConnectionError("mail server went away")
+        self.sent.append(message)
+        return f"m{len(self.sent)}"
+
+
+def render(doc) -> bytes:
+    """Stands in for WeasyPrint: the bytes depend on what the document says."""
+    rows = ";".join(f"{r.name}={sorted(r.values.items())}" for r in doc.unit_rows)
+    return f"%PDF-1.7 {doc.number} {doc.title} {rows}".encode()
+
+
+def conference(store, date="2021-08-31", prefix="BC-BCA", recipients=("a@bca.vn", "b@bca.vn")) -> dict:
+    return service.create_conference(store, ConferenceIn.model_validate({
+        "title": "Hội nghị sơ kết", "date": date, "periods": ["2021-08"], "recipients": list(recipients),
+        "number_prefix": prefix, "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn A"}}), NOW)
+
+
+@pytest.fixture
+def world(store):
+    seed_units(store, UNITS)
+    put_report(store, "ca-nghe-an", "2021-08", {"citizens_escorted": 15000, "violations_detected": 7000,
+                                                "violations_penalised": 6969})
+    put_report(store, "ca-ha-tinh", "2021-08", {"citizens_escorted": 4200})
+    return store
+
+
+def compile_(store, cid, now=NOW, mailer=None):
+    return pipeline.compile_conference(store, cid, conf=settings(), now=now, mailer=mailer or Mailbox(),
+                                       render=render)
+
+
+def test_a_conference_is_due_from_seven_days_before_until_its_day(world):
+    soon, later, past = conference(world, "2021-08-31"), conference(world, "2021-09-30"), conference(world, "2021-08-01")
+    due = {c["id"] for c in pipeline.due_conferences(world, NOW, settings().compile_days_before)}
+    assert soon["id"] in due and later["id"] not in due and past["id"] not in due
+
+
+def test_unchanged_inputs_make_no_new_version_and_send_nothing_twice(world):
+    cid = conference(world)["id"]
+    mailbox = Mailbox()
+    first = compile_(world, cid, mailer=mailbox)
+    assert first.created and first.document["version"] == 1 and first.document["number"] == "01/BC-BCA"
+    assert set(first.deliveries.values()) == {"sent"} and len(mailbox.sent) == 2
+    again = compile_(world, cid, now=NOW + dt.timedelta(minutes=5), mailer=mailbox)
+    assert not again.created and again.document["document_id"] == first.document["document_id"]
+    assert set(again.deliveries.values()) == {"already_sent"} and len(mailbox.sent) == 2
+
+
+def test_a_changed_report_makes_the_next_version_with_the_next_number(world):
+    cid = conference(world)["id"]
+    compile_(world, cid)
+    put_report(world, "ca-nghe-an", "2021-08", {"citizens_escorted": 15100})
+    second = compile_(world, cid)
+    assert second.created and (second.document["version"], second.document["number"]) == (2, "02/BC-BCA")
+
+
+def test_a_returned_report_changes_the_fingerprint_too(world):
+    from chalicelib.publishing.kinds import SUMMARY
+
+    c = world.conferences.get(conference(world)["id"])
+    before = SUMMARY.fingerprint(SUMMARY.gather(world, c, settings(), NOW))
+    report = world.reports.get("ca-ha-tinh", "2021-08")
+    world.reports.update_state("ca-ha-tinh", "2021-08", report["etag"], {"status": "returned", "etag": "x"})
+    assert SUMMARY.fingerprint(SUMMARY.gather(world, c, settings(), NOW)) != before
+
+
+def test_numbers_run_per_prefix_and_year_never_twice(world):
+    a, b, other = conference(world), conference(world), conference(world, prefix="BC-VP")
+    numbers = [compile_(world, c["id"]).document["number"] for c in (a, b, other)]
+    assert numbers == ["01/BC-BCA", "02/BC-BCA", "01/BC-VP"]
+
+
+def test_a_run_that_finds_another_rendering_leaves_it_alone_until_it_is_stale(world, monkeypatch):
+    cid = conference(world)["id"]
+    from chalicelib.publishing.kinds import SUMMARY
+
+    c = world.conferences.get(cid)
+    inputs = SUMMARY.gather(world, c, settings(), NOW)
+    # Another run claimed version 1 and is still rendering it (or died doing so).
+    world.documents.claim_version({"conference_id": cid, "kind": "summary", "version": 1,
+                                   "fingerprint": SUMMARY.fingerprint(inputs), "document_id": "AAAAAAAA",
+                                   "state": "rendering", "claim": "other", "claimed_at": NOW.isoformat(),
+                                   "issued_on": "2021-08-28", "number_prefix": "BC-BCA"})
+    assert compile_(world, cid, now=NOW + dt.timedelta(minutes=1)).state == "in_progress"
+    taken_over = compile_(world, cid, now=NOW + pipeline.STALE_RENDER + dt.timedelta(minutes=1))
+    assert taken_over.state == "stored" and taken_over.document["document_id"] == "AAAAAAAA"
+    assert taken_over.document["number"] == "01/BC-BCA"
+
+
+def test_a_failed_send_is_retried_for_that_recipient_only(world):
+    cid = conference(world)["id"]
+    flaky = Mailbox(fail_for={"b@bca.vn"})
+    first = compile_(world, cid, mailer=flaky)
+    assert first.deliveries == {"a@bca.vn": "sent", "b@bca.vn": "failed"}
+    healed = Mailbox()
+    second = compile_(world, cid, mailer=healed)
+    assert second.deliveries == {"a@bca.vn": "already_sent", "b@bca.vn": "sent"}
+    assert [m["To"].addresses[0].addr_spec for m in healed.sent] == ["b@bca.vn"]
+
+
+def test_compile_due_raises_after_the_others_ran_when_a_recipient_failed(world):
+    ok, bad = conference(world, recipients=("a@bca.vn",)), conference(world, recipients=("x@bca.vn",))
+    with pytest.raises(pipeline.CompileFailed, match="x@bca.vn"):
+        pipeline.compile_due(world, conf=settings(), now=NOW, mailer=Mailbox(fail_for={"x@bca.vn"}), render=render)
+    assert world.documents.latest(ok["id"], "summary")["state"] == "stored"
+    assert world.documents.latest(bad["id"], "summary")["state"] == "stored"
