@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 import sys
 import time
-from pathlib import Path
 
 from devtools import demo_data
 from devtools.dynamodb_local import SetupError

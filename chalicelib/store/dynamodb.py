@@ -63,16 +63,16 @@ def make_client(settings: Settings) -> Any:
     return boto3.client("dynamodb", **kwargs)
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """DynamoDB numbers come back as Decimal; our figures are whole numbers."""
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, set):
-        return sorted(_plain(v) for v in value)
+        return sorted(plain(v) for v in value)
     return value
 
 
@@ -213,7 +213,7 @@ class DynamoTable:
         return {"PK": {"S": key[0]}, "SK": {"S": key[1]}}
 
     def _load(self, item: dict[str, Any]) -> dict[str, Any]:
-        return {k: _plain(self._de.deserialize(v)) for k, v in item.items() if k not in keys.KEY_ATTRS}
+        return {k: plain(self._de.deserialize(v)) for k, v in item.items() if k not in keys.KEY_ATTRS}
 
     def _request(self, op: Operation) -> tuple[str, dict[str, Any]]:
         """(kind, parameters) of one operation, for both the single and the transactional API."""

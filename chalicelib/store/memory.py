@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Iterator
 
 from chalicelib.store import keys
-from chalicelib.store.dynamodb import MAX_PAGE, decode_cursor, encode_cursor, key_attrs, page_limit
+from chalicelib.store.dynamodb import MAX_PAGE, decode_cursor, encode_cursor, key_attrs, page_limit, plain
 from chalicelib.store.errors import ConditionFailed
 from chalicelib.store.table import (
     Absent, All, Any_, Condition, Delete, Eq, Exists, Lt, Missing, Operation, Page, Put, Update,
@@ -39,21 +39,8 @@ def _stored(value: Any) -> Any:
     return value
 
 
-def _plain(value: Any) -> Any:
-    """Deep copy on the way out, shaped as DynamoTable returns it (Decimal -> int, set -> sorted list)."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, set):
-        return sorted(_plain(v) for v in value)
-    return value
-
-
 def _read(item: Item) -> Item:
-    return {k: _plain(v) for k, v in item.items() if k not in keys.KEY_ATTRS}
+    return {k: plain(v) for k, v in item.items() if k not in keys.KEY_ATTRS}
 
 
 def _kind(value: Any) -> str:

@@ -11,10 +11,8 @@ import contextlib
 import datetime as dt
 import email.policy
 import hashlib
-import threading
 import uuid
 from email.parser import BytesParser
-from pathlib import Path
 
 import pytest
 
