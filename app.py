@@ -15,7 +15,8 @@ app = Chalice(app_name="thidua")
 install_error_shaping(app)
 for feature in FEATURES:
     app.register_blueprint(feature.blueprint)
-app.api.binary_types.append("application/pdf")  # GET /v1/documents/{id}/file
+# API Gateway returns these bodies as binary only to requests that accept them.
+app.api.binary_types.extend(["application/pdf", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"])
 
 
 # 01:00 UTC is 08:00 in Hà Nội: reminders arrive at the start of the working day.

@@ -56,6 +56,15 @@ def _periods(value: list[str] | None) -> list[str] | None:
     return [p.code for p in sorted(parsed)]
 
 
+def _aware(value: datetime.datetime | None) -> datetime.datetime | None:
+    """An instant without a zone is Hà Nội time."""
+    from chalicelib.core.periods import VN_TZ
+
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=VN_TZ)
+
+
 class ConferenceFields(Strict):
     title: Text
     date: datetime.date = Field(description="Ngày họp (YYYY-MM-DD, giờ Việt Nam)")
@@ -74,6 +83,9 @@ class ConferenceFields(Strict):
         default=None, max_length=30,
         description="Dòng 'Nơi nhận' của văn bản; mặc định lấy từ tên trong recipients")
     report_title: Optional[Text] = Field(default=None, description="Trích yếu; mặc định 'Tổng hợp kết quả ...'")
+    nomination_deadline: Annotated[Optional[datetime.datetime], AfterValidator(_aware)] = Field(
+        default=None, description="Hạn đơn vị gửi và sửa đề nghị khen thưởng (ISO 8601, có múi giờ)")
+    list_prefix: Prefix = Field("DS-BCA", description="Ký hiệu của danh sách khen thưởng: số sẽ là 01/DS-BCA")
 
     @field_validator("periods")
     @classmethod
@@ -108,6 +120,8 @@ class ConferencePatch(Strict):
     agency: Optional[Line] = None
     distribution: Optional[list[Line]] = Field(default=None, max_length=30)
     report_title: Optional[Text] = None
+    nomination_deadline: Annotated[Optional[datetime.datetime], AfterValidator(_aware)] = None
+    list_prefix: Optional[Prefix] = None
 
     @field_validator("periods")
     @classmethod
@@ -137,6 +151,9 @@ class Conference(Strict):
     agency: str
     distribution: Optional[list[str]]
     report_title: Optional[str]
+    nomination_deadline: Optional[str]
+    list_prefix: Optional[str]
+    finalised_at: Optional[str]
     created_at: str
     updated_at: str
     compile_requested_at: Optional[str]
@@ -187,6 +204,3 @@ class Verification(Strict):
     agency: Optional[str]
 
 
-class Shortlist(Strict):
-    items: list[dict]
-    next: Optional[str]

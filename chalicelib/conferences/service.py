@@ -16,7 +16,7 @@ from typing import Any
 from datetime import datetime
 
 from chalicelib.core.clock import iso
-from chalicelib.core.errors import NotFound, PreconditionFailed, Unavailable, invalid
+from chalicelib.core.errors import Locked, NotFound, PreconditionFailed, Unavailable, invalid
 from chalicelib.core.states import DocumentState
 from chalicelib.store import AlreadyExists, ConditionFailed, Page, Store
 
@@ -26,7 +26,7 @@ CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _ID_ALPHABET = "abcdefghjkmnpqrstvwxyz23456789"
 PUBLIC_FIELDS = ("id", "title", "date", "place", "periods", "unit_ids", "recipients", "quotas",
                  "number_prefix", "signer", "upper_agency", "agency", "distribution", "report_title",
-                 "created_at", "updated_at", "compile_requested_at")
+                 "nomination_deadline", "list_prefix", "finalised_at", "created_at", "updated_at", "compile_requested_at")
 
 
 # -- ids -------------------------------------------------------------------------------
@@ -59,7 +59,7 @@ def file_url(base_url: str, document_id: str) -> str:
 
 # -- conferences -----------------------------------------------------------------------
 
-def _etag(conference: dict[str, Any]) -> str:
+def etag_of(conference: dict[str, Any]) -> str:
     content = json.dumps({k: conference.get(k) for k in PUBLIC_FIELDS if k not in ("etag",)},
                          sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(content.encode()).hexdigest()[:20]
@@ -81,7 +81,7 @@ def create_conference(store: Store, data: ConferenceIn, now: datetime) -> dict[s
     at = iso(now)
     for _ in range(5):
         conference = {"id": new_conference_id(fields["date"]), **fields, "created_at": at, "updated_at": at}
-        conference["etag"] = _etag(conference)
+        conference["etag"] = etag_of(conference)
         try:
             store.conferences.create(conference)
             return conference
@@ -100,12 +100,14 @@ def patch_conference(store: Store, conference_id: str, patch: ConferencePatch,
     if if_match is not None and if_match != current["etag"]:
         raise PreconditionFailed("ETag không khớp: hội nghị đã được sửa sau lần đọc của bạn.")
     changes = patch.model_dump(mode="json", exclude_unset=True)
+    if current.get("finalised_at") and set(changes) & {"quotas", "nomination_deadline", "periods", "unit_ids"}:
+        raise Locked("Danh sách khen thưởng đã chốt: không đổi chỉ tiêu, kỳ, phạm vi hay hạn đề nghị.", "finalised")
     for key in ("title", "date", "place", "periods", "recipients", "number_prefix", "signer",
                 "upper_agency", "agency", "quotas"):
         if key in changes and changes[key] is None:
             raise invalid(key, "Không được để trống.")
     updated = {**current, **changes, "updated_at": iso(now)}
-    updated["etag"] = _etag(updated)
+    updated["etag"] = etag_of(updated)
     try:
         store.conferences.replace(updated, expected_etag=current["etag"])
     except ConditionFailed:
@@ -120,12 +122,6 @@ def request_compile(store: Store, conference_id: str, now: datetime) -> dict[str
     store.conferences.request_compile(conference_id, at)
     return {"conference_id": conference_id, "status": "queued", "requested_at": at,
             "documents": f"/v1/conferences/{conference_id}/documents"}
-
-
-def shortlist(store: Store, conference_id: str) -> dict[str, Any]:
-    """Nominations do not exist yet: an empty, well-formed page."""
-    get_conference(store, conference_id)
-    return {"items": [], "next": None}
 
 
 # -- documents -------------------------------------------------------------------------

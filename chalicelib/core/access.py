@@ -54,22 +54,28 @@ class Rule:
     unit_param: str | None = None         # path parameter a unit token must match
     subtree: bool = False                 # ... or lie below (a unit acts for its sub-units)
     public: bool = False                  # no token needed at all
+    resource: str | None = None           # ... or the unit owning this kind of stored thing must match
     denied: str = "Bạn không có quyền thực hiện thao tác này."
 
-    def allows(self, who: Principal | None, params: Mapping[str, str], within: WithinTree | None = None) -> bool:
+    def allows(self, who: Principal | None, params: Mapping[str, str], within: WithinTree | None = None,
+               owner: str | None = None) -> bool:
+        """`owner`: for a `resource` rule, the unit that owns the thing the path names."""
         if self.public:
             return True
         if who is None or who.role not in self.roles:
             return False
-        if who.role != Role.UNIT or self.unit_param is None:
+        if who.role != Role.UNIT or (self.unit_param is None and self.resource is None):
             return True
-        target = params.get(self.unit_param, "")
+        target = owner if self.resource else params.get(self.unit_param or "", "")
+        if target is None:
+            return False
         if target == who.unit_id:
             return True
         return bool(self.subtree and within and who.unit_id and within(target, who.unit_id))
 
-    def check(self, who: Principal | None, params: Mapping[str, str], within: WithinTree | None = None) -> None:
-        if not self.allows(who, params, within):
+    def check(self, who: Principal | None, params: Mapping[str, str], within: WithinTree | None = None,
+              owner: str | None = None) -> None:
+        if not self.allows(who, params, within, owner):
             raise Forbidden(self.denied)
 
 
@@ -88,7 +94,22 @@ OWN_UNIT_WRITE = Rule("own_unit_write", "Đơn vị của chính mình; quản t
                       frozenset({Role.UNIT, Role.ADMIN}), unit_param="unit_id",
                       denied="Đơn vị chỉ được xem và gửi báo cáo của chính mình.")
 
-RULES = {r.name: r for r in (PUBLIC, SIGNED_IN, ADMIN, STAFF, OWN_UNIT_READ, OWN_UNIT_WRITE)}
+OWN_SUBTREE_READ = Rule("own_subtree_read", "Đơn vị của chính mình và đơn vị cấp dưới; quản trị và lãnh đạo: mọi đơn vị.",
+                        ALL_ROLES, unit_param="unit_id", subtree=True,
+                        denied="Đơn vị chỉ được xem đề nghị của mình và của đơn vị cấp dưới.")
+OWN_SUBTREE_WRITE = Rule("own_subtree_write", "Đơn vị của chính mình và đơn vị cấp dưới; quản trị: mọi đơn vị.",
+                         frozenset({Role.UNIT, Role.ADMIN}), unit_param="unit_id", subtree=True,
+                         denied="Đơn vị chỉ được đề nghị khen thưởng cho mình và cho đơn vị cấp dưới.")
+
+NOMINATION_READ = Rule("nomination_read", "Đơn vị đề nghị và đơn vị cấp trên của nó; quản trị và lãnh đạo.",
+                       ALL_ROLES, resource="nomination", subtree=True,
+                       denied="Đơn vị chỉ được xem đề nghị của mình và của đơn vị cấp dưới.")
+NOMINATION_WRITE = Rule("nomination_write", "Đơn vị đề nghị và đơn vị cấp trên của nó; quản trị.",
+                        frozenset({Role.UNIT, Role.ADMIN}), resource="nomination", subtree=True,
+                        denied="Chỉ đơn vị đề nghị (hoặc quản trị) được sửa đề nghị này.")
+
+RULES = {r.name: r for r in (PUBLIC, SIGNED_IN, ADMIN, STAFF, OWN_UNIT_READ, OWN_UNIT_WRITE, OWN_SUBTREE_READ,
+                             OWN_SUBTREE_WRITE, NOMINATION_READ, NOMINATION_WRITE)}
 
 
 def acts_for(who: Principal, unit_id: str, within: WithinTree | None = None, *, write: bool = False) -> bool:

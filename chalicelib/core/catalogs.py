@@ -84,3 +84,72 @@ def indicator_catalog() -> Catalog:
         if r.field not in codes or r.other not in codes:
             raise ValueError(f"catalog rule refers to unknown indicator: {r}")
     return Catalog(indicators, rules, int(raw.get("soft_rules", {}).get("outlier_factor", 10)))
+
+
+# -- award forms and the scoring rubric ----------------------------------------------------
+
+AWARD_FORMS_PATH = Path(__file__).parent / "catalog" / "award_forms.json"
+SCORING_PATH = Path(__file__).parent / "catalog" / "scoring.json"
+
+
+@dataclass(frozen=True)
+class AwardForm:
+    code: str
+    name: str
+    for_kinds: tuple[str, ...]   # "collective", "individual"
+    precedence: int              # 1 is the highest
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "name": self.name, "for": list(self.for_kinds), "precedence": self.precedence}
+
+
+@cache
+def award_forms() -> tuple[AwardForm, ...]:
+    raw = json.loads(AWARD_FORMS_PATH.read_text(encoding="utf-8"))
+    forms = tuple(sorted((AwardForm(f["code"], f["name"], tuple(f["for"]), int(f["precedence"]))
+                          for f in raw["award_forms"]), key=lambda f: f.precedence))
+    for f in forms:
+        if not f.for_kinds or set(f.for_kinds) - {"collective", "individual"}:
+            raise ValueError(f"award form {f.code}: 'for' must name collective and/or individual")
+    return forms
+
+
+def award_form(code: str) -> AwardForm | None:
+    return next((f for f in award_forms() if f.code == code), None)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    code: str
+    label: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Rubric:
+    automatic_weight: float
+    reviewer_weight: float
+    per: str | None                         # the indicator figures are divided by (size)
+    indicators: dict[str, float]            # indicator code -> weight in the automatic part
+    criteria: tuple[Criterion, ...]
+    criterion_max: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"automatic_weight": self.automatic_weight, "reviewer_weight": self.reviewer_weight,
+                "automatic": {"per": self.per, "indicators": self.indicators},
+                "criteria": [{"code": c.code, "label": c.label, "weight": c.weight} for c in self.criteria],
+                "criterion_max": self.criterion_max}
+
+
+@cache
+def scoring_rubric() -> Rubric:
+    raw = json.loads(SCORING_PATH.read_text(encoding="utf-8"))
+    codes = set(indicator_catalog().codes)
+    auto = raw["automatic"]
+    unknown = (set(auto["indicators"]) | ({auto["per"]} if auto.get("per") else set())) - codes
+    if unknown:  # a typo in the rubric must fail loudly
+        raise ValueError(f"scoring rubric names unknown indicators: {sorted(unknown)}")
+    return Rubric(float(raw["automatic_weight"]), float(raw["reviewer_weight"]), auto.get("per"),
+                  {k: float(v) for k, v in auto["indicators"].items()},
+                  tuple(Criterion(c["code"], c["label"], float(c["weight"])) for c in raw["criteria"]),
+                  int(raw.get("criterion_max", 10)))

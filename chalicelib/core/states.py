@@ -53,3 +53,26 @@ class DocumentState(StrEnum):
 class IdempotencyState(StrEnum):
     IN_PROGRESS = "in_progress"
     DONE = "done"
+
+
+class NominationKind(StrEnum):
+    COLLECTIVE = "collective"
+    INDIVIDUAL = "individual"
+
+
+class NominationStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    HELD = "held"
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    HOLD = "hold"
+
+    @property
+    def status(self) -> NominationStatus:
+        return {Decision.APPROVE: NominationStatus.APPROVED, Decision.REJECT: NominationStatus.REJECTED,
+                Decision.HOLD: NominationStatus.HELD}[self]

@@ -1,9 +1,12 @@
 """Official Vietnamese documents (Decree 30/2020/NĐ-CP) rendered from plain data.
 
-Importing this package never imports WeasyPrint; only ``render_summary_pdf`` does.
+Importing this package never imports WeasyPrint; only the ``render_*_pdf`` functions do.
 """
 
 from .model import (
+    CommendationDocument,
+    CommendationEntry,
+    CommendationGroup,
     CompletenessRow,
     Highlight,
     IndicatorLine,
@@ -11,9 +14,18 @@ from .model import (
     SummaryDocument,
     UnitRow,
 )
-from .render import asset_fetcher, render_summary_html, render_summary_pdf
+from .render import (
+    asset_fetcher,
+    render_commendations_html,
+    render_commendations_pdf,
+    render_summary_html,
+    render_summary_pdf,
+)
 
 __all__ = [
+    "CommendationDocument",
+    "CommendationEntry",
+    "CommendationGroup",
     "CompletenessRow",
     "Highlight",
     "IndicatorLine",
@@ -21,6 +33,8 @@ __all__ = [
     "SummaryDocument",
     "UnitRow",
     "asset_fetcher",
+    "render_commendations_html",
+    "render_commendations_pdf",
     "render_summary_html",
     "render_summary_pdf",
 ]

@@ -60,3 +60,35 @@ class SummaryDocument:
     signer: Signer
     verify_url: str
     verify_code: str
+
+
+@dataclass(frozen=True)
+class CommendationEntry:
+    name: str  # person's full name, or the collective's name
+    position: str  # rank and position ("Đại tá, Giám đốc"), "" for collectives
+    unit_name: str  # the nominee's unit
+    summary: str  # one line of achievements (already shortened by the builder)
+
+
+@dataclass(frozen=True)
+class CommendationGroup:
+    award_form_name: str  # "Bằng khen của Bộ trưởng Bộ Công an"
+    kind: str  # "collective" | "individual"
+    entries: list[CommendationEntry]  # already in final order
+
+
+@dataclass(frozen=True)
+class CommendationDocument:
+    upper_agency: str
+    agency: str
+    number: str | None  # "01/DS-BCA" (or "01"); None for a draft: "Số:      /DS-BCA"
+    number_prefix: str  # "DS-BCA"
+    place: str
+    issued_on: datetime.date
+    title: str  # trích yếu
+    draft: bool  # True: a boxed "DỰ THẢO" on page 1 and in the <title>
+    groups: list[CommendationGroup]  # already in final order
+    recipients: list[str]
+    signer: Signer
+    verify_url: str
+    verify_code: str

@@ -1,7 +1,8 @@
-"""Jinja2 environment, asset-only URL fetcher and the summary report renderer.
+"""Jinja2 environment, asset-only URL fetcher and the renderers of the official documents
+(the summary report and the commendation list).
 
-WeasyPrint is imported only inside ``render_summary_pdf`` so that importing this package
-(e.g. from an API Lambda) never pays its cold-start cost.
+WeasyPrint is imported only inside the ``render_*_pdf`` functions so that importing this
+package (e.g. from an API Lambda) never pays its cold-start cost.
 """
 
 from __future__ import annotations
@@ -28,13 +29,15 @@ from .formatting import (
     vn_short_date,
     vn_signed,
 )
-from .model import SummaryDocument
+from .model import CommendationDocument, SummaryDocument
 
 # In Lambda this is /var/task/templates (vendor/templates -> ../templates).
 TEMPLATES_DIR = Path(chalicelib.__file__).resolve().parent.parent / "templates"
 ASSETS_DIR = TEMPLATES_DIR / "assets"
 SUMMARY_TEMPLATE = "documents/summary.html.j2"
 SUMMARY_CSS = "documents/summary.css"
+COMMENDATIONS_TEMPLATE = "documents/commendations.html.j2"
+COMMENDATIONS_CSS = "documents/commendations.css"  # added after SUMMARY_CSS
 
 
 class URLRefused(ValueError):
@@ -193,6 +196,87 @@ def render_summary_pdf(doc: SummaryDocument, *, fetcher=None) -> bytes:
 
     fetcher = fetcher if fetcher is not None else asset_fetcher()
     html = render_summary_html(doc)
+    document = HTML(string=html, base_url=_assets_base_url(), url_fetcher=fetcher)
+    return document.write_pdf(pdf_variant=None, uncompressed_pdf=False)
+
+
+# -- the commendation list ("Danh sách đề nghị khen thưởng") ---------------------------
+
+KIND_LABELS = {"collective": "Tập thể", "individual": "Cá nhân"}
+# A draft leaves the number blank for the clerk to fill in by hand: non-breaking spaces,
+# since ordinary ones would collapse.
+BLANK_NUMBER = "\u00a0" * 8
+_ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+          (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+
+
+def roman(n: int) -> str:
+    out = []
+    for value, letters in _ROMAN:
+        count, n = divmod(n, value)
+        out.append(letters * count)
+    return "".join(out)
+
+
+def commendation_number(doc: CommendationDocument) -> str:
+    """"01/DS-BCA" as given; a bare "01" gets the prefix; a draft a blank number."""
+    if doc.number is None:
+        return f"{BLANK_NUMBER}/{doc.number_prefix}"
+    return doc.number if "/" in doc.number else f"{doc.number}/{doc.number_prefix}"
+
+
+@dataclasses.dataclass(frozen=True)
+class _HeaderFields:
+    """What ``_header.html.j2`` reads from ``doc``, with the number as printed."""
+
+    upper_agency: str
+    agency: str
+    number: str
+
+
+def commendations_context(doc: CommendationDocument) -> dict:
+    doc = _nfc_deep(doc)
+    # One section (I, II, ...) per award form; its groups numbered 1, 2 within it.
+    sections: list[dict] = []
+    for group in doc.groups:
+        if not sections or sections[-1]["name"] != group.award_form_name:
+            sections.append(
+                {"roman": roman(len(sections) + 1), "name": group.award_form_name, "parts": []}
+            )
+        parts = sections[-1]["parts"]
+        parts.append({"index": len(parts) + 1, "label": KIND_LABELS[group.kind], "group": group})
+    count = {kind: 0 for kind in KIND_LABELS}
+    for group in doc.groups:
+        count[group.kind] += len(group.entries)
+    number = commendation_number(doc)
+    css = "\n".join(
+        (TEMPLATES_DIR / name).read_text(encoding="utf-8")
+        for name in (SUMMARY_CSS, COMMENDATIONS_CSS)
+    )
+    return {
+        "doc": doc,
+        "header": _HeaderFields(doc.upper_agency, doc.agency, number),
+        "number": number,
+        "css": Markup(css),  # our own files, not user input
+        "date_line": vn_date_line(doc.place, doc.issued_on),
+        "sections": sections,
+        "collectives": count["collective"],
+        "individuals": count["individual"],
+        "recipient_lines": _recipient_lines(doc.recipients),
+        "qr_data_url": _qr_data_url(doc.verify_url),
+    }
+
+
+def render_commendations_html(doc: CommendationDocument) -> str:
+    html = environment().get_template(COMMENDATIONS_TEMPLATE).render(**commendations_context(doc))
+    return unicodedata.normalize("NFC", html)
+
+
+def render_commendations_pdf(doc: CommendationDocument, *, fetcher=None) -> bytes:
+    from weasyprint import HTML
+
+    fetcher = fetcher if fetcher is not None else asset_fetcher()
+    html = render_commendations_html(doc)
     document = HTML(string=html, base_url=_assets_base_url(), url_fetcher=fetcher)
     return document.write_pdf(pdf_variant=None, uncompressed_pdf=False)
 

@@ -1,10 +1,12 @@
-"""Demo summary built from the seed articles (Công an tỉnh Nghệ An figures are real)."""
+"""Demo documents built from the seed articles (Công an tỉnh Nghệ An figures are real):
+the summary report and the commendation list."""
 
 from __future__ import annotations
 
 import datetime
 
 from .model import (
+    CommendationDocument,
     CompletenessRow,
     Highlight,
     IndicatorLine,
@@ -152,6 +154,117 @@ def sample_summary(highlights: list[Highlight] | None = None) -> SummaryDocument
         signer=Signer(title="Chánh Văn phòng", name="Trung tướng Tô Ân Xô"),
         verify_url="https://thidua.bocongan.example/xac-thuc/7K3F-Q2MD",
         verify_code="7K3F-Q2MD",
+    )
+
+
+# -- the commendation list --------------------------------------------------------------
+
+COMMENDATION_CONFERENCE = {
+    "title": "Hội nghị sơ kết công tác phòng, chống dịch COVID-19 của lực lượng Công an nhân dân",
+    "place": "Hà Nội",
+    "upper_agency": "BỘ CÔNG AN",
+    "agency": "VĂN PHÒNG BỘ",
+    "signer": {"title": "Chánh Văn phòng", "name": "Trung tướng Tô Ân Xô"},
+    "recipients": ["Hội đồng Thi đua - Khen thưởng Bộ Công an <hdtdkt@bocongan.example>"],
+    "distribution": [
+        "Đồng chí Bộ trưởng (để báo cáo)",
+        "Hội đồng Thi đua - Khen thưởng Bộ Công an",
+        "Cục Tổ chức cán bộ",
+        "Công an các đơn vị, địa phương có tên trong danh sách",
+        "Lưu: VT, VP",
+    ],
+}
+
+# Given out of precedence order on purpose; "Giấy khen" has no nominee and is left out.
+AWARD_FORMS = [
+    {"code": "bk-bct", "name": "Bằng khen của Bộ trưởng Bộ Công an",
+     "for": ["collective", "individual"], "precedence": 30},
+    {"code": "gk-cvp", "name": "Giấy khen của Chánh Văn phòng Bộ Công an",
+     "for": ["collective", "individual"], "precedence": 40},
+    {"code": "bk-ttg", "name": "Bằng khen của Thủ tướng Chính phủ",
+     "for": ["collective", "individual"], "precedence": 20},
+]
+
+COMMENDATION_UNITS = {uid: name for uid, name, _, _ in UNITS} | {"bo-cong-an": "Bộ Công an"}
+
+# (kind, name, position, nominee unit, award form, achievements)
+NOMINEES: list[tuple[str, str, str, str, str, str]] = [
+    ("collective", "Công an tỉnh Nghệ An", "", "bo-cong-an", "bk-ttg",
+     ("Kịp thời tham mưu chính quyền địa phương các biện pháp phòng, chống dịch, bảo đảm an ninh "
+      "trật tự trên địa bàn; huy động hơn 1.800 lượt cán bộ, chiến sỹ triển khai 30 phương án "
+      "đón, dẫn trên 15.000 công dân đến và qua địa bàn. Thành lập 52 tổ truy vết.")),
+    ("individual", "Nguyễn Văn Sơn", "Đại tá, Giám đốc", "ca-nghe-an", "bk-ttg",
+     ("Trực tiếp chỉ đạo thành lập 01 tổ truy vết của Công an tỉnh và 51 tổ truy vết tại 51 đơn "
+      "vị, địa phương. Chỉ đạo xây dựng phần mềm quản lý người và phương tiện.")),
+    ("individual", "Trần Thị Ánh", "Thượng tá, Phó Giám đốc", "bv-19-8", "bk-ttg",
+     ("Chỉ huy đoàn cán bộ, chiến sỹ Bệnh viện 19-8 chi viện Bệnh viện dã chiến điều trị bệnh "
+      "nhân COVID-19 tại Bắc Giang trong 45 ngày liên tục.")),
+    ("collective", "Phòng Cảnh sát quản lý hành chính về trật tự xã hội Công an tỉnh Nghệ An", "",
+     "ca-nghe-an", "bk-bct",
+     ("Chủ động xây dựng phần mềm “Quản lý người và phương tiện được phép hoạt động trong thời "
+      "gian áp dụng các biện pháp cách ly xã hội” và cấp mã QR-Code cho người dân.")),
+    ("collective", "Bệnh viện 19-8", "", "cuc-y-te", "bk-bct",
+     ("Chi viện hàng trăm cán bộ, chiến sỹ tham gia quản lý, vận hành Bệnh viện dã chiến điều trị "
+      "bệnh nhân COVID-19 tại Bắc Giang.\nTiếp nhận, điều trị 640 bệnh nhân.")),
+    ("collective", "Bệnh viện 199", "", "cuc-y-te", "bk-bct",
+     ("Là một trong những cơ sở y tế chủ chốt của thành phố Đà Nẵng thực hiện nhiệm vụ xét "
+      "nghiệm, cách ly, điều trị người bệnh COVID-19.")),
+    ("collective", "Công an thành phố Vinh", "", "ca-nghe-an", "bk-bct",
+     ("Duy trì 8 chốt kiểm soát phòng, chống dịch tại các khu vực cửa ngõ; nhắc nhở 3.120 trường "
+      "hợp vi phạm, tham mưu xử phạt hành chính 1.485 trường hợp.")),
+    ("individual", "Lê Đức Bình", "Trung tá, Trưởng phòng", "ca-nghe-an", "bk-bct",
+     ("Tham mưu xây dựng và vận hành phần mềm cấp mã QR-Code cho người và phương tiện được phép "
+      "hoạt động trong thời gian cách ly xã hội trên địa bàn tỉnh.")),
+    ("individual", "Đặng Văn Ân", "Thiếu tá, Đội trưởng", "ca-tp-vinh", "bk-bct",
+     ("Chỉ huy tổ truy vết xác minh hơn 2.000 trường hợp tiếp xúc gần trong 72 giờ. Không để dịch "
+      "lây lan trong cộng đồng.")),
+    ("individual", "Hoàng Thị Yến", "Đại úy, Điều dưỡng viên", "bv-yhct", "bk-bct",
+     ("Tình nguyện tham gia chăm sóc người bệnh tại Bệnh viện dã chiến điều trị bệnh nhân "
+      "COVID-19 tại Bắc Giang.")),
+    ("individual", "Phạm Minh Tuấn", "Thượng tá, Trưởng Công an huyện", "ca-nghi-loc", "bk-bct",
+     ("Chỉ đạo triển khai 2 phương án đón, dẫn 1.350 công dân về địa bàn an toàn, không phát sinh "
+      "ca lây nhiễm.")),
+    ("individual", "Vũ Thị Hương", "Trung tá, Bác sĩ", "bv-199", "bk-bct",
+     ("Trực tiếp tham gia điều trị 910 người bệnh COVID-19, trong đó có nhiều ca nặng được điều "
+      "trị khỏi, xuất viện an toàn.")),
+    ("individual", "Bùi Quang Huy", "Thiếu tá, Phó Trưởng phòng", "ca-da-nang", "bk-bct",
+     ("Tổ chức 35 chốt kiểm soát ra, vào thành phố; kiểm tra, hướng dẫn hơn 7.600 lượt công dân "
+      "khai báo y tế. Tham gia hỗ trợ tiêm vaccine cho 2.900 lượt người.")),
+    ("individual", "Ngô Thanh Hải", "Trung tá, Phó Trưởng phòng", "ca-bac-giang", "bk-bct",
+     ("Phối hợp đưa hơn 9.400 công nhân các khu công nghiệp về nơi cư trú an toàn trong đợt "
+      "bùng phát dịch tại Bắc Giang.")),
+    ("individual", "Đỗ Thị Anh", "Đại úy, Cán bộ", "ca-binh-duong", "bk-bct",
+     "Tham gia hỗ trợ tiêm vaccine cho hơn 6.500 lượt người tại các khu nhà trọ công nhân."),
+    ("individual", "Lý Văn Đức", "Đại tá, Phó Cục trưởng", "cuc-y-te", "bk-bct",
+     ("Tham mưu điều động lực lượng y tế Công an nhân dân chi viện các địa phương; tổ chức 12.400 "
+      "lượt hỗ trợ tiêm vaccine.")),
+]
+
+
+def sample_nominations() -> list[dict]:
+    return [
+        {"id": f"nom-{i:02d}", "kind": kind, "name": name, "position": position,
+         "nominee_unit_id": unit, "award_form": form, "achievements": achievements}
+        for i, (kind, name, position, unit, form, achievements) in enumerate(NOMINEES, start=1)
+    ]
+
+
+def sample_commendations(*, draft: bool = False) -> CommendationDocument:
+    """The list of the sample conference: final "01/DS-BCA", or a draft without a number."""
+    # Imported here: the awards layer builds on documents, not the other way round.
+    from chalicelib.awards.commendation_list import build_commendation_document
+
+    return build_commendation_document(
+        COMMENDATION_CONFERENCE,
+        AWARD_FORMS,
+        sample_nominations(),
+        COMMENDATION_UNITS,
+        number=None if draft else "01/DS-BCA",
+        number_prefix="DS-BCA",
+        issued_on=datetime.date(2021, 8, 5),
+        draft=draft,
+        verify_url="https://thidua.bocongan.example/xac-thuc/9PLM-4R2C",
+        verify_code="9PLM-4R2C",
     )
 
 

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from chalicelib.conferences import service
 from chalicelib.conferences.models import (CompileQueued, Conference, ConferenceIn, ConferenceList, ConferencePatch,
-                                           DocumentList, Shortlist, Verification)
+                                           DocumentList, Verification)
 from chalicelib.core.access import ADMIN, PUBLIC, STAFF
 from chalicelib.http.problems import HttpProblem
 from chalicelib.http.routing import PAGED, Context, Feature, Reply, page
@@ -45,16 +45,9 @@ def get_conference(ctx: Context, conference_id: str) -> Reply:
 
 
 @conferences.route("PATCH", "/v1/conferences/{conference_id}", summary="Sửa hội nghị; If-Match tùy chọn",
-                   access=ADMIN, body=ConferencePatch, response=Conference, errors=(404,), if_match=True, etag=True)
+                   access=ADMIN, body=ConferencePatch, response=Conference, errors=(404, 423), if_match=True, etag=True)
 def patch_conference(ctx: Context, conference_id: str) -> Reply:
     return conference_reply(service.patch_conference(ctx.store, conference_id, ctx.body, ctx.if_match, ctx.now()))
-
-
-@conferences.route("GET", "/v1/conferences/{conference_id}/shortlist",
-                   summary="Danh sách đề nghị khen thưởng đã xếp hạng", access=STAFF, response=Shortlist,
-                   errors=(404,))
-def conference_shortlist(ctx: Context, conference_id: str) -> Reply:
-    return Reply(service.shortlist(ctx.store, conference_id))
 
 
 @conferences.route("POST", "/v1/conferences/{conference_id}/compile",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from chalicelib.http.awards import awards
 from chalicelib.http.conferences import conferences
 from chalicelib.http.reporting import reporting
 from chalicelib.http.routing import Feature, Operation
 from chalicelib.http.service import service
 from chalicelib.http.units import units
 
-FEATURES: tuple[Feature, ...] = (service, units, reporting, conferences)
+FEATURES: tuple[Feature, ...] = (service, units, reporting, conferences, awards)
 
 
 def operations() -> list[Operation]:

@@ -88,6 +88,8 @@ def _operation(op: Operation, names: dict[tuple[type[BaseModel], str], str]) -> 
         elif op.response is not None:
             response["content"] = {"application/json": {
                 "schema": {"$ref": REF.format(model=names[(op.response, "serialization")])}}}
+            for media in op.alternates:
+                response["content"][media] = {"schema": {"type": "string", "format": "binary"}}
         headers = {}
         if op.etag:
             headers["ETag"] = {"$ref": "#/components/headers/ETag"}

@@ -30,6 +30,7 @@ from chalicelib.core.access import ALL_ROLES, Principal, Rule
 from chalicelib.core.clock import Clock, SystemClock
 from chalicelib.core.errors import DomainError, FieldError, invalid
 from chalicelib.core.settings import Settings, settings
+from chalicelib.core.states import Role
 from chalicelib.core.text import nfc_deep
 from chalicelib.http import problems
 from chalicelib.http.problems import HttpProblem
@@ -78,6 +79,7 @@ class Operation:
     location: bool = False               # the reply carries a Location
     query: tuple[QueryParam, ...] = ()
     produces: str = "application/json"
+    alternates: tuple[str, ...] = ()     # other media types of the success body, chosen by Accept
 
     def body_model(self) -> type[BaseModel] | None:
         if self.body is None or isinstance(self.body, type):
@@ -94,8 +96,10 @@ class Operation:
         out = set(self.errors)
         if not self.access.public:
             out.add(401)
-            if self.access.roles != ALL_ROLES or self.access.unit_param:
+            if self.access.roles != ALL_ROLES or self.access.unit_param or self.access.resource:
                 out.add(403)
+            if self.access.resource:
+                out.add(404)
         if self.body is not None:
             out |= {400, 413, 415, 422}
         if self.query:
@@ -215,6 +219,9 @@ class Context:
     def actual_path(self) -> str:
         return self.operation.path.format_map(self.params)
 
+    def accepts(self, media_type: str) -> bool:
+        return media_type in (self.header("accept") or "")
+
     def raw_body(self) -> bytes:
         raw = self.request.raw_body or b""
         return raw.encode() if isinstance(raw, str) else raw
@@ -272,8 +279,21 @@ def _check_reply(op: Operation, status: int, body: Any, headers: dict[str, str])
     assert ("ETag" in headers) == op.etag, f"{op.operation_id}: ETag header does not match its declaration"
     if op.location and status == op.status:
         assert "Location" in headers, f"{op.operation_id}: Location header missing"
-    if op.response is not None:
+    if op.response is not None and headers.get("Content-Type", JSON).startswith("application/json"):
         op.response.model_validate(body)
+
+
+def _nomination_owner(store: Store, params: dict[str, str]) -> str:
+    from chalicelib.core.errors import NotFound
+
+    nomination = store.nominations.get(params["nomination_id"])
+    if nomination is None:
+        raise NotFound(f"đề nghị khen thưởng '{params['nomination_id']}'")
+    return nomination["unit_id"]
+
+
+# resource rule -> the unit owning what the path names (looked up before the body is read)
+RESOURCE_OWNERS: dict[str, Callable[[Store, dict[str, str]], str]] = {"nomination": _nomination_owner}
 
 
 def _within(store: Store) -> Callable[[str, str], bool]:
@@ -295,7 +315,10 @@ def handle(blueprint: Blueprint, op: Operation, view: Callable[..., Reply | Resp
             from chalicelib.units.tokens import authenticate
 
             ctx.principal = authenticate(ctx.store, request.headers.get("authorization"))
-        op.access.check(ctx.principal, params, _within(ctx.store))
+        owner = None
+        if op.access.resource and ctx.principal is not None and ctx.principal.role == Role.UNIT:
+            owner = RESOURCE_OWNERS[op.access.resource](ctx.store, params)
+        op.access.check(ctx.principal, params, _within(ctx.store), owner)
         model = op.body_model()
         if model is not None:
             ctx.body = _parse_body(ctx, model)

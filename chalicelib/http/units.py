@@ -46,7 +46,7 @@ def create_unit_token(ctx: Context, unit_id: str) -> Reply:
 
 
 @units.route("POST", "/v1/tokens", summary="Cấp mã truy cập quản trị hoặc lãnh đạo; mã chỉ hiện một lần",
-             access=ADMIN, body=TokenIn, response=IssuedToken, status=201)
+             access=ADMIN, body=TokenIn, response=IssuedToken, status=201, errors=(404,))
 def create_token(ctx: Context) -> Reply:
     return Reply(tokens.issue_staff_token(ctx.store, ctx.who, ctx.body, ctx.now()))
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from chalicelib.store import keys
 from chalicelib.store.errors import BadCursor, ConditionFailed, StoreUnavailable
 from chalicelib.store.table import (
-    Absent, All, Any_, Condition, Delete, Eq, Exists, Lt, Missing, Operation, Page, Put, Update,
+    Absent, All, Any_, Check, Condition, Delete, Eq, Exists, Lt, Missing, Operation, Page, Put, Update,
 )
 
 if TYPE_CHECKING:
@@ -237,6 +237,8 @@ class DynamoTable:
                               **expr.params(op.condition)}
         if isinstance(op, Delete):
             return "Delete", {"TableName": self.name, "Key": self._key(op.key), **expr.params(op.condition)}
+        if isinstance(op, Check):
+            return "ConditionCheck", {"TableName": self.name, "Key": self._key(op.key), **expr.params(op.condition)}
         raise TypeError(f"not an operation: {op!r}")
 
     # -- Table -----------------------------------------------------------------------
@@ -247,6 +249,8 @@ class DynamoTable:
         return None if item is None else self._load(item)
 
     def write(self, operation: Operation) -> None:
+        if isinstance(operation, Check):
+            raise ValueError("a Check belongs in a transaction")
         kind, params = self._request(operation)
         call = {"Put": "put_item", "Update": "update_item", "Delete": "delete_item"}[kind]
         for attempt in range(_TRANSACTION_RETRIES):

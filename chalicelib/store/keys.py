@@ -15,6 +15,10 @@
     delivery            DOCUMENT#<doc_id>           DELIVERY#<email>            -                   -
     counter             COUNTER#<name>              COUNTER                     -                   -
     idempotency record  IDEMPOTENCY#<record key>    IDEMPOTENCY                 -                   -
+    nomination          UNIT#<unit_id>              NOMINATION#<conf>#<id>      NOMINATIONS#<conf>  <id>
+    nomination pointer  NOMINATION#<id>             NOMINATION                  -                   -
+    nominee guard       NOMINEE#<conf>#<form>#<key> NOMINEE                     -                   -
+    reviewer score      SCORES#<conf>               <nomination id>#<reviewer>  -                   -
     audit event         AUDIT#<entity>              <iso time>#<event id>       AUDIT#<yyyy-mm>     <iso time>#<event id>
 
 Access patterns: a unit, all units (Query UNITS); a token by id (GetItem, the id is
@@ -23,7 +27,11 @@ period codes sort within one kind); every report of one period (Query GSI1); a
 report's revisions (Query begins_with); conferences due soon (Query GSI1
 CONFERENCE_DATES BETWEEN two dates); a conference's document versions, newest
 first; a document by its public id (GetItem on the pointer, then the version); a
-document's deliveries; an entity's audit trail, newest first. No Scan anywhere.
+document's deliveries; an entity's audit trail, newest first; a unit's nominations
+(Query begins_with), a conference's nominations (Query GSI1) and reviewer scores
+(Query); a nomination by id (GetItem on the pointer, then the item). One person or
+collective per conference and award form: the guard item, created with the
+nomination in one transaction. No Scan anywhere.
 """
 
 from __future__ import annotations
@@ -156,3 +164,36 @@ def audit_partition(entity: str) -> str:
 def audit_index(at: str, event_id: str) -> Key:
     """GSI1 keys of an audit event: a month's events across entities."""
     return f"AUDIT#{at[:7]}", f"{at}#{event_id}"
+
+
+def nomination(unit_id: str, conference_id: str, nomination_id: str) -> Key:
+    return unit_partition(unit_id), f"NOMINATION#{conference_id}#{nomination_id}"
+
+
+def nomination_prefix(conference_id: str | None = None) -> str:
+    return f"NOMINATION#{conference_id}#" if conference_id else "NOMINATION#"
+
+
+def nomination_index(conference_id: str, nomination_id: str) -> Key:
+    """GSI1 keys of a nomination: a conference's nominations in one Query."""
+    return f"NOMINATIONS#{conference_id}", nomination_id
+
+
+def conference_nominations(conference_id: str) -> str:
+    return f"NOMINATIONS#{conference_id}"
+
+
+def nomination_pointer(nomination_id: str) -> Key:
+    return f"NOMINATION#{nomination_id}", "NOMINATION"
+
+
+def nominee_guard(conference_id: str, award_form: str, nominee_key: str) -> Key:
+    return f"NOMINEE#{conference_id}#{award_form}#{nominee_key}", "NOMINEE"
+
+
+def scores_partition(conference_id: str) -> str:
+    return f"SCORES#{conference_id}"
+
+
+def score(conference_id: str, nomination_id: str, reviewer: str) -> Key:
+    return scores_partition(conference_id), f"{nomination_id}#{reviewer}"

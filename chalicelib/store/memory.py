@@ -18,7 +18,7 @@ from chalicelib.store import keys
 from chalicelib.store.dynamodb import MAX_PAGE, decode_cursor, encode_cursor, key_attrs, page_limit, plain
 from chalicelib.store.errors import ConditionFailed
 from chalicelib.store.table import (
-    Absent, All, Any_, Condition, Delete, Eq, Exists, Lt, Missing, Operation, Page, Put, Update,
+    Absent, All, Any_, Check, Condition, Delete, Eq, Exists, Lt, Missing, Operation, Page, Put, Update,
 )
 
 Item = dict[str, Any]
@@ -97,7 +97,7 @@ def _key_of(op: Operation) -> tuple[str, str]:
         if "PK" not in op.item or "SK" not in op.item:
             raise ValueError("a Put item needs PK and SK")
         return op.item["PK"], op.item["SK"]
-    if isinstance(op, (Update, Delete)):
+    if isinstance(op, (Update, Delete, Check)):
         return op.key
     raise TypeError(f"not an operation: {op!r}")
 
@@ -130,6 +130,8 @@ class MemoryTable:
         key = _key_of(op)
         if isinstance(op, Put):
             self._items[key] = {k: _stored(v) for k, v in op.item.items() if v is not None}
+        elif isinstance(op, Check):
+            return
         elif isinstance(op, Update):
             item = self._items.setdefault(key, {"PK": key[0], "SK": key[1]})  # UpdateItem upserts
             for attr, value in op.set.items():
@@ -148,6 +150,8 @@ class MemoryTable:
             return None if item is None else _read(item)
 
     def write(self, operation: Operation) -> None:
+        if isinstance(operation, Check):
+            raise ValueError("a Check belongs in a transaction")
         self._validate(operation)
         with self._lock:
             self._check(0, operation)

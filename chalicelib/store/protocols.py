@@ -181,3 +181,34 @@ class AuditRepository(Protocol):
 
     def list(self, entity: str, limit: int = MAX_PAGE, cursor: str | None = None) -> Page:
         """An entity's events, newest first."""
+
+
+class NominationRepository(Protocol):
+    def create(self, nomination: Record, guard: tuple[str, str], audit: Record | None = None) -> None:
+        """Create a nomination (record: id, conference_id, unit_id, ...), its id pointer and the
+        guard that keeps one person or collective per conference and award form, while the
+        conference exists unfinalised. Raises AlreadyExists("nominee") when the guard is taken,
+        AlreadyExists("id") when the id is, ConditionFailed when the conference is finalised."""
+
+    def get(self, nomination_id: str) -> Record | None: ...
+
+    def replace(self, nomination: Record, expected_etag: str, old_guard: tuple[str, str],
+                new_guard: tuple[str, str], audit: Record | None = None) -> None:
+        """Replace a nomination conditioned on its etag, moving its guard when the nominee or
+        form changed, while its conference is unfinalised. Raises AlreadyExists("nominee")
+        when the new guard is taken, ConditionFailed otherwise."""
+
+    def decide(self, changes: list[tuple[Record, str]], conference_id: str, audits: list[Record]) -> None:
+        """Write each (nomination, expected_etag) and the audit events in ONE transaction, while
+        the conference is unfinalised: all or nothing. Raises ConditionFailed(index): index <
+        len(changes) names the stale nomination; len(changes) means the conference is finalised."""
+
+    def for_unit(self, unit_id: str, conference_id: str | None = None, limit: int = MAX_PAGE,
+                 cursor: str | None = None) -> Page: ...
+
+    def for_conference(self, conference_id: str) -> list[Record]: ...
+
+    def put_score(self, score: Record, audit: Record | None = None) -> None:
+        """score: conference_id, nomination_id, reviewer, scores{criterion: n}; replaces the reviewer's earlier one."""
+
+    def scores(self, conference_id: str) -> list[Record]: ...

@@ -15,10 +15,11 @@ from chalicelib.store import keys
 from chalicelib.store.errors import AlreadyExists, ConditionFailed
 from chalicelib.store.protocols import (
     MAX_PAGE, AuditRepository, ConferenceRepository, DocumentRepository, IdempotencyRepository,
-    PeriodRepository, Record, ReminderRepository, ReportRepository, TokenRepository, UnitRepository,
+    NominationRepository, PeriodRepository, Record, ReminderRepository, ReportRepository, TokenRepository,
+    UnitRepository,
 )
 from chalicelib.store.table import (
-    Absent, Delete, Eq, Exists, Lt, Missing, Operation, Page, Put, Table, Update, all_of, any_of,
+    Absent, Check, Delete, Eq, Exists, Lt, Missing, Operation, Page, Put, Table, Update, all_of, any_of,
 )
 
 
@@ -326,6 +327,78 @@ class Audit:
         return self.table.query(keys.audit_partition(entity), newest_first=True, limit=limit, cursor=cursor)
 
 
+class Nominations:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    @staticmethod
+    def _item(nomination: Record) -> Record:
+        pk, sk = keys.nomination(nomination["unit_id"], nomination["conference_id"], nomination["id"])
+        gsi_pk, gsi_sk = keys.nomination_index(nomination["conference_id"], nomination["id"])
+        return {**nomination, "PK": pk, "SK": sk, "GSI1PK": gsi_pk, "GSI1SK": gsi_sk}
+
+    @staticmethod
+    def _open(conference_id: str) -> Check:
+        """The conference exists and its list is not finalised."""
+        return Check(keys.conference(conference_id), Missing("finalised_at"))
+
+    def create(self, nomination: Record, guard: tuple[str, str], audit: Record | None = None) -> None:
+        pk, sk = keys.nomination_pointer(nomination["id"])
+        pointer = {"PK": pk, "SK": sk, "id": nomination["id"], "unit_id": nomination["unit_id"],
+                   "conference_id": nomination["conference_id"]}
+        ops: list[Operation] = [Put(self._item(nomination), Absent()), Put(pointer, Absent()),
+                                Put({"PK": guard[0], "SK": guard[1], "nomination_id": nomination["id"]}, Absent()),
+                                self._open(nomination["conference_id"])]
+        try:
+            _commit(self.table, ops, audit)
+        except ConditionFailed as exc:
+            if exc.index in (0, 1):
+                raise AlreadyExists("id") from None
+            if exc.index == 2:
+                raise AlreadyExists("nominee") from None
+            raise
+
+    def get(self, nomination_id: str) -> Record | None:
+        pointer = self.table.get(keys.nomination_pointer(nomination_id))
+        if pointer is None:
+            return None
+        return self.table.get(keys.nomination(pointer["unit_id"], pointer["conference_id"], nomination_id))
+
+    def replace(self, nomination: Record, expected_etag: str, old_guard: tuple[str, str],
+                new_guard: tuple[str, str], audit: Record | None = None) -> None:
+        ops: list[Operation] = [Put(self._item(nomination), Eq("etag", expected_etag)),
+                                self._open(nomination["conference_id"])]
+        if new_guard != old_guard:
+            ops += [Delete(old_guard), Put({"PK": new_guard[0], "SK": new_guard[1],
+                                            "nomination_id": nomination["id"]}, Absent())]
+        try:
+            _commit(self.table, ops, audit)
+        except ConditionFailed as exc:
+            if exc.index == 3:
+                raise AlreadyExists("nominee") from None
+            raise
+
+    def decide(self, changes: list[tuple[Record, str]], conference_id: str, audits: list[Record]) -> None:
+        ops: list[Operation] = [Put(self._item(n), Eq("etag", etag)) for n, etag in changes]
+        ops.append(self._open(conference_id))
+        self.table.transact([*ops, *(_audit_put(a) for a in audits)])
+
+    def for_unit(self, unit_id: str, conference_id: str | None = None, limit: int = MAX_PAGE,
+                 cursor: str | None = None) -> Page:
+        return self.table.query(keys.unit_partition(unit_id), prefix=keys.nomination_prefix(conference_id),
+                                limit=limit, cursor=cursor)
+
+    def for_conference(self, conference_id: str) -> list[Record]:
+        return list(self.table.query_all(keys.conference_nominations(conference_id), index=True))
+
+    def put_score(self, score: Record, audit: Record | None = None) -> None:
+        pk, sk = keys.score(score["conference_id"], score["nomination_id"], score["reviewer"])
+        _commit(self.table, [Put({**score, "PK": pk, "SK": sk})], audit)
+
+    def scores(self, conference_id: str) -> list[Record]:
+        return list(self.table.query_all(keys.scores_partition(conference_id)))
+
+
 @dataclass
 class Store:
     """The table and every repository over it: what the app is handed."""
@@ -340,12 +413,14 @@ class Store:
     documents: DocumentRepository
     idempotency: IdempotencyRepository
     audit: AuditRepository
+    nominations: NominationRepository
 
     @classmethod
     def on(cls, table: Table) -> "Store":
         return cls(table=table, units=Units(table), tokens=Tokens(table), reports=Reports(table),
                    periods=Periods(table), reminders=Reminders(table), conferences=Conferences(table),
-                   documents=Documents(table), idempotency=Idempotency(table), audit=Audit(table))
+                   documents=Documents(table), idempotency=Idempotency(table), audit=Audit(table),
+                   nominations=Nominations(table))
 
     def ensure_table(self) -> bool:
         return self.table.ensure()

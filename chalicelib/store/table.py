@@ -92,7 +92,14 @@ class Delete:
     condition: Condition | None = None
 
 
-Operation = Union[Put, Update, Delete]
+@dataclass(frozen=True)
+class Check:
+    """Only in a transaction: the transaction holds only while this item meets `condition`."""
+    key: tuple[str, str]
+    condition: Condition
+
+
+Operation = Union[Put, Update, Delete, Check]
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,8 @@ class UnitPatch(Strict):
 class TokenIn(Strict):
     role: Literal["admin", "leader"]
     name: Name
+    unit_id: Optional[UnitId] = Field(
+        None, description="Đơn vị công tác của người giữ mã (để tránh chấm đề nghị của chính đơn vị mình)")
 
 
 class UnitTokenIn(Strict):

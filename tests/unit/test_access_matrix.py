@@ -14,6 +14,7 @@ from chalicelib.http.features import operations
 from chalicelib.units.tokens import revoke
 from helpers import issue
 
+NOMINATIONS: dict[str, str] = {}  # unit -> its nomination id, filled by the fixture
 CALLERS = ("no token", "malformed", "revoked", "own unit", "other unit", "leader", "admin")
 OWN, OTHER = "ca-nghe-an", "ca-ha-tinh"
 
@@ -44,6 +45,15 @@ def callers(api, admin_token, store):
     revoked = api.post(f"/v1/units/{OWN}/tokens", token=admin_token, body={}).data
     revoke(store, revoked["id"], SystemClock().now())
     unit = issue(store, "unit", unit_id=OWN)
+    conference = api.post("/v1/conferences", token=admin_token, body={
+        "title": "Hội nghị sơ kết", "date": "2021-08-31", "periods": ["2021-08"],
+        "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn A"}}).data["id"]
+    for unit_id in (OWN, OTHER):  # one nomination each: the resource-level half of the matrix
+        resp = api.post(f"/v1/units/{unit_id}/nominations", token=admin_token, body={
+            "conference_id": conference, "kind": "collective", "name": f"Tập thể {unit_id}",
+            "award_form": "giay-khen", "achievements": "Hoàn thành xuất sắc nhiệm vụ."})
+        assert resp.status_code == 201, resp.body
+        NOMINATIONS[unit_id] = resp.data["id"]
     return {
         "no token": (None, None),
         "malformed": ("not-a-token", None),
@@ -62,7 +72,9 @@ def test_route_matrix(api, callers, caller):
     for op in operations():
         params = {p: {"unit_id": OTHER if caller == "other unit" else OWN, "period": "2021-08",
                       "token_id": "0000000000000000", "conference_id": "20210805-aaaaaa",
-                      "document_id": "7K3FQ2MD"}[p] for p in op.path_params}
+                      "document_id": "7K3FQ2MD",
+                      "nomination_id": NOMINATIONS[OTHER if caller == "other unit" else OWN]}[p]
+                  for p in op.path_params}
         path = op.path.format_map(params)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         resp = api.call(op.method, path, raw="[]" if op.body is not None else "", headers=headers)
@@ -73,13 +85,20 @@ def test_route_matrix(api, callers, caller):
         elif principal is None:
             assert resp.status_code == 401, where
             assert resp.headers["Content-Type"].startswith("application/problem+json")
-        elif op.access.allows(principal, params):
+        elif op.access.allows(principal, params, owner=owner_of(params)):
             assert resp.status_code not in (401, 403), where
         else:
             assert resp.status_code == 403, where
             assert resp.data["status"] == 403 and resp.data["detail"]
         checked += 1
     assert checked == len(declared())
+
+
+def owner_of(params: dict[str, str]) -> str | None:
+    """The resource half of the matrix: a nomination belongs to the unit that proposed it."""
+    if "nomination_id" not in params:
+        return None
+    return OTHER if params["nomination_id"] == NOMINATIONS[OTHER] else OWN
 
 
 def test_a_unit_token_sending_an_invalid_body_to_an_admin_route_gets_403(api, callers):

@@ -67,7 +67,10 @@ def test_roles(api, admin_token, two_units, conference):
 
 def test_shortlist_is_empty_until_nominations_exist(api, admin_token, conference):
     resp = api.get(f"/v1/conferences/{conference.data['id']}/shortlist", token=admin_token)
-    assert resp.status_code == 200 and resp.data == {"items": [], "next": None}
+    assert resp.status_code == 200 and resp.data["items"] == [] and resp.data["next"] is None
+    assert resp.data["finalised_at"] is None
+    assert [q["award_form"] for q in resp.data["quotas"]] == ["co-thi-dua-bo-cong-an", "bang-khen-bo-truong",
+                                                              "giay-khen"]
     assert api.get("/v1/conferences/20990101-nothere/shortlist", token=admin_token).status_code == 404
 
 

@@ -1,0 +1,1 @@
+"""Awards: nominations for commendation, the scored shortlist, decisions and the commendation list."""

@@ -1,0 +1,175 @@
+"""Request and response bodies of the award half (pydantic v2; the OpenAPI schemas come from here)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+
+from chalicelib.units.models import UnitId
+
+MAX_ACHIEVEMENTS = 20_000
+MAX_BULK = 40  # each decision is two writes (the nomination, its audit event) in one DynamoDB transaction
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Position = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+AwardCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4_000)]
+Figure = Annotated[StrictInt, Field(ge=0, le=10**15)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class NominationIn(Strict):
+    conference_id: Annotated[str, StringConstraints(pattern=r"^[0-9]{8}-[a-z0-9]{6}$")]
+    kind: Literal["individual", "collective"]
+    name: Text = Field(description="Họ và tên (cá nhân) hoặc tên tập thể")
+    position: Position = Field("", description="Cấp bậc, chức vụ (cá nhân), ví dụ 'Đại tá, Giám đốc'")
+    nominee_unit_id: Optional[UnitId] = Field(
+        None, description="Đơn vị của người/tập thể được đề nghị: chính đơn vị đề nghị (mặc định) hoặc đơn vị cấp dưới")
+    award_form: AwardCode = Field(description="Mã hình thức khen thưởng (GET /v1/award-forms)")
+    achievements: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ACHIEVEMENTS)]
+    figures: dict[str, Figure] = Field(default_factory=dict, max_length=50,
+                                       description="Các số liệu làm căn cứ, theo mã chỉ tiêu")
+
+
+class NominationPatch(Strict):
+    """PATCH /v1/nominations/{id}: only the fields given change."""
+
+    kind: Optional[Literal["individual", "collective"]] = None
+    name: Optional[Text] = None
+    position: Optional[Position] = None
+    nominee_unit_id: Optional[UnitId] = None
+    award_form: Optional[AwardCode] = None
+    achievements: Optional[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                            max_length=MAX_ACHIEVEMENTS)]] = None
+    figures: Optional[dict[str, Figure]] = Field(None, max_length=50)
+
+
+class DecisionIn(Strict):
+    decision: Literal["approve", "reject", "hold"]
+    note: Note = ""
+    award_form: Optional[AwardCode] = Field(None, description="Đổi hình thức khen thưởng khi quyết định")
+
+
+class BulkDecisionItem(DecisionIn):
+    nomination_id: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    etag: Annotated[str, StringConstraints(min_length=1, max_length=100)] = Field(
+        description="ETag của đề nghị khi đọc (như If-Match)")
+
+
+class BulkDecisionIn(Strict):
+    items: list[BulkDecisionItem] = Field(min_length=1, max_length=MAX_BULK)
+
+
+class ScoresIn(Strict):
+    scores: dict[str, Annotated[StrictInt, Field(ge=0, le=10)]] = Field(
+        description="Điểm nguyên của người chấm theo từng tiêu chí (0-10), xem GET /v1/award-forms")
+    note: Note = ""
+
+
+class FinaliseIn(Strict):
+    note: Note = ""
+
+
+# -- responses -------------------------------------------------------------------------
+
+class AwardForm(Strict):
+    code: str
+    name: str
+    for_: list[Literal["collective", "individual"]] = Field(alias="for")
+    precedence: int
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Criterion(Strict):
+    code: str
+    label: str
+    weight: float
+
+
+class AwardForms(Strict):
+    items: list[AwardForm]
+    next: Optional[str]
+    criteria: list[Criterion]
+    criterion_max: int
+
+
+class DecisionRecord(Strict):
+    decision: Literal["approve", "reject", "hold"]
+    note: str
+    by: str
+    by_name: str
+    at: str
+    award_form_before: Optional[str] = None
+
+
+class Nomination(Strict):
+    id: str
+    conference_id: str
+    unit_id: str
+    nominee_unit_id: str
+    kind: Literal["individual", "collective"]
+    name: str
+    position: str
+    award_form: str
+    achievements: str
+    figures: dict[str, int]
+    status: Literal["pending", "approved", "rejected", "held"]
+    decision: Optional[DecisionRecord]
+    created_at: str
+    created_by: str
+    updated_at: str
+    version: int
+
+
+class NominationList(Strict):
+    items: list[Nomination]
+    next: Optional[str]
+
+
+class ScoreBreakdown(Strict):
+    automatic: float = Field(description="Phần tự động (0-100): thứ hạng phân vị theo cán bộ, trong cùng loại đơn vị")
+    reviewers: Optional[float] = Field(description="Trung bình điểm người chấm (0-100); null khi chưa ai chấm")
+    reviewer_count: int
+    criteria: dict[str, float] = Field(description="Trung bình từng tiêu chí (0-10)")
+    indicators: dict[str, float] = Field(description="Phân vị (0-100) của từng chỉ tiêu trong phần tự động")
+    total: float
+
+
+class ShortlistRow(Strict):
+    nomination: Nomination
+    award_form_name: str
+    unit_name: str = Field(description="Đơn vị đề nghị")
+    nominee_unit_name: str = Field(description="Đơn vị của người/tập thể được đề nghị")
+    rank: int = Field(description="Thứ hạng trong hình thức khen thưởng")
+    within_quota: bool
+    score: ScoreBreakdown
+
+
+class QuotaLine(Strict):
+    award_form: str
+    name: str
+    quota: Optional[int]
+    nominated: int
+    approved: int
+
+
+class Shortlist(Strict):
+    items: list[ShortlistRow]
+    next: Optional[str]
+    quotas: list[QuotaLine]
+    finalised_at: Optional[str]
+
+
+class ScoreOut(Strict):
+    conference_id: str
+    nomination_id: str
+    reviewer: str
+    reviewer_name: str
+    scores: dict[str, int]
+    note: str
+    at: str

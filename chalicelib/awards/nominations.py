@@ -1,0 +1,343 @@
+"""Nominations for commendation: proposed by units, scored by reviewers, decided by the office.
+
+A unit nominates for itself or a unit of its subtree; it may edit a nomination
+until it is approved or rejected, until the conference's nomination deadline, and
+until the list is finalised. One person or collective is nominated at most once
+per conference and award form (a guard item in the store makes that hold under
+concurrency). Every change gives the nomination a new ETag; decisions need the
+ETag the decider read (If-Match). Finalising a conference locks its list: every
+later change is 423. Every change is in the audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import unicodedata
+from datetime import datetime
+from typing import Any
+
+from chalicelib.awards import ranking
+from chalicelib.awards.models import BulkDecisionIn, DecisionIn, NominationIn, NominationPatch, ScoresIn
+from chalicelib.core import audit
+from chalicelib.core.access import Principal
+from chalicelib.core.catalogs import award_form, award_forms, indicator_catalog, scoring_rubric
+from chalicelib.core.clock import iso
+from chalicelib.core.errors import (Conflict, FieldError, Forbidden, Invalid, Locked, NotFound, PreconditionFailed,
+                                    PreconditionRequired, invalid)
+from chalicelib.core.periods import parse_period
+from chalicelib.core.states import Decision, NominationKind, NominationStatus
+from chalicelib.store import AlreadyExists, ConditionFailed, Page, Store
+from chalicelib.units.service import ancestors, get_unit
+
+PUBLIC_FIELDS = ("id", "conference_id", "unit_id", "nominee_unit_id", "kind", "name", "position", "award_form",
+                 "achievements", "figures", "status", "decision", "created_at", "created_by", "updated_at", "version")
+EDITABLE = (NominationStatus.PENDING, NominationStatus.HELD)
+_ID_ALPHABET = "abcdefghjkmnpqrstvwxyz23456789"
+
+
+def public(nomination: dict[str, Any]) -> dict[str, Any]:
+    out = {k: nomination.get(k) for k in PUBLIC_FIELDS}
+    out["figures"] = out["figures"] or {}
+    return out
+
+
+def etag_of(nomination: dict[str, Any]) -> str:
+    content = json.dumps(public(nomination), sort_keys=True, ensure_ascii=False)
+    return f"{nomination['version']}-{hashlib.sha256(content.encode()).hexdigest()[:16]}"
+
+
+def nominee_key(nomination: dict[str, Any]) -> str:
+    """Who is nominated, whatever the spacing and case: kind, unit and the folded name."""
+    name = " ".join(unicodedata.normalize("NFC", nomination["name"]).casefold().split())
+    return f"{nomination['kind']}#{nomination['nominee_unit_id']}#{hashlib.sha256(name.encode()).hexdigest()[:24]}"
+
+
+def guard_of(nomination: dict[str, Any]) -> tuple[str, str]:
+    from chalicelib.store import keys
+
+    return keys.nominee_guard(nomination["conference_id"], nomination["award_form"], nominee_key(nomination))
+
+
+def entity(nomination_id: str) -> str:
+    return f"nomination:{nomination_id}"
+
+
+# -- checks ----------------------------------------------------------------------------
+
+def _conference(store: Store, conference_id: str, field: str = "conference_id") -> dict[str, Any]:
+    conference = store.conferences.get(conference_id)
+    if conference is None:
+        raise invalid(field, f"Hội nghị '{conference_id}' không tồn tại.")
+    return conference
+
+
+def _open_for_changes(conference: dict[str, Any]) -> None:
+    if conference.get("finalised_at"):
+        raise Locked("Danh sách khen thưởng của hội nghị đã được chốt; không thể thay đổi.", "finalised")
+
+
+def _open_for_units(conference: dict[str, Any], who: Principal, now: datetime) -> None:
+    _open_for_changes(conference)
+    deadline = conference.get("nomination_deadline")
+    if deadline and not who.is_admin and now > datetime.fromisoformat(deadline):
+        raise Locked("Đã hết hạn gửi đề nghị khen thưởng cho hội nghị này.", "nomination_deadline_passed")
+
+
+def _check_fields(store: Store, nomination: dict[str, Any]) -> None:
+    errors: list[FieldError] = []
+    form = award_form(nomination["award_form"])
+    if form is None:
+        errors.append(FieldError("award_form", "Hình thức khen thưởng không có trong danh mục (xem GET /v1/award-forms)."))
+    elif nomination["kind"] not in form.for_kinds:
+        whom = "tập thể" if nomination["kind"] == NominationKind.COLLECTIVE else "cá nhân"
+        errors.append(FieldError("award_form", f"{form.name} không dành cho {whom}."))
+    if nomination["kind"] == NominationKind.INDIVIDUAL and not nomination.get("position"):
+        errors.append(FieldError("position", "Cá nhân được đề nghị cần ghi cấp bậc, chức vụ."))
+    unknown = sorted(set(nomination.get("figures") or {}) - set(indicator_catalog().codes))
+    if unknown:
+        errors.append(FieldError("figures", f"Mã chỉ tiêu không có trong danh mục: {', '.join(unknown)}."))
+    if store.units.get(nomination["nominee_unit_id"]) is None:
+        errors.append(FieldError("nominee_unit_id", f"Đơn vị '{nomination['nominee_unit_id']}' không tồn tại."))
+    elif nomination["nominee_unit_id"] not in _subtree(store, nomination["unit_id"]):
+        errors.append(FieldError("nominee_unit_id", "Chỉ đề nghị cho đơn vị mình hoặc đơn vị cấp dưới."))
+    if errors:
+        raise Invalid(errors)
+
+
+def _subtree(store: Store, unit_id: str) -> set[str]:
+    from chalicelib.units.service import descendants
+
+    return descendants(store.units.all(), unit_id)
+
+
+# -- nominations -----------------------------------------------------------------------
+
+def create_nomination(store: Store, who: Principal, unit_id: str, body: NominationIn, now: datetime) -> dict[str, Any]:
+    get_unit(store, unit_id)
+    conference = _conference(store, body.conference_id)
+    _open_for_units(conference, who, now)
+    data = body.model_dump()
+    nomination = {**data, "unit_id": unit_id, "nominee_unit_id": data["nominee_unit_id"] or unit_id,
+                  "status": NominationStatus.PENDING.value, "decision": None, "created_at": iso(now),
+                  "created_by": who.token_id, "updated_at": iso(now), "version": 1}
+    _check_fields(store, nomination)
+    for _ in range(5):
+        nomination["id"] = "".join(secrets.choice(_ID_ALPHABET) for _ in range(10))
+        nomination["etag"] = etag_of(nomination)
+        try:
+            store.nominations.create(nomination, guard_of(nomination),
+                                     audit=audit.event(entity(nomination["id"]), "nominated", who, now,
+                                                       conference_id=conference["id"], award_form=body.award_form))
+            return nomination
+        except AlreadyExists as exc:
+            if str(exc) == "nominee":
+                raise Conflict(f"'{nomination['name']}' đã được đề nghị {award_form(body.award_form).name} "
+                               "tại hội nghị này.") from None
+        except ConditionFailed:
+            raise Locked("Danh sách khen thưởng của hội nghị đã được chốt; không thể thay đổi.", "finalised") from None
+    raise Conflict("Không cấp được mã đề nghị, vui lòng thử lại.")
+
+
+def get_nomination(store: Store, nomination_id: str) -> dict[str, Any]:
+    nomination = store.nominations.get(nomination_id)
+    if nomination is None:
+        raise NotFound(f"đề nghị khen thưởng '{nomination_id}'")
+    return nomination
+
+
+def list_nominations(store: Store, unit_id: str, conference_id: str | None, limit: int, cursor: str | None) -> Page:
+    get_unit(store, unit_id)
+    return store.nominations.for_unit(unit_id, conference_id, limit=limit, cursor=cursor)
+
+
+def patch_nomination(store: Store, who: Principal, nomination_id: str, patch: NominationPatch, if_match: str | None,
+                     now: datetime) -> dict[str, Any]:
+    current = get_nomination(store, nomination_id)
+    if if_match is not None and if_match != current["etag"]:
+        raise PreconditionFailed("ETag không khớp: đề nghị đã thay đổi sau lần đọc của bạn.")
+    _open_for_units(_conference(store, current["conference_id"]), who, now)
+    if current["status"] not in EDITABLE:
+        raise Locked("Đề nghị đã được quyết định nên không thể sửa.", "decided")
+    changes = patch.model_dump(exclude_unset=True)
+    for key in ("kind", "name", "award_form", "achievements", "nominee_unit_id"):
+        if key in changes and changes[key] is None:
+            raise invalid(key, "Không được để trống.")
+    updated = {**current, **changes, "updated_at": iso(now), "version": current["version"] + 1}
+    _check_fields(store, updated)
+    updated["etag"] = etag_of(updated)
+    try:
+        store.nominations.replace(updated, current["etag"], guard_of(current), guard_of(updated),
+                                  audit=audit.event(entity(nomination_id), "edited", who, now,
+                                                    fields=sorted(changes)))
+    except AlreadyExists:
+        raise Conflict(f"'{updated['name']}' đã được đề nghị hình thức này tại hội nghị.") from None
+    except ConditionFailed:
+        if _conference(store, current["conference_id"]).get("finalised_at"):
+            raise Locked("Danh sách khen thưởng của hội nghị đã được chốt; không thể thay đổi.", "finalised") from None
+        raise PreconditionFailed("Đề nghị vừa được thay đổi bởi một yêu cầu khác; hãy đọc lại.") from None
+    return updated
+
+
+# -- reviewer scores -------------------------------------------------------------------
+
+def score_nomination(store: Store, who: Principal, nomination_id: str, body: ScoresIn, now: datetime) -> dict[str, Any]:
+    nomination = get_nomination(store, nomination_id)
+    _open_for_changes(_conference(store, nomination["conference_id"]))
+    # HotCRP's conflict rule: nobody scores a proposal from their own unit (or one below it).
+    if who.unit_id and who.unit_id in ancestors(store, nomination["unit_id"]):
+        raise Forbidden("Người chấm không được chấm đề nghị của đơn vị mình hoặc đơn vị cấp dưới (xung đột lợi ích).",
+                        reason="conflict_of_interest")
+    criteria = {c.code for c in scoring_rubric().criteria}
+    missing, unknown = criteria - set(body.scores), set(body.scores) - criteria
+    if missing or unknown:
+        raise Invalid([FieldError(f"scores.{c}", "Thiếu điểm tiêu chí này.") for c in sorted(missing)]
+                      + [FieldError(f"scores.{c}", "Tiêu chí không có trong thang điểm.") for c in sorted(unknown)])
+    score = {"conference_id": nomination["conference_id"], "nomination_id": nomination_id, "reviewer": who.token_id,
+             "reviewer_name": who.name, "scores": {k: body.scores[k] for k in sorted(criteria)}, "note": body.note,
+             "at": iso(now)}
+    store.nominations.put_score(score, audit=audit.event(entity(nomination_id), "scored", who, now,
+                                                         scores=score["scores"]))
+    return score
+
+
+# -- decisions -------------------------------------------------------------------------
+
+def _decided(nomination: dict[str, Any], who: Principal, body: DecisionIn, now: datetime, field: str = "") -> dict[str, Any]:
+    decision = Decision(body.decision)
+    if decision == Decision.REJECT and not body.note:
+        raise invalid(f"{field}note", "Từ chối đề nghị phải kèm ghi chú nêu lý do.")
+    updated = {**nomination, "status": decision.status.value, "updated_at": iso(now),
+               "version": nomination["version"] + 1,
+               "decision": {"decision": decision.value, "note": body.note, "by": who.token_id, "by_name": who.name,
+                            "at": iso(now), "award_form_before": None}}
+    if body.award_form and body.award_form != nomination["award_form"]:
+        form = award_form(body.award_form)
+        if form is None or nomination["kind"] not in form.for_kinds:
+            raise invalid(f"{field}award_form", "Hình thức khen thưởng không có hoặc không dành cho đối tượng này.")
+        updated["decision"]["award_form_before"] = nomination["award_form"]
+        updated["award_form"] = body.award_form
+    updated["etag"] = etag_of(updated)
+    return updated
+
+
+def _commit_decisions(store: Store, who: Principal, conference_id: str,
+                      pairs: list[tuple[dict[str, Any], dict[str, Any]]], now: datetime) -> None:
+    events = [audit.event(entity(old["id"]), new["decision"]["decision"], who, now, note=new["decision"]["note"],
+                          award_form=new["award_form"], before=old["status"]) for old, new in pairs]
+    try:
+        store.nominations.decide([(new, old["etag"]) for old, new in pairs], conference_id, events)
+    except ConditionFailed as exc:
+        if exc.index >= len(pairs):
+            raise Locked("Danh sách khen thưởng của hội nghị đã được chốt; không thể thay đổi.", "finalised") from None
+        raise PreconditionFailed(f"Đề nghị '{pairs[exc.index][0]['id']}' vừa thay đổi; không quyết định nào được ghi. "
+                                 "Hãy tải lại danh sách.") from None
+
+
+def decide(store: Store, who: Principal, nomination_id: str, body: DecisionIn, if_match: str | None,
+           now: datetime) -> dict[str, Any]:
+    nomination = get_nomination(store, nomination_id)
+    if if_match is None:
+        raise PreconditionRequired("Quyết định cần If-Match với ETag của đề nghị khi đọc.")
+    _open_for_changes(_conference(store, nomination["conference_id"]))
+    if if_match != nomination["etag"]:
+        raise PreconditionFailed("ETag không khớp: đề nghị đã thay đổi sau lần đọc của bạn.")
+    updated = _decided(nomination, who, body, now)
+    _commit_decisions(store, who, nomination["conference_id"], [(nomination, updated)], now)
+    return updated
+
+
+def decide_many(store: Store, who: Principal, conference_id: str, body: BulkDecisionIn, now: datetime) -> list[dict[str, Any]]:
+    """All or nothing: one transaction, each nomination conditioned on the ETag its item names."""
+    conference = store.conferences.get(conference_id)
+    if conference is None:
+        raise NotFound(f"hội nghị '{conference_id}'")
+    _open_for_changes(conference)
+    ids = [item.nomination_id for item in body.items]
+    if len(set(ids)) != len(ids):
+        raise invalid("items", "Mỗi đề nghị chỉ xuất hiện một lần trong một lần quyết định.")
+    pairs = []
+    for i, item in enumerate(body.items):
+        nomination = store.nominations.get(item.nomination_id)
+        if nomination is None or nomination["conference_id"] != conference_id:
+            raise invalid(f"items.{i}.nomination_id", "Không có đề nghị này trong hội nghị.")
+        if item.etag.strip('"') != nomination["etag"]:
+            raise PreconditionFailed(f"Đề nghị '{item.nomination_id}' đã thay đổi sau lần đọc của bạn; "
+                                     "không quyết định nào được ghi.")
+        pairs.append((nomination, _decided(nomination, who, item, now, f"items.{i}.")))
+    _commit_decisions(store, who, conference_id, pairs, now)
+    return [new for _, new in pairs]
+
+
+# -- the shortlist and finalising ------------------------------------------------------
+
+def shortlist_rows(store: Store, conference: dict[str, Any]) -> list[ranking.Row]:
+    """Every nomination of the conference, ranked within its award form (same order on every run)."""
+    rubric = scoring_rubric()
+    nominations = store.nominations.for_conference(conference["id"])
+    periods = [parse_period(p).code for p in conference["periods"]]
+    reports = [r for p in periods for r in store.reports.for_period(p)]
+    automatic = ranking.automatic_scores(store.units.all(), ranking.unit_figures(reports), rubric)
+    scores: dict[str, list[dict[str, Any]]] = {}
+    for s in store.nominations.scores(conference["id"]):
+        scores.setdefault(s["nomination_id"], []).append(s)
+    return ranking.rank(nominations, award_forms(), conference.get("quotas") or {}, automatic, scores, rubric)
+
+
+def shortlist(store: Store, conference_id: str) -> dict[str, Any]:
+    conference = store.conferences.get(conference_id)
+    if conference is None:
+        raise NotFound(f"hội nghị '{conference_id}'")
+    rows = shortlist_rows(store, conference)
+    quotas = conference.get("quotas") or {}
+    lines = [{"award_form": f.code, "name": f.name, "quota": quotas.get(f.code),
+              "nominated": sum(1 for r in rows if r.award_form.code == f.code),
+              "approved": sum(1 for r in rows if r.award_form.code == f.code
+                              and r.nomination["status"] == NominationStatus.APPROVED)}
+             for f in award_forms()]
+    names = {u["id"]: u["name"] for u in store.units.all()}
+    items = [{**r.as_dict(public(r.nomination)), "unit_name": names.get(r.nomination["unit_id"], ""),
+              "nominee_unit_name": names.get(r.nomination["nominee_unit_id"], "")} for r in rows]
+    return {"items": items, "next": None, "quotas": lines,
+            "finalised_at": conference.get("finalised_at")}
+
+
+def finalise(store: Store, who: Principal, conference_id: str, if_match: str | None, now: datetime) -> dict[str, Any]:
+    """Lock the conference's list: approvals within quota become the final commendation list."""
+    from chalicelib.conferences.service import etag_of as conference_etag
+
+    conference = store.conferences.get(conference_id)
+    if conference is None:
+        raise NotFound(f"hội nghị '{conference_id}'")
+    if if_match is not None and if_match != conference["etag"]:
+        raise PreconditionFailed("ETag không khớp: hội nghị đã được sửa sau lần đọc của bạn.")
+    _open_for_changes(conference)
+    rows = shortlist_rows(store, conference)
+    over = []
+    for code, quota in (conference.get("quotas") or {}).items():
+        approved = sum(1 for r in rows if r.award_form.code == code and r.nomination["status"] == NominationStatus.APPROVED)
+        if approved > quota:
+            over.append(f"{award_form(code).name if award_form(code) else code}: {approved}/{quota}")
+    if over:
+        raise Conflict("Số đề nghị được duyệt vượt chỉ tiêu: " + "; ".join(over) + ".")
+    finalised = {**conference, "finalised_at": iso(now), "finalised_by": who.token_id, "updated_at": iso(now),
+                 "compile_requested_at": iso(now)}
+    finalised["etag"] = conference_etag(finalised)
+    try:
+        store.conferences.replace(finalised, conference["etag"],
+                                  audit=audit.event(f"conference:{conference_id}", "finalised", who, now,
+                                                    approved=sum(1 for r in rows if r.nomination["status"]
+                                                                 == NominationStatus.APPROVED)))
+    except ConditionFailed:
+        raise PreconditionFailed("Hội nghị vừa được thay đổi; hãy tải lại rồi chốt.") from None
+    store.conferences.request_compile(conference_id, iso(now))
+    return finalised
+
+
+def award_forms_catalog() -> dict[str, Any]:
+    rubric = scoring_rubric()
+    return {"items": [f.as_dict() for f in award_forms()], "next": None,
+            "criteria": [{"code": c.code, "label": c.label, "weight": c.weight} for c in rubric.criteria],
+            "criterion_max": rubric.criterion_max}

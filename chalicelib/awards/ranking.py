@@ -1,0 +1,139 @@
+"""The shortlist rubric, as pure functions (documented in the README, configured in
+`core/catalog/scoring.json`).
+
+    total = automatic_weight × automatic + reviewer_weight × reviewers        (each 0-100)
+
+- automatic: for each rubric indicator, the nominating unit's figure summed over the
+  conference's periods and divided by its officers mobilised (so a hospital of 200 is
+  not outranked by a city force of 12.000 by size alone), then ranked as a percentile
+  among the units *of the same kind* (provinces with provinces, hospitals with
+  hospitals) that reported it; the indicator percentiles are averaged by their rubric
+  weights. A unit alone of its kind on an indicator scores the neutral 50.
+- reviewers: each reviewer's criteria (0-10) averaged by the criterion weights and
+  scaled to 0-100, then averaged over reviewers. No review yet counts as 0, so an
+  unreviewed nomination does not overtake reviewed ones by its figures alone.
+- ties break by: total, then automatic, then reviewers, then the earlier nomination
+  (created_at), then the nomination id: the same order on every run.
+- quota: the first `quota` nominations in a form that are not rejected are within it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from chalicelib.core.catalogs import AwardForm, Rubric
+from chalicelib.core.states import NominationStatus
+
+NEUTRAL = 50.0
+
+
+def unit_figures(reports: Iterable[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """unit -> indicator -> sum over the given reports (returned reports excluded)."""
+    out: dict[str, dict[str, int]] = {}
+    for r in reports:
+        if r.get("status") == "returned":  # sent back for correction: counts nowhere until resubmitted
+            continue
+        sums = out.setdefault(r["unit_id"], {})
+        for code, value in (r.get("values") or {}).items():
+            if value is not None:
+                sums[code] = sums.get(code, 0) + int(value)
+    return out
+
+
+def _percentile(value: float, others: list[float]) -> float:
+    """Percent rank of `value` among `others` (which include it): ties share the middle."""
+    n = len(others)
+    if n <= 1:
+        return NEUTRAL
+    below = sum(1 for v in others if v < value)
+    equal = sum(1 for v in others if v == value) - 1
+    return round(100.0 * (below + 0.5 * equal) / (n - 1), 2)
+
+
+@dataclass(frozen=True)
+class Automatic:
+    score: float
+    indicators: dict[str, float] = field(default_factory=dict)  # indicator -> percentile
+
+
+def automatic_scores(units: list[dict[str, Any]], figures: dict[str, dict[str, int]],
+                     rubric: Rubric) -> dict[str, Automatic]:
+    """The automatic part for every unit, each ranked among the units of its own kind."""
+    kind_of = {u["id"]: u.get("kind", "other") for u in units}
+    rates: dict[str, dict[str, float]] = {}
+    for unit_id, sums in figures.items():
+        size = max(int(sums.get(rubric.per, 0)), 1) if rubric.per else 1
+        rates[unit_id] = {code: sums[code] / size for code in rubric.indicators if code in sums}
+    out: dict[str, Automatic] = {}
+    for unit_id in kind_of:
+        mine = rates.get(unit_id, {})
+        peers = [u for u in rates if kind_of.get(u) == kind_of[unit_id]]
+        percentiles = {code: _percentile(rate, [rates[p][code] for p in peers if code in rates[p]])
+                       for code, rate in mine.items()}
+        weight = sum(rubric.indicators[c] for c in percentiles)
+        score = sum(rubric.indicators[c] * p for c, p in percentiles.items()) / weight if weight else 0.0
+        out[unit_id] = Automatic(round(score, 2), percentiles)
+    return out
+
+
+@dataclass(frozen=True)
+class Reviews:
+    score: float | None                   # 0-100; None when nobody scored
+    count: int
+    criteria: dict[str, float]            # criterion -> mean (0-10)
+
+
+def reviewer_part(scores: list[dict[str, Any]], rubric: Rubric) -> Reviews:
+    if not scores:
+        return Reviews(None, 0, {})
+    total_weight = sum(c.weight for c in rubric.criteria)
+    per_reviewer = [sum(c.weight * float(s["scores"].get(c.code, 0)) for c in rubric.criteria) / total_weight
+                    for s in scores]
+    criteria = {c.code: round(sum(float(s["scores"].get(c.code, 0)) for s in scores) / len(scores), 2)
+                for c in rubric.criteria}
+    mean = sum(per_reviewer) / len(per_reviewer)
+    return Reviews(round(100.0 * mean / rubric.criterion_max, 2), len(scores), criteria)
+
+
+def total(automatic: float, reviews: Reviews, rubric: Rubric) -> float:
+    return round(rubric.automatic_weight * automatic + rubric.reviewer_weight * (reviews.score or 0.0), 2)
+
+
+@dataclass(frozen=True)
+class Row:
+    nomination: dict[str, Any]
+    award_form: AwardForm
+    rank: int
+    within_quota: bool
+    automatic: Automatic
+    reviews: Reviews
+    total: float
+
+    def as_dict(self, public: dict[str, Any]) -> dict[str, Any]:
+        return {"nomination": public, "award_form_name": self.award_form.name, "rank": self.rank,
+                "within_quota": self.within_quota,
+                "score": {"automatic": self.automatic.score, "reviewers": self.reviews.score,
+                          "reviewer_count": self.reviews.count, "criteria": self.reviews.criteria,
+                          "indicators": self.automatic.indicators, "total": self.total}}
+
+
+def rank(nominations: list[dict[str, Any]], forms: tuple[AwardForm, ...], quotas: dict[str, int],
+         automatic: dict[str, Automatic], scores: dict[str, list[dict[str, Any]]], rubric: Rubric) -> list[Row]:
+    """Rows grouped by award form in order of precedence, ranked within each form."""
+    rows: list[Row] = []
+    for form in forms:
+        scored = []
+        for n in (n for n in nominations if n["award_form"] == form.code):
+            auto = automatic.get(n["unit_id"], Automatic(0.0))
+            reviews = reviewer_part(scores.get(n["id"], []), rubric)
+            scored.append((n, auto, reviews, total(auto.score, reviews, rubric)))
+        scored.sort(key=lambda t: (-t[3], -t[1].score, -(t[2].score or 0.0), t[0]["created_at"], t[0]["id"]))
+        quota = quotas.get(form.code)
+        taken = 0
+        for position, (n, auto, reviews, points) in enumerate(scored, 1):
+            counts = n.get("status") != NominationStatus.REJECTED
+            within = counts and (quota is None or taken < quota)
+            taken += int(within)
+            rows.append(Row(n, form, position, within, auto, reviews, points))
+    return rows
