@@ -9,11 +9,13 @@ named: file, attachment and mail wording. Adding a kind is adding an entry here.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from chalicelib.conferences import aggregate
-from chalicelib.core.catalogs import indicator_catalog
+from chalicelib.core.catalogs import award_forms, indicator_catalog
 from chalicelib.core.settings import Settings
 from chalicelib.store import Store
 
@@ -22,7 +24,7 @@ from chalicelib.store import Store
 class Numbering:
     """What a claimed, numbered version gives the document model."""
 
-    number: str
+    number: str | None        # None: a draft
     document_id: str
     issued_on: dt.date
     verify_url: str
@@ -40,13 +42,22 @@ class DocumentKind:
     fingerprint: Callable[[Any], str]
     build: Callable[[Any, Numbering], Any]
     render: Callable[[Any], bytes]
+    prefix_field: str = "number_prefix"                 # the conference field naming the number series
+    default_prefix: str = "BC-BCA"
+    numbered: Callable[[Any], bool] = lambda inputs: True  # a draft gets no number
+    wanted: Callable[[Any], bool] = lambda inputs: True    # whether there is anything to publish yet
 
-    def number_series(self, conference: dict[str, Any], year: int) -> tuple[str, str]:
-        """(counter name, prefix): numbers run per prefix and year, never twice."""
-        prefix = conference["number_prefix"]
-        return f"docnumber#{prefix}#{year}", prefix
+    def prefix_of(self, conference: dict[str, Any]) -> str:
+        return conference.get(self.prefix_field) or self.default_prefix
 
-    def attachment_name(self, number: str) -> str:
+    @staticmethod
+    def number_series(prefix: str, year: int) -> str:
+        """The counter behind numbers: they run per prefix and year, never twice."""
+        return f"docnumber#{prefix}#{year}"
+
+    def attachment_name(self, number: str | None, version: int = 1) -> str:
+        if number is None:
+            return f"{self.attachment_stem}-du-thao-v{version}.pdf"
         return f"{self.attachment_stem}-so-{number.replace('/', '-')}.pdf"
 
 
@@ -93,4 +104,60 @@ SUMMARY = DocumentKind(
     gather=gather_summary, fingerprint=lambda inputs: aggregate.fingerprint(inputs.aggregate),
     build=build_summary, render=render_summary)
 
-KINDS: tuple[DocumentKind, ...] = (SUMMARY,)
+# -- the commendation list -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CommendationInputs:
+    conference: dict[str, Any]
+    approved: list[dict[str, Any]]      # the nominations approved so far (all of them once finalised)
+    unit_names: dict[str, str]
+    finalised: bool
+
+
+# Conference fields the list prints; with the approved nominations' ETags they make its fingerprint.
+LIST_FIELDS = ("title", "date", "place", "signer", "upper_agency", "agency", "distribution", "recipients",
+               "list_prefix", "finalised_at")
+
+
+def gather_commendations(store: Store, conference: dict[str, Any], conf: Settings,
+                         now: dt.datetime) -> CommendationInputs:
+    approved = [n for n in store.nominations.for_conference(conference["id"]) if n["status"] == "approved"]
+    names = {u["id"]: u["name"] for u in store.units.all()}
+    return CommendationInputs(conference, approved, names, bool(conference.get("finalised_at")))
+
+
+def fingerprint_commendations(inputs: CommendationInputs) -> str:
+    content = {"conference": {k: inputs.conference.get(k) for k in LIST_FIELDS},
+               "approved": sorted((n["id"], n["etag"]) for n in inputs.approved),
+               "units": sorted((u, inputs.unit_names.get(u)) for u in {n["nominee_unit_id"] for n in inputs.approved}),
+               "forms": [f.as_dict() for f in award_forms()]}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def build_commendations(inputs: CommendationInputs, numbering: Numbering) -> Any:
+    from chalicelib.awards.commendation_list import build_commendation_document
+
+    conference = inputs.conference
+    return build_commendation_document(
+        conference, [f.as_dict() for f in award_forms()], inputs.approved, inputs.unit_names,
+        number=numbering.number, number_prefix=conference.get("list_prefix") or "DS-BCA",
+        issued_on=numbering.issued_on, draft=not inputs.finalised, verify_url=numbering.verify_url,
+        verify_code=numbering.verify_code)
+
+
+def render_commendations(doc: Any) -> bytes:
+    from chalicelib.documents.render import render_commendations_pdf  # WeasyPrint: here and only here
+
+    return render_commendations_pdf(doc)
+
+
+COMMENDATIONS = DocumentKind(
+    code="commendations", label="Danh sách đề nghị khen thưởng", noun="Danh sách",
+    filename="danh-sach-de-nghi-khen-thuong.pdf", attachment_stem="danh-sach-de-nghi-khen-thuong",
+    gather=gather_commendations, fingerprint=fingerprint_commendations, build=build_commendations,
+    render=render_commendations, prefix_field="list_prefix", default_prefix="DS-BCA",
+    numbered=lambda inputs: inputs.finalised,
+    # no list until something is approved or the list is finalised (then even an empty one)
+    wanted=lambda inputs: inputs.finalised or bool(inputs.approved))
+
+KINDS: tuple[DocumentKind, ...] = (SUMMARY, COMMENDATIONS)

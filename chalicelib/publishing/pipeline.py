@@ -29,7 +29,7 @@ import email.utils
 import logging
 import secrets
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from chalicelib.conferences import service
 from chalicelib.core.clock import iso
@@ -116,7 +116,7 @@ def ensure_document(store: Store, kind: DocumentKind, conference: dict[str, Any]
             record = {"conference_id": cid, "kind": kind.code, "version": version, "fingerprint": fp,
                       "document_id": service.new_document_id(), "state": DocumentState.RENDERING.value,
                       "claim": mine, "claimed_at": iso(now), "issued_on": issued_on.isoformat(),
-                      "number_prefix": conference["number_prefix"]}
+                      "number_prefix": kind.prefix_of(conference)}
             try:
                 store.documents.claim_version(record)
                 break
@@ -148,17 +148,16 @@ def _render_and_store(store: Store, kind: DocumentKind, conference: dict[str, An
                       render: Callable[[Any], bytes]) -> dict[str, Any] | None:
     cid, version, doc_id = record["conference_id"], int(record["version"]), record["document_id"]
     issued_on = dt.date.fromisoformat(record["issued_on"])
-    if not record.get("number"):
-        series, prefix = kind.number_series({**conference, "number_prefix": record["number_prefix"]},
-                                            issued_on.year)
-        number = document_number(store.documents.next_number(series), prefix)
+    if not record.get("number") and kind.numbered(inputs):
+        prefix = record["number_prefix"]
+        number = document_number(store.documents.next_number(kind.number_series(prefix, issued_on.year)), prefix)
         try:  # the number is bound to the version before anything is rendered, so a takeover reuses it
             store.documents.update_version(cid, kind.code, version, {"number": number}, mine, unnumbered=True)
         except ConditionFailed:
             return None
         record = {**record, "number": number}
     doc = kind.build(inputs, Numbering(
-        number=record["number"], document_id=doc_id, issued_on=issued_on,
+        number=record.get("number"), document_id=doc_id, issued_on=issued_on,
         verify_url=service.verify_url(conf.public_base_url, doc_id), verify_code=service.verify_code(doc_id)))
     pdf = render(doc)
     key = artifact_key(cid, version, kind)
@@ -170,7 +169,7 @@ def _render_and_store(store: Store, kind: DocumentKind, conference: dict[str, An
         store.documents.update_version(cid, kind.code, version, fields, mine)
     except ConditionFailed:
         return None  # taken over meanwhile: the new owner finishes it
-    log.info("stored %s %s v%s %s (%s bytes)", cid, kind.code, version, record["number"], stored.size)
+    log.info("stored %s %s v%s %s (%s bytes)", cid, kind.code, version, record.get("number"), stored.size)
     return {**record, **fields}
 
 
@@ -184,7 +183,11 @@ def vn_date(iso_date: str) -> str:
 
 def mail_context(conference: dict[str, Any], documents: list[tuple[DocumentKind, dict[str, Any]]],
                  recipient_name: str, base_url: str) -> dict[str, Any]:
-    docs = [{"label": kind.label, "noun": kind.noun, "number": r["number"], "issued_on": vn_date(r["issued_on"]),
+    docs = [{"label": kind.label, "noun": kind.noun, "number": r.get("number"), "numbered": bool(r.get("number")),
+             # how the mail names it: "Báo cáo số 01/BC-BCA", "Danh sách dự thảo (phiên bản 2)"
+             "ref": f"{kind.noun} số {r['number']}" if r.get("number") else
+                    f"{kind.noun} dự thảo (phiên bản {r['version']})",
+             "issued_on": vn_date(r["issued_on"]),
              "about": r["title"][0].lower() + r["title"][1:], "code": service.verify_code(r["document_id"]),
              "verify_url": service.verify_url(base_url, r["document_id"]), "sha256": r["sha256"]}
             for kind, r in documents]
@@ -204,7 +207,7 @@ def mail_bodies(conference: dict[str, Any], documents: list[tuple[DocumentKind, 
 
 def _links_for(documents: list[tuple[DocumentKind, dict[str, Any]]], artifacts: Any,
                base_url: str) -> Callable[[Attachment], DownloadLink]:
-    by_name = {kind.attachment_name(r["number"]): r for kind, r in documents}
+    by_name = {kind.attachment_name(r.get("number"), r["version"]): r for kind, r in documents}
 
     def link(att: Attachment) -> DownloadLink:
         record = by_name[att.filename]
@@ -215,15 +218,39 @@ def _links_for(documents: list[tuple[DocumentKind, dict[str, Any]]], artifacts: 
     return link
 
 
+def _claim(store: Store, record: dict[str, Any], key: str, recipient: str, mine: str,
+           now: dt.datetime) -> str:
+    """Claim one document version's delivery to one recipient: "mine", "sent" or "in_progress"."""
+    doc_id = record["document_id"]
+    existing = store.documents.claim_delivery({"document_id": doc_id, "email": key, "recipient": recipient,
+                                               "state": SendState.SENDING.value, "claim": mine,
+                                               "claimed_at": iso(now), "attempts": 1})
+    if existing is None:
+        return "mine"
+    if existing["state"] == SendState.SENT:
+        return "sent"
+    if existing["state"] == SendState.SENDING and _age(existing.get("claimed_at"), now) < STALE_SEND:
+        return "in_progress"
+    try:  # failed before, or stuck in "sending" (a crash mid-send): take the claim over
+        store.documents.update_delivery(doc_id, key, {"state": SendState.SENDING.value, "claimed_at": iso(now),
+                                                      "attempts": int(existing.get("attempts", 1)) + 1},
+                                        claim=existing["claim"], new_claim=mine)
+        return "mine"
+    except ConditionFailed:
+        return "in_progress"
+
+
 def deliver(store: Store, conference: dict[str, Any], documents: list[tuple[DocumentKind, dict[str, Any]]], *,
             now: dt.datetime, conf: Settings, artifacts: Any, mailer: Any) -> dict[str, str]:
-    """Send the stored documents, in one email, to each recipient not yet sent to; email -> outcome."""
-    # One delivery record per (set of document versions, recipient): the set's id is its documents' ids.
-    bundle = "+".join(r["document_id"] for _, r in documents)
-    tag = " ".join(f"{r['document_id']} v{r['version']}" for _, r in documents)
+    """Send each recipient, in one email, every document version they have not received yet.
+
+    Deliveries are claimed per (document version, recipient), so each recipient gets each
+    version exactly once: the first email carries both documents; when only the
+    commendation list changes later, the next carries only the list.
+    """
     sender = default_sender({"THIDUA_MAIL_FROM": conf.mail_from})
     domain = email.utils.parseaddr(sender)[1].rpartition("@")[2] or "localhost"
-    files: list[Attachment] | None = None
+    pdfs: dict[str, bytes] = {}
     outcomes: dict[str, str] = {}
     for recipient in conference.get("recipients") or []:
         name, addr = email.utils.parseaddr(recipient)
@@ -231,44 +258,36 @@ def deliver(store: Store, conference: dict[str, Any], documents: list[tuple[Docu
         if key in outcomes:
             continue
         mine = secrets.token_hex(8)
-        message_id = make_message_id(bundle, *(str(r["version"]) for _, r in documents), key, domain=domain)
-        existing = store.documents.claim_delivery({"document_id": bundle, "email": key, "recipient": recipient,
-                                                   "state": SendState.SENDING.value, "claim": mine,
-                                                   "claimed_at": iso(now), "message_id": message_id,
-                                                   "attempts": 1})
-        if existing is not None:
-            if existing["state"] == SendState.SENT:
-                outcomes[key] = "already_sent"
-                continue
-            if existing["state"] == SendState.SENDING and _age(existing.get("claimed_at"), now) < STALE_SEND:
-                outcomes[key] = "in_progress"
-                continue
-            try:  # failed before, or stuck in "sending" (a crash mid-send): take the claim over
-                store.documents.update_delivery(bundle, key, {"state": SendState.SENDING.value,
-                                                              "claimed_at": iso(now),
-                                                              "attempts": int(existing.get("attempts", 1)) + 1},
-                                                claim=existing["claim"], new_claim=mine)
-            except ConditionFailed:
-                outcomes[key] = "in_progress"
-                continue
-        if files is None:
-            files = [Attachment(kind.attachment_name(r["number"]), artifacts.get(r["artifact_key"]), "application/pdf")
-                     for kind, r in documents]
-        text, page = mail_bodies(conference, documents, name, conf.public_base_url)
+        claims = [(kind, r, _claim(store, r, key, recipient, mine, now)) for kind, r in documents]
+        bundle = [(kind, r) for kind, r, state in claims if state == "mine"]
+        if not bundle:
+            outcomes[key] = "in_progress" if any(s == "in_progress" for *_, s in claims) else "already_sent"
+            continue
+        tag = " ".join(f"{r['document_id']} v{r['version']}" for _, r in bundle)
+        message_id = make_message_id(*(f"{r['document_id']}-{r['version']}" for _, r in bundle), key, domain=domain)
+        for _, r in bundle:
+            if r["document_id"] not in pdfs:
+                pdfs[r["document_id"]] = artifacts.get(r["artifact_key"])
+        files = [Attachment(kind.attachment_name(r.get("number"), r["version"]), pdfs[r["document_id"]],
+                            "application/pdf") for kind, r in bundle]
+        text, page = mail_bodies(conference, bundle, name, conf.public_base_url)
         try:
             message = build_fitted_message(
-                links_for=_links_for(documents, artifacts, conf.public_base_url), attachments=files,
-                sender=sender, to=[recipient], subject=mail_subject(conference, documents), text=text, html=page,
+                links_for=_links_for(bundle, artifacts, conf.public_base_url), attachments=files,
+                sender=sender, to=[recipient], subject=mail_subject(conference, bundle), text=text, html=page,
                 message_id=message_id, headers={"X-Thidua-Document": tag})
             provider_id = mailer.send(message)
         except Exception as exc:  # noqa: BLE001 - recorded, retried by the next run
             log.warning("sending %s to %s failed: %s", tag, key, exc)
-            store.documents.update_delivery(bundle, key, {"state": SendState.FAILED.value, "error": str(exc)[:500]},
-                                            claim=mine)
+            for _, r in bundle:
+                store.documents.update_delivery(r["document_id"], key, {"state": SendState.FAILED.value,
+                                                                        "error": str(exc)[:500]}, claim=mine)
             outcomes[key] = SendState.FAILED.value
             continue
-        store.documents.update_delivery(bundle, key, {"state": SendState.SENT.value, "sent_at": iso(now),
-                                                      "provider_id": str(provider_id)}, claim=mine)
+        for _, r in bundle:
+            store.documents.update_delivery(r["document_id"], key, {"state": SendState.SENT.value, "sent_at": iso(now),
+                                                                    "message_id": message_id,
+                                                                    "provider_id": str(provider_id)}, claim=mine)
         outcomes[key] = SendState.SENT.value
     return outcomes
 
@@ -277,9 +296,12 @@ def deliver(store: Store, conference: dict[str, Any], documents: list[tuple[Docu
 
 def compile_conference(store: Store, conference_id: str, *, conf: Settings, now: dt.datetime,
                        artifacts: Any = None, mailer: Any = None,
-                       render: Callable[[Any], bytes] | None = None,
+                       render: Callable[[Any], bytes] | Mapping[str, Callable[[Any], bytes]] | None = None,
                        kinds: tuple[DocumentKind, ...] = KINDS) -> CompileResult:
-    """Compile (each kind whose inputs changed) and deliver one conference's documents. Idempotent."""
+    """Compile (each kind whose inputs changed) and deliver one conference's documents. Idempotent.
+
+    `render` replaces the renderer: one function for every kind, or a mapping kind code -> function.
+    """
     conference = store.conferences.get(conference_id)
     if conference is None:
         raise NotFound(f"hội nghị '{conference_id}'")
@@ -288,8 +310,11 @@ def compile_conference(store: Store, conference_id: str, *, conf: Settings, now:
     created = False
     for kind in kinds:
         inputs = kind.gather(store, conference, conf, now)
+        if not kind.wanted(inputs):
+            continue
+        renderer = render.get(kind.code) if isinstance(render, Mapping) else render
         record, new = ensure_document(store, kind, conference, inputs, now=now, conf=conf, artifacts=artifacts,
-                                      render=render)
+                                      render=renderer)
         if record is None:
             return CompileResult(conference_id, "in_progress")
         documents.append((kind, record))

@@ -36,7 +36,10 @@ class Mailbox:
 
 def render(doc) -> bytes:
     """Stands in for WeasyPrint: the bytes depend on what the document says."""
-    rows = ";".join(f"{r.name}={sorted(r.values.items())}" for r in doc.unit_rows)
+    if hasattr(doc, "unit_rows"):  # the summary report
+        rows = ";".join(f"{r.name}={sorted(r.values.items())}" for r in doc.unit_rows)
+    else:  # the commendation list
+        rows = ";".join(f"{g.award_form_name}:{[e.name for e in g.entries]}" for g in doc.groups)
     return f"%PDF-1.7 {doc.number} {doc.title} {rows}".encode()
 
 
@@ -135,3 +138,49 @@ def test_compile_due_raises_after_the_others_ran_when_a_recipient_failed(world):
         pipeline.compile_due(world, conf=settings(), now=NOW, mailer=Mailbox(fail_for={"x@bca.vn"}), render=render)
     assert world.documents.latest(ok["id"], "summary")["state"] == "stored"
     assert world.documents.latest(bad["id"], "summary")["state"] == "stored"
+
+
+def _approve(store, conference_id: str, name: str, unit: str = "ca-nghe-an") -> None:
+    from chalicelib.awards.models import DecisionIn, NominationIn
+    from chalicelib.awards.nominations import create_nomination, decide
+    from chalicelib.core.access import Principal
+    from chalicelib.core.states import Role
+
+    admin = Principal("adm", Role.ADMIN, None, "Quản trị")
+    nomination = create_nomination(store, admin, unit, NominationIn(
+        conference_id=conference_id, kind="collective", name=name, award_form="bang-khen-bo-truong",
+        achievements="Hoàn thành xuất sắc nhiệm vụ."), NOW)
+    decide(store, admin, nomination["id"], DecisionIn(decision="approve"), nomination["etag"], NOW)
+
+
+def test_the_commendation_list_is_a_draft_until_finalised_and_each_version_reaches_each_recipient_once(world):
+    from chalicelib.awards.nominations import finalise
+    from chalicelib.core.access import Principal
+    from chalicelib.core.states import Role
+
+    cid = conference(world, recipients=("a@bca.vn",))["id"]
+    _approve(world, cid, "Công an tỉnh Nghệ An")
+    mailbox = Mailbox()
+    first = compile_(world, cid, mailer=mailbox)
+    summary, draft = first.documents
+    assert (summary["kind"], summary["number"]) == ("summary", "01/BC-BCA")
+    assert (draft["kind"], draft.get("number"), draft["version"]) == ("commendations", None, 1)
+    [message] = mailbox.sent
+    assert [a.get_filename() for a in message.iter_attachments()] == [
+        "bao-cao-tong-hop-so-01-BC-BCA.pdf", "danh-sach-de-nghi-khen-thuong-du-thao-v1.pdf"]
+
+    _approve(world, cid, "Công an tỉnh Hà Tĩnh", "ca-ha-tinh")  # the draft changes, the summary does not
+    second = compile_(world, cid, mailer=mailbox)
+    assert second.documents[0]["version"] == 1 and second.documents[1]["version"] == 2
+    assert [a.get_filename() for a in mailbox.sent[-1].iter_attachments()] == [
+        "danh-sach-de-nghi-khen-thuong-du-thao-v2.pdf"]
+
+    finalise(world, Principal("adm", Role.ADMIN, None, "Quản trị"), cid, None, NOW)
+    final = compile_(world, cid, mailer=mailbox)
+    listed = final.documents[1]
+    assert (listed["version"], listed["number"]) == (3, "01/DS-BCA")  # its own series
+    assert [a.get_filename() for a in mailbox.sent[-1].iter_attachments()] == [
+        "danh-sach-de-nghi-khen-thuong-so-01-DS-BCA.pdf"]
+    assert len(mailbox.sent) == 3
+    assert compile_(world, cid, mailer=mailbox).deliveries == {"a@bca.vn": "already_sent"}
+    assert len(mailbox.sent) == 3
