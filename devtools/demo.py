@@ -7,15 +7,21 @@ scheduled compile, and leaves the documents and emails under out/.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import time
+from pathlib import Path
 
 from devtools import demo_data
 from devtools.dynamodb_local import SetupError
 from devtools.stack import ROOT, Http, running_stack
 
-OUT = ROOT / "out"
+OUT = Path(os.environ.get("THIDUA_DEMO_OUT") or ROOT / "out")  # tests point it at a temporary folder
+
+
+def shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def step(text: str) -> None:
@@ -101,17 +107,44 @@ def main() -> int:
             step("Dữ liệu đã lưu")
             print_stored(reports)
 
-            step("Hội nghị và báo cáo tổng hợp (POST /v1/conferences, rồi lệnh compile như lịch chạy)")
-            from devtools import demo_compile
+            from devtools import demo_awards, demo_compile
 
-            pdf, emls = demo_compile.run(stack, admin, OUT)
-            print(f"  PDF:  {pdf.relative_to(ROOT)}")
-            for eml in emls:
-                print(f"  thư:  {eml.relative_to(ROOT)}")
+            step("Hội nghị (POST /v1/conferences)")
+            cid = demo_compile.create_conference(admin)
+
+            step("Các đơn vị đề nghị khen thưởng (POST /v1/units/{id}/nominations)")
+            nominations = demo_awards.nominate(stack, tokens, cid)
+
+            step("Lãnh đạo chấm điểm theo tiêu chí (POST /v1/nominations/{id}/scores)")
+            demo_awards.score(stack, admin, nominations)
+
+            step("Xếp hạng và quyết định trong chỉ tiêu (GET .../shortlist, POST .../decisions)")
+            demo_awards.decide(admin, cid)
+
+            step("Tổng hợp lần 1: báo cáo và danh sách dự thảo (như lịch chạy)")
+            first = demo_compile.compile_now(stack, admin, cid)
+
+            step("Chốt danh sách khen thưởng (POST /v1/conferences/{id}/finalise)")
+            demo_awards.finalise(admin, cid)
+
+            step("Tổng hợp lần 2: danh sách chính thức")
+            second = demo_compile.compile_now(stack, admin, cid)
+
+            step("Kết quả")
+            summary = demo_compile.artifact(stack, first, "summary")
+            draft = demo_compile.artifact(stack, first, "commendations")
+            final = demo_compile.artifact(stack, second, "commendations")
+            workbook = demo_awards.save_workbook(stack, admin, cid, OUT)
+            print(f"  báo cáo tổng hợp:        {shown(summary)}")
+            print(f"  danh sách (dự thảo):     {shown(draft)}")
+            print(f"  danh sách (chính thức):  {shown(final)}")
+            print(f"  bảng tính:               {shown(workbook)}")
+            for eml in demo_compile.emails(OUT):
+                print(f"  thư:  {shown(eml)}")
     except SetupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"\nXong sau {time.monotonic() - started:.1f} s. Kết quả trong {OUT.relative_to(ROOT)}/")
+    print(f"\nXong sau {time.monotonic() - started:.1f} s. Kết quả trong {shown(OUT)}/")
     return 0
 
 

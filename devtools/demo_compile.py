@@ -1,5 +1,5 @@
-"""`make demo`, last step: a conference through the HTTP API, then the compile exactly as
-the hourly schedule runs it (the CLI, with the stack's environment)."""
+"""`make demo`: a conference through the HTTP API, then the compile exactly as the
+schedule runs it (the CLI, with the stack's environment)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from devtools import demo_data
 from devtools.stack import ROOT, Http, Stack
 
 CONFERENCE = {
@@ -24,8 +25,9 @@ CONFERENCE = {
     "distribution": ["Đồng chí Bộ trưởng (để báo cáo)", "Các đồng chí Thứ trưởng (để báo cáo)",
                      "Ban Chỉ đạo phòng, chống dịch COVID-19 của Bộ Công an", "Công an các đơn vị, địa phương",
                      "Lưu: VT, VP"],
-    "quotas": {"bang-khen-bo-truong": 10},
+    "quotas": demo_data.QUOTAS,
     "number_prefix": "BC-BCA",
+    "list_prefix": "DS-BCA",
     "signer": {"title": "KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG", "name": "Thượng tướng Lê Văn Minh"},
 }
 
@@ -35,12 +37,15 @@ def _check(status: int, body: object, expected: int, what: str) -> None:
         raise SystemExit(f"demo failed: {what} answered {status}: {body}")
 
 
-def run(stack: Stack, admin: Http, out: Path) -> tuple[Path, list[Path]]:
-    """Create the conference, compile and mail it; returns (PDF path, .eml paths)."""
+def create_conference(admin: Http) -> str:
     status, _, conference = admin.call("POST", "/v1/conferences", CONFERENCE)
     _check(status, conference, 201, "POST /v1/conferences")
-    cid = conference["id"]
-    print(f"  hội nghị {cid}: {conference['title']} ({conference['date']}, {conference['place']})")
+    print(f"  hội nghị {conference['id']}: {conference['title']} ({conference['date']}, {conference['place']})")
+    return conference["id"]
+
+
+def compile_now(stack: Stack, admin: Http, cid: str) -> dict:
+    """Ask for a compile (202), then run what the schedule runs; returns the CLI's result."""
     status, _, body = admin.call("POST", f"/v1/conferences/{cid}/compile")
     _check(status, body, 202, "POST /v1/conferences/{id}/compile")
     command = [sys.executable, "-m", "chalicelib.cli", "--stage", "test", "compile", "--conference", cid, "--now"]
@@ -49,15 +54,20 @@ def run(stack: Stack, admin: Http, out: Path) -> tuple[Path, list[Path]]:
     if done.returncode != 0:
         raise SystemExit(f"demo failed: compile exited {done.returncode}:\n{done.stdout}{done.stderr}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    status, _, docs = admin.call("GET", f"/v1/conferences/{cid}/documents")
-    _check(status, docs, 200, "GET /v1/conferences/{id}/documents")
-    doc = docs["items"][-1]
-    status, _, verified = Http(stack.api_url).call("GET", f"/v1/documents/{doc['id']}/verify")
-    _check(status, verified, 200, "GET /v1/documents/{id}/verify")
-    print(f"  Báo cáo số {doc['number']} (phiên bản {doc['version']}), SHA-256 {doc['sha256'][:16]}…, "
-          f"mã xác thực {doc['verify_code']}")
+    for doc in result["documents"]:
+        status, _, verified = Http(stack.api_url).call("GET", f"/v1/documents/{doc['document_id']}/verify")
+        _check(status, verified, 200, "GET /v1/documents/{id}/verify")
+        print(f"  {doc['kind']:<14} phiên bản {doc['version']}  số {doc['number'] or '(dự thảo)':<10} "
+              f"SHA-256 {verified['sha256'][:16]}…  mã xác thực {verified['code']}")
     for address, outcome in result["deliveries"].items():
         print(f"  thư tới {address}: {outcome}")
-    pdf = Path(stack.env["THIDUA_ARTIFACTS"]) / result["artifact_key"]
-    emls = [p for p in sorted((out / "outbox").glob("*.eml")) if b"X-Thidua-Document" in p.read_bytes()]
-    return pdf, emls
+    return result
+
+
+def artifact(stack: Stack, result: dict, kind: str) -> Path:
+    [doc] = [d for d in result["documents"] if d["kind"] == kind]
+    return Path(stack.env["THIDUA_ARTIFACTS"]) / doc["artifact_key"]
+
+
+def emails(out: Path) -> list[Path]:
+    return [p for p in sorted((out / "outbox").glob("*.eml")) if b"X-Thidua-Document" in p.read_bytes()]

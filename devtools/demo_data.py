@@ -109,3 +109,60 @@ REPORTS: dict[str, dict[str, tuple[dict[str, int], str]]] = {
                    "nhiệm vụ xét nghiệm, cách ly, điều trị."),
     },
 }
+
+
+# Nominations for the conference (the seed article: "trao thưởng cho các tổ chức, cá nhân có
+# thành tích xuất sắc"). Units, figures and Thiếu tướng Phạm Thế Tùng are the articles';
+# the other people and teams are illustrative.
+# (nominating unit, body without conference_id)
+NOMINATIONS: list[tuple[str, dict]] = [
+    ("ca-nghe-an", {"kind": "collective", "name": "Công an tỉnh Nghệ An", "award_form": "co-thi-dua-bo-cong-an",
+                    "achievements": "Thành lập 52 tổ truy vết, huy động hơn 1.500 cán bộ, chiến sỹ truy vết các "
+                                    "trường hợp nhiễm và nghi nhiễm COVID-19; triển khai 30 phương án đón, dẫn trên "
+                                    "15.000 công dân về địa bàn an toàn.",
+                    "figures": {"tracing_teams": 52, "citizens_escorted": 15000}}),
+    ("ca-nghe-an", {"kind": "collective", "name": "Tổ truy vết Công an tỉnh Nghệ An",
+                    "award_form": "bang-khen-bo-truong",
+                    "achievements": "Truy vết nhanh chóng, chính xác 7.400 trường hợp tiếp xúc, góp phần khoanh vùng, "
+                                    "dập dịch kịp thời trên địa bàn tỉnh.", "figures": {"people_traced": 7400}}),
+    ("ca-nghe-an", {"kind": "individual", "name": "Phạm Thế Tùng", "position": "Thiếu tướng, Giám đốc Công an tỉnh",
+                    "award_form": "bang-khen-bo-truong",
+                    "achievements": "Trực tiếp chỉ đạo lực lượng Công an tỉnh tham mưu chính quyền địa phương các "
+                                    "biện pháp phòng, chống dịch, bảo đảm an ninh trật tự trên địa bàn."}),
+    ("ca-bac-giang", {"kind": "collective", "name": "Công an tỉnh Bắc Giang", "award_form": "co-thi-dua-bo-cong-an",
+                      "achievements": "Phối hợp vận hành Bệnh viện dã chiến, bảo đảm an ninh, trật tự các khu công "
+                                      "nghiệp trong đợt dịch."}),
+    ("ca-tp-hcm", {"kind": "collective", "name": "Công an Thành phố Hồ Chí Minh", "award_form": "co-thi-dua-bo-cong-an",
+                   "achievements": "Xây dựng mỗi phường, xã là một \"pháo đài chống dịch\"; hỗ trợ lưu thông hàng hóa "
+                                   "phục vụ \"mục tiêu kép\"."}),
+    ("cuc-y-te", {"kind": "collective", "name": "Bệnh viện 19-8", "nominee_unit_id": "bv-19-8",
+                  "award_form": "bang-khen-bo-truong",
+                  "achievements": "Chi viện hàng trăm cán bộ, chiến sỹ tham gia vận hành Bệnh viện dã chiến điều trị "
+                                  "bệnh nhân COVID-19 tại Bắc Giang."}),
+    ("bv-199", {"kind": "collective", "name": "Bệnh viện 199", "award_form": "bang-khen-bo-truong",
+                "achievements": "Là một trong những cơ sở y tế chủ chốt thực hiện xét nghiệm, cách ly, điều trị tại "
+                                "thành phố Đà Nẵng."}),
+    ("bo-tu-lenh-cscd", {"kind": "collective", "name": "Tiểu đoàn Cảnh sát cơ động số 1",
+                         "award_form": "bang-khen-bo-truong",
+                         "achievements": "Tăng cường lực lượng về các phường, xã, bảo đảm an ninh, trật tự tại cơ sở "
+                                         "trong thời gian giãn cách xã hội."}),
+    ("ca-binh-duong", {"kind": "individual", "name": "Nguyễn Văn Ánh",
+                       "position": "Thượng tá, Trưởng phòng Cảnh sát quản lý hành chính về trật tự xã hội",
+                       "award_form": "giay-khen",
+                       "achievements": "Chỉ đạo kiểm soát chặt chẽ người ra vào các khu công nghiệp thực hiện \"3 tại chỗ\"."}),
+    ("ca-da-nang", {"kind": "individual", "name": "Lê Thị Bình", "position": "Trung tá, Đội trưởng Đội truy vết",
+                    "award_form": "giay-khen",
+                    "achievements": "Tổ chức truy vết hơn 7.000 trường hợp, không để lây lan trong cộng đồng."}),
+    ("cuc-csgt", {"kind": "individual", "name": "Trần Đức Dũng", "position": "Thiếu tá, cán bộ Cục Cảnh sát giao thông",
+                  "award_form": "giay-khen",
+                  "achievements": "Xử lý nghiêm các trường hợp chống người thi hành công vụ tại chốt kiểm soát dịch."}),
+]
+
+QUOTAS = {"co-thi-dua-bo-cong-an": 1, "bang-khen-bo-truong": 4, "giay-khen": 2}
+
+# reviewers: (name, unit they work in); each scores every nomination it has no conflict with
+REVIEWERS = [("Đồng chí Thứ trưởng thường trực", None), ("Chánh Văn phòng Bộ", "van-phong-bo")]
+
+# what the reviewers think of the nominations the articles single out (impact, exemplary, initiative)
+REVIEW_SCORES = {"Công an tỉnh Nghệ An": (10, 9, 9), "Tổ truy vết Công an tỉnh Nghệ An": (9, 9, 8),
+                 "Bệnh viện 19-8": (9, 8, 8), "Phạm Thế Tùng": (9, 9, 7)}

@@ -195,7 +195,7 @@ class Verification(Strict):
     id: str
     code: str
     kind: str
-    number: str
+    number: Optional[str] = Field(description="null: a draft (dự thảo)")
     title: str
     date: str
     version: int

@@ -157,7 +157,7 @@ def verification(store: Store, document_id: str) -> dict[str, Any]:
     """What a reader holding the paper or the file may check: no auth, nothing else revealed."""
     record = stored_document(store, document_id)
     return {"id": record["document_id"], "code": verify_code(record["document_id"]), "kind": record["kind"],
-            "number": record["number"], "title": record["title"], "date": record["issued_on"],
+            "number": record.get("number"), "title": record["title"], "date": record["issued_on"],
             "version": record["version"], "sha256": record["sha256"], "size": record["size"],
             "agency": record.get("agency")}
 
@@ -168,4 +168,7 @@ def document_bytes(store: Store, artifacts: Any, document_id: str) -> tuple[dict
 
 
 def download_name(record: dict[str, Any]) -> str:
-    return f"bao-cao-tong-hop-so-{record['number'].replace('/', '-')}.pdf"
+    from chalicelib.publishing.kinds import KINDS  # names only; no renderer is loaded
+
+    kind = next(k for k in KINDS if k.code == record["kind"])
+    return kind.attachment_name(record.get("number"), int(record["version"]))
