@@ -554,3 +554,71 @@ def test_dynamodb_store_is_cached_per_table(ddb) -> None:
         assert store.units.get("u-1")["id"] == "u-1"
     finally:
         store.delete_table()
+
+
+# -- nominations -------------------------------------------------------------------------
+
+def nomination(nid: str, etag: str = "n1", unit_id: str = UNIT, cid: str = "20210831-aaaaaa", **extra: Any) -> dict[str, Any]:
+    return {"id": nid, "conference_id": cid, "unit_id": unit_id, "nominee_unit_id": unit_id, "kind": "collective",
+            "name": f"Tập thể {nid}", "award_form": "giay-khen", "status": "pending", "etag": etag, "version": 1,
+            "created_at": "2021-08-01T00:00:00.000+00:00", **extra}
+
+
+def guard(name: str, cid: str = "20210831-aaaaaa") -> tuple[str, str]:
+    from chalicelib.store import keys
+
+    return keys.nominee_guard(cid, "giay-khen", name)
+
+
+def test_nominations_are_unique_per_nominee_and_found_by_id_unit_and_conference(repo_store: Store) -> None:
+    repo_store.conferences.create(conference("20210831-aaaaaa", "2021-08-31"))
+    repo_store.nominations.create(nomination("n-a"), guard("a"), audit=event("nomination:n-a"))
+    with pytest.raises(AlreadyExists, match="nominee"):
+        repo_store.nominations.create(nomination("n-b"), guard("a"))
+    assert repo_store.nominations.get("n-b") is None  # nothing half-written
+    repo_store.nominations.create(nomination("n-c", unit_id="ca-ha-tinh"), guard("c"))
+    assert repo_store.nominations.get("n-a")["name"] == "Tập thể n-a"
+    assert [n["id"] for n in repo_store.nominations.for_unit(UNIT).items] == ["n-a"]
+    assert [n["id"] for n in repo_store.nominations.for_unit(UNIT, "20210831-aaaaaa").items] == ["n-a"]
+    assert sorted(n["id"] for n in repo_store.nominations.for_conference("20210831-aaaaaa")) == ["n-a", "n-c"]
+    assert [e["action"] for e in repo_store.audit.list("nomination:n-a").items] == [event("x")["action"]]
+
+
+def test_a_nomination_moves_its_guard_and_decisions_are_all_or_nothing(repo_store: Store) -> None:
+    repo_store.conferences.create(conference("20210831-aaaaaa", "2021-08-31"))
+    repo_store.nominations.create(nomination("n-a"), guard("a"))
+    repo_store.nominations.create(nomination("n-b"), guard("b"))
+    with pytest.raises(AlreadyExists):  # renaming onto another nominee
+        repo_store.nominations.replace(nomination("n-a", "n2"), "n1", guard("a"), guard("b"))
+    repo_store.nominations.replace(nomination("n-a", "n2"), "n1", guard("a"), guard("a2"))
+    repo_store.nominations.create(nomination("n-c"), guard("a"))  # the old guard was released
+    with pytest.raises(ConditionFailed) as stale:
+        repo_store.nominations.decide([(nomination("n-a", "n3", status="approved"), "n2"),
+                                       (nomination("n-b", "n3", status="approved"), "stale")],
+                                      "20210831-aaaaaa", [event("nomination:n-a"), event("nomination:n-b")])
+    assert stale.value.index == 1
+    assert repo_store.nominations.get("n-a")["status"] == "pending"
+    assert repo_store.audit.list("nomination:n-a").items == []
+
+
+def test_nothing_changes_on_a_finalised_conference(repo_store: Store) -> None:
+    repo_store.conferences.create(conference("20210831-aaaaaa", "2021-08-31"))
+    repo_store.nominations.create(nomination("n-a"), guard("a"))
+    finalised = {**conference("20210831-aaaaaa", "2021-08-31", "c2"), "finalised_at": "2021-08-30T00:00:00Z"}
+    repo_store.conferences.replace(finalised, "c1")
+    with pytest.raises(ConditionFailed):
+        repo_store.nominations.create(nomination("n-b"), guard("b"))
+    with pytest.raises(ConditionFailed) as locked:
+        repo_store.nominations.decide([(nomination("n-a", "n2", status="approved"), "n1")], "20210831-aaaaaa", [])
+    assert locked.value.index == 1  # past the nominations: the conference check
+    with pytest.raises(ConditionFailed):
+        repo_store.nominations.replace(nomination("n-a", "n2"), "n1", guard("a"), guard("a"))
+
+
+def test_reviewer_scores_replace_the_reviewers_earlier_one(repo_store: Store) -> None:
+    base = {"conference_id": "20210831-aaaaaa", "nomination_id": "n-a", "note": "", "at": "t"}
+    repo_store.nominations.put_score({**base, "reviewer": "r1", "scores": {"impact": 5}})
+    repo_store.nominations.put_score({**base, "reviewer": "r1", "scores": {"impact": 9}})
+    repo_store.nominations.put_score({**base, "reviewer": "r2", "scores": {"impact": 7}})
+    assert sorted((s["reviewer"], s["scores"]["impact"]) for s in repo_store.nominations.scores("20210831-aaaaaa")) \
+        == [("r1", 9), ("r2", 7)]
