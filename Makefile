@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # Chalice takes the Lambda runtime from the interpreter that packages it: 3.13.
 PYTHON_BOOT ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13.*/bin/python3.13) $(shell command -v python3.13 2>/dev/null))
-DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
+DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium chromium-driver
 
 .PHONY: deps system-deps dynamodb-local test test-unit test-fast demo serve admin-token package clean
 
@@ -19,7 +19,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(VENV)/bin/pip install --quiet -r requirements.txt -r requirements-dev.txt
 	touch $@
 
-# WeasyPrint renders with Pango/HarfBuzz; pdftoppm turns PDFs into PNG pages.
+# WeasyPrint renders with Pango/HarfBuzz; pdftoppm turns PDFs into PNG pages;
+# Chromium and its driver run the admin page's browser test (tests/e2e/test_admin_page.py).
 system-deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -33,9 +34,10 @@ system-deps:
 dynamodb-local: $(VENV)/.installed
 	@$(PY) -m devtools.dynamodb_local fetch
 
-# Every tier, in random order (pytest-randomly), on two workers.
+# Every tier, in random order (pytest-randomly), on two workers; a test file stays on one worker,
+# so module fixtures (a packaged zip, a compiled world) are built once.
 test: deps
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 --dist loadfile -q
 
 # Pure rules and the HTTP layer over the in-memory store: no Java, seconds.
 test-unit: $(VENV)/.installed

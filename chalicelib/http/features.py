@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chalicelib.http.admin import admin
 from chalicelib.http.awards import awards
 from chalicelib.http.conferences import conferences
 from chalicelib.http.reporting import reporting
@@ -9,7 +10,7 @@ from chalicelib.http.routing import Feature, Operation
 from chalicelib.http.service import service
 from chalicelib.http.units import units
 
-FEATURES: tuple[Feature, ...] = (service, units, reporting, conferences, awards)
+FEATURES: tuple[Feature, ...] = (service, units, reporting, conferences, awards, admin)
 
 
 def operations() -> list[Operation]:
