@@ -59,3 +59,55 @@ def test_admin_token_cli_unit_token_put_and_read_back(stack):
     assert status == 204
     status, headers, problem = unit.call("GET", "/v1/units/ca-nghe-an/reports/2021-08")
     assert status == 401 and headers["Content-Type"].startswith("application/problem+json")
+
+
+def test_awards_over_real_http(stack):
+    """Issue 8's HTTP checks against `chalice local` and DynamoDB Local: nominate, rank (the same on
+    every call), quota cut, unit isolation, 412 on a stale decision, 422 on a reject without a note,
+    423 after finalise."""
+    out = subprocess.run([sys.executable, "-m", "chalicelib.cli", "--stage", "test", "admin-token"],
+                         cwd=ROOT, env=stack.env, capture_output=True, text=True, check=True)
+    admin = Http(stack.api_url, out.stdout.strip())
+    tokens = {}
+    for unit_id, name in (("ca-vinh-long", "Công an tỉnh Vĩnh Long"), ("ca-ben-tre", "Công an tỉnh Bến Tre"),
+                          ("ca-tra-vinh", "Công an tỉnh Trà Vinh")):
+        assert admin.call("POST", "/v1/units", {"id": unit_id, "name": name, "kind": "province"})[0] == 201
+        tokens[unit_id] = Http(stack.api_url, admin.call("POST", f"/v1/units/{unit_id}/tokens", {})[2]["token"])
+    admin.call("PUT", "/v1/periods/2021-07", {"deadline": "2099-12-31T23:59:59+07:00"})
+    for unit_id, traced in (("ca-vinh-long", 900), ("ca-ben-tre", 3000), ("ca-tra-vinh", 100)):
+        assert tokens[unit_id].call("PUT", f"/v1/units/{unit_id}/reports/2021-07",
+                                    {"values": {"officers_mobilised": 1000, "people_traced": traced}})[0] == 201
+    status, _, conference = admin.call("POST", "/v1/conferences", {
+        "title": "Hội nghị sơ kết", "date": "2021-07-31", "periods": ["2021-07"], "quotas": {"giay-khen": 2},
+        "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn A"}})
+    assert status == 201
+    cid, ids = conference["id"], {}
+    for unit_id, client in tokens.items():
+        status, headers, n = client.call("POST", f"/v1/units/{unit_id}/nominations", {
+            "conference_id": cid, "kind": "collective", "name": f"Đội truy vết {unit_id}", "award_form": "giay-khen",
+            "achievements": "Truy vết kịp thời các trường hợp tiếp xúc."})
+        assert status == 201 and headers["ETag"], n
+        ids[unit_id] = n["id"]
+    status, _, shortlist = admin.call("GET", f"/v1/conferences/{cid}/shortlist")
+    assert [r["nomination"]["unit_id"] for r in shortlist["items"]] == ["ca-ben-tre", "ca-vinh-long", "ca-tra-vinh"]
+    assert [r["within_quota"] for r in shortlist["items"]] == [True, True, False]
+    assert all(admin.call("GET", f"/v1/conferences/{cid}/shortlist")[2] == shortlist for _ in range(3))
+
+    intruder = tokens["ca-tra-vinh"]
+    assert intruder.call("GET", "/v1/units/ca-ben-tre/nominations")[0] == 403
+    assert intruder.call("GET", f"/v1/nominations/{ids['ca-ben-tre']}")[0] == 403
+    assert intruder.call("POST", f"/v1/nominations/{ids['ca-ben-tre']}/decision", {"decision": "approve"},
+                         {"If-Match": "x"})[0] == 403
+
+    _, read_headers, _ = admin.call("GET", f"/v1/nominations/{ids['ca-ben-tre']}")
+    etag = read_headers["ETag"]
+    assert admin.call("POST", f"/v1/nominations/{ids['ca-ben-tre']}/decision", {"decision": "reject"},
+                      {"If-Match": etag})[0] == 422
+    assert admin.call("POST", f"/v1/nominations/{ids['ca-ben-tre']}/decision", {"decision": "approve"},
+                      {"If-Match": etag})[0] == 200
+    assert admin.call("POST", f"/v1/nominations/{ids['ca-ben-tre']}/decision", {"decision": "hold"},
+                      {"If-Match": etag})[0] == 412
+    assert admin.call("POST", f"/v1/conferences/{cid}/finalise")[0] == 200
+    status, _, problem = tokens["ca-vinh-long"].call("PATCH", f"/v1/nominations/{ids['ca-vinh-long']}",
+                                                    {"achievements": "Bổ sung."})
+    assert status == 423 and problem["reason"] == "finalised"
