@@ -31,6 +31,9 @@ class Settings:
     mail_from: str                  # THIDUA_MAIL_FROM
     ses_region: str | None          # THIDUA_SES_REGION
     ses_configuration_set: str | None  # THIDUA_SES_CONFIGURATION_SET
+    ddb_attempts: int = 2           # THIDUA_DDB_ATTEMPTS: tries per DynamoDB call (botocore standard mode)
+    ddb_connect_timeout: float = 1.0   # THIDUA_DDB_CONNECT_TIMEOUT (s)
+    ddb_read_timeout: float = 2.0      # THIDUA_DDB_READ_TIMEOUT (s)
 
     @property
     def is_local(self) -> bool:
@@ -67,4 +70,7 @@ def settings(env: Mapping[str, str] | None = None) -> Settings:
         mail_from=(env.get("THIDUA_MAIL_FROM") or "").strip(),
         ses_region=env.get("THIDUA_SES_REGION") or None,
         ses_configuration_set=env.get("THIDUA_SES_CONFIGURATION_SET") or None,
+        ddb_attempts=_int(env, "THIDUA_DDB_ATTEMPTS", 2),
+        ddb_connect_timeout=float(env.get("THIDUA_DDB_CONNECT_TIMEOUT") or 1.0),
+        ddb_read_timeout=float(env.get("THIDUA_DDB_READ_TIMEOUT") or 2.0),
     )

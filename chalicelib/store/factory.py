@@ -18,7 +18,8 @@ _lock = threading.Lock()  # two first requests in one process must not build two
 
 def dynamodb_store(settings: Settings) -> Store:
     """One Store (and boto3 client) per endpoint/table/region, made on first use and reused."""
-    key = (settings.dynamodb_endpoint, settings.table_name, settings.region)
+    key = (settings.dynamodb_endpoint, settings.table_name, settings.region, settings.ddb_attempts,
+           settings.ddb_connect_timeout, settings.ddb_read_timeout)
     with _lock:
         store = _stores.get(key)
         if store is None:

@@ -11,7 +11,6 @@ import itertools
 import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from types import SimpleNamespace
 from typing import Any, Iterator
 
 import pytest
@@ -31,8 +30,9 @@ PERIOD = "2021-08"
 # -- fixtures ---------------------------------------------------------------------------
 
 def _local_settings(endpoint: str, table: str = "unused") -> Any:
-    # make_client reads only these fields of Settings.
-    return SimpleNamespace(region="ap-southeast-1", dynamodb_endpoint=endpoint, table_name=table)
+    from chalicelib.core.settings import settings
+
+    return settings({"THIDUA_DDB_ENDPOINT": endpoint, "THIDUA_TABLE": table, "AWS_DEFAULT_REGION": "ap-southeast-1"})
 
 
 @pytest.fixture(scope="session")
