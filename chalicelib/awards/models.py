@@ -6,15 +6,17 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
+from chalicelib.core.fields import line, prose
 from chalicelib.units.models import UnitId
 
 MAX_ACHIEVEMENTS = 20_000
 MAX_BULK = 40  # each decision is two writes (the nomination, its audit event) in one DynamoDB transaction
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Position = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Text = line(200)
+Position = line(200, min_length=0)
 AwardCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4_000)]
+Note = prose(4_000)
+Achievements = prose(MAX_ACHIEVEMENTS, min_length=1)
 Figure = Annotated[StrictInt, Field(ge=0, le=10**15)]
 
 
@@ -30,7 +32,7 @@ class NominationIn(Strict):
     nominee_unit_id: Optional[UnitId] = Field(
         None, description="Đơn vị của người/tập thể được đề nghị: chính đơn vị đề nghị (mặc định) hoặc đơn vị cấp dưới")
     award_form: AwardCode = Field(description="Mã hình thức khen thưởng (GET /v1/award-forms)")
-    achievements: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ACHIEVEMENTS)]
+    achievements: Achievements  # type: ignore[valid-type]
     figures: dict[str, Figure] = Field(default_factory=dict, max_length=50,
                                        description="Các số liệu làm căn cứ, theo mã chỉ tiêu")
 
@@ -43,8 +45,7 @@ class NominationPatch(Strict):
     position: Optional[Position] = None
     nominee_unit_id: Optional[UnitId] = None
     award_form: Optional[AwardCode] = None
-    achievements: Optional[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                                            max_length=MAX_ACHIEVEMENTS)]] = None
+    achievements: Optional[Achievements] = None  # type: ignore[valid-type]
     figures: Optional[dict[str, Figure]] = Field(None, max_length=50)
 
 

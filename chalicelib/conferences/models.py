@@ -9,19 +9,23 @@ from typing import Annotated, Optional
 from pydantic_core import PydanticCustomError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from chalicelib.core.fields import line, prose
 from chalicelib.core.periods import PeriodError, parse_period
+from chalicelib.core.text import text_problem
 from chalicelib.units.models import Name, UnitId
 
 MAX_PERIODS = 12
 MAX_RECIPIENTS = 50
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = line(300)
+Line = line(200)
 Prefix = Annotated[str, StringConstraints(pattern=r"^[A-ZĐ0-9][A-ZĐ0-9-]{0,29}$")]
 AwardCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
 
 
 def _recipient(value: str) -> str:
     """An address, optionally with a display name: "Đồng chí Thứ trưởng <tt@bocongan.gov.vn>"."""
+    if text_problem(value):
+        raise PydanticCustomError("unsafe_text", text_problem(value))
     name, addr = email.utils.parseaddr(value)
     local, _, domain = addr.partition("@")
     if not local or "." not in domain or any(c in addr for c in " <>,;\"") or len(value) > 320:
@@ -38,7 +42,8 @@ class Strict(BaseModel):
 
 
 class SignerIn(Strict):
-    title: Line = Field(description="Chức vụ ký, ví dụ 'KT. BỘ TRƯỞNG\\nTHỨ TRƯỞNG'")
+    title: prose(200, min_length=1) = Field(  # type: ignore[valid-type]
+        description="Chức vụ ký, có thể hai dòng, ví dụ 'KT. BỘ TRƯỞNG\\nTHỨ TRƯỞNG'")
     name: Name = Field(description="Cấp bậc và họ tên người ký")
 
 
@@ -191,10 +196,20 @@ class DocumentList(Strict):
     next: Optional[str]
 
 
+class NewerVersion(Strict):
+    id: str
+    code: str
+    version: int
+    number: Optional[str]
+
+
 class Verification(Strict):
     id: str
     code: str
     kind: str
+    current: bool = Field(description="false: a newer version of this document exists")
+    superseded_by: Optional[NewerVersion]
+    notice: Optional[str]
     number: Optional[str] = Field(description="null: a draft (dự thảo)")
     title: str
     date: str

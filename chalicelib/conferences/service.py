@@ -156,7 +156,14 @@ def stored_document(store: Store, document_id: str) -> dict[str, Any]:
 def verification(store: Store, document_id: str) -> dict[str, Any]:
     """What a reader holding the paper or the file may check: no auth, nothing else revealed."""
     record = stored_document(store, document_id)
+    latest = store.documents.latest(record["conference_id"], record["kind"])
+    current = latest is None or int(latest["version"]) == int(record["version"])
+    newer = None if current or latest.get("state") != DocumentState.STORED else {
+        "id": latest["document_id"], "code": verify_code(latest["document_id"]), "version": latest["version"],
+        "number": latest.get("number")}
     return {"id": record["document_id"], "code": verify_code(record["document_id"]), "kind": record["kind"],
+            "current": current, "superseded_by": newer,
+            "notice": None if current else "Văn bản này đã được thay thế bằng phiên bản mới hơn.",
             "number": record.get("number"), "title": record["title"], "date": record["issued_on"],
             "version": record["version"], "sha256": record["sha256"], "size": record["size"],
             "agency": record.get("agency")}

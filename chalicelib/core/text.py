@@ -31,8 +31,8 @@ def _letters(word: str) -> list[tuple[int, int]]:
             out.append((_RANK["đ"], 0))
         elif ch in _RANK:
             out.append((_RANK[ch], 0))
-        elif ch.isdigit():
-            out.append((-10 + int(ch), 0))
+        elif ch.isdecimal():  # any script's digits sort as their value ("²" is not decimal: punctuation)
+            out.append((-10 + unicodedata.decimal(ch), 0))
         elif unicodedata.combining(ch):
             continue
         else:
@@ -55,3 +55,32 @@ def nfc_deep(value: object) -> object:
     if isinstance(value, dict):
         return {nfc_deep(k): nfc_deep(v) for k, v in value.items()}
     return value
+
+
+# -- what user text may contain ------------------------------------------------------------
+# Names, titles and addresses end up in mail headers, file names and official documents:
+# a line break there breaks a header, a NUL breaks delivery, a bidirectional override shows
+# a name reversed, and zero-width characters make "different" names that look the same.
+_REFUSED = {"Cc": "ký tự điều khiển", "Cf": "ký tự định dạng ẩn (đảo chiều, độ rộng 0…)",
+            "Zl": "ký tự xuống dòng", "Zp": "ký tự ngắt đoạn", "Cs": "ký tự không hợp lệ",
+            "Co": "ký tự dùng riêng", "Cn": "ký tự chưa được định nghĩa"}
+
+
+def text_problem(value: str, *, multiline: bool = False) -> str | None:
+    """Why `value` may not be stored as a name (or, with `multiline`, as prose); None when it may."""
+    for ch in value:
+        if multiline and ch in "\n\t":
+            continue
+        category = unicodedata.category(ch)
+        if category in _REFUSED:
+            if ch in "\r\n" and not multiline:
+                return "Không được xuống dòng."
+            return f"Có {_REFUSED[category]} (U+{ord(ch):04X})."
+    if value and not any(not ch.isspace() for ch in value):
+        return "Không có ký tự nhìn thấy được."
+    return None
+
+
+def clean_prose(value: str) -> str:
+    """Prose keeps its line breaks; Windows ones are folded to \\n first."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")

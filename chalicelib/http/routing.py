@@ -41,6 +41,7 @@ M = TypeVar("M", bound=BaseModel)
 
 JSON = "application/json; charset=utf-8"
 MAX_BODY_BYTES = 256 * 1024
+MAX_NESTING = 32  # our deepest body (a report's values) is 2 levels
 REQUEST_TYPES = ["application/json", "application/merge-patch+json"]
 
 
@@ -242,6 +243,9 @@ def _parse_body(ctx: Context, model: type[BaseModel]) -> BaseModel:
         if ctx.operation.body_optional:
             return model()
         raise HttpProblem(400, "Bad Request", "Thiếu nội dung yêu cầu (JSON).", [FieldError("body", "Thiếu nội dung JSON.")])
+    if _nesting(raw) > MAX_NESTING:
+        raise HttpProblem(422, "Unprocessable Content", f"JSON lồng nhau quá {MAX_NESTING} cấp.",
+                          [FieldError("body", f"JSON lồng nhau quá {MAX_NESTING} cấp.")])
     try:
         data = nfc_deep(json.loads(raw.decode("utf-8")))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -251,6 +255,32 @@ def _parse_body(ctx: Context, model: type[BaseModel]) -> BaseModel:
         return model.model_validate(data)
     except ValidationError as exc:
         raise problems.from_validation(exc) from None
+
+
+def _nesting(raw: bytes) -> int:
+    """The deepest bracket nesting of a JSON text (brackets inside strings do not count).
+
+    Checked before parsing: Python's parser and our NFC walk recurse, and a body of a few
+    thousand '[' would otherwise end in a RecursionError (a 500) instead of a 422.
+    """
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
 
 
 def _shape(ctx: Context, reply: Reply | Response) -> Response:
@@ -314,7 +344,7 @@ def handle(blueprint: Blueprint, op: Operation, view: Callable[..., Reply | Resp
         if not op.access.public:
             from chalicelib.units.tokens import authenticate
 
-            ctx.principal = authenticate(ctx.store, request.headers.get("authorization"))
+            ctx.principal = authenticate(ctx.store, request.headers.get("authorization"), ctx.now())
         owner = None
         if op.access.resource and ctx.principal is not None and ctx.principal.role == Role.UNIT:
             owner = RESOURCE_OWNERS[op.access.resource](ctx.store, params)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from chalicelib.core.access import ADMIN
 from chalicelib.http.routing import PAGED, Context, Feature, Reply, page
 from chalicelib.units import service, tokens
-from chalicelib.units.models import IssuedToken, TokenIn, Unit, UnitIn, UnitList, UnitPatch, UnitTokenIn
+from chalicelib.units.models import (IssuedToken, TokenIn, TokenList, Unit, UnitIn, UnitList, UnitPatch,
+                                     UnitTokenIn)
 
 units = Feature(__name__, "units", "Đơn vị và mã truy cập (quản trị).")
 
@@ -51,8 +52,15 @@ def create_token(ctx: Context) -> Reply:
     return Reply(tokens.issue_staff_token(ctx.store, ctx.who, ctx.body, ctx.now()))
 
 
+@units.route("GET", "/v1/tokens", summary="Danh sách mã truy cập (không bao giờ có mã bí mật)", access=ADMIN,
+             response=TokenList, query=PAGED)
+def list_tokens(ctx: Context) -> Reply:
+    result = ctx.store.tokens.list(limit=ctx.limit, cursor=ctx.cursor)
+    return Reply(page([tokens.public(t) for t in result.items], result.next))
+
+
 @units.route("DELETE", "/v1/tokens/{token_id}", summary="Thu hồi mã truy cập", access=ADMIN, status=204,
              errors=(404,))
 def revoke_token(ctx: Context, token_id: str) -> Reply:
-    tokens.revoke(ctx.store, token_id, ctx.now())
+    tokens.revoke(ctx.store, ctx.who, token_id, ctx.now())
     return Reply("", content_type="text/plain")

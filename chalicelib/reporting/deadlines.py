@@ -39,6 +39,8 @@ def parse_instant(text: str, field: str) -> datetime:
         value = datetime.fromisoformat(text)
     except (TypeError, ValueError):
         raise invalid(field, "Phải là thời điểm ISO 8601, ví dụ 2021-09-10T23:59:59+07:00.") from None
+    if not 2000 <= value.year <= 2100:  # far dates overflow time zone arithmetic and mean a typo
+        raise invalid(field, "Năm nằm ngoài khoảng cho phép (2000-2100).")
     return value if value.tzinfo else value.replace(tzinfo=VN_TZ)
 
 

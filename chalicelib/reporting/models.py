@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, create_model
 
 from chalicelib.core.catalogs import indicator_catalog
+from chalicelib.core.fields import prose
 
 MAX_ACHIEVEMENTS = 20_000
 MAX_COMMENT = 2_000
@@ -35,7 +36,7 @@ def indicator_values_model() -> type[BaseModel]:
 
 @cache
 def indicator_comments_model() -> type[BaseModel]:
-    text = Annotated[str, StringConstraints(max_length=MAX_COMMENT)]
+    text = prose(MAX_COMMENT)
     fields: dict[str, Any] = {i.code: (Optional[text], None) for i in indicator_catalog().indicators}
     return create_model("IndicatorComments", __config__=ConfigDict(extra="forbid"), **fields)
 
@@ -47,11 +48,11 @@ def report_in_model() -> type[BaseModel]:
         __config__=ConfigDict(extra="forbid"),
         values=(indicator_values_model(), ...),
         comments=(indicator_comments_model(), Field(default_factory=indicator_comments_model())),
-        achievements=(Annotated[str, StringConstraints(max_length=MAX_ACHIEVEMENTS)], ""),
+        achievements=(prose(MAX_ACHIEVEMENTS), ""),
     )
 
 
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4_000)]
+Note = prose(4_000)
 
 
 class ReviewIn(Strict):
@@ -61,7 +62,7 @@ class ReviewIn(Strict):
 
 class ExceptionIn(Strict):
     until: str = Field(description="ISO 8601 instant until which the unit may submit, e.g. 2021-09-20T23:59:59+07:00")
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1_000)]
+    reason: prose(1_000, min_length=1)  # type: ignore[valid-type]
 
 
 class PeriodSettingsIn(Strict):

@@ -23,7 +23,7 @@ from chalicelib.core.access import Principal
 from chalicelib.core.catalogs import indicator_catalog
 from chalicelib.core.clock import iso
 from chalicelib.core.errors import FieldError, Invalid, NotFound, PreconditionFailed, PreconditionRequired, invalid
-from chalicelib.core.periods import Period, period_of
+from chalicelib.core.periods import VN_TZ, Period, period_of
 from chalicelib.core.states import ReportStatus, ReviewAction, Timeliness
 from chalicelib.delivery import Mailer
 from chalicelib.reporting.deadlines import deadline_for, lock_for
@@ -83,6 +83,10 @@ def submit_report(store: Store, who: Principal, unit_id: str, period_code: str, 
     data = body.model_dump(exclude_none=True)
     values: dict[str, int] = data.get("values", {})
     comments: dict[str, str] = {k: v for k, v in data.get("comments", {}).items() if v}
+    if period.start > now.astimezone(VN_TZ).date():
+        raise invalid("period", f"Kỳ {period.label} chưa bắt đầu: chưa thể gửi báo cáo.")
+    if not values and not data.get("achievements", "").strip():
+        raise invalid("values", "Báo cáo phải có ít nhất một số liệu hoặc phần thành tích.")
     errors = indicator_catalog().check_rules(values)
     if errors:
         raise Invalid(errors, "Số liệu không thỏa mãn quy tắc kiểm tra chéo giữa các chỉ tiêu.")

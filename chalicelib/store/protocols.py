@@ -45,6 +45,9 @@ class TokenRepository(Protocol):
     def revoke(self, token_id: str, revoked_at: str, audit: Record | None = None) -> bool:
         """False when there is no such token."""
 
+    def list(self, limit: int = MAX_PAGE, cursor: str | None = None) -> Page:
+        """Every token record (hashes included: callers must not show them)."""
+
 
 class ReportRepository(Protocol):
     def get(self, unit_id: str, period: str) -> Record | None: ...

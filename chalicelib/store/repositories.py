@@ -95,6 +95,9 @@ class Tokens:
             return False
         return True
 
+    def list(self, limit: int = MAX_PAGE, cursor: str | None = None) -> Page:
+        return self.table.query(keys.TOKENS_INDEX, index=True, limit=limit, cursor=cursor)
+
 
 class Reports:
     def __init__(self, table: Table) -> None:

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from chalicelib.core.fields import line, safe_line
 
 UnitId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = line(200)
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254,
-                                         pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")]
+                                         pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$"),
+                  AfterValidator(safe_line)]
 UnitKind = Literal["ministry", "province", "department", "hospital", "other"]
 
 
@@ -37,15 +40,20 @@ class UnitPatch(Strict):
     emails: Optional[list[Email]] = Field(default=None, max_length=20)
 
 
+ValidDays = Annotated[int, Field(ge=1, le=3650, description="Số ngày mã còn hiệu lực (mặc định 365)")]
+
+
 class TokenIn(Strict):
     role: Literal["admin", "leader"]
     name: Name
+    valid_days: ValidDays = 365
     unit_id: Optional[UnitId] = Field(
         None, description="Đơn vị công tác của người giữ mã (để tránh chấm đề nghị của chính đơn vị mình)")
 
 
 class UnitTokenIn(Strict):
     name: Optional[Name] = None
+    valid_days: ValidDays = 365
 
 
 # -- responses -------------------------------------------------------------------------
@@ -74,6 +82,25 @@ class IssuedToken(Strict):
     unit_id: Optional[str]
     name: str
     created_at: str
+    valid_until: str
+
+
+class TokenInfo(Strict):
+    """A token as the office sees it: never its secret or hash."""
+
+    id: str
+    role: Literal["unit", "admin", "leader"]
+    unit_id: Optional[str]
+    name: str
+    created_at: str
+    created_by: Optional[str]
+    valid_until: Optional[str]
+    revoked_at: Optional[str]
+
+
+class TokenList(Strict):
+    items: list[TokenInfo]
+    next: Optional[str]
 
 
 class Me(Strict):

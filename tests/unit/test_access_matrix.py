@@ -43,7 +43,7 @@ def callers(api, admin_token, store):
     for unit_id, name in ((OWN, "Công an tỉnh Nghệ An"), (OTHER, "Công an tỉnh Hà Tĩnh")):
         assert api.post("/v1/units", token=admin_token, body={"id": unit_id, "name": name}).status_code == 201
     revoked = api.post(f"/v1/units/{OWN}/tokens", token=admin_token, body={}).data
-    revoke(store, revoked["id"], SystemClock().now())
+    revoke(store, None, revoked["id"], SystemClock().now())
     unit = issue(store, "unit", unit_id=OWN)
     conference = api.post("/v1/conferences", token=admin_token, body={
         "title": "Hội nghị sơ kết", "date": "2021-08-31", "periods": ["2021-08"],

@@ -1,0 +1,48 @@
+"""Field types shared by the request models: user text that is safe to print and to put in a header.
+
+`Line` refuses line breaks and control, formatting (bidi, zero-width) and unassigned characters;
+`Prose` allows line breaks and tabs but nothing else of those. Both refuse text with nothing visible.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from chalicelib.core.text import clean_prose, text_problem
+
+
+def _line(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise PydanticCustomError("unsafe_text", problem)
+    return value
+
+
+def _prose(value: str) -> str:
+    problem = text_problem(value, multiline=True)
+    if problem:
+        raise PydanticCustomError("unsafe_text", problem)
+    return value
+
+
+def _fold_newlines(value: object) -> object:
+    return clean_prose(value) if isinstance(value, str) else value
+
+
+def line(max_length: int, min_length: int = 1) -> type[str]:
+    """A one-line text field (a name, a title, a place)."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+                     AfterValidator(_line)]  # type: ignore[return-value]
+
+
+def prose(max_length: int, min_length: int = 0) -> type[str]:
+    """A text field that may span lines (achievements, notes, comments)."""
+    return Annotated[str, BeforeValidator(_fold_newlines),
+                     StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+                     AfterValidator(_prose)]  # type: ignore[return-value]
+
+
+safe_line = _line
