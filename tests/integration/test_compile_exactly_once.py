@@ -1,0 +1,119 @@
+"""Exactly once on DynamoDB Local, for both documents: the compile fired three times at once,
+and again after a crash in the middle of sending, gives each recipient each version once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import Counter
+
+import pytest
+
+from chalicelib.awards.models import DecisionIn, NominationIn
+from chalicelib.awards.nominations import create_nomination, decide
+from chalicelib.conferences import service
+from chalicelib.conferences.models import ConferenceIn
+from chalicelib.core.access import Principal
+from chalicelib.core.settings import settings
+from chalicelib.core.states import Role
+from chalicelib.publishing import pipeline
+from helpers import put_report, seed_units
+
+NOW = dt.datetime(2021, 8, 28, 3, 0, tzinfo=dt.timezone.utc)
+ADMIN = Principal("adm", Role.ADMIN, None, "Quản trị")
+RECIPIENTS = ("bo-truong@bca.vn", "thu-truong@bca.vn", "van-phong@bca.vn")
+
+
+class Crash(BaseException):
+    """The process dying: not an Exception, so nothing records a failure."""
+
+
+class Mailbox:
+    def __init__(self, crash_at: str | None = None) -> None:
+        self.sent: list = []
+        self.lock = threading.Lock()
+        self.crash_at = crash_at
+
+    def send(self, message) -> str:
+        to = message["To"].addresses[0].addr_spec
+        if to == self.crash_at:
+            raise Crash(to)
+        with self.lock:
+            self.sent.append(message)
+        return to
+
+    def versions(self) -> Counter:
+        """(recipient, attachment file name) -> how many times it arrived."""
+        return Counter((m["To"].addresses[0].addr_spec, a.get_filename()) for m in self.sent
+                       for a in m.iter_attachments())
+
+
+def render(doc) -> bytes:
+    return f"%PDF-1.7 {type(doc).__name__} {doc.number}".encode()
+
+
+@pytest.fixture
+def world(store):
+    seed_units(store, [("bo-cong-an", "Bộ Công an", None, "ministry"),
+                       ("ca-nghe-an", "Công an tỉnh Nghệ An", "bo-cong-an", "province")])
+    put_report(store, "ca-nghe-an", "2021-08", {"citizens_escorted": 15000, "officers_mobilised": 1800})
+    conference = service.create_conference(store, ConferenceIn.model_validate({
+        "title": "Hội nghị sơ kết", "date": "2021-08-31", "periods": ["2021-08"], "recipients": list(RECIPIENTS),
+        "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn A"}}), NOW)
+    approve(store, conference["id"], "Công an tỉnh Nghệ An")
+    return conference["id"]
+
+
+def approve(store, cid: str, name: str) -> None:
+    n = create_nomination(store, ADMIN, "ca-nghe-an", NominationIn(
+        conference_id=cid, kind="collective", name=name, award_form="bang-khen-bo-truong",
+        achievements="Hoàn thành xuất sắc nhiệm vụ."), NOW)
+    decide(store, ADMIN, n["id"], DecisionIn(decision="approve"), n["etag"], NOW)
+
+
+def compile_(store, cid, mailbox, now=NOW):
+    return pipeline.compile_conference(store, cid, conf=settings(), now=now, mailer=mailbox, render=render)
+
+
+def test_three_concurrent_compiles_send_each_version_once(store, world):
+    mailbox, barrier, errors = Mailbox(), threading.Barrier(3), []
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            compile_(store, world, mailbox)
+        except Exception as exc:  # noqa: BLE001 - collected and reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    # a run that found the other still rendering leaves the sending to it, so finish with one more run
+    compile_(store, world, mailbox, NOW + pipeline.STALE_SEND + dt.timedelta(minutes=1))
+    expected = {(r, f) for r in RECIPIENTS for f in ("bao-cao-tong-hop-so-01-BC-BCA.pdf",
+                                                     "danh-sach-de-nghi-khen-thuong-du-thao-v1.pdf")}
+    assert set(mailbox.versions()) == expected and set(mailbox.versions().values()) == {1}
+
+
+def test_a_crash_in_the_middle_of_sending_resumes_with_only_the_missing_recipients(store, world):
+    first = Mailbox()
+    compile_(store, world, first)
+    approve(store, world, "Tổ truy vết Công an tỉnh Nghệ An")  # the list changes: version 2
+    crashing = Mailbox(crash_at=RECIPIENTS[1])
+    with pytest.raises(Crash):
+        compile_(store, world, crashing)
+    assert [m["To"].addresses[0].addr_spec for m in crashing.sent] == [RECIPIENTS[0]]
+    soon = Mailbox()  # the next run a minute later: the crashed claim is still fresh, the last recipient is not
+    assert compile_(store, world, soon, NOW + dt.timedelta(minutes=1)).deliveries == {
+        RECIPIENTS[0]: "already_sent", RECIPIENTS[1]: "in_progress", RECIPIENTS[2]: "sent"}
+    resumed = Mailbox()  # once the claim is stale, the crashed send is taken over
+    result = compile_(store, world, resumed, NOW + pipeline.STALE_SEND + dt.timedelta(minutes=1))
+    assert result.deliveries == {RECIPIENTS[0]: "already_sent", RECIPIENTS[1]: "sent", RECIPIENTS[2]: "already_sent"}
+    total = first.versions() + crashing.versions() + soon.versions() + resumed.versions()
+    for recipient in RECIPIENTS:
+        assert total[(recipient, "bao-cao-tong-hop-so-01-BC-BCA.pdf")] == 1
+        assert total[(recipient, "danh-sach-de-nghi-khen-thuong-du-thao-v1.pdf")] == 1
+        assert total[(recipient, "danh-sach-de-nghi-khen-thuong-du-thao-v2.pdf")] == 1
