@@ -1,4 +1,5 @@
-"""`chalice local` with a listen backlog fit for bursts of concurrent clients.
+"""`chalice local` as the deployed API behaves: a listen backlog fit for bursts, and unknown paths
+answered 404 problem+json as the deployed gateway is configured to (devtools/package.py).
 
 socketserver's default backlog is 5: a burst of 50 simultaneous requests (our
 concurrency checks, or a province's batch script) would see connection resets
@@ -9,10 +10,34 @@ from __future__ import annotations
 
 import sys
 
-from chalice.cli import main as chalice_main
-from chalice.local import ThreadedHTTPServer
+import json
 
-ThreadedHTTPServer.request_queue_size = 256
+from chalice import local
+from chalice.cli import main as chalice_main
+
+from devtools.package import NOT_FOUND_PROBLEM
+
+local.ThreadedHTTPServer.request_queue_size = 256
+
+
+class RouteNotFound(local.LocalGatewayException):
+    CODE = 404
+
+
+_handle_request = local.LocalGateway.handle_request
+
+
+def handle_request(self, method, path, headers, body):  # type: ignore[no-untyped-def]
+    try:
+        return _handle_request(self, method, path, headers, body)
+    except local.ForbiddenError as exc:
+        if b"Missing Authentication Token" not in (exc.body or b"") and b"Authorization header" not in (exc.body or b""):
+            raise
+        raise RouteNotFound({"Content-Type": "application/problem+json"},
+                            json.dumps(NOT_FOUND_PROBLEM, ensure_ascii=False).encode()) from None
+
+
+local.LocalGateway.handle_request = handle_request
 
 if __name__ == "__main__":
     sys.argv = ["chalice", "local", *sys.argv[1:]]

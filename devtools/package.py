@@ -35,7 +35,22 @@ def merge_template(table_name: str = "thidua") -> dict:
     artifacts = {"Fn::Sub": ["s3://${Bucket}/", {"Bucket": {"Ref": "ThiduaDocuments"}}]}
     functions = {name: {"Properties": {"Environment": {"Variables": {"THIDUA_ARTIFACTS": artifacts}}}}
                  for name in FUNCTIONS}
-    return {"Resources": {"ThiduaTable": table, "ThiduaDocuments": bucket, **functions}}
+    return {"Resources": {"ThiduaTable": table, "ThiduaDocuments": bucket, **functions,
+                          "UnknownRouteResponse": unknown_route_response()}}
+
+
+NOT_FOUND_PROBLEM = {"type": "about:blank", "status": 404, "title": "Not Found",
+                     "detail": "Không có đường dẫn này trong API (xem /v1/openapi.json)."}
+
+
+def unknown_route_response() -> dict:
+    """API Gateway answers a path no route matches itself (403 "Missing Authentication Token"):
+    make it the 404 problem+json the app gives everywhere else. devtools/chalice_local.py
+    gives the same answer locally."""
+    return {"Type": "AWS::ApiGateway::GatewayResponse", "Properties": {
+        "RestApiId": {"Ref": "RestAPI"}, "ResponseType": "MISSING_AUTHENTICATION_TOKEN", "StatusCode": "404",
+        "ResponseParameters": {"gatewayresponse.header.Content-Type": "'application/problem+json'"},
+        "ResponseTemplates": {"application/json": json.dumps(NOT_FOUND_PROBLEM, ensure_ascii=False)}}}
 
 
 def build(out: Path, stage: str = "dev") -> Path:

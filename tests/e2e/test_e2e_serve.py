@@ -111,3 +111,10 @@ def test_awards_over_real_http(stack):
     status, _, problem = tokens["ca-vinh-long"].call("PATCH", f"/v1/nominations/{ids['ca-vinh-long']}",
                                                     {"achievements": "Bổ sung."})
     assert status == 423 and problem["reason"] == "finalised"
+
+
+def test_unknown_paths_answer_404_problem_json(stack):
+    for token in (None, "thd_0000000000000000_" + "A" * 43):
+        status, headers, body = Http(stack.api_url, token).call("GET", "/v1/khong-co")
+        assert status == 404 and headers["Content-Type"] == "application/problem+json", (status, body)
+        assert body["status"] == 404 and body["detail"]

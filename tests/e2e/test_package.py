@@ -73,3 +73,12 @@ def test_the_deployed_table_is_the_one_the_store_creates(package):
         variables = resources[name]["Properties"]["Environment"]["Variables"]
         assert "ThiduaDocuments" in json.dumps(variables["THIDUA_ARTIFACTS"]), name  # never the read-only disk
         assert variables["THIDUA_MAIL"] == "ses" and variables["THIDUA_TABLE"] == "thidua"
+
+
+@pytest.mark.slow
+def test_the_gateway_answers_unknown_paths_with_a_404_problem(package):
+    resources = json.loads((package / "sam.json").read_text())["Resources"]
+    response = resources["UnknownRouteResponse"]["Properties"]
+    assert response["ResponseType"] == "MISSING_AUTHENTICATION_TOKEN" and response["StatusCode"] == "404"
+    assert response["RestApiId"] == {"Ref": "RestAPI"} and "RestAPI" in resources
+    assert json.loads(response["ResponseTemplates"]["application/json"])["status"] == 404
