@@ -7,7 +7,7 @@ import email.utils
 from typing import Annotated, Optional
 
 from pydantic_core import PydanticCustomError
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StringConstraints, field_validator
 
 from chalicelib.core.fields import line, prose
 from chalicelib.core.periods import PeriodError, parse_period
@@ -62,12 +62,40 @@ def _periods(value: list[str] | None) -> list[str] | None:
 
 
 def _aware(value: datetime.datetime | None) -> datetime.datetime | None:
-    """An instant without a zone is Hà Nội time."""
+    """An instant without a zone is Hà Nội time; years outside 2000-2100 are typos."""
     from chalicelib.core.periods import VN_TZ
 
+    if value is not None and not 2000 <= value.year <= 2100:
+        raise PydanticCustomError("invalid_value", "Năm nằm ngoài khoảng cho phép (2000-2100).")
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=VN_TZ)
+
+
+def _known_forms(value: dict[str, int] | None) -> dict[str, int] | None:
+    from chalicelib.core.catalogs import award_form
+
+    unknown = sorted(code for code in (value or {}) if award_form(code) is None)
+    if unknown:
+        raise PydanticCustomError("invalid_value", f"Hình thức khen thưởng không có trong danh mục: {', '.join(unknown)}.")
+    return value
+
+
+def _reasonable_year(value: datetime.date | None) -> datetime.date | None:
+    if value is not None and not 2000 <= value.year <= 2100:
+        raise PydanticCustomError("invalid_value", "Năm nằm ngoài khoảng cho phép (2000-2100).")
+    return value
+
+
+def _text_only(value: object) -> object:
+    # A number where a date-time belongs is not a Unix time, it is a mistake.
+    if value is not None and not isinstance(value, str):
+        raise PydanticCustomError("datetime_type", "Phải là thời điểm ISO 8601, ví dụ 2021-08-20T17:00:00+07:00.")
+    return value
+
+
+Instant = Annotated[Optional[datetime.datetime], BeforeValidator(_text_only), AfterValidator(_aware)]
+Quotas = Annotated[dict[AwardCode, Annotated[StrictInt, Field(ge=0, le=100_000)]], AfterValidator(_known_forms)]
 
 
 class ConferenceFields(Strict):
@@ -79,7 +107,7 @@ class ConferenceFields(Strict):
                                              description="null: mọi đơn vị; nếu có: các đơn vị này và cấp dưới")
     recipients: list[Recipient] = Field(default_factory=list, max_length=MAX_RECIPIENTS,
                                         description="Địa chỉ thư nhận báo cáo tổng hợp")
-    quotas: dict[AwardCode, Annotated[int, Field(ge=0, le=100_000)]] = Field(default_factory=dict, max_length=50)
+    quotas: Quotas = Field(default_factory=dict, max_length=50)
     number_prefix: Prefix = Field("BC-BCA", description="Ký hiệu văn bản: số sẽ là 07/BC-BCA")
     signer: SignerIn
     upper_agency: Line = "BỘ CÔNG AN"
@@ -88,7 +116,7 @@ class ConferenceFields(Strict):
         default=None, max_length=30,
         description="Dòng 'Nơi nhận' của văn bản; mặc định lấy từ tên trong recipients")
     report_title: Optional[Text] = Field(default=None, description="Trích yếu; mặc định 'Tổng hợp kết quả ...'")
-    nomination_deadline: Annotated[Optional[datetime.datetime], AfterValidator(_aware)] = Field(
+    nomination_deadline: Instant = Field(
         default=None, description="Hạn đơn vị gửi và sửa đề nghị khen thưởng (ISO 8601, có múi giờ)")
     list_prefix: Prefix = Field("DS-BCA", description="Ký hiệu của danh sách khen thưởng: số sẽ là 01/DS-BCA")
 
@@ -113,19 +141,19 @@ class ConferencePatch(Strict):
     """PATCH /v1/conferences/{id}: only the fields given change (null resets optional ones)."""
 
     title: Optional[Text] = None
-    date: Optional[datetime.date] = None
+    date: Annotated[Optional[datetime.date], AfterValidator(_reasonable_year)] = None
     place: Optional[Line] = None
     periods: Optional[list[str]] = Field(default=None, min_length=1, max_length=MAX_PERIODS)
     unit_ids: Optional[list[UnitId]] = Field(default=None, max_length=500)
     recipients: Optional[list[Recipient]] = Field(default=None, max_length=MAX_RECIPIENTS)
-    quotas: Optional[dict[AwardCode, Annotated[int, Field(ge=0, le=100_000)]]] = Field(default=None, max_length=50)
+    quotas: Optional[Quotas] = Field(default=None, max_length=50)
     number_prefix: Optional[Prefix] = None
     signer: Optional[SignerIn] = None
     upper_agency: Optional[Line] = None
     agency: Optional[Line] = None
     distribution: Optional[list[Line]] = Field(default=None, max_length=30)
     report_title: Optional[Text] = None
-    nomination_deadline: Annotated[Optional[datetime.datetime], AfterValidator(_aware)] = None
+    nomination_deadline: Instant = None
     list_prefix: Optional[Prefix] = None
 
     @field_validator("periods")

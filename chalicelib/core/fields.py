@@ -38,11 +38,20 @@ def line(max_length: int, min_length: int = 1) -> type[str]:
                      AfterValidator(_line)]  # type: ignore[return-value]
 
 
+def _at_least(min_length: int):
+    def check(value: str) -> str:
+        # after stripping: "   " is not a reason, " \n " is no achievement
+        if len(value.strip()) < min_length:
+            raise PydanticCustomError("string_too_short", "Không được để trống.")
+        return value
+    return check
+
+
 def prose(max_length: int, min_length: int = 0) -> type[str]:
     """A text field that may span lines (achievements, notes, comments)."""
     return Annotated[str, BeforeValidator(_fold_newlines),
                      StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-                     AfterValidator(_prose)]  # type: ignore[return-value]
+                     AfterValidator(_prose), AfterValidator(_at_least(min_length))]  # type: ignore[return-value]
 
 
 safe_line = _line

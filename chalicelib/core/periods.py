@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 _PATTERNS = {
-    "month": re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"),
-    "week": re.compile(r"^(\d{4})-W(0[1-9]|[1-4]\d|5[0-3])$"),
-    "quarter": re.compile(r"^(\d{4})-Q([1-4])$"),
+    # [0-9], not \d: other scripts' digits are not a period code; fullmatch: no trailing newline
+    "month": re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])"),
+    "week": re.compile(r"([0-9]{4})-W(0[1-9]|[1-4][0-9]|5[0-3])"),
+    "quarter": re.compile(r"([0-9]{4})-Q([1-4])"),
 }
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
@@ -90,7 +91,7 @@ class Period:
 
 def parse_period(text: str) -> Period:
     for kind, pattern in _PATTERNS.items():
-        m = pattern.match(text or "")
+        m = pattern.fullmatch(text or "")
         if m:
             year, number = int(m.group(1)), int(m.group(2))
             if year < 2000 or year > 2100:

@@ -37,7 +37,8 @@ _STATUS_TEXT = {
 
 _PATH_PARAMS = {
     "unit_id": {"description": "Mã đơn vị", "example": "ca-nghe-an"},
-    "period": {"description": "Kỳ báo cáo: YYYY-MM, YYYY-Www hoặc YYYY-Qn", "example": "2021-08"},
+    "period": {"description": "Kỳ báo cáo: YYYY-MM, YYYY-Www hoặc YYYY-Qn", "example": "2021-08",
+               "schema": {"type": "string", "pattern": r"^[0-9]{4}-(0[1-9]|1[0-2]|W(0[1-9]|[1-4][0-9]|5[0-3])|Q[1-4])$"}},
     "token_id": {"description": "Mã định danh của mã truy cập", "example": "3f9a0c2d4b6e8a10"},
     "conference_id": {"description": "Mã hội nghị", "example": "20210805-k3f9qa"},
     "document_id": {"description": "Mã văn bản (có thể viết 7K3F-Q2MD)", "example": "7K3FQ2MD"},

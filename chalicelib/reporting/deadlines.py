@@ -9,7 +9,7 @@ whatever the date; a returned one is open for correction whatever the date.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.core import audit
@@ -76,6 +76,10 @@ def get_period(store: Store, period: Period, default_days: int, now: datetime) -
 
 def set_deadline(store: Store, who: Principal, period: Period, deadline_text: str, now: datetime) -> dict[str, Any]:
     deadline = parse_instant(deadline_text, "deadline")
+    if period.start > (now.astimezone(VN_TZ) + timedelta(days=366)).date():
+        raise invalid("period", "Chỉ đặt hạn nộp cho các kỳ trong vòng một năm tới.")
+    if deadline.astimezone(VN_TZ).date() < period.start:
+        raise invalid("deadline", "Hạn nộp không thể trước khi kỳ bắt đầu.")
     store.periods.put(
         {"period": period.code, "deadline": deadline.isoformat(), "set_by": who.token_id, "set_at": iso(now)},
         audit=audit.event(f"period:{period.code}", "deadline_set", who, now, deadline=deadline.isoformat()))

@@ -157,6 +157,8 @@ def list_reports(store: Store, unit_id: str, first: str | None, last: str | None
     hi = period_of(last, "to") if last else None
     if lo and hi and lo.kind != hi.kind:
         raise invalid("to", "Kỳ 'from' và 'to' phải cùng loại (tháng, tuần hoặc quý).")
+    if lo and hi and lo > hi:
+        raise invalid("to", "Kỳ 'to' phải từ kỳ 'from' trở về sau.")
     # Period codes sort within a kind; '0000' and '9999' bracket every year.
     return store.reports.for_unit(unit_id, lo.code if lo else "0000", hi.code if hi else "9999",
                                   limit=limit, cursor=cursor)

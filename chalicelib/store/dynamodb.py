@@ -97,6 +97,9 @@ def encode_cursor(key: dict[str, str] | None) -> str | None:
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
+MAX_CURSOR = 2048
+
+
 def decode_cursor(cursor: str | None, pk: str, *, index: bool, prefix: str | None,
                   between: tuple[str, str] | None) -> dict[str, str] | None:
     """The start key a cursor names, refused unless it belongs to exactly this listing.
@@ -107,9 +110,11 @@ def decode_cursor(cursor: str | None, pk: str, *, index: bool, prefix: str | Non
     """
     if not cursor:
         return None
+    if len(cursor) > MAX_CURSOR:  # ours are a few hundred characters; a huge one is not ours
+        raise BadCursor("cursor is not one this API issued")
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, binascii.Error, UnicodeError):
+    except (ValueError, binascii.Error, UnicodeError, RecursionError):
         raise BadCursor("cursor is not one this API issued") from None
     pk_attr, sk_attr = key_attrs(index)
     expected = {"PK", "SK", "GSI1PK", "GSI1SK"} if index else {"PK", "SK"}

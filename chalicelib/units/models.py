@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Optional
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from chalicelib.core.fields import line, safe_line
 
@@ -40,7 +40,7 @@ class UnitPatch(Strict):
     emails: Optional[list[Email]] = Field(default=None, max_length=20)
 
 
-ValidDays = Annotated[int, Field(ge=1, le=3650, description="Số ngày mã còn hiệu lực (mặc định 365)")]
+ValidDays = Annotated[StrictInt, Field(ge=1, le=3650, description="Số ngày mã còn hiệu lực (mặc định 365)")]
 
 
 class TokenIn(Strict):
