@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from typing import Callable
 
 from chalice import Response
@@ -20,6 +21,9 @@ from chalice import Response
 from chalicelib.core.errors import Conflict, invalid
 from chalicelib.core.states import IdempotencyState
 from chalicelib.core.text import nfc_deep
+from chalicelib.store import StoreUnavailable
+
+log = logging.getLogger("thidua.idempotency")
 
 IN_PROGRESS_SECONDS = 30
 TTL_SECONDS = 24 * 3600
@@ -68,9 +72,16 @@ def run_once(ctx, run: Callable[[], Response]) -> Response:
         raise
     if response.status_code >= 500:
         repo.release(rkey)
-    else:
-        body = response.body if isinstance(response.body, str) else json.dumps(response.body)
-        repo.complete(rkey, {"status": response.status_code, "body": body,
-                             "headers": {k: v for k, v in response.headers.items()
-                                         if k.lower() in REPLAYED_HEADERS}}, now, TTL_SECONDS)
+        return response
+    body = response.body if isinstance(response.body, str) else json.dumps(response.body)
+    record = {"status": response.status_code, "body": body,
+              "headers": {k: v for k, v in response.headers.items() if k.lower() in REPLAYED_HEADERS}}
+    for attempt in range(3):
+        try:
+            repo.complete(rkey, record, now, TTL_SECONDS)
+            break
+        except StoreUnavailable:
+            # The work is done and stored: the client must hear so, even if the record of its
+            # answer could not be kept (a retry would then meet the stored report, not a replay).
+            log.warning("could not record the answer of idempotent request %s (try %d)", rkey[:12], attempt + 1)
     return response

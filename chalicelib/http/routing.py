@@ -239,9 +239,9 @@ def etag_header(etag: str) -> str:
 
 def _parse_body(ctx: Context, model: type[BaseModel]) -> BaseModel:
     raw = ctx.raw_body()
+    if not raw and ctx.operation.body_optional:  # no body at all: the defaults; "  \n" is not JSON
+        return model()
     if not raw.strip():
-        if ctx.operation.body_optional:
-            return model()
         raise HttpProblem(400, "Bad Request", "Thiếu nội dung yêu cầu (JSON).", [FieldError("body", "Thiếu nội dung JSON.")])
     if _nesting(raw) > MAX_NESTING:
         raise HttpProblem(422, "Unprocessable Content", f"JSON lồng nhau quá {MAX_NESTING} cấp.",

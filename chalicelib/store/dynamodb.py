@@ -58,7 +58,8 @@ def make_client(settings: Settings) -> Any:
     import boto3
     from botocore.config import Config
 
-    config = Config(retries={"mode": "standard", "max_attempts": settings.ddb_attempts},
+    # total_max_attempts counts the first try; botocore's max_attempts would count only retries
+    config = Config(retries={"mode": "standard", "total_max_attempts": settings.ddb_attempts},
                     connect_timeout=settings.ddb_connect_timeout, read_timeout=settings.ddb_read_timeout,
                     max_pool_connections=64, tcp_keepalive=True)
     kwargs: dict[str, Any] = {"region_name": settings.region, "config": config}

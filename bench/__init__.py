@@ -1,0 +1,1 @@
+"""Load and reliability runs over the local stack (see docs/reliability.md)."""
