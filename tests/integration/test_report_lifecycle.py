@@ -1,0 +1,15 @@
+"""The report lifecycle state machine of the unit tier, over DynamoDB Local (real conditions,
+transactions and query order), with fewer examples."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import run_state_machine_as_test
+from state_machines import ReportLifecycle
+
+SETTINGS = settings(max_examples=15, stateful_step_count=25, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+def test_report_lifecycle_follows_the_model_on_dynamodb(api, store, admin_token, clock):
+    run_state_machine_as_test(lambda: ReportLifecycle(api, store, admin_token, clock), settings=SETTINGS)
