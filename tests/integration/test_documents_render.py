@@ -237,3 +237,26 @@ def test_minimal_document_renders():
     runs = {t: (n, y) for n, page in enumerate(reader.pages) for _, y, t in positioned_text(page)}
     (page_a, y_a), (page_b, y_b) = runs["KT. BỘ TRƯỞNG"], runs["THỨ TRƯỞNG"]
     assert page_a == page_b and y_a > y_b
+
+
+def test_a_3000_character_word_wraps_inside_the_page():
+    import dataclasses
+    import io
+
+    from pypdf import PdfReader
+
+    from chalicelib.documents.model import Highlight
+
+    word = "Ư" * 3000
+    doc = dataclasses.replace(sample_summary(), highlights=[Highlight("Công an tỉnh Nghệ An", word + " hết.")])
+    reader = PdfReader(io.BytesIO(render_summary_pdf(doc)))
+    width = float(reader.pages[0].mediabox.width)
+    found = 0
+    for page in reader.pages:
+        for x, _, text in positioned_text(page):
+            if "ƯƯƯ" in text:
+                found += len(text)
+                # each wrapped piece starts inside the left margin and fits the text block (~16 cm)
+                assert 80 <= x < width - 50, x
+                assert len(text) < 90, len(text)
+    assert found >= 3000
