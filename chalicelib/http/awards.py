@@ -30,7 +30,10 @@ def list_award_forms(ctx: Context) -> Reply:
 @awards.route("POST", "/v1/units/{unit_id}/nominations",
               summary="Đề nghị khen thưởng cho đơn vị mình hoặc đơn vị cấp dưới (tập thể hoặc cá nhân)",
               access=OWN_SUBTREE_WRITE, body=NominationIn, response=Nomination, status=201, errors=(404, 409, 423),
-              idempotent=True, etag=True, location=True)
+              idempotent=True, etag=True, location=True,
+              links=tuple((target, {"nomination_id": "$response.body#/id"})
+                          for target in ("getNomination", "patchNomination", "scoreNomination", "decide",
+                                         "nominationAudit")))
 def create_nomination(ctx: Context, unit_id: str) -> Reply:
     return nomination_reply(service.create_nomination(ctx.store, ctx.who, unit_id, ctx.body, ctx.now()),
                             location=True)

@@ -26,7 +26,11 @@ def conference_reply(conference: dict, status: int | None = None, location: bool
 
 @conferences.route("POST", "/v1/conferences", summary="Tạo hội nghị; máy chủ cấp id dạng <yyyymmdd>-<6 ký tự>",
                    access=ADMIN, body=ConferenceIn, response=Conference, status=201, idempotent=True,
-                   etag=True, location=True)
+                   etag=True, location=True,
+                   links=tuple((target, {"conference_id": "$response.body#/id"})
+                               for target in ("getConference", "patchConference", "conferenceShortlist",
+                                              "compileConference", "conferenceDocuments", "finalise",
+                                              "decideMany")))
 def create_conference(ctx: Context) -> Reply:
     return conference_reply(service.create_conference(ctx.store, ctx.body, ctx.now()), location=True)
 

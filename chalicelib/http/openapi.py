@@ -98,6 +98,8 @@ def _operation(op: Operation, names: dict[tuple[type[BaseModel], str], str]) -> 
             headers["Location"] = {"$ref": "#/components/headers/Location"}
         if headers:
             response["headers"] = headers
+        if op.links and status == op.status:
+            response["links"] = {target: {"operationId": target, "parameters": params} for target, params in op.links}
         responses[str(status)] = response
     for status in op.failures:
         responses[str(status)] = {"$ref": f"#/components/responses/Problem{status}"}

@@ -22,7 +22,10 @@ def report_reply(report: dict, status: int | None = None) -> Reply:
 @reporting.route("PUT", "/v1/units/{unit_id}/reports/{period}",
                  summary="Gửi (201) hoặc thay thế (200, cần If-Match) báo cáo kỳ", access=OWN_UNIT_WRITE,
                  body=report_in_model, response=Report, status=201, also=(200,), errors=(404, 412, 423, 428),
-                 idempotent=True, if_match=True, etag=True)
+                 idempotent=True, if_match=True, etag=True,
+                 links=tuple((target, {"unit_id": "$response.body#/unit_id", "period": "$response.body#/period"})
+                             for target in ("getReport", "reportRevisions", "reviewReport", "reportAudit",
+                                            "grantException")))
 def put_report(ctx: Context, unit_id: str, period: str) -> Reply:
     report, created = reports.submit_report(ctx.store, ctx.who, unit_id, period, ctx.body, ctx.if_match,
                                             ctx.settings.deadline_days, ctx.now())

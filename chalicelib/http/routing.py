@@ -81,6 +81,8 @@ class Operation:
     query: tuple[QueryParam, ...] = ()
     produces: str = "application/json"
     alternates: tuple[str, ...] = ()     # other media types of the success body, chosen by Accept
+    # OpenAPI links from the success body to other operations: (operationId, {param: runtime expression})
+    links: tuple[tuple[str, dict[str, str]], ...] = ()
 
     def body_model(self) -> type[BaseModel] | None:
         if self.body is None or isinstance(self.body, type):

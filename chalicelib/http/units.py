@@ -17,7 +17,11 @@ def unit_reply(unit: dict, status: int | None = None, location: bool = False) ->
 
 
 @units.route("POST", "/v1/units", summary="Tạo đơn vị", access=ADMIN, body=UnitIn, response=Unit, status=201,
-             errors=(409,), idempotent=True, etag=True, location=True)
+             errors=(409,), idempotent=True, etag=True, location=True,
+             links=(("getUnit", {"unit_id": "$response.body#/id"}), ("patchUnit", {"unit_id": "$response.body#/id"}),
+                    ("createUnitToken", {"unit_id": "$response.body#/id"}),
+                    ("listReports", {"unit_id": "$response.body#/id"}),
+                    ("listNominations", {"unit_id": "$response.body#/id"})))
 def create_unit(ctx: Context) -> Reply:
     return unit_reply(service.create_unit(ctx.store, ctx.body, ctx.now()), location=True)
 
@@ -41,7 +45,8 @@ def patch_unit(ctx: Context, unit_id: str) -> Reply:
 
 
 @units.route("POST", "/v1/units/{unit_id}/tokens", summary="Cấp mã truy cập cho đơn vị; mã chỉ hiện một lần",
-             access=ADMIN, body=UnitTokenIn, body_optional=True, response=IssuedToken, status=201, errors=(404,))
+             access=ADMIN, body=UnitTokenIn, body_optional=True, response=IssuedToken, status=201, errors=(404,),
+             links=(("revokeToken", {"token_id": "$response.body#/id"}),))
 def create_unit_token(ctx: Context, unit_id: str) -> Reply:
     return Reply(tokens.issue_unit_token(ctx.store, ctx.who, unit_id, ctx.body, ctx.now()))
 

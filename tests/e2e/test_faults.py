@@ -9,8 +9,8 @@ its mode while real HTTP clients work against the API:
 - down: every kind of request is a fast 503 problem+json with Retry-After, and nothing
   changes in the table;
 - lost acknowledgement: only the idempotency completion (UpdateItem) is throttled;
-- throttle (every third DynamoDB call, 20 clients x 30 submissions: 50 do not fit in
-  2 minutes, see docs/reliability.md) and error5xx (every third, 5 x 10): clients retry
+- throttle (every third DynamoDB call, 20 clients x 50 submissions, ~2.5 minutes) and
+  error5xx (every third, 5 x 10): clients retry
   with the same Idempotency-Key; every report is stored exactly once (version 1, one
   revision, one audit event);
 - kill mid-burst: DynamoDB down for ~3 s in the middle of 10 clients' burst (10 x 20).
@@ -44,7 +44,7 @@ from devtools.stack import ROOT, Http, running_stack
 pytestmark = pytest.mark.slow
 
 PERIODS = monthly_periods(50)  # 2017-01 .. 2021-02
-THROTTLE_PERIODS = 30          # of PERIODS for case a (see docs/reliability.md: 50 does not fit in 2 minutes)
+THROTTLE_PERIODS = 50          # of PERIODS for case a: 20 clients x 50 submissions, as issue 9 asks
 BUDGET_S = 5.0                 # what a request may take while DynamoDB is down or hangs
 FIGURES: dict[str, Any] = {}
 
@@ -324,7 +324,7 @@ def _unexplained(plan: dict[str, list[Submission]]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def throttle_case(faulty):
-    return _burst(faulty, "a_throttle", "thr", 20, PERIODS[:THROTTLE_PERIODS], "throttle", time_limit=140)
+    return _burst(faulty, "a_throttle", "thr", 20, PERIODS[:THROTTLE_PERIODS], "throttle", time_limit=300)
 
 
 def test_throttled_burst_nothing_lost_nothing_stored_twice(throttle_case, faulty):

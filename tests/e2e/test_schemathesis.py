@@ -2,7 +2,7 @@
 
 The schema is loaded from the stack's own `GET /v1/openapi.json` and every operation
 goes through Schemathesis' phases (examples, coverage, fuzzing, and the stateful phase
-over the links Schemathesis infers: our document declares no `links`), with every
+over the links the document declares on create operations plus those Schemathesis infers), with every
 applicable check. One engine run per module; the tests below read its results:
 
 - `test_operation_conforms[<operation>]`: no failure of any check for that operation,

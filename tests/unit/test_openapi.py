@@ -93,3 +93,18 @@ def test_generic_body_failures_really_happen_on_every_body_route(api, admin_toke
         resp = api.call(op.method, path, token=admin_token, raw=bodies[status], headers=headers)
         assert resp.status_code == status, (op.operation_id, resp.status_code, resp.body)
         assert resp.headers["Content-Type"].startswith("application/problem+json"), op.operation_id
+
+
+def test_links_name_operations_that_exist_and_parameters_they_take():
+    doc = document()
+    by_id = {op["operationId"]: (path, op) for path, item in doc["paths"].items() for op in item.values()}
+    linked = 0
+    for path, item in doc["paths"].items():
+        for op in item.values():
+            for response in op["responses"].values():
+                for name, link in response.get("links", {}).items():
+                    target_path, target = by_id[link["operationId"]]
+                    names = {p["name"] for p in target.get("parameters", []) if "name" in p}
+                    assert set(link["parameters"]) <= names, (name, link, names)
+                    linked += 1
+    assert linked >= 20
