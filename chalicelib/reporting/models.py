@@ -8,9 +8,9 @@ the indicator catalog, so adding an indicator is an edit to the catalog file onl
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated, Any, Literal, Optional
+from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, create_model
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, create_model
 
 from chalicelib.core.catalogs import indicator_catalog
 from chalicelib.core.fields import prose

@@ -14,12 +14,12 @@ import json
 import time
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.store import keys
 from chalicelib.store.errors import BadCursor, ConditionFailed, StoreUnavailable
 from chalicelib.store.table import (
-    Absent, All, Any_, Check, Condition, Delete, Eq, Exists, Lt, Missing, Operation, Page, Put, Update,
+    Absent, All, Any_, Check, Condition, Delete, Eq, Exists, Lt, Missing, Operation, Page, PagesThrough, Put, Update,
 )
 
 if TYPE_CHECKING:
@@ -188,7 +188,7 @@ class _Expression:
         return out
 
 
-class DynamoTable:
+class DynamoTable(PagesThrough):
     """`Table` over one DynamoDB table (see `chalicelib.store.table`)."""
 
     def __init__(self, client: Any, table_name: str) -> None:
@@ -339,15 +339,6 @@ class DynamoTable:
         last = resp.get("LastEvaluatedKey")
         return Page([self._load(i) for i in resp.get("Items", [])],
                     encode_cursor({k: v["S"] for k, v in last.items()} if last else None))
-
-    def query_all(self, pk: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
-        cursor = None
-        while True:
-            page = self.query(pk, cursor=cursor, **kwargs)
-            yield from page.items
-            if not page.next:
-                return
-            cursor = page.next
 
     def ensure(self) -> bool:
         try:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import threading
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 
 from chalicelib.store import keys
 from chalicelib.store.dynamodb import MAX_PAGE, decode_cursor, encode_cursor, key_attrs, page_limit, plain
 from chalicelib.store.errors import ConditionFailed
 from chalicelib.store.table import (
-    Absent, All, Any_, Check, Condition, Delete, Eq, Exists, Lt, Missing, Operation, Page, Put, Update,
+    Absent, All, Any_, Check, Condition, Delete, Eq, Exists, Lt, Missing, Operation, Page, PagesThrough, Put, Update,
 )
 
 Item = dict[str, Any]
@@ -102,7 +102,7 @@ def _key_of(op: Operation) -> tuple[str, str]:
     raise TypeError(f"not an operation: {op!r}")
 
 
-class MemoryTable:
+class MemoryTable(PagesThrough):
     """`Table` over a dict (PK, SK) -> item; every method holds one re-entrant lock."""
 
     def __init__(self) -> None:
@@ -207,15 +207,6 @@ class MemoryTable:
                 attrs = ("PK", "SK", "GSI1PK", "GSI1SK") if index else ("PK", "SK")
                 last = {a: page[-1][a] for a in attrs}
             return Page([_read(i) for i in page], encode_cursor(last))
-
-    def query_all(self, pk: str, **kwargs: Any) -> Iterator[Item]:
-        cursor = None
-        while True:
-            page = self.query(pk, cursor=cursor, **kwargs)
-            yield from page.items
-            if not page.next:
-                return
-            cursor = page.next
 
     def ensure(self) -> bool:
         with self._lock:

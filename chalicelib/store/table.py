@@ -108,6 +108,19 @@ class Page:
     next: str | None
 
 
+class PagesThrough:
+    """`query_all` for any table whose `query` pages with a cursor."""
+
+    def query_all(self, pk: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        cursor = None
+        while True:
+            page = self.query(pk, cursor=cursor, **kwargs)  # type: ignore[attr-defined]
+            yield from page.items
+            if not page.next:
+                return
+            cursor = page.next
+
+
 class Table(Protocol):
     def get(self, key: tuple[str, str]) -> dict[str, Any] | None:
         """Strongly consistent read of one item (without key attributes)."""

@@ -7,7 +7,6 @@ from urllib.parse import unquote
 
 import pytest
 
-from helpers import issue, open_period
 
 REPORT = {"values": {"checkpoints": 40}}
 
