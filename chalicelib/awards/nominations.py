@@ -54,12 +54,6 @@ def nominee_key(nomination: dict[str, Any]) -> str:
     return f"{nomination['kind']}#{nomination['nominee_unit_id']}#{hashlib.sha256(name.encode()).hexdigest()[:24]}"
 
 
-def guard_of(nomination: dict[str, Any]) -> tuple[str, str]:
-    from chalicelib.store import keys
-
-    return keys.nominee_guard(nomination["conference_id"], nomination["award_form"], nominee_key(nomination))
-
-
 def entity(nomination_id: str) -> str:
     return f"nomination:{nomination_id}"
 
@@ -123,11 +117,12 @@ def create_nomination(store: Store, who: Principal, unit_id: str, body: Nominati
                   "status": NominationStatus.PENDING.value, "decision": None, "created_at": iso(now),
                   "created_by": who.token_id, "updated_at": iso(now), "version": 1}
     _check_fields(store, nomination)
+    nomination["nominee_key"] = nominee_key(nomination)
     for _ in range(5):
         nomination["id"] = "".join(secrets.choice(_ID_ALPHABET) for _ in range(10))
         nomination["etag"] = etag_of(nomination)
         try:
-            store.nominations.create(nomination, guard_of(nomination),
+            store.nominations.create(nomination,
                                      audit=audit.event(entity(nomination["id"]), "nominated", who, now,
                                                        conference_id=conference["id"], award_form=body.award_form))
             return nomination
@@ -166,9 +161,10 @@ def patch_nomination(store: Store, who: Principal, nomination_id: str, patch: No
             raise invalid(key, "Không được để trống.")
     updated = {**current, **changes, "updated_at": iso(now), "version": current["version"] + 1}
     _check_fields(store, updated)
+    updated["nominee_key"] = nominee_key(updated)
     updated["etag"] = etag_of(updated)
     try:
-        store.nominations.replace(updated, current["etag"], guard_of(current), guard_of(updated),
+        store.nominations.replace(updated, current,
                                   audit=audit.event(entity(nomination_id), "edited", who, now,
                                                     fields=sorted(changes)))
     except AlreadyExists:
@@ -272,13 +268,13 @@ def decide_many(store: Store, who: Principal, conference_id: str, body: BulkDeci
 
 # -- the shortlist and finalising ------------------------------------------------------
 
-def shortlist_rows(store: Store, conference: dict[str, Any]) -> list[ranking.Row]:
+def shortlist_rows(store: Store, conference: dict[str, Any], units: list[dict[str, Any]]) -> list[ranking.Row]:
     """Every nomination of the conference, ranked within its award form (same order on every run)."""
     rubric = scoring_rubric()
     nominations = store.nominations.for_conference(conference["id"])
     periods = [parse_period(p).code for p in conference["periods"]]
     reports = [r for p in periods for r in store.reports.for_period(p)]
-    automatic = ranking.automatic_scores(store.units.all(), ranking.unit_figures(reports), rubric)
+    automatic = ranking.automatic_scores(units, ranking.unit_figures(reports), rubric)
     scores: dict[str, list[dict[str, Any]]] = {}
     for s in store.nominations.scores(conference["id"]):
         scores.setdefault(s["nomination_id"], []).append(s)
@@ -289,14 +285,15 @@ def shortlist(store: Store, conference_id: str) -> dict[str, Any]:
     conference = store.conferences.get(conference_id)
     if conference is None:
         raise NotFound(f"hội nghị '{conference_id}'")
-    rows = shortlist_rows(store, conference)
+    units = store.units.all()
+    rows = shortlist_rows(store, conference, units)
     quotas = conference.get("quotas") or {}
     lines = [{"award_form": f.code, "name": f.name, "quota": quotas.get(f.code),
               "nominated": sum(1 for r in rows if r.award_form.code == f.code),
               "approved": sum(1 for r in rows if r.award_form.code == f.code
                               and r.nomination["status"] == NominationStatus.APPROVED)}
              for f in award_forms()]
-    names = {u["id"]: u["name"] for u in store.units.all()}
+    names = {u["id"]: u["name"] for u in units}
     items = [{**r.as_dict(public(r.nomination)), "unit_name": names.get(r.nomination["unit_id"], ""),
               "nominee_unit_name": names.get(r.nomination["nominee_unit_id"], "")} for r in rows]
     return {"items": items, "next": None, "quotas": lines,
@@ -313,7 +310,7 @@ def finalise(store: Store, who: Principal, conference_id: str, if_match: str | N
     if if_match is not None and if_match != conference["etag"]:
         raise PreconditionFailed("ETag không khớp: hội nghị đã được sửa sau lần đọc của bạn.")
     _open_for_changes(conference)
-    rows = shortlist_rows(store, conference)
+    rows = shortlist_rows(store, conference, store.units.all())
     over = []
     for code, quota in (conference.get("quotas") or {}).items():
         approved = sum(1 for r in rows if r.award_form.code == code and r.nomination["status"] == NominationStatus.APPROVED)

@@ -24,8 +24,9 @@ AwardCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}
 
 def _recipient(value: str) -> str:
     """An address, optionally with a display name: "Đồng chí Thứ trưởng <tt@bocongan.gov.vn>"."""
-    if text_problem(value):
-        raise PydanticCustomError("unsafe_text", text_problem(value))
+    problem = text_problem(value)
+    if problem:
+        raise PydanticCustomError("unsafe_text", problem)
     name, addr = email.utils.parseaddr(value)
     local, _, domain = addr.partition("@")
     if not local or "." not in domain or any(c in addr for c in " <>,;\"") or len(value) > 320:

@@ -3,8 +3,9 @@
 Every route declares one rule (`chalicelib.http.routing`); it is evaluated from
 the principal and the path alone, before the body is read, so a caller who may
 not use a route learns nothing from its validation. The domain receives the
-principal and never checks roles of its own accord; where a rule depends on the
-stored thing itself (a nomination's unit), the domain asks `acts_for` here.
+principal and never checks roles of its own accord. Where a rule depends on the
+stored thing itself (a nomination's unit), the rule names the `resource` and the HTTP
+layer looks up its owning unit before the body is read.
 """
 
 from __future__ import annotations
@@ -111,11 +112,3 @@ NOMINATION_WRITE = Rule("nomination_write", "Đơn vị đề nghị và đơn v
 RULES = {r.name: r for r in (PUBLIC, SIGNED_IN, ADMIN, STAFF, OWN_UNIT_READ, OWN_UNIT_WRITE, OWN_SUBTREE_READ,
                              OWN_SUBTREE_WRITE, NOMINATION_READ, NOMINATION_WRITE)}
 
-
-def acts_for(who: Principal, unit_id: str, within: WithinTree | None = None, *, write: bool = False) -> bool:
-    """Whether `who` may see (or, with `write`, change) what belongs to `unit_id`."""
-    if who.role == Role.ADMIN:
-        return True
-    if who.role == Role.LEADER:
-        return not write
-    return who.unit_id == unit_id or bool(within and who.unit_id and within(unit_id, who.unit_id))

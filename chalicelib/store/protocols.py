@@ -187,19 +187,18 @@ class AuditRepository(Protocol):
 
 
 class NominationRepository(Protocol):
-    def create(self, nomination: Record, guard: tuple[str, str], audit: Record | None = None) -> None:
-        """Create a nomination (record: id, conference_id, unit_id, ...), its id pointer and the
-        guard that keeps one person or collective per conference and award form, while the
-        conference exists unfinalised. Raises AlreadyExists("nominee") when the guard is taken,
-        AlreadyExists("id") when the id is, ConditionFailed when the conference is finalised."""
+    def create(self, nomination: Record, audit: Record | None = None) -> None:
+        """Create a nomination (record: id, conference_id, unit_id, award_form, nominee_key, ...),
+        its id pointer and the guard that keeps one nominee_key per conference and award form,
+        while the conference exists unfinalised. Raises AlreadyExists("nominee") when the guard
+        is taken, AlreadyExists("id") when the id is, ConditionFailed when the conference is finalised."""
 
     def get(self, nomination_id: str) -> Record | None: ...
 
-    def replace(self, nomination: Record, expected_etag: str, old_guard: tuple[str, str],
-                new_guard: tuple[str, str], audit: Record | None = None) -> None:
-        """Replace a nomination conditioned on its etag, moving its guard when the nominee or
-        form changed, while its conference is unfinalised. Raises AlreadyExists("nominee")
-        when the new guard is taken, ConditionFailed otherwise."""
+    def replace(self, nomination: Record, previous: Record, audit: Record | None = None) -> None:
+        """Replace `previous` by `nomination`, conditioned on previous["etag"], moving the guard
+        when the nominee_key or award form changed, while the conference is unfinalised. Raises
+        AlreadyExists("nominee") when the new guard is taken, ConditionFailed otherwise."""
 
     def decide(self, changes: list[tuple[Record, str]], conference_id: str, audits: list[Record]) -> None:
         """Write each (nomination, expected_etag) and the audit events in ONE transaction, while

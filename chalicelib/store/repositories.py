@@ -345,7 +345,12 @@ class Nominations:
         """The conference exists and its list is not finalised."""
         return Check(keys.conference(conference_id), Missing("finalised_at"))
 
-    def create(self, nomination: Record, guard: tuple[str, str], audit: Record | None = None) -> None:
+    @staticmethod
+    def _guard(nomination: Record) -> tuple[str, str]:
+        return keys.nominee_guard(nomination["conference_id"], nomination["award_form"], nomination["nominee_key"])
+
+    def create(self, nomination: Record, audit: Record | None = None) -> None:
+        guard = self._guard(nomination)
         pk, sk = keys.nomination_pointer(nomination["id"])
         pointer = {"PK": pk, "SK": sk, "id": nomination["id"], "unit_id": nomination["unit_id"],
                    "conference_id": nomination["conference_id"]}
@@ -367,8 +372,8 @@ class Nominations:
             return None
         return self.table.get(keys.nomination(pointer["unit_id"], pointer["conference_id"], nomination_id))
 
-    def replace(self, nomination: Record, expected_etag: str, old_guard: tuple[str, str],
-                new_guard: tuple[str, str], audit: Record | None = None) -> None:
+    def replace(self, nomination: Record, previous: Record, audit: Record | None = None) -> None:
+        expected_etag, old_guard, new_guard = previous["etag"], self._guard(previous), self._guard(nomination)
         ops: list[Operation] = [Put(self._item(nomination), Eq("etag", expected_etag)),
                                 self._open(nomination["conference_id"])]
         if new_guard != old_guard:

@@ -558,25 +558,20 @@ def test_dynamodb_store_is_cached_per_table(ddb) -> None:
 
 # -- nominations -------------------------------------------------------------------------
 
-def nomination(nid: str, etag: str = "n1", unit_id: str = UNIT, cid: str = "20210831-aaaaaa", **extra: Any) -> dict[str, Any]:
+def nomination(nid: str, nominee: str, etag: str = "n1", unit_id: str = UNIT, cid: str = "20210831-aaaaaa",
+               **extra: Any) -> dict[str, Any]:
     return {"id": nid, "conference_id": cid, "unit_id": unit_id, "nominee_unit_id": unit_id, "kind": "collective",
-            "name": f"Tập thể {nid}", "award_form": "giay-khen", "status": "pending", "etag": etag, "version": 1,
-            "created_at": "2021-08-01T00:00:00.000+00:00", **extra}
-
-
-def guard(name: str, cid: str = "20210831-aaaaaa") -> tuple[str, str]:
-    from chalicelib.store import keys
-
-    return keys.nominee_guard(cid, "giay-khen", name)
+            "name": f"Tập thể {nid}", "award_form": "giay-khen", "nominee_key": nominee, "status": "pending",
+            "etag": etag, "version": 1, "created_at": "2021-08-01T00:00:00.000+00:00", **extra}
 
 
 def test_nominations_are_unique_per_nominee_and_found_by_id_unit_and_conference(repo_store: Store) -> None:
     repo_store.conferences.create(conference("20210831-aaaaaa", "2021-08-31"))
-    repo_store.nominations.create(nomination("n-a"), guard("a"), audit=event("nomination:n-a"))
+    repo_store.nominations.create(nomination("n-a", "a"), audit=event("nomination:n-a"))
     with pytest.raises(AlreadyExists, match="nominee"):
-        repo_store.nominations.create(nomination("n-b"), guard("a"))
+        repo_store.nominations.create(nomination("n-b", "a"))
     assert repo_store.nominations.get("n-b") is None  # nothing half-written
-    repo_store.nominations.create(nomination("n-c", unit_id="ca-ha-tinh"), guard("c"))
+    repo_store.nominations.create(nomination("n-c", "c", unit_id="ca-ha-tinh"))
     assert repo_store.nominations.get("n-a")["name"] == "Tập thể n-a"
     assert [n["id"] for n in repo_store.nominations.for_unit(UNIT).items] == ["n-a"]
     assert [n["id"] for n in repo_store.nominations.for_unit(UNIT, "20210831-aaaaaa").items] == ["n-a"]
@@ -586,15 +581,15 @@ def test_nominations_are_unique_per_nominee_and_found_by_id_unit_and_conference(
 
 def test_a_nomination_moves_its_guard_and_decisions_are_all_or_nothing(repo_store: Store) -> None:
     repo_store.conferences.create(conference("20210831-aaaaaa", "2021-08-31"))
-    repo_store.nominations.create(nomination("n-a"), guard("a"))
-    repo_store.nominations.create(nomination("n-b"), guard("b"))
+    repo_store.nominations.create(nomination("n-a", "a"))
+    repo_store.nominations.create(nomination("n-b", "b"))
     with pytest.raises(AlreadyExists):  # renaming onto another nominee
-        repo_store.nominations.replace(nomination("n-a", "n2"), "n1", guard("a"), guard("b"))
-    repo_store.nominations.replace(nomination("n-a", "n2"), "n1", guard("a"), guard("a2"))
-    repo_store.nominations.create(nomination("n-c"), guard("a"))  # the old guard was released
+        repo_store.nominations.replace(nomination("n-a", "b", "n2"), nomination("n-a", "a"))
+    repo_store.nominations.replace(nomination("n-a", "a2", "n2"), nomination("n-a", "a"))
+    repo_store.nominations.create(nomination("n-c", "a"))  # the old guard was released
     with pytest.raises(ConditionFailed) as stale:
-        repo_store.nominations.decide([(nomination("n-a", "n3", status="approved"), "n2"),
-                                       (nomination("n-b", "n3", status="approved"), "stale")],
+        repo_store.nominations.decide([(nomination("n-a", "a2", "n3", status="approved"), "n2"),
+                                       (nomination("n-b", "b", "n3", status="approved"), "stale")],
                                       "20210831-aaaaaa", [event("nomination:n-a"), event("nomination:n-b")])
     assert stale.value.index == 1
     assert repo_store.nominations.get("n-a")["status"] == "pending"
@@ -603,16 +598,16 @@ def test_a_nomination_moves_its_guard_and_decisions_are_all_or_nothing(repo_stor
 
 def test_nothing_changes_on_a_finalised_conference(repo_store: Store) -> None:
     repo_store.conferences.create(conference("20210831-aaaaaa", "2021-08-31"))
-    repo_store.nominations.create(nomination("n-a"), guard("a"))
+    repo_store.nominations.create(nomination("n-a", "a"))
     finalised = {**conference("20210831-aaaaaa", "2021-08-31", "c2"), "finalised_at": "2021-08-30T00:00:00Z"}
     repo_store.conferences.replace(finalised, "c1")
     with pytest.raises(ConditionFailed):
-        repo_store.nominations.create(nomination("n-b"), guard("b"))
+        repo_store.nominations.create(nomination("n-b", "b"))
     with pytest.raises(ConditionFailed) as locked:
-        repo_store.nominations.decide([(nomination("n-a", "n2", status="approved"), "n1")], "20210831-aaaaaa", [])
+        repo_store.nominations.decide([(nomination("n-a", "a", "n2", status="approved"), "n1")], "20210831-aaaaaa", [])
     assert locked.value.index == 1  # past the nominations: the conference check
     with pytest.raises(ConditionFailed):
-        repo_store.nominations.replace(nomination("n-a", "n2"), "n1", guard("a"), guard("a"))
+        repo_store.nominations.replace(nomination("n-a", "a", "n2"), nomination("n-a", "a"))
 
 
 def test_reviewer_scores_replace_the_reviewers_earlier_one(repo_store: Store) -> None:
