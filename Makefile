@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PYTHON_BOOT ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13.*/bin/python3.13) $(shell command -v python3.13 2>/dev/null))
 DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium chromium-driver
 
-.PHONY: deps system-deps dynamodb-local test test-unit test-fast demo serve admin-token package clean
+.PHONY: deps system-deps dynamodb-local test test-unit test-fast demo serve admin-token package bench clean
 
 deps: $(VENV)/.installed system-deps dynamodb-local
 
@@ -57,6 +57,11 @@ admin-token: deps
 
 package: deps
 	$(PY) -m devtools.package
+
+# Every performance figure next to its target and a baseline measured in the same run
+# (docs/performance.md). Figures, not a pass/fail gate.
+bench: deps
+	$(PY) -m bench
 
 clean:
 	rm -rf out build .pytest_cache

@@ -34,6 +34,11 @@ class Settings:
     ddb_attempts: int = 2           # THIDUA_DDB_ATTEMPTS: tries per DynamoDB call (botocore standard mode)
     ddb_connect_timeout: float = 1.0   # THIDUA_DDB_CONNECT_TIMEOUT (s)
     ddb_read_timeout: float = 2.0      # THIDUA_DDB_READ_TIMEOUT (s)
+    render_workers: int = 0         # THIDUA_RENDER_WORKERS: processes a compile renders with; 0: one per CPU
+    compile_trigger: str = "none"   # THIDUA_COMPILE_TRIGGER: what POST .../compile starts at once:
+                                    #   "lambda" (invoke THIDUA_COMPILE_FUNCTION asynchronously), "thread"
+                                    #   (a background worker in this process: the local stage), "none"
+    compile_function: str = ""      # THIDUA_COMPILE_FUNCTION: the compile Lambda's name or ARN
 
     @property
     def is_local(self) -> bool:
@@ -73,4 +78,7 @@ def settings(env: Mapping[str, str] | None = None) -> Settings:
         ddb_attempts=_int(env, "THIDUA_DDB_ATTEMPTS", 2),
         ddb_connect_timeout=float(env.get("THIDUA_DDB_CONNECT_TIMEOUT") or 1.0),
         ddb_read_timeout=float(env.get("THIDUA_DDB_READ_TIMEOUT") or 2.0),
+        render_workers=_int(env, "THIDUA_RENDER_WORKERS", 0),
+        compile_trigger=(env.get("THIDUA_COMPILE_TRIGGER") or "none").strip().lower(),
+        compile_function=(env.get("THIDUA_COMPILE_FUNCTION") or "").strip(),
     )
