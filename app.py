@@ -28,8 +28,8 @@ def send_reminders(event: object) -> dict:
     return run_from_environment(services.clock.now()).as_dict()
 
 
-# Every 5 minutes: a `POST /v1/conferences/{id}/compile` (202) is honoured within minutes;
-# a run with nothing due is one Query and never loads the renderer.
+# Every 5 minutes: conferences due soon, and the safety net of `POST /v1/conferences/{id}/compile` (202),
+# which starts its compile at once; a run with nothing due is one Query and never loads the renderer.
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def compile_due_conferences(event: object) -> dict:
     from chalicelib.core.settings import settings
@@ -37,3 +37,14 @@ def compile_due_conferences(event: object) -> dict:
     from chalicelib.publishing.pipeline import run_scheduled  # the renderer loads only here
 
     return run_scheduled(settings(), services.clock.now())
+
+
+# Invoked asynchronously by `POST /v1/conferences/{id}/compile` when THIDUA_COMPILE_TRIGGER=lambda;
+# event {"conference_id": ...}. Raising lets Lambda's async retry run it again (idempotent).
+@app.lambda_function(name="compile_conference")
+def compile_conference(event: dict, context: object) -> dict:
+    from chalicelib.core.settings import settings
+    from chalicelib.http.routing import services
+    from chalicelib.publishing.trigger import run_requested  # the renderer loads only when it renders
+
+    return run_requested(settings(), event["conference_id"], services.clock.now()).as_dict()

@@ -1,7 +1,8 @@
 """Conferences and their compiled documents over HTTP.
 
 Never imports the publishing pipeline: these run in the API Lambdas, which must
-stay free of WeasyPrint. POST .../compile queues a request for the scheduled run.
+stay free of WeasyPrint. POST .../compile records a request for the scheduled run, then
+starts the compile at once where the stage allows (`chalicelib.publishing.trigger`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from chalicelib.conferences.models import (CompileQueued, Conference, Conference
 from chalicelib.core.access import ADMIN, PUBLIC, STAFF
 from chalicelib.http.problems import HttpProblem
 from chalicelib.http.routing import PAGED, Context, Feature, Reply, page
+from chalicelib.publishing.trigger import SCHEDULED, start_compile  # imports neither the pipeline nor boto3
 
 conferences = Feature(__name__, "conferences", "Hội nghị, văn bản tổng hợp và xác thực văn bản.")
 PDF = "application/pdf"
@@ -55,11 +57,15 @@ def patch_conference(ctx: Context, conference_id: str) -> Reply:
 
 
 @conferences.route("POST", "/v1/conferences/{conference_id}/compile",
-                   summary="Yêu cầu tổng hợp văn bản; lần chạy định kỳ kế tiếp thực hiện (202)", access=ADMIN,
+                   summary="Yêu cầu tổng hợp văn bản (202): bắt đầu ngay (status started) hoặc do lần chạy "
+                           "định kỳ kế tiếp (status queued)", access=ADMIN,
                    response=CompileQueued, status=202, errors=(404,), location=True)
 def compile_conference(ctx: Context, conference_id: str) -> Reply:
-    return Reply(service.request_compile(ctx.store, conference_id, ctx.now()),
-                 location=f"/v1/conferences/{conference_id}/documents")
+    now = ctx.now()
+    queued = service.request_compile(ctx.store, conference_id, now)  # recorded first: the schedule's safety net
+    if start_compile(ctx.settings, conference_id, now) != SCHEDULED:
+        queued["status"] = "started"
+    return Reply(queued, location=f"/v1/conferences/{conference_id}/documents")
 
 
 @conferences.route("GET", "/v1/conferences/{conference_id}/documents",
