@@ -7,6 +7,8 @@ process switches the proxy's mode while requests flow through it:
     throttle  answer a fraction of the requests with the 400 ThrottlingException DynamoDB sends
     error5xx  answer a fraction of the requests with a 500 InternalServerError
     hang      accept, read the request, and never answer until the mode changes (or `hang_limit`)
+    lose      forward the request (DynamoDB does the work) but answer 500 InternalServerError:
+              the database's answer is lost on the way back
     down      refuse connections (the listening socket is closed) and reset the open ones
 
     with FaultyProxy("http://127.0.0.1:8100") as proxy:
@@ -37,7 +39,7 @@ from fractions import Fraction
 from typing import Self
 from urllib.parse import urlsplit
 
-MODES = ("pass", "throttle", "error5xx", "hang", "down")
+MODES = ("pass", "throttle", "error5xx", "hang", "down", "lose")
 HOST = "127.0.0.1"
 JSON_10 = "application/x-amz-json-1.0"
 THROTTLING_BODY = {"__type": "com.amazonaws.dynamodb.v20120810#ThrottlingException",
@@ -424,7 +426,7 @@ class FaultyProxy:
                     self._count("hung")
                     release.wait(self.hang_limit)
                     return  # closed unanswered
-                if not self._forward(conn, raw, up_buf):
+                if not self._forward(conn, raw, up_buf, lose=faulted and mode == "lose"):
                     return
         except (OSError, ProxyError):
             return
@@ -445,8 +447,9 @@ class FaultyProxy:
                 except OSError:
                     pass
 
-    def _forward(self, conn: _Conn, raw: bytes, up_buf: bytearray) -> bool:
-        """Send one request upstream and relay its answer; False when the connection must end."""
+    def _forward(self, conn: _Conn, raw: bytes, up_buf: bytearray, lose: bool = False) -> bool:
+        """Send one request upstream and relay its answer (`lose`: answer 500 instead);
+        False when the connection must end."""
         upstream = self.upstream
         if not upstream:
             self._count("no_upstream")
@@ -483,8 +486,12 @@ class FaultyProxy:
                     return False
         if conn.killed:
             return False
-        conn.client.sendall(answer)
-        self._count("forwarded")
+        if lose:
+            conn.client.sendall(error_response(500, "InternalServerError", INTERNAL_ERROR_BODY))
+            self._count("lost")
+        else:
+            conn.client.sendall(answer)
+            self._count("forwarded")
         if until_eof or headers.get("connection", "").lower() == "close":
             conn.upstream.close()
             conn.upstream = None

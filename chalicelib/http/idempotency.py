@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from dataclasses import dataclass
 from typing import Callable
 
 from chalice import Response
@@ -22,6 +23,7 @@ from chalicelib.core.errors import Conflict, invalid
 from chalicelib.core.states import IdempotencyState
 from chalicelib.core.text import nfc_deep
 from chalicelib.store import StoreUnavailable
+from chalicelib.store.protocols import Receipt
 
 log = logging.getLogger("thidua.idempotency")
 
@@ -40,6 +42,24 @@ def fingerprint(raw: bytes) -> str:
     except ValueError:
         canonical = raw
     return hashlib.sha256(canonical).hexdigest()
+
+
+@dataclass
+class PendingAnswer:
+    """A claimed key whose answer is not stored yet."""
+    record_key: str
+    now: int
+    offered: bool = False  # a view put the answer into its own transaction
+
+    def receipt(self, response: Response) -> Receipt:
+        self.offered = True
+        return Receipt(self.record_key, answer_record(response), self.now, TTL_SECONDS)
+
+
+def answer_record(response: Response) -> dict:
+    body = response.body if isinstance(response.body, str) else json.dumps(response.body)
+    return {"status": response.status_code, "body": body,
+            "headers": {k: v for k, v in response.headers.items() if k.lower() in REPLAYED_HEADERS}}
 
 
 def _replay(record: dict) -> Response:
@@ -65,17 +85,20 @@ def run_once(ctx, run: Callable[[], Response]) -> Response:
         if existing.get("state") != IdempotencyState.DONE:
             raise Conflict("Yêu cầu cùng Idempotency-Key đang được xử lý; hãy thử lại sau.", retry_after=1)
         return _replay(existing)
+    ctx.answer = pending = PendingAnswer(rkey, now)
     try:
         response = run()
     except Exception:
         repo.release(rkey)  # a crash must not pin the key
         raise
+    finally:
+        ctx.answer = None
     if response.status_code >= 500:
         repo.release(rkey)
         return response
-    body = response.body if isinstance(response.body, str) else json.dumps(response.body)
-    record = {"status": response.status_code, "body": body,
-              "headers": {k: v for k, v in response.headers.items() if k.lower() in REPLAYED_HEADERS}}
+    if pending.offered and 200 <= response.status_code < 300:
+        return response  # a 2xx means the view's transaction, receipt included, committed
+    record = answer_record(response)
     for attempt in range(3):
         try:
             repo.complete(rkey, record, now, TTL_SECONDS)

@@ -23,12 +23,19 @@ def report_reply(report: dict, status: int | None = None) -> Reply:
                  summary="Gửi (201) hoặc thay thế (200, cần If-Match) báo cáo kỳ", access=OWN_UNIT_WRITE,
                  body=report_in_model, response=Report, status=201, also=(200,), errors=(404, 412, 423, 428),
                  idempotent=True, if_match=True, etag=True,
+                 preload=lambda ctx, token_id: reports.submission_reads(ctx.store, ctx.params["unit_id"],
+                                                                        ctx.params["period"], token_id),
                  links=tuple((target, {"unit_id": "$response.body#/unit_id", "period": "$response.body#/period"})
                              for target in ("getReport", "reportRevisions", "reviewReport", "reportAudit",
                                             "grantException")))
 def put_report(ctx: Context, unit_id: str, period: str) -> Reply:
     report, created = reports.submit_report(ctx.store, ctx.who, unit_id, period, ctx.body, ctx.if_match,
-                                            ctx.settings.deadline_days, ctx.now())
+                                            ctx.settings.deadline_days, ctx.now(), receipt=ctx.receipt(put_reply),
+                                            reads=ctx.preloaded)
+    return put_reply(report, created)
+
+
+def put_reply(report: dict, created: bool) -> Reply:
     return report_reply(report, 201 if created else 200)
 
 

@@ -81,6 +81,9 @@ class Operation:
     query: tuple[QueryParam, ...] = ()
     produces: str = "application/json"
     alternates: tuple[str, ...] = ()     # other media types of the success body, chosen by Accept
+    # Reads made together with the caller's token, in one round trip: (ctx, token id) -> an object with
+    # `.token` (the token record) that the view gets as ctx.preloaded; None when they cannot be made.
+    preload: Callable[[Any, str], Any] | None = None
     # OpenAPI links from the success body to other operations: (operationId, {param: runtime expression})
     links: tuple[tuple[str, dict[str, str]], ...] = ()
 
@@ -165,6 +168,8 @@ class Context:
     params: dict[str, str]
     principal: Principal | None = None
     body: Any = None
+    answer: Any = None  # idempotency.PendingAnswer while an Idempotency-Key is claimed
+    preloaded: Any = None  # what the operation's `preload` read with the token
     _store: Store | None = None
 
     @property
@@ -181,6 +186,14 @@ class Context:
 
     def now(self) -> datetime:
         return services.clock.now()
+
+    def receipt(self, reply_for: Callable[[Any, bool], Reply]) -> Callable[[Any, bool], Any] | None:
+        """For a view whose change is one transaction: how to make the idempotent answer
+        (from what it saves) so the store keeps it in that transaction. None without a key."""
+        pending = self.answer
+        if pending is None:
+            return None
+        return lambda record, created: pending.receipt(_shape(self, reply_for(record, created)))
 
     def mailer(self) -> Any:
         return services.mailer(self.settings)
@@ -344,9 +357,16 @@ def handle(blueprint: Blueprint, op: Operation, view: Callable[..., Reply | Resp
         if len(ctx.raw_body()) > MAX_BODY_BYTES:
             raise HttpProblem(413, "Content Too Large", f"Nội dung yêu cầu vượt quá {MAX_BODY_BYTES // 1024} KB.")
         if not op.access.public:
-            from chalicelib.units.tokens import authenticate
+            from chalicelib.units.tokens import authenticate, token_id_of
 
-            ctx.principal = authenticate(ctx.store, request.headers.get("authorization"), ctx.now())
+            header = request.headers.get("authorization")
+            token_id = token_id_of(header) if op.preload is not None else None
+            if token_id is not None:
+                ctx.preloaded = op.preload(ctx, token_id)  # nothing read is used unless authentication passes
+            if ctx.preloaded is not None:
+                ctx.principal = authenticate(ctx.store, header, ctx.now(), record=ctx.preloaded.token)
+            else:
+                ctx.principal = authenticate(ctx.store, header, ctx.now())
         owner = None
         if op.access.resource and ctx.principal is not None and ctx.principal.role == Role.UNIT:
             owner = RESOURCE_OWNERS[op.access.resource](ctx.store, params)

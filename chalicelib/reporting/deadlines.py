@@ -28,9 +28,13 @@ def vn_time(at: datetime) -> str:
 
 
 def deadline_for(store: Store, period: Period, default_days: int) -> datetime:
-    custom = store.periods.get(period.code)
-    if custom and custom.get("deadline"):
-        return datetime.fromisoformat(custom["deadline"])
+    return deadline_from(store.periods.get(period.code), period, default_days)
+
+
+def deadline_from(period_settings: dict[str, Any] | None, period: Period, default_days: int) -> datetime:
+    """The admin-set deadline in `period_settings` when there is one, else the default."""
+    if period_settings and period_settings.get("deadline"):
+        return datetime.fromisoformat(period_settings["deadline"])
     return period.deadline(default_days)
 
 

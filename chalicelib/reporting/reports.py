@@ -14,7 +14,7 @@ import json
 import logging
 import statistics
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from pydantic import BaseModel
 
@@ -26,8 +26,9 @@ from chalicelib.core.errors import FieldError, Invalid, NotFound, PreconditionFa
 from chalicelib.core.periods import VN_TZ, Period, period_of
 from chalicelib.core.states import ReportStatus, ReviewAction, Timeliness
 from chalicelib.delivery import Mailer
-from chalicelib.reporting.deadlines import deadline_for, lock_for
+from chalicelib.reporting.deadlines import deadline_from, lock_for
 from chalicelib.store import ConditionFailed, Page, Store
+from chalicelib.store.protocols import Receipt, SubmissionReads
 from chalicelib.units.service import get_unit
 
 log = logging.getLogger("thidua.reports")
@@ -51,16 +52,18 @@ def compute_etag(report: dict[str, Any]) -> str:
     return f"{report['version']}-{hashlib.sha256(content.encode()).hexdigest()[:16]}"
 
 
-def outliers(store: Store, unit_id: str, period: Period, values: dict[str, int],
+def outliers(history: dict[str, dict[str, int]], period: Period, values: dict[str, int],
              comments: dict[str, str]) -> list[FieldError]:
-    """Figures over `outlier_factor` times the unit's own median of earlier periods need a comment."""
+    """Figures over `outlier_factor` times the unit's own median of earlier periods need a comment.
+
+    `history` maps the unit's period codes of this period's kind to their figures (the
+    store's figure history); the median is over the `HISTORY_PERIODS` before this one.
+    """
     factor = indicator_catalog().outlier_factor
-    earlier = store.reports.for_unit(unit_id, "0000", period.previous().code, limit=4 * HISTORY_PERIODS,
-                                     newest_first=True).items
-    history = [r["values"] for r in earlier if r.get("period_kind") == period.kind][:HISTORY_PERIODS]
+    earlier = sorted((p for p in history if p < period.code), reverse=True)[:HISTORY_PERIODS]
     errors = []
     for code, value in values.items():
-        past = [h[code] for h in history if h.get(code) is not None]
+        past = [history[p][code] for p in earlier if history[p].get(code) is not None]
         if not past or code in comments:
             continue
         median = statistics.median(past)
@@ -72,13 +75,29 @@ def outliers(store: Store, unit_id: str, period: Period, values: dict[str, int],
     return errors
 
 
+# What the HTTP layer stores as the idempotent answer, made from the report about to be saved.
+ReceiptFor = Callable[[dict[str, Any], bool], Receipt]
+
+
+def submission_reads(store: Store, unit_id: str, period_code: str, token_id: str | None) -> SubmissionReads | None:
+    """What a submission reads, with the caller's token, in one round trip (None: not a period)."""
+    try:
+        period = period_of(period_code)
+    except Invalid:
+        return None  # the request is refused later, after authentication, as it always was
+    return store.reports.for_submission(unit_id, period.code, period.kind, token_id)
+
+
 def submit_report(store: Store, who: Principal, unit_id: str, period_code: str, body: BaseModel,
-                  if_match: str | None, deadline_days: int, now: datetime) -> tuple[dict[str, Any], bool]:
+                  if_match: str | None, deadline_days: int, now: datetime,
+                  receipt: ReceiptFor | None = None, reads: SubmissionReads | None = None) -> tuple[dict[str, Any], bool]:
     """Create (no current version) or replace (If-Match must equal the current ETag).
 
-    Returns the stored report and whether it was created.
+    Two round trips: everything the rules read, the caller's token included, is one
+    batch (`reads`, made before authentication by `submission_reads`); the report, its
+    revision, the figure history, the audit event and the idempotency receipt are one
+    transaction. Returns the stored report and whether it was created.
     """
-    get_unit(store, unit_id)
     period = period_of(period_code)
     data = body.model_dump(exclude_none=True)
     values: dict[str, int] = data.get("values", {})
@@ -91,12 +110,16 @@ def submit_report(store: Store, who: Principal, unit_id: str, period_code: str, 
     if errors:
         raise Invalid(errors, "Số liệu không thỏa mãn quy tắc kiểm tra chéo giữa các chỉ tiêu.")
 
-    current = store.reports.get(unit_id, period.code)
-    deadline = deadline_for(store, period, deadline_days)
-    lock = lock_for(current, period, deadline, store.reports.get_exception(unit_id, period.code), now)
+    if reads is None:
+        reads = store.reports.for_submission(unit_id, period.code, period.kind)
+    if reads.unit is None:
+        raise NotFound(f"đơn vị '{unit_id}'")
+    current = reads.report
+    deadline = deadline_from(reads.period_settings, period, deadline_days)
+    lock = lock_for(current, period, deadline, reads.exception, now)
     if lock:
         raise lock
-    errors = outliers(store, unit_id, period, values, comments)
+    errors = outliers(reads.history, period, values, comments)
     if errors:
         raise Invalid(errors, "Có số liệu bất thường so với các kỳ trước của đơn vị; cần giải thích.")
     if current is not None and if_match is None:
@@ -127,7 +150,8 @@ def submit_report(store: Store, who: Principal, unit_id: str, period_code: str, 
     event = audit.event(audit.report_entity(unit_id, period.code), "submitted" if not current else "replaced",
                         who, now, version=report["version"])
     try:
-        store.reports.save(report, expected_etag=current["etag"] if current else None, audit=event)
+        store.reports.save(report, expected_etag=current["etag"] if current else None, audit=event,
+                           receipt=receipt(report, current is None) if receipt else None, history=list(reads.history))
     except ConditionFailed:
         if current is None:
             raise PreconditionRequired(

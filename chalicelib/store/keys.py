@@ -6,6 +6,7 @@
     report (current)    UNIT#<unit_id>              REPORT#<period>             PERIOD#<period>     UNIT#<unit_id>
     report revision     UNIT#<unit_id>              REVISION#<period>#<v:06d>   -                   -
     deadline exception  UNIT#<unit_id>              EXCEPTION#<period>          -                   -
+    figure history      UNIT#<unit_id>              HISTORY#<period kind>       -                   -
     reminder sent       UNIT#<unit_id>              REMINDER#<period>#<kind>    -                   -
     period settings     PERIODS                     PERIOD#<period>             -                   -
     conference          CONFERENCES                 CONFERENCE#<id>             CONFERENCE_DATES    <yyyy-mm-dd>#<id>
@@ -24,7 +25,9 @@
 Access patterns: a unit, all units (Query UNITS); a token by id (GetItem, the id is
 part of the bearer token); a unit's reports over a period range (Query BETWEEN;
 period codes sort within one kind); every report of one period (Query GSI1); a
-report's revisions (Query begins_with); conferences due soon (Query GSI1
+report's revisions (Query begins_with); what a submission needs (the unit, the
+current report, the period's settings, the unit's exception and its figure history:
+one BatchGetItem); conferences due soon (Query GSI1
 CONFERENCE_DATES BETWEEN two dates); a conference's document versions, newest
 first; a document by its public id (GetItem on the pointer, then the version); a
 document's deliveries; an entity's audit trail, newest first; a unit's nominations
@@ -84,6 +87,19 @@ def revision(unit_id: str, period: str, version: int) -> Key:
 
 def revision_prefix(period: str) -> str:
     return f"REVISION#{period}#"
+
+
+def figure_history(unit_id: str, period_kind: str) -> Key:
+    """A unit's recent figures of one period kind, one attribute per period (`history_attr`),
+    kept up to date by every submission so the outlier rule needs no Query."""
+    return unit_partition(unit_id), f"HISTORY#{period_kind}"
+
+
+HISTORY_ATTR = "p:"
+
+
+def history_attr(period: str) -> str:
+    return HISTORY_ATTR + period
 
 
 def exception(unit_id: str, period: str) -> Key:

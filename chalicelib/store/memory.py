@@ -149,6 +149,10 @@ class MemoryTable(PagesThrough):
             item = self._items.get(key)
             return None if item is None else _read(item)
 
+    def get_many(self, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Item | None]:
+        with self._lock:
+            return {key: self.get(key) for key in wanted}
+
     def write(self, operation: Operation) -> None:
         if isinstance(operation, Check):
             raise ValueError("a Check belongs in a transaction")

@@ -14,7 +14,8 @@ suite on both.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol, Sequence
 
 from chalicelib.store.table import Page
 
@@ -49,14 +50,44 @@ class TokenRepository(Protocol):
         """Every token record (hashes included: callers must not show them)."""
 
 
+@dataclass(frozen=True)
+class SubmissionReads:
+    """Everything a report submission reads, fetched in one round trip."""
+    unit: Record | None
+    report: Record | None                 # the current version, if any
+    period_settings: Record | None        # an admin-set deadline
+    exception: Record | None              # the unit's deadline exception for this period
+    history: dict[str, dict[str, int]]    # period code -> values, every period the history item holds
+    token: Record | None = None           # the caller's token, when read in the same batch
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The answer to an idempotent request, stored in the same transaction as its effect:
+    a retry whose first answer was lost is then always a replay."""
+    record_key: str
+    response: Record
+    now: int
+    ttl_seconds: int
+
+
 class ReportRepository(Protocol):
     def get(self, unit_id: str, period: str) -> Record | None: ...
 
-    def save(self, report: Record, expected_etag: str | None, audit: Record | None = None) -> None:
-        """Write the current report and its revision (report["version"]) atomically.
+    def for_submission(self, unit_id: str, period: str, period_kind: str,
+                       token_id: str | None = None) -> SubmissionReads:
+        """The unit, the current report, the period's settings, the exception and the figure
+        history (and the caller's token, when `token_id` is given), in one round trip."""
+
+    def save(self, report: Record, expected_etag: str | None, audit: Record | None = None,
+             receipt: Receipt | None = None, history: Sequence[str] = ()) -> None:
+        """Write the current report, its revision (report["version"]) and the unit's figure
+        history atomically (with the audit event and the idempotency receipt, if given).
 
         `expected_etag=None` creates (fails when any version exists); otherwise the
-        stored current report's etag must equal it. Raises ConditionFailed.
+        stored current report's etag must equal it. `history`: the periods the history
+        item holds now (from `for_submission`), so the oldest can be dropped. Raises
+        ConditionFailed.
         """
 
     def update_state(self, unit_id: str, period: str, expected_etag: str, fields: Record,

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Sequence
 
+from chalicelib.core.periods import parse_period
 from chalicelib.store import keys
 from chalicelib.store.errors import AlreadyExists, ConditionFailed
 from chalicelib.store.protocols import (
     MAX_PAGE, AuditRepository, ConferenceRepository, DocumentRepository, IdempotencyRepository,
-    NominationRepository, PeriodRepository, Record, ReminderRepository, ReportRepository, TokenRepository,
-    UnitRepository,
+    NominationRepository, PeriodRepository, Receipt, Record, ReminderRepository, ReportRepository,
+    SubmissionReads, TokenRepository, UnitRepository,
 )
 from chalicelib.store.table import (
     Absent, Check, Delete, Eq, Exists, Lt, Missing, Operation, Page, Put, Table, Update, all_of, any_of,
@@ -46,6 +48,21 @@ def _create(table: Table, item: Record, audit: Record | None) -> None:
         if exc.index != 0:
             raise  # the audit event's id collided: a bug, not a duplicate entity
         raise AlreadyExists(item["SK"]) from None
+
+
+IN_PROGRESS = Eq("state", "in_progress")
+
+
+def _receipt_update(receipt: Receipt, condition: Eq | None = None) -> Update:
+    # Stored as JSON text: responses may hold floats, which DynamoDB numbers can't take as-is.
+    return Update(keys.idempotency(receipt.record_key), {
+        "state": "done", "response": json.dumps(receipt.response), "expires_at": receipt.now + receipt.ttl_seconds},
+        condition)
+
+
+# Periods of figures a unit's history item keeps per period kind: the outlier rule looks at
+# the 12 before the one submitted, and a late correction may reach a little further back.
+HISTORY_KEPT = 24
 
 
 class Units:
@@ -106,7 +123,24 @@ class Reports:
     def get(self, unit_id: str, period: str) -> Record | None:
         return self.table.get(keys.report(unit_id, period))
 
-    def save(self, report: Record, expected_etag: str | None, audit: Record | None = None) -> None:
+    def for_submission(self, unit_id: str, period: str, period_kind: str,
+                       token_id: str | None = None) -> SubmissionReads:
+        wanted = {"unit": keys.unit(unit_id), "report": keys.report(unit_id, period),
+                  "period_settings": keys.period_settings(period), "exception": keys.exception(unit_id, period),
+                  "history": keys.figure_history(unit_id, period_kind)}
+        if token_id is not None:
+            wanted["token"] = keys.token(token_id)
+        found = self.table.get_many(list(wanted.values()))
+        history = found[wanted["history"]] or {}
+        return SubmissionReads(
+            unit=found[wanted["unit"]], report=found[wanted["report"]],
+            period_settings=found[wanted["period_settings"]], exception=found[wanted["exception"]],
+            history={attr[len(keys.HISTORY_ATTR):]: values for attr, values in history.items()
+                     if attr.startswith(keys.HISTORY_ATTR)},
+            token=found.get(wanted.get("token")))  # type: ignore[arg-type]
+
+    def save(self, report: Record, expected_etag: str | None, audit: Record | None = None,
+             receipt: Receipt | None = None, history: Sequence[str] = ()) -> None:
         unit_id, period, version = report["unit_id"], report["period"], report["version"]
         pk, sk = keys.report(unit_id, period)
         gsi_pk, gsi_sk = keys.report_index(unit_id, period)
@@ -114,7 +148,15 @@ class Reports:
                       Absent() if expected_etag is None else Eq("etag", expected_etag))
         rev_pk, rev_sk = keys.revision(unit_id, period, version)
         revision = Put({**report, "PK": rev_pk, "SK": rev_sk}, Absent())  # every accepted version kept
-        self.table.transact([current, revision, *([_audit_put(audit)] if audit is not None else [])])
+        # The history item is updated attribute by attribute: two periods submitted at once both land.
+        kept = sorted(set(history) | {period})[-HISTORY_KEPT:]  # period codes of one kind sort in time
+        changes = {keys.history_attr(old): None for old in history if old not in kept}  # None: REMOVE
+        if period in kept:
+            changes[keys.history_attr(period)] = report["values"]
+        kind = report.get("period_kind") or parse_period(period).kind
+        figures = [Update(keys.figure_history(unit_id, kind), changes)] if changes else []
+        self.table.transact([current, revision, *figures, *([_audit_put(audit)] if audit is not None else []),
+                             *([_receipt_update(receipt)] if receipt is not None else [])])
 
     def update_state(self, unit_id: str, period: str, expected_etag: str, fields: Record,
                      audit: Record | None = None) -> None:
@@ -311,12 +353,16 @@ class Idempotency:
                 # expired and removed between our two calls: claim again
 
     def complete(self, record_key: str, response: Record, now: int, ttl_seconds: int) -> None:
-        # Stored as JSON text: responses may hold floats, which DynamoDB numbers can't take as-is.
-        self.table.write(Update(keys.idempotency(record_key), {
-            "state": "done", "response": json.dumps(response), "expires_at": now + ttl_seconds}))
+        try:  # an answer already stored (with the change itself, in its transaction) stands
+            self.table.write(_receipt_update(Receipt(record_key, response, now, ttl_seconds), IN_PROGRESS))
+        except ConditionFailed:
+            pass
 
     def release(self, record_key: str) -> None:
-        self.table.write(Delete(keys.idempotency(record_key)))
+        try:  # a transaction whose answer was lost may have stored its receipt: keep it for the retry
+            self.table.write(Delete(keys.idempotency(record_key), IN_PROGRESS))
+        except ConditionFailed:
+            pass
 
 
 class Audit:

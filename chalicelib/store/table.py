@@ -125,6 +125,9 @@ class Table(Protocol):
     def get(self, key: tuple[str, str]) -> dict[str, Any] | None:
         """Strongly consistent read of one item (without key attributes)."""
 
+    def get_many(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any] | None]:
+        """Strongly consistent reads of up to 100 items in one round trip; None for a missing one."""
+
     def write(self, operation: Operation) -> None:
         """One conditional write. Raises ConditionFailed."""
 

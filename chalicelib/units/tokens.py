@@ -72,16 +72,31 @@ def revoke(store: Store, who: Principal | None, token_id: str, now: datetime) ->
         raise NotFound(f"mã truy cập '{token_id}'")
 
 
-def authenticate(store: Store, authorization: str | None, now: datetime | None = None) -> Principal:
-    """The principal behind an `Authorization: Bearer` header, or Unauthorized."""
+def token_id_of(authorization: str | None) -> str | None:
+    """The token id inside a well-formed `Authorization: Bearer` header (the key to look up), else None."""
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    match = _TOKEN_RE.match(token.strip()) if scheme.lower() == "bearer" else None
+    return match.group(1) if match else None
+
+
+_UNREAD = object()
+
+
+def authenticate(store: Store, authorization: str | None, now: datetime | None = None,
+                 record: Any = _UNREAD) -> Principal:
+    """The principal behind an `Authorization: Bearer` header, or Unauthorized.
+
+    `record`: the token record (or None) already read with the request's other reads.
+    """
     if not authorization:
         raise Unauthorized("Thiếu tiêu đề Authorization: Bearer <token>.")
-    scheme, _, token = authorization.strip().partition(" ")
-    match = _TOKEN_RE.match(token.strip()) if scheme.lower() == "bearer" else None
-    if not match:
+    token_id = token_id_of(authorization)
+    if token_id is None:
         raise Unauthorized("Mã truy cập không đúng định dạng.")
-    record = store.tokens.get(match.group(1))
-    if not record or not hmac.compare_digest(record.get("hash", ""), _hash(token.strip())):
+    token = authorization.strip().partition(" ")[2].strip()
+    if record is _UNREAD:
+        record = store.tokens.get(token_id)
+    if not record or not hmac.compare_digest(record.get("hash", ""), _hash(token)):
         raise Unauthorized("Mã truy cập không hợp lệ.")
     if record.get("revoked_at"):
         raise Unauthorized("Mã truy cập đã bị thu hồi.")

@@ -617,3 +617,70 @@ def test_reviewer_scores_replace_the_reviewers_earlier_one(repo_store: Store) ->
     repo_store.nominations.put_score({**base, "reviewer": "r2", "scores": {"impact": 7}})
     assert sorted((s["reviewer"], s["scores"]["impact"]) for s in repo_store.nominations.scores("20210831-aaaaaa")) \
         == [("r1", 9), ("r2", 7)]
+
+
+# -- what a submission reads and writes ----------------------------------------------------
+
+def test_get_many_reads_present_and_missing_items_in_one_call(repo_store: Store) -> None:
+    repo_store.units.create(unit("a"))
+    repo_store.units.create(unit("b", etag="u2"))
+    wanted = [keys.unit("a"), keys.unit("missing"), keys.unit("b")]
+    found = repo_store.table.get_many(wanted)
+    assert list(found) == wanted
+    assert found[keys.unit("a")]["etag"] == "u1" and found[keys.unit("b")]["etag"] == "u2"
+    assert found[keys.unit("missing")] is None
+    assert "PK" not in found[keys.unit("a")]  # read like `get`, without key attributes
+
+
+def test_for_submission_reads_everything_a_submission_needs(repo_store: Store) -> None:
+    repo_store.units.create(unit(UNIT))
+    repo_store.tokens.create({"id": "t1", "role": "unit", "unit_id": UNIT, "hash": "h"})
+    repo_store.periods.put({"period": PERIOD, "deadline": "2021-09-20T23:59:59+07:00"})
+    repo_store.reports.put_exception({"unit_id": UNIT, "period": PERIOD, "until": "2021-09-30T00:00:00+07:00"})
+    repo_store.reports.save(report(1, "e7", 7, period="2021-07"), None)
+    reads = repo_store.reports.for_submission(UNIT, PERIOD, "month", token_id="t1")
+    assert reads.unit["id"] == UNIT and reads.report is None
+    assert reads.period_settings["deadline"].startswith("2021-09-20")
+    assert reads.exception["until"].startswith("2021-09-30")
+    assert reads.history == {"2021-07": {"checkpoints": 7}}
+    assert reads.token["unit_id"] == UNIT
+    empty = repo_store.reports.for_submission("nobody", "2021-W33", "week")
+    assert (empty.unit, empty.report, empty.token, empty.history) == (None, None, None, {})
+
+
+def test_figure_history_follows_saves_and_keeps_the_newest_periods(repo_store: Store) -> None:
+    from chalicelib.store.repositories import HISTORY_KEPT
+
+    months = [f"{2019 + i // 12}-{i % 12 + 1:02d}" for i in range(HISTORY_KEPT + 3)]
+    for i, month in enumerate(months):
+        held = list(repo_store.reports.for_submission(UNIT, month, "month").history)
+        repo_store.reports.save(report(1, f"e-{month}", i, period=month), None, history=held)
+    history = repo_store.reports.for_submission(UNIT, "2030-01", "month").history
+    assert sorted(history) == months[-HISTORY_KEPT:]  # the oldest three were dropped
+    assert history[months[-1]] == {"checkpoints": HISTORY_KEPT + 2}
+    # A replacement changes that period's figures; a late correction older than the window is not kept.
+    held = list(history)
+    repo_store.reports.save(report(2, "e-new", 999, period=months[-1]), f"e-{months[-1]}", history=held)
+    repo_store.reports.save(report(1, "e-old", 5, period="2010-01"), None, history=held)
+    history = repo_store.reports.for_submission(UNIT, "2030-01", "month").history
+    assert history[months[-1]] == {"checkpoints": 999} and "2010-01" not in history
+    assert len(history) == HISTORY_KEPT
+
+
+def test_a_receipt_is_stored_with_the_report_and_never_overwritten(repo_store: Store) -> None:
+    from chalicelib.store.protocols import Receipt
+
+    idem = repo_store.idempotency
+    assert idem.claim("k", "fp", now=1000, in_progress_seconds=30, ttl_seconds=3600) is None
+    answer = {"status": 201, "body": "{}", "headers": {"ETag": '"1-x"'}}
+    repo_store.reports.save(report(1, "e1"), None, receipt=Receipt("k", answer, 1001, 3600))
+    # What the request's own error path would do afterwards leaves the stored answer alone.
+    idem.complete("k", {"status": 503, "body": "", "headers": {}}, now=1002, ttl_seconds=3600)
+    idem.release("k")
+    replay = idem.claim("k", "fp", now=1003, in_progress_seconds=30, ttl_seconds=3600)
+    assert replay["state"] == "done" and replay["response"] == answer
+    # A failed save stores no receipt: the claim stays in progress.
+    assert idem.claim("k2", "fp", now=1000, in_progress_seconds=30, ttl_seconds=3600) is None
+    with pytest.raises(ConditionFailed):
+        repo_store.reports.save(report(1, "e1-again"), None, receipt=Receipt("k2", answer, 1001, 3600))
+    assert idem.claim("k2", "fp", now=1001, in_progress_seconds=30, ttl_seconds=3600)["state"] == "in_progress"
