@@ -55,8 +55,12 @@ serve: deps
 admin-token: deps
 	$(PY) -m chalicelib.cli admin-token
 
-package: deps
-	$(PY) -m devtools.package
+# The deployable SAM template and zip of one stage in build/$(STAGE)/ (docs/deploy.md). No AWS
+# account or credentials needed; REGION only satisfies chalice (the template is region-free).
+STAGE ?= dev
+REGION ?= $(or $(AWS_REGION),$(AWS_DEFAULT_REGION),ap-southeast-1)
+package: $(VENV)/.installed
+	$(PY) -m devtools.package --stage $(STAGE) --region $(REGION)
 
 # Every performance figure next to its target and a baseline measured in the same run
 # (docs/performance.md). Figures, not a pass/fail gate.

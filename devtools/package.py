@@ -1,42 +1,222 @@
-"""`make package`: the deployable SAM template and zip, with the table from its one definition.
+"""`make package [STAGE=dev|prod]`: the deployable SAM template and zip of one stage.
 
-Runs `chalice package --stage dev --merge-template build/merge-template.json build/package`.
-The merge template adds the DynamoDB table exactly as `chalicelib/store/table.json`
-defines it (the same file the store uses to create the table locally), so local and
-deployed keys, indexes and TTL cannot drift.
+    python -m devtools.package [--stage dev] [--region ap-southeast-1] [out]   (default out: build/<stage>)
+
+Runs `chalice package --stage <stage> --merge-template <out>/merge-template.json <out>` and
+then names the API function by its fixed name in the gateway's integrations (see
+`name_the_api_function`). The merge template adds to what Chalice generates:
+
+- the DynamoDB table exactly as `chalicelib/store/table.json` defines it (the file the store
+  creates the table from locally, so keys, indexes and TTL cannot drift), named by the stage's
+  THIDUA_TABLE, on demand, with point-in-time recovery, encryption and deletion protection;
+- the documents bucket named by the stage's THIDUA_ARTIFACTS: versioned, encrypted, public
+  access blocked, HTTPS only, old versions expired;
+- each function's fixed name (`thidua-<stage>[-<function>]`, as `chalice deploy` names them),
+  its log group with a retention, and the role policy of `.chalice/policy-<stage>-<role>.json`;
+- parameters for the SES sending identity and the WeasyPrint layer's version, and CloudWatch
+  alarms (compile errors, the API's 5xx) sent to an SNS topic.
+
+Values in `.chalice/config.json` and the policy files may use CloudFormation's `${...}`
+(`${AWS::AccountId}`, `${SesIdentity}`, `${RestAPI}`): each such string becomes an `Fn::Sub`
+here, so the stage configuration stays the one place for every setting. `chalice package`
+needs a region but no credentials: without AWS_REGION / AWS_DEFAULT_REGION it uses
+DEFAULT_REGION (the template itself is region-free; the region is chosen when deploying).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from chalicelib.store.dynamodb import TABLE_DEFINITION_PATH
 
 ROOT = Path(__file__).resolve().parent.parent
+CONFIG_PATH = ROOT / ".chalice" / "config.json"
+DEFAULT_REGION = "ap-southeast-1"  # Singapore: the nearest region to Hà Nội with every service used here
+STAGES = ("dev", "prod")
+
+# Chalice's function name in config.json -> its logical id in the SAM template.
+LOGICAL_IDS = {"api_handler": "APIHandler", "send_reminders": "SendReminders",
+               "compile_due_conferences": "CompileDueConferences", "compile_conference": "CompileConference"}
+COMPILE_FUNCTIONS = ("CompileDueConferences", "CompileConference")
+LOG_RETENTION_DAYS = {"dev": 30, "prod": 400}  # prod keeps a year of logs and a bit, for the yearly review
+OLD_VERSIONS_KEPT_DAYS = 365  # a replaced or deleted document stays recoverable for a year
 
 
-FUNCTIONS = ("APIHandler", "CompileDueConferences", "SendReminders")
-BUCKET = {"Fn::Sub": "thidua-documents-${AWS::AccountId}-${AWS::Region}"}  # matches policy-dev.json
+def role_id(logical_id: str) -> str:
+    """The IAM role Chalice generates for a function ("APIHandler" -> "ApiHandlerRole")."""
+    return "ApiHandlerRole" if logical_id == "APIHandler" else f"{logical_id}Role"
 
 
-def merge_template(table_name: str = "thidua") -> dict:
-    table = json.loads(TABLE_DEFINITION_PATH.read_text())
-    table["Properties"] = {"TableName": table_name, **table["Properties"]}
-    table["DeletionPolicy"] = table["UpdateReplacePolicy"] = "Retain"  # never lose the ministry's data
-    bucket = {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
-              "Properties": {"BucketName": BUCKET, "VersioningConfiguration": {"Status": "Enabled"},
-                             "PublicAccessBlockConfiguration": {
-                                 "BlockPublicAcls": True, "BlockPublicPolicy": True,
-                                 "IgnorePublicAcls": True, "RestrictPublicBuckets": True}}}
-    # Lambda's file system is read-only: documents go to the bucket.
-    artifacts = {"Fn::Sub": ["s3://${Bucket}/", {"Bucket": {"Ref": "ThiduaDocuments"}}]}
-    functions = {name: {"Properties": {"Environment": {"Variables": {"THIDUA_ARTIFACTS": artifacts}}}}
-                 for name in FUNCTIONS}
-    return {"Resources": {"ThiduaTable": table, "ThiduaDocuments": bucket, **functions,
-                          "UnknownRouteResponse": unknown_route_response()}}
+def load_config() -> dict[str, Any]:
+    return json.loads(CONFIG_PATH.read_text())
+
+
+def stage_env(stage: str, config: dict[str, Any] | None = None) -> dict[str, str]:
+    config = config or load_config()
+    return {**config.get("environment_variables", {}),
+            **config["stages"][stage].get("environment_variables", {})}
+
+
+def function_settings(stage: str, name: str, config: dict[str, Any] | None = None) -> dict[str, Any]:
+    config = config or load_config()
+    return config["stages"][stage].get("lambda_functions", {}).get(name, {})
+
+
+def function_name(stage: str, name: str, app_name: str = "thidua") -> str:
+    """What `chalice deploy` would call it: the API handler is `<app>-<stage>`."""
+    return f"{app_name}-{stage}" if name == "api_handler" else f"{app_name}-{stage}-{name}"
+
+
+def sub(value: Any) -> Any:
+    """Strings with CloudFormation `${...}` become Fn::Sub, recursively; the rest is unchanged."""
+    if isinstance(value, str):
+        return {"Fn::Sub": value} if "${" in value else value
+    if isinstance(value, list):
+        return [sub(v) for v in value]
+    if isinstance(value, dict):
+        return {k: sub(v) for k, v in value.items()}
+    return value
+
+
+def bucket_name(stage: str, config: dict[str, Any] | None = None) -> str:
+    spec = stage_env(stage, config)["THIDUA_ARTIFACTS"]
+    if not spec.startswith("s3://"):
+        raise SystemExit(f"stage {stage}: THIDUA_ARTIFACTS must be s3://... on Lambda (its disk is read-only)")
+    return spec.removeprefix("s3://").partition("/")[0]
+
+
+def app_functions() -> list[str]:
+    """The Lambda functions app.py declares, by Chalice name (the API handler included when routes exist).
+
+    Read from the app, so a function added to app.py gets its settings without a change here."""
+    sys.path.insert(0, str(ROOT))
+    from app import app
+
+    names = ["api_handler"] if app.routes else []
+    names += [source.name for source in app.event_sources]
+    names += [function.name for function in app.pure_lambda_functions]
+    return names
+
+
+def merge_template(stage: str = "dev", functions: list[str] | None = None) -> dict[str, Any]:
+    config = load_config()
+    if stage not in config["stages"]:
+        raise SystemExit(f"no stage {stage!r} in .chalice/config.json")
+    env = stage_env(stage, config)
+    functions = app_functions() if functions is None else functions
+    sender = env.get("THIDUA_MAIL_FROM", "")
+    resources: dict[str, Any] = {
+        "ThiduaTable": table(env["THIDUA_TABLE"]),
+        "ThiduaDocuments": bucket(bucket_name(stage, config)),
+        "ThiduaDocumentsPolicy": https_only_policy(),
+        "UnknownRouteResponse": unknown_route_response(),
+        "AlarmTopic": {"Type": "AWS::SNS::Topic", "Properties": {
+            "TopicName": f"{config['app_name']}-{stage}-alarms",
+            "KmsMasterKeyId": "alias/aws/sns"}},
+        "AlarmEmailSubscription": {"Type": "AWS::SNS::Subscription", "Condition": "HasAlarmEmail", "Properties": {
+            "TopicArn": {"Ref": "AlarmTopic"}, "Protocol": "email", "Endpoint": {"Ref": "AlarmEmail"}}},
+        # The API's metrics are found by its name: one per stage, not Chalice's shared title.
+        "RestAPI": {"Properties": {"Name": f"{config['app_name']}-{stage}",
+                                   "DefinitionBody": {"info": {"title": f"{config['app_name']}-{stage}"}}}},
+        "Api5xxAlarm": alarm(f"{config['app_name']}-{stage}-api-5xx",
+                             "API trả lỗi 5xx (máy chủ) trong 5 phút qua", "AWS/ApiGateway", "5XXError",
+                             [{"Name": "ApiName", "Value": f"{config['app_name']}-{stage}"},
+                              {"Name": "Stage", "Value": config["stages"][stage].get("api_gateway_stage", "api")}],
+                             threshold=5),
+    }
+    for name in functions:
+        logical = LOGICAL_IDS.get(name) or "".join(part.title() for part in name.split("_"))
+        settings = function_settings(stage, name, config)
+        fixed = function_name(stage, name, config["app_name"])
+        variables = {**env, **settings.get("environment_variables", {})}
+        properties: dict[str, Any] = {"FunctionName": fixed, "Environment": {"Variables": sub(variables)}}
+        if settings.get("layers"):
+            properties["Layers"] = sub(settings["layers"])
+        resources[logical] = {"Properties": properties}
+        resources[f"{logical}LogGroup"] = {
+            "Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete",
+            "Properties": {"LogGroupName": f"/aws/lambda/{fixed}", "RetentionInDays": LOG_RETENTION_DAYS[stage]}}
+        policy_file = settings.get("iam_policy_file")
+        if policy_file:
+            document = json.loads((CONFIG_PATH.parent / policy_file).read_text())
+            resources[role_id(logical)] = {"Properties": {"Policies": [
+                {"PolicyName": f"{logical}Policy", "PolicyDocument": sub(document)}]}}
+        if logical in COMPILE_FUNCTIONS:
+            resources[f"{logical}ErrorsAlarm"] = alarm(
+                f"{fixed}-errors", "Biên soạn tài liệu hội nghị bị lỗi (Lambda sẽ thử lại; xem nhật ký)",
+                "AWS/Lambda", "Errors", [{"Name": "FunctionName", "Value": fixed}], threshold=1)
+    return {
+        "Parameters": {
+            "SesIdentity": {
+                "Type": "String", "MinLength": 3, "Default": sender.rpartition("@")[2] or sender,
+                "Description": "The verified SES identity the mail is sent from: the domain of THIDUA_MAIL_FROM, "
+                               "or that address itself if only the address is verified"},
+            "WeasyPrintLayerVersion": {
+                "Type": "Number", "Default": 1, "MinValue": 1,
+                "Description": "Version of the layer thidua-weasyprint-70-0 published by layer/build.sh"},
+            "AlarmEmail": {"Type": "String", "Default": "",
+                           "Description": "Who receives the alarms by email (empty: subscribe to the topic later)"},
+        },
+        "Conditions": {"HasAlarmEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]}},
+        "Resources": resources,
+        "Outputs": {
+            "TableName": {"Value": {"Ref": "ThiduaTable"}},
+            "DocumentsBucket": {"Value": {"Ref": "ThiduaDocuments"}},
+            "AlarmTopicArn": {"Value": {"Ref": "AlarmTopic"}},
+        },
+    }
+
+
+def table(name: str) -> dict[str, Any]:
+    resource = json.loads(TABLE_DEFINITION_PATH.read_text())
+    resource["Properties"] = {"TableName": name, **resource["Properties"],
+                              "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+                              "SSESpecification": {"SSEEnabled": True},
+                              "DeletionProtectionEnabled": True}
+    resource["DeletionPolicy"] = resource["UpdateReplacePolicy"] = "Retain"  # never lose the ministry's data
+    return resource
+
+
+def bucket(name: str) -> dict[str, Any]:
+    return {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "BucketName": sub(name),
+                "VersioningConfiguration": {"Status": "Enabled"},
+                "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+                    {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": True}]},
+                "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                                   "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+                "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+                "LifecycleConfiguration": {"Rules": [{
+                    "Id": "ExpireOldVersions", "Status": "Enabled",
+                    "NoncurrentVersionExpiration": {"NoncurrentDays": OLD_VERSIONS_KEPT_DAYS},
+                    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7}}]}}}
+
+
+def https_only_policy() -> dict[str, Any]:
+    return {"Type": "AWS::S3::BucketPolicy", "Properties": {
+        "Bucket": {"Ref": "ThiduaDocuments"},
+        "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+            "Sid": "RefusePlainHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+            "Resource": [{"Fn::GetAtt": ["ThiduaDocuments", "Arn"]},
+                         {"Fn::Sub": "${ThiduaDocuments.Arn}/*"}],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}}}
+
+
+def alarm(name: str, description: str, namespace: str, metric: str, dimensions: list[dict[str, str]],
+          threshold: int) -> dict[str, Any]:
+    return {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+        "AlarmName": name, "AlarmDescription": description, "Namespace": namespace, "MetricName": metric,
+        "Dimensions": dimensions, "Statistic": "Sum", "Period": 300, "EvaluationPeriods": 1,
+        "Threshold": threshold, "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+        "TreatMissingData": "notBreaching",
+        "AlarmActions": [{"Ref": "AlarmTopic"}], "OKActions": [{"Ref": "AlarmTopic"}]}}
 
 
 NOT_FOUND_PROBLEM = {"type": "about:blank", "status": 404, "title": "Not Found",
@@ -53,16 +233,51 @@ def unknown_route_response() -> dict:
         "ResponseTemplates": {"application/json": json.dumps(NOT_FOUND_PROBLEM, ensure_ascii=False)}}}
 
 
-def build(out: Path, stage: str = "dev") -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    merge = out.parent / "merge-template.json"
-    merge.write_text(json.dumps(merge_template(), indent=2, ensure_ascii=False))
+def name_the_api_function(template: dict[str, Any], stage: str) -> dict[str, Any]:
+    """The gateway's integrations name the API function by its fixed name, not `${APIHandler.Arn}`.
+
+    The functions read the gateway's own URL (THIDUA_PUBLIC_URL, for links in emails and QR
+    codes): with the integrations pointing at `APIHandler` that would be a circular dependency
+    (RestAPI -> APIHandler -> RestAPI). The ARN is the same; only the dependency goes."""
+    arn = f"arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{function_name(stage, 'api_handler')}"
+    api = template["Resources"].get("RestAPI")
+    if api is not None:
+        text = json.dumps(api).replace("${APIHandler.Arn}", arn)
+        template["Resources"]["RestAPI"] = json.loads(text)
+    return template
+
+
+def region(env: dict[str, str]) -> str:
+    return env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+
+
+def build(out: Path, stage: str = "dev", region_name: str | None = None) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    merge = out / "merge-template.json"
+    merge.write_text(json.dumps(merge_template(stage), indent=2, ensure_ascii=False))
+    env = {**os.environ}
+    env["AWS_DEFAULT_REGION"] = region_name or region(env)
+    env.pop("AWS_REGION", None)
     chalice = Path(sys.executable).with_name("chalice")
     subprocess.run([str(chalice), "package", "--stage", stage, "--merge-template", str(merge), str(out)],
-                   cwd=ROOT, check=True)
+                   cwd=ROOT, check=True, env=env)
+    sam = out / "sam.json"
+    template = name_the_api_function(json.loads(sam.read_text()), stage)
+    sam.write_text(json.dumps(template, indent=2, ensure_ascii=False) + "\n")
     return out
 
 
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m devtools.package", description=__doc__.split("\n")[0])
+    parser.add_argument("out", nargs="?", type=Path, help="output folder (default build/<stage>)")
+    parser.add_argument("--stage", default="dev", choices=STAGES)
+    parser.add_argument("--region", default=None,
+                        help=f"region for chalice (default: AWS_REGION, AWS_DEFAULT_REGION, else {DEFAULT_REGION})")
+    args = parser.parse_args(argv)
+    out = build(args.out or ROOT / "build" / args.stage, args.stage, args.region)
+    print(f"{args.stage}: SAM template {out / 'sam.json'} and {out / 'deployment.zip'}")
+    return 0
+
+
 if __name__ == "__main__":
-    out = build(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "package")
-    print(f"SAM template and deployment.zip in {out}/")
+    sys.exit(main())

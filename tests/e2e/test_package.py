@@ -1,13 +1,15 @@
-"""The real `chalice package` output carries what the compile needs at /var/task.
+"""The real `chalice package` output of both cloud stages: what a ministry deploys.
 
-Slow (tens of seconds; the first run downloads manylinux wheels, later runs reuse
-.chalice/deployments): marked `slow`, still run by `make test` and CI.
+Packaged as a new user would on a fresh machine: no AWS region, no ~/.aws, no credentials.
+Slow (the first run downloads manylinux wheels, later runs reuse .chalice/deployments; the
+second stage reuses the first's zip): marked `slow`, still run by `make test` and CI.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -15,22 +17,43 @@ from pathlib import Path
 
 import pytest
 
+from devtools import package as packager
+
 ROOT = Path(__file__).resolve().parents[2]
+STAGES = packager.STAGES
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def package(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("package") / "out"
-    env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "ap-southeast-1")}
-    done = subprocess.run([sys.executable, "-m", "devtools.package", str(out)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return out
+def packages(tmp_path_factory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("package")
+    home = base / "home"  # no ~/.aws here
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["HOME"] = str(home)
+    outs = {}
+    for stage in STAGES:
+        outs[stage] = base / stage
+        done = subprocess.run([sys.executable, "-m", "devtools.package", "--stage", stage, str(outs[stage])],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+        assert done.returncode == 0, done.stdout + done.stderr
+    return outs
 
 
-@pytest.mark.slow
-def test_templates_and_fonts_reach_the_lambda_package(package):
-    with zipfile.ZipFile(package / "deployment.zip") as z:
+def sam(packages, stage: str) -> dict:
+    return json.loads((packages[stage] / "sam.json").read_text())
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_cfn_lint_finds_nothing_in_the_merged_template(packages, stage):
+    lint = Path(sys.executable).with_name("cfn-lint")
+    done = subprocess.run([str(lint), "-t", str(packages[stage] / "sam.json"), "--regions", "ap-southeast-1"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr  # not even a warning
+
+
+def test_templates_and_fonts_reach_the_lambda_package(packages):
+    with zipfile.ZipFile(packages["dev"] / "deployment.zip") as z:
         names = set(z.namelist())
         for path in ["templates/documents/summary.html.j2", "templates/documents/summary.css",
                      "templates/documents/_header.html.j2", "templates/assets/fonts/OFL.txt",
@@ -40,45 +63,252 @@ def test_templates_and_fonts_reach_the_lambda_package(package):
             # the symlink vendor/templates was followed: real bytes, identical to the repository's
             assert z.read(path) == (ROOT / path).read_bytes(), path
         assert {"app.py", "chalicelib/publishing/pipeline.py", "chalicelib/store/repositories.py",
-                "chalicelib/http/conferences.py", "chalicelib/core/catalog/indicators.json",
-                "templates/email/conference_documents.txt.j2"} <= names
+                "chalicelib/store/table.json", "chalicelib/http/conferences.py",
+                "chalicelib/core/catalog/indicators.json", "templates/email/conference_documents.txt.j2"} <= names
         assert any(n.startswith("weasyprint/") for n in names) and any(n.startswith("pygal/") for n in names)
-        assert not any(n.startswith(("tests/", "devtools/", "vendor/")) for n in names)
+        assert not any(n.startswith(("tests/", "devtools/", "vendor/", "layer/", "bench/")) for n in names)
 
 
-@pytest.mark.slow
-def test_compile_schedule_and_pdf_binary_type_are_in_the_template(package):
-    sam = json.loads((package / "sam.json").read_text())
-    compile_fn = sam["Resources"]["CompileDueConferences"]["Properties"]
-    assert compile_fn["Handler"] == "app.compile_due_conferences"
-    assert compile_fn["Events"]["CompileDueConferencesEvent"]["Properties"]["Schedule"] == "rate(5 minutes)"
-    api = json.dumps(sam["Resources"]["RestAPI"])
-    assert "application/pdf" in api  # binary media type: clients must send Accept: application/pdf
+@pytest.fixture(scope="module")
+def unzipped(packages, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("task")  # stands in for /var/task
+    with zipfile.ZipFile(packages["dev"] / "deployment.zip") as z:
+        z.extractall(folder)
+    return folder
 
 
-@pytest.mark.slow
-def test_the_deployed_table_is_the_one_the_store_creates(package):
+# Run in a fresh interpreter with `-S` (no site-packages) and PYTHONPATH = the unzipped package:
+# every import comes from the zip or the standard library, as on Lambda. The zip's wheels are
+# manylinux x86_64 for CPython 3.13, which this machine runs. Pango and HarfBuzz come from the
+# system (Debian here; the WeasyPrint layer on Lambda): WeasyPrint opens them with dlopen.
+RENDER_FROM_THE_PACKAGE = r"""
+import datetime as dt, json, os, sys
+from chalicelib.conferences import service
+from chalicelib.conferences.models import ConferenceIn
+from chalicelib.core.periods import VN_TZ
+from chalicelib.core.settings import settings
+from chalicelib.reporting.reports import compute_etag
+from chalicelib.store import store_for
+from chalicelib.units.service import etag_of
+
+store = store_for(settings())  # THIDUA_STORE=memory: the same in-process table the handler will use
+now = dt.datetime.now(dt.timezone.utc)
+at = now.isoformat()
+for unit_id, name, parent, kind in [("bo-cong-an", "Bộ Công an", None, "ministry"),
+                                    ("ca-nghe-an", "Công an tỉnh Nghệ An", "bo-cong-an", "province")]:
+    unit = {"id": unit_id, "name": name, "parent_id": parent, "kind": kind, "emails": [],
+            "created_at": at, "updated_at": at}
+    store.units.create({**unit, "etag": etag_of(unit)})
+today = now.astimezone(VN_TZ).date()
+period = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+report = {"unit_id": "ca-nghe-an", "period": period, "period_kind": "month", "version": 1,
+          "values": {"citizens_escorted": 15000, "violations_detected": 7000, "violations_penalised": 6969},
+          "comments": {}, "achievements": "Đưa đón công dân về quê an toàn.", "submitted_at": at,
+          "first_submitted_at": at, "submitted_by": "test", "status": "submitted"}
+store.reports.save({**report, "etag": compute_etag(report)}, expected_etag=None)
+service.create_conference(store, ConferenceIn.model_validate({
+    "title": "Hội nghị sơ kết công tác phòng, chống dịch", "date": (today + dt.timedelta(days=3)).isoformat(),
+    "place": "Hà Nội", "periods": [period], "recipients": ["lanhdao@bocongan.gov.vn"], "number_prefix": "BC-BCA",
+    "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn A"}}), now)
+
+import app  # the package's app.py, as the Lambda runtime imports it
+event = {"version": "0", "id": "e1", "detail-type": "Scheduled Event", "source": "aws.events",
+         "account": "123456789012", "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "region": "ap-southeast-1",
+         "resources": ["arn:aws:events:ap-southeast-1:123456789012:rule/x"], "detail": {}}
+result = app.compile_due_conferences(event, None)  # Handler: app.compile_due_conferences
+task = os.getcwd()
+foreign = sorted({m.__file__ for m in list(sys.modules.values())
+                  if getattr(m, "__file__", None) and not m.__file__.startswith((task, sys.base_prefix))})
+print(json.dumps({"result": result, "foreign_modules": foreign,
+                  "weasyprint": sys.modules["weasyprint"].__file__}, ensure_ascii=False, default=str))
+"""
+
+
+def test_the_unzipped_package_compiles_a_document_with_the_local_backends(unzipped, tmp_path):
+    from helpers import flat, pdf_text
+
+    artifacts, outbox = tmp_path / "artifacts", tmp_path / "outbox"
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PYTHONPATH": str(unzipped), "LANG": "C.UTF-8",
+           "THIDUA_STAGE": "test", "THIDUA_STORE": "memory", "THIDUA_ARTIFACTS": str(artifacts),
+           "THIDUA_MAIL": f"outbox:{outbox}", "THIDUA_MAIL_FROM": "thidua@bocongan.gov.vn",
+           "THIDUA_PUBLIC_URL": "https://thidua.example.gov.vn/api", "THIDUA_RENDER_WORKERS": "1"}
+    done = subprocess.run([sys.executable, "-S", "-c", RENDER_FROM_THE_PACKAGE], cwd=unzipped, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["foreign_modules"] == []  # nothing from the venv: the package is complete
+    assert out["weasyprint"].startswith(str(unzipped))
+    (compiled,) = out["result"]["compiled"]
+    assert compiled["state"] == "stored"
+    pdfs = sorted(artifacts.rglob("*.pdf"))
+    assert [p.name for p in pdfs] == ["bao-cao-tong-hop.pdf"]
+    text = flat(pdf_text(pdfs[0].read_bytes()))
+    assert "BÁO CÁO" in text and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "15.000" in text
+    assert "Số: 01/BC-BCA" in text
+    (mail,) = outbox.glob("*.eml")
+    assert b"lanhdao@bocongan.gov.vn" in mail.read_bytes()
+
+
+def test_the_compile_functions_schedules_and_binary_types(packages):
+    for stage in STAGES:
+        resources = sam(packages, stage)["Resources"]
+        due = resources["CompileDueConferences"]["Properties"]
+        assert due["Handler"] == "app.compile_due_conferences"
+        assert due["Events"]["CompileDueConferencesEvent"]["Properties"]["Schedule"] == "rate(5 minutes)"
+        # EventBridge cron is UTC: 01:00 UTC is 08:00 in Hà Nội (UTC+7, no daylight saving).
+        reminders = resources["SendReminders"]["Properties"]
+        assert reminders["Events"]["SendRemindersEvent"]["Properties"]["Schedule"] == "cron(0 1 * * ? *)"
+        assert "application/pdf" in json.dumps(resources["RestAPI"])  # clients must send Accept: application/pdf
+        api = resources["APIHandler"]["Properties"]
+        for logical in packager.COMPILE_FUNCTIONS:
+            props = resources[logical]["Properties"]
+            assert props["MemorySize"] > 1769 and props["Timeout"] == 900  # two vCPUs for parallel rendering
+            assert props["Environment"]["Variables"]["FONTCONFIG_PATH"] == "/opt/fonts"
+            assert ":layer:thidua-weasyprint-" in props["Layers"][0]["Fn::Sub"]
+        assert "Layers" not in api and api["MemorySize"] == 1024 and api["Timeout"] == 29
+        compile_one = resources["CompileConference"]["Properties"]
+        assert compile_one["Handler"] == "app.compile_conference"
+        assert api["Environment"]["Variables"]["THIDUA_COMPILE_FUNCTION"] == compile_one["FunctionName"]
+        assert api["Environment"]["Variables"]["THIDUA_COMPILE_TRIGGER"] == "lambda"
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_deployed_table_is_the_one_the_store_creates_and_cannot_be_lost(packages, stage):
     from chalicelib.store.dynamodb import table_definition
 
-    resources = json.loads((package / "sam.json").read_text())["Resources"]
+    resources = sam(packages, stage)["Resources"]
     table = resources["ThiduaTable"]["Properties"]
-    local = table_definition("thidua")
+    local = table_definition(f"thidua-{stage}")
     for key in ("KeySchema", "AttributeDefinitions", "GlobalSecondaryIndexes", "BillingMode"):
         assert table[key] == local[key], key
+    assert table["BillingMode"] == "PAY_PER_REQUEST" and table["TableName"] == f"thidua-{stage}"
     assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert table["DeletionProtectionEnabled"] is True and table["SSESpecification"] == {"SSEEnabled": True}
     assert resources["ThiduaTable"]["DeletionPolicy"] == "Retain"
-    compile_fn = resources["CompileDueConferences"]["Properties"]
-    assert compile_fn["MemorySize"] == 2048 and compile_fn["Timeout"] == 300
-    for name in ("APIHandler", "CompileDueConferences", "SendReminders"):
+    for name in ("APIHandler", "CompileDueConferences", "CompileConference", "SendReminders"):
         variables = resources[name]["Properties"]["Environment"]["Variables"]
-        assert "ThiduaDocuments" in json.dumps(variables["THIDUA_ARTIFACTS"]), name  # never the read-only disk
-        assert variables["THIDUA_MAIL"] == "ses" and variables["THIDUA_TABLE"] == "thidua"
+        assert variables["THIDUA_ARTIFACTS"] == {"Fn::Sub": f"s3://thidua-{stage}-documents-${{AWS::AccountId}}-${{AWS::Region}}/"}
+        assert variables["THIDUA_MAIL"] == "ses" and variables["THIDUA_TABLE"] == f"thidua-{stage}"
 
 
-@pytest.mark.slow
-def test_the_gateway_answers_unknown_paths_with_a_404_problem(package):
-    resources = json.loads((package / "sam.json").read_text())["Resources"]
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_bucket_blocks_public_access_keeps_versions_and_refuses_plain_http(packages, stage):
+    resources = sam(packages, stage)["Resources"]
+    bucket = resources["ThiduaDocuments"]
+    props = bucket["Properties"]
+    assert bucket["DeletionPolicy"] == "Retain"
+    assert props["PublicAccessBlockConfiguration"] == {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                                       "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"] == {
+        "SSEAlgorithm": "AES256"}
+    assert any("NoncurrentVersionExpiration" in r for r in props["LifecycleConfiguration"]["Rules"])
+    policies = [r["Properties"] for r in resources.values() if r.get("Type") == "AWS::S3::BucketPolicy"]
+    (policy,) = [p for p in policies if p["Bucket"] == {"Ref": "ThiduaDocuments"}]
+    (deny,) = policy["PolicyDocument"]["Statement"]
+    assert deny["Effect"] == "Deny" and deny["Action"] == "s3:*" and deny["Principal"] == "*"
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert deny["Resource"] == [{"Fn::GetAtt": ["ThiduaDocuments", "Arn"]}, {"Fn::Sub": "${ThiduaDocuments.Arn}/*"}]
+
+
+def allows(resources: dict) -> list[tuple[str, dict]]:
+    """Every Allow statement of every identity policy in the template."""
+    found = []
+    for name, resource in resources.items():
+        props = resource.get("Properties", {})
+        documents = [p["PolicyDocument"] for p in props.get("Policies", []) if isinstance(p, dict)]
+        if resource.get("Type") == "AWS::IAM::Policy":
+            documents.append(props["PolicyDocument"])
+        found += [(name, s) for d in documents for s in d["Statement"] if s["Effect"] == "Allow"]
+    return found
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_no_role_may_do_everything_or_touch_everything(packages, stage):
+    resources = sam(packages, stage)["Resources"]
+    statements = allows(resources)
+    roles = {n for n, r in resources.items() if r.get("Type") == "AWS::IAM::Role"}
+    assert {n for n, _ in statements} == roles == {"ApiHandlerRole", "SendRemindersRole", "CompileDueConferencesRole",
+                                                    "CompileConferenceRole"}
+    for role, s in statements:
+        actions = s["Action"] if isinstance(s["Action"], list) else [s["Action"]]
+        assert all("*" not in a for a in actions), (role, actions)
+        for resource in s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]]:
+            text = resource["Fn::Sub"] if isinstance(resource, dict) else resource
+            assert text != "*" and ":*:" not in text and "arn:*" not in text, (role, text)
+            assert "${AWS::AccountId}" in text, (role, text)  # this account's resource, not any account's
+    ses = [s for _, s in statements if any(a.startswith("ses:") for a in s["Action"])]
+    assert ses and all(s["Resource"] == {"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:"
+                                                      "identity/${SesIdentity}"} for s in ses)
+    invoke = [(n, s) for n, s in statements if "lambda:InvokeFunction" in s["Action"]]
+    assert invoke == [("ApiHandlerRole", invoke[0][1])]
+    assert invoke[0][1]["Resource"]["Fn::Sub"].endswith(
+        f":function:{resources['CompileConference']['Properties']['FunctionName']}")
+
+
+def references(value) -> set[str]:
+    """Logical ids a template value depends on (Ref, Fn::GetAtt, ${X} in Fn::Sub)."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key == "Ref" and isinstance(inner, str):
+                found.add(inner)
+            elif key == "Fn::GetAtt":
+                found.add(inner[0] if isinstance(inner, list) else inner.split(".")[0])
+            elif key == "Fn::Sub":
+                text = inner if isinstance(inner, str) else inner[0]
+                found |= {m.split(".")[0] for m in re.findall(r"\$\{([^!}][^}]*)\}", text)}
+                if isinstance(inner, list):
+                    found |= references(inner[1])
+            else:
+                found |= references(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            found |= references(inner)
+    return found
+
+
+def cycle(resources: dict) -> list[str] | None:
+    graph = {name: (references(r) | set(r.get("DependsOn", []))) & set(resources) for name, r in resources.items()}
+    state: dict[str, int] = {}
+
+    def visit(node, path):
+        state[node] = 1
+        for nxt in graph[node]:
+            if state.get(nxt) == 1:
+                return path + [node, nxt]
+            if nxt not in state and (found := visit(nxt, path + [node])):
+                return found
+        state[node] = 2
+        return None
+
+    return next((c for n in graph if n not in state and (c := visit(n, []))), None)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_functions_know_the_gateway_url_without_a_circular_dependency(packages, stage):
+    resources = sam(packages, stage)["Resources"]
+    assert cycle(resources) is None
+    assert "RestAPI" in references(resources["APIHandler"]["Properties"]["Environment"])
+    # What packaging undoes: Chalice's integrations name the function by GetAtt, which would close a cycle.
+    chalice_way = json.loads(json.dumps(resources).replace(
+        f"arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:thidua-{stage}/invocations",
+        "${APIHandler.Arn}/invocations"))
+    assert cycle(chalice_way) is not None
+
+
+def test_the_gateway_answers_unknown_paths_with_a_404_problem(packages):
+    resources = sam(packages, "prod")["Resources"]
     response = resources["UnknownRouteResponse"]["Properties"]
     assert response["ResponseType"] == "MISSING_AUTHENTICATION_TOKEN" and response["StatusCode"] == "404"
     assert response["RestApiId"] == {"Ref": "RestAPI"} and "RestAPI" in resources
     assert json.loads(response["ResponseTemplates"]["application/json"])["status"] == 404
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_alarms_reach_a_topic(packages, stage):
+    resources = sam(packages, stage)["Resources"]
+    alarms = {n: r["Properties"] for n, r in resources.items() if r.get("Type") == "AWS::CloudWatch::Alarm"}
+    assert set(alarms) == {"Api5xxAlarm", "CompileDueConferencesErrorsAlarm", "CompileConferenceErrorsAlarm"}
+    assert all(a["AlarmActions"] == [{"Ref": "AlarmTopic"}] for a in alarms.values())
