@@ -1,8 +1,11 @@
-"""Operator commands: `python -m chalicelib.cli admin-token | compile ...`.
+"""Operator commands: `python -m chalicelib.cli [--stage S] admin-token | remind | compile | resend`.
 
 Run outside Lambda, the CLI takes its configuration from the chosen Chalice
 stage in .chalice/config.json (default `local`), under any THIDUA_* variables
-already set in the environment.
+already set in the environment. With a deployed stage (`--stage prod`) it works on that
+stage's table in AWS_REGION (default ap-southeast-1) with the caller's AWS credentials:
+`admin-token` and `resend` need only the table; compiling and reminding run in Lambda
+there (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -29,18 +32,46 @@ def load_stage_env(stage: str) -> None:
         os.environ.setdefault(key, value)
 
 
+def _in_aws(conf) -> bool:
+    return conf.dynamodb_endpoint is None and conf.store == "dynamodb"
+
+
 def _store_or_exit():
     conf = settings()
     store = store_for(conf)
     try:
-        store.ensure_table()
-    except Exception as exc:  # botocore's EndpointConnectionError and friends
-        where = conf.dynamodb_endpoint or f"AWS ({conf.region})"
-        print(f"error: cannot reach DynamoDB at {where}: {exc}\n"
-              "Start the local stack first: make serve (or python -m devtools.dynamodb_local run)",
-              file=sys.stderr)
+        if _in_aws(conf):
+            # A deployed table belongs to its CloudFormation stack (point-in-time recovery, deletion
+            # protection): never create one here, e.g. in the wrong region.
+            store.table.client.describe_table(TableName=conf.table_name)
+        else:
+            store.ensure_table()
+    except Exception as exc:  # botocore's EndpointConnectionError, NoCredentialsError and friends
+        if _in_aws(conf):
+            print(f"error: cannot use the table {conf.table_name} in {conf.region}: {exc}\n"
+                  "Is the stage deployed in that region (AWS_REGION) and are AWS credentials set? See docs/deploy.md",
+                  file=sys.stderr)
+        else:
+            print(f"error: cannot reach DynamoDB at {conf.dynamodb_endpoint or 'memory'}: {exc}\n"
+                  "Start the local stack first: make serve (or python -m devtools.dynamodb_local run)",
+                  file=sys.stderr)
         raise SystemExit(2)
     return store
+
+
+def _runs_here_or_exit(command: str) -> None:
+    """Compiling and reminding need the stage's bucket and mail: in AWS they run in Lambda."""
+    unresolved = sorted(k for k, v in os.environ.items() if k.startswith("THIDUA_") and "${" in v)
+    if unresolved:
+        stage = os.environ.get("THIDUA_STAGE", "?")
+        function = {"compile": "compile_conference", "remind": "send_reminders"}[command]
+        print(f"error: {command} for the deployed stage {stage} runs in Lambda ({', '.join(unresolved)} are "
+              f"resolved by CloudFormation there):\n"
+              f"  aws lambda invoke --function-name thidua-{stage}-{function} "
+              + ("--cli-binary-format raw-in-base64-out --payload '{\"conference_id\": \"ID\"}' " if command == "compile"
+                 else "")
+              + "/dev/stdout", file=sys.stderr)
+        raise SystemExit(2)
 
 
 def cmd_admin_token(args: argparse.Namespace) -> int:
@@ -60,6 +91,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
     from chalicelib.reporting.deadlines import parse_instant
     from chalicelib.reporting.reminders import run_from_environment
 
+    _runs_here_or_exit("remind")
     _store_or_exit()
     now = parse_instant(args.now, "now") if args.now else datetime.now(timezone.utc)
     run = run_from_environment(now)
@@ -80,6 +112,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
     from chalicelib.core.errors import DomainError
     from chalicelib.publishing.pipeline import CompileFailed, compile_conference, compile_due, due_conferences
 
+    _runs_here_or_exit("compile")
     store = _store_or_exit()
     conf = settings()
     now = datetime.now(timezone.utc)
@@ -104,6 +137,28 @@ def cmd_compile(args: argparse.Namespace) -> int:
     return 1 if any(r.failed for r in results) else 0
 
 
+def cmd_resend(args: argparse.Namespace) -> int:
+    """Mark a document's delivery to one recipient as not done: the next compile sends it again."""
+    import email.utils
+
+    store = _store_or_exit()
+    document = store.documents.get(args.document)
+    if document is None:
+        print(f"error: no document {args.document}", file=sys.stderr)
+        return 2
+    key = email.utils.parseaddr(args.to)[1].lower()
+    delivery = next((d for d in store.documents.deliveries(args.document) if d.get("email") == key), None)
+    if delivery is None:
+        print(f"error: {args.document} was never sent to {key}; add the address to the conference's recipients "
+              "(PATCH /v1/conferences/{id}) and compile", file=sys.stderr)
+        return 2
+    store.documents.update_delivery(args.document, key, {"state": "failed", "error": "gửi lại theo yêu cầu"},
+                                    claim=delivery["claim"])
+    print(f"{args.document} v{document['version']} -> {key}: sẽ gửi lại ở lần biên soạn tới "
+          f"(POST /v1/conferences/{document['conference_id']}/compile)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chalicelib.cli")
     parser.add_argument("--stage", default=os.environ.get("THIDUA_STAGE", "local"))
@@ -118,6 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     comp.add_argument("--conference", help="one conference id (default: every conference due soon)")
     comp.add_argument("--now", action="store_true", help="compile even if the conference is not due yet")
     comp.set_defaults(run=cmd_compile)
+    resend = sub.add_parser("resend", help="send a document again to one of its recipients at the next compile")
+    resend.add_argument("--document", required=True, help="document id (GET /v1/conferences/{id}/documents)")
+    resend.add_argument("--to", required=True, help="the recipient's address")
+    resend.set_defaults(run=cmd_resend)
     args = parser.parse_args(argv)
     load_stage_env(args.stage)
     return args.run(args)
