@@ -138,7 +138,8 @@ def merge_template(stage: str = "dev", functions: list[str] | None = None) -> di
         properties: dict[str, Any] = {"FunctionName": fixed, "Environment": {"Variables": sub(variables)}}
         if settings.get("layers"):
             properties["Layers"] = sub(settings["layers"])
-        resources[logical] = {"Properties": properties}
+        # Created before the function, so Lambda never makes it (without retention) on a first run.
+        resources[logical] = {"DependsOn": [f"{logical}LogGroup"], "Properties": properties}
         resources[f"{logical}LogGroup"] = {
             "Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete",
             "Properties": {"LogGroupName": f"/aws/lambda/{fixed}", "RetentionInDays": LOG_RETENTION_DAYS[stage]}}

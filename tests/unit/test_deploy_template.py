@@ -54,6 +54,7 @@ def test_functions_get_fixed_names_their_settings_and_log_groups(stage):
         assert variables["THIDUA_ARTIFACTS"] == {"Fn::Sub": f"s3://{package.bucket_name(stage)}/"}
         assert variables["THIDUA_PUBLIC_URL"]["Fn::Sub"].startswith("https://${RestAPI}.execute-api.")
         assert resources[f"{logical}LogGroup"]["Properties"]["LogGroupName"] == f"/aws/lambda/{props['FunctionName']}"
+        assert resources[logical]["DependsOn"] == [f"{logical}LogGroup"]
         policy = resources[package.role_id(logical)]["Properties"]["Policies"][0]["PolicyDocument"]
         assert "${AWS::AccountId}" in json.dumps(policy) and "Fn::Sub" in json.dumps(policy)
     assert "Layers" not in resources["APIHandler"]["Properties"]
