@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
-from chalicelib.core.fields import line, prose
+from chalicelib.core.fields import Strict, line, prose
 from chalicelib.units.models import UnitId
 
 MAX_ACHIEVEMENTS = 20_000
@@ -18,10 +18,6 @@ AwardCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}
 Note = prose(4_000)
 Achievements = prose(MAX_ACHIEVEMENTS, min_length=1)
 Figure = Annotated[StrictInt, Field(ge=0, le=10**15)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class NominationIn(Strict):
@@ -83,7 +79,7 @@ class AwardForm(Strict):
     for_: list[Literal["collective", "individual"]] = Field(alias="for")
     precedence: int
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class Criterion(Strict):

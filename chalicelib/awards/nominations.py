@@ -16,10 +16,9 @@ import json
 import secrets
 import unicodedata
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.awards import ranking
-from chalicelib.awards.models import BulkDecisionIn, DecisionIn, NominationIn, NominationPatch, ScoresIn
 from chalicelib.core import audit
 from chalicelib.core.access import Principal
 from chalicelib.core.catalogs import award_form, award_forms, indicator_catalog, scoring_rubric
@@ -30,6 +29,9 @@ from chalicelib.core.periods import parse_period
 from chalicelib.core.states import Decision, NominationKind, NominationStatus
 from chalicelib.store import AlreadyExists, ConditionFailed, Page, Store
 from chalicelib.units.service import ancestors, get_unit
+
+if TYPE_CHECKING:  # request models are for the type checker; pydantic loads only with a body
+    from chalicelib.awards.models import BulkDecisionIn, DecisionIn, NominationIn, NominationPatch, ScoresIn
 
 PUBLIC_FIELDS = ("id", "conference_id", "unit_id", "nominee_unit_id", "kind", "name", "position", "award_form",
                  "achievements", "figures", "status", "decision", "created_at", "created_by", "updated_at", "version")

@@ -8,10 +8,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from chalicelib.core.text import clean_prose, text_problem
+
+
+class Strict(BaseModel):
+    """The base of every request and response model: unknown fields are refused. Validators are
+    built on first use, not at import: an API Lambda's cold start pays only for the routes it serves."""
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 def _line(value: str) -> str:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from chalicelib.awards import nominations as service
-from chalicelib.awards.models import (AwardForms, BulkDecisionIn, DecisionIn, FinaliseIn, Nomination, NominationIn,
-                                      NominationList, NominationPatch, ScoreOut, ScoresIn, Shortlist)
 from chalicelib.conferences import service as conferences
-from chalicelib.conferences.models import Conference
 from chalicelib.core.access import (ADMIN, NOMINATION_READ, NOMINATION_WRITE, OWN_SUBTREE_READ, OWN_SUBTREE_WRITE,
                                     SIGNED_IN, STAFF)
-from chalicelib.http.routing import PAGED, Context, Feature, QueryParam, Reply, page
-from chalicelib.reporting.models import AuditList
+from chalicelib.http.routing import LazyModels, PAGED, Context, Feature, QueryParam, Reply, page
 
+models = LazyModels("chalicelib.awards.models")
+conference_models = LazyModels("chalicelib.conferences.models")
+reporting_models = LazyModels("chalicelib.reporting.models")
 awards = Feature(__name__, "awards", "Đề nghị khen thưởng, chấm điểm, xếp hạng, quyết định và chốt danh sách.")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -22,14 +21,14 @@ def nomination_reply(nomination: dict, status: int | None = None, location: bool
 
 
 @awards.route("GET", "/v1/award-forms", summary="Danh mục hình thức khen thưởng và tiêu chí chấm điểm",
-              access=SIGNED_IN, response=AwardForms)
+              access=SIGNED_IN, response=models.AwardForms)
 def list_award_forms(ctx: Context) -> Reply:
     return Reply(service.award_forms_catalog())
 
 
 @awards.route("POST", "/v1/units/{unit_id}/nominations",
               summary="Đề nghị khen thưởng cho đơn vị mình hoặc đơn vị cấp dưới (tập thể hoặc cá nhân)",
-              access=OWN_SUBTREE_WRITE, body=NominationIn, response=Nomination, status=201, errors=(404, 409, 423),
+              access=OWN_SUBTREE_WRITE, body=models.NominationIn, response=models.Nomination, status=201, errors=(404, 409, 423),
               idempotent=True, etag=True, location=True,
               links=tuple((target, {"nomination_id": "$response.body#/id"})
                           for target in ("getNomination", "patchNomination", "scoreNomination", "decide",
@@ -40,7 +39,7 @@ def create_nomination(ctx: Context, unit_id: str) -> Reply:
 
 
 @awards.route("GET", "/v1/units/{unit_id}/nominations", summary="Các đề nghị khen thưởng của đơn vị",
-              access=OWN_SUBTREE_READ, response=NominationList, errors=(404,),
+              access=OWN_SUBTREE_READ, response=models.NominationList, errors=(404,),
               query=(QueryParam("conference_id", "Chỉ các đề nghị cho hội nghị này"), *PAGED))
 def list_nominations(ctx: Context, unit_id: str) -> Reply:
     result = service.list_nominations(ctx.store, unit_id, ctx.query("conference_id"), ctx.limit, ctx.cursor)
@@ -48,14 +47,14 @@ def list_nominations(ctx: Context, unit_id: str) -> Reply:
 
 
 @awards.route("GET", "/v1/nominations/{nomination_id}", summary="Xem đề nghị khen thưởng (kèm ETag)",
-              access=NOMINATION_READ, response=Nomination, errors=(404,), etag=True)
+              access=NOMINATION_READ, response=models.Nomination, errors=(404,), etag=True)
 def get_nomination(ctx: Context, nomination_id: str) -> Reply:
     return nomination_reply(service.get_nomination(ctx.store, nomination_id))
 
 
 @awards.route("PATCH", "/v1/nominations/{nomination_id}",
               summary="Sửa đề nghị (đơn vị đề nghị hoặc quản trị) khi chưa quyết định, chưa hết hạn, chưa chốt",
-              access=NOMINATION_WRITE, body=NominationPatch, response=Nomination, errors=(404, 409, 423),
+              access=NOMINATION_WRITE, body=models.NominationPatch, response=models.Nomination, errors=(404, 409, 423),
               if_match=True, etag=True)
 def patch_nomination(ctx: Context, nomination_id: str) -> Reply:
     return nomination_reply(service.patch_nomination(ctx.store, ctx.who, nomination_id, ctx.body, ctx.if_match,
@@ -64,21 +63,21 @@ def patch_nomination(ctx: Context, nomination_id: str) -> Reply:
 
 @awards.route("POST", "/v1/nominations/{nomination_id}/scores",
               summary="Chấm điểm đề nghị theo tiêu chí (quản trị, lãnh đạo); không chấm đề nghị của đơn vị mình",
-              access=STAFF, body=ScoresIn, response=ScoreOut, errors=(404, 423))  # 403 too: a reviewer's own unit
+              access=STAFF, body=models.ScoresIn, response=models.ScoreOut, errors=(404, 423))  # 403 too: a reviewer's own unit
 def score_nomination(ctx: Context, nomination_id: str) -> Reply:
     return Reply(service.score_nomination(ctx.store, ctx.who, nomination_id, ctx.body, ctx.now()))
 
 
 @awards.route("POST", "/v1/nominations/{nomination_id}/decision",
               summary="Quyết định: duyệt (approve), từ chối (reject, cần ghi chú) hoặc tạm hoãn (hold); cần If-Match",
-              access=ADMIN, body=DecisionIn, response=Nomination, errors=(404, 423, 428), if_match=True, etag=True)
+              access=ADMIN, body=models.DecisionIn, response=models.Nomination, errors=(404, 423, 428), if_match=True, etag=True)
 def decide(ctx: Context, nomination_id: str) -> Reply:
     return nomination_reply(service.decide(ctx.store, ctx.who, nomination_id, ctx.body, ctx.if_match, ctx.now()))
 
 
 @awards.route("POST", "/v1/conferences/{conference_id}/decisions",
               summary="Quyết định nhiều đề nghị một lần: tất cả hoặc không, mỗi đề nghị kèm ETag khi đọc",
-              access=ADMIN, body=BulkDecisionIn, response=NominationList, errors=(404, 412, 423))
+              access=ADMIN, body=models.BulkDecisionIn, response=models.NominationList, errors=(404, 412, 423))
 def decide_many(ctx: Context, conference_id: str) -> Reply:
     decided = service.decide_many(ctx.store, ctx.who, conference_id, ctx.body, ctx.now())
     return Reply(page([service.public(n) for n in decided], None))
@@ -87,7 +86,7 @@ def decide_many(ctx: Context, conference_id: str) -> Reply:
 @awards.route("GET", "/v1/conferences/{conference_id}/shortlist",
               summary="Danh sách đề nghị đã xếp hạng theo hình thức khen thưởng, có điểm và vạch chỉ tiêu; "
                       f"Accept: {XLSX} cho tệp Excel",
-              access=STAFF, response=Shortlist, errors=(404,), alternates=(XLSX,))
+              access=STAFF, response=models.Shortlist, errors=(404,), alternates=(XLSX,))
 def conference_shortlist(ctx: Context, conference_id: str) -> Reply:
     data = service.shortlist(ctx.store, conference_id)
     if ctx.accepts(XLSX):
@@ -101,7 +100,7 @@ def conference_shortlist(ctx: Context, conference_id: str) -> Reply:
 
 @awards.route("POST", "/v1/conferences/{conference_id}/finalise",
               summary="Chốt danh sách khen thưởng: sau đó mọi thay đổi trả 423; danh sách chính thức được lập",
-              access=ADMIN, body=FinaliseIn, body_optional=True, response=Conference, errors=(404, 409, 423),
+              access=ADMIN, body=models.FinaliseIn, body_optional=True, response=conference_models.Conference, errors=(404, 409, 423),
               if_match=True, etag=True)
 def finalise(ctx: Context, conference_id: str) -> Reply:
     conference = service.finalise(ctx.store, ctx.who, conference_id, ctx.if_match, ctx.now())
@@ -109,7 +108,7 @@ def finalise(ctx: Context, conference_id: str) -> Reply:
 
 
 @awards.route("GET", "/v1/nominations/{nomination_id}/audit", summary="Nhật ký thay đổi của đề nghị (mới trước)",
-              access=ADMIN, response=AuditList, query=PAGED)
+              access=ADMIN, response=reporting_models.AuditList, query=PAGED)
 def nomination_audit(ctx: Context, nomination_id: str) -> Reply:
     result = ctx.store.audit.list(service.entity(nomination_id), limit=ctx.limit, cursor=ctx.cursor)
     return Reply(page(result.items, result.next))

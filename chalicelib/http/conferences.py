@@ -10,13 +10,12 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from chalicelib.conferences import service
-from chalicelib.conferences.models import (CompileQueued, Conference, ConferenceIn, ConferenceList, ConferencePatch,
-                                           DocumentList, Verification)
 from chalicelib.core.access import ADMIN, PUBLIC, STAFF
 from chalicelib.http.problems import HttpProblem
-from chalicelib.http.routing import PAGED, Context, Feature, Reply, page
+from chalicelib.http.routing import LazyModels, PAGED, Context, Feature, Reply, page
 from chalicelib.publishing.trigger import SCHEDULED, start_compile  # imports neither the pipeline nor boto3
 
+models = LazyModels("chalicelib.conferences.models")
 conferences = Feature(__name__, "conferences", "Hội nghị, văn bản tổng hợp và xác thực văn bản.")
 PDF = "application/pdf"
 
@@ -27,7 +26,7 @@ def conference_reply(conference: dict, status: int | None = None, location: bool
 
 
 @conferences.route("POST", "/v1/conferences", summary="Tạo hội nghị; máy chủ cấp id dạng <yyyymmdd>-<6 ký tự>",
-                   access=ADMIN, body=ConferenceIn, response=Conference, status=201, idempotent=True,
+                   access=ADMIN, body=models.ConferenceIn, response=models.Conference, status=201, idempotent=True,
                    etag=True, location=True,
                    links=tuple((target, {"conference_id": "$response.body#/id"})
                                for target in ("getConference", "patchConference", "conferenceShortlist",
@@ -37,7 +36,7 @@ def create_conference(ctx: Context) -> Reply:
     return conference_reply(service.create_conference(ctx.store, ctx.body, ctx.now()), location=True)
 
 
-@conferences.route("GET", "/v1/conferences", summary="Danh sách hội nghị", access=STAFF, response=ConferenceList,
+@conferences.route("GET", "/v1/conferences", summary="Danh sách hội nghị", access=STAFF, response=models.ConferenceList,
                    query=PAGED)
 def list_conferences(ctx: Context) -> Reply:
     result = service.list_conferences(ctx.store, ctx.limit, ctx.cursor)
@@ -45,13 +44,13 @@ def list_conferences(ctx: Context) -> Reply:
 
 
 @conferences.route("GET", "/v1/conferences/{conference_id}", summary="Xem hội nghị (kèm ETag)", access=STAFF,
-                   response=Conference, errors=(404,), etag=True)
+                   response=models.Conference, errors=(404,), etag=True)
 def get_conference(ctx: Context, conference_id: str) -> Reply:
     return conference_reply(service.get_conference(ctx.store, conference_id))
 
 
 @conferences.route("PATCH", "/v1/conferences/{conference_id}", summary="Sửa hội nghị; If-Match tùy chọn",
-                   access=ADMIN, body=ConferencePatch, response=Conference, errors=(404, 423), if_match=True, etag=True)
+                   access=ADMIN, body=models.ConferencePatch, response=models.Conference, errors=(404, 423), if_match=True, etag=True)
 def patch_conference(ctx: Context, conference_id: str) -> Reply:
     return conference_reply(service.patch_conference(ctx.store, conference_id, ctx.body, ctx.if_match, ctx.now()))
 
@@ -59,7 +58,7 @@ def patch_conference(ctx: Context, conference_id: str) -> Reply:
 @conferences.route("POST", "/v1/conferences/{conference_id}/compile",
                    summary="Yêu cầu tổng hợp văn bản (202): bắt đầu ngay (status started) hoặc do lần chạy "
                            "định kỳ kế tiếp (status queued)", access=ADMIN,
-                   response=CompileQueued, status=202, errors=(404,), location=True)
+                   response=models.CompileQueued, status=202, errors=(404,), location=True)
 def compile_conference(ctx: Context, conference_id: str) -> Reply:
     now = ctx.now()
     queued = service.request_compile(ctx.store, conference_id, now)  # recorded first: the schedule's safety net
@@ -70,7 +69,7 @@ def compile_conference(ctx: Context, conference_id: str) -> Reply:
 
 @conferences.route("GET", "/v1/conferences/{conference_id}/documents",
                    summary="Các văn bản đã tổng hợp: kind, version, number, sha256, url", access=STAFF,
-                   response=DocumentList, errors=(404,), query=PAGED)
+                   response=models.DocumentList, errors=(404,), query=PAGED)
 def conference_documents(ctx: Context, conference_id: str) -> Reply:
     return Reply(service.list_documents(ctx.store, conference_id, ctx.settings.public_base_url, ctx.limit,
                                         ctx.cursor))
@@ -93,6 +92,6 @@ def document_file(ctx: Context, document_id: str) -> Reply:
 
 @conferences.route("GET", "/v1/documents/{document_id}/verify",
                    summary="Xác thực văn bản: số, trích yếu, ngày, SHA-256 (không cần đăng nhập)", access=PUBLIC,
-                   response=Verification, errors=(404, 503))
+                   response=models.Verification, errors=(404, 503))
 def verify_document(ctx: Context, document_id: str) -> Reply:
     return Reply(service.verification(ctx.store, document_id))

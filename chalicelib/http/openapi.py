@@ -52,7 +52,7 @@ def _models(ops: list[Operation]) -> tuple[dict[tuple[type[BaseModel], str], str
         if op.body_model() is not None:
             wanted.append((op.body_model(), "validation"))
         if op.response is not None:
-            wanted.append((op.response, "serialization"))
+            wanted.append((op.response_model(), "serialization"))
     wanted = list(dict.fromkeys(wanted))
     refs, defs = models_json_schema(wanted, ref_template=REF)
     names = {key: value["$ref"].rsplit("/", 1)[1] for key, value in refs.items()}
@@ -88,7 +88,7 @@ def _operation(op: Operation, names: dict[tuple[type[BaseModel], str], str]) -> 
             response["content"] = {op.produces: {"schema": {"type": "string", "format": "binary"}}}
         elif op.response is not None:
             response["content"] = {"application/json": {
-                "schema": {"$ref": REF.format(model=names[(op.response, "serialization")])}}}
+                "schema": {"$ref": REF.format(model=names[(op.response_model(), "serialization")])}}}
             for media in op.alternates:
                 response["content"][media] = {"schema": {"type": "string", "format": "binary"}}
         headers = {}

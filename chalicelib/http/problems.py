@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Response
-from pydantic import ValidationError
 
 from chalicelib.core import errors
 from chalicelib.core.errors import DomainError, FieldError
@@ -25,6 +24,9 @@ STATUS: list[tuple[type[DomainError], int, str]] = [
     (errors.PreconditionRequired, 428, "Precondition Required"),
     (errors.Unavailable, 503, "Service Unavailable"),
 ]
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class HttpProblem(Exception):

@@ -5,13 +5,11 @@ from __future__ import annotations
 from chalicelib.core.access import ADMIN, OWN_UNIT_READ, OWN_UNIT_WRITE, SIGNED_IN
 from chalicelib.core.periods import period_of
 from chalicelib.core.states import ReviewAction
-from chalicelib.http.routing import PAGED, Context, Feature, QueryParam, Reply, page
+from chalicelib.http.routing import LazyModels, PAGED, Context, Feature, QueryParam, Reply, page
 from chalicelib.reporting import deadlines, reports
 from chalicelib.reporting.completeness import completeness_for
-from chalicelib.reporting.models import (AuditList, Completeness, DeadlineException, ExceptionIn, PeriodInfo,
-                                         PeriodSettingsIn, Report, ReportList, ReviewedReport, ReviewIn,
-                                         report_in_model)
 
+models = LazyModels("chalicelib.reporting.models")
 reporting = Feature(__name__, "reporting", "Báo cáo định kỳ của đơn vị, hạn nộp, duyệt và tình hình nộp.")
 
 
@@ -21,7 +19,7 @@ def report_reply(report: dict, status: int | None = None) -> Reply:
 
 @reporting.route("PUT", "/v1/units/{unit_id}/reports/{period}",
                  summary="Gửi (201) hoặc thay thế (200, cần If-Match) báo cáo kỳ", access=OWN_UNIT_WRITE,
-                 body=report_in_model, response=Report, status=201, also=(200,), errors=(404, 412, 423, 428),
+                 body=models.report_in_model, response=models.Report, status=201, also=(200,), errors=(404, 412, 423, 428),
                  idempotent=True, if_match=True, etag=True,
                  preload=lambda ctx, token_id: reports.submission_reads(ctx.store, ctx.params["unit_id"],
                                                                         ctx.params["period"], token_id),
@@ -40,13 +38,13 @@ def put_reply(report: dict, created: bool) -> Reply:
 
 
 @reporting.route("GET", "/v1/units/{unit_id}/reports/{period}", summary="Đọc báo cáo kỳ (kèm ETag)",
-                 access=OWN_UNIT_READ, response=Report, errors=(404, 422), etag=True)
+                 access=OWN_UNIT_READ, response=models.Report, errors=(404, 422), etag=True)
 def get_report(ctx: Context, unit_id: str, period: str) -> Reply:
     return report_reply(reports.get_report(ctx.store, unit_id, period))
 
 
 @reporting.route("GET", "/v1/units/{unit_id}/reports/{period}/revisions",
-                 summary="Các phiên bản đã gửi của báo cáo, cũ trước", access=OWN_UNIT_READ, response=ReportList,
+                 summary="Các phiên bản đã gửi của báo cáo, cũ trước", access=OWN_UNIT_READ, response=models.ReportList,
                  errors=(404, 422), query=PAGED)
 def report_revisions(ctx: Context, unit_id: str, period: str) -> Reply:
     result = reports.list_revisions(ctx.store, unit_id, period, ctx.limit, ctx.cursor)
@@ -54,7 +52,7 @@ def report_revisions(ctx: Context, unit_id: str, period: str) -> Reply:
 
 
 @reporting.route("GET", "/v1/units/{unit_id}/reports", summary="Báo cáo của đơn vị theo khoảng kỳ",
-                 access=OWN_UNIT_READ, response=ReportList, errors=(404,),
+                 access=OWN_UNIT_READ, response=models.ReportList, errors=(404,),
                  query=(QueryParam("from", "Kỳ đầu (YYYY-MM, YYYY-Www, YYYY-Qn)", example="2021-06"),
                         QueryParam("to", "Kỳ cuối, cùng loại với from", example="2021-08"), *PAGED))
 def list_reports(ctx: Context, unit_id: str) -> Reply:
@@ -64,7 +62,7 @@ def list_reports(ctx: Context, unit_id: str) -> Reply:
 
 @reporting.route("POST", "/v1/units/{unit_id}/reports/{period}/review",
                  summary="Duyệt (accept) hoặc trả lại (return, kèm ghi chú) báo cáo; báo cáo nhận ETag mới",
-                 access=ADMIN, body=ReviewIn, response=ReviewedReport, errors=(404,), if_match=True, etag=True)
+                 access=ADMIN, body=models.ReviewIn, response=models.ReviewedReport, errors=(404,), if_match=True, etag=True)
 def review_report(ctx: Context, unit_id: str, period: str) -> Reply:
     report = reports.review_report(ctx.store, ctx.who, unit_id, period, ReviewAction(ctx.body.action),
                                    ctx.body.note, ctx.if_match, ctx.now(), ctx.mailer())
@@ -72,35 +70,35 @@ def review_report(ctx: Context, unit_id: str, period: str) -> Reply:
 
 
 @reporting.route("POST", "/v1/units/{unit_id}/reports/{period}/exception",
-                 summary="Cấp ngoại lệ nộp sau hạn cho đơn vị", access=ADMIN, body=ExceptionIn,
-                 response=DeadlineException, status=201, errors=(404,))
+                 summary="Cấp ngoại lệ nộp sau hạn cho đơn vị", access=ADMIN, body=models.ExceptionIn,
+                 response=models.DeadlineException, status=201, errors=(404,))
 def grant_exception(ctx: Context, unit_id: str, period: str) -> Reply:
     return Reply(deadlines.grant_exception(ctx.store, ctx.who, unit_id, period_of(period), ctx.body.until,
                                            ctx.body.reason, ctx.now()))
 
 
 @reporting.route("GET", "/v1/units/{unit_id}/reports/{period}/audit", summary="Nhật ký thay đổi của báo cáo",
-                 access=ADMIN, response=AuditList, errors=(422,), query=PAGED)
+                 access=ADMIN, response=models.AuditList, errors=(422,), query=PAGED)
 def report_audit(ctx: Context, unit_id: str, period: str) -> Reply:
     result = reports.report_audit(ctx.store, unit_id, period, ctx.limit, ctx.cursor)
     return Reply(page(result.items, result.next))
 
 
 @reporting.route("GET", "/v1/periods/{period}", summary="Kỳ báo cáo và hạn nộp", access=SIGNED_IN,
-                 response=PeriodInfo, errors=(422,))
+                 response=models.PeriodInfo, errors=(422,))
 def get_period(ctx: Context, period: str) -> Reply:
     return Reply(deadlines.get_period(ctx.store, period_of(period), ctx.settings.deadline_days, ctx.now()))
 
 
 @reporting.route("PUT", "/v1/periods/{period}", summary="Đặt hạn nộp của kỳ", access=ADMIN,
-                 body=PeriodSettingsIn, response=PeriodInfo)
+                 body=models.PeriodSettingsIn, response=models.PeriodInfo)
 def set_period(ctx: Context, period: str) -> Reply:
     return Reply(deadlines.set_deadline(ctx.store, ctx.who, period_of(period), ctx.body.deadline, ctx.now()))
 
 
 @reporting.route("GET", "/v1/periods/{period}/completeness",
                  summary="Tình hình nộp báo cáo theo đơn vị, cộng dồn theo cây đơn vị", access=ADMIN,
-                 response=Completeness, errors=(422,))
+                 response=models.Completeness, errors=(422,))
 def period_completeness(ctx: Context, period: str) -> Reply:
     result = completeness_for(ctx.store, period_of(period), ctx.settings.deadline_days, ctx.now())
     return Reply(result.as_dict())

@@ -21,10 +21,12 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, TypeVar
+import importlib
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel, ValidationError
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 from chalicelib.core.access import ALL_ROLES, Principal, Rule
 from chalicelib.core.clock import Clock, SystemClock
@@ -37,7 +39,7 @@ from chalicelib.http.problems import HttpProblem
 from chalicelib.store import BadCursor, Store, StoreUnavailable, store_for
 
 log = logging.getLogger("thidua.http")
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound="BaseModel")
 
 JSON = "application/json; charset=utf-8"
 MAX_BODY_BYTES = 256 * 1024
@@ -59,6 +61,36 @@ PAGED = (CURSOR, LIMIT)
 
 
 @dataclass(frozen=True)
+class Lazy:
+    """A model named by its module and name, imported when first needed (a body to validate, the
+    OpenAPI document): importing the app, on every cold start, imports neither pydantic nor a model.
+    `name` may also name a function that builds the model (the report body comes from the catalog)."""
+    module: str
+    name: str
+
+    def resolve(self) -> type[BaseModel]:
+        found = getattr(importlib.import_module(self.module), self.name)
+        return found if isinstance(found, type) else found()
+
+
+class LazyModels:
+    """`models = LazyModels("chalicelib.reporting.models")`, then `response=models.Report` in a declaration."""
+
+    def __init__(self, module: str) -> None:
+        self._module = module
+
+    def __getattr__(self, name: str) -> Lazy:
+        return Lazy(self._module, name)
+
+
+ModelRef = Lazy | type  # a Lazy, or a model class itself (tests declare routes with classes)
+
+
+def _resolve(ref: ModelRef | None) -> type[BaseModel] | None:
+    return ref.resolve() if isinstance(ref, Lazy) else ref
+
+
+@dataclass(frozen=True)
 class Operation:
     """A declared route. Statuses beyond `status`/`also` and `errors` are derived (see `statuses`)."""
 
@@ -68,9 +100,9 @@ class Operation:
     summary: str
     access: Rule
     tag: str
-    body: type[BaseModel] | Callable[[], type[BaseModel]] | None = None
+    body: ModelRef | None = None
     body_optional: bool = False          # an empty body means the model's defaults
-    response: type[BaseModel] | None = None
+    response: ModelRef | None = None
     status: int = 200
     also: tuple[int, ...] = ()           # other success statuses (a PUT that creates or replaces)
     errors: tuple[int, ...] = ()         # what the domain may answer: 404, 409, 412, 423, 428, 406 ...
@@ -88,9 +120,10 @@ class Operation:
     links: tuple[tuple[str, dict[str, str]], ...] = ()
 
     def body_model(self) -> type[BaseModel] | None:
-        if self.body is None or isinstance(self.body, type):
-            return self.body
-        return self.body()  # built on first use (the report model comes from the catalog)
+        return _resolve(self.body)
+
+    def response_model(self) -> type[BaseModel] | None:
+        return _resolve(self.response)
 
     @property
     def success(self) -> tuple[int, ...]:
@@ -266,6 +299,8 @@ def _parse_body(ctx: Context, model: type[BaseModel]) -> BaseModel:
     except (UnicodeDecodeError, ValueError) as exc:
         raise HttpProblem(400, "Bad Request", "Nội dung yêu cầu không phải JSON hợp lệ.",
                           [FieldError("body", f"JSON không hợp lệ: {exc}")]) from None
+    from pydantic import ValidationError  # only requests with a body pay for pydantic
+
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -308,7 +343,7 @@ def _shape(ctx: Context, reply: Reply | Response) -> Response:
     if reply.location is not None:
         headers["Location"] = reply.location
     body = reply.body
-    if isinstance(body, BaseModel):
+    if hasattr(body, "model_dump"):  # a pydantic model
         body = body.model_dump(mode="json")
     status = reply.status or op.status
     if ctx.settings.strict_responses:
@@ -325,7 +360,7 @@ def _check_reply(op: Operation, status: int, body: Any, headers: dict[str, str])
     if op.location and status == op.status:
         assert "Location" in headers, f"{op.operation_id}: Location header missing"
     if op.response is not None and headers.get("Content-Type", JSON).startswith("application/json"):
-        op.response.model_validate(body)
+        op.response_model().model_validate(body)
 
 
 def _nomination_owner(store: Store, params: dict[str, str]) -> str:

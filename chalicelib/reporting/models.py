@@ -13,14 +13,10 @@ from typing import Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, create_model
 
 from chalicelib.core.catalogs import indicator_catalog
-from chalicelib.core.fields import prose
+from chalicelib.core.fields import Strict, prose
 
 MAX_ACHIEVEMENTS = 20_000
 MAX_COMMENT = 2_000
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 @cache
@@ -31,21 +27,21 @@ def indicator_values_model() -> type[BaseModel]:
                                              title=i.label, description=f"Đơn vị tính: {i.unit}"))
         for i in indicator_catalog().indicators
     }
-    return create_model("IndicatorValues", __config__=ConfigDict(extra="forbid"), **fields)
+    return create_model("IndicatorValues", __config__=ConfigDict(extra="forbid", defer_build=True), **fields)
 
 
 @cache
 def indicator_comments_model() -> type[BaseModel]:
     text = prose(MAX_COMMENT)
     fields: dict[str, Any] = {i.code: (Optional[text], None) for i in indicator_catalog().indicators}
-    return create_model("IndicatorComments", __config__=ConfigDict(extra="forbid"), **fields)
+    return create_model("IndicatorComments", __config__=ConfigDict(extra="forbid", defer_build=True), **fields)
 
 
 @cache
 def report_in_model() -> type[BaseModel]:
     return create_model(
         "ReportIn",
-        __config__=ConfigDict(extra="forbid"),
+        __config__=ConfigDict(extra="forbid", defer_build=True),
         values=(indicator_values_model(), ...),
         comments=(indicator_comments_model(), Field(default_factory=indicator_comments_model())),
         achievements=(prose(MAX_ACHIEVEMENTS), ""),

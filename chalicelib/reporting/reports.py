@@ -14,9 +14,7 @@ import json
 import logging
 import statistics
 from datetime import datetime
-from typing import Any, Callable
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any, Callable
 
 from chalicelib.core import audit
 from chalicelib.core.access import Principal
@@ -25,11 +23,15 @@ from chalicelib.core.clock import iso
 from chalicelib.core.errors import FieldError, Invalid, NotFound, PreconditionFailed, PreconditionRequired, invalid
 from chalicelib.core.periods import VN_TZ, Period, period_of
 from chalicelib.core.states import ReportStatus, ReviewAction, Timeliness
-from chalicelib.delivery import Mailer
 from chalicelib.reporting.deadlines import deadline_from, lock_for
 from chalicelib.store import ConditionFailed, Page, Store
 from chalicelib.store.protocols import Receipt, SubmissionReads
 from chalicelib.units.service import get_unit
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from chalicelib.delivery import Mailer  # the mail machinery loads only when a notice is sent
 
 log = logging.getLogger("thidua.reports")
 

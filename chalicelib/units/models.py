@@ -9,7 +9,7 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
-from chalicelib.core.fields import line, safe_line
+from chalicelib.core.fields import Strict, line, safe_line
 
 UnitId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 Name = line(200)
@@ -17,10 +17,6 @@ Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254,
                                          pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$"),
                   AfterValidator(safe_line)]
 UnitKind = Literal["ministry", "province", "department", "hospital", "other"]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class UnitIn(Strict):

@@ -5,13 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.clock import iso
 from chalicelib.core.errors import Conflict, NotFound, PreconditionFailed, invalid
 from chalicelib.core.text import sort_key
 from chalicelib.store import AlreadyExists, ConditionFailed, Store
-from chalicelib.units.models import UnitIn, UnitPatch
+
+if TYPE_CHECKING:  # request models are for the type checker; pydantic loads only with a body
+    from chalicelib.units.models import UnitIn, UnitPatch
 
 PUBLIC_FIELDS = ("id", "name", "parent_id", "kind", "emails", "created_at", "updated_at")
 

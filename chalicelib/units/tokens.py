@@ -13,7 +13,7 @@ import hmac
 import re
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core import audit
 from chalicelib.core.access import Principal
@@ -21,8 +21,10 @@ from chalicelib.core.clock import iso
 from chalicelib.core.errors import NotFound, Unauthorized
 from chalicelib.core.states import Role
 from chalicelib.store import Store
-from chalicelib.units.models import TokenIn, UnitTokenIn
 from chalicelib.units.service import get_unit
+
+if TYPE_CHECKING:  # request models are for the type checker; pydantic loads only with a body
+    from chalicelib.units.models import TokenIn, UnitTokenIn
 
 _TOKEN_RE = re.compile(r"^thd_([a-f0-9]{16})_([A-Za-z0-9_-]{43})$")
 

@@ -17,3 +17,15 @@ def test_importing_app_does_not_import_weasyprint():
     assert "app" in imported and "chalicelib" in imported  # the probe itself works
     for heavy in ("weasyprint", "pygal", "pydyf", "fontTools", "PIL"):
         assert heavy not in imported, f"{heavy} is imported by app"
+
+
+def test_importing_app_loads_no_model_library_client_or_template_engine():
+    """pydantic and the models come with the first body to validate; boto3 with the first store
+    call; Jinja2 with the first email or admin page (bench/cold_start.py times the difference)."""
+    result = subprocess.run([sys.executable, "-X", "importtime", "-c", "import app"],
+                            cwd=ROOT, capture_output=True, text=True, check=True)
+    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+    assert "chalicelib.http.routing" in imported  # the probe itself works
+    for lazy in ("pydantic", "boto3", "botocore", "jinja2", "chalicelib.units.models", "chalicelib.reporting.models",
+                 "chalicelib.awards.models", "chalicelib.conferences.models", "chalicelib.delivery.mail"):
+        assert lazy not in imported, f"{lazy} is imported by app"
