@@ -39,7 +39,7 @@ Recipient = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use (cold start)
 
 
 class SignerIn(Strict):

@@ -11,16 +11,17 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from typing import Any
-
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.clock import iso
 from chalicelib.core.errors import Locked, NotFound, PreconditionFailed, Unavailable, invalid
 from chalicelib.core.states import DocumentState
 from chalicelib.store import AlreadyExists, ConditionFailed, Page, Store
 
-from .models import ConferenceIn, ConferencePatch
+if TYPE_CHECKING:  # request models are for the type checker; pydantic loads only with a body
+    from chalicelib.conferences.models import ConferenceIn, ConferencePatch
+
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _ID_ALPHABET = "abcdefghjkmnpqrstvwxyz23456789"
