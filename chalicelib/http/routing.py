@@ -376,11 +376,11 @@ def _nomination_owner(store: Store, params: dict[str, str]) -> str:
 RESOURCE_OWNERS: dict[str, Callable[[Store, dict[str, str]], str]] = {"nomination": _nomination_owner}
 
 
-def _within(store: Store) -> Callable[[str, str], bool]:
+def _within(ctx: Context) -> Callable[[str, str], bool]:
     def within(unit_id: str, ancestor_id: str) -> bool:
         from chalicelib.units.service import ancestors
 
-        return ancestor_id in ancestors(store, unit_id)
+        return ancestor_id in ancestors(ctx.store, unit_id)  # the store is built only if a rule asks
     return within
 
 
@@ -405,7 +405,7 @@ def handle(blueprint: Blueprint, op: Operation, view: Callable[..., Reply | Resp
         owner = None
         if op.access.resource and ctx.principal is not None and ctx.principal.role == Role.UNIT:
             owner = RESOURCE_OWNERS[op.access.resource](ctx.store, params)
-        op.access.check(ctx.principal, params, _within(ctx.store), owner)
+        op.access.check(ctx.principal, params, _within(ctx), owner)
         model = op.body_model()
         if model is not None:
             ctx.body = _parse_body(ctx, model)

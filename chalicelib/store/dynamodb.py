@@ -325,7 +325,7 @@ class DynamoTable(PagesThrough):
 
     def query(self, pk: str, *, index: bool = False, prefix: str | None = None,
               between: tuple[str, str] | None = None, newest_first: bool = False,
-              limit: int = MAX_PAGE, cursor: str | None = None) -> Page:
+              limit: int | None = MAX_PAGE, cursor: str | None = None) -> Page:
         if prefix is not None and between is not None:
             raise ValueError("query takes prefix or between, not both")
         pk_attr, sk_attr = key_attrs(index)
@@ -343,8 +343,10 @@ class DynamoTable(PagesThrough):
         kwargs: dict[str, Any] = {
             "TableName": self.name, "KeyConditionExpression": expr,
             "ExpressionAttributeNames": names, "ExpressionAttributeValues": values,
-            "Limit": page_limit(limit), "ScanIndexForward": not newest_first,
+            "ScanIndexForward": not newest_first,
         }
+        if limit is not None:  # None: DynamoDB's own pages (up to 1 MB), for reads of everything
+            kwargs["Limit"] = page_limit(limit)
         if index:
             kwargs["IndexName"] = keys.GSI1  # GSIs are eventually consistent only
         else:

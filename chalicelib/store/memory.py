@@ -185,7 +185,7 @@ class MemoryTable(PagesThrough):
 
     def query(self, pk: str, *, index: bool = False, prefix: str | None = None,
               between: tuple[str, str] | None = None, newest_first: bool = False,
-              limit: int = MAX_PAGE, cursor: str | None = None) -> Page:
+              limit: int | None = MAX_PAGE, cursor: str | None = None) -> Page:
         if prefix is not None and between is not None:
             raise ValueError("query takes prefix or between, not both")
         pk_attr, sk_attr = key_attrs(index)
@@ -204,7 +204,7 @@ class MemoryTable(PagesThrough):
             if start is not None:
                 after = (start["GSI1SK"], start["PK"], start["SK"]) if index else (start["SK"],)
                 found = [i for i in found if (position(i) < after if newest_first else position(i) > after)]
-            size = page_limit(limit)
+            size = page_limit(limit) if limit is not None else len(found) + 1  # None: everything at once
             page = found[:size]
             last = None
             if len(page) == size:  # DynamoDB stops at Limit and hands out a key, more or not

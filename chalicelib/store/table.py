@@ -112,6 +112,8 @@ class PagesThrough:
     """`query_all` for any table whose `query` pages with a cursor."""
 
     def query_all(self, pk: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        # Unlimited pages: DynamoDB stops at 1 MB, not at 100 items followed by an empty page.
+        kwargs.setdefault("limit", None)
         cursor = None
         while True:
             page = self.query(pk, cursor=cursor, **kwargs)  # type: ignore[attr-defined]
@@ -139,8 +141,9 @@ class Table(Protocol):
 
     def query(self, pk: str, *, index: bool = False, prefix: str | None = None,
               between: tuple[str, str] | None = None, newest_first: bool = False,
-              limit: int = 100, cursor: str | None = None) -> Page:
-        """Items of one partition (of GSI1 when `index`), in sort-key order. Raises BadCursor."""
+              limit: int | None = 100, cursor: str | None = None) -> Page:
+        """Items of one partition (of GSI1 when `index`), in sort-key order; `limit=None`: as many as
+        one DynamoDB page holds (1 MB). Raises BadCursor."""
 
     def query_all(self, pk: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
         """Every item `query` would page through."""

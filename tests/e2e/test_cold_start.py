@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -29,3 +30,14 @@ def test_importing_app_loads_no_model_library_client_or_template_engine():
     for lazy in ("pydantic", "boto3", "botocore", "jinja2", "chalicelib.units.models", "chalicelib.reporting.models",
                  "chalicelib.awards.models", "chalicelib.conferences.models", "chalicelib.delivery.mail"):
         assert lazy not in imported, f"{lazy} is imported by app"
+
+
+def test_health_builds_no_database_client():
+    """A health check (a load balancer's, a deploy's smoke test) answers without boto3."""
+    probe = ("import sys, app; from bench.submission import LambdaContext, proxy_event;"
+             "event = proxy_event('GET', '/v1/health', {}, 'none', None); event['body'] = None;"
+             "response = app.app(event, LambdaContext()); assert response['statusCode'] == 200, response;"
+             "print(sorted(m for m in ('boto3', 'botocore', 'pydantic') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True,
+                            env={**os.environ, "THIDUA_STAGE": "bench", "THIDUA_STORE": "dynamodb"})
+    assert result.stdout.strip() == "[]"
