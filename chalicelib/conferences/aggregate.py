@@ -5,6 +5,12 @@ per-unit table is its own figures plus all its descendants' (the tree roll-up);
 the grand totals add every unit in scope once. Reports sent back for correction
 (status "returned") count nowhere until resubmitted. The previous window is the
 same number of periods immediately before the first covered one.
+
+Section IV (achievements) shows each unit once: its own summary of the covered
+periods when it gave one (its report for a longer period that contains the whole
+window, e.g. the quarter holding a conference's months), else its latest covered
+period's achievements; at most HIGHLIGHT_CAP characters. The period-by-period texts
+go in an annex only when the conference asks for it (`annex`).
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from typing import Any, Sequence
 from chalicelib.documents.model import (
     CompletenessRow,
     Highlight,
+    PeriodText,
+    UnitPeriodTexts,
     IndicatorLine,
     Signer,
     SummaryDocument,
@@ -34,13 +42,19 @@ DOCUMENT_FIELDS = ("title", "date", "place", "periods", "unit_ids", "number_pref
                    "upper_agency", "agency", "report_title")
 
 
+# Section IV prints at most this many characters of a unit's achievements (about a third
+# of a page): with 100 units the summary stays a summary (under 60 pages).
+HIGHLIGHT_CAP = 1000
+
+
 @dataclass(frozen=True)
 class Inputs:
     conference: dict[str, Any]
     units: list[dict[str, Any]]                 # the units in scope
     covered: list[Period]
     previous: list[Period]
-    reports: dict[str, list[dict[str, Any]]]    # period code -> in-scope reports, covered and previous
+    # period code -> in-scope reports: covered, previous and summary_periods(covered)
+    reports: dict[str, list[dict[str, Any]]]
     catalog: Catalog
     catalog_version: str
 
@@ -57,6 +71,22 @@ def window(conference: dict[str, Any]) -> tuple[list[Period], list[Period]]:
         p = p.previous()
         previous.insert(0, p)
     return covered, previous
+
+
+def summary_periods(covered: Sequence[Period]) -> list[Period]:
+    """Longer periods that contain the whole window, narrowest first: a unit's report for
+    one of them is its own summary of the covered periods. Months -> their quarter;
+    weeks -> their month, then their quarter. None for a single period, a window that
+    spans two quarters, or quarters (there is no longer kind)."""
+    if len(covered) < 2:
+        return []
+    start, end = covered[0].start, covered[-1].end
+    candidates = []
+    if covered[0].kind == "week":
+        candidates.append(Period("month", start.year, start.month))
+    if covered[0].kind in ("week", "month"):
+        candidates.append(Period("quarter", start.year, (start.month - 1) // 3 + 1))
+    return [p for p in candidates if p.start <= start and p.end >= end]
 
 
 def units_in_scope(units: list[dict[str, Any]], unit_ids: Sequence[str] | None) -> list[dict[str, Any]]:
@@ -89,7 +119,9 @@ def fingerprint(inputs: Inputs) -> str:
     """Same inputs, same fingerprint: the compile makes a new version only when this changes."""
     conf = inputs.conference
     content = {
-        "conference": {k: conf.get(k) for k in DOCUMENT_FIELDS},
+        "conference": {k: conf.get(k) for k in DOCUMENT_FIELDS}
+        # only when asked for, so that earlier conferences keep their fingerprints
+        | ({"annex": True} if conf.get("annex") else {}),
         "distribution": distribution_lines(conf),
         "units": sorted((u["id"], u["name"], u.get("parent_id") or "", u.get("kind") or "") for u in inputs.units),
         "reports": sorted((r["unit_id"], r["period"], r["etag"], r.get("status") or "")
@@ -134,22 +166,73 @@ def own_figures(units: list[dict[str, Any]], reports: dict[str, list[dict[str, A
 
 def rolled_up(units: list[dict[str, Any]], own: dict[str, dict[str, int | None]],
               codes: Sequence[str]) -> dict[str, dict[str, int | None]]:
-    """A unit's own figures plus all its descendants'."""
-    return {u["id"]: {c: _sum([own[d][c] for d in descendants(units, u["id"]) if d in own]) for c in codes}
-            for u in units}
+    """A unit's own figures plus all its descendants': one pass up the tree, children
+    before their parents (linear in units × codes; it used to walk each subtree anew)."""
+    ids = {u["id"] for u in units}
+    sums = {u["id"]: {c: (own.get(u["id"]) or {}).get(c) for c in codes} for u in units}
+    for _, unit in reversed(tree_order(units)):
+        parent = unit.get("parent_id")
+        if parent in ids:
+            mine, theirs = sums[unit["id"]], sums[parent]
+            for c in codes:
+                if mine[c] is not None:
+                    theirs[c] = mine[c] if theirs[c] is None else theirs[c] + mine[c]
+    return sums
+
+
+def shorten(text: str, cap: int = HIGHLIGHT_CAP) -> str:
+    """At most `cap` characters, cut at a word boundary and ended with "…"."""
+    if len(text) <= cap:
+        return text
+    cut = text[:cap - 1]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    if space > cap // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-\n") + "…"
+
+
+def _texts(inputs: Inputs, periods: Sequence[Period]) -> dict[str, dict[Period, str]]:
+    """unit id -> period -> the counted report's non-empty achievements."""
+    names = {u["id"] for u in inputs.units}
+    out: dict[str, dict[Period, str]] = {}
+    for p in periods:
+        for r in inputs.reports.get(p.code, []):
+            text = (r.get("achievements") or "").strip()
+            if text and counted(r) and r["unit_id"] in names:
+                out.setdefault(r["unit_id"], {})[p] = text
+    return out
 
 
 def highlights(inputs: Inputs) -> list[Highlight]:
-    """Non-empty achievements of the covered periods, units in Vietnamese alphabetical order."""
+    """Each unit once, in Vietnamese alphabetical order: its summary of the covered periods
+    (a report for a longer period containing the window), else its latest covered
+    period's achievements; shortened to HIGHLIGHT_CAP. Over several periods the text
+    says which period it comes from."""
     names = {u["id"]: u["name"] for u in inputs.units}
-    texts: dict[str, list[str]] = {}
-    for p in inputs.covered:
-        for r in inputs.reports.get(p.code, []):
-            text = (r.get("achievements") or "").strip()
-            if text and counted(r) and r["unit_id"] in names and text not in texts.get(r["unit_id"], []):
-                texts.setdefault(r["unit_id"], []).append(text)
-    ordered = sorted(texts, key=lambda uid: sort_key(names[uid]))
-    return [Highlight(names[uid], "\n".join(texts[uid])) for uid in ordered]
+    longer = summary_periods(inputs.covered)
+    summaries = _texts(inputs, longer)
+    periodic = _texts(inputs, inputs.covered)
+    several = len(inputs.covered) > 1
+    chosen: dict[str, tuple[Period, str]] = {}
+    for uid in names:
+        if uid in summaries:
+            period = next(p for p in longer if p in summaries[uid])
+            chosen[uid] = (period, summaries[uid][period])
+        elif uid in periodic:
+            period = max(periodic[uid])
+            chosen[uid] = (period, periodic[uid][period])
+    ordered = sorted(chosen, key=lambda uid: sort_key(names[uid]))
+    return [Highlight(names[uid], shorten(chosen[uid][1]), chosen[uid][0].label if several else None)
+            for uid in ordered]
+
+
+def period_texts(inputs: Inputs) -> list[UnitPeriodTexts]:
+    """The annex: every unit's achievements for each covered period, in full."""
+    names = {u["id"]: u["name"] for u in inputs.units}
+    periodic = _texts(inputs, inputs.covered)
+    ordered = sorted(periodic, key=lambda uid: sort_key(names[uid]))
+    return [UnitPeriodTexts(names[uid], [PeriodText(p.label, periodic[uid][p]) for p in sorted(periodic[uid])])
+            for uid in ordered]
 
 
 def completeness_rows(rows: Sequence[Any]) -> list[CompletenessRow]:
@@ -171,9 +254,10 @@ def build_summary(inputs: Inputs, *, number: str, document_id: str, issued_on: d
     lines = [IndicatorLine(i.code, i.label, i.unit, totals[i.code] or 0, before[i.code])
              for i in inputs.catalog.indicators if i.code in codes]
     rows = []
+    has_children = {u.get("parent_id") for u in inputs.units}
     for depth, unit in tree_order(inputs.units):
         name = unit["name"]
-        if depth == 0 and len(descendants(inputs.units, unit["id"])) > 1:
+        if depth == 0 and unit["id"] in has_children:
             name += " (tổng cộng)"
         rows.append(UnitRow(unit["id"], name, depth, rolled[unit["id"]]))
     period_label = window_label(inputs.covered)
@@ -193,6 +277,7 @@ def build_summary(inputs: Inputs, *, number: str, document_id: str, issued_on: d
         main_indicator_codes=[i.code for i in inputs.catalog.indicators if i.main],
         unit_rows=rows,
         highlights=highlights(inputs),
+        period_texts=period_texts(inputs) if conf.get("annex") else [],
         completeness=completeness_rows(completeness),
         recipients=distribution_lines(conf),
         signer=Signer(title=signer["title"], name=signer["name"]),

@@ -99,6 +99,10 @@ Instant = Annotated[Optional[datetime.datetime], BeforeValidator(_text_only), Af
 Quotas = Annotated[dict[AwardCode, Annotated[StrictInt, Field(ge=0, le=100_000)]], AfterValidator(_known_forms)]
 
 
+ANNEX_HELP = ("true: báo cáo tổng hợp có thêm phụ lục kết quả nổi bật của từng đơn vị theo từng kỳ; "
+              "mặc định false: mục IV nêu mỗi đơn vị một lần")
+
+
 class ConferenceFields(Strict):
     title: Text
     date: datetime.date = Field(description="Ngày họp (YYYY-MM-DD, giờ Việt Nam)")
@@ -120,6 +124,7 @@ class ConferenceFields(Strict):
     nomination_deadline: Instant = Field(
         default=None, description="Hạn đơn vị gửi và sửa đề nghị khen thưởng (ISO 8601, có múi giờ)")
     list_prefix: Prefix = Field("DS-BCA", description="Ký hiệu của danh sách khen thưởng: số sẽ là 01/DS-BCA")
+    annex: bool = Field(False, description=ANNEX_HELP)
 
     @field_validator("periods")
     @classmethod
@@ -156,6 +161,7 @@ class ConferencePatch(Strict):
     report_title: Optional[Text] = None
     nomination_deadline: Instant = None
     list_prefix: Optional[Prefix] = None
+    annex: Optional[bool] = Field(default=None, description=ANNEX_HELP + " (null: false)")
 
     @field_validator("periods")
     @classmethod
@@ -187,6 +193,7 @@ class Conference(Strict):
     report_title: Optional[str]
     nomination_deadline: Optional[str]
     list_prefix: Optional[str]
+    annex: bool = Field(False, description=ANNEX_HELP)
     finalised_at: Optional[str]
     created_at: str
     updated_at: str

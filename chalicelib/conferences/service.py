@@ -27,7 +27,8 @@ CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _ID_ALPHABET = "abcdefghjkmnpqrstvwxyz23456789"
 PUBLIC_FIELDS = ("id", "title", "date", "place", "periods", "unit_ids", "recipients", "quotas",
                  "number_prefix", "signer", "upper_agency", "agency", "distribution", "report_title",
-                 "nomination_deadline", "list_prefix", "finalised_at", "created_at", "updated_at", "compile_requested_at")
+                 "nomination_deadline", "list_prefix", "annex", "finalised_at", "created_at", "updated_at",
+                 "compile_requested_at")
 
 
 # -- ids -------------------------------------------------------------------------------
@@ -67,7 +68,8 @@ def etag_of(conference: dict[str, Any]) -> str:
 
 
 def public(conference: dict[str, Any]) -> dict[str, Any]:
-    return {k: conference.get(k) for k in PUBLIC_FIELDS}
+    # conferences stored before `annex` existed have none: false
+    return {k: conference.get(k) for k in PUBLIC_FIELDS} | {"annex": bool(conference.get("annex"))}
 
 
 def get_conference(store: Store, conference_id: str) -> dict[str, Any]:
@@ -101,6 +103,8 @@ def patch_conference(store: Store, conference_id: str, patch: ConferencePatch,
     if if_match is not None and if_match != current["etag"]:
         raise PreconditionFailed("ETag không khớp: hội nghị đã được sửa sau lần đọc của bạn.")
     changes = patch.model_dump(mode="json", exclude_unset=True)
+    if "annex" in changes and changes["annex"] is None:
+        changes["annex"] = False
     if current.get("finalised_at") and set(changes) & {"quotas", "nomination_deadline", "periods", "unit_ids"}:
         raise Locked("Danh sách khen thưởng đã chốt: không đổi chỉ tiêu, kỳ, phạm vi hay hạn đề nghị.", "finalised")
     for key in ("title", "date", "place", "periods", "recipients", "number_prefix", "signer",

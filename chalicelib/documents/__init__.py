@@ -10,8 +10,10 @@ from .model import (
     CompletenessRow,
     Highlight,
     IndicatorLine,
+    PeriodText,
     Signer,
     SummaryDocument,
+    UnitPeriodTexts,
     UnitRow,
 )
 from .render import (
@@ -29,8 +31,10 @@ __all__ = [
     "CompletenessRow",
     "Highlight",
     "IndicatorLine",
+    "PeriodText",
     "Signer",
     "SummaryDocument",
+    "UnitPeriodTexts",
     "UnitRow",
     "asset_fetcher",
     "render_commendations_html",

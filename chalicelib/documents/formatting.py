@@ -76,3 +76,8 @@ def lower_first(text: str) -> str:
     if len(text) > 1 and text[0].isupper() and text[1].islower():
         return text[0].lower() + text[1:]
     return text
+
+
+def upper_first(text: str) -> str:
+    """"tháng 7 năm 2021" -> "Tháng 7 năm 2021" at the start of a line."""
+    return text[:1].upper() + text[1:]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,21 @@ class UnitRow:
 class Highlight:
     unit_name: str
     text: str  # untrusted user prose: always autoescaped
+    period_label: str | None = None  # where the text comes from, when the report covers several periods
+
+
+@dataclass(frozen=True)
+class PeriodText:
+    period_label: str  # "tháng 7 năm 2021"
+    text: str  # untrusted user prose
+
+
+@dataclass(frozen=True)
+class UnitPeriodTexts:
+    """One unit's achievements period by period (the annex the conference may ask for)."""
+
+    unit_name: str
+    periods: list[PeriodText]
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,7 @@ class SummaryDocument:
     signer: Signer
     verify_url: str
     verify_code: str
+    period_texts: list[UnitPeriodTexts] = field(default_factory=list)  # empty: no such annex
 
 
 @dataclass(frozen=True)

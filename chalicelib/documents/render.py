@@ -23,6 +23,7 @@ from .formatting import (
     change,
     lower_first,
     nfc,
+    upper_first,
     vn_date_line,
     vn_number,
     vn_percent,
@@ -108,6 +109,19 @@ def _table_groups(indicators, per_table: int = 4):
     return groups
 
 
+# Liberation Serif (Times metrics): digits are 0.5 em wide, "." 0.25 em, "-" 0.333 em.
+_GLYPH_EM = {".": 0.25, ",": 0.25, "-": 0.333, "+": 0.564, "%": 0.833}
+
+
+def _number_column_mm(values, *, font_pt: float = 11, minimum_mm: float = 22) -> float:
+    """Width of a figures column laid out with `table-layout: fixed` (auto layout re-measures
+    every row on every page: 10 s for 100 units): the widest printed figure, padding
+    (2 × 4 pt) and rules included, never below `minimum_mm`."""
+    widest = max((sum(_GLYPH_EM.get(ch, 0.5) for ch in vn_number(v)) for v in values), default=0.0)
+    points = widest * font_pt + 2 * 4 + 1.5
+    return max(minimum_mm, round(points * 25.4 / 72 + 0.75, 1))
+
+
 def summary_context(doc: SummaryDocument) -> dict:
     doc = _nfc_deep(doc)
     by_code = {ln.code: ln for ln in doc.indicators}
@@ -126,6 +140,15 @@ def summary_context(doc: SummaryDocument) -> dict:
     for row in doc.completeness:
         status_counts[row.status] = status_counts.get(row.status, 0) + 1
     css = (TEMPLATES_DIR / SUMMARY_CSS).read_text(encoding="utf-8")
+    annexes = []
+    if doc.completeness:
+        annexes.append({"kind": "completeness", "title": "TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC ĐƠN VỊ",
+                        "about": "tình hình gửi báo cáo của các đơn vị"})
+    if doc.period_texts:
+        annexes.append({"kind": "periods", "title": "KẾT QUẢ NỔI BẬT CỦA CÁC ĐƠN VỊ THEO TỪNG KỲ BÁO CÁO",
+                        "about": "kết quả nổi bật của các đơn vị theo từng kỳ báo cáo"})
+    for i, annex in enumerate(annexes, start=1):
+        annex["roman"] = roman(i)
     return {
         "doc": doc,
         "css": Markup(css),  # our own file, not user input
@@ -137,7 +160,15 @@ def summary_context(doc: SummaryDocument) -> dict:
         "unit_charts": unit_charts,
         "comparison": comparison,
         "table_groups": _table_groups(doc.indicators),
-        "highlights": [(h.unit_name, _paragraphs(h.text)) for h in doc.highlights],
+        "column_mm": {ln.code: _number_column_mm(r.values.get(ln.code) for r in doc.unit_rows)
+                      for ln in doc.indicators},
+        "highlights": [{"index": i, "unit_name": h.unit_name, "period_label": h.period_label,
+                        "paragraphs": _paragraphs(h.text)} for i, h in enumerate(doc.highlights, start=1)],
+        "annexes": annexes,
+        "period_texts": [{"unit_name": u.unit_name,
+                          "periods": [{"label": upper_first(pt.period_label), "paragraphs": _paragraphs(pt.text)}
+                                      for pt in u.periods]}
+                         for u in doc.period_texts],
         "status_counts": status_counts,
         "recipient_lines": _recipient_lines(doc.recipients),
         "qr_data_url": _qr_data_url(doc.verify_url),
@@ -191,13 +222,35 @@ def asset_fetcher():
     return _make_fetcher_class()()
 
 
-def render_summary_pdf(doc: SummaryDocument, *, fetcher=None) -> bytes:
+def layout_html(html: str, *, fetcher=None):
+    """A document (or one part of it) laid out in this process: a weasyprint Document."""
     from weasyprint import HTML
 
     fetcher = fetcher if fetcher is not None else asset_fetcher()
+    return HTML(string=html, base_url=_assets_base_url(), url_fetcher=fetcher).render()
+
+
+def html_to_pdf(html: str, *, fetcher=None) -> bytes:
+    """One document (or one part of it) in this process."""
+    return layout_html(html, fetcher=fetcher).write_pdf(pdf_variant=None, uncompressed_pdf=False)
+
+
+def render_pdfs(htmls: list[str], *, workers: int = 1) -> list[bytes]:
+    """Several documents' PDFs, long ones cut into parts rendered on up to `workers`
+    processes (see parallel.py); workers=1 renders each whole in this process."""
+    from . import parallel
+
+    if workers > 1:
+        import weasyprint  # noqa: F401 - loaded once here, inherited by every forked render
+
+    return parallel.render_many(htmls, layout_html, workers=workers)
+
+
+def render_summary_pdf(doc: SummaryDocument, *, fetcher=None, workers: int = 1) -> bytes:
     html = render_summary_html(doc)
-    document = HTML(string=html, base_url=_assets_base_url(), url_fetcher=fetcher)
-    return document.write_pdf(pdf_variant=None, uncompressed_pdf=False)
+    if workers > 1 and fetcher is None:
+        return render_pdfs([html], workers=workers)[0]
+    return html_to_pdf(html, fetcher=fetcher)
 
 
 # -- the commendation list ("Danh sách đề nghị khen thưởng") ---------------------------

@@ -46,6 +46,9 @@ class DocumentKind:
     default_prefix: str = "BC-BCA"
     numbered: Callable[[Any], bool] = lambda inputs: True  # a draft gets no number
     wanted: Callable[[Any], bool] = lambda inputs: True    # whether there is anything to publish yet
+    # The document as HTML whose template marks where it may be cut: with it, a compile
+    # renders every kind's document at once, long ones in parts on every core.
+    html: Callable[[Any], str] | None = None
 
     def prefix_of(self, conference: dict[str, Any]) -> str:
         return conference.get(self.prefix_field) or self.default_prefix
@@ -77,8 +80,10 @@ def gather_summary(store: Store, conference: dict[str, Any], conf: Settings, now
     units = aggregate.units_in_scope(store.units.all(), conference.get("unit_ids"))
     in_scope = {u["id"] for u in units}
     covered, previous = aggregate.window(conference)
+    # the summary periods: a unit's report for a quarter holding the covered months is its
+    # own summary of them (section IV)
     reports = {p.code: [r for r in store.reports.for_period(p.code) if r["unit_id"] in in_scope]
-               for p in [*previous, *covered]}
+               for p in [*previous, *covered, *aggregate.summary_periods(covered)]}
     inputs = aggregate.Inputs(conference, units, covered, previous, reports, indicator_catalog(),
                               aggregate.catalog_version())
     last = covered[-1]
@@ -99,10 +104,16 @@ def render_summary(doc: Any) -> bytes:
     return render_summary_pdf(doc)
 
 
+def summary_html(doc: Any) -> str:
+    from chalicelib.documents.render import render_summary_html
+
+    return render_summary_html(doc)
+
+
 SUMMARY = DocumentKind(
     code="summary", label="Báo cáo tổng hợp", noun="Báo cáo", filename="bao-cao-tong-hop.pdf", attachment_stem="bao-cao-tong-hop",
     gather=gather_summary, fingerprint=lambda inputs: aggregate.fingerprint(inputs.aggregate),
-    build=build_summary, render=render_summary)
+    build=build_summary, render=render_summary, html=summary_html)
 
 # -- the commendation list -------------------------------------------------------------
 
@@ -151,11 +162,17 @@ def render_commendations(doc: Any) -> bytes:
     return render_commendations_pdf(doc)
 
 
+def commendations_html(doc: Any) -> str:
+    from chalicelib.documents.render import render_commendations_html
+
+    return render_commendations_html(doc)
+
+
 COMMENDATIONS = DocumentKind(
     code="commendations", label="Danh sách đề nghị khen thưởng", noun="Danh sách",
     filename="danh-sach-de-nghi-khen-thuong.pdf", attachment_stem="danh-sach-de-nghi-khen-thuong",
     gather=gather_commendations, fingerprint=fingerprint_commendations, build=build_commendations,
-    render=render_commendations, prefix_field="list_prefix", default_prefix="DS-BCA",
+    render=render_commendations, html=commendations_html, prefix_field="list_prefix", default_prefix="DS-BCA",
     numbered=lambda inputs: inputs.finalised,
     # no list until something is approved or the list is finalised (then even an empty one)
     wanted=lambda inputs: inputs.finalised or bool(inputs.approved))

@@ -103,6 +103,29 @@ def ensure_document(store: Store, kind: DocumentKind, conference: dict[str, Any]
 
     Returns (record, created); record is None while another run is rendering it.
     """
+    claim = _claim_version(store, kind, conference, inputs, now=now)
+    if claim.state != "mine":
+        return claim.record, False
+    built = _number_and_build(store, claim, conf=conf)
+    if built is None:
+        return None, False
+    stored = _store(store, built, (render or kind.render)(built.doc), now=now, artifacts=artifacts)
+    return stored, stored is not None
+
+
+@dataclass
+class _Claim:
+    kind: DocumentKind
+    inputs: Any
+    state: str                        # "stored": nothing to render; "busy": another run renders it; "mine"
+    record: dict[str, Any] | None
+    mine: str
+    doc: Any = None                   # the document model, once numbered and built
+
+
+def _claim_version(store: Store, kind: DocumentKind, conference: dict[str, Any], inputs: Any, *,
+                   now: dt.datetime) -> _Claim:
+    """Find or claim the version of `kind` these inputs make (steps 1-2 of the module doc)."""
     cid = conference["id"]
     fp = kind.fingerprint(inputs)
     mine = secrets.token_hex(8)
@@ -129,48 +152,74 @@ def ensure_document(store: Store, kind: DocumentKind, conference: dict[str, Any]
                     break
                 version += 1
     if record["state"] == DocumentState.STORED:
-        return record, False
+        return _Claim(kind, inputs, "stored", record, mine)
     if record["claim"] != mine:
         if _age(record.get("claimed_at"), now) < STALE_RENDER:
-            return None, False  # the other run renders, numbers and delivers it
+            return _Claim(kind, inputs, "busy", None, mine)  # the other run renders, numbers and delivers it
         try:
             store.documents.take_over(cid, kind.code, record["version"], record["claim"], mine, iso(now))
         except ConditionFailed:
-            return None, False
+            return _Claim(kind, inputs, "busy", None, mine)
         record = {**record, "claim": mine, "claimed_at": iso(now)}
-    stored = _render_and_store(store, kind, conference, inputs, record, mine, now=now, conf=conf,
-                               artifacts=artifacts, render=render or kind.render)
-    return stored, stored is not None
+    return _Claim(kind, inputs, "mine", record, mine)
 
 
-def _render_and_store(store: Store, kind: DocumentKind, conference: dict[str, Any], inputs: Any,
-                      record: dict[str, Any], mine: str, *, now: dt.datetime, conf: Settings, artifacts: Any,
-                      render: Callable[[Any], bytes]) -> dict[str, Any] | None:
+def _number_and_build(store: Store, claim: _Claim, *, conf: Settings) -> _Claim | None:
+    """Bind the next number to a claimed version (before anything is rendered, so a takeover
+    reuses it) and build its document model; None when the claim was lost meanwhile."""
+    kind, record = claim.kind, claim.record
+    assert record is not None
     cid, version, doc_id = record["conference_id"], int(record["version"]), record["document_id"]
     issued_on = dt.date.fromisoformat(record["issued_on"])
-    if not record.get("number") and kind.numbered(inputs):
+    if not record.get("number") and kind.numbered(claim.inputs):
         prefix = record["number_prefix"]
         number = document_number(store.documents.next_number(kind.number_series(prefix, issued_on.year)), prefix)
-        try:  # the number is bound to the version before anything is rendered, so a takeover reuses it
-            store.documents.update_version(cid, kind.code, version, {"number": number}, mine, unnumbered=True)
+        try:
+            store.documents.update_version(cid, kind.code, version, {"number": number}, claim.mine, unnumbered=True)
         except ConditionFailed:
             return None
         record = {**record, "number": number}
-    doc = kind.build(inputs, Numbering(
+    doc = kind.build(claim.inputs, Numbering(
         number=record.get("number"), document_id=doc_id, issued_on=issued_on,
         verify_url=service.verify_url(conf.public_base_url, doc_id), verify_code=service.verify_code(doc_id)))
-    pdf = render(doc)
+    return _Claim(kind, claim.inputs, claim.state, record, claim.mine, doc)
+
+
+def _store(store: Store, claim: _Claim, pdf: bytes, *, now: dt.datetime, artifacts: Any) -> dict[str, Any] | None:
+    kind, record, doc = claim.kind, claim.record, claim.doc
+    assert record is not None
+    cid, version, doc_id = record["conference_id"], int(record["version"]), record["document_id"]
     key = artifact_key(cid, version, kind)
     stored = artifacts.put(key, pdf, "application/pdf", metadata={
         "document-id": doc_id, "conference-id": cid, "version": str(version)})
     fields = {"state": DocumentState.STORED.value, "artifact_key": key, "sha256": stored.sha256, "size": stored.size,
               "title": doc.title, "agency": doc.agency, "stored_at": iso(now)}
     try:
-        store.documents.update_version(cid, kind.code, version, fields, mine)
+        store.documents.update_version(cid, kind.code, version, fields, claim.mine)
     except ConditionFailed:
         return None  # taken over meanwhile: the new owner finishes it
     log.info("stored %s %s v%s %s (%s bytes)", cid, kind.code, version, record.get("number"), stored.size)
     return {**record, **fields}
+
+
+def render_documents(built: list[_Claim], *, conf: Settings,
+                     render: Callable[[Any], bytes] | Mapping[str, Callable[[Any], bytes]] | None = None) -> list[bytes]:
+    """Every claimed document's PDF. With the kinds' own renderers, all of them at once on
+    `conf.render_workers` processes (long documents cut into balanced parts, see
+    chalicelib/documents/parallel.py); a renderer given by the caller runs here, in turn."""
+    if render is None and all(c.kind.html is not None for c in built):
+        from chalicelib.documents.parallel import worker_count
+
+        workers = worker_count(conf.render_workers)
+        if workers > 1 and built:
+            from chalicelib.documents.render import render_pdfs  # WeasyPrint: only in the compile
+
+            return render_pdfs([c.kind.html(c.doc) for c in built], workers=workers)
+    pdfs = []
+    for c in built:
+        chosen = render.get(c.kind.code) if isinstance(render, Mapping) else render
+        pdfs.append((chosen or c.kind.render)(c.doc))
+    return pdfs
 
 
 # -- mail ------------------------------------------------------------------------------
@@ -306,19 +355,42 @@ def compile_conference(store: Store, conference_id: str, *, conf: Settings, now:
     if conference is None:
         raise NotFound(f"hội nghị '{conference_id}'")
     artifacts = artifacts if artifacts is not None else artifacts_for(conf)
-    documents: list[tuple[DocumentKind, dict[str, Any]]] = []
-    created = False
+    # Claim every kind first, then render what this run claimed all at once (the documents
+    # of a conference in parallel), then store. When another run holds a kind, later kinds
+    # are left to it, as before; what this run did claim is still rendered and stored.
+    claims: list[_Claim] = []
+    busy = False
     for kind in kinds:
         inputs = kind.gather(store, conference, conf, now)
         if not kind.wanted(inputs):
             continue
-        renderer = render.get(kind.code) if isinstance(render, Mapping) else render
-        record, new = ensure_document(store, kind, conference, inputs, now=now, conf=conf, artifacts=artifacts,
-                                      render=renderer)
+        claim = _claim_version(store, kind, conference, inputs, now=now)
+        if claim.state == "busy":
+            busy = True
+            break
+        claims.append(claim)
+    built: list[_Claim] = []
+    for i, claim in enumerate(claims):
+        if claim.state == "mine":
+            ready = _number_and_build(store, claim, conf=conf)
+            if ready is None:  # taken over meanwhile: the new owner finishes it
+                busy = True
+                claims[i] = _Claim(claim.kind, claim.inputs, "busy", None, claim.mine)
+                continue
+            claims[i] = ready
+            built.append(ready)
+    pdfs = render_documents(built, conf=conf, render=render)
+    stored_records: dict[int, dict[str, Any]] = {}
+    for claim, pdf in zip(built, pdfs):
+        record = _store(store, claim, pdf, now=now, artifacts=artifacts)
         if record is None:
-            return CompileResult(conference_id, "in_progress")
-        documents.append((kind, record))
-        created = created or new
+            busy = True
+        else:
+            stored_records[id(claim)] = record
+    if busy:
+        return CompileResult(conference_id, "in_progress")
+    documents = [(c.kind, stored_records.get(id(c), c.record)) for c in claims]
+    created = bool(built)
     mailer = mailer if mailer is not None else mailer_for(conf)
     outcomes = deliver(store, conference, documents, now=now, conf=conf, artifacts=artifacts, mailer=mailer)
     return CompileResult(conference_id, "stored", [r for _, r in documents], created, outcomes)
