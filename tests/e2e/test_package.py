@@ -69,6 +69,31 @@ def test_templates_and_fonts_reach_the_lambda_package(packages):
         assert not any(n.startswith(("tests/", "devtools/", "vendor/", "layer/", "bench/")) for n in names)
 
 
+def test_our_modules_ship_as_bytecode_valid_without_timestamps(packages):
+    """/var/task is read-only: without .pyc in the zip every cold start compiles our modules."""
+    import importlib.util
+
+    with zipfile.ZipFile(packages["dev"] / "deployment.zip") as z:
+        names = set(z.namelist())
+        ours = [n for n in names if n.endswith(".py") and (n == "app.py" or n.startswith("chalicelib/"))]
+        assert len(ours) > 50
+        for name in ours:
+            pyc = importlib.util.cache_from_source(name)
+            assert pyc in names, pyc
+            header = z.read(pyc)[:8]
+            assert header[:4] == importlib.util.MAGIC_NUMBER  # this interpreter's, i.e. the runtime's
+            assert int.from_bytes(header[4:8], "little") == 0b01  # hash-based, unchecked
+
+
+def test_the_unzipped_package_imports_from_its_bytecode(unzipped):
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(unzipped), "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run([sys.executable, "-S", "-v", "-c", "import app"], cwd=unzipped, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert f"code object from '{unzipped}/__pycache__/app.cpython-313.pyc'" in done.stderr
+    assert f"code object from '{unzipped}/chalicelib/http/__pycache__/routing.cpython-313.pyc'" in done.stderr
+
+
 @pytest.fixture(scope="module")
 def unzipped(packages, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("task")  # stands in for /var/task
