@@ -7,7 +7,7 @@ import email.utils
 from typing import Annotated, Optional
 
 from pydantic_core import PydanticCustomError
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, field_validator
 
 from chalicelib.core.fields import line, prose
 from chalicelib.core.periods import PeriodError, parse_period
@@ -124,7 +124,7 @@ class ConferenceFields(Strict):
     nomination_deadline: Instant = Field(
         default=None, description="Hạn đơn vị gửi và sửa đề nghị khen thưởng (ISO 8601, có múi giờ)")
     list_prefix: Prefix = Field("DS-BCA", description="Ký hiệu của danh sách khen thưởng: số sẽ là 01/DS-BCA")
-    annex: bool = Field(False, description=ANNEX_HELP)
+    annex: StrictBool = Field(False, description=ANNEX_HELP)
 
     @field_validator("periods")
     @classmethod
@@ -161,7 +161,7 @@ class ConferencePatch(Strict):
     report_title: Optional[Text] = None
     nomination_deadline: Instant = None
     list_prefix: Optional[Prefix] = None
-    annex: Optional[bool] = Field(default=None, description=ANNEX_HELP + " (null: false)")
+    annex: Optional[StrictBool] = Field(default=None, description=ANNEX_HELP + " (null: false)")
 
     @field_validator("periods")
     @classmethod

@@ -45,7 +45,7 @@ def test_get_list_and_patch_with_etag(api, admin_token, conference):
 @pytest.mark.parametrize("field,value", [("periods", ["2021-13"]), ("periods", ["2021-07", "2021-Q3"]),
                                          ("recipients", ["khong-phai-email"]), ("date", "05/08/2021"),
                                          ("number_prefix", "bc bca"), ("signer", {"title": "x"}),
-                                         ("periods", []), ("extra", 1)])
+                                         ("periods", []), ("extra", 1), ("annex", 0), ("annex", "true")])
 def test_invalid_bodies_are_422_with_field_errors(api, admin_token, field, value):
     resp = api.post("/v1/conferences", token=admin_token, body={**BODY, field: value})
     assert resp.status_code == 422
