@@ -28,9 +28,9 @@ from typing import Callable, Sequence
 PART = "<!--thidua:part-->"
 # Parts are rendered without page numbers; the assembled document gets them stamped.
 NO_PAGE_NUMBERS = "<style>@page { @top-center { content: none; } }</style>"
-# Below this expected cost (about 25 pages of prose) a document is rendered in one
+# Below this expected cost (about 3 s, 50 pages of prose) a document is rendered in one
 # process: forking, parsing the stylesheet again and joining would cost more than they save.
-MIN_PARALLEL_COST = 60_000.0
+MIN_PARALLEL_COST = 150_000.0
 # Expected cost of a block in "characters of prose": table cells and images cost more
 # to lay out than their text says (measured on the 100-unit summary).
 CELL_COST = 40.0

@@ -1,0 +1,114 @@
+"""Issue 10: a long summary rendered in parts on several processes is the same document as a
+single render: the same text, page numbers centred in the top margin from page 2, in order,
+across the part boundaries; only the bundled fonts; and small documents fork nothing."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import pytest
+from pypdf import PdfReader
+
+from chalicelib.documents import parallel
+from chalicelib.documents.render import html_to_pdf, layout_html, render_summary_html
+from bench.compile import body_text, margin_numbers, national_summary
+from helpers import MM, positioned_text
+
+TOP_MARGIN = 842 - 20 * MM
+
+
+def body_and_numbers(pdf: bytes, tmp_path) -> tuple[str, list[str]]:
+    """As poppler reads it (it places the charts' SVG text where it is drawn)."""
+    path = tmp_path / f"{hash(pdf)}.pdf"
+    path.write_bytes(pdf)
+    return body_text(path), margin_numbers(path)
+
+
+@pytest.fixture(scope="module")
+def renders():
+    html = render_summary_html(national_summary(12, 3, annex=True))
+    single = html_to_pdf(html)
+    # min_cost=0: this small document is cut as a long one would be, into three parts
+    split = parallel.render_many([html], layout_html, workers=3, min_cost=0)[0]
+    return html, single, split
+
+
+def test_the_document_is_cut_at_unit_boundaries_into_balanced_parts(renders):
+    html, _, _ = renders
+    doc = parallel.split(html)
+    assert len(doc.blocks) > 12  # a marker before each unit of section IV and of the annex
+    costs = [parallel.cost(b) for b in doc.blocks]
+    ranges = parallel.plan(costs, 3)
+    assert [r[0] for r in ranges][0] == 0 and ranges[-1][1] == len(costs)
+    assert all(a < b for a, b in ranges) and all(x[1] == y[0] for x, y in zip(ranges, ranges[1:]))
+    sizes = [sum(costs[a:b]) for a, b in ranges]
+    assert max(sizes) <= max(max(costs), 1.6 * sum(sizes) / 3)  # a block (a chart, a table) is never cut
+
+
+def test_parallel_parts_give_the_same_text_and_continuous_page_numbers(renders, tmp_path):
+    _, single, split = renders
+    single_text, single_numbers = body_and_numbers(single, tmp_path)
+    split_text, split_numbers = body_and_numbers(split, tmp_path)
+    # Prose is the same, in order. Before it, a part boundary moves page breaks: a table
+    # continued on one more page repeats its header row once more, and a chart beside a
+    # table is read in another order, so there the same words are asked for, not their count.
+    assert set(split_text.split()) == set(single_text.split())
+    section_iv = single_text.index("IV. MỘT SỐ KẾT QUẢ NỔI BẬT")
+    assert split_text[split_text.index("IV. MỘT SỐ KẾT QUẢ NỔI BẬT"):] == single_text[section_iv:]
+    assert split_numbers[0] == "" and split_numbers[1:] == [str(n) for n in range(2, len(split_numbers) + 1)]
+    assert single_numbers[1:] == [str(n) for n in range(2, len(single_numbers) + 1)]
+    assert len(split_numbers) - len(single_numbers) in (0, 1, 2)  # a new page at most per part boundary
+
+
+def test_stamped_numbers_sit_where_a_single_render_puts_them(renders):
+    _, single, split = renders
+    def number_positions(pdf):
+        reader = PdfReader(io.BytesIO(pdf))
+        return [[(round(x), round(y)) for x, y, t in positioned_text(p) if y > TOP_MARGIN] for p in reader.pages]
+    one, many = number_positions(single), number_positions(split)
+    # the same x (centred) and y for one-digit and two-digit numbers alike
+    assert many[1] == one[1] and many[-1][0][1] == one[-1][0][1]
+    assert abs(many[len(many) - 1][0][0] - one[len(one) - 1][0][0]) <= 1 if len(many) == len(one) else True
+
+
+def test_only_the_bundled_fonts_and_each_subset_named_once(renders):
+    _, _, split = renders
+    reader = PdfReader(io.BytesIO(split))
+    names: dict[str, int] = {}
+    for page in reader.pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            names.setdefault(str(font["/BaseFont"]), id(font))
+    assert {n.split("+", 1)[-1] for n in names} <= {"Liberation-Serif", "Liberation-Serif-Bold",
+                                                   "Liberation-Serif-Italic", "Liberation-Serif-Bold-Italic"}
+
+
+def test_small_documents_and_one_worker_fork_nothing(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("forked for a small document")
+    monkeypatch.setattr(parallel, "run_forked", refuse)
+    html = render_summary_html(national_summary(3, 2))
+    pdf = parallel.render_many([html], layout_html, workers=4)[0]
+    assert pdf.startswith(b"%PDF")
+    assert parallel.render_many([html], layout_html, workers=1, min_cost=0)[0].startswith(b"%PDF")
+
+
+def test_a_failing_part_raises_and_leaves_no_process(renders):
+    html, _, _ = renders
+    def broken(source):
+        if "PHỤ LỤC" in source:
+            raise ValueError("broken part")
+        return layout_html(source)
+    with pytest.raises(parallel.RenderFailed, match="broken part"):
+        parallel.render_many([html], broken, workers=2, min_cost=0)
+    assert not [c for c in os.listdir(f"/proc/{os.getpid()}/task") if _children(c)]
+
+
+def _children(task: str) -> list[str]:
+    return open(f"/proc/{os.getpid()}/task/{task}/children").read().split()
+
+
+def test_worker_count_zero_is_one_per_cpu():
+    assert parallel.worker_count(0) == len(os.sched_getaffinity(0))
+    assert parallel.worker_count(3) == 3
