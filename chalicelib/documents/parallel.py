@@ -19,11 +19,15 @@ Nothing here imports WeasyPrint or pypdf at import time.
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import re
+import threading
 import traceback
 from dataclasses import dataclass
 from typing import Callable, Sequence
+
+log = logging.getLogger("thidua.render")
 
 PART = "<!--thidua:part-->"
 # Parts are rendered without page numbers; the assembled document gets them stamped.
@@ -330,6 +334,12 @@ def render_many(htmls: Sequence[str], layout: Callable[[str], object], *, worker
     docs = [split(h) for h in htmls]
     costs = [[cost(b) for b in d.blocks] for d in docs]
     total = sum(sum(c) for c in costs)
+    if workers > 1 and threading.active_count() > 1:
+        # fork() copies only this thread: a lock another thread holds (logging's, say) would stay
+        # locked in the child forever. The local stage's background worker renders in one process;
+        # Lambda runs the handler alone, and forks.
+        log.info("other threads are running: rendering in this process")
+        workers = 1
     if workers <= 1 or total < min_cost:
         return [whole(h) for h in htmls]
     flat = [(i, j) for i, d in enumerate(docs) for j in range(len(d.blocks))]

@@ -94,6 +94,25 @@ def test_small_documents_and_one_worker_fork_nothing(monkeypatch):
     assert parallel.render_many([html], layout_html, workers=1, min_cost=0)[0].startswith(b"%PDF")
 
 
+def test_no_fork_while_other_threads_run(monkeypatch):
+    """The local stage compiles in a background thread of `chalice local`: forking there could
+    leave a lock held forever in the child, so it renders in one process."""
+    import threading
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("forked while another thread runs")
+    monkeypatch.setattr(parallel, "run_forked", refuse)
+    html = render_summary_html(national_summary(3, 2))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        assert parallel.render_many([html], layout_html, workers=3, min_cost=0)[0].startswith(b"%PDF")
+    finally:
+        stop.set()
+        other.join()
+
+
 def test_a_failing_part_raises_and_leaves_no_process(renders):
     html, _, _ = renders
     def broken(source):
