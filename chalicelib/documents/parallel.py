@@ -208,16 +208,107 @@ def run_forked(jobs: Sequence[Callable[[Callable[[int, int], None]], list[bytes]
 
 def page_numbers_html(doc: Split, first: int, pages: int) -> str:
     """`pages` empty pages numbered from `first` under the document's own stylesheet: only
-    the margin boxes (the page numbers) are drawn."""
+    the margin boxes (the page numbers) are drawn. The slow way (WeasyPrint lays out every
+    page, about 5 ms each); `number_sheet_html` is the fast one, this the fallback."""
     start = ("<style>@page :first { counter-increment: page %d; @top-center { content: counter(page); } }</style>"
              % first)
     body = "<div></div>" + '<div style="break-before: page"></div>' * (pages - 1)
     return doc.head.replace("</head>", start + "</head>", 1) + body + doc.tail
 
 
-def assemble(parts: Sequence[tuple[bytes, bool]], stamps: bytes | None) -> bytes:
-    """Join the parts' pages; the pages of parts rendered without numbers get the pages
-    of `stamps`, in order, laid over them."""
+# One line per page number, set like the top-centre margin box: the same font and size,
+# centred across the same width (the page between its left and right margins).
+_SHEET_STYLE = ("<style>@page :first { counter-increment: page %d; @top-center { content: counter(page); } }"
+                ".thidua-pn { margin: 0; padding: 0; text-indent: 0; text-align: center; font-family: "
+                "\"Liberation Serif\"; font-size: 13pt; font-weight: normal; font-style: normal; "
+                "letter-spacing: normal; word-spacing: normal; }</style>")
+
+
+def number_sheet_html(doc: Split, first: int, pages: int) -> str:
+    """The numbers first .. first+pages-1, one per line, on a few pages; its first page also
+    carries `first` in its own top margin (where the stamps must sit)."""
+    lines = "".join(f'<div class="thidua-pn">{n}</div>' for n in range(first, first + pages))
+    return doc.head.replace("</head>", _SHEET_STYLE % first + "</head>", 1) + lines + doc.tail
+
+
+# The text operators of a WeasyPrint content stream: where a run starts, its font, its glyphs.
+_TEXT_OP = re.compile(rb"1 0 0 -1 ([-\d.]+) ([-\d.]+) Tm|(/[^\s/\[\]<>()]+) ([\d.]+) Tf|(\[[^\]]*\]) TJ")
+_PAGE_CM = re.compile(rb"^(1 0 0 -1 0 [\d.]+ cm)\nq\n([\d.]+ 0 0 [\d.]+ 0 0 cm)\n")
+TOP_MARGIN_PX = 20 / 25.4 * 96  # the @page top margin in the CSS pixels WeasyPrint draws in
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What `_overlay` lays over a page: a content stream and the resources it names."""
+    data: bytes
+    resources: object   # a pypdf dictionary
+
+    def get_contents(self):  # the page-like interface of a pypdf page, for _overlay
+        return self
+
+    def get_data(self) -> bytes:
+        return self.data
+
+    def __getitem__(self, key: str):
+        if key != "/Resources":
+            raise KeyError(key)
+        return self.resources
+
+
+def _text_runs(data: bytes) -> list[tuple[float, float, bytes, bytes, bytes]] | None:
+    """(x, y, font, size, TJ array) of every glyph run, in drawing order."""
+    runs, x, y, font, size = [], None, None, None, None
+    for match in _TEXT_OP.finditer(data):
+        if match.group(1) is not None:
+            x, y = float(match.group(1)), float(match.group(2))
+        elif match.group(3) is not None:
+            font, size = match.group(3), match.group(4)
+        else:
+            if x is None or font is None:
+                return None
+            runs.append((x, y, font, size, match.group(5)))
+    return runs
+
+
+def stamps_from_sheet(sheet: bytes, first: int, pages: int) -> list[Stamp] | None:
+    """Each number's glyph run as WeasyPrint set it on the sheet (its shaping and centring),
+    moved up into the top margin, where the sheet's own first page number sits. None when
+    the sheet is not what this expects (the caller then lays every stamp page out)."""
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(sheet))
+    margin: list[tuple[float, float]] = []
+    lines: list[tuple[float, bytes, bytes, bytes]] = []
+    prefix = b""
+    for page in reader.pages:
+        data = page.get_contents().get_data()
+        cm = _PAGE_CM.match(data)
+        runs = _text_runs(data)
+        if cm is None or runs is None:
+            return None
+        prefix = prefix or cm.group(1) + b"\nq\n" + cm.group(2) + b"\n"
+        for x, y, font, size, array in runs:
+            if y < TOP_MARGIN_PX:
+                margin.append((x, y))
+            else:
+                lines.append((x, font, size, array))
+    fonts = {font for _, font, _, _ in lines}
+    # The sheet's own first number and its line for the same number must be set alike.
+    if not margin or len(lines) != pages or len(fonts) != 1 or abs(margin[0][0] - lines[0][0]) > 0.01:
+        return None
+    top = b"%f" % margin[0][1]
+    _retag_fonts(reader, 10_000 + first)  # the sheet's subset is another subset of the same font
+    resources = reader.pages[0]["/Resources"].get_object()
+    return [Stamp(prefix + b"q\n0 0 0 rg\nBT\n1 0 0 -1 %f " % x + top + b" Tm\n" + font + b" " + size
+                  + b" Tf\n" + array + b" TJ\nET\nQ\nQ\n", resources)
+            for x, font, size, array in lines]
+
+
+def assemble(parts: Sequence[tuple[bytes, bool]], stamps: bytes | Sequence[Stamp] | None) -> bytes:
+    """Join the parts' pages; the pages of parts rendered without numbers get `stamps` (the
+    pages of a PDF, or `Stamp`s), in order, laid over them."""
     import io
 
     from pypdf import PdfReader, PdfWriter
@@ -226,10 +317,12 @@ def assemble(parts: Sequence[tuple[bytes, bool]], stamps: bytes | None) -> bytes
     writer = PdfWriter()
     readers = [(PdfReader(io.BytesIO(pdf)), numbered) for pdf, numbered in parts]
     stamp_pages = iter(())
-    if stamps:
+    if isinstance(stamps, bytes):
         stamp_reader = PdfReader(io.BytesIO(stamps))
         _retag_fonts(stamp_reader, len(readers))
         stamp_pages = iter(stamp_reader.pages)
+    elif stamps:
+        stamp_pages = iter(stamps)
     save, restore = DecodedStreamObject(), DecodedStreamObject()
     save.set_data(b"q\n")
     restore.set_data(b"\nQ\n")
@@ -331,6 +424,14 @@ def render_many(htmls: Sequence[str], layout: Callable[[str], object], *, worker
     def whole(html: str) -> bytes:
         return layout(html).write_pdf()
 
+    def numbers_for(doc: Split, first: int, pages: int) -> bytes | list[Stamp]:
+        sheet = whole(number_sheet_html(doc, first, pages))
+        found = stamps_from_sheet(sheet, first, pages)
+        if found is None:
+            log.warning("page-number sheet not understood: laying out %d stamp pages", pages)
+            return whole(page_numbers_html(doc, first, pages))
+        return found
+
     docs = [split(h) for h in htmls]
     costs = [[cost(b) for b in d.blocks] for d in docs]
     total = sum(sum(c) for c in costs)
@@ -377,7 +478,7 @@ def render_many(htmls: Sequence[str], layout: Callable[[str], object], *, worker
             if len(keys) > 1 and i not in stamps and all(k in pages for k in keys):
                 first = pages[keys[0]]
                 rest = sum(pages[k] for k in keys[1:])
-                stamps[i] = whole(page_numbers_html(docs[i], first + 1, rest))
+                stamps[i] = numbers_for(docs[i], first + 1, rest)
 
     rendered = run_forked([job_for(p) for p in jobs], on_pages)
     results = []

@@ -61,6 +61,22 @@ def test_parallel_parts_give_the_same_text_and_continuous_page_numbers(renders, 
     assert len(split_numbers) - len(single_numbers) in (0, 1, 2)  # a new page at most per part boundary
 
 
+def test_the_numbers_come_from_one_small_sheet_not_a_laid_out_page_each(monkeypatch, tmp_path):
+    """Laying out one empty numbered page per stamp cost 5 ms a page on the parent's core while
+    the parts were drawn; the numbers are set once, on a few lines per page, and moved up."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("fell back to one laid-out page per number")
+    monkeypatch.setattr(parallel, "page_numbers_html", refuse)
+    html = render_summary_html(national_summary(12, 3, annex=True))
+    pdf = parallel.render_many([html], layout_html, workers=2, min_cost=0)[0]
+    _, numbers = body_and_numbers(pdf, tmp_path)
+    assert numbers[0] == "" and numbers[1:] == [str(n) for n in range(2, len(numbers) + 1)]
+    sheet = html_to_pdf(parallel.number_sheet_html(parallel.split(html), 98, 30))
+    stamps = parallel.stamps_from_sheet(sheet, 98, 30)
+    assert stamps is not None and len(stamps) == 30
+    assert parallel.stamps_from_sheet(sheet, 98, 31) is None  # a sheet that does not match is refused
+
+
 def test_stamped_numbers_sit_where_a_single_render_puts_them(renders):
     _, single, split = renders
     def number_positions(pdf):
@@ -75,13 +91,14 @@ def test_stamped_numbers_sit_where_a_single_render_puts_them(renders):
 def test_only_the_bundled_fonts_and_each_subset_named_once(renders):
     _, _, split = renders
     reader = PdfReader(io.BytesIO(split))
-    names: dict[str, int] = {}
+    names: dict[str, set[int]] = {}
     for page in reader.pages:
         for ref in page["/Resources"]["/Font"].values():
-            font = ref.get_object()
-            names.setdefault(str(font["/BaseFont"]), id(font))
+            names.setdefault(str(ref.get_object()["/BaseFont"]), set()).add(ref.idnum)
     assert {n.split("+", 1)[-1] for n in names} <= {"Liberation-Serif", "Liberation-Serif-Bold",
                                                    "Liberation-Serif-Italic", "Liberation-Serif-Bold-Italic"}
+    # different subsets (one per part, one for the stamped numbers) never share a name
+    assert all(len(objects) == 1 for objects in names.values()), names
 
 
 def test_small_documents_and_one_worker_fork_nothing(monkeypatch):
