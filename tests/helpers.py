@@ -106,3 +106,17 @@ def invoke_concurrently(client: Any, function: str, event: Any, times: int = 2) 
         t.join()
     os.environ = real_environ
     return payloads
+
+
+class Mailbox:
+    """A mailer that keeps what it is given and can be told to fail."""
+
+    def __init__(self, fail_for: set[str] = frozenset()) -> None:
+        self.sent: list = []
+        self.fail_for = fail_for
+
+    def send(self, message) -> str:
+        if message["To"].addresses[0].addr_spec in self.fail_for:
+            raise ConnectionError("mail server went away")
+        self.sent.append(message)
+        return f"m{len(self.sent)}"

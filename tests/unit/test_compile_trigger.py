@@ -19,24 +19,10 @@ from chalicelib.core.clock import iso
 from chalicelib.core.settings import settings
 from chalicelib.publishing.pipeline import CompileFailed
 from chalicelib.publishing.trigger import Worker, run_requested, start_compile, triggers
-from helpers import put_report, seed_units
+from helpers import Mailbox, put_report, seed_units
 
 FUNCTION = "thidua-dev-compile_conference"
 NOW = dt.datetime(2021, 8, 28, 3, 0, tzinfo=dt.timezone.utc)  # 10:00 in Hà Nội, three days before
-
-
-class Mailbox:
-    """A mailer that keeps what it is given and can be told to fail."""
-
-    def __init__(self, fail_for: set[str] = frozenset()) -> None:
-        self.sent: list = []
-        self.fail_for = fail_for
-
-    def send(self, message) -> str:
-        if message["To"].addresses[0].addr_spec in self.fail_for:
-            raise ConnectionError("mail server went away")
-        self.sent.append(message)
-        return f"m{len(self.sent)}"
 
 
 def render(doc) -> bytes:

@@ -12,26 +12,12 @@ from chalicelib.conferences import service
 from chalicelib.conferences.models import ConferenceIn
 from chalicelib.core.settings import settings
 from chalicelib.publishing import pipeline
-from helpers import put_report, seed_units
+from helpers import Mailbox, put_report, seed_units
 
 NOW = dt.datetime(2021, 8, 28, 3, 0, tzinfo=dt.timezone.utc)  # 10:00 in Hà Nội, three days before
 UNITS = [("bo-cong-an", "Bộ Công an", None, "ministry"),
          ("ca-nghe-an", "Công an tỉnh Nghệ An", "bo-cong-an", "province"),
          ("ca-ha-tinh", "Công an tỉnh Hà Tĩnh", "bo-cong-an", "province")]
-
-
-class Mailbox:
-    """A mailer that keeps what it is given and can be told to fail."""
-
-    def __init__(self, fail_for: set[str] = frozenset()) -> None:
-        self.sent: list = []
-        self.fail_for = fail_for
-
-    def send(self, message) -> str:
-        if message["To"].addresses[0].addr_spec in self.fail_for:
-            raise ConnectionError("mail server went away")
-        self.sent.append(message)
-        return f"m{len(self.sent)}"
 
 
 def render(doc) -> bytes:
