@@ -17,6 +17,12 @@ from helpers import MM, positioned_text
 
 TOP_MARGIN = 842 - 20 * MM
 
+# Under pytest-xdist the worker process carries execnet's I/O thread (started with _thread, so
+# threading.active_count() does not see it and the render forks, as on Lambda, where the handler
+# runs alone); Python then warns that forking a multi-threaded process may deadlock. That thread
+# holds no lock the render takes. Without xdist no warning is raised.
+pytestmark = pytest.mark.filterwarnings("ignore:This process .* is multi-threaded, use of fork:DeprecationWarning")
+
 
 def body_and_numbers(pdf: bytes, tmp_path) -> tuple[str, list[str]]:
     """As poppler reads it (it places the charts' SVG text where it is drawn)."""
