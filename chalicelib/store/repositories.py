@@ -135,8 +135,8 @@ class Reports:
         return SubmissionReads(
             unit=found[wanted["unit"]], report=found[wanted["report"]],
             period_settings=found[wanted["period_settings"]], exception=found[wanted["exception"]],
-            history={attr[len(keys.HISTORY_ATTR):]: values for attr, values in history.items()
-                     if attr.startswith(keys.HISTORY_ATTR)},
+            history={attr[len(keys.HISTORY_ATTR):]: json.loads(values) if isinstance(values, str) else values
+                     for attr, values in history.items() if attr.startswith(keys.HISTORY_ATTR)},
             token=found.get(wanted.get("token")))  # type: ignore[arg-type]
 
     def save(self, report: Record, expected_etag: str | None, audit: Record | None = None,
@@ -152,7 +152,9 @@ class Reports:
         kept = sorted(set(history) | {period})[-HISTORY_KEPT:]  # period codes of one kind sort in time
         changes = {keys.history_attr(old): None for old in history if old not in kept}  # None: REMOVE
         if period in kept:
-            changes[keys.history_attr(period)] = report["values"]
+            # JSON text, not a map of numbers: one string per period is far cheaper for botocore
+            # to parse in every submission's read than a dozen typed numbers.
+            changes[keys.history_attr(period)] = json.dumps(report["values"], separators=(",", ":"))
         kind = report.get("period_kind") or parse_period(period).kind
         figures = [Update(keys.figure_history(unit_id, kind), changes)] if changes else []
         self.table.transact([current, revision, *figures, *([_audit_put(audit)] if audit is not None else []),
