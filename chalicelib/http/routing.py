@@ -17,16 +17,14 @@ middleware sees it, so each view is wrapped here instead.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-import importlib
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from chalice import Blueprint, Response
-if TYPE_CHECKING:
-    from pydantic import BaseModel
 
 from chalicelib.core.access import ALL_ROLES, Principal, Rule
 from chalicelib.core.clock import Clock, SystemClock
@@ -37,6 +35,9 @@ from chalicelib.core.text import nfc_deep
 from chalicelib.http import problems
 from chalicelib.http.problems import HttpProblem
 from chalicelib.store import BadCursor, Store, StoreUnavailable, store_for
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel  # loaded with the first body to validate, never at import
 
 log = logging.getLogger("thidua.http")
 M = TypeVar("M", bound="BaseModel")
