@@ -69,7 +69,9 @@ def decide(admin: Http, conference_id: str) -> dict:
 
 
 def finalise(admin: Http, conference_id: str) -> None:
-    status, _, body = admin.call("POST", f"/v1/conferences/{conference_id}/finalise")
+    _, headers, _ = admin.call("GET", f"/v1/conferences/{conference_id}")
+    status, _, body = admin.call("POST", f"/v1/conferences/{conference_id}/finalise", None,
+                                 {"If-Match": headers["ETag"]})
     _check(status, body, (200,), "POST /v1/conferences/{id}/finalise")
     print(f"  Đã chốt danh sách lúc {body['finalised_at']}")
 

@@ -27,7 +27,8 @@ from chalicelib.core.errors import (Conflict, FieldError, Forbidden, Invalid, Lo
                                     PreconditionRequired, invalid)
 from chalicelib.core.periods import parse_period
 from chalicelib.core.states import Decision, NominationKind, NominationStatus
-from chalicelib.store import AlreadyExists, ConditionFailed, Page, Store
+from chalicelib.store import Page, Store
+from chalicelib.store.unit_of_work import MAX_TRANSACTION
 from chalicelib.units.service import ancestors, get_unit
 
 if TYPE_CHECKING:  # request models are for the type checker; pydantic loads only with a body
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # request models are for the type checker; pydantic loads onl
 PUBLIC_FIELDS = ("id", "conference_id", "unit_id", "nominee_unit_id", "kind", "name", "position", "award_form",
                  "achievements", "figures", "status", "decision", "created_at", "created_by", "updated_at", "version")
 EDITABLE = (NominationStatus.PENDING, NominationStatus.HELD)
+FINALISED = "Danh sách khen thưởng của hội nghị đã được chốt; không thể thay đổi."
 _ID_ALPHABET = "abcdefghjkmnpqrstvwxyz23456789"
 
 
@@ -71,7 +73,7 @@ def _conference(store: Store, conference_id: str, field: str = "conference_id") 
 
 def _open_for_changes(conference: dict[str, Any]) -> None:
     if conference.get("finalised_at"):
-        raise Locked("Danh sách khen thưởng của hội nghị đã được chốt; không thể thay đổi.", "finalised")
+        raise Locked(FINALISED, "finalised")
 
 
 def _open_for_units(conference: dict[str, Any], who: Principal, now: datetime) -> None:
@@ -120,21 +122,14 @@ def create_nomination(store: Store, who: Principal, unit_id: str, body: Nominati
                   "created_by": who.token_id, "updated_at": iso(now), "version": 1}
     _check_fields(store, nomination)
     nomination["nominee_key"] = nominee_key(nomination)
-    for _ in range(5):
-        nomination["id"] = "".join(secrets.choice(_ID_ALPHABET) for _ in range(10))
-        nomination["etag"] = etag_of(nomination)
-        try:
-            store.nominations.create(nomination,
-                                     audit=audit.event(entity(nomination["id"]), "nominated", who, now,
-                                                       conference_id=conference["id"], award_form=body.award_form))
-            return nomination
-        except AlreadyExists as exc:
-            if str(exc) == "nominee":
-                raise Conflict(f"'{nomination['name']}' đã được đề nghị {award_form(body.award_form).name} "
-                               "tại hội nghị này.") from None
-        except ConditionFailed:
-            raise Locked("Danh sách khen thưởng của hội nghị đã được chốt; không thể thay đổi.", "finalised") from None
-    raise Conflict("Không cấp được mã đề nghị, vui lòng thử lại.")
+    nomination["id"] = "".join(secrets.choice(_ID_ALPHABET) for _ in range(10))  # 30^10: never twice in practice
+    nomination["etag"] = etag_of(nomination)
+    store.explain(
+        nominee=Conflict(f"'{nomination['name']}' đã được đề nghị {award_form(body.award_form).name} tại hội nghị này."),
+        finalised=Locked(FINALISED, "finalised"), exists=Conflict("Không cấp được mã đề nghị, vui lòng thử lại."))
+    store.nominations.create(nomination, audit=audit.event(entity(nomination["id"]), "nominated", who, now,
+                                                           conference_id=conference["id"], award_form=body.award_form))
+    return nomination
 
 
 def get_nomination(store: Store, nomination_id: str) -> dict[str, Any]:
@@ -152,7 +147,9 @@ def list_nominations(store: Store, unit_id: str, conference_id: str | None, limi
 def patch_nomination(store: Store, who: Principal, nomination_id: str, patch: NominationPatch, if_match: str | None,
                      now: datetime) -> dict[str, Any]:
     current = get_nomination(store, nomination_id)
-    if if_match is not None and if_match != current["etag"]:
+    if if_match is None:
+        raise PreconditionRequired("Sửa đề nghị cần If-Match với ETag của lần đọc gần nhất.")
+    if if_match != current["etag"]:
         raise PreconditionFailed("ETag không khớp: đề nghị đã thay đổi sau lần đọc của bạn.")
     _open_for_units(_conference(store, current["conference_id"]), who, now)
     if current["status"] not in EDITABLE:
@@ -165,16 +162,11 @@ def patch_nomination(store: Store, who: Principal, nomination_id: str, patch: No
     _check_fields(store, updated)
     updated["nominee_key"] = nominee_key(updated)
     updated["etag"] = etag_of(updated)
-    try:
-        store.nominations.replace(updated, current,
-                                  audit=audit.event(entity(nomination_id), "edited", who, now,
-                                                    fields=sorted(changes)))
-    except AlreadyExists:
-        raise Conflict(f"'{updated['name']}' đã được đề nghị hình thức này tại hội nghị.") from None
-    except ConditionFailed:
-        if _conference(store, current["conference_id"]).get("finalised_at"):
-            raise Locked("Danh sách khen thưởng của hội nghị đã được chốt; không thể thay đổi.", "finalised") from None
-        raise PreconditionFailed("Đề nghị vừa được thay đổi bởi một yêu cầu khác; hãy đọc lại.") from None
+    store.explain(nominee=Conflict(f"'{updated['name']}' đã được đề nghị hình thức này tại hội nghị."),
+                  finalised=Locked(FINALISED, "finalised"),
+                  etag=PreconditionFailed("Đề nghị vừa được thay đổi bởi một yêu cầu khác; hãy đọc lại."))
+    store.nominations.replace(updated, current, audit=audit.event(entity(nomination_id), "edited", who, now,
+                                                                  fields=sorted(changes)))
     return updated
 
 
@@ -183,8 +175,10 @@ def patch_nomination(store: Store, who: Principal, nomination_id: str, patch: No
 def score_nomination(store: Store, who: Principal, nomination_id: str, body: ScoresIn, now: datetime) -> dict[str, Any]:
     nomination = get_nomination(store, nomination_id)
     _open_for_changes(_conference(store, nomination["conference_id"]))
-    # HotCRP's conflict rule: nobody scores a proposal from their own unit (or one below it).
-    if who.unit_id and who.unit_id in ancestors(store, nomination["unit_id"]):
+    # HotCRP's conflict rule: nobody scores a proposal from their own unit (or one below it), nor one
+    # whose nominee is their unit or below it (a parent nominating its child's collective).
+    if who.unit_id and (who.unit_id in ancestors(store, nomination["unit_id"])
+                        or who.unit_id in ancestors(store, nomination["nominee_unit_id"])):
         raise Forbidden("Người chấm không được chấm đề nghị của đơn vị mình hoặc đơn vị cấp dưới (xung đột lợi ích).",
                         reason="conflict_of_interest")
     criteria = {c.code for c in scoring_rubric().criteria}
@@ -195,6 +189,7 @@ def score_nomination(store: Store, who: Principal, nomination_id: str, body: Sco
     score = {"conference_id": nomination["conference_id"], "nomination_id": nomination_id, "reviewer": who.token_id,
              "reviewer_name": who.name, "scores": {k: body.scores[k] for k in sorted(criteria)}, "note": body.note,
              "at": iso(now)}
+    store.explain(finalised=Locked(FINALISED, "finalised"))
     store.nominations.put_score(score, audit=audit.event(entity(nomination_id), "scored", who, now,
                                                          scores=score["scores"]))
     return score
@@ -220,17 +215,28 @@ def _decided(nomination: dict[str, Any], who: Principal, body: DecisionIn, now: 
     return updated
 
 
-def _commit_decisions(store: Store, who: Principal, conference_id: str,
-                      pairs: list[tuple[dict[str, Any], dict[str, Any]]], now: datetime) -> None:
+def _stage_decisions(store: Store, who: Principal, conference_id: str,
+                     pairs: list[tuple[dict[str, Any], dict[str, Any]]], now: datetime) -> None:
+    """All the decisions, their audit events and the conference's approval counts: one transaction."""
     events = [audit.event(entity(old["id"]), new["decision"]["decision"], who, now, note=new["decision"]["note"],
                           award_form=new["award_form"], before=old["status"]) for old, new in pairs]
-    try:
-        store.nominations.decide([(new, old["etag"]) for old, new in pairs], conference_id, events)
-    except ConditionFailed as exc:
-        if exc.index >= len(pairs):
-            raise Locked("Danh sách khen thưởng của hội nghị đã được chốt; không thể thay đổi.", "finalised") from None
-        raise PreconditionFailed(f"Đề nghị '{pairs[exc.index][0]['id']}' vừa thay đổi; không quyết định nào được ghi. "
-                                 "Hãy tải lại danh sách.") from None
+    approved: dict[str, int] = {}
+    for old, new in pairs:
+        if old["status"] == NominationStatus.APPROVED:
+            approved[old["award_form"]] = approved.get(old["award_form"], 0) - 1
+        if new["status"] == NominationStatus.APPROVED:
+            approved[new["award_form"]] = approved.get(new["award_form"], 0) + 1
+    moves = sum(1 for old, new in pairs if old["award_form"] != new["award_form"])
+    if 2 * len(pairs) + 2 * moves + 1 > MAX_TRANSACTION:
+        raise invalid("items", f"Quá nhiều đề nghị đổi hình thức khen thưởng trong một lần ({moves}); "
+                               "hãy chia thành nhiều lần.")
+    store.explain(finalised=Locked(FINALISED, "finalised"), **{
+        f"etag:{old['id']}": PreconditionFailed(f"Đề nghị '{old['id']}' vừa thay đổi; không quyết định nào được ghi. "
+                                                "Hãy tải lại danh sách.") for old, _ in pairs},
+        nominee=Conflict("Đối tượng này đã được đề nghị hình thức khen thưởng mới tại hội nghị; "
+                         "không quyết định nào được ghi."))
+    store.nominations.decide([(new, old) for old, new in pairs], conference_id, events,
+                             stamp=f"{iso(now)}#{secrets.token_hex(4)}", approved=approved)
 
 
 def decide(store: Store, who: Principal, nomination_id: str, body: DecisionIn, if_match: str | None,
@@ -242,7 +248,7 @@ def decide(store: Store, who: Principal, nomination_id: str, body: DecisionIn, i
     if if_match != nomination["etag"]:
         raise PreconditionFailed("ETag không khớp: đề nghị đã thay đổi sau lần đọc của bạn.")
     updated = _decided(nomination, who, body, now)
-    _commit_decisions(store, who, nomination["conference_id"], [(nomination, updated)], now)
+    _stage_decisions(store, who, nomination["conference_id"], [(nomination, updated)], now)
     return updated
 
 
@@ -256,15 +262,16 @@ def decide_many(store: Store, who: Principal, conference_id: str, body: BulkDeci
     if len(set(ids)) != len(ids):
         raise invalid("items", "Mỗi đề nghị chỉ xuất hiện một lần trong một lần quyết định.")
     pairs = []
+    found = store.nominations.get_many(ids)  # two batched round trips, not two reads per item
     for i, item in enumerate(body.items):
-        nomination = store.nominations.get(item.nomination_id)
+        nomination = found[item.nomination_id]
         if nomination is None or nomination["conference_id"] != conference_id:
             raise invalid(f"items.{i}.nomination_id", "Không có đề nghị này trong hội nghị.")
         if item.etag.strip('"') != nomination["etag"]:
             raise PreconditionFailed(f"Đề nghị '{item.nomination_id}' đã thay đổi sau lần đọc của bạn; "
                                      "không quyết định nào được ghi.")
         pairs.append((nomination, _decided(nomination, who, item, now, f"items.{i}.")))
-    _commit_decisions(store, who, conference_id, pairs, now)
+    _stage_decisions(store, who, conference_id, pairs, now)
     return [new for _, new in pairs]
 
 
@@ -302,34 +309,50 @@ def shortlist(store: Store, conference_id: str) -> dict[str, Any]:
             "finalised_at": conference.get("finalised_at")}
 
 
+def approved_counts(store: Store, conference: dict[str, Any]) -> dict[str, int]:
+    """Approved nominations per award form, as of the conference record read (its decision stamp)."""
+    counted = store.conferences.approved(conference)
+    if counted is not None:
+        return counted
+    out: dict[str, int] = {}
+    for n in store.nominations.for_conference(conference["id"]):
+        if n["status"] == NominationStatus.APPROVED:
+            out[n["award_form"]] = out.get(n["award_form"], 0) + 1
+    return out
+
+
 def finalise(store: Store, who: Principal, conference_id: str, if_match: str | None, now: datetime) -> dict[str, Any]:
-    """Lock the conference's list: approvals within quota become the final commendation list."""
-    from chalicelib.conferences.service import etag_of as conference_etag
+    """Lock the conference's list: approvals within quota become the final commendation list.
+
+    The approvals are counted on the conference record itself (every decision moves the counts in its
+    own transaction), and the finalised record is written only while no decision came in since that
+    read: a decision racing the finalise either lands first (and is counted) or is refused (423).
+    """
+    from chalicelib.conferences.service import entity as conference_entity, etag_of as conference_etag
 
     conference = store.conferences.get(conference_id)
     if conference is None:
         raise NotFound(f"hội nghị '{conference_id}'")
-    if if_match is not None and if_match != conference["etag"]:
+    if if_match is None:
+        raise PreconditionRequired("Chốt danh sách cần If-Match với ETag của hội nghị khi đọc.")
+    if if_match != conference["etag"]:
         raise PreconditionFailed("ETag không khớp: hội nghị đã được sửa sau lần đọc của bạn.")
     _open_for_changes(conference)
-    rows = shortlist_rows(store, conference, store.units.all())
+    approved = approved_counts(store, conference)
     over = []
     for code, quota in (conference.get("quotas") or {}).items():
-        approved = sum(1 for r in rows if r.award_form.code == code and r.nomination["status"] == NominationStatus.APPROVED)
-        if approved > quota:
-            over.append(f"{award_form(code).name if award_form(code) else code}: {approved}/{quota}")
+        if approved.get(code, 0) > quota:
+            over.append(f"{award_form(code).name if award_form(code) else code}: {approved[code]}/{quota}")
     if over:
         raise Conflict("Số đề nghị được duyệt vượt chỉ tiêu: " + "; ".join(over) + ".")
     finalised = {**conference, "finalised_at": iso(now), "finalised_by": who.token_id, "updated_at": iso(now),
                  "compile_requested_at": iso(now)}
     finalised["etag"] = conference_etag(finalised)
-    try:
-        store.conferences.replace(finalised, conference["etag"],
-                                  audit=audit.event(f"conference:{conference_id}", "finalised", who, now,
-                                                    approved=sum(1 for r in rows if r.nomination["status"]
-                                                                 == NominationStatus.APPROVED)))
-    except ConditionFailed:
-        raise PreconditionFailed("Hội nghị vừa được thay đổi; hãy tải lại rồi chốt.") from None
+    store.explain(etag=PreconditionFailed("Hội nghị vừa được thay đổi hoặc vừa có quyết định mới; "
+                                          "hãy tải lại rồi chốt."))
+    store.conferences.replace(finalised, conference["etag"],
+                              audit=audit.event(conference_entity(conference_id), "finalised", who, now,
+                                                approved=sum(approved.values())))
     store.conferences.request_compile(conference_id, iso(now))
     return finalised
 

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.core.clock import iso
 from chalicelib.core.errors import Locked, NotFound, PreconditionFailed, Unavailable, invalid
 from chalicelib.core.states import DocumentState
-from chalicelib.store import AlreadyExists, ConditionFailed, Page, Store
+from chalicelib.core import audit
+from chalicelib.core.access import Principal
+from chalicelib.store import Page, Store
 
 if TYPE_CHECKING:  # request models are for the type checker; pydantic loads only with a body
     from chalicelib.conferences.models import ConferenceIn, ConferencePatch
@@ -79,25 +81,26 @@ def get_conference(store: Store, conference_id: str) -> dict[str, Any]:
     return conference
 
 
-def create_conference(store: Store, data: ConferenceIn, now: datetime) -> dict[str, Any]:
+def create_conference(store: Store, who: Principal | None, data: ConferenceIn, now: datetime) -> dict[str, Any]:
     fields = data.model_dump(mode="json")
     at = iso(now)
-    for _ in range(5):
-        conference = {"id": new_conference_id(fields["date"]), **fields, "created_at": at, "updated_at": at}
-        conference["etag"] = etag_of(conference)
-        try:
-            store.conferences.create(conference)
-            return conference
-        except AlreadyExists:
-            continue  # 30^6 ids per day: a collision is rare, try another
-    raise Unavailable("Không tạo được mã hội nghị, vui lòng thử lại.")
+    conference = {"id": new_conference_id(fields["date"]), **fields, "created_at": at, "updated_at": at}
+    conference["etag"] = etag_of(conference)
+    # 30^6 ids a day: a collision is all but impossible, and a retry of the request takes another id
+    store.explain(exists=Unavailable("Không tạo được mã hội nghị, vui lòng thử lại."))
+    store.conferences.create(conference, audit=audit.event(entity(conference["id"]), "created", who, now))
+    return conference
+
+
+def entity(conference_id: str) -> str:
+    return f"conference:{conference_id}"
 
 
 def list_conferences(store: Store, limit: int, cursor: str | None) -> Page:
     return store.conferences.list(limit=limit, cursor=cursor)
 
 
-def patch_conference(store: Store, conference_id: str, patch: ConferencePatch,
+def patch_conference(store: Store, who: Principal | None, conference_id: str, patch: ConferencePatch,
                      if_match: str | None, now: datetime) -> dict[str, Any]:
     current = get_conference(store, conference_id)
     if if_match is not None and if_match != current["etag"]:
@@ -113,10 +116,9 @@ def patch_conference(store: Store, conference_id: str, patch: ConferencePatch,
             raise invalid(key, "Không được để trống.")
     updated = {**current, **changes, "updated_at": iso(now)}
     updated["etag"] = etag_of(updated)
-    try:
-        store.conferences.replace(updated, expected_etag=current["etag"])
-    except ConditionFailed:
-        raise PreconditionFailed("Hội nghị vừa được người khác sửa; hãy tải lại và thử lại.") from None
+    store.explain(etag=PreconditionFailed("Hội nghị vừa được người khác sửa; hãy tải lại và thử lại."))
+    store.conferences.replace(updated, expected_etag=current["etag"],
+                              audit=audit.event(entity(conference_id), "edited", who, now, fields=sorted(changes)))
     return updated
 
 

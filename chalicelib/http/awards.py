@@ -55,7 +55,7 @@ def get_nomination(ctx: Context, nomination_id: str) -> Reply:
 @awards.route("PATCH", "/v1/nominations/{nomination_id}",
               summary="Sửa đề nghị (đơn vị đề nghị hoặc quản trị) khi chưa quyết định, chưa hết hạn, chưa chốt",
               access=NOMINATION_WRITE, body=models.NominationPatch, response=models.Nomination, errors=(404, 409, 423),
-              if_match=True, etag=True)
+              if_match=True, if_match_required=True, etag=True)
 def patch_nomination(ctx: Context, nomination_id: str) -> Reply:
     return nomination_reply(service.patch_nomination(ctx.store, ctx.who, nomination_id, ctx.body, ctx.if_match,
                                                      ctx.now()))
@@ -70,14 +70,14 @@ def score_nomination(ctx: Context, nomination_id: str) -> Reply:
 
 @awards.route("POST", "/v1/nominations/{nomination_id}/decision",
               summary="Quyết định: duyệt (approve), từ chối (reject, cần ghi chú) hoặc tạm hoãn (hold); cần If-Match",
-              access=ADMIN, body=models.DecisionIn, response=models.Nomination, errors=(404, 423, 428), if_match=True, etag=True)
+              access=ADMIN, body=models.DecisionIn, response=models.Nomination, errors=(404, 409, 423, 422), if_match=True, if_match_required=True, etag=True)
 def decide(ctx: Context, nomination_id: str) -> Reply:
     return nomination_reply(service.decide(ctx.store, ctx.who, nomination_id, ctx.body, ctx.if_match, ctx.now()))
 
 
 @awards.route("POST", "/v1/conferences/{conference_id}/decisions",
               summary="Quyết định nhiều đề nghị một lần: tất cả hoặc không, mỗi đề nghị kèm ETag khi đọc",
-              access=ADMIN, body=models.BulkDecisionIn, response=models.NominationList, errors=(404, 412, 423))
+              access=ADMIN, body=models.BulkDecisionIn, response=models.NominationList, errors=(404, 409, 412, 423))
 def decide_many(ctx: Context, conference_id: str) -> Reply:
     decided = service.decide_many(ctx.store, ctx.who, conference_id, ctx.body, ctx.now())
     return Reply(page([service.public(n) for n in decided], None))
@@ -101,7 +101,7 @@ def conference_shortlist(ctx: Context, conference_id: str) -> Reply:
 @awards.route("POST", "/v1/conferences/{conference_id}/finalise",
               summary="Chốt danh sách khen thưởng: sau đó mọi thay đổi trả 423; danh sách chính thức được lập",
               access=ADMIN, body=models.FinaliseIn, body_optional=True, response=conference_models.Conference, errors=(404, 409, 423),
-              if_match=True, etag=True)
+              if_match=True, if_match_required=True, etag=True)
 def finalise(ctx: Context, conference_id: str) -> Reply:
     conference = service.finalise(ctx.store, ctx.who, conference_id, ctx.if_match, ctx.now())
     return Reply(conferences.public(conference), etag=conference["etag"])

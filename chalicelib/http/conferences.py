@@ -33,7 +33,7 @@ def conference_reply(conference: dict, status: int | None = None, location: bool
                                               "compileConference", "conferenceDocuments", "finalise",
                                               "decideMany")))
 def create_conference(ctx: Context) -> Reply:
-    return conference_reply(service.create_conference(ctx.store, ctx.body, ctx.now()), location=True)
+    return conference_reply(service.create_conference(ctx.store, ctx.who, ctx.body, ctx.now()), location=True)
 
 
 @conferences.route("GET", "/v1/conferences", summary="Danh sách hội nghị", access=STAFF, response=models.ConferenceList,
@@ -52,7 +52,7 @@ def get_conference(ctx: Context, conference_id: str) -> Reply:
 @conferences.route("PATCH", "/v1/conferences/{conference_id}", summary="Sửa hội nghị; If-Match tùy chọn",
                    access=ADMIN, body=models.ConferencePatch, response=models.Conference, errors=(404, 423), if_match=True, etag=True)
 def patch_conference(ctx: Context, conference_id: str) -> Reply:
-    return conference_reply(service.patch_conference(ctx.store, conference_id, ctx.body, ctx.if_match, ctx.now()))
+    return conference_reply(service.patch_conference(ctx.store, ctx.who, conference_id, ctx.body, ctx.if_match, ctx.now()))
 
 
 @conferences.route("POST", "/v1/conferences/{conference_id}/compile",
@@ -61,7 +61,8 @@ def patch_conference(ctx: Context, conference_id: str) -> Reply:
                    response=models.CompileQueued, status=202, errors=(404,), location=True)
 def compile_conference(ctx: Context, conference_id: str) -> Reply:
     now = ctx.now()
-    queued = service.request_compile(ctx.store, conference_id, now)  # recorded first: the schedule's safety net
+    queued = service.request_compile(ctx.store, conference_id, now)
+    ctx.store.commit()  # recorded before the compile starts: the schedule's safety net
     if start_compile(ctx.settings, conference_id, now) != SCHEDULED:
         queued["status"] = "started"
     return Reply(queued, location=f"/v1/conferences/{conference_id}/documents")

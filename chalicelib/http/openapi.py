@@ -68,7 +68,8 @@ def _operation(op: Operation, names: dict[tuple[type[BaseModel], str], str]) -> 
     params += [{"name": q.name, "in": "query", "required": False, "schema": q.schema, "description": q.description,
                 **({"example": q.example} if q.example is not None else {})} for q in op.query]
     if op.if_match:
-        params.append({"$ref": "#/components/parameters/IfMatch"})
+        params.append({"$ref": "#/components/parameters/IfMatchRequired" if op.if_match_required
+                       else "#/components/parameters/IfMatch"})
     if op.idempotent:
         params.append({"$ref": "#/components/parameters/IdempotencyKey"})
     if params:
@@ -138,6 +139,8 @@ def build(ops: list[Operation]) -> dict[str, Any]:
             "parameters": {
                 "IfMatch": {"name": "If-Match", "in": "header", "schema": {"type": "string"},
                             "description": "ETag của lần đọc gần nhất; bắt buộc khi thay thế báo cáo."},
+                "IfMatchRequired": {"name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"},
+                                    "description": "ETag của lần đọc gần nhất; thiếu thì trả 428."},
                 "IdempotencyKey": {"name": "Idempotency-Key", "in": "header",
                                    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
                                    "description": "Gửi lại cùng khóa, cùng đường dẫn và cùng nội dung trả về "

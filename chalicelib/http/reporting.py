@@ -28,7 +28,7 @@ def report_reply(report: dict, status: int | None = None) -> Reply:
                                             "grantException")))
 def put_report(ctx: Context, unit_id: str, period: str) -> Reply:
     report, created = reports.submit_report(ctx.store, ctx.who, unit_id, period, ctx.body, ctx.if_match,
-                                            ctx.settings.deadline_days, ctx.now(), receipt=ctx.receipt(put_reply),
+                                            ctx.settings.deadline_days, ctx.now(),
                                             reads=ctx.preloaded)
     return put_reply(report, created)
 

@@ -109,6 +109,7 @@ class Operation:
     errors: tuple[int, ...] = ()         # what the domain may answer: 404, 409, 412, 423, 428, 406 ...
     idempotent: bool = False             # honours Idempotency-Key
     if_match: bool = False               # reads If-Match
+    if_match_required: bool = False      # ... and refuses a change without it (428)
     etag: bool = False                   # the reply carries an ETag
     location: bool = False               # the reply carries a Location
     query: tuple[QueryParam, ...] = ()
@@ -148,6 +149,8 @@ class Operation:
             out |= {409, 422}
         if self.if_match:
             out.add(412)
+        if self.if_match_required:
+            out.add(428)
         if not self.access.public:
             out.add(503)  # the token lookup needs the store
         return tuple(sorted(out))
@@ -208,9 +211,10 @@ class Context:
 
     @property
     def store(self) -> Store:
-        """Made on first use: /v1/health never builds a database client."""
+        """The request's unit of work over the store, made on first use (/v1/health never builds a
+        database client): what the view stages is committed once, after it, with the answer."""
         if self._store is None:
-            self._store = services.store(self.settings)
+            self._store = services.store(self.settings).unit_of_work()
         return self._store
 
     @property
@@ -220,14 +224,6 @@ class Context:
 
     def now(self) -> datetime:
         return services.clock.now()
-
-    def receipt(self, reply_for: Callable[[Any, bool], Reply]) -> Callable[[Any, bool], Any] | None:
-        """For a view whose change is one transaction: how to make the idempotent answer
-        (from what it saves) so the store keeps it in that transaction. None without a key."""
-        pending = self.answer
-        if pending is None:
-            return None
-        return lambda record, created: pending.receipt(_shape(self, reply_for(record, created)))
 
     def mailer(self) -> Any:
         return services.mailer(self.settings)
@@ -433,8 +429,15 @@ def handle(blueprint: Blueprint, op: Operation, view: Callable[..., Reply | Resp
 
 
 def _run(ctx: Context, view: Callable[..., Reply | Response], params: dict[str, str]) -> Response:
+    """The view, then one commit of what it staged, with the idempotent answer when a key is claimed."""
     try:
-        return _shape(ctx, view(ctx, **params))
+        response = _shape(ctx, view(ctx, **params))
+        work = ctx._store
+        if work is not None:
+            if ctx.answer is not None and 200 <= response.status_code < 300 and work.writes.pending:
+                work.idempotency.answer(ctx.answer.receipt(response))
+            work.commit()
+        return response
     except DomainError as error:
         return problems.from_domain(error)
     except HttpProblem as problem:

@@ -22,7 +22,7 @@ def unit_reply(unit: dict, status: int | None = None, location: bool = False) ->
                     ("listReports", {"unit_id": "$response.body#/id"}),
                     ("listNominations", {"unit_id": "$response.body#/id"})))
 def create_unit(ctx: Context) -> Reply:
-    return unit_reply(service.create_unit(ctx.store, ctx.body, ctx.now()), location=True)
+    return unit_reply(service.create_unit(ctx.store, ctx.who, ctx.body, ctx.now()), location=True)
 
 
 @units.route("GET", "/v1/units", summary="Danh sách đơn vị", access=ADMIN, response=models.UnitList, query=PAGED)
@@ -40,7 +40,7 @@ def get_unit(ctx: Context, unit_id: str) -> Reply:
 @units.route("PATCH", "/v1/units/{unit_id}", summary="Sửa đơn vị; If-Match tùy chọn", access=ADMIN,
              body=models.UnitPatch, response=models.Unit, errors=(404, 409), if_match=True, etag=True)
 def patch_unit(ctx: Context, unit_id: str) -> Reply:
-    return unit_reply(service.patch_unit(ctx.store, unit_id, ctx.body, ctx.if_match, ctx.now()))
+    return unit_reply(service.patch_unit(ctx.store, ctx.who, unit_id, ctx.body, ctx.if_match, ctx.now()))
 
 
 @units.route("POST", "/v1/units/{unit_id}/tokens", summary="Cấp mã truy cập cho đơn vị; mã chỉ hiện một lần",

@@ -14,7 +14,7 @@ import json
 import logging
 import statistics
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core import audit
 from chalicelib.core.access import Principal
@@ -24,8 +24,8 @@ from chalicelib.core.errors import FieldError, Invalid, NotFound, PreconditionFa
 from chalicelib.core.periods import VN_TZ, Period, period_of
 from chalicelib.core.states import ReportStatus, ReviewAction, Timeliness
 from chalicelib.reporting.deadlines import deadline_from, lock_for
-from chalicelib.store import ConditionFailed, Page, Store
-from chalicelib.store.protocols import Receipt, SubmissionReads
+from chalicelib.store import Page, Store
+from chalicelib.store.protocols import SubmissionReads
 from chalicelib.units.service import get_unit
 
 if TYPE_CHECKING:
@@ -77,10 +77,6 @@ def outliers(history: dict[str, dict[str, int]], period: Period, values: dict[st
     return errors
 
 
-# What the HTTP layer stores as the idempotent answer, made from the report about to be saved.
-ReceiptFor = Callable[[dict[str, Any], bool], Receipt]
-
-
 def submission_reads(store: Store, unit_id: str, period_code: str, token_id: str | None) -> SubmissionReads | None:
     """What a submission reads, with the caller's token, in one round trip (None: not a period)."""
     try:
@@ -92,13 +88,14 @@ def submission_reads(store: Store, unit_id: str, period_code: str, token_id: str
 
 def submit_report(store: Store, who: Principal, unit_id: str, period_code: str, body: BaseModel,
                   if_match: str | None, deadline_days: int, now: datetime,
-                  receipt: ReceiptFor | None = None, reads: SubmissionReads | None = None) -> tuple[dict[str, Any], bool]:
+                  reads: SubmissionReads | None = None) -> tuple[dict[str, Any], bool]:
     """Create (no current version) or replace (If-Match must equal the current ETag).
 
     Two round trips: everything the rules read, the caller's token included, is one
     batch (`reads`, made before authentication by `submission_reads`); the report, its
-    revision, the figure history, the audit event and the idempotency receipt are one
-    transaction. Returns the stored report and whether it was created.
+    revision, the figure history and the audit event are staged in the request's unit of
+    work, which commits them with the idempotent answer in one transaction. Returns the
+    report and whether it is created.
     """
     period = period_of(period_code)
     data = body.model_dump(exclude_none=True)
@@ -151,14 +148,11 @@ def submit_report(store: Store, who: Principal, unit_id: str, period_code: str, 
     report["etag"] = compute_etag(report)
     event = audit.event(audit.report_entity(unit_id, period.code), "submitted" if not current else "replaced",
                         who, now, version=report["version"])
-    try:
-        store.reports.save(report, expected_etag=current["etag"] if current else None, audit=event,
-                           receipt=receipt(report, current is None) if receipt else None, history=list(reads.history))
-    except ConditionFailed:
-        if current is None:
-            raise PreconditionRequired(
-                "Báo cáo kỳ này vừa được tạo bởi một yêu cầu khác; hãy đọc lại và gửi kèm If-Match.") from None
-        raise PreconditionFailed("ETag không khớp: báo cáo vừa được cập nhật bởi một yêu cầu khác.") from None
+    store.explain(
+        exists=PreconditionRequired("Báo cáo kỳ này vừa được tạo bởi một yêu cầu khác; hãy đọc lại và gửi kèm If-Match."),
+        etag=PreconditionFailed("ETag không khớp: báo cáo vừa được cập nhật bởi một yêu cầu khác."))
+    store.reports.save(report, expected_etag=current["etag"] if current else None, audit=event,
+                       history=list(reads.history))
     return report, current is None
 
 
@@ -206,13 +200,13 @@ def review_report(store: Store, who: Principal, unit_id: str, period_code: str, 
     status = ReportStatus.ACCEPTED if action == ReviewAction.ACCEPT else ReportStatus.RETURNED
     reviewed = {**report, "status": status.value, "review": review}
     reviewed["etag"] = compute_etag(reviewed)
-    try:
-        store.reports.update_state(unit_id, report["period"], report["etag"],
-                                   {"status": status.value, "review": review, "etag": reviewed["etag"]},
-                                   audit=audit.event(audit.report_entity(unit_id, report["period"]), action.value,
-                                                     who, now, version=report["version"], note=note))
-    except ConditionFailed:
-        raise PreconditionFailed("Báo cáo vừa thay đổi (nộp lại hoặc được duyệt); hãy xem lại trước khi duyệt.") from None
+    store.explain(etag=PreconditionFailed(
+        "Báo cáo vừa thay đổi (nộp lại hoặc được duyệt); hãy xem lại trước khi duyệt."))
+    store.reports.update_state(unit_id, report["period"], report["etag"],
+                               {"status": status.value, "review": review, "etag": reviewed["etag"]},
+                               audit=audit.event(audit.report_entity(unit_id, report["period"]), action.value,
+                                                 who, now, version=report["version"], note=note))
+    store.commit()  # the review is stored before the unit is told of it
     reviewed["notified"] = None
     if action == ReviewAction.RETURN:
         reviewed["notified"] = _notify_return(mailer, get_unit(store, unit_id), period_of(period_code), reviewed, note)

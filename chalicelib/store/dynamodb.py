@@ -238,16 +238,18 @@ class DynamoTable(PagesThrough):
                 raise ValueError("a Put item needs PK and SK")
             return "Put", {"TableName": self.name, "Item": self._item(op.item), **expr.params(op.condition)}
         if isinstance(op, Update):
-            if not op.set:
+            if not op.set and not op.add:
                 raise ValueError("an Update needs at least one attribute")
-            if "PK" in op.set or "SK" in op.set:
+            if {"PK", "SK"} & (set(op.set) | set(op.add)):
                 raise ValueError("an Update cannot change the table key")
             sets = [f"{expr.name(k)} = {expr.value(v)}" for k, v in op.set.items() if v is not None]
             # None means "not stored", so setting None removes the attribute.
             removes = [expr.name(k) for k, v in op.set.items() if v is None]
+            adds = [f"{expr.name(k)} {expr.value(v)}" for k, v in op.add.items()]
             update = " ".join(part for part in (
                 "SET " + ", ".join(sets) if sets else "",
-                "REMOVE " + ", ".join(removes) if removes else "") if part)
+                "REMOVE " + ", ".join(removes) if removes else "",
+                "ADD " + ", ".join(adds) if adds else "") if part)
             return "Update", {"TableName": self.name, "Key": self._key(op.key), "UpdateExpression": update,
                               **expr.params(op.condition)}
         if isinstance(op, Delete):

@@ -12,12 +12,14 @@ class AlreadyExists(StoreError):
 class ConditionFailed(StoreError):
     """A conditional write lost: someone else changed the item first.
 
-    `index` is the failed operation's position within a transaction (0 for a single write).
+    `index` is the failed operation's position within a transaction (0 for a single write);
+    `guards` names what that condition protected ("finalised", "etag", ...), when known.
     """
 
-    def __init__(self, index: int = 0, what: str = "") -> None:
-        super().__init__(what or f"condition failed on operation {index}")
+    def __init__(self, index: int = 0, guards: str = "") -> None:
+        super().__init__(f"condition failed on operation {index}" + (f" ({guards})" if guards else ""))
         self.index = index
+        self.guards = guards
 
 
 class BadCursor(StoreError):

@@ -117,9 +117,9 @@ class MemoryTable(PagesThrough):
         """Refuse what DynamoDB refuses before any condition is looked at, as DynamoTable does."""
         _key_of(op)
         if isinstance(op, Update):
-            if not op.set:
+            if not op.set and not op.add:
                 raise ValueError("an Update needs at least one attribute")
-            if "PK" in op.set or "SK" in op.set:
+            if {"PK", "SK"} & (set(op.set) | set(op.add)):
                 raise ValueError("an Update cannot change the table key")
 
     def _check(self, index: int, op: Operation) -> None:
@@ -139,6 +139,8 @@ class MemoryTable(PagesThrough):
                     item.pop(attr, None)  # None is "not stored", as DynamoTable's REMOVE
                 else:
                     item[attr] = _stored(value)
+            for attr, delta in op.add.items():
+                item[attr] = _stored(int(item.get(attr, 0)) + delta)
         else:
             self._items.pop(key, None)
 

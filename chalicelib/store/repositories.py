@@ -1,16 +1,21 @@
 """The repositories of `protocols.py`, written once over the `Table` primitives.
 
 Every key comes from `keys.py` and every condition is a `table.py` condition object,
-so DynamoTable and MemoryTable run exactly the same rules. A change that records an
-audit event is one transaction with the event's Put (conditioned `Absent()`); a
-change without one that fits one item is a single `write` (one round trip).
+so DynamoTable and MemoryTable run exactly the same rules. A repository's write methods
+hand their operations, each tagged with what its condition guards, to the store's
+`writes` (`unit_of_work.py`): a request's use case commits them, its audit event and its
+idempotent answer in one transaction; outside a request each call commits at once.
+
+Claims that must be stored at once whatever the caller does (an idempotency key, a
+reminder, a document version, a delivery, the compile request's clearing) write to the
+table directly: they are how concurrent runs agree, never part of a use case's change.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Sequence
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
 
 from chalicelib.core.periods import parse_period
 from chalicelib.store import keys
@@ -21,36 +26,37 @@ from chalicelib.store.protocols import (
     SubmissionReads, TokenRepository, UnitRepository,
 )
 from chalicelib.store.table import (
-    Absent, Check, Delete, Eq, Exists, Lt, Missing, Operation, Page, Put, Table, Update, all_of, any_of,
+    Absent, Check, Delete, Eq, Exists, Lt, Missing, Page, Put, Table, Update, all_of, any_of,
 )
+from chalicelib.store.unit_of_work import Immediate, Staged, UnitOfWork
+
+Writes = Immediate | UnitOfWork
 
 
-def _audit_put(event: Record) -> Put:
+def _audit_put(event: Record) -> Staged:
     pk, sk = keys.audit(event["entity"], event["at"], event["id"])
     gsi_pk, gsi_sk = keys.audit_index(event["at"], event["id"])
-    return Put({**event, "PK": pk, "SK": sk, "GSI1PK": gsi_pk, "GSI1SK": gsi_sk}, Absent())
+    return Staged(Put({**event, "PK": pk, "SK": sk, "GSI1PK": gsi_pk, "GSI1SK": gsi_sk}, Absent()), "audit")
 
 
-def _commit(table: Table, operations: list[Operation], audit: Record | None) -> None:
-    """The operations and the audit event, all or nothing; a lone operation as one write."""
-    ops = [*operations, *([_audit_put(audit)] if audit is not None else [])]
-    if len(ops) == 1:
-        table.write(ops[0])
-    else:
-        table.transact(ops)
+def _with_audit(staged: list[Staged], audit: Record | None) -> list[Staged]:
+    return [*staged, *([_audit_put(audit)] if audit is not None else [])]
 
 
-def _create(table: Table, item: Record, audit: Record | None) -> None:
+def _new(item: Record, what: str | None = None) -> Staged:
     """Put a new item; AlreadyExists when its key is taken."""
-    try:
-        _commit(table, [Put(item, Absent())], audit)
-    except ConditionFailed as exc:
-        if exc.index != 0:
-            raise  # the audit event's id collided: a bug, not a duplicate entity
-        raise AlreadyExists(item["SK"]) from None
+    name = what or item["SK"]
+    return Staged(Put(item, Absent()), "exists", lambda: AlreadyExists(name))
 
 
 IN_PROGRESS = Eq("state", "in_progress")
+# Set on the conference by every decision: finalising conditions on it (the approvals it counted).
+DECISION_STAMP = "decision_stamp"
+APPROVED_PREFIX = "approved#"  # the conference's count of approved nominations per award form
+
+
+def approved_attr(award_form: str) -> str:
+    return APPROVED_PREFIX + award_form
 
 
 def _receipt_update(receipt: Receipt, condition: Eq | None = None) -> Update:
@@ -65,23 +71,26 @@ def _receipt_update(receipt: Receipt, condition: Eq | None = None) -> Update:
 HISTORY_KEPT = 24
 
 
-class Units:
-    def __init__(self, table: Table) -> None:
+class _Repository:
+    def __init__(self, table: Table, writes: Writes | None = None) -> None:
         self.table = table
+        self.writes = writes if writes is not None else Immediate(table)
 
+
+class Units(_Repository):
     @staticmethod
     def _item(unit: Record) -> Record:
         pk, sk = keys.unit(unit["id"])
         return {**unit, "PK": pk, "SK": sk}
 
     def create(self, unit: Record, audit: Record | None = None) -> None:
-        _create(self.table, self._item(unit), audit)
+        self.writes.apply(_with_audit([_new(self._item(unit))], audit))
 
     def get(self, unit_id: str) -> Record | None:
         return self.table.get(keys.unit(unit_id))
 
     def replace(self, unit: Record, expected_etag: str, audit: Record | None = None) -> None:
-        _commit(self.table, [Put(self._item(unit), Eq("etag", expected_etag))], audit)
+        self.writes.apply(_with_audit([Staged(Put(self._item(unit), Eq("etag", expected_etag)), "etag")], audit))
 
     def list(self, limit: int = MAX_PAGE, cursor: str | None = None) -> Page:
         return self.table.query(keys.UNITS, prefix=keys.UNIT_PREFIX, limit=limit, cursor=cursor)
@@ -90,24 +99,23 @@ class Units:
         return list(self.table.query_all(keys.UNITS, prefix=keys.UNIT_PREFIX))
 
 
-class Tokens:
-    def __init__(self, table: Table) -> None:
-        self.table = table
-
+class Tokens(_Repository):
     def create(self, token: Record, audit: Record | None = None) -> None:
         pk, sk = keys.token(token["id"])
-        _create(self.table, {**token, "PK": pk, "SK": sk, "GSI1PK": keys.TOKENS_INDEX, "GSI1SK": token["id"]},
-                audit)
+        self.writes.apply(_with_audit(
+            [_new({**token, "PK": pk, "SK": sk, "GSI1PK": keys.TOKENS_INDEX, "GSI1SK": token["id"]})], audit))
 
     def get(self, token_id: str) -> Record | None:
         return self.table.get(keys.token(token_id))  # Table.get is strongly consistent
 
     def revoke(self, token_id: str, revoked_at: str, audit: Record | None = None) -> bool:
-        # Exists(): an UpdateItem would otherwise create a stray token record.
+        # Exists(): an UpdateItem would otherwise create a stray token record. In a unit of work a
+        # missing token fails the commit (guards "token"); at once, it is False here.
         try:
-            _commit(self.table, [Update(keys.token(token_id), {"revoked_at": revoked_at}, Exists())], audit)
+            self.writes.apply(_with_audit(
+                [Staged(Update(keys.token(token_id), {"revoked_at": revoked_at}, Exists()), "token")], audit))
         except ConditionFailed as exc:
-            if exc.index != 0:
+            if exc.guards != "token":
                 raise
             return False
         return True
@@ -116,10 +124,7 @@ class Tokens:
         return self.table.query(keys.TOKENS_INDEX, index=True, limit=limit, cursor=cursor)
 
 
-class Reports:
-    def __init__(self, table: Table) -> None:
-        self.table = table
-
+class Reports(_Repository):
     def get(self, unit_id: str, period: str) -> Record | None:
         return self.table.get(keys.report(unit_id, period))
 
@@ -144,10 +149,11 @@ class Reports:
         unit_id, period, version = report["unit_id"], report["period"], report["version"]
         pk, sk = keys.report(unit_id, period)
         gsi_pk, gsi_sk = keys.report_index(unit_id, period)
-        current = Put({**report, "PK": pk, "SK": sk, "GSI1PK": gsi_pk, "GSI1SK": gsi_sk},
-                      Absent() if expected_etag is None else Eq("etag", expected_etag))
+        current = Staged(Put({**report, "PK": pk, "SK": sk, "GSI1PK": gsi_pk, "GSI1SK": gsi_sk},
+                             Absent() if expected_etag is None else Eq("etag", expected_etag)),
+                         "exists" if expected_etag is None else "etag")
         rev_pk, rev_sk = keys.revision(unit_id, period, version)
-        revision = Put({**report, "PK": rev_pk, "SK": rev_sk}, Absent())  # every accepted version kept
+        revision = Staged(Put({**report, "PK": rev_pk, "SK": rev_sk}, Absent()), "etag")  # every version kept
         # The history item is updated attribute by attribute: two periods submitted at once both land.
         kept = sorted(set(history) | {period})[-HISTORY_KEPT:]  # period codes of one kind sort in time
         changes = {keys.history_attr(old): None for old in history if old not in kept}  # None: REMOVE
@@ -156,13 +162,14 @@ class Reports:
             # to parse in every submission's read than a dozen typed numbers.
             changes[keys.history_attr(period)] = json.dumps(report["values"], separators=(",", ":"))
         kind = report.get("period_kind") or parse_period(period).kind
-        figures = [Update(keys.figure_history(unit_id, kind), changes)] if changes else []
-        self.table.transact([current, revision, *figures, *([_audit_put(audit)] if audit is not None else []),
-                             *([_receipt_update(receipt)] if receipt is not None else [])])
+        figures = [Staged(Update(keys.figure_history(unit_id, kind), changes))] if changes else []
+        answer = [Staged(_receipt_update(receipt))] if receipt is not None else []
+        self.writes.apply([*_with_audit([current, revision, *figures], audit), *answer])
 
     def update_state(self, unit_id: str, period: str, expected_etag: str, fields: Record,
                      audit: Record | None = None) -> None:
-        _commit(self.table, [Update(keys.report(unit_id, period), fields, Eq("etag", expected_etag))], audit)
+        self.writes.apply(_with_audit(
+            [Staged(Update(keys.report(unit_id, period), fields, Eq("etag", expected_etag)), "etag")], audit))
 
     def revisions(self, unit_id: str, period: str, limit: int = MAX_PAGE, cursor: str | None = None) -> Page:
         return self.table.query(keys.unit_partition(unit_id), prefix=keys.revision_prefix(period),
@@ -182,25 +189,19 @@ class Reports:
 
     def put_exception(self, exception: Record, audit: Record | None = None) -> None:
         pk, sk = keys.exception(exception["unit_id"], exception["period"])
-        _commit(self.table, [Put({**exception, "PK": pk, "SK": sk})], audit)
+        self.writes.apply(_with_audit([Staged(Put({**exception, "PK": pk, "SK": sk}))], audit))
 
 
-class Periods:
-    def __init__(self, table: Table) -> None:
-        self.table = table
-
+class Periods(_Repository):
     def get(self, period: str) -> Record | None:
         return self.table.get(keys.period_settings(period))
 
     def put(self, settings: Record, audit: Record | None = None) -> None:
         pk, sk = keys.period_settings(settings["period"])
-        _commit(self.table, [Put({**settings, "PK": pk, "SK": sk})], audit)
+        self.writes.apply(_with_audit([Staged(Put({**settings, "PK": pk, "SK": sk}))], audit))
 
 
-class Reminders:
-    def __init__(self, table: Table) -> None:
-        self.table = table
-
+class Reminders(_Repository):
     def claim(self, unit_id: str, period: str, kind: str, at: str) -> bool:
         pk, sk = keys.reminder(unit_id, period, kind)
         item = {"PK": pk, "SK": sk, "unit_id": unit_id, "period": period, "kind": kind,
@@ -218,10 +219,7 @@ class Reminders:
         return self.table.get(keys.reminder(unit_id, period, kind))
 
 
-class Conferences:
-    def __init__(self, table: Table) -> None:
-        self.table = table
-
+class Conferences(_Repository):
     @staticmethod
     def _item(conference: Record) -> Record:
         pk, sk = keys.conference(conference["id"])
@@ -229,13 +227,25 @@ class Conferences:
         return {**conference, "PK": pk, "SK": sk, "GSI1PK": gsi_pk, "GSI1SK": gsi_sk}
 
     def create(self, conference: Record, audit: Record | None = None) -> None:
-        _create(self.table, self._item(conference), audit)
+        self.writes.apply(_with_audit([_new(self._item(conference))], audit))
 
     def get(self, conference_id: str) -> Record | None:
         return self.table.get(keys.conference(conference_id))
 
     def replace(self, conference: Record, expected_etag: str, audit: Record | None = None) -> None:
-        _commit(self.table, [Put(self._item(conference), Eq("etag", expected_etag))], audit)
+        """Conditioned on the etag and on the decision stamp the record was read with: a decision
+        between the read and this write (which moves the approval counts) fails it too."""
+        stamp = conference.get(DECISION_STAMP)
+        unchanged = all_of(Eq("etag", expected_etag), Missing(DECISION_STAMP) if stamp is None else Eq(DECISION_STAMP, stamp))
+        self.writes.apply(_with_audit([Staged(Put(self._item(conference), unchanged), "etag")], audit))
+
+    @staticmethod
+    def approved(conference: Record) -> dict[str, int] | None:
+        """Approved nominations per award form as decisions counted them; None before any decision
+        was counted (a conference decided before the counts existed is counted from its nominations)."""
+        if conference.get(DECISION_STAMP) is None:
+            return None
+        return {attr[len(APPROVED_PREFIX):]: int(n) for attr, n in conference.items() if attr.startswith(APPROVED_PREFIX)}
 
     def list(self, limit: int = MAX_PAGE, cursor: str | None = None) -> Page:
         return self.table.query(keys.CONFERENCES, prefix=keys.CONFERENCE_PREFIX, limit=limit, cursor=cursor)
@@ -247,7 +257,8 @@ class Conferences:
 
     def request_compile(self, conference_id: str, requested_at: str) -> None:
         pk, sk = keys.compile_request(conference_id)
-        self.table.write(Put({"PK": pk, "SK": sk, "conference_id": conference_id, "requested_at": requested_at}))
+        self.writes.apply([Staged(Put({"PK": pk, "SK": sk, "conference_id": conference_id,
+                                       "requested_at": requested_at}))])
 
     def compile_requests(self) -> list[Record]:
         return list(self.table.query_all(keys.COMPILE_REQUESTS, prefix=keys.CONFERENCE_PREFIX))
@@ -259,10 +270,7 @@ class Conferences:
             pass  # a newer request arrived meanwhile (or none is left): keep it for the next run
 
 
-class Documents:
-    def __init__(self, table: Table) -> None:
-        self.table = table
-
+class Documents(_Repository):
     def latest(self, conference_id: str, kind: str) -> Record | None:
         page = self.table.query(keys.conference_partition(conference_id), prefix=keys.document_kind_prefix(kind),
                                 newest_first=True, limit=1)
@@ -328,10 +336,7 @@ class Documents:
         return list(self.table.query_all(pk, prefix=prefix))
 
 
-class Idempotency:
-    def __init__(self, table: Table) -> None:
-        self.table = table
-
+class Idempotency(_Repository):
     def claim(self, record_key: str, fingerprint: str, now: int, in_progress_seconds: int,
               ttl_seconds: int) -> Record | None:
         key = keys.idempotency(record_key)
@@ -354,6 +359,10 @@ class Idempotency:
                     return existing
                 # expired and removed between our two calls: claim again
 
+    def answer(self, receipt: Receipt) -> None:
+        """The answer to an idempotent request, stored with the request's own change."""
+        self.writes.apply([Staged(_receipt_update(receipt))])
+
     def complete(self, record_key: str, response: Record, now: int, ttl_seconds: int) -> None:
         try:  # an answer already stored (with the change itself, in its transaction) stands
             self.table.write(_receipt_update(Receipt(record_key, response, now, ttl_seconds), IN_PROGRESS))
@@ -367,21 +376,15 @@ class Idempotency:
             pass
 
 
-class Audit:
-    def __init__(self, table: Table) -> None:
-        self.table = table
-
+class Audit(_Repository):
     def append(self, event: Record) -> None:
-        self.table.write(_audit_put(event))
+        self.writes.apply([_audit_put(event)])
 
     def list(self, entity: str, limit: int = MAX_PAGE, cursor: str | None = None) -> Page:
         return self.table.query(keys.audit_partition(entity), newest_first=True, limit=limit, cursor=cursor)
 
 
-class Nominations:
-    def __init__(self, table: Table) -> None:
-        self.table = table
-
+class Nominations(_Repository):
     @staticmethod
     def _item(nomination: Record) -> Record:
         pk, sk = keys.nomination(nomination["unit_id"], nomination["conference_id"], nomination["id"])
@@ -397,22 +400,26 @@ class Nominations:
     def _guard(nomination: Record) -> tuple[str, str]:
         return keys.nominee_guard(nomination["conference_id"], nomination["award_form"], nomination["nominee_key"])
 
+    def _guard_put(self, nomination: Record) -> Staged:
+        pk, sk = self._guard(nomination)
+        return Staged(Put({"PK": pk, "SK": sk, "nomination_id": nomination["id"]}, Absent()), "nominee",
+                      lambda: AlreadyExists("nominee"))
+
+    def _guard_moves(self, nomination: Record, previous: Record) -> list[Staged]:
+        """Release the old guard and take the new one when who or which form changed."""
+        old, new = self._guard(previous), self._guard(nomination)
+        if old == new:
+            return []
+        return [Staged(Delete(old, any_of(Absent(), Eq("nomination_id", nomination["id"])))),
+                self._guard_put(nomination)]
+
     def create(self, nomination: Record, audit: Record | None = None) -> None:
-        guard = self._guard(nomination)
         pk, sk = keys.nomination_pointer(nomination["id"])
         pointer = {"PK": pk, "SK": sk, "id": nomination["id"], "unit_id": nomination["unit_id"],
                    "conference_id": nomination["conference_id"]}
-        ops: list[Operation] = [Put(self._item(nomination), Absent()), Put(pointer, Absent()),
-                                Put({"PK": guard[0], "SK": guard[1], "nomination_id": nomination["id"]}, Absent()),
-                                self._open(nomination["conference_id"])]
-        try:
-            _commit(self.table, ops, audit)
-        except ConditionFailed as exc:
-            if exc.index in (0, 1):
-                raise AlreadyExists("id") from None
-            if exc.index == 2:
-                raise AlreadyExists("nominee") from None
-            raise
+        self.writes.apply(_with_audit([
+            _new(self._item(nomination), "id"), _new(pointer, "id"), self._guard_put(nomination),
+            Staged(self._open(nomination["conference_id"]), "finalised")], audit))
 
     def get(self, nomination_id: str) -> Record | None:
         pointer = self.table.get(keys.nomination_pointer(nomination_id))
@@ -420,24 +427,35 @@ class Nominations:
             return None
         return self.table.get(keys.nomination(pointer["unit_id"], pointer["conference_id"], nomination_id))
 
-    def replace(self, nomination: Record, previous: Record, audit: Record | None = None) -> None:
-        expected_etag, old_guard, new_guard = previous["etag"], self._guard(previous), self._guard(nomination)
-        ops: list[Operation] = [Put(self._item(nomination), Eq("etag", expected_etag)),
-                                self._open(nomination["conference_id"])]
-        if new_guard != old_guard:
-            ops += [Delete(old_guard), Put({"PK": new_guard[0], "SK": new_guard[1],
-                                            "nomination_id": nomination["id"]}, Absent())]
-        try:
-            _commit(self.table, ops, audit)
-        except ConditionFailed as exc:
-            if exc.index == 3:
-                raise AlreadyExists("nominee") from None
-            raise
+    def get_many(self, nomination_ids: Sequence[str]) -> dict[str, Record | None]:
+        """Nominations by id in two batched round trips (pointers, then items)."""
+        pointer_keys = {i: keys.nomination_pointer(i) for i in nomination_ids}
+        pointers = self.table.get_many(list(pointer_keys.values())) if pointer_keys else {}
+        item_keys = {i: keys.nomination(p["unit_id"], p["conference_id"], i)
+                     for i, k in pointer_keys.items() if (p := pointers.get(k)) is not None}
+        items = self.table.get_many(list(item_keys.values())) if item_keys else {}
+        return {i: (items.get(item_keys[i]) if i in item_keys else None) for i in nomination_ids}
 
-    def decide(self, changes: list[tuple[Record, str]], conference_id: str, audits: list[Record]) -> None:
-        ops: list[Operation] = [Put(self._item(n), Eq("etag", etag)) for n, etag in changes]
-        ops.append(self._open(conference_id))
-        self.table.transact([*ops, *(_audit_put(a) for a in audits)])
+    def replace(self, nomination: Record, previous: Record, audit: Record | None = None) -> None:
+        self.writes.apply(_with_audit([
+            Staged(Put(self._item(nomination), Eq("etag", previous["etag"])), "etag"),
+            Staged(self._open(nomination["conference_id"]), "finalised"),
+            *self._guard_moves(nomination, previous)], audit))
+
+    def decide(self, changes: list[tuple[Record, Record]], conference_id: str, audits: list[Record],
+               stamp: str, approved: dict[str, int]) -> None:
+        """Each (decided, previous) conditioned on previous["etag"] (guards "etag:<id>"), its nominee guard
+        moved when the form changed, and on the conference, while its list is open (guards "finalised"),
+        the approval counts moved by `approved` ({award form: +n/-n}) and a new decision stamp: finalising
+        counts approvals there and conditions on that stamp, so a decision and a finalise never both pass."""
+        staged: list[Staged] = []
+        for new, old in changes:
+            staged.append(Staged(Put(self._item(new), Eq("etag", old["etag"])), f"etag:{old['id']}"))
+            staged.extend(self._guard_moves(new, old))
+        counts = {approved_attr(form): n for form, n in approved.items() if n}
+        staged.append(Staged(Update(keys.conference(conference_id), {DECISION_STAMP: stamp},
+                                    Missing("finalised_at"), add=counts), "finalised"))
+        self.writes.apply([*staged, *(_audit_put(a) for a in audits)])
 
     def for_unit(self, unit_id: str, conference_id: str | None = None, limit: int = MAX_PAGE,
                  cursor: str | None = None) -> Page:
@@ -449,7 +467,8 @@ class Nominations:
 
     def put_score(self, score: Record, audit: Record | None = None) -> None:
         pk, sk = keys.score(score["conference_id"], score["nomination_id"], score["reviewer"])
-        _commit(self.table, [Put({**score, "PK": pk, "SK": sk})], audit)
+        self.writes.apply(_with_audit([Staged(Put({**score, "PK": pk, "SK": sk})),
+                                       Staged(self._open(score["conference_id"]), "finalised")], audit))
 
     def scores(self, conference_id: str) -> list[Record]:
         return list(self.table.query_all(keys.scores_partition(conference_id)))
@@ -457,7 +476,11 @@ class Nominations:
 
 @dataclass
 class Store:
-    """The table and every repository over it: what the app is handed."""
+    """The table and every repository over it: what the app is handed.
+
+    `store.unit_of_work()` is the same store whose writes wait for `commit()`: a request's
+    use case stages its change there and the HTTP layer commits it once (with the answer).
+    """
 
     table: Table
     units: UnitRepository
@@ -470,13 +493,29 @@ class Store:
     idempotency: IdempotencyRepository
     audit: AuditRepository
     nominations: NominationRepository
+    writes: Writes = field(default=None)  # type: ignore[assignment]
 
     @classmethod
-    def on(cls, table: Table) -> "Store":
-        return cls(table=table, units=Units(table), tokens=Tokens(table), reports=Reports(table),
-                   periods=Periods(table), reminders=Reminders(table), conferences=Conferences(table),
-                   documents=Documents(table), idempotency=Idempotency(table), audit=Audit(table),
-                   nominations=Nominations(table))
+    def on(cls, table: Table, writes: Writes | None = None) -> "Store":
+        w = writes if writes is not None else Immediate(table)
+        return cls(table=table, units=Units(table, w), tokens=Tokens(table, w), reports=Reports(table, w),
+                   periods=Periods(table, w), reminders=Reminders(table, w), conferences=Conferences(table, w),
+                   documents=Documents(table, w), idempotency=Idempotency(table, w), audit=Audit(table, w),
+                   nominations=Nominations(table, w), writes=w)
+
+    def unit_of_work(self) -> "Store":
+        """This store with its writes held for one transaction (`commit()`)."""
+        return Store.on(self.table, UnitOfWork(self.table))
+
+    def explain(self, **errors: Exception) -> None:
+        """The domain error each guarded condition means when it fails at commit."""
+        self.writes.explain(**errors)
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        self.writes.after_commit(action)
+
+    def commit(self) -> None:
+        self.writes.commit()
 
     def ensure_table(self) -> bool:
         return self.table.ensure()

@@ -84,6 +84,7 @@ class Update:
     key: tuple[str, str]
     set: dict[str, Any] = field(default_factory=dict)
     condition: Condition | None = None
+    add: dict[str, int] = field(default_factory=dict)  # atomic counters: attr += n (0 when missing)
 
 
 @dataclass(frozen=True)

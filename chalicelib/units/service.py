@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.core.clock import iso
 from chalicelib.core.errors import Conflict, NotFound, PreconditionFailed, invalid
 from chalicelib.core.text import sort_key
-from chalicelib.store import AlreadyExists, ConditionFailed, Store
+from chalicelib.core import audit
+from chalicelib.core.access import Principal
+from chalicelib.store import Store
 
 if TYPE_CHECKING:  # request models are for the type checker; pydantic loads only with a body
     from chalicelib.units.models import UnitIn, UnitPatch
@@ -34,16 +36,14 @@ def get_unit(store: Store, unit_id: str) -> dict[str, Any]:
     return unit
 
 
-def create_unit(store: Store, data: UnitIn, now: datetime) -> dict[str, Any]:
+def create_unit(store: Store, who: Principal | None, data: UnitIn, now: datetime) -> dict[str, Any]:
     if data.parent_id is not None and store.units.get(data.parent_id) is None:
         raise invalid("parent_id", f"Đơn vị cấp trên '{data.parent_id}' không tồn tại.")
     at = iso(now)
     unit = {**data.model_dump(), "created_at": at, "updated_at": at}
     unit["etag"] = etag_of(unit)
-    try:
-        store.units.create(unit)
-    except AlreadyExists:
-        raise Conflict(f"Đơn vị '{data.id}' đã tồn tại.") from None
+    store.explain(exists=Conflict(f"Đơn vị '{data.id}' đã tồn tại."))
+    store.units.create(unit, audit=audit.event(f"unit:{data.id}", "created", who, now, parent_id=data.parent_id))
     return unit
 
 
@@ -57,7 +57,8 @@ def ancestors(store: Store, unit_id: str | None, limit: int = 32) -> list[str]:
     return chain
 
 
-def patch_unit(store: Store, unit_id: str, patch: UnitPatch, if_match: str | None, now: datetime) -> dict[str, Any]:
+def patch_unit(store: Store, who: Principal | None, unit_id: str, patch: UnitPatch, if_match: str | None,
+               now: datetime) -> dict[str, Any]:
     unit = get_unit(store, unit_id)
     if if_match is not None and if_match != unit.get("etag"):
         raise PreconditionFailed("ETag không khớp: đơn vị đã được sửa sau lần đọc của bạn.")
@@ -73,12 +74,10 @@ def patch_unit(store: Store, unit_id: str, patch: UnitPatch, if_match: str | Non
             raise invalid(key, "Không được để trống.")
     updated = {**unit, **changes, "updated_at": iso(now)}
     updated["etag"] = etag_of(updated)
-    try:
-        store.units.replace(updated, expected_etag=unit.get("etag", ""))
-    except ConditionFailed:
-        if if_match is not None:
-            raise PreconditionFailed("Đơn vị vừa được người khác sửa; hãy tải lại và thử lại.") from None
-        raise Conflict("Đơn vị vừa được người khác sửa; hãy tải lại và thử lại.") from None
+    stale = "Đơn vị vừa được người khác sửa; hãy tải lại và thử lại."
+    store.explain(etag=PreconditionFailed(stale) if if_match is not None else Conflict(stale))
+    store.units.replace(updated, expected_etag=unit.get("etag", ""),
+                        audit=audit.event(f"unit:{unit_id}", "edited", who, now, fields=sorted(changes)))
     return updated
 
 

@@ -70,6 +70,7 @@ def issue_staff_token(store: Store, who: Principal, body: TokenIn, now: datetime
 
 
 def revoke(store: Store, who: Principal | None, token_id: str, now: datetime) -> None:
+    store.explain(token=NotFound(f"mã truy cập '{token_id}'"))
     if not store.tokens.revoke(token_id, iso(now), audit=audit.event(f"token:{token_id}", "revoked", who, now)):
         raise NotFound(f"mã truy cập '{token_id}'")
 

@@ -753,7 +753,10 @@
     if (!conference || state.busy) return;
     if (!(await confirmFinalise(conference))) return;
     await runAction("Đang chốt danh sách", async () => {
-      await postJson(`/v1/conferences/${encodeURIComponent(conference.id)}/finalise`);
+      // Finalising is conditional (If-Match): what is locked is the conference as read just now.
+      const path = `/v1/conferences/${encodeURIComponent(conference.id)}`;
+      const read = await request("GET", path);
+      await postJson(`${path}/finalise`, undefined, { "If-Match": read.headers.get("ETag") });
       state.selected.clear();
       return "Đã chốt danh sách khen thưởng. Văn bản chính thức sẽ được lập trong ít phút.";
     });

@@ -363,7 +363,8 @@ def test_a_refused_decision_shows_the_apis_detail_and_the_list_is_reloaded(world
     sign_in(driver, world.admin)
     find(driver, "#tab-awards").click()
     choose_conference(driver, other)
-    ok(api.call("POST", f"/v1/conferences/{other}/finalise"))  # meanwhile, elsewhere
+    etag = api.call("GET", f"/v1/conferences/{other}")[1]["ETag"]
+    ok(api.call("POST", f"/v1/conferences/{other}/finalise", None, {"If-Match": etag}))  # meanwhile, elsewhere
     row(driver, nomination).find_element(By.CSS_SELECTOR, "button[data-action=approve]").click()
     status_says(driver, "Danh sách khen thưởng của hội nghị đã được chốt; không thể thay đổi.", kind="error")
     assert find(driver, "#finalised-banner").is_displayed()

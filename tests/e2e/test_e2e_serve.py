@@ -107,9 +107,12 @@ def test_awards_over_real_http(stack):
                       {"If-Match": etag})[0] == 200
     assert admin.call("POST", f"/v1/nominations/{ids['ca-ben-tre']}/decision", {"decision": "hold"},
                       {"If-Match": etag})[0] == 412
-    assert admin.call("POST", f"/v1/conferences/{cid}/finalise")[0] == 200
+    assert admin.call("POST", f"/v1/conferences/{cid}/finalise")[0] == 428  # never a blind finalise
+    conference_etag = admin.call("GET", f"/v1/conferences/{cid}")[1]["ETag"]
+    assert admin.call("POST", f"/v1/conferences/{cid}/finalise", None, {"If-Match": conference_etag})[0] == 200
+    vinh_long_etag = tokens["ca-vinh-long"].call("GET", f"/v1/nominations/{ids['ca-vinh-long']}")[1]["ETag"]
     status, _, problem = tokens["ca-vinh-long"].call("PATCH", f"/v1/nominations/{ids['ca-vinh-long']}",
-                                                    {"achievements": "Bổ sung."})
+                                                    {"achievements": "Bổ sung."}, {"If-Match": vinh_long_etag})
     assert status == 423 and problem["reason"] == "finalised"
 
 

@@ -131,7 +131,7 @@ report = {"unit_id": "ca-nghe-an", "period": period, "period_kind": "month", "ve
           "comments": {}, "achievements": "Đưa đón công dân về quê an toàn.", "submitted_at": at,
           "first_submitted_at": at, "submitted_by": "test", "status": "submitted"}
 store.reports.save({**report, "etag": compute_etag(report)}, expected_etag=None)
-service.create_conference(store, ConferenceIn.model_validate({
+service.create_conference(store, None, ConferenceIn.model_validate({
     "title": "Hội nghị sơ kết công tác phòng, chống dịch", "date": (today + dt.timedelta(days=3)).isoformat(),
     "place": "Hà Nội", "periods": [period], "recipients": ["lanhdao@bocongan.gov.vn"], "number_prefix": "BC-BCA",
     "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn A"}}), now)

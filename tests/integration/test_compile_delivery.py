@@ -49,7 +49,7 @@ def make_world(ddb, tmp, compiled: bool):
         for period, by_unit in demo_data.REPORTS.items():
             for unit_id, (values, achievements) in by_unit.items():
                 put_report(store, unit_id, period, values, achievements)
-        conference = service.create_conference(store, ConferenceIn.model_validate({
+        conference = service.create_conference(store, None, ConferenceIn.model_validate({
             "title": "Hội nghị sơ kết công tác phòng, chống dịch COVID-19 của lực lượng Công an nhân dân",
             "date": str(vn_today() + dt.timedelta(days=3)),  # due: within the schedule's window
             "place": "Hà Nội", "periods": ["2021-08"], "recipients": RECIPIENTS,

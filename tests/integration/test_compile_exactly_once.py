@@ -57,7 +57,7 @@ def world(store):
     seed_units(store, [("bo-cong-an", "Bộ Công an", None, "ministry"),
                        ("ca-nghe-an", "Công an tỉnh Nghệ An", "bo-cong-an", "province")])
     put_report(store, "ca-nghe-an", "2021-08", {"citizens_escorted": 15000, "officers_mobilised": 1800})
-    conference = service.create_conference(store, ConferenceIn.model_validate({
+    conference = service.create_conference(store, None, ConferenceIn.model_validate({
         "title": "Hội nghị sơ kết", "date": "2021-08-31", "periods": ["2021-08"], "recipients": list(RECIPIENTS),
         "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn A"}}), NOW)
     approve(store, conference["id"], "Công an tỉnh Nghệ An")

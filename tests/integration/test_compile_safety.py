@@ -72,7 +72,7 @@ def world(ddb, tmp_path_factory, smtp):
                                                     "violations_penalised": 6969}, HOSTILE)
         put_report(store, "ca-vinh", "2021-08", {"citizens_escorted": 4200}, "")
         put_report(store, "ca-nghe-an", "2021-07", {"citizens_escorted": 8600}, "")
-        conference = service.create_conference(store, ConferenceIn.model_validate({
+        conference = service.create_conference(store, None, ConferenceIn.model_validate({
             "title": "Hội nghị sơ kết", "date": "2021-08-31", "periods": ["2021-08"],
             "recipients": ["lanhdao@bocongan.example.vn"], "distribution": ["Lãnh đạo Bộ (để báo cáo)"],
             "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Trung tướng Tô Ân Xô"}}), SystemClock().now())
@@ -142,7 +142,7 @@ class CrashingMailer:
 def test_crash_mid_send_resumes_with_only_the_missing_recipients(world):
     store, cid = world["store"], world["conference"]["id"]
     new = ["a@bocongan.example.vn", "b@bocongan.example.vn", "c@bocongan.example.vn"]
-    service.patch_conference(store, cid, ConferencePatch(recipients=["lanhdao@bocongan.example.vn", *new]), None, SystemClock().now())
+    service.patch_conference(store, None, cid, ConferencePatch(recipients=["lanhdao@bocongan.example.vn", *new]), None, SystemClock().now())
     crashing = CrashingMailer(crash_on=2)
     now = dt.datetime.now(dt.timezone.utc)
     with pytest.raises(Crash):

@@ -588,12 +588,22 @@ def test_a_nomination_moves_its_guard_and_decisions_are_all_or_nothing(repo_stor
     repo_store.nominations.replace(nomination("n-a", "a2", "n2"), nomination("n-a", "a"))
     repo_store.nominations.create(nomination("n-c", "a"))  # the old guard was released
     with pytest.raises(ConditionFailed) as stale:
-        repo_store.nominations.decide([(nomination("n-a", "a2", "n3", status="approved"), "n2"),
-                                       (nomination("n-b", "b", "n3", status="approved"), "stale")],
-                                      "20210831-aaaaaa", [event("nomination:n-a"), event("nomination:n-b")])
-    assert stale.value.index == 1
+        repo_store.nominations.decide([(nomination("n-a", "a2", "n3", status="approved"), nomination("n-a", "a2", "n2")),
+                                       (nomination("n-b", "b", "n3", status="approved"), nomination("n-b", "b", "stale"))],
+                                      "20210831-aaaaaa", [event("nomination:n-a"), event("nomination:n-b")],
+                                      stamp="s1", approved={"giay-khen": 2})
+    assert stale.value.guards == "etag:n-b"
     assert repo_store.nominations.get("n-a")["status"] == "pending"
     assert repo_store.audit.list("nomination:n-a").items == []
+    assert repo_store.conferences.approved(repo_store.conferences.get("20210831-aaaaaa")) is None  # nothing counted
+    # a decision moving the form moves the guard: the old form is free, the new one taken (defect 7)
+    repo_store.nominations.decide([(nomination("n-a", "a2", "n3", status="approved", award_form="bang-khen"),
+                                    nomination("n-a", "a2", "n2"))], "20210831-aaaaaa", [], stamp="s2",
+                                  approved={"bang-khen": 1})
+    assert repo_store.conferences.approved(repo_store.conferences.get("20210831-aaaaaa")) == {"bang-khen": 1}
+    repo_store.nominations.create(nomination("n-d", "a2"))  # giay-khen: released
+    with pytest.raises(AlreadyExists, match="nominee"):
+        repo_store.nominations.create(nomination("n-e", "a2", award_form="bang-khen"))
 
 
 def test_nothing_changes_on_a_finalised_conference(repo_store: Store) -> None:
@@ -604,13 +614,19 @@ def test_nothing_changes_on_a_finalised_conference(repo_store: Store) -> None:
     with pytest.raises(ConditionFailed):
         repo_store.nominations.create(nomination("n-b", "b"))
     with pytest.raises(ConditionFailed) as locked:
-        repo_store.nominations.decide([(nomination("n-a", "a", "n2", status="approved"), "n1")], "20210831-aaaaaa", [])
-    assert locked.value.index == 1  # past the nominations: the conference check
+        repo_store.nominations.decide([(nomination("n-a", "a", "n2", status="approved"), nomination("n-a", "a"))],
+                                      "20210831-aaaaaa", [], stamp="s1", approved={"giay-khen": 1})
+    assert locked.value.guards == "finalised"
+    with pytest.raises(ConditionFailed) as scored:
+        repo_store.nominations.put_score({"conference_id": "20210831-aaaaaa", "nomination_id": "n-a", "note": "",
+                                          "at": "t", "reviewer": "r1", "scores": {"impact": 5}})
+    assert scored.value.guards == "finalised" and repo_store.nominations.scores("20210831-aaaaaa") == []
     with pytest.raises(ConditionFailed):
         repo_store.nominations.replace(nomination("n-a", "a", "n2"), nomination("n-a", "a"))
 
 
 def test_reviewer_scores_replace_the_reviewers_earlier_one(repo_store: Store) -> None:
+    repo_store.conferences.create(conference("20210831-aaaaaa", "2021-08-31"))
     base = {"conference_id": "20210831-aaaaaa", "nomination_id": "n-a", "note": "", "at": "t"}
     repo_store.nominations.put_score({**base, "reviewer": "r1", "scores": {"impact": 5}})
     repo_store.nominations.put_score({**base, "reviewer": "r1", "scores": {"impact": 9}})

@@ -98,7 +98,8 @@ def test_a_unit_edits_its_nomination_with_etags_until_decided(api, world):
     approved = api.post(f"/v1/nominations/{n['id']}/decision", token=world["admin"], body={"decision": "approve"},
                         headers={"If-Match": edited.headers["ETag"]})
     assert approved.status_code == 200 and approved.data["status"] == "approved"
-    locked = api.patch(f"/v1/nominations/{n['id']}", token=t["ca-nghe-an"], body={"achievements": "Thêm."})
+    locked = api.patch(f"/v1/nominations/{n['id']}", token=t["ca-nghe-an"], body={"achievements": "Thêm."},
+                       headers={"If-Match": approved.headers["ETag"]})
     assert locked.status_code == 423 and locked.data["reason"] == "decided"
 
 
@@ -126,7 +127,8 @@ def test_bulk_decisions_are_all_or_nothing(api, world):
     t, cid, admin = world["tokens"], world["conference"], world["admin"]
     a = nominate(api, t["ca-nghe-an"], "ca-nghe-an", cid)
     b = nominate(api, t["ca-ha-tinh"], "ca-ha-tinh", cid)
-    api.patch(f"/v1/nominations/{b.data['id']}", token=t["ca-ha-tinh"], body={"achievements": "Mới."})
+    assert api.patch(f"/v1/nominations/{b.data['id']}", token=t["ca-ha-tinh"], body={"achievements": "Mới."},
+                     headers={"If-Match": b.headers["ETag"]}).status_code == 200
     body = {"items": [{"nomination_id": a.data["id"], "etag": a.headers["ETag"], "decision": "approve"},
                       {"nomination_id": b.data["id"], "etag": b.headers["ETag"], "decision": "approve"}]}
     stale = api.post(f"/v1/conferences/{cid}/decisions", token=admin, body=body)
@@ -184,17 +186,24 @@ def test_a_reviewer_cannot_score_a_nomination_of_their_own_unit(api, world):
     assert partial.status_code == 422
 
 
+def finalise(api, admin: str, cid: str):
+    """Finalise as the admin page does: conditioned on the conference as just read."""
+    etag = api.get(f"/v1/conferences/{cid}", token=admin).headers["ETag"]
+    return api.post(f"/v1/conferences/{cid}/finalise", token=admin, headers={"If-Match": etag})
+
+
 def test_after_finalise_every_change_is_locked(api, world):
     t, cid, admin = world["tokens"], world["conference"], world["admin"]
     n = nominate(api, t["ca-nghe-an"], "ca-nghe-an", cid)
     approved = api.post(f"/v1/nominations/{n.data['id']}/decision", token=admin, body={"decision": "approve"},
                         headers={"If-Match": n.headers["ETag"]})
-    finalised = api.post(f"/v1/conferences/{cid}/finalise", token=admin)
+    finalised = finalise(api, admin, cid)
     assert finalised.status_code == 200 and finalised.data["finalised_at"]
-    assert api.post(f"/v1/conferences/{cid}/finalise", token=admin).status_code == 423
+    assert finalise(api, admin, cid).status_code == 423
     checks = [
         nominate(api, t["ca-ha-tinh"], "ca-ha-tinh", cid),
-        api.patch(f"/v1/nominations/{n.data['id']}", token=admin, body={"achievements": "x"}),
+        api.patch(f"/v1/nominations/{n.data['id']}", token=admin, body={"achievements": "x"},
+                  headers={"If-Match": approved.headers["ETag"]}),
         api.post(f"/v1/nominations/{n.data['id']}/decision", token=admin, body={"decision": "hold"},
                  headers={"If-Match": approved.headers["ETag"]}),
         api.post(f"/v1/conferences/{cid}/decisions", token=admin, body={"items": [
@@ -214,7 +223,7 @@ def test_finalise_refuses_more_approvals_than_the_quota(api, world):
         n = nominate(api, t[unit], unit, cid)
         items.append({"nomination_id": n.data["id"], "etag": n.headers["ETag"], "decision": "approve"})
     assert api.post(f"/v1/conferences/{cid}/decisions", token=admin, body={"items": items}).status_code == 200
-    over = api.post(f"/v1/conferences/{cid}/finalise", token=admin)
+    over = finalise(api, admin, cid)
     assert over.status_code == 409 and "3/2" in over.data["detail"]
 
 

@@ -522,6 +522,10 @@ def bad_requests(w: World) -> Iterator[Bad]:
                       expect=frozenset({412}), why=f"{op_id}: If-Match {etag}")
     yield Bad("POST", w.path("/v1/nominations/{nomination_id}/decision"), body(bodies["decide"]),
               expect=frozenset({428}), why="decide without If-Match")
+    # defect 11: no blind edit of a nomination, no blind finalise
+    for op_id in ("patchNomination", "finalise"):
+        yield Bad(by_id[op_id].method, resolved(by_id[op_id]), body(bodies[op_id]),
+                  expect=frozenset({428}), why=f"defect 11: {op_id} without If-Match")
     yield Bad("POST", w.path("/v1/units/{unit_id}/reports/{period}/review"), body(bodies["reviewReport"]),
               (("If-Match", '"stale"'),), expect=frozenset({412}), why="review with a stale ETag")
     for why, header in [("no scheme", w.admin), ("Basic", "Basic YWRtaW46YWRtaW4="), ("a bare Bearer", "Bearer"),

@@ -31,7 +31,7 @@ def render(doc) -> bytes:
 
 
 def conference(store) -> dict:
-    return service.create_conference(store, ConferenceIn.model_validate({
+    return service.create_conference(store, None, ConferenceIn.model_validate({
         "title": "Hội nghị sơ kết", "date": "2021-08-31", "periods": ["2021-08"],
         "recipients": ["a@bca.vn", "b@bca.vn"], "number_prefix": "BC-BCA",
         "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn A"}}), NOW)

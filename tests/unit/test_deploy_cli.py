@@ -63,7 +63,7 @@ def test_resend_makes_the_next_compile_send_the_document_again(monkeypatch, tmp_
     seed_units(store, [("bo-cong-an", "Bộ Công an", None, "ministry"),
                        ("ca-nghe-an", "Công an tỉnh Nghệ An", "bo-cong-an", "province")])
     put_report(store, "ca-nghe-an", "2021-08", {"citizens_escorted": 15000})
-    cid = service.create_conference(store, ConferenceIn.model_validate({
+    cid = service.create_conference(store, None, ConferenceIn.model_validate({
         "title": "Hội nghị sơ kết", "date": "2021-08-31", "periods": ["2021-08"], "recipients": ["a@bca.vn", "b@bca.vn"],
         "number_prefix": "BC-BCA", "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn A"}}), NOW)["id"]
     mailbox = Mailbox()

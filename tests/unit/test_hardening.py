@@ -117,7 +117,7 @@ def test_a_superseded_document_says_so_and_a_vietnamese_file_name_downloads(api,
     now = dt.datetime(2021, 8, 28, tzinfo=dt.timezone.utc)
     seed_units(store, [("ca-nghe-an", "Công an tỉnh Nghệ An", None, "province")])
     put_report(store, "ca-nghe-an", "2021-08", {"citizens_escorted": 15000})
-    conference = service.create_conference(store, ConferenceIn.model_validate({
+    conference = service.create_conference(store, None, ConferenceIn.model_validate({
         "title": "Hội nghị", "date": "2021-08-31", "periods": ["2021-08"], "number_prefix": "BC-ĐVP",
         "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn A"}}), now)
     first = compile_conference(store, conference["id"], conf=settings(), now=now, render=lambda doc: b"%PDF-1 v1")

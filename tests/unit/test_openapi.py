@@ -59,8 +59,10 @@ def test_body_routes_document_400_413_415_422_and_conditional_ones_412():
         if op.body is not None:
             assert {"400", "413", "415", "422"} <= statuses, op.operation_id
         if op.if_match:
-            assert "412" in statuses and any(p.get("$ref", "").endswith("IfMatch")
-                                             for p in doc["paths"][op.path][op.method.lower()]["parameters"])
+            refs = [p.get("$ref", "") for p in doc["paths"][op.path][op.method.lower()]["parameters"]]
+            assert "412" in statuses and any(r.endswith("/IfMatch") or r.endswith("/IfMatchRequired") for r in refs)
+        if op.if_match_required:  # a blind write is refused, and the document says so
+            assert "428" in statuses and "#/components/parameters/IfMatchRequired" in refs, op.operation_id
         if not op.access.public:
             assert "401" in statuses, op.operation_id
 

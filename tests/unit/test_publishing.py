@@ -30,7 +30,7 @@ def render(doc) -> bytes:
 
 
 def conference(store, date="2021-08-31", prefix="BC-BCA", recipients=("a@bca.vn", "b@bca.vn")) -> dict:
-    return service.create_conference(store, ConferenceIn.model_validate({
+    return service.create_conference(store, None, ConferenceIn.model_validate({
         "title": "Hội nghị sơ kết", "date": date, "periods": ["2021-08"], "recipients": list(recipients),
         "number_prefix": prefix, "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn A"}}), NOW)
 
@@ -161,7 +161,7 @@ def test_the_commendation_list_is_a_draft_until_finalised_and_each_version_reach
     assert [a.get_filename() for a in mailbox.sent[-1].iter_attachments()] == [
         "danh-sach-de-nghi-khen-thuong-du-thao-v2.pdf"]
 
-    finalise(world, Principal("adm", Role.ADMIN, None, "Quản trị"), cid, None, NOW)
+    finalise(world, Principal("adm", Role.ADMIN, None, "Quản trị"), cid, world.conferences.get(cid)["etag"], NOW)
     final = compile_(world, cid, mailer=mailbox)
     listed = final.documents[1]
     assert (listed["version"], listed["number"]) == (3, "01/DS-BCA")  # its own series
