@@ -137,8 +137,14 @@ class ScoreBreakdown(Strict):
     total: float
 
 
+class ShortlistNomination(Nomination):
+    achievements: str = Field(description="Trích đoạn thành tích (tối đa 300 ký tự, cắt ở ranh giới từ, kết thúc "
+                                          "bằng '…' khi bị cắt); toàn văn tại GET /v1/nominations/{id}")
+    achievements_length: int = Field(description="Số ký tự của toàn văn thành tích")
+
+
 class ShortlistRow(Strict):
-    nomination: Nomination
+    nomination: ShortlistNomination
     award_form_name: str
     unit_name: str = Field(description="Đơn vị đề nghị")
     nominee_unit_name: str = Field(description="Đơn vị của người/tập thể được đề nghị")
@@ -156,9 +162,10 @@ class QuotaLine(Strict):
 
 
 class Shortlist(Strict):
-    items: list[ShortlistRow]
+    items: list[ShortlistRow] = Field(description="Một trang của danh sách đã xếp hạng (theo hình thức khen thưởng, "
+                                                  "rồi theo hạng); trang sau: ?cursor= giá trị `next`")
     next: Optional[str]
-    quotas: list[QuotaLine]
+    quotas: list[QuotaLine] = Field(description="Chỉ tiêu và số đề nghị của cả hội nghị (như nhau ở mọi trang)")
     finalised_at: Optional[str]
 
 

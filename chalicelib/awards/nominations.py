@@ -11,6 +11,8 @@ later change is 423. Every change is in the audit log.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import secrets
@@ -307,6 +309,62 @@ def shortlist(store: Store, conference_id: str) -> dict[str, Any]:
               "nominee_unit_name": names.get(r.nomination["nominee_unit_id"], "")} for r in rows]
     return {"items": items, "next": None, "quotas": lines,
             "finalised_at": conference.get("finalised_at")}
+
+
+def shortlist_page(store: Store, conference_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
+    """One page of the ranked shortlist, each row's achievements cut to an excerpt.
+
+    Everything is ranked on every request and then sliced, so pages join up in the
+    same order whatever their size; the cursor is the position of the page's first row.
+    Every page carries the whole conference's quota summary. The full text of a row is
+    at GET /v1/nominations/{id}; the workbook (`shortlist`) keeps every row in full.
+    """
+    full = shortlist(store, conference_id)
+    start = _shortlist_position(cursor, conference_id)
+    rows = full["items"][start:start + limit]
+    end = start + len(rows)
+    items = [{**row, "nomination": {**row["nomination"], "achievements": excerpt(row["nomination"]["achievements"]),
+                                    "achievements_length": len(row["nomination"]["achievements"])}}
+             for row in rows]
+    return {**full, "items": items,
+            "next": _shortlist_cursor(conference_id, end) if end < len(full["items"]) else None}
+
+
+SHORTLIST_EXCERPT = 300
+
+
+def excerpt(text: str, cap: int = SHORTLIST_EXCERPT) -> str:
+    """At most `cap` characters, cut at a word boundary and ended with "…"."""
+    if len(text) <= cap:
+        return text
+    cut = text[:cap - 1]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    if space > cap // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-\n") + "…"
+
+
+def _shortlist_cursor(conference_id: str, position: int) -> str:
+    raw = json.dumps({"shortlist": conference_id, "at": position}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _shortlist_position(cursor: str | None, conference_id: str) -> int:
+    """The position a cursor names; 422 unless it is one this listing issued for this conference."""
+    if not cursor:
+        return 0
+    refused = invalid("cursor", "Con trỏ trang không hợp lệ hoặc không thuộc danh sách này; "
+                                "hãy dùng giá trị `next` của trang trước.")
+    if len(cursor) > 200:
+        raise refused
+    try:
+        data = json.loads(base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True))
+    except (ValueError, binascii.Error, UnicodeError, RecursionError):
+        raise refused from None
+    if (not isinstance(data, dict) or set(data) != {"shortlist", "at"} or data["shortlist"] != conference_id
+            or type(data["at"]) is not int or not 0 < data["at"] <= 10**6):
+        raise refused
+    return data["at"]
 
 
 def approved_counts(store: Store, conference: dict[str, Any]) -> dict[str, int]:

@@ -3,6 +3,11 @@
 Two sheets: the ranked shortlist with its score breakdown and the quota line, and
 the approved list grouped as the commendation list is (final once the conference
 is finalised, otherwise a draft).
+
+Names, positions, achievements and notes come from units and staff: every string is
+written as text (never a formula), and one a spreadsheet would read as a formula
+(`=`, `+`, `-`, `@`, or a tab or line break before them) carries the quote prefix, so
+Excel and LibreOffice show it as written even after someone edits the cell.
 """
 
 from __future__ import annotations
@@ -15,6 +20,17 @@ from chalicelib.core.text import sort_key
 
 STATUS = {"pending": "Chờ quyết định", "approved": "Duyệt", "rejected": "Từ chối", "held": "Tạm hoãn"}
 KIND = {"collective": "Tập thể", "individual": "Cá nhân"}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def _append(sheet: Any, values: list[Any]) -> None:
+    """`sheet.append`, but a string is always text: openpyxl would store "=..." as a live formula."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+            if cell.value.startswith(FORMULA_STARTS):
+                cell.quotePrefix = True
 
 
 def shortlist_workbook(conference: dict[str, Any], shortlist: dict[str, Any]) -> bytes:
@@ -31,24 +47,24 @@ def shortlist_workbook(conference: dict[str, Any], shortlist: dict[str, Any]) ->
     wb = Workbook()
     ranked = wb.active
     ranked.title = "Xếp hạng"
-    ranked.append([f"DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG ĐÃ XẾP HẠNG: {conference['title']}"])
+    _append(ranked, [f"DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG ĐÃ XẾP HẠNG: {conference['title']}"])
     ranked["A1"].font = Font(bold=True, size=13)
-    ranked.append([f"Chốt danh sách: {shortlist['finalised_at']}" if shortlist.get("finalised_at")
-                   else "Chưa chốt danh sách (dự thảo)"])
+    _append(ranked, [f"Chốt danh sách: {shortlist['finalised_at']}" if shortlist.get("finalised_at")
+                     else "Chưa chốt danh sách (dự thảo)"])
     header = ["Hình thức khen thưởng", "Hạng", "Trong chỉ tiêu", "Đối tượng", "Họ tên / Tên tập thể",
               "Cấp bậc, chức vụ", "Đơn vị đề nghị", "Trạng thái", "Điểm tự động", "Điểm người chấm",
               "Số người chấm", *(c.label for c in criteria), "Tổng điểm", "Ghi chú quyết định"]
-    ranked.append(header)
+    _append(ranked, header)
     for cell in ranked[3]:
         cell.font, cell.fill, cell.alignment = bold, grey, wrap
     rows = shortlist["items"]
     for i, row in enumerate(rows):
         n, score = row["nomination"], row["score"]
-        ranked.append([row["award_form_name"], row["rank"], "Có" if row["within_quota"] else "Không", KIND[n["kind"]],
-                       n["name"], n["position"], row["unit_name"], STATUS[n["status"]], score["automatic"],
-                       score["reviewers"], score["reviewer_count"],
-                       *(score["criteria"].get(c.code) for c in criteria), score["total"],
-                       (n.get("decision") or {}).get("note", "")])
+        _append(ranked, [row["award_form_name"], row["rank"], "Có" if row["within_quota"] else "Không",
+                         KIND[n["kind"]], n["name"], n["position"], row["unit_name"], STATUS[n["status"]],
+                         score["automatic"], score["reviewers"], score["reviewer_count"],
+                         *(score["criteria"].get(c.code) for c in criteria), score["total"],
+                         (n.get("decision") or {}).get("note", "")])
         following = rows[i + 1] if i + 1 < len(rows) else None
         # the quota line: under the last row within quota of a form that has one
         if row["within_quota"] and (following is None or following["award_form_name"] != row["award_form_name"]
@@ -61,9 +77,9 @@ def shortlist_workbook(conference: dict[str, Any], shortlist: dict[str, Any]) ->
     ranked.freeze_panes = "A4"
 
     final = wb.create_sheet("Danh sách khen thưởng")
-    final.append(["DANH SÁCH KHEN THƯỞNG" if shortlist.get("finalised_at") else "DANH SÁCH KHEN THƯỞNG (DỰ THẢO)"])
+    _append(final, ["DANH SÁCH KHEN THƯỞNG" if shortlist.get("finalised_at") else "DANH SÁCH KHEN THƯỞNG (DỰ THẢO)"])
     final["A1"].font = Font(bold=True, size=13)
-    final.append(["TT", "Họ tên / Tên tập thể", "Cấp bậc, chức vụ", "Đơn vị", "Tóm tắt thành tích"])
+    _append(final, ["TT", "Họ tên / Tên tập thể", "Cấp bậc, chức vụ", "Đơn vị", "Tóm tắt thành tích"])
     for cell in final[2]:
         cell.font, cell.fill = bold, grey
     approved = [{**r["nomination"], "nominee_unit_name": r["nominee_unit_name"]} for r in rows
@@ -75,10 +91,10 @@ def shortlist_workbook(conference: dict[str, Any], shortlist: dict[str, Any]) ->
                                           sort_key(n["name"])))
             if not group:
                 continue
-            final.append([f"{form.name}: {KIND[kind].lower()} ({len(group)})"])
+            _append(final, [f"{form.name}: {KIND[kind].lower()} ({len(group)})"])
             final.cell(final.max_row, 1).font = bold
             for i, n in enumerate(group, 1):
-                final.append([i, n["name"], n["position"], n["nominee_unit_name"], n["achievements"][:300]])
+                _append(final, [i, n["name"], n["position"], n["nominee_unit_name"], n["achievements"][:300]])
                 for cell in final[final.max_row]:
                     cell.alignment = wrap
     for col, width in enumerate([6, 32, 24, 22, 70], 1):

@@ -84,18 +84,19 @@ def decide_many(ctx: Context, conference_id: str) -> Reply:
 
 
 @awards.route("GET", "/v1/conferences/{conference_id}/shortlist",
-              summary="Danh sách đề nghị đã xếp hạng theo hình thức khen thưởng, có điểm và vạch chỉ tiêu; "
-                      f"Accept: {XLSX} cho tệp Excel",
-              access=STAFF, response=models.Shortlist, errors=(404,), alternates=(XLSX,))
+              summary="Danh sách đề nghị đã xếp hạng theo hình thức khen thưởng, có điểm và vạch chỉ tiêu, từng trang "
+                      "(thành tích rút gọn); "
+                      f"Accept: {XLSX} cho tệp Excel đầy đủ mọi dòng",
+              access=STAFF, response=models.Shortlist, errors=(404,), alternates=(XLSX,), query=PAGED)
 def conference_shortlist(ctx: Context, conference_id: str) -> Reply:
-    data = service.shortlist(ctx.store, conference_id)
     if ctx.accepts(XLSX):
         from chalicelib.awards.workbook import shortlist_workbook  # openpyxl loads only for this
 
+        data = service.shortlist(ctx.store, conference_id)  # every row, the full texts
         conference = conferences.get_conference(ctx.store, conference_id)
         return Reply(shortlist_workbook(conference, data), content_type=XLSX, headers={
             "Content-Disposition": f'attachment; filename="danh-sach-de-nghi-khen-thuong-{conference_id}.xlsx"'})
-    return Reply(data)
+    return Reply(service.shortlist_page(ctx.store, conference_id, ctx.limit, ctx.cursor))
 
 
 @awards.route("POST", "/v1/conferences/{conference_id}/finalise",

@@ -412,8 +412,23 @@
   async function loadShortlist() {
     const conference = currentConference();
     if (!conference) return;
-    const { data } = await getJson(`/v1/conferences/${encodeURIComponent(conference.id)}/shortlist`);
-    if (conference !== currentConference()) return; // the picker moved on while this was loading
+    // The shortlist comes in pages (100 rows each, achievements shortened): follow `next`
+    // and join them; the quota summary and the finalised state are the same on every page.
+    const path = `/v1/conferences/${encodeURIComponent(conference.id)}/shortlist`;
+    let data = null;
+    const seen = new Set();
+    let cursor = null;
+    for (let page = 0; page < 100; page++) {
+      const query = `?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+      const { data: part } = await getJson(`${path}${query}`);
+      if (conference !== currentConference()) return; // the picker moved on while this was loading
+      // a row that moved up a page between two requests is shown once
+      const fresh = part.items.filter((r) => !seen.has(r.nomination.id));
+      for (const r of fresh) seen.add(r.nomination.id);
+      data = data ? { ...part, items: [...data.items, ...fresh] } : { ...part, items: fresh };
+      cursor = part.next;
+      if (!cursor) break;
+    }
     state.shortlist = data;
     // The picker's "(đã chốt)" follows the list.
     if (Boolean(conference.finalised_at) !== Boolean(data.finalised_at)) {

