@@ -365,3 +365,66 @@ def test_defect_8_the_shortlist_comes_in_pages_of_short_rows(api, world):
         assert resp.status_code == 422 and resp.data["errors"][0]["field"] == "cursor", (bad, resp.body[:300])
     assert api.get(f"/v1/conferences/{other}/shortlist?cursor={mine}", token=admin).status_code == 422
     assert api.get(f"{path}?limit=0", token=admin).status_code == 422
+
+
+def test_defect_6_a_reviewer_of_the_nominees_unit_is_conflicted_too(api, world):
+    """A parent nominating its child's collective: the child's own leader may not score it."""
+    t, cid, admin = world["tokens"], world["conference"], world["admin"]
+    by_parent = nominate(api, t["cuc-y-te"], "cuc-y-te", cid, name="Khoa Truyền nhiễm", nominee_unit_id="bv-19-8")
+    assert by_parent.status_code == 201 and by_parent.data["unit_id"] == "cuc-y-te"
+    body = {"scores": {"impact": 9, "exemplary": 9, "initiative": 9}}
+    hospital_leader = api.post("/v1/tokens", token=admin,
+                               body={"role": "leader", "name": "Giám đốc Bệnh viện", "unit_id": "bv-19-8"}).data["token"]
+    refused = api.post(f"/v1/nominations/{by_parent.data['id']}/scores", token=hospital_leader, body=body)
+    assert refused.status_code == 403 and refused.data["reason"] == "conflict_of_interest"
+    sibling_leader = api.post("/v1/tokens", token=admin,
+                              body={"role": "leader", "name": "Giám đốc Bệnh viện 199", "unit_id": "bv-199"}).data["token"]
+    assert api.post(f"/v1/nominations/{by_parent.data['id']}/scores", token=sibling_leader,
+                    body=body).status_code == 200
+
+
+def test_defect_7_a_decision_that_moves_the_form_moves_the_uniqueness_guard(api, world):
+    t, cid, admin = world["tokens"], world["conference"], world["admin"]
+    first = nominate(api, t["ca-nghe-an"], "ca-nghe-an", cid, kind="individual", name="Nguyễn Văn Bình",
+                     position="Thượng tá")
+    moved = api.post(f"/v1/nominations/{first.data['id']}/decision", token=admin,
+                     body={"decision": "approve", "award_form": "giay-khen"}, headers={"If-Match": first.headers["ETag"]})
+    assert moved.status_code == 200 and moved.data["award_form"] == "giay-khen"
+    again_new_form = nominate(api, t["ca-nghe-an"], "ca-nghe-an", cid, kind="individual", name="Nguyễn Văn Bình",
+                              position="Thượng tá", award_form="giay-khen")
+    assert again_new_form.status_code == 409, again_new_form.body  # the person holds that form now
+    again_old_form = nominate(api, t["ca-nghe-an"], "ca-nghe-an", cid, kind="individual", name="Nguyễn Văn Bình",
+                              position="Thượng tá")
+    assert again_old_form.status_code == 201, again_old_form.body  # and no longer blocks the old one
+    # moving the new one onto a form the person already holds is refused, and nothing is written
+    clash = api.post(f"/v1/nominations/{again_old_form.data['id']}/decision", token=admin,
+                     body={"decision": "approve", "award_form": "giay-khen"},
+                     headers={"If-Match": again_old_form.headers["ETag"]})
+    assert clash.status_code == 409, clash.body
+    assert api.get(f"/v1/nominations/{again_old_form.data['id']}", token=admin).data["status"] == "pending"
+
+
+def test_defect_1_a_decision_or_score_staged_before_finalise_is_refused_at_commit(api, world):
+    """The interleaving the races hit, made deterministic: a decision and a score both checked the
+    list was open, then the list is finalised, then they commit: both are refused, nothing stored."""
+    from chalicelib.awards import nominations as service
+    from chalicelib.awards.models import DecisionIn, ScoresIn
+    from chalicelib.core.access import Principal
+    from chalicelib.core.clock import SystemClock
+    from chalicelib.core.errors import Locked
+    from chalicelib.core.states import Role
+
+    t, cid, admin, store = world["tokens"], world["conference"], world["admin"], world["store"]
+    n = nominate(api, t["ca-nghe-an"], "ca-nghe-an", cid)
+    office, leader = Principal("adm", Role.ADMIN, None, "Văn phòng"), Principal("ldr", Role.LEADER, None, "Thứ trưởng")
+    decision, score = store.unit_of_work(), store.unit_of_work()
+    service.decide(decision, office, n.data["id"], DecisionIn(decision="approve"), n.headers["ETag"].strip('"'),
+                   SystemClock().now())
+    service.score_nomination(score, leader, n.data["id"], ScoresIn(scores={"impact": 9, "exemplary": 9, "initiative": 9}),
+                             SystemClock().now())
+    assert finalise(api, admin, cid).status_code == 200
+    for work in (decision, score):
+        with pytest.raises(Locked):
+            work.commit()
+    assert api.get(f"/v1/nominations/{n.data['id']}", token=admin).data["status"] == "pending"
+    assert store.nominations.scores(cid) == []
