@@ -22,7 +22,7 @@ app.api.binary_types.extend(["application/pdf", "application/vnd.openxmlformats-
 # 01:00 UTC is 08:00 in Hà Nội: reminders arrive at the start of the working day.
 @app.schedule(Cron(0, 1, "*", "*", "?", "*"))
 def send_reminders(event: object) -> dict:
-    from chalicelib.http.routing import services
+    from chalicelib.bootstrap import services
     from chalicelib.reporting.reminders import run_from_environment
 
     return run_from_environment(services.clock.now()).as_dict()
@@ -32,19 +32,18 @@ def send_reminders(event: object) -> dict:
 # which starts its compile at once; a run with nothing due is one Query and never loads the renderer.
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def compile_due_conferences(event: object) -> dict:
-    from chalicelib.core.settings import settings
-    from chalicelib.http.routing import services
+    from chalicelib.bootstrap import services
     from chalicelib.publishing.pipeline import run_scheduled  # the renderer loads only here
 
-    return run_scheduled(settings(), services.clock.now())
+    return run_scheduled(services.settings(), services.clock.now())
 
 
 # Invoked asynchronously by `POST /v1/conferences/{id}/compile` when THIDUA_COMPILE_TRIGGER=lambda;
 # event {"conference_id": ...}. Raising lets Lambda's async retry run it again (idempotent).
 @app.lambda_function(name="compile_conference")
 def compile_conference(event: dict, context: object) -> dict:
-    from chalicelib.core.settings import settings
-    from chalicelib.http.routing import services
+    from chalicelib.bootstrap import services
     from chalicelib.publishing.trigger import run_requested  # the renderer loads only when it renders
 
-    return run_requested(settings(), event["conference_id"], services.clock.now()).as_dict()
+    conf = services.settings()
+    return run_requested(conf, event["conference_id"], services.clock.now(), store=services.store(conf)).as_dict()

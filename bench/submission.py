@@ -99,7 +99,7 @@ def _measure(endpoint: str, rounds: int) -> list[Figure]:
     from chalicelib.core import audit
     from chalicelib.core.clock import FixedClock, iso
     from chalicelib.core.settings import settings
-    from chalicelib.http.routing import services
+    from chalicelib.bootstrap import services
     from chalicelib.store import store_for
     from chalicelib.store.dynamodb import make_client, table_definition
     from chalicelib.units.tokens import issue_token

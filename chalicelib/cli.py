@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from chalicelib.core.settings import settings
-from chalicelib.store import store_for
+from chalicelib.bootstrap import services
 
 CONFIG = Path(__file__).resolve().parent.parent / ".chalice" / "config.json"
 
@@ -38,7 +38,7 @@ def _in_aws(conf) -> bool:
 
 def _store_or_exit():
     conf = settings()
-    store = store_for(conf)
+    store = services.store(conf)
     try:
         if _in_aws(conf):
             # A deployed table belongs to its CloudFormation stack (point-in-time recovery, deletion
@@ -75,11 +75,10 @@ def _runs_here_or_exit(command: str) -> None:
 
 
 def cmd_admin_token(args: argparse.Namespace) -> int:
-    from chalicelib.core.clock import SystemClock
     from chalicelib.units.tokens import issue_token
 
     store = _store_or_exit()
-    token = issue_token(store, "admin", args.name, SystemClock().now())
+    token = issue_token(store, "admin", args.name, services.clock.now())
     print(token["token"])
     return 0
 

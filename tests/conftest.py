@@ -67,7 +67,7 @@ def store(env) -> Iterator[Store]:
 def clock(monkeypatch):
     """The HTTP layer's clock, fixed at 2021-08-20 10:00 in Hà Nội (tests move it)."""
     from chalicelib.core.clock import FixedClock
-    from chalicelib.http.routing import services
+    from chalicelib.bootstrap import services
 
     fixed = FixedClock("2021-08-20T10:00:00+07:00")
     monkeypatch.setattr(services, "clock", fixed)

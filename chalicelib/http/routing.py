@@ -27,14 +27,14 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 from chalice import Blueprint, Response
 
 from chalicelib.core.access import ALL_ROLES, Principal, Rule
-from chalicelib.core.clock import Clock, SystemClock
+from chalicelib.bootstrap import services
 from chalicelib.core.errors import DomainError, FieldError, invalid
 from chalicelib.core.settings import Settings, settings
 from chalicelib.core.states import Role
 from chalicelib.core.text import nfc_deep
 from chalicelib.http import problems
 from chalicelib.http.problems import HttpProblem
-from chalicelib.store import BadCursor, Store, StoreUnavailable, store_for
+from chalicelib.store import BadCursor, Store, StoreUnavailable
 
 if TYPE_CHECKING:
     from pydantic import BaseModel  # loaded with the first body to validate, never at import
@@ -172,27 +172,6 @@ class Reply:
     content_type: str = JSON
 
 
-class Services:
-    """The injection points of the HTTP layer: replace an attribute in a test, never patch a module."""
-
-    def __init__(self) -> None:
-        self.clock: Clock = SystemClock()
-
-    def store(self, conf: Settings) -> Store:
-        return store_for(conf)
-
-    def mailer(self, conf: Settings) -> Any:
-        from chalicelib.delivery import mailer_for
-
-        return mailer_for(conf)
-
-    def artifacts(self, conf: Settings) -> Any:
-        from chalicelib.delivery import artifacts_for
-
-        return artifacts_for(conf)
-
-
-services = Services()
 
 
 @dataclass

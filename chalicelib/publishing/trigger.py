@@ -161,17 +161,6 @@ class Worker:
                 self._queue.task_done()
 
 
-class Triggers:
-    """What `start_compile` uses: replace an attribute in a test (like `routing.services`), never patch a module."""
-
-    def __init__(self) -> None:
-        self.lambda_client: LambdaClientFactory = default_lambda_client
-        self.worker = Worker()  # its thread starts with the first compile request
-
-
-triggers = Triggers()
-
-
 # -- the entry point -------------------------------------------------------------------
 
 def start_compile(conf: Settings, conference_id: str, now: dt.datetime, *,
@@ -181,11 +170,13 @@ def start_compile(conf: Settings, conference_id: str, now: dt.datetime, *,
     Returns "invoked", "started" or "scheduled" (nothing started: the schedule will).
     Never raises for a trigger failure: the recorded request is the safety net.
     """
+    from chalicelib.bootstrap import services  # the process's Lambda client and worker
+
     mode = conf.compile_trigger
     if mode == "lambda":
-        return invoke_compile(conf, conference_id, lambda_client or triggers.lambda_client)
+        return invoke_compile(conf, conference_id, lambda_client or services.lambda_client)
     if mode == "thread":
-        (worker or triggers.worker).submit(conf, conference_id, now)
+        (worker or services.worker).submit(conf, conference_id, now)
         return STARTED
     if mode not in ("none", ""):
         log.error("unknown THIDUA_COMPILE_TRIGGER %r: %s waits for the schedule", mode, conference_id)

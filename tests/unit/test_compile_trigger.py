@@ -18,7 +18,8 @@ from chalicelib.conferences.models import ConferenceIn
 from chalicelib.core.clock import iso
 from chalicelib.core.settings import settings
 from chalicelib.publishing.pipeline import CompileFailed
-from chalicelib.publishing.trigger import Worker, run_requested, start_compile, triggers
+from chalicelib.bootstrap import services
+from chalicelib.publishing.trigger import Worker, run_requested, start_compile
 from helpers import Mailbox, put_report, seed_units
 
 FUNCTION = "thidua-dev-compile_conference"
@@ -212,7 +213,7 @@ def test_an_undelivered_recipient_raises_and_keeps_the_request(world):
 def test_post_compile_starts_the_background_worker_and_answers_202(api, admin_token, world, monkeypatch, clock):
     mailbox = Mailbox()
     worker = Worker(job=functools.partial(run_requested, render=render, mailer=mailbox))
-    monkeypatch.setattr(triggers, "worker", worker)
+    monkeypatch.setattr(services, "worker", worker)
     monkeypatch.setenv("THIDUA_COMPILE_TRIGGER", "thread")
     cid = conference(world)["id"]
 
@@ -227,7 +228,7 @@ def test_post_compile_starts_the_background_worker_and_answers_202(api, admin_to
 
 def test_post_compile_invokes_the_compile_function_on_aws(api, admin_token, world, monkeypatch):
     fake = FakeLambda()
-    monkeypatch.setattr(triggers, "lambda_client", lambda conf: fake)
+    monkeypatch.setattr(services, "lambda_client", lambda conf: fake)
     monkeypatch.setenv("THIDUA_COMPILE_TRIGGER", "lambda")
     monkeypatch.setenv("THIDUA_COMPILE_FUNCTION", FUNCTION)
     cid = conference(world)["id"]
@@ -240,7 +241,7 @@ def test_post_compile_invokes_the_compile_function_on_aws(api, admin_token, worl
 
 def test_post_compile_still_202_and_recorded_when_the_invoke_fails(api, admin_token, world, monkeypatch):
     fake = FakeLambda(error=ConnectionError("throttled"))
-    monkeypatch.setattr(triggers, "lambda_client", lambda conf: fake)
+    monkeypatch.setattr(services, "lambda_client", lambda conf: fake)
     monkeypatch.setenv("THIDUA_COMPILE_TRIGGER", "lambda")
     monkeypatch.setenv("THIDUA_COMPILE_FUNCTION", FUNCTION)
     cid = conference(world)["id"]
@@ -252,7 +253,7 @@ def test_post_compile_still_202_and_recorded_when_the_invoke_fails(api, admin_to
 
 def test_an_unknown_conference_is_404_and_triggers_nothing(api, admin_token, store, monkeypatch):
     fake = FakeLambda()
-    monkeypatch.setattr(triggers, "lambda_client", lambda conf: fake)
+    monkeypatch.setattr(services, "lambda_client", lambda conf: fake)
     monkeypatch.setenv("THIDUA_COMPILE_TRIGGER", "lambda")
     monkeypatch.setenv("THIDUA_COMPILE_FUNCTION", FUNCTION)
     assert api.post("/v1/conferences/20990101-nothere/compile", token=admin_token).status_code == 404
