@@ -21,6 +21,7 @@ PACKAGE = "thidua_client"
 
 def generate(out: Path) -> Path:
     """Generate the client package into `out` (replaced); returns the package folder."""
+    import chalicelib.http.features  # noqa: F401 - publishes the routes
     from chalicelib.http.openapi import document
 
     out = out.resolve()

@@ -1,6 +1,6 @@
 """Who may do what: the `Principal` behind a token and the named access rules.
 
-Every route declares one rule (`chalicelib.http.routing`); it is evaluated from
+Every route declares one rule (`chalicelib.http.declaration`); it is evaluated from
 the principal and the path alone, before the body is read, so a caller who may
 not use a route learns nothing from its validation. The domain receives the
 principal and never checks roles of its own accord. Where a rule depends on the

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import chalicelib
 from chalicelib.core.access import PUBLIC
-from chalicelib.http.routing import Context, Feature, Reply
+from chalicelib.http.context import Context, Reply
+from chalicelib.http.declaration import Feature
 
 admin = Feature(__name__, "admin", "Trang quản trị")
 

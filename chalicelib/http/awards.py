@@ -6,13 +6,20 @@ from chalicelib.awards import nominations as service
 from chalicelib.conferences import service as conferences
 from chalicelib.core.access import (ADMIN, NOMINATION_READ, NOMINATION_WRITE, OWN_SUBTREE_READ, OWN_SUBTREE_WRITE,
                                     SIGNED_IN, STAFF)
-from chalicelib.http.routing import LazyModels, PAGED, Context, Feature, QueryParam, Reply, page
+from chalicelib.http.context import Context, Reply, page
+from chalicelib.http.declaration import PAGED, Feature, LazyModels, QueryParam
 
 models = LazyModels("chalicelib.awards.models")
 conference_models = LazyModels("chalicelib.conferences.models")
 reporting_models = LazyModels("chalicelib.reporting.models")
 awards = Feature(__name__, "awards", "Đề nghị khen thưởng, chấm điểm, xếp hạng, quyết định và chốt danh sách.")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@awards.owner("nomination")
+def nomination_owner(store, params: dict[str, str]) -> str:
+    """The unit that proposed the nomination a path names (its `NOMINATION_*` access rules)."""
+    return service.get_nomination(store, params["nomination_id"])["unit_id"]
 
 
 def nomination_reply(nomination: dict, status: int | None = None, location: bool = False) -> Reply:

@@ -12,7 +12,8 @@ from urllib.parse import quote
 from chalicelib.conferences import service
 from chalicelib.core.access import ADMIN, PUBLIC, STAFF
 from chalicelib.http.problems import HttpProblem
-from chalicelib.http.routing import LazyModels, PAGED, Context, Feature, Reply, page
+from chalicelib.http.context import Context, Reply, page
+from chalicelib.http.declaration import PAGED, Feature, LazyModels
 from chalicelib.publishing.trigger import SCHEDULED, start_compile  # imports neither the pipeline nor boto3
 
 models = LazyModels("chalicelib.conferences.models")

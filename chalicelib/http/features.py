@@ -1,16 +1,17 @@
-"""Every feature's routes, in the order the OpenAPI document lists them."""
+"""Every feature's routes, imported in the order the OpenAPI document lists them."""
 
 from __future__ import annotations
 
 from chalicelib.http.admin import admin
 from chalicelib.http.awards import awards
 from chalicelib.http.conferences import conferences
+from chalicelib.http.declaration import Feature, Operation, publish
 from chalicelib.http.reporting import reporting
-from chalicelib.http.routing import Feature, Operation
 from chalicelib.http.service import service
 from chalicelib.http.units import units
 
 FEATURES: tuple[Feature, ...] = (service, units, reporting, conferences, awards, admin)
+publish(FEATURES)
 
 
 def operations() -> list[Operation]:

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.http.routing import Operation
+from chalicelib.http.declaration import PUBLISHED, Operation
 
 REF = "#/components/schemas/{model}"
 
@@ -157,8 +157,8 @@ def build(ops: list[Operation]) -> dict[str, Any]:
 
 @cache
 def document() -> dict[str, Any]:
-    from chalicelib.http.features import FEATURES, operations
-
-    doc = build(operations())
-    doc["tags"] = [{"name": f.tag, "description": f.description} for f in FEATURES]
+    """The app's document: every published feature (`chalicelib.http.features`, imported by the app)."""
+    assert PUBLISHED, "import chalicelib.http.features (the app does) before asking for its document"
+    doc = build([op for feature in PUBLISHED for op in feature.operations])
+    doc["tags"] = [{"name": f.tag, "description": f.description} for f in PUBLISHED]
     return doc

@@ -5,7 +5,8 @@ from __future__ import annotations
 from chalicelib.core.access import ADMIN, OWN_UNIT_READ, OWN_UNIT_WRITE, SIGNED_IN
 from chalicelib.core.periods import period_of
 from chalicelib.core.states import ReviewAction
-from chalicelib.http.routing import LazyModels, PAGED, Context, Feature, QueryParam, Reply, page
+from chalicelib.http.context import Context, Reply, page
+from chalicelib.http.declaration import PAGED, Feature, LazyModels, QueryParam
 from chalicelib.reporting import deadlines, reports
 from chalicelib.reporting.completeness import completeness_for
 

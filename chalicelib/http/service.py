@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 from chalicelib.core.access import PUBLIC, SIGNED_IN
 from chalicelib.core.catalogs import indicator_catalog
-from chalicelib.http.routing import Context, Feature, LazyModels, Reply
+from chalicelib.http.context import Context, Reply
+from chalicelib.http.declaration import Feature, LazyModels
 
 models = LazyModels("chalicelib.http.service_models")
 unit_models = LazyModels("chalicelib.units.models")

@@ -1,6 +1,6 @@
 """Response models of the service routes (health, the OpenAPI document, the indicator catalog).
 
-Imported when first needed (see `routing.Lazy`), never by importing the app.
+Imported when first needed (see `declaration.Lazy`), never by importing the app.
 """
 
 from __future__ import annotations

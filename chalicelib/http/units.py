@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from chalicelib.core.access import ADMIN
-from chalicelib.http.routing import LazyModels, PAGED, Context, Feature, Reply, page
+from chalicelib.http.context import Context, Reply, page
+from chalicelib.http.declaration import PAGED, Feature, LazyModels
 from chalicelib.units import service, tokens
 
 models = LazyModels("chalicelib.units.models")

@@ -91,7 +91,7 @@ def test_the_unzipped_package_imports_from_its_bytecode(unzipped):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert f"code object from '{unzipped}/__pycache__/app.cpython-313.pyc'" in done.stderr
-    assert f"code object from '{unzipped}/chalicelib/http/__pycache__/routing.cpython-313.pyc'" in done.stderr
+    assert f"code object from '{unzipped}/chalicelib/http/__pycache__/declaration.cpython-313.pyc'" in done.stderr
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,7 @@ def test_every_served_route_declares_a_named_access_rule():
 
 
 def test_a_route_cannot_be_declared_without_an_access_rule():
-    from chalicelib.http.routing import Feature
+    from chalicelib.http.declaration import Feature
 
     with pytest.raises(TypeError):
         Feature("probe", "probe").route("GET", "/v1/probe", summary="x")  # type: ignore[call-arg]

@@ -27,7 +27,7 @@ from helpers import open_period
 
 from chalicelib.core.states import Role
 from chalicelib.http.features import operations
-from chalicelib.http.routing import Operation
+from chalicelib.http.declaration import Operation
 
 OWN, OTHER = "ca-nghe-an", "ca-ha-tinh"
 PERIOD = "2021-08"
