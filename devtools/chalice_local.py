@@ -1,5 +1,6 @@
-"""`chalice local` as the deployed API behaves: a listen backlog fit for bursts, and unknown paths
-answered 404 problem+json as the deployed gateway is configured to (devtools/package.py).
+"""`chalice local` as the deployed API behaves: a listen backlog fit for bursts, unknown paths
+answered 404 problem+json as the deployed gateway is configured to (devtools/package.py), and
+every method, not only the seven chalice's handler names, answered by the app.
 
 socketserver's default backlog is 5: a burst of 50 simultaneous requests (our
 concurrency checks, or a province's batch script) would see connection resets
@@ -8,9 +9,8 @@ that API Gateway never produces. Arguments are those of `chalice local`.
 
 from __future__ import annotations
 
-import sys
-
 import json
+import sys
 
 from chalice import local
 from chalice.cli import main as chalice_main
@@ -38,6 +38,18 @@ def handle_request(self, method, path, headers, body):  # type: ignore[no-untype
 
 
 local.LocalGateway.handle_request = handle_request
+
+
+def any_method(self, name):  # type: ignore[no-untyped-def]
+    """http.server answers a method without a `do_<METHOD>` itself (501, an HTML page): send TRACE,
+    FOO, ... through the gateway like GET, so the app answers 405 problem+json with `Allow` on a
+    known path and the 404 problem+json on an unknown one, as it does for DELETE /v1/health."""
+    if name.startswith("do_"):
+        return self._generic_handle
+    raise AttributeError(name)
+
+
+local.ChaliceRequestHandler.__getattr__ = any_method
 
 if __name__ == "__main__":
     sys.argv = ["chalice", "local", *sys.argv[1:]]

@@ -48,6 +48,7 @@ class SendState(StrEnum):
 class DocumentState(StrEnum):
     RENDERING = "rendering"
     STORED = "stored"
+    ABANDONED = "abandoned"   # superseded by a newer version while still rendering: never stored, never numbered
 
 
 class IdempotencyState(StrEnum):

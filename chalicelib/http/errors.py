@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any, Callable
 
 from chalice import Chalice, Response
 
 from chalicelib.http.problems import problem_response
+
+
+def _title(status: int, code: str) -> str:
+    """The status's reason phrase, as our own problems have ("Method Not Allowed")."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return code
 
 
 def install_error_shaping(app: Chalice) -> None:
@@ -16,7 +25,13 @@ def install_error_shaping(app: Chalice) -> None:
         body = response.body
         if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
             status = response.status_code
-            detail = "Lỗi hệ thống, vui lòng thử lại sau." if status >= 500 else str(body.get("Message", ""))
             headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
-            return problem_response(status, str(body["Code"]), detail, headers=headers)
+            if status >= 500:
+                detail = "Lỗi hệ thống, vui lòng thử lại sau."
+            elif status == 405:  # a method the path does not declare; Allow lists those it does
+                detail = (f"Đường dẫn này không hỗ trợ phương thức {getattr(event, 'method', '')} "
+                          f"(các phương thức được hỗ trợ: {headers.get('Allow', '')}).")
+            else:
+                detail = str(body.get("Message", ""))
+            return problem_response(status, _title(status, str(body["Code"])), detail, headers=headers)
         return response

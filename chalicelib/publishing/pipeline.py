@@ -8,11 +8,15 @@ the schedule twice or Lambda retries:
 1. A kind's inputs are fingerprinted (`kinds.py`). If the newest version of that
    kind has this fingerprint, nothing is rendered again.
 2. Otherwise version N+1 is claimed with a conditional write (version and its
-   public id pointer in one transaction). A concurrent compile that loses sees the
-   winner's claim and stops; a claim left rendering longer than STALE_RENDER (its
-   owner crashed) may be taken over. Only the claim owner takes the next document
-   number (bound to the version before rendering, so a takeover reuses it) and
-   stores the PDF.
+   public id pointer in one transaction), and older versions still rendering are
+   marked "abandoned" (superseded: their render can no longer be stored). A
+   concurrent compile that loses sees the winner's claim and stops; a claim left
+   rendering longer than STALE_RENDER (its owner crashed) may be taken over. Only
+   the claim owner renders and stores the PDF. It renders with the number its
+   series would issue next and takes that number in the transaction that marks the
+   version stored, only if it is still the next one (else it renders again with the
+   new next one): a number belongs to a stored version or to none, so a render that
+   dies leaves no hole in the series, and no number is issued twice.
 3. Each recipient's delivery of the set of documents is claimed before sending,
    with a Message-ID derived from (documents, recipient), and marked sent
    afterwards. A claim stuck in "sending" longer than STALE_SEND is retried.
@@ -106,10 +110,9 @@ def ensure_document(store: Store, kind: DocumentKind, conference: dict[str, Any]
     claim = _claim_version(store, kind, conference, inputs, now=now)
     if claim.state != "mine":
         return claim.record, False
-    built = _number_and_build(store, claim, conf=conf)
-    if built is None:
-        return None, False
-    stored = _store(store, built, (render or kind.render)(built.doc), now=now, artifacts=artifacts)
+    built = _build(store, claim, conf=conf)
+    stored = _render_and_store(store, [built], [(render or kind.render)(built.doc)], now=now, conf=conf,
+                               artifacts=artifacts, render=render or kind.render)[kind.code]
     return stored, stored is not None
 
 
@@ -120,7 +123,8 @@ class _Claim:
     state: str                        # "stored": nothing to render; "busy": another run renders it; "mine"
     record: dict[str, Any] | None
     mine: str
-    doc: Any = None                   # the document model, once numbered and built
+    doc: Any = None                   # the document model, once built
+    number: tuple[str, int, str] | None = None  # (series, sequence, text) the document carries, taken when stored
 
 
 def _claim_version(store: Store, kind: DocumentKind, conference: dict[str, Any], inputs: Any, *,
@@ -130,7 +134,7 @@ def _claim_version(store: Store, kind: DocumentKind, conference: dict[str, Any],
     fp = kind.fingerprint(inputs)
     mine = secrets.token_hex(8)
     latest = store.documents.latest(cid, kind.code)
-    if latest is not None and latest["fingerprint"] == fp:
+    if latest is not None and latest["fingerprint"] == fp and latest["state"] != DocumentState.ABANDONED:
         record = latest
     else:
         version = (int(latest["version"]) + 1) if latest else 1
@@ -161,31 +165,44 @@ def _claim_version(store: Store, kind: DocumentKind, conference: dict[str, Any],
         except ConditionFailed:
             return _Claim(kind, inputs, "busy", None, mine)
         record = {**record, "claim": mine, "claimed_at": iso(now)}
+    if int(record["version"]) > 1:
+        # A render older than this version is superseded whatever its state: it must not be stored
+        # (and so take a number) after this one, nor stay "rendering" for ever.
+        store.documents.abandon_older(cid, kind.code, int(record["version"]), iso(now))
     return _Claim(kind, inputs, "mine", record, mine)
 
 
-def _number_and_build(store: Store, claim: _Claim, *, conf: Settings) -> _Claim | None:
-    """Bind the next number to a claimed version (before anything is rendered, so a takeover
-    reuses it) and build its document model; None when the claim was lost meanwhile."""
+def _build(store: Store, claim: _Claim, *, conf: Settings) -> _Claim:
+    """The claimed version's document model, carrying the number its series would issue next;
+    the number is taken only when the version is stored (`_store`)."""
     kind, record = claim.kind, claim.record
     assert record is not None
-    cid, version, doc_id = record["conference_id"], int(record["version"]), record["document_id"]
+    doc_id = record["document_id"]
     issued_on = dt.date.fromisoformat(record["issued_on"])
-    if not record.get("number") and kind.numbered(claim.inputs):
+    number = None
+    if record.get("number"):  # bound before rendering by an earlier release: a takeover keeps it
+        text: str | None = record["number"]
+    elif kind.numbered(claim.inputs):
         prefix = record["number_prefix"]
-        number = document_number(store.documents.next_number(kind.number_series(prefix, issued_on.year)), prefix)
-        try:
-            store.documents.update_version(cid, kind.code, version, {"number": number}, claim.mine, unnumbered=True)
-        except ConditionFailed:
-            return None
-        record = {**record, "number": number}
+        series = kind.number_series(prefix, issued_on.year)
+        sequence = store.documents.last_number(series) + 1
+        text = document_number(sequence, prefix)
+        number = (series, sequence, text)
+    else:
+        text = None  # a draft
     doc = kind.build(claim.inputs, Numbering(
-        number=record.get("number"), document_id=doc_id, issued_on=issued_on,
+        number=text, document_id=doc_id, issued_on=issued_on,
         verify_url=service.verify_url(conf.public_base_url, doc_id), verify_code=service.verify_code(doc_id)))
-    return _Claim(kind, claim.inputs, claim.state, record, claim.mine, doc)
+    return _Claim(kind, claim.inputs, claim.state, record, claim.mine, doc, number)
+
+
+class _NumberTaken(Exception):
+    """Another version took the number this one was rendered with: render it again."""
 
 
 def _store(store: Store, claim: _Claim, pdf: bytes, *, now: dt.datetime, artifacts: Any) -> dict[str, Any] | None:
+    """Store the PDF and mark the version stored, taking its number in the same transaction.
+    None when the claim was lost (taken over or abandoned); raises _NumberTaken."""
     kind, record, doc = claim.kind, claim.record, claim.doc
     assert record is not None
     cid, version, doc_id = record["conference_id"], int(record["version"]), record["document_id"]
@@ -195,11 +212,47 @@ def _store(store: Store, claim: _Claim, pdf: bytes, *, now: dt.datetime, artifac
     fields = {"state": DocumentState.STORED.value, "artifact_key": key, "sha256": stored.sha256, "size": stored.size,
               "title": doc.title, "agency": doc.agency, "stored_at": iso(now)}
     try:
-        store.documents.update_version(cid, kind.code, version, fields, claim.mine)
+        store.documents.store_version(cid, kind.code, version, fields, claim.mine, claim.number)
+    except AlreadyExists:
+        raise _NumberTaken() from None
     except ConditionFailed:
-        return None  # taken over meanwhile: the new owner finishes it
-    log.info("stored %s %s v%s %s (%s bytes)", cid, kind.code, version, record.get("number"), stored.size)
+        return None  # taken over or abandoned meanwhile: the new owner (or a newer version) finishes it
+    if claim.number is not None:
+        fields["number"] = claim.number[2]
+    log.info("stored %s %s v%s %s (%s bytes)", cid, kind.code, version, fields.get("number", record.get("number")),
+             stored.size)
     return {**record, **fields}
+
+
+# A conflict means another version of the series was stored meanwhile; past this many in a
+# row the version is left rendering, for a later run to take over once its claim is stale.
+NUMBER_ATTEMPTS = 10
+
+
+def _render_and_store(store: Store, built: list[_Claim], pdfs: list[bytes], *, now: dt.datetime, conf: Settings,
+                      artifacts: Any, render: Callable[[Any], bytes] | Mapping[str, Callable[[Any], bytes]] | None
+                      ) -> dict[str, dict[str, Any] | None]:
+    """Store each rendered version (kind code -> its record, None when its claim was lost or
+    its number kept being taken), rendering again those whose number another version took."""
+    results: dict[str, dict[str, Any] | None] = {}
+    for _ in range(NUMBER_ATTEMPTS):
+        again: list[_Claim] = []
+        for claim, pdf in zip(built, pdfs):
+            try:
+                results[claim.kind.code] = _store(store, claim, pdf, now=now, artifacts=artifacts)
+            except _NumberTaken:
+                assert claim.number is not None
+                log.info("number %s was taken meanwhile: rendering %s again", claim.number[2], claim.kind.code)
+                again.append(_build(store, claim, conf=conf))
+        if not again:
+            return results
+        built = again
+        pdfs = render_documents(built, conf=conf, render=render)
+    for claim in built:
+        log.warning("%s v%s: its number kept being taken; left for a later run", claim.kind.code,
+                    claim.record["version"] if claim.record else "?")
+        results[claim.kind.code] = None
+    return results
 
 
 def render_documents(built: list[_Claim], *, conf: Settings,
@@ -369,27 +422,12 @@ def compile_conference(store: Store, conference_id: str, *, conf: Settings, now:
             busy = True
             break
         claims.append(claim)
-    built: list[_Claim] = []
-    for i, claim in enumerate(claims):
-        if claim.state == "mine":
-            ready = _number_and_build(store, claim, conf=conf)
-            if ready is None:  # taken over meanwhile: the new owner finishes it
-                busy = True
-                claims[i] = _Claim(claim.kind, claim.inputs, "busy", None, claim.mine)
-                continue
-            claims[i] = ready
-            built.append(ready)
+    built = [_build(store, claim, conf=conf) for claim in claims if claim.state == "mine"]
     pdfs = render_documents(built, conf=conf, render=render)
-    stored_records: dict[int, dict[str, Any]] = {}
-    for claim, pdf in zip(built, pdfs):
-        record = _store(store, claim, pdf, now=now, artifacts=artifacts)
-        if record is None:
-            busy = True
-        else:
-            stored_records[id(claim)] = record
-    if busy:
+    stored_records = _render_and_store(store, built, pdfs, now=now, conf=conf, artifacts=artifacts, render=render)
+    if busy or None in stored_records.values():
         return CompileResult(conference_id, "in_progress")
-    documents = [(c.kind, stored_records.get(id(c), c.record)) for c in claims]
+    documents = [(c.kind, stored_records.get(c.kind.code) or c.record) for c in claims]
     created = bool(built)
     mailer = mailer if mailer is not None else mailer_for(conf)
     outcomes = deliver(store, conference, documents, now=now, conf=conf, artifacts=artifacts, mailer=mailer)

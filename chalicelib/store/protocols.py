@@ -178,11 +178,30 @@ class DocumentRepository(Protocol):
         """Move a stale rendering claim to a new owner, only while the version is still
         being rendered by `old_claim`. Raises ConditionFailed."""
 
+    def store_version(self, conference_id: str, kind: str, version: int, fields: Record, claim: str,
+                      number: tuple[str, int, str] | None = None) -> None:
+        """SET fields (state "stored", ...) while `claim` still renders the version. With
+        `number` = (series, sequence, text), take that number in the same transaction: only
+        if it is the series' next one (the last taken is sequence - 1), so a number is
+        issued with a stored version or not at all, never twice, never skipping one.
+        Raises AlreadyExists("number") when the series moved on meanwhile (nothing is
+        written), ConditionFailed when the claim was lost (taken over or abandoned)."""
+
+    def abandon_older(self, conference_id: str, kind: str, version: int, at: str) -> list[int]:
+        """Mark every version of `kind` older than `version` that is still rendering as
+        "abandoned" (superseded_by `version`), so its render can no longer be stored.
+        Returns the versions it marked."""
+
+    def last_number(self, series: str) -> int:
+        """The last number taken in a series (0 before the first), strongly consistent."""
+
     def get(self, document_id: str) -> Record | None:
         """The version record behind a public document id."""
 
     def next_number(self, series: str) -> int:
-        """1, 2, 3, ... per series (e.g. a prefix and year), atomically: never twice."""
+        """1, 2, 3, ... per series (e.g. a prefix and year), atomically: never twice. Not for
+        document numbers: one taken before its version is stored is lost if the render dies
+        (`store_version` takes those)."""
 
     def claim_delivery(self, record: Record) -> Record | None:
         """Claim (record["document_id"], record["email"]) for sending.

@@ -305,6 +305,43 @@ class Documents(_Repository):
                                 {"claim": new_claim, "claimed_at": claimed_at, "state": "rendering"},
                                 all_of(Eq("claim", old_claim), Eq("state", "rendering"))))
 
+    def store_version(self, conference_id: str, kind: str, version: int, fields: Record, claim: str,
+                      number: tuple[str, int, str] | None = None) -> None:
+        key = keys.document_version(conference_id, kind, version)
+        rendering = all_of(Eq("claim", claim), Eq("state", "rendering"))
+        if number is None:
+            self.table.write(Update(key, fields, rendering))
+            return
+        series, sequence, text = number
+        taken = Absent() if sequence == 1 else Eq("value", sequence - 1)  # the next number, or none at all
+        try:
+            self.table.transact([Update(key, {**fields, "number": text}, rendering),
+                                 Update(keys.counter(series), {"value": sequence}, taken)])
+        except ConditionFailed as exc:
+            if exc.index == 1:
+                raise AlreadyExists("number") from None
+            raise
+
+    def abandon_older(self, conference_id: str, kind: str, version: int, at: str) -> list[int]:
+        abandoned = []
+        for record in self.table.query_all(keys.conference_partition(conference_id),
+                                           prefix=keys.document_kind_prefix(kind)):
+            older = int(record["version"])
+            if older >= version or record.get("state") != "rendering":
+                continue
+            try:
+                self.table.write(Update(keys.document_version(conference_id, kind, older),
+                                        {"state": "abandoned", "superseded_by": version, "abandoned_at": at},
+                                        Eq("state", "rendering")))
+                abandoned.append(older)
+            except ConditionFailed:
+                pass  # stored (or abandoned) meanwhile
+        return abandoned
+
+    def last_number(self, series: str) -> int:
+        counter = self.table.get(keys.counter(series))
+        return int(counter["value"]) if counter else 0
+
     def get(self, document_id: str) -> Record | None:
         pointer = self.table.get(keys.document_pointer(document_id))
         if pointer is None:

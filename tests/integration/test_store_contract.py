@@ -504,6 +504,57 @@ def test_document_numbers_are_sequential_and_unique(repo_store: Store) -> None:
     assert sorted(n for batch in numbers for n in batch) == list(range(1, 31))
 
 
+def test_a_document_number_is_taken_only_with_its_stored_version(repo_store: Store) -> None:
+    docs = repo_store.documents
+    for v in (1, 2, 3):
+        docs.claim_version(version("c1", "minutes", v, f"m{v}", claim=f"C{v}"))
+    assert docs.last_number("BB#2021") == 0
+    with pytest.raises(AlreadyExists) as exc:  # not the next number: nothing is written
+        docs.store_version("c1", "minutes", 1, {"state": "stored"}, "C1", ("BB#2021", 2, "02/BB"))
+    assert exc.value.args == ("number",)
+    assert docs.get_version("c1", "minutes", 1)["state"] == "rendering" and docs.last_number("BB#2021") == 0
+    with pytest.raises(ConditionFailed):  # not the claim's owner: the number is not taken either
+        docs.store_version("c1", "minutes", 1, {"state": "stored"}, "C2", ("BB#2021", 1, "01/BB"))
+    assert docs.last_number("BB#2021") == 0
+    docs.store_version("c1", "minutes", 1, {"state": "stored", "size": 3}, "C1", ("BB#2021", 1, "01/BB"))
+    got = docs.get_version("c1", "minutes", 1)
+    assert (got["state"], got["number"], got["size"], docs.last_number("BB#2021")) == ("stored", "01/BB", 3, 1)
+    with pytest.raises(ConditionFailed):  # stored: never stored again
+        docs.store_version("c1", "minutes", 1, {"state": "stored"}, "C1", ("BB#2021", 2, "02/BB"))
+    # Two versions rendered with the same next number: one takes it, the other is told.
+    outcomes = in_threads(2, lambda i: _stores(docs, 2 + i, f"C{2 + i}", ("BB#2021", 2, "02/BB")))
+    assert sorted(outcomes) == ["number", "stored"] and docs.last_number("BB#2021") == 2
+    # Unnumbered (a draft): stored under the claim, the series untouched.
+    docs.claim_version(version("c1", "draft", 1, "dr1", claim="D"))
+    docs.store_version("c1", "draft", 1, {"state": "stored"}, "D")
+    assert "number" not in docs.get_version("c1", "draft", 1) and docs.last_number("BB#2021") == 2
+
+
+def _stores(docs: Any, v: int, claim: str, number: tuple[str, int, str]) -> str:
+    try:
+        docs.store_version("c1", "minutes", v, {"state": "stored"}, claim, number)
+        return "stored"
+    except AlreadyExists as exc:
+        return str(exc)
+
+
+def test_a_newer_version_abandons_the_older_ones_still_rendering(repo_store: Store) -> None:
+    docs = repo_store.documents
+    for v in (1, 2, 3, 4):
+        docs.claim_version(version("c1", "minutes", v, f"m{v}", claim=f"C{v}"))
+    docs.claim_version(version("c1", "decision", 1, "d1"))
+    docs.store_version("c1", "minutes", 2, {"state": "stored"}, "C2")
+    assert docs.abandon_older("c1", "minutes", 4, "t1") == [1, 3]
+    states = [(r["version"], r["state"], r.get("superseded_by")) for r in docs.list("c1").items if r["kind"] == "minutes"]
+    assert states == [(1, "abandoned", 4), (2, "stored", None), (3, "abandoned", 4), (4, "rendering", None)]
+    assert docs.get_version("c1", "decision", 1)["state"] == "rendering"  # another kind: untouched
+    with pytest.raises(ConditionFailed):  # an abandoned render cannot be stored any more
+        docs.store_version("c1", "minutes", 1, {"state": "stored"}, "C1")
+    with pytest.raises(ConditionFailed):  # nor taken over
+        docs.take_over("c1", "minutes", 3, old_claim="C3", new_claim="X", claimed_at="t2")
+    assert docs.abandon_older("c1", "minutes", 4, "t3") == []
+
+
 def test_deliveries_are_claimed_once_and_updated_by_their_claim(repo_store: Store) -> None:
     docs = repo_store.documents
     record = {"document_id": "d1", "email": "a@example.gov.vn", "claim": "A", "state": "sending"}

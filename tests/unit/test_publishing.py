@@ -107,6 +107,23 @@ def test_a_run_that_finds_another_rendering_leaves_it_alone_until_it_is_stale(wo
     assert taken_over.document["number"] == "01/BC-BCA"
 
 
+def test_defect_5_a_number_taken_while_rendering_is_not_issued_twice_the_version_is_rendered_again(world):
+    a, b = conference(world)["id"], conference(world)["id"]
+    rendered = []
+
+    def render_a(doc) -> bytes:
+        rendered.append(doc.number)
+        if len(rendered) == 1:  # another conference of the series is stored meanwhile
+            assert compile_(world, b).document["number"] == "01/BC-BCA"
+        return render(doc)
+
+    result = pipeline.compile_conference(world, a, conf=settings(), now=NOW, mailer=Mailbox(), render=render_a)
+    assert rendered == ["01/BC-BCA", "02/BC-BCA"]  # rendered with 01, which b took: rendered again with 02
+    assert result.state == "stored" and result.document["number"] == "02/BC-BCA"
+    assert world.documents.latest(a, "summary")["number"] == "02/BC-BCA"
+    assert world.documents.last_number("docnumber#BC-BCA#2021") == 2
+
+
 def test_a_failed_send_is_retried_for_that_recipient_only(world):
     cid = conference(world)["id"]
     flaky = Mailbox(fail_for={"b@bca.vn"})
