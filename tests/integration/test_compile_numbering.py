@@ -35,7 +35,7 @@ def crashing(doc) -> bytes:
 
 
 def conference(store, recipients=("lanhdao@bca.vn",)) -> str:
-    return service.create_conference(store, ConferenceIn.model_validate({
+    return service.create_conference(store, None, ConferenceIn.model_validate({
         "title": "Hội nghị sơ kết", "date": "2021-08-31", "periods": ["2021-08"], "recipients": list(recipients),
         "number_prefix": "BC-BCA", "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn A"}}), NOW)["id"]
 
