@@ -19,7 +19,7 @@ from chalicelib.documents import (
     render_commendations_pdf,
 )
 from chalicelib.documents.render import ASSETS_DIR
-from chalicelib.documents.sample import sample_commendations
+from devtools.sample_documents import sample_commendations
 
 MM = 72 / 25.4
 PAGE_WIDTH, PAGE_HEIGHT = 595.28, 841.89

@@ -18,7 +18,7 @@ from chalicelib.documents import (
     render_summary_pdf,
 )
 from chalicelib.documents.render import ASSETS_DIR, TEMPLATES_DIR, URLRefused
-from chalicelib.documents.sample import sample_summary
+from devtools.sample_documents import sample_summary
 from helpers import flat, positioned_text
 
 REPO = Path(__file__).resolve().parents[2]
@@ -197,7 +197,7 @@ def test_unit_names_in_charts_are_escaped():
 def test_import_does_not_load_weasyprint():
     code = (
         "import sys, chalicelib.documents, chalicelib.documents.model, "
-        "chalicelib.documents.formatting, chalicelib.documents.sample;"
+        "chalicelib.documents.formatting, devtools.sample_documents;"
         "heavy = [m for m in ('weasyprint', 'pygal', 'segno', 'pypdf') if m in sys.modules];"
         "assert not heavy, heavy"
     )

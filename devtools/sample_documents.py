@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from .model import (
+from chalicelib.documents.model import (
     CommendationDocument,
     CompletenessRow,
     Highlight,
@@ -268,12 +268,12 @@ def sample_commendations(*, draft: bool = False) -> CommendationDocument:
     )
 
 
-if __name__ == "__main__":  # python -m chalicelib.documents.sample [out.pdf]
+if __name__ == "__main__":  # python -m devtools.sample_documents [out.pdf]
     import sys
     import time
     from pathlib import Path
 
-    from .render import render_summary_pdf
+    from chalicelib.documents.render import render_summary_pdf
 
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "out/sample-summary.pdf")
     target.parent.mkdir(parents=True, exist_ok=True)
