@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.awards import ranking
 from chalicelib.core import audit
+from chalicelib.core.etag import etag_of as core_etag
 from chalicelib.core.access import Principal
 from chalicelib.core.catalogs import award_form, award_forms, indicator_catalog, scoring_rubric
 from chalicelib.core.clock import iso
@@ -50,8 +51,7 @@ def public(nomination: dict[str, Any]) -> dict[str, Any]:
 
 
 def etag_of(nomination: dict[str, Any]) -> str:
-    content = json.dumps(public(nomination), sort_keys=True, ensure_ascii=False)
-    return f"{nomination['version']}-{hashlib.sha256(content.encode()).hexdigest()[:16]}"
+    return core_etag(public(nomination), nomination["version"])
 
 
 def nominee_key(nomination: dict[str, Any]) -> str:

@@ -8,8 +8,6 @@ as the verification code ``7K3F-Q2MD``.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -18,6 +16,7 @@ from chalicelib.core.clock import iso
 from chalicelib.core.errors import Locked, NotFound, PreconditionFailed, Unavailable, invalid
 from chalicelib.core.states import DocumentState
 from chalicelib.core import audit
+from chalicelib.core.etag import etag_of as core_etag
 from chalicelib.core.access import Principal
 from chalicelib.store import Page, Store
 
@@ -64,9 +63,7 @@ def file_url(base_url: str, document_id: str) -> str:
 # -- conferences -----------------------------------------------------------------------
 
 def etag_of(conference: dict[str, Any]) -> str:
-    content = json.dumps({k: conference.get(k) for k in PUBLIC_FIELDS if k not in ("etag",)},
-                         sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(content.encode()).hexdigest()[:20]
+    return core_etag({k: conference.get(k) for k in PUBLIC_FIELDS})
 
 
 def public(conference: dict[str, Any]) -> dict[str, Any]:

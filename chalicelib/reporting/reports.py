@@ -9,14 +9,13 @@ other, and an admin's accept cannot be undone by a PUT prepared before it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import statistics
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.core import audit
+from chalicelib.core.etag import etag_of
 from chalicelib.core.access import Principal
 from chalicelib.core.catalogs import indicator_catalog
 from chalicelib.core.clock import iso
@@ -50,8 +49,7 @@ def public(report: dict[str, Any]) -> dict[str, Any]:
 
 def compute_etag(report: dict[str, Any]) -> str:
     """A hash of everything a reader sees, the review state included: any change, a new ETag."""
-    content = json.dumps(public(report), sort_keys=True, ensure_ascii=False)
-    return f"{report['version']}-{hashlib.sha256(content.encode()).hexdigest()[:16]}"
+    return etag_of(public(report), report["version"])
 
 
 def outliers(history: dict[str, dict[str, int]], period: Period, values: dict[str, int],

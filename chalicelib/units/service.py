@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +9,7 @@ from chalicelib.core.clock import iso
 from chalicelib.core.errors import Conflict, NotFound, PreconditionFailed, invalid
 from chalicelib.core.text import sort_key
 from chalicelib.core import audit
+from chalicelib.core.etag import etag_of as core_etag
 from chalicelib.core.access import Principal
 from chalicelib.store import Store
 
@@ -25,8 +24,7 @@ def public(unit: dict[str, Any]) -> dict[str, Any]:
 
 
 def etag_of(unit: dict[str, Any]) -> str:
-    content = json.dumps(public(unit), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(content.encode()).hexdigest()[:20]
+    return core_etag(public(unit))
 
 
 def get_unit(store: Store, unit_id: str) -> dict[str, Any]:
