@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -105,7 +106,7 @@ def with_download_links(text: str, html: str, links: Sequence[DownloadLink]) -> 
 def build_message(
     *,
     sender: str,
-    to: Sequence[str],
+    to: Sequence[str | Address],
     subject: str,
     text: str,
     html: str,
@@ -115,13 +116,16 @@ def build_message(
     headers: Mapping[str, str] | None = None,
 ) -> EmailMessage:
     """multipart/alternative (text, html), wrapped in multipart/mixed when there are
-    attachments. Links, if any, are listed at the end of both bodies."""
+    attachments. Links, if any, are listed at the end of both bodies.
+
+    `to`: `Address` objects (a display name with a comma or brackets stays one mailbox: the
+    standard library quotes it) or header text."""
     if not to:
         raise ValueError("a message needs at least one recipient")
     text, html = with_download_links(text, html, links)
     msg = EmailMessage(policy=email.policy.SMTP)
     msg["From"] = sender
-    msg["To"] = ", ".join(to)
+    msg["To"] = list(to) if all(isinstance(a, Address) for a in to) else ", ".join(str(a) for a in to)
     msg["Subject"] = subject
     domain = email.utils.parseaddr(sender)[1].rpartition("@")[2] or "localhost"
     msg["Message-ID"] = message_id or email.utils.make_msgid(domain=domain)
@@ -201,8 +205,16 @@ def build_fitted_message(
 
 
 def _addresses(message: EmailMessage, *names: str) -> list[str]:
-    fields = [str(v) for h in names for v in message.get_all(h, [])]
-    return [addr for _, addr in email.utils.getaddresses(fields) if addr]
+    """The envelope addresses of these headers, from the parsed header where there is one (a quoted
+    display name may hold a comma), else from its text."""
+    found: list[str] = []
+    for value in (v for h in names for v in message.get_all(h, [])):
+        parsed = getattr(value, "addresses", None)
+        if parsed is not None:
+            found += [a.addr_spec for a in parsed if a.username and a.domain]
+        else:
+            found += [addr for _, addr in email.utils.getaddresses([str(value)]) if addr]
+    return found
 
 
 def _recipients(message: EmailMessage) -> list[str]:

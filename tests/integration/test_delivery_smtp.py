@@ -154,3 +154,34 @@ def test_smtp_starttls_and_auth(tmp_path: Path) -> None:
     back = BytesParser(policy=email.policy.default).parsebytes(envelope.original_content)
     assert back["Subject"] == SUBJECT
     assert next(back.iter_attachments()).get_content() == PDF
+
+
+# -- defect 4: recipients whose display names hold a comma or angle brackets -----------------------
+
+def test_defect_4_each_recipient_gets_one_message_to_exactly_their_address(store, smtp_server) -> None:
+    """Through DynamoDB Local and a real SMTP server: the envelope and the parsed To: of every message."""
+    from chalicelib.conferences import service
+    from chalicelib.conferences.models import ConferenceIn
+    from chalicelib.core.settings import settings
+    from chalicelib.publishing import pipeline
+
+    handler, port = smtp_server
+    now = dt.datetime(2021, 8, 28, 3, 0, tzinfo=dt.timezone.utc)
+    conference = service.create_conference(store, ConferenceIn.model_validate({
+        "title": "Hội nghị sơ kết", "date": "2021-08-31", "periods": ["2021-08"],
+        "recipients": ['"Cục Y tế, Bộ Công an" <yte@bca.gov.vn>', "Nguyễn Văn A <a@bca.gov.vn>", "vp@bca.gov.vn"],
+        "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn B"}}), now)
+    expected = {"yte@bca.gov.vn": "Cục Y tế, Bộ Công an", "a@bca.gov.vn": "Nguyễn Văn A", "vp@bca.gov.vn": ""}
+
+    def run():
+        return pipeline.compile_conference(store, conference["id"], conf=settings(), now=now,
+                                           mailer=SmtpMailer("127.0.0.1", port, timeout=10),
+                                           render=lambda doc: f"%PDF-1.7 {doc.title}".encode())
+
+    assert run().deliveries == {addr: "sent" for addr in expected}
+    assert run().deliveries == {addr: "already_sent" for addr in expected}
+    assert sorted(e.rcpt_tos for e in handler.envelopes) == sorted([addr] for addr in expected)
+    for envelope in handler.envelopes:
+        back = BytesParser(policy=email.policy.default).parsebytes(envelope.original_content)
+        [to] = back["To"].addresses
+        assert [to.addr_spec] == envelope.rcpt_tos and to.display_name == expected[to.addr_spec]
