@@ -239,3 +239,17 @@ def test_defect_4_a_display_name_with_a_comma_or_brackets_stays_one_mailbox() ->
     client = Client()
     SesMailer(client=client).send(msg)  # the envelope SES is given: the one address
     assert client.kwargs["Destination"] == {"ToAddresses": ["yte@bca.gov.vn"]}
+
+
+def test_defect_9_the_smtp_timeout_is_a_short_setting() -> None:
+    from chalicelib.core.settings import settings
+    from chalicelib.delivery.mail import mailer_for
+
+    assert mailer_from_env({"THIDUA_MAIL": "smtp://mail.local:2525"}).timeout == 5
+    assert mailer_from_env({"THIDUA_MAIL": "smtp://mail.local:2525", "THIDUA_SMTP_TIMEOUT": "2.5"}).timeout == 2.5
+    conf = settings({"THIDUA_MAIL": "smtp+starttls://mail.local", "THIDUA_SMTP_TIMEOUT": "3"})
+    assert conf.smtp_timeout == 3 and mailer_for(conf).timeout == 3
+    assert settings({}).smtp_timeout == 5
+    for bad in ("0", "-1", "năm", "inf"):
+        with pytest.raises(ValueError):
+            mailer_from_env({"THIDUA_MAIL": "smtp://mail.local", "THIDUA_SMTP_TIMEOUT": bad})
