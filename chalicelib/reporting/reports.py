@@ -215,24 +215,17 @@ def review_report(store: Store, who: Principal, unit_id: str, period_code: str, 
         raise PreconditionFailed("Báo cáo vừa thay đổi (nộp lại hoặc được duyệt); hãy xem lại trước khi duyệt.") from None
     reviewed["notified"] = None
     if action == ReviewAction.RETURN:
-        reviewed["notified"] = _notify_return(mailer, get_unit(store, unit_id), period_of(period_code), reviewed, note)
+        reviewed["notified"] = _notify_return(store, mailer, get_unit(store, unit_id), period_of(period_code), reviewed,
+                                              note, now)
     return reviewed
 
 
-def _notify_return(mailer: Mailer, unit: dict[str, Any], period: Period, report: dict[str, Any], note: str) -> bool:
-    if not unit.get("emails"):
-        return False
-    from chalicelib.delivery import emails  # Jinja2 loads only when a notice is sent
+def _notify_return(store: Store, mailer: Mailer, unit: dict[str, Any], period: Period, report: dict[str, Any],
+                   note: str, now: datetime) -> bool:
+    # Tried at once with a bounded wait; a note whose email fails is kept and sent by the daily run.
+    from chalicelib.reporting.return_notes import send_return_note
 
-    try:
-        emails.send(mailer, unit["emails"], f"Báo cáo {period.label} được trả lại để chỉnh sửa",
-                    "report_returned", ("return", unit["id"], period.code, str(report["version"]),
-                                        report["review"]["at"]),
-                    unit=unit, period=period, report=report, note=note)
-        return True
-    except Exception:  # the review stands; the office can phone the unit
-        log.exception("could not email the return notice to %s", unit["id"])
-        return False
+    return send_return_note(store, mailer, unit, period, report, note, now)
 
 
 def report_audit(store: Store, unit_id: str, period_code: str, limit: int, cursor: str | None) -> Page:
