@@ -310,3 +310,33 @@ def test_defect_9_a_kept_note_the_unit_no_longer_needs_is_not_sent(api, admin_to
     run = reminders.send_reminders(store, mailer, 10, 3, datetime(2021, 8, 21, 1, 0, tzinfo=timezone.utc),
                                    periods=[parse_period("2021-08")])
     assert run.notes_sent == [] and outbox(env) == []
+
+
+def test_defect_9_a_kept_note_goes_once_when_runs_overlap_or_a_sender_died(api, admin_token, store, env, monkeypatch):
+    from chalicelib.reporting import return_notes
+    from chalicelib.store.return_notes import ReturnNotes
+
+    _returned_with_dead_mail(api, admin_token, monkeypatch)
+    mailer = OutboxMailer(Path(env["THIDUA_MAIL"].removeprefix("outbox:")))
+    now = datetime(2021, 8, 21, 1, 0, tzinfo=timezone.utc)
+    runs = []
+    threads = [threading.Thread(target=lambda: runs.append(return_notes.send_outstanding(store, mailer, now)))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(len(r.sent) for r in runs) == [0, 0, 0, 1] and len(outbox(env)) == 1
+
+    # A sender that died mid-send left its claim: others leave it alone for a while, then take it over.
+    report = store.reports.get("ca-nghe-an", "2021-08")
+    store.reports.update_state("ca-nghe-an", "2021-08", report["etag"],
+                               {"review": {**report["review"], "at": "2021-08-21T09:00:00+07:00"}, "etag": "x"})
+    ReturnNotes(store.table).open({"unit_id": "ca-nghe-an", "period": "2021-08", "reviewed_at": "2021-08-21T09:00:00+07:00",
+                                   "version": 1, "state": "sending", "claim": "dead", "attempts": 1,
+                                   "claimed_at": "2021-08-21T08:00:00+07:00"})
+    soon = return_notes.send_outstanding(store, mailer, now + timedelta(minutes=5))
+    assert soon.sent == [] and len(soon.skipped) == 1
+    later = return_notes.send_outstanding(store, mailer, now + return_notes.STALE_SEND + timedelta(minutes=1))
+    assert [u for u, *_ in later.sent] == ["ca-nghe-an"] and len(outbox(env)) == 2
+    assert ReturnNotes(store.table).outstanding() == []
