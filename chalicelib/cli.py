@@ -84,7 +84,7 @@ def cmd_admin_token(args: argparse.Namespace) -> int:
 
 
 def cmd_remind(args: argparse.Namespace) -> int:
-    """What the daily schedule runs: email units that have not reported."""
+    """What the daily schedule runs: email units that have not reported, and return notes not yet delivered."""
     from datetime import datetime, timezone
 
     from chalicelib.reporting.deadlines import parse_instant
@@ -100,8 +100,14 @@ def cmd_remind(args: argparse.Namespace) -> int:
         print(f"đã có    {kind:<8} {period}  {unit_id}")
     for unit_id, period, kind in run.failed:
         print(f"LỖI      {kind:<8} {period}  {unit_id}", file=sys.stderr)
+    for unit_id, period, _ in run.notes_sent:
+        print(f"đã gửi   trả lại  {period}  {unit_id}")
+    for unit_id, period, _ in run.notes_failed:
+        print(f"LỖI      trả lại  {period}  {unit_id}", file=sys.stderr)
     print(f"{len(run.sent)} nhắc nhở đã gửi, {len(run.skipped)} đã gửi trước đó, {len(run.failed)} lỗi.")
-    return 1 if run.failed else 0
+    if run.notes_sent or run.notes_failed:
+        print(f"{len(run.notes_sent)} ghi chú trả lại báo cáo đã gửi, {len(run.notes_failed)} lỗi (gửi lại lần chạy sau).")
+    return 1 if run.failed or run.notes_failed else 0
 
 
 def cmd_compile(args: argparse.Namespace) -> int:

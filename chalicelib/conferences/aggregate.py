@@ -16,7 +16,6 @@ go in an annex only when the conference asks for it (`annex`).
 from __future__ import annotations
 
 import datetime
-import email.utils
 import hashlib
 import json
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from chalicelib.documents.model import (
     SummaryDocument,
     UnitRow,
 )
+from chalicelib.conferences.recipients import recipients_of
 from chalicelib.core.catalogs import CATALOG_PATH, Catalog
 from chalicelib.core.periods import Period, parse_period
 from chalicelib.core.text import sort_key
@@ -108,11 +108,7 @@ def distribution_lines(conference: dict[str, Any]) -> list[str]:
     """'Nơi nhận': the conference's own lines, else the recipients' display names."""
     if conference.get("distribution"):
         return list(conference["distribution"])
-    lines = []
-    for r in conference.get("recipients") or []:
-        name, addr = email.utils.parseaddr(r)
-        lines.append(name or addr)
-    return lines
+    return [r.name or r.email for r in recipients_of(conference)]
 
 
 def fingerprint(inputs: Inputs) -> str:

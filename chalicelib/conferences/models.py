@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime
-import email.utils
-from typing import Annotated, Optional
+from typing import Annotated, Optional, Union
 
 from pydantic_core import PydanticCustomError
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, field_validator
 
+from chalicelib.conferences import recipients
+from chalicelib.conferences.recipients import MAX_EMAIL, MAX_NAME
 from chalicelib.core.fields import line, prose
 from chalicelib.core.periods import PeriodError, parse_period
-from chalicelib.core.text import text_problem
 from chalicelib.units.models import Name, UnitId
 
 MAX_PERIODS = 12
@@ -22,24 +22,51 @@ Prefix = Annotated[str, StringConstraints(pattern=r"^[A-ZĐ0-9][A-ZĐ0-9-]{0,29}
 AwardCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
 
 
-def _recipient(value: str) -> str:
-    """An address, optionally with a display name: "Đồng chí Thứ trưởng <tt@bocongan.gov.vn>"."""
-    problem = text_problem(value)
-    if problem:
-        raise PydanticCustomError("unsafe_text", problem)
-    name, addr = email.utils.parseaddr(value)
-    local, _, domain = addr.partition("@")
-    if not local or "." not in domain or any(c in addr for c in " <>,;\"") or len(value) > 320:
-        raise PydanticCustomError("invalid_value", "Địa chỉ thư không hợp lệ (dạng ten@donvi.gov.vn hoặc Tên <ten@donvi.gov.vn>).")
-    return f"{name} <{addr}>" if name else addr
-
-
-Recipient = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320),
-                      AfterValidator(_recipient)]
-
-
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use (cold start)
+
+
+RECIPIENT_TEXT_HELP = ("Một địa chỉ thư: ten@donvi.gov.vn hoặc Tên <ten@donvi.gov.vn>; tên có dấu phẩy, dấu ngoặc "
+                       'hay dấu hai chấm đặt trong ngoặc kép, ví dụ "Cục Y tế, Bộ Công an" <yte@bca.gov.vn>')
+
+
+class RecipientIn(Strict):
+    """A recipient as an object: the name is taken as it is, no quoting needed."""
+
+    name: Optional[line(MAX_NAME, min_length=0)] = Field(  # type: ignore[valid-type]
+        default=None, description="Tên hiển thị, ví dụ Cục Y tế, Bộ Công an", examples=["Cục Y tế, Bộ Công an"])
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_EMAIL)] = Field(
+        description="Địa chỉ thư (chỉ một địa chỉ, không kèm tên)", examples=["yte@bca.gov.vn"])
+
+    @field_validator("email")
+    @classmethod
+    def _one_address(cls, value: str) -> str:
+        try:
+            return recipients.of(None, value).email
+        except recipients.RecipientError as exc:
+            raise PydanticCustomError("invalid_value", str(exc)) from None
+
+
+def _recipient(value: object) -> object:
+    """A text is read as exactly one address and becomes the object form; an object goes on as it is."""
+    if isinstance(value, str):
+        try:
+            parsed = recipients.parse(value)
+        except recipients.RecipientError as exc:
+            raise PydanticCustomError("invalid_value", str(exc)) from None
+        return parsed.stored()
+    if not isinstance(value, dict):
+        raise PydanticCustomError("recipient_type", "Phải là chuỗi địa chỉ thư hoặc đối tượng {\"name\", \"email\"}.")
+    return value
+
+
+RecipientText = Annotated[str, Field(description=RECIPIENT_TEXT_HELP, max_length=recipients.MAX_TEXT,
+                                     examples=['"Cục Y tế, Bộ Công an" <yte@bca.gov.vn>'])]
+Recipient = Annotated[RecipientIn, BeforeValidator(_recipient, json_schema_input_type=Union[RecipientText, RecipientIn])]
+RECIPIENTS_HELP = ("Người nhận báo cáo tổng hợp, mỗi phần tử một địa chỉ: chuỗi (" + RECIPIENT_TEXT_HELP
+                   + ") hoặc đối tượng {name, email}")
+RECIPIENTS_SHOWN = ("Người nhận, mỗi phần tử một địa chỉ dạng RFC 5322 (tên được đặt trong ngoặc kép khi cần); "
+                    "gửi lại nguyên các chuỗi này qua POST hoặc PATCH thì được đúng những người nhận này")
 
 
 class SignerIn(Strict):
@@ -110,8 +137,7 @@ class ConferenceFields(Strict):
     periods: list[str] = Field(min_length=1, max_length=MAX_PERIODS, examples=[["2021-07", "2021-08"]])
     unit_ids: Optional[list[UnitId]] = Field(default=None, max_length=500,
                                              description="null: mọi đơn vị; nếu có: các đơn vị này và cấp dưới")
-    recipients: list[Recipient] = Field(default_factory=list, max_length=MAX_RECIPIENTS,
-                                        description="Địa chỉ thư nhận báo cáo tổng hợp")
+    recipients: list[Recipient] = Field(default_factory=list, max_length=MAX_RECIPIENTS, description=RECIPIENTS_HELP)
     quotas: Quotas = Field(default_factory=dict, max_length=50)
     number_prefix: Prefix = Field("BC-BCA", description="Ký hiệu văn bản: số sẽ là 07/BC-BCA")
     signer: SignerIn
@@ -151,7 +177,7 @@ class ConferencePatch(Strict):
     place: Optional[Line] = None
     periods: Optional[list[str]] = Field(default=None, min_length=1, max_length=MAX_PERIODS)
     unit_ids: Optional[list[UnitId]] = Field(default=None, max_length=500)
-    recipients: Optional[list[Recipient]] = Field(default=None, max_length=MAX_RECIPIENTS)
+    recipients: Optional[list[Recipient]] = Field(default=None, max_length=MAX_RECIPIENTS, description=RECIPIENTS_HELP)
     quotas: Optional[Quotas] = Field(default=None, max_length=50)
     number_prefix: Optional[Prefix] = None
     signer: Optional[SignerIn] = None
@@ -183,7 +209,8 @@ class Conference(Strict):
     place: str
     periods: list[str]
     unit_ids: Optional[list[str]]
-    recipients: list[str]
+    recipients: list[str] = Field(description=RECIPIENTS_SHOWN,
+                                  examples=[['"Cục Y tế, Bộ Công an" <yte@bca.gov.vn>', "vp@bca.gov.vn"]])
     quotas: dict[str, int]
     number_prefix: str
     signer: Signer

@@ -12,6 +12,7 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.conferences.recipients import from_stored, shown
 from chalicelib.core.clock import iso
 from chalicelib.core.errors import Locked, NotFound, PreconditionFailed, Unavailable, invalid
 from chalicelib.core.states import DocumentState
@@ -68,7 +69,15 @@ def etag_of(conference: dict[str, Any]) -> str:
 
 def public(conference: dict[str, Any]) -> dict[str, Any]:
     # conferences stored before `annex` existed have none: false
-    return {k: conference.get(k) for k in PUBLIC_FIELDS} | {"annex": bool(conference.get("annex"))}
+    return {k: conference.get(k) for k in PUBLIC_FIELDS} | {"annex": bool(conference.get("annex")),
+                                                            "recipients": shown(conference)}
+
+
+def _stored_recipients(fields: dict[str, Any]) -> dict[str, Any]:
+    """Recipients are stored as {"name", "email"} (name "" when none): never as text to parse again."""
+    if fields.get("recipients") is not None:
+        fields["recipients"] = [from_stored(r).stored() for r in fields["recipients"]]
+    return fields
 
 
 def get_conference(store: Store, conference_id: str) -> dict[str, Any]:
@@ -79,7 +88,7 @@ def get_conference(store: Store, conference_id: str) -> dict[str, Any]:
 
 
 def create_conference(store: Store, who: Principal | None, data: ConferenceIn, now: datetime) -> dict[str, Any]:
-    fields = data.model_dump(mode="json")
+    fields = _stored_recipients(data.model_dump(mode="json"))
     at = iso(now)
     conference = {"id": new_conference_id(fields["date"]), **fields, "created_at": at, "updated_at": at}
     conference["etag"] = etag_of(conference)
@@ -102,7 +111,7 @@ def patch_conference(store: Store, who: Principal | None, conference_id: str, pa
     current = get_conference(store, conference_id)
     if if_match is not None and if_match != current["etag"]:
         raise PreconditionFailed("ETag không khớp: hội nghị đã được sửa sau lần đọc của bạn.")
-    changes = patch.model_dump(mode="json", exclude_unset=True)
+    changes = _stored_recipients(patch.model_dump(mode="json", exclude_unset=True))
     if "annex" in changes and changes["annex"] is None:
         changes["annex"] = False
     if current.get("finalised_at") and set(changes) & {"quotas", "nomination_deadline", "periods", "unit_ids"}:

@@ -31,6 +31,8 @@ class Settings:
     mail_from: str                  # THIDUA_MAIL_FROM
     ses_region: str | None          # THIDUA_SES_REGION
     ses_configuration_set: str | None  # THIDUA_SES_CONFIGURATION_SET
+    smtp_timeout: float = 5.0       # THIDUA_SMTP_TIMEOUT (s): each SMTP connect, reply and send waits at most
+                                    #   this; one message's conversation at most 3x this plus its upload
     ddb_attempts: int = 2           # THIDUA_DDB_ATTEMPTS: tries per DynamoDB call (botocore standard mode)
     ddb_connect_timeout: float = 1.0   # THIDUA_DDB_CONNECT_TIMEOUT (s)
     ddb_read_timeout: float = 2.0      # THIDUA_DDB_READ_TIMEOUT (s)
@@ -58,6 +60,17 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 3600:  # also refuses nan and inf
+        raise ValueError(f"{name} must be a number of seconds above 0, not {raw!r}")
+    return value
+
+
 def settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     return Settings(
@@ -75,6 +88,7 @@ def settings(env: Mapping[str, str] | None = None) -> Settings:
         mail_from=(env.get("THIDUA_MAIL_FROM") or "").strip(),
         ses_region=env.get("THIDUA_SES_REGION") or None,
         ses_configuration_set=env.get("THIDUA_SES_CONFIGURATION_SET") or None,
+        smtp_timeout=_seconds(env, "THIDUA_SMTP_TIMEOUT", 5.0),
         ddb_attempts=_int(env, "THIDUA_DDB_ATTEMPTS", 2),
         ddb_connect_timeout=float(env.get("THIDUA_DDB_CONNECT_TIMEOUT") or 1.0),
         ddb_read_timeout=float(env.get("THIDUA_DDB_READ_TIMEOUT") or 2.0),

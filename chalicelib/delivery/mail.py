@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import email.policy
 import email.utils
+import functools
 import hashlib
 import html as html_lib
+import math
 import os
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -32,6 +36,13 @@ DEFAULT_OUTBOX = "out/outbox"
 DEFAULT_SENDER = "thidua@localhost"
 # Room kept for headers, text/html bodies and MIME boundaries when estimating.
 _BODY_RESERVE = 64_000
+# SMTP waits. A mail server that accepts the connection and then hangs must not hold the caller: a
+# review answers inside API Gateway's 29 s. Each connect, reply and send waits at most the timeout
+# (THIDUA_SMTP_TIMEOUT); one message's whole conversation at most CONVERSATION_TIMEOUTS of them, plus
+# the time its bytes take at MIN_UPLOAD_RATE (a 10 MB compile email gets 40 s more, a note 0.1 s).
+DEFAULT_SMTP_TIMEOUT = 5.0
+CONVERSATION_TIMEOUTS = 3
+MIN_UPLOAD_RATE = 250_000  # bytes per second
 
 LINKS_INTRO = "Tệp đính kèm vượt quá giới hạn dung lượng thư, vui lòng tải về tại:"
 
@@ -105,7 +116,7 @@ def with_download_links(text: str, html: str, links: Sequence[DownloadLink]) -> 
 def build_message(
     *,
     sender: str,
-    to: Sequence[str],
+    to: Sequence[str | Address],
     subject: str,
     text: str,
     html: str,
@@ -115,13 +126,16 @@ def build_message(
     headers: Mapping[str, str] | None = None,
 ) -> EmailMessage:
     """multipart/alternative (text, html), wrapped in multipart/mixed when there are
-    attachments. Links, if any, are listed at the end of both bodies."""
+    attachments. Links, if any, are listed at the end of both bodies.
+
+    `to`: `Address` objects (a display name with a comma or brackets stays one mailbox: the
+    standard library quotes it) or header text."""
     if not to:
         raise ValueError("a message needs at least one recipient")
     text, html = with_download_links(text, html, links)
     msg = EmailMessage(policy=email.policy.SMTP)
     msg["From"] = sender
-    msg["To"] = ", ".join(to)
+    msg["To"] = list(to) if all(isinstance(a, Address) for a in to) else ", ".join(str(a) for a in to)
     msg["Subject"] = subject
     domain = email.utils.parseaddr(sender)[1].rpartition("@")[2] or "localhost"
     msg["Message-ID"] = message_id or email.utils.make_msgid(domain=domain)
@@ -201,8 +215,16 @@ def build_fitted_message(
 
 
 def _addresses(message: EmailMessage, *names: str) -> list[str]:
-    fields = [str(v) for h in names for v in message.get_all(h, [])]
-    return [addr for _, addr in email.utils.getaddresses(fields) if addr]
+    """The envelope addresses of these headers, from the parsed header where there is one (a quoted
+    display name may hold a comma), else from its text."""
+    found: list[str] = []
+    for value in (v for h in names for v in message.get_all(h, [])):
+        parsed = getattr(value, "addresses", None)
+        if parsed is not None:
+            found += [a.addr_spec for a in parsed if a.username and a.domain]
+        else:
+            found += [addr for _, addr in email.utils.getaddresses([str(value)]) if addr]
+    return found
 
 
 def _recipients(message: EmailMessage) -> list[str]:
@@ -244,8 +266,40 @@ class OutboxMailer:
         return message_id
 
 
+@functools.cache
+def _bounded_smtp() -> type:
+    """smtplib.SMTP whose every wait is also cut to what is left of one message's budget
+    (made on first use: smtplib pulls in ssl)."""
+    import smtplib
+
+    class BoundedSMTP(smtplib.SMTP):
+        def __init__(self, host: str, port: int, *, timeout: float, deadline: float) -> None:
+            self.deadline = deadline
+            super().__init__(host, port, timeout=timeout)
+
+        def _wait(self, wanted: float) -> float:
+            # Past the deadline a tiny wait, not an error of our own: smtplib then fails the way it
+            # does on any timeout (closing the socket, SMTPServerDisconnected).
+            return max(0.001, min(wanted, self.deadline - time.monotonic()))
+
+        def _get_socket(self, host: str, port: int, timeout: float) -> Any:
+            return super()._get_socket(host, port, self._wait(timeout))
+
+        def send(self, s: Any) -> None:
+            if self.sock:
+                self.sock.settimeout(self._wait(self.timeout + len(s) / MIN_UPLOAD_RATE))
+            super().send(s)
+
+        def getreply(self) -> tuple[int, bytes]:
+            if self.sock:
+                self.sock.settimeout(self._wait(self.timeout))
+            return super().getreply()
+
+    return BoundedSMTP
+
+
 class SmtpMailer:
-    """Plain SMTP, optionally upgraded with STARTTLS and authenticated."""
+    """Plain SMTP, optionally upgraded with STARTTLS and authenticated; every wait bounded."""
 
     def __init__(
         self,
@@ -254,7 +308,7 @@ class SmtpMailer:
         username: str | None = None,
         password: str | None = None,
         starttls: bool = False,
-        timeout: float = 30,
+        timeout: float = DEFAULT_SMTP_TIMEOUT,
         ssl_context: Any | None = None,
     ) -> None:
         self.host = host
@@ -270,14 +324,23 @@ class SmtpMailer:
 
         recipients = _recipients(message)
         sender = email.utils.parseaddr(str(message["From"]))[1]
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+        raw = _without_bcc(message)
+        budget = CONVERSATION_TIMEOUTS * self.timeout + len(raw) / MIN_UPLOAD_RATE
+        smtp = _bounded_smtp()(self.host, self.port, timeout=self.timeout, deadline=time.monotonic() + budget)
+        try:
             if self.starttls:
                 import ssl
 
                 smtp.starttls(context=self.ssl_context or ssl.create_default_context())
             if self.username:
                 smtp.login(self.username, self.password or "")
-            refused = smtp.sendmail(sender, recipients, _without_bcc(message))
+            refused = smtp.sendmail(sender, recipients, raw)
+            try:
+                smtp.quit()  # the message is accepted: a server slow to say goodbye changes nothing
+            except (smtplib.SMTPException, OSError):
+                pass
+        finally:
+            smtp.close()  # after a failure no QUIT: a hung server would only make us wait again
         if refused:
             # Partial delivery: say who was refused rather than pretend all is well.
             raise smtplib.SMTPRecipientsRefused(refused)
@@ -334,7 +397,8 @@ class SesMailer:
 def mailer_from_env(env: Mapping[str, str] = os.environ) -> Mailer:
     """THIDUA_MAIL: "outbox[:<folder>]" (default outbox:out/outbox),
     "smtp://[user:pass@]host[:port]", "smtp+starttls://...", or "ses".
-    For SES also THIDUA_SES_REGION and THIDUA_SES_CONFIGURATION_SET."""
+    For SMTP also THIDUA_SMTP_TIMEOUT (seconds, default 5); for SES THIDUA_SES_REGION and
+    THIDUA_SES_CONFIGURATION_SET."""
     spec = (env.get("THIDUA_MAIL") or f"outbox:{DEFAULT_OUTBOX}").strip()
     if spec == "outbox" or spec.startswith("outbox:"):
         return OutboxMailer(Path(spec.partition(":")[2] or DEFAULT_OUTBOX))
@@ -354,11 +418,24 @@ def mailer_from_env(env: Mapping[str, str] = os.environ) -> Mailer:
             username=unquote(url.username) if url.username else None,
             password=unquote(url.password) if url.password else None,
             starttls=starttls,
+            timeout=_smtp_timeout(env),
         )
     raise ValueError(f"THIDUA_MAIL: unsupported value {spec!r}")
+
+
+def _smtp_timeout(env: Mapping[str, str]) -> float:
+    raw = (env.get("THIDUA_SMTP_TIMEOUT") or "").strip()
+    try:
+        value = float(raw) if raw else DEFAULT_SMTP_TIMEOUT
+    except ValueError:
+        value = math.nan
+    if not 0 < value < 3600:
+        raise ValueError(f"THIDUA_SMTP_TIMEOUT must be a number of seconds above 0, not {raw!r}")
+    return value
 
 
 def mailer_for(settings: Any) -> Mailer:
     """The mailer a `chalicelib.core.settings.Settings` names."""
     return mailer_from_env({"THIDUA_MAIL": settings.mail, "THIDUA_SES_REGION": settings.ses_region or "",
-                            "THIDUA_SES_CONFIGURATION_SET": settings.ses_configuration_set or ""})
+                            "THIDUA_SES_CONFIGURATION_SET": settings.ses_configuration_set or "",
+                            "THIDUA_SMTP_TIMEOUT": str(settings.smtp_timeout)})

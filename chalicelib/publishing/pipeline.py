@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from chalicelib.conferences import service
+from chalicelib.conferences.recipients import recipients_of
 from chalicelib.core.clock import iso
 from chalicelib.core.errors import NotFound
 from chalicelib.core.periods import VN_TZ
@@ -354,13 +355,12 @@ def deliver(store: Store, conference: dict[str, Any], documents: list[tuple[Docu
     domain = email.utils.parseaddr(sender)[1].rpartition("@")[2] or "localhost"
     pdfs: dict[str, bytes] = {}
     outcomes: dict[str, str] = {}
-    for recipient in conference.get("recipients") or []:
-        name, addr = email.utils.parseaddr(recipient)
-        key = addr.lower()
+    for recipient in recipients_of(conference):
+        key = recipient.key
         if key in outcomes:
             continue
         mine = secrets.token_hex(8)
-        claims = [(kind, r, _claim(store, r, key, recipient, mine, now)) for kind, r in documents]
+        claims = [(kind, r, _claim(store, r, key, str(recipient), mine, now)) for kind, r in documents]
         bundle = [(kind, r) for kind, r, state in claims if state == "mine"]
         if not bundle:
             outcomes[key] = "in_progress" if any(s == "in_progress" for *_, s in claims) else "already_sent"
@@ -372,11 +372,11 @@ def deliver(store: Store, conference: dict[str, Any], documents: list[tuple[Docu
                 pdfs[r["document_id"]] = artifacts.get(r["artifact_key"])
         files = [Attachment(kind.attachment_name(r.get("number"), r["version"]), pdfs[r["document_id"]],
                             "application/pdf") for kind, r in bundle]
-        text, page = mail_bodies(conference, bundle, name, conf.public_base_url)
+        text, page = mail_bodies(conference, bundle, recipient.name, conf.public_base_url)
         try:
             message = build_fitted_message(
                 links_for=_links_for(bundle, artifacts, conf.public_base_url), attachments=files,
-                sender=sender, to=[recipient], subject=mail_subject(conference, bundle), text=text, html=page,
+                sender=sender, to=[recipient.address], subject=mail_subject(conference, bundle), text=text, html=page,
                 message_id=message_id, headers={"X-Thidua-Document": tag})
             provider_id = mailer.send(message)
         except Exception as exc:  # noqa: BLE001 - recorded, retried by the next run

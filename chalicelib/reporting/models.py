@@ -92,7 +92,10 @@ class Report(Strict):
 
 
 class ReviewedReport(Report):
-    notified: Optional[bool] = Field(description="Whether the unit was emailed the return note")
+    notified: Optional[bool] = Field(description=(
+        "Whether a mail server accepted the return note for the unit (null for accept). false: the unit has "
+        "no contact email, or the mail server failed or did not answer in time; then the note is kept and "
+        "sent by the next daily reminders run"))
 
 
 class ReportList(Strict):

@@ -7,6 +7,10 @@ in the store, so a second run finds the claim and skips. The price is
 at-most-once: a crash between the claim and the SMTP/SES call leaves that
 reminder unsent (its record stays `sending`, visible to admins), which for a
 reminder is the right side to err on.
+
+The same run sends the notes of returned reports whose email failed when the
+review was made (`return_notes.py`): those must not be lost, so they are kept
+until a mail server accepts them, each claimed before it is sent.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from chalicelib.core.periods import VN_TZ, Period
 from chalicelib.core.states import ReminderKind, SendState
 from chalicelib.reporting.completeness import completeness_for
 from chalicelib.reporting.deadlines import vn_time
+from chalicelib.reporting.return_notes import send_outstanding
 
 log = logging.getLogger("thidua.reminders")
 
@@ -32,9 +37,13 @@ class ReminderRun:
     sent: list[tuple[str, str, str]] = field(default_factory=list)      # (unit, period, kind)
     skipped: list[tuple[str, str, str]] = field(default_factory=list)   # already claimed elsewhere
     failed: list[tuple[str, str, str]] = field(default_factory=list)
+    # return notes whose email failed at review time: (unit, period, reviewed at)
+    notes_sent: list[tuple[str, str, str]] = field(default_factory=list)
+    notes_failed: list[tuple[str, str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: [list(t) for t in getattr(self, k)] for k in ("sent", "skipped", "failed")}
+        return {k: [list(t) for t in getattr(self, k)]
+                for k in ("sent", "skipped", "failed", "notes_sent", "notes_failed")}
 
 
 def reminder_kind(deadline: datetime, now: datetime, days_before: int) -> str | None:
@@ -83,6 +92,8 @@ def send_reminders(store: Any, mailer: Any, deadline_days: int, days_before: int
                 continue
             store.reminders.mark(*key, state=SendState.SENT.value)
             run.sent.append(key)
+    notes = send_outstanding(store, mailer, now)
+    run.notes_sent, run.notes_failed = notes.sent, notes.failed
     return run
 
 

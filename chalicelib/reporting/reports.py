@@ -204,27 +204,16 @@ def review_report(store: Store, who: Principal, unit_id: str, period_code: str, 
                                {"status": status.value, "review": review, "etag": reviewed["etag"]},
                                audit=audit.event(audit.report_entity(unit_id, report["period"]), action.value,
                                                  who, now, version=report["version"], note=note))
-    store.commit()  # the review is stored before the unit is told of it
     reviewed["notified"] = None
     if action == ReviewAction.RETURN:
-        reviewed["notified"] = _notify_return(mailer, get_unit(store, unit_id), period_of(period_code), reviewed, note)
+        from chalicelib.reporting.return_notes import keep_return_note, send_return_note
+
+        unit, period = get_unit(store, unit_id), period_of(period_code)
+        kept = keep_return_note(store, unit, period, reviewed, now)  # stored with the review
+        store.commit()  # the review (and its note) is stored before the unit is told of it
+        # Tried at once with a bounded wait; a note whose email fails stays kept for the daily run.
+        reviewed["notified"] = send_return_note(store, mailer, unit, period, reviewed, note, kept) if kept else False
     return reviewed
-
-
-def _notify_return(mailer: Mailer, unit: dict[str, Any], period: Period, report: dict[str, Any], note: str) -> bool:
-    if not unit.get("emails"):
-        return False
-    from chalicelib.delivery import emails  # Jinja2 loads only when a notice is sent
-
-    try:
-        emails.send(mailer, unit["emails"], f"Báo cáo {period.label} được trả lại để chỉnh sửa",
-                    "report_returned", ("return", unit["id"], period.code, str(report["version"]),
-                                        report["review"]["at"]),
-                    unit=unit, period=period, report=report, note=note)
-        return True
-    except Exception:  # the review stands; the office can phone the unit
-        log.exception("could not email the return notice to %s", unit["id"])
-        return False
 
 
 def report_audit(store: Store, unit_id: str, period_code: str, limit: int, cursor: str | None) -> Page:

@@ -8,6 +8,7 @@
     deadline exception  UNIT#<unit_id>              EXCEPTION#<period>          -                   -
     figure history      UNIT#<unit_id>              HISTORY#<period kind>       -                   -
     reminder sent       UNIT#<unit_id>              REMINDER#<period>#<kind>    -                   -
+    return note unsent  RETURN_NOTES                <unit_id>#<period>#<at>     -                   -
     period settings     PERIODS                     PERIOD#<period>             -                   -
     conference          CONFERENCES                 CONFERENCE#<id>             CONFERENCE_DATES    <yyyy-mm-dd>#<id>
     compile request     COMPILE_REQUESTS            CONFERENCE#<id>             -                   -
@@ -34,7 +35,8 @@ document's deliveries; an entity's audit trail, newest first; a unit's nominatio
 (Query begins_with), a conference's nominations (Query GSI1) and reviewer scores
 (Query); a nomination by id (GetItem on the pointer, then the item). One person or
 collective per conference and award form: the guard item, created with the
-nomination in one transaction. No Scan anywhere.
+nomination in one transaction; the return notes not yet emailed (Query RETURN_NOTES: an
+item lives only until its email is accepted). No Scan anywhere.
 """
 
 from __future__ import annotations
@@ -108,6 +110,14 @@ def exception(unit_id: str, period: str) -> Key:
 
 def reminder(unit_id: str, period: str, kind: str) -> Key:
     return unit_partition(unit_id), f"REMINDER#{period}#{kind}"
+
+
+RETURN_NOTES = "RETURN_NOTES"
+
+
+def return_note(unit_id: str, period: str, reviewed_at: str) -> Key:
+    """The note of one review that returned a report, while its email is not yet accepted."""
+    return RETURN_NOTES, f"{unit_id}#{period}#{reviewed_at}"
 
 
 def period_settings(period: str) -> Key:

@@ -154,3 +154,116 @@ def test_smtp_starttls_and_auth(tmp_path: Path) -> None:
     back = BytesParser(policy=email.policy.default).parsebytes(envelope.original_content)
     assert back["Subject"] == SUBJECT
     assert next(back.iter_attachments()).get_content() == PDF
+
+
+# -- defect 4: recipients whose display names hold a comma or angle brackets -----------------------
+
+def test_defect_4_each_recipient_gets_one_message_to_exactly_their_address(store, smtp_server) -> None:
+    """Through DynamoDB Local and a real SMTP server: the envelope and the parsed To: of every message."""
+    from chalicelib.conferences import service
+    from chalicelib.conferences.models import ConferenceIn
+    from chalicelib.core.settings import settings
+    from chalicelib.publishing import pipeline
+
+    handler, port = smtp_server
+    now = dt.datetime(2021, 8, 28, 3, 0, tzinfo=dt.timezone.utc)
+    conference = service.create_conference(store, None, ConferenceIn.model_validate({
+        "title": "Hội nghị sơ kết", "date": "2021-08-31", "periods": ["2021-08"],
+        "recipients": ['"Cục Y tế, Bộ Công an" <yte@bca.gov.vn>', "Nguyễn Văn A <a@bca.gov.vn>", "vp@bca.gov.vn"],
+        "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn B"}}), now)
+    expected = {"yte@bca.gov.vn": "Cục Y tế, Bộ Công an", "a@bca.gov.vn": "Nguyễn Văn A", "vp@bca.gov.vn": ""}
+
+    def run():
+        return pipeline.compile_conference(store, conference["id"], conf=settings(), now=now,
+                                           mailer=SmtpMailer("127.0.0.1", port, timeout=10),
+                                           render=lambda doc: f"%PDF-1.7 {doc.title}".encode())
+
+    assert run().deliveries == {addr: "sent" for addr in expected}
+    assert run().deliveries == {addr: "already_sent" for addr in expected}
+    assert sorted(e.rcpt_tos for e in handler.envelopes) == sorted([addr] for addr in expected)
+    for envelope in handler.envelopes:
+        back = BytesParser(policy=email.policy.default).parsebytes(envelope.original_content)
+        [to] = back["To"].addresses
+        assert [to.addr_spec] == envelope.rcpt_tos and to.display_name == expected[to.addr_spec]
+
+
+# -- defect 9: a mail server that hangs must not hold the caller --------------------------------------
+
+class Tarpit:
+    """A server that never answers (delay None) or answers every line after `delay` seconds."""
+
+    def __init__(self, delay: float | None) -> None:
+        import threading
+
+        self.delay = delay
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.listener.settimeout(0.1)
+        self.port = self.listener.getsockname()[1]
+        self.connections: list[socket.socket] = []
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            self.connections.append(conn)
+            if self.delay is not None:
+                try:
+                    self._drip(conn)
+                except OSError:
+                    pass
+
+    def _drip(self, conn: socket.socket) -> None:
+        import time
+
+        def reply(text: str) -> None:
+            time.sleep(self.delay)
+            conn.sendall(text.encode() + b"\r\n")
+
+        reply("220 tarpit ESMTP")
+        in_data = False
+        for line in conn.makefile("rb"):
+            if in_data:
+                if line == b".\r\n":
+                    in_data = False
+                    reply("250 OK")
+                continue
+            verb = line[:4].upper()
+            reply({b"EHLO": "250 tarpit", b"DATA": "354 go on", b"QUIT": "221 bye"}.get(verb, "250 OK"))
+            in_data = verb == b"DATA"
+            if verb == b"QUIT":
+                return
+
+    def close(self) -> None:
+        self.stopped.set()
+        for conn in self.connections:
+            conn.close()
+        self.thread.join()
+        self.listener.close()
+
+
+@pytest.mark.parametrize("delay", [None, 0.8], ids=["silent", "drip"])
+def test_defect_9_smtp_gives_up_within_its_budget_on_a_hung_or_dripping_server(delay: float | None) -> None:
+    import time
+
+    from chalicelib.delivery.mail import mailer_from_env
+
+    server = Tarpit(delay)
+    try:
+        mailer = mailer_from_env({"THIDUA_MAIL": f"smtp://127.0.0.1:{server.port}", "THIDUA_SMTP_TIMEOUT": "1"})
+        started = time.monotonic()
+        with pytest.raises(Exception):
+            mailer.send(build_message(sender="thidua@bocongan.gov.vn", to=["botruong@bocongan.gov.vn"],
+                                      subject=SUBJECT, text="Kính gửi.", html="<p>Kính gửi.</p>"))
+        took = time.monotonic() - started
+    finally:
+        server.close()
+    # Silent: the greeting's wait, 1 s. Dripping: each reply within the 1 s, but 6 of them (greeting to the
+    # end of DATA) take 4.8 s; one message's whole conversation is bounded by 3 timeouts plus its upload.
+    assert took < (1.5 if delay is None else 3.5), took

@@ -90,3 +90,39 @@ def test_unknown_documents_are_404_and_file_needs_accept_pdf(api, admin_token):
     assert resp.status_code == 406 and "application/pdf" in resp.data["detail"]
     assert api.get("/v1/documents/7K3F-Q2MD/file", token=admin_token,
                    headers={"Accept": "application/pdf"}).status_code == 404
+
+
+# -- defect 4: recipients whose display names hold a comma or angle brackets -----------------------
+
+def test_defect_4_recipients_are_kept_as_one_address_each_and_round_trip(api, admin_token):
+    given = ['"Cục Y tế, Bộ Công an" <yte@bca.gov.vn>', "Nguyễn Văn A <a@bca.gov.vn>", "vp@bca.gov.vn",
+             {"name": "Phòng \"Tổng hợp\" <P1>", "email": "th@bca.gov.vn"}, {"email": "lt@bca.gov.vn"}]
+    shown = ['"Cục Y tế, Bộ Công an" <yte@bca.gov.vn>', "Nguyễn Văn A <a@bca.gov.vn>", "vp@bca.gov.vn",
+             '"Phòng \\"Tổng hợp\\" <P1>" <th@bca.gov.vn>', "lt@bca.gov.vn"]
+    created = api.post("/v1/conferences", token=admin_token, body={**BODY, "recipients": given})
+    assert created.status_code == 201, created.data
+    assert created.data["recipients"] == shown
+    cid = created.data["id"]
+    # What the API shows is what it takes: sending it back gives the same recipients.
+    patched = api.patch(f"/v1/conferences/{cid}", token=admin_token, body={"recipients": created.data["recipients"]},
+                        headers={"If-Match": created.headers["ETag"]})
+    assert patched.status_code == 200 and patched.data["recipients"] == shown
+    assert api.get(f"/v1/conferences/{cid}", token=admin_token).data["recipients"] == shown
+
+
+@pytest.mark.parametrize("bad", ["a@b.vn, c@d.vn", "x <y>", "Cục Y tế, Bộ Công an <yte@bca.gov.vn>",
+                                 "Lãnh đạo <ld@bca.gov.vn> <x@bca.gov.vn>", "Nhóm: a@bca.gov.vn, b@bca.gov.vn;",
+                                 "=?utf-8?q?L=C3=A3nh=0A=C4=91=E1=BA=A1o?= <ld@bca.gov.vn>",
+                                 {"name": "Lãnh đạo", "email": "a@b.vn, c@d.vn"}, {"name": "Lãnh đạo"},
+                                 {"name": "Lãnh\nđạo", "email": "ld@bca.gov.vn"}, ["ld@bca.gov.vn"], 7])
+def test_defect_4_a_recipient_that_is_not_one_address_is_422_naming_it(api, admin_token, bad):
+    recipients = ["Nguyễn Văn A <a@bca.gov.vn>", "vp@bca.gov.vn", bad]
+    created = api.post("/v1/conferences", token=admin_token, body={**BODY, "recipients": recipients})
+    assert created.status_code == 422, created.data
+    [error] = created.data["errors"]
+    assert error["field"].startswith("recipients.2"), error
+    assert error["message"].isascii() is False  # said in Vietnamese
+    cid = api.post("/v1/conferences", token=admin_token, body=BODY).data["id"]
+    patched = api.patch(f"/v1/conferences/{cid}", token=admin_token, body={"recipients": recipients})
+    assert patched.status_code == 422 and [e["field"] for e in patched.data["errors"]] == [error["field"]]
+    assert api.get(f"/v1/conferences/{cid}", token=admin_token).data["recipients"] == BODY["recipients"]

@@ -219,3 +219,37 @@ def test_mailer_from_env() -> None:
     for bad in ("smtp://", "sendmail", "http://x"):
         with pytest.raises(ValueError):
             mailer_from_env({"THIDUA_MAIL": bad})
+
+
+def test_defect_4_a_display_name_with_a_comma_or_brackets_stays_one_mailbox() -> None:
+    from email.headerregistry import Address
+
+    to = Address("Cục Y tế, Bộ Công an <CYT>", addr_spec="yte@bca.gov.vn")
+    msg = build_message(sender=SENDER, to=[to], subject=SUBJECT, text=TEXT, html=HTML)
+    raw = message_bytes(msg)
+    assert raw.isascii()
+    [back] = parse(raw)["To"].addresses
+    assert (back.display_name, back.addr_spec) == ("Cục Y tế, Bộ Công an <CYT>", "yte@bca.gov.vn")
+
+    class Client:
+        def send_email(self, **kwargs):
+            self.kwargs = kwargs
+            return {"MessageId": "ses-1"}
+
+    client = Client()
+    SesMailer(client=client).send(msg)  # the envelope SES is given: the one address
+    assert client.kwargs["Destination"] == {"ToAddresses": ["yte@bca.gov.vn"]}
+
+
+def test_defect_9_the_smtp_timeout_is_a_short_setting() -> None:
+    from chalicelib.core.settings import settings
+    from chalicelib.delivery.mail import mailer_for
+
+    assert mailer_from_env({"THIDUA_MAIL": "smtp://mail.local:2525"}).timeout == 5
+    assert mailer_from_env({"THIDUA_MAIL": "smtp://mail.local:2525", "THIDUA_SMTP_TIMEOUT": "2.5"}).timeout == 2.5
+    conf = settings({"THIDUA_MAIL": "smtp+starttls://mail.local", "THIDUA_SMTP_TIMEOUT": "3"})
+    assert conf.smtp_timeout == 3 and mailer_for(conf).timeout == 3
+    assert settings({}).smtp_timeout == 5
+    for bad in ("0", "-1", "năm", "inf"):
+        with pytest.raises(ValueError):
+            mailer_from_env({"THIDUA_MAIL": "smtp://mail.local", "THIDUA_SMTP_TIMEOUT": bad})

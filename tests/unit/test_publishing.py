@@ -187,3 +187,48 @@ def test_the_commendation_list_is_a_draft_until_finalised_and_each_version_reach
     assert len(mailbox.sent) == 3
     assert compile_(world, cid, mailer=mailbox).deliveries == {"a@bca.vn": "already_sent"}
     assert len(mailbox.sent) == 3
+
+
+# -- defect 4: recipients whose display names hold a comma or angle brackets -----------------------
+
+SPECIAL_RECIPIENTS = ['"Cục Y tế, Bộ Công an" <yte@bca.gov.vn>', "Nguyễn Văn A <a@bca.gov.vn>", "vp@bca.gov.vn",
+                      {"name": "Phòng <Tổng hợp>", "email": "th@bca.gov.vn"}]
+EXPECTED_TO = {"yte@bca.gov.vn": "Cục Y tế, Bộ Công an", "a@bca.gov.vn": "Nguyễn Văn A", "vp@bca.gov.vn": "",
+               "th@bca.gov.vn": "Phòng <Tổng hợp>"}
+
+
+def _outbox(env) -> list:
+    import email.policy
+    from email.parser import BytesParser
+    from pathlib import Path
+
+    folder = Path(env["THIDUA_MAIL"].removeprefix("outbox:"))
+    return [BytesParser(policy=email.policy.default).parsebytes(p.read_bytes()) for p in sorted(folder.glob("*.eml"))]
+
+
+def _assert_one_message_to_exactly_each(messages, expected: dict[str, str]) -> None:
+    to = [[(a.display_name, a.addr_spec) for a in m["To"].addresses] for m in messages]
+    assert sorted(to) == sorted([(name, addr)] for addr, name in expected.items()), to
+
+
+def test_defect_4_each_recipient_gets_one_message_to_exactly_their_address(world, env):
+    cid = conference(world, recipients=SPECIAL_RECIPIENTS)["id"]
+    result = pipeline.compile_conference(world, cid, conf=settings(), now=NOW, render=render)  # the outbox mailer
+    assert result.deliveries == {addr: "sent" for addr in EXPECTED_TO}
+    _assert_one_message_to_exactly_each(_outbox(env), EXPECTED_TO)
+    again = pipeline.compile_conference(world, cid, conf=settings(), now=NOW + dt.timedelta(minutes=5), render=render)
+    assert set(again.deliveries.values()) == {"already_sent"} and len(_outbox(env)) == len(EXPECTED_TO)
+
+
+def test_defect_4_conferences_stored_with_plain_string_recipients_still_read_and_deliver(world, env):
+    # What the old validator stored: "<name> <<address>>" with the name unquoted, or a bare address.
+    legacy = conference(world, recipients=["vp@bca.gov.vn"])
+    legacy = {**legacy, "recipients": ["Cục Y tế, Bộ Công an <yte@bca.gov.vn>", "Nguyễn Văn A <a@bca.gov.vn>",
+                                       "vp@bca.gov.vn"]}
+    world.conferences.replace(legacy, expected_etag=legacy["etag"])
+    assert service.public(world.conferences.get(legacy["id"]))["recipients"] == [
+        '"Cục Y tế, Bộ Công an" <yte@bca.gov.vn>', "Nguyễn Văn A <a@bca.gov.vn>", "vp@bca.gov.vn"]
+    result = pipeline.compile_conference(world, legacy["id"], conf=settings(), now=NOW, render=render)
+    expected = {k: v for k, v in EXPECTED_TO.items() if k != "th@bca.gov.vn"}
+    assert result.deliveries == {addr: "sent" for addr in expected}
+    _assert_one_message_to_exactly_each(_outbox(env), expected)

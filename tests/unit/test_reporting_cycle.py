@@ -257,3 +257,116 @@ def test_exception_in_the_past_is_refused(api, admin_token):
     resp = api.post("/v1/units/ca-x/reports/2021-08/exception", token=admin_token,
                     body={"until": (datetime.now(timezone.utc) - timedelta(days=1)).isoformat(), "reason": "x"})
     assert resp.status_code == 422 and resp.data["errors"][0]["field"] == "until"
+
+
+# -- defect 9: the return note must survive a mail server that fails or hangs ------------------------
+
+class DeadMailServer:
+    def send(self, message):
+        raise TimeoutError("timed out")
+
+
+def _returned_with_dead_mail(api, admin_token, monkeypatch, unit="ca-nghe-an", note="Thiếu số liệu chốt kiểm soát."):
+    from chalicelib.bootstrap import services
+
+    token = make_unit(api, admin_token, unit, "Công an tỉnh Nghệ An")
+    open_period(api, admin_token, "2021-08", FUTURE)
+    assert put(api, token, unit).status_code == 201
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "mailer", lambda conf: DeadMailServer())
+        returned = api.post(f"/v1/units/{unit}/reports/2021-08/review", token=admin_token,
+                            body={"action": "return", "note": note})
+    assert returned.status_code == 200, returned.body
+    assert returned.data["status"] == "returned" and returned.data["review"]["note"] == note
+    assert returned.data["notified"] is False
+    return token, returned
+
+
+def test_defect_9_a_note_whose_email_failed_is_sent_once_by_the_next_reminders_run(api, admin_token, store, env,
+                                                                                   monkeypatch):
+    note = "Số công dân được đón, dẫn chưa khớp với báo cáo của Phòng Cảnh sát quản lý hành chính."
+    _returned_with_dead_mail(api, admin_token, monkeypatch, note=note)
+    assert outbox(env) == []
+    mailer = OutboxMailer(Path(env["THIDUA_MAIL"].removeprefix("outbox:")))
+    next_morning = datetime(2021, 8, 21, 1, 0, tzinfo=timezone.utc)
+    period = [parse_period("2021-08")]
+
+    failed = reminders.send_reminders(store, DeadMailServer(), 10, 3, next_morning, periods=period)
+    assert [u for u, *_ in failed.notes_failed] == ["ca-nghe-an"] and outbox(env) == []  # still kept
+    first = reminders.send_reminders(store, mailer, 10, 3, next_morning + timedelta(days=1), periods=period)
+    assert [u for u, *_ in first.notes_sent] == ["ca-nghe-an"]
+    second = reminders.send_reminders(store, mailer, 10, 3, next_morning + timedelta(days=2), periods=period)
+    assert second.notes_sent == [] and second.notes_failed == []
+    [mail] = outbox(env)
+    assert mail["To"] == "ca-nghe-an@example.vn" and "trả lại" in mail["Subject"] and note in text_of(mail)
+
+
+def test_defect_9_a_kept_note_the_unit_no_longer_needs_is_not_sent(api, admin_token, store, env, monkeypatch):
+    token, returned = _returned_with_dead_mail(api, admin_token, monkeypatch)
+    # The unit heard by phone and resubmitted: the note is out of date, the next run drops it.
+    assert put(api, token, "ca-nghe-an", body={"values": {"checkpoints": 41}},
+               **{"If-Match": returned.headers["ETag"]}).status_code == 200
+    mailer = OutboxMailer(Path(env["THIDUA_MAIL"].removeprefix("outbox:")))
+    run = reminders.send_reminders(store, mailer, 10, 3, datetime(2021, 8, 21, 1, 0, tzinfo=timezone.utc),
+                                   periods=[parse_period("2021-08")])
+    assert run.notes_sent == [] and outbox(env) == []
+
+
+def test_defect_9_a_kept_note_goes_once_when_runs_overlap_or_a_sender_died(api, admin_token, store, env, monkeypatch):
+    from chalicelib.reporting import return_notes
+    from chalicelib.store.return_notes import ReturnNotes
+
+    _returned_with_dead_mail(api, admin_token, monkeypatch)
+    mailer = OutboxMailer(Path(env["THIDUA_MAIL"].removeprefix("outbox:")))
+    now = datetime(2021, 8, 21, 1, 0, tzinfo=timezone.utc)
+    runs = []
+    threads = [threading.Thread(target=lambda: runs.append(return_notes.send_outstanding(store, mailer, now)))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(len(r.sent) for r in runs) == [0, 0, 0, 1] and len(outbox(env)) == 1
+
+    # A sender that died mid-send left its claim: others leave it alone for a while, then take it over.
+    report = store.reports.get("ca-nghe-an", "2021-08")
+    store.reports.update_state("ca-nghe-an", "2021-08", report["etag"],
+                               {"review": {**report["review"], "at": "2021-08-21T09:00:00+07:00"}, "etag": "x"})
+    ReturnNotes(store.table).open({"unit_id": "ca-nghe-an", "period": "2021-08", "reviewed_at": "2021-08-21T09:00:00+07:00",
+                                   "version": 1, "state": "sending", "claim": "dead", "attempts": 1,
+                                   "claimed_at": "2021-08-21T08:00:00+07:00"})
+    soon = return_notes.send_outstanding(store, mailer, now + timedelta(minutes=5))
+    assert soon.sent == [] and len(soon.skipped) == 1
+    later = return_notes.send_outstanding(store, mailer, now + return_notes.STALE_SEND + timedelta(minutes=1))
+    assert [u for u, *_ in later.sent] == ["ca-nghe-an"] and len(outbox(env)) == 2
+    assert ReturnNotes(store.table).outstanding() == []
+
+
+class DyingProcess:
+    """The API process killed while the note's email is on its way."""
+
+    def send(self, message):
+        raise SystemExit("killed")
+
+
+def test_defect_9_the_note_is_stored_with_the_review_even_if_the_process_dies_sending_it(api, admin_token, store,
+                                                                                         env):
+    from chalicelib.core.access import Principal
+    from chalicelib.core.states import Role, ReviewAction
+    from chalicelib.reporting.return_notes import ReturnNotes
+    from chalicelib.reporting.reports import review_report
+
+    token = make_unit(api, admin_token, "ca-nghe-an", "Công an tỉnh Nghệ An")
+    open_period(api, admin_token, "2021-08", FUTURE)
+    assert put(api, token, "ca-nghe-an").status_code == 201
+    work = store.unit_of_work()
+    with pytest.raises(SystemExit):
+        review_report(work, Principal("adm", Role.ADMIN, None, "Văn phòng"), "ca-nghe-an", "2021-08",
+                      ReviewAction.RETURN, "Bổ sung số liệu.", None, datetime.now(timezone.utc), DyingProcess())
+    assert store.reports.get("ca-nghe-an", "2021-08")["status"] == "returned"
+    [kept] = ReturnNotes(store.table).outstanding()  # committed in the review's own transaction
+    assert kept["unit_id"] == "ca-nghe-an" and kept["period"] == "2021-08"
+    later = datetime.now(timezone.utc) + timedelta(minutes=11)  # past the dead sender's claim
+    run = reminders.send_reminders(store, OutboxMailer(Path(env["THIDUA_MAIL"].removeprefix("outbox:"))), 10, 3,
+                                   later, periods=[parse_period("2021-08")])
+    assert [u for u, *_ in run.notes_sent] == ["ca-nghe-an"] and len(outbox(env)) == 1
