@@ -86,8 +86,10 @@ def _own(unit: dict[str, Any], report: dict[str, Any] | None, deadline: datetime
             counts["missing"] = 1
         else:
             state = report.get("status", "submitted")
+            # fixed at the first submission: a correction after the deadline does not make it late
+            first = report.get("first_submitted_at") or report["submitted_at"]
             timeliness = report.get("timeliness") or (
-                "on_time" if datetime.fromisoformat(report["submitted_at"]) <= deadline else "late")
+                "on_time" if datetime.fromisoformat(first) <= deadline else "late")
             if state == "returned":
                 counts["returned"] = 1
             else:

@@ -102,9 +102,9 @@ def test_each_indicator_is_judged_on_its_own_history_in_the_order_sent():
 
 
 def test_only_earlier_periods_count_not_this_one_nor_later_ones():
-    history = {"2021-06": {CODE: 10}, "2021-07": {CODE: 10},
-               "2021-08": {CODE: 5000},    # this period's previous version (a replacement)
-               "2021-09": {CODE: 5000}, "2022-01": {CODE: 5000}}
+    # Counting this period's previous version (a replacement) would make the median 2505;
+    # counting the later periods too, 5000. Over July alone it is 10.
+    history = {"2021-07": {CODE: 10}, "2021-08": {CODE: 5000}, "2021-09": {CODE: 5000}, "2022-01": {CODE: 5000}}
     assert warnings(history, {CODE: 101}) == [("values.people_traced", message(101, "10"))]
 
 
