@@ -47,13 +47,17 @@ def create_unit(store: Store, data: UnitIn, now: datetime) -> dict[str, Any]:
     return unit
 
 
-def ancestors(store: Store, unit_id: str | None, limit: int = 32) -> list[str]:
-    """unit_id, its parent, its parent's parent, ... up to the root."""
+def ancestors(store: Store, unit_id: str | None) -> list[str]:
+    """unit_id, its parent, its parent's parent, ... up to the root, however deep.
+
+    Stops at the first unit seen twice, so a cycle already in the table cannot hang it."""
     chain: list[str] = []
-    while unit_id and len(chain) < limit:
+    seen: set[str] = set()
+    while unit_id and unit_id not in seen:
         chain.append(unit_id)
-        parent = store.units.get(unit_id)
-        unit_id = parent.get("parent_id") if parent else None
+        seen.add(unit_id)
+        unit = store.units.get(unit_id)
+        unit_id = unit.get("parent_id") if unit else None
     return chain
 
 
@@ -67,7 +71,9 @@ def patch_unit(store: Store, unit_id: str, patch: UnitPatch, if_match: str | Non
         if store.units.get(parent_id) is None:
             raise invalid("parent_id", f"Đơn vị cấp trên '{parent_id}' không tồn tại.")
         if unit_id in ancestors(store, parent_id):
-            raise invalid("parent_id", "Không thể đặt một đơn vị làm cấp dưới của chính nó.")
+            raise invalid("parent_id",
+                          "Không thể đặt một đơn vị làm cấp dưới của chính nó hoặc của đơn vị cấp dưới của nó.",
+                          "Chuyển đơn vị như vậy sẽ tạo thành vòng lặp trong cây đơn vị.")
     for key in ("name", "kind", "emails"):
         if key in changes and changes[key] is None:
             raise invalid(key, "Không được để trống.")
