@@ -88,22 +88,56 @@ def patch_unit(store: Store, unit_id: str, patch: UnitPatch, if_match: str | Non
     return updated
 
 
-def tree_order(units: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
-    """(depth, unit) in tree order, siblings in Vietnamese alphabetical order."""
+def tree_walk(units: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any], str | None]]:
+    """(depth, unit, parent id in this walk) for every unit once, in tree order (a parent
+    before its subtree), siblings in Vietnamese alphabetical order.
+
+    Iterative, so no depth is too deep. Units no root leads to sit on a cycle (or below one)
+    that the table should never hold; they still appear, after the real tree: each cycle
+    is entered at its first unit in name order, which stands as a root (parent None)."""
+    by_id = {u["id"]: u for u in units}
+    ids = set(by_id)
     children: dict[str | None, list[dict[str, Any]]] = {}
-    ids = {u["id"] for u in units}
     for u in units:
         parent = u.get("parent_id") if u.get("parent_id") in ids else None
         children.setdefault(parent, []).append(u)
-    out: list[tuple[int, dict[str, Any]]] = []
 
-    def walk(parent: str | None, depth: int) -> None:
-        for u in sorted(children.get(parent, []), key=lambda u: sort_key(u["name"])):
-            out.append((depth, u))
-            walk(u["id"], depth + 1)
+    def by_name(us: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return sorted(us, key=lambda u: sort_key(u["name"]))
 
-    walk(None, 0)
+    out: list[tuple[int, dict[str, Any], str | None]] = []
+    seen: set[str] = set()
+
+    def walk(roots: list[dict[str, Any]]) -> None:
+        todo: list[tuple[int, dict[str, Any], str | None]] = [(0, u, None) for u in reversed(roots)]
+        while todo:
+            depth, unit, parent = todo.pop()
+            if unit["id"] in seen:
+                continue
+            seen.add(unit["id"])
+            out.append((depth, unit, parent))
+            below = reversed(by_name(children.get(unit["id"], [])))  # reversed: popped in name order
+            todo.extend((depth + 1, child, unit["id"]) for child in below if child["id"] not in seen)
+
+    def cycle_entry(unit: dict[str, Any]) -> dict[str, Any]:
+        """The first unit, in name order, of the cycle that `unit`'s parents lead into."""
+        path: dict[str, int] = {}  # unit id -> its step on the way up
+        while unit["id"] not in path:
+            path[unit["id"]] = len(path)
+            unit = by_id[unit["parent_id"]]
+        cycle = list(path)[path[unit["id"]]:]
+        return by_name([by_id[uid] for uid in cycle])[0]
+
+    walk(by_name(children.get(None, [])))
+    for unit in by_name(units):
+        if unit["id"] not in seen:
+            walk([cycle_entry(unit)])
     return out
+
+
+def tree_order(units: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
+    """(depth, unit) in tree order, siblings in Vietnamese alphabetical order."""
+    return [(depth, unit) for depth, unit, _ in tree_walk(units)]
 
 
 def descendants(units: list[dict[str, Any]], unit_id: str) -> set[str]:

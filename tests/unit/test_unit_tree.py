@@ -1,7 +1,10 @@
-"""Deep unit trees: moves that would close a cycle are refused at any depth."""
+"""Deep unit trees: moves that would close a cycle are refused at any depth, and every walk
+of the tree (ancestors, descendants, tree order, the completeness and document roll-ups)
+ends and stays correct however deep the tree is, even over data that already holds a cycle."""
 
 from __future__ import annotations
 
+import sys
 import unicodedata
 
 import pytest
@@ -88,9 +91,67 @@ def test_defect_10_a_legitimate_move_deep_in_the_tree_still_works(api, admin_tok
 
 # -- the walks themselves -----------------------------------------------------------------
 
+DEEPER_THAN_THE_RECURSION_LIMIT = sys.getrecursionlimit() + 500
+
+
+def units_of(parents: dict[str, str | None]) -> list[dict]:
+    return [{"id": uid, "name": f"Đơn vị {uid}", "parent_id": parent, "kind": "other"}
+            for uid, parent in parents.items()]
+
+
 def test_defect_10_ancestors_reach_the_root_of_a_deep_tree(store):
     from chalicelib.units.service import ancestors
 
     ids = seed_chain(store, 200)
     assert ancestors(store, ids[-1]) == list(reversed(ids))
     assert ancestors(store, None) == []
+
+
+def test_defect_10_walks_end_on_a_stored_cycle(store):
+    """A cycle already in the table (say, two moves that raced) must not hang or hide units."""
+    from chalicelib.conferences.aggregate import rolled_up
+    from chalicelib.core.clock import FixedClock
+    from chalicelib.core.periods import parse_period
+    from chalicelib.reporting.completeness import period_completeness
+    from chalicelib.units.service import ancestors, descendants, tree_order
+
+    # root; a > b > c > a (d below b); x <-> y with aa below x (aa sorts before x and y)
+    parents = {"root": None, "a": "c", "b": "a", "c": "b", "d": "b", "x": "y", "y": "x", "aa": "x"}
+    seed_units(store, [(uid, f"Đơn vị {uid}", parent, "other") for uid, parent in parents.items()])
+    units = store.units.all()
+
+    assert ancestors(store, "d") == ["d", "b", "a", "c"]
+    assert ancestors(store, "x") == ["x", "y"]
+    assert descendants(units, "a") == {"a", "b", "c", "d"}
+    # The real tree first; then each cycle, entered at its first unit in name order.
+    expected = [("root", 0), ("a", 0), ("b", 1), ("c", 2), ("d", 2), ("x", 0), ("aa", 1), ("y", 1)]
+    assert [(u["id"], d) for d, u in tree_order(units)] == expected
+    # Each unit counted once, in the one place the walk put it.
+    sizes = {"root": 1, "a": 4, "b": 3, "c": 1, "d": 1, "x": 3, "aa": 1, "y": 1}
+    rolled = rolled_up(units, {uid: {"checkpoints": 1} for uid in parents}, ["checkpoints"])
+    assert {uid: s["checkpoints"] for uid, s in rolled.items()} == sizes
+    now = FixedClock("2021-08-20T10:00:00+07:00").now()
+    result = period_completeness(units, [], parse_period("2021-08"), 10, now)
+    assert [(r.unit_id, r.depth) for r in result.rows] == expected
+    assert {r.unit_id: r.counts["expected"] for r in result.rows} == sizes
+    assert result.totals["expected"] == len(parents)
+
+
+def test_defect_10_walks_do_not_recurse_on_very_deep_trees():
+    from chalicelib.conferences.aggregate import rolled_up
+    from chalicelib.core.clock import FixedClock
+    from chalicelib.core.periods import parse_period
+    from chalicelib.reporting.completeness import period_completeness
+    from chalicelib.units.service import descendants, tree_order
+
+    levels = DEEPER_THAN_THE_RECURSION_LIMIT
+    ids = chain_ids(levels)
+    units = units_of({uid: ids[i - 1] if i else None for i, uid in enumerate(ids)})
+
+    assert [(d, u["id"]) for d, u in tree_order(units)] == list(enumerate(ids))
+    assert len(descendants(units, ids[0])) == levels
+    rolled = rolled_up(units, {uid: {"checkpoints": 1} for uid in ids}, ["checkpoints"])
+    assert [rolled[uid]["checkpoints"] for uid in ids] == list(range(levels, 0, -1))
+    now = FixedClock("2021-08-20T10:00:00+07:00").now()
+    result = period_completeness(units, [], parse_period("2021-08"), 10, now)
+    assert [r.counts["expected"] for r in result.rows] == list(range(levels, 0, -1))
