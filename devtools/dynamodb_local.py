@@ -101,6 +101,23 @@ def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 30.0) -> 
     raise SetupError(f"DynamoDB Local did not listen on port {port} within {timeout:.0f}s")
 
 
+def _wait_until_serving(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    """The port opens before DynamoDB Local can answer: its first request loads SQLite and
+    much of the JVM, which on a busy machine outlasts the store's 2 s read timeout (and a
+    fixture's first `ensure_table` failed). Ask one real request, patiently, before handing it out."""
+    import boto3
+    from botocore.config import Config
+
+    client = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{port}", region_name="ap-southeast-1",
+                          aws_access_key_id="local", aws_secret_access_key="local",
+                          config=Config(connect_timeout=5, read_timeout=timeout, retries={"total_max_attempts": 1}))
+    try:
+        client.list_tables(Limit=1)
+    except Exception as exc:
+        proc.kill()
+        raise SetupError(f"DynamoDB Local on port {port} did not answer within {timeout:.0f}s: {exc}") from exc
+
+
 @dataclass
 class DynamoDBLocal:
     """A running DynamoDB Local process on 127.0.0.1."""
@@ -140,6 +157,7 @@ def start(port: int | None = None, in_memory: bool = True, db_path: Path | None 
     out = subprocess.DEVNULL if quiet else None
     proc = subprocess.Popen(cmd, cwd=home, stdout=out, stderr=out)
     _wait_for_port(port, proc)
+    _wait_until_serving(port, proc)
     return DynamoDBLocal(port=port, process=proc)
 
 

@@ -35,7 +35,7 @@ from chalicelib.conferences.recipients import recipients_of
 from chalicelib.core.catalogs import CATALOG_PATH, Catalog
 from chalicelib.core.periods import Period, parse_period
 from chalicelib.core.text import sort_key
-from chalicelib.units.service import descendants, tree_order
+from chalicelib.units.service import descendants, tree_order, tree_walk
 
 # Conference fields that change what the document says (recipients only through "Nơi nhận").
 DOCUMENT_FIELDS = ("title", "date", "place", "periods", "unit_ids", "number_prefix", "signer",
@@ -164,11 +164,9 @@ def rolled_up(units: list[dict[str, Any]], own: dict[str, dict[str, int | None]]
               codes: Sequence[str]) -> dict[str, dict[str, int | None]]:
     """A unit's own figures plus all its descendants': one pass up the tree, children
     before their parents (linear in units × codes; it used to walk each subtree anew)."""
-    ids = {u["id"] for u in units}
     sums = {u["id"]: {c: (own.get(u["id"]) or {}).get(c) for c in codes} for u in units}
-    for _, unit in reversed(tree_order(units)):
-        parent = unit.get("parent_id")
-        if parent in ids:
+    for _, unit, parent in reversed(tree_walk(units)):  # the walk's parent: a stored cycle counts once
+        if parent is not None:
             mine, theirs = sums[unit["id"]], sums[parent]
             for c in codes:
                 if mine[c] is not None:

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.core.periods import Period
-from chalicelib.units.service import tree_order
+from chalicelib.units.service import tree_walk
 
 COUNTS = ("expected", "complete", "on_time", "late", "missing", "returned", "accepted")
 
@@ -105,22 +105,24 @@ def period_completeness(units: list[dict[str, Any]], reports: list[dict[str, Any
     """Completeness of `period`; `deadline` (when set by an admin) overrides `deadline_days`."""
     deadline = deadline or period.deadline(deadline_days)
     by_unit = {r["unit_id"]: r for r in reports}
+    walk = tree_walk(units)
     rows = []
-    for depth, unit in tree_order(units):
+    for depth, unit, _ in walk:
         row = _own(unit, by_unit.get(unit["id"]), deadline, now)
         row.depth = depth
         rows.append(row)
-    # Roll up: walk deepest first, adding each row's counts into its parent's.
-    index = {r.unit_id: r for r in rows}
     totals = dict.fromkeys(COUNTS, 0)
     for row in rows:
         for k in COUNTS:
             totals[k] += row.counts[k]
-    for row in sorted(rows, key=lambda r: -r.depth):
-        parent = index.get(row.parent_id) if row.parent_id else None
-        if parent:
+    # Roll up: in reverse tree order every subtree is complete before its parent's turn;
+    # the walk's parent, not the stored one, so that a unit on a stored cycle counts once.
+    index = {r.unit_id: r for r in rows}
+    for _, unit, parent_id in reversed(walk):
+        if parent_id is not None:
+            mine, theirs = index[unit["id"]].counts, index[parent_id].counts
             for k in COUNTS:
-                parent.counts[k] += row.counts[k]
+                theirs[k] += mine[k]
     return Completeness(period, deadline, rows, totals)
 
 

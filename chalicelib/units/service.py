@@ -45,13 +45,17 @@ def create_unit(store: Store, who: Principal | None, data: UnitIn, now: datetime
     return unit
 
 
-def ancestors(store: Store, unit_id: str | None, limit: int = 32) -> list[str]:
-    """unit_id, its parent, its parent's parent, ... up to the root."""
+def ancestors(store: Store, unit_id: str | None) -> list[str]:
+    """unit_id, its parent, its parent's parent, ... up to the root, however deep.
+
+    Stops at the first unit seen twice, so a cycle already in the table cannot hang it."""
     chain: list[str] = []
-    while unit_id and len(chain) < limit:
+    seen: set[str] = set()
+    while unit_id and unit_id not in seen:
         chain.append(unit_id)
-        parent = store.units.get(unit_id)
-        unit_id = parent.get("parent_id") if parent else None
+        seen.add(unit_id)
+        unit = store.units.get(unit_id)
+        unit_id = unit.get("parent_id") if unit else None
     return chain
 
 
@@ -66,7 +70,9 @@ def patch_unit(store: Store, who: Principal | None, unit_id: str, patch: UnitPat
         if store.units.get(parent_id) is None:
             raise invalid("parent_id", f"Đơn vị cấp trên '{parent_id}' không tồn tại.")
         if unit_id in ancestors(store, parent_id):
-            raise invalid("parent_id", "Không thể đặt một đơn vị làm cấp dưới của chính nó.")
+            raise invalid("parent_id",
+                          "Không thể đặt một đơn vị làm cấp dưới của chính nó hoặc của đơn vị cấp dưới của nó.",
+                          "Chuyển đơn vị như vậy sẽ tạo thành vòng lặp trong cây đơn vị.")
     for key in ("name", "kind", "emails"):
         if key in changes and changes[key] is None:
             raise invalid(key, "Không được để trống.")
@@ -79,22 +85,56 @@ def patch_unit(store: Store, who: Principal | None, unit_id: str, patch: UnitPat
     return updated
 
 
-def tree_order(units: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
-    """(depth, unit) in tree order, siblings in Vietnamese alphabetical order."""
+def tree_walk(units: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any], str | None]]:
+    """(depth, unit, parent id in this walk) for every unit once, in tree order (a parent
+    before its subtree), siblings in Vietnamese alphabetical order.
+
+    Iterative, so no depth is too deep. Units no root leads to sit on a cycle (or below one)
+    that the table should never hold; they still appear, after the real tree: each cycle
+    is entered at its first unit in name order, which stands as a root (parent None)."""
+    by_id = {u["id"]: u for u in units}
+    ids = set(by_id)
     children: dict[str | None, list[dict[str, Any]]] = {}
-    ids = {u["id"] for u in units}
     for u in units:
         parent = u.get("parent_id") if u.get("parent_id") in ids else None
         children.setdefault(parent, []).append(u)
-    out: list[tuple[int, dict[str, Any]]] = []
 
-    def walk(parent: str | None, depth: int) -> None:
-        for u in sorted(children.get(parent, []), key=lambda u: sort_key(u["name"])):
-            out.append((depth, u))
-            walk(u["id"], depth + 1)
+    def by_name(us: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return sorted(us, key=lambda u: sort_key(u["name"]))
 
-    walk(None, 0)
+    out: list[tuple[int, dict[str, Any], str | None]] = []
+    seen: set[str] = set()
+
+    def walk(roots: list[dict[str, Any]]) -> None:
+        todo: list[tuple[int, dict[str, Any], str | None]] = [(0, u, None) for u in reversed(roots)]
+        while todo:
+            depth, unit, parent = todo.pop()
+            if unit["id"] in seen:
+                continue
+            seen.add(unit["id"])
+            out.append((depth, unit, parent))
+            below = reversed(by_name(children.get(unit["id"], [])))  # reversed: popped in name order
+            todo.extend((depth + 1, child, unit["id"]) for child in below if child["id"] not in seen)
+
+    def cycle_entry(unit: dict[str, Any]) -> dict[str, Any]:
+        """The first unit, in name order, of the cycle that `unit`'s parents lead into."""
+        path: dict[str, int] = {}  # unit id -> its step on the way up
+        while unit["id"] not in path:
+            path[unit["id"]] = len(path)
+            unit = by_id[unit["parent_id"]]
+        cycle = list(path)[path[unit["id"]]:]
+        return by_name([by_id[uid] for uid in cycle])[0]
+
+    walk(by_name(children.get(None, [])))
+    for unit in by_name(units):
+        if unit["id"] not in seen:
+            walk([cycle_entry(unit)])
     return out
+
+
+def tree_order(units: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
+    """(depth, unit) in tree order, siblings in Vietnamese alphabetical order."""
+    return [(depth, unit) for depth, unit, _ in tree_walk(units)]
 
 
 def descendants(units: list[dict[str, Any]], unit_id: str) -> set[str]:

@@ -38,7 +38,12 @@ if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
                 allow_module_level=True)
 
 from selenium import webdriver  # noqa: E402  (after the skip: a machine without Chromium still collects)
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException  # noqa: E402
+from selenium.common.exceptions import (  # noqa: E402
+    ElementNotInteractableException,
+    NoSuchElementException,
+    StaleElementReferenceException,
+    TimeoutException,
+)
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
@@ -128,6 +133,9 @@ def browser(tmp_path):
 
 
 # -- helpers ------------------------------------------------------------------------------
+# Every step waits for what a user would see before acting (a visible, enabled control; a
+# heading's text; a row count), never for an element merely being in the DOM, and never
+# sleeps: the page renders after its requests answer, later on a loaded machine.
 
 def wait(driver, condition, timeout: float = 20, message: str = ""):
     # The page re-renders after every action: an element read a moment ago may be gone; look again.
@@ -137,7 +145,57 @@ def wait(driver, condition, timeout: float = 20, message: str = ""):
 
 
 def find(driver, css: str):
+    """The element now, for reading what an earlier wait already settled; never to act on."""
     return driver.find_element(By.CSS_SELECTOR, css)
+
+
+def shown(driver, css: str, *, text: str | None = None, containing: str | None = None, enabled: bool = False,
+          timeout: float = 20):
+    """Wait until `css` is displayed (and enabled, and its text is `text` or holds `containing`); return it."""
+    def check(d):
+        element = d.find_element(By.CSS_SELECTOR, css)
+        return (element.is_displayed() and (not enabled or element.is_enabled())
+                and (text is None or element.text == text)
+                and (containing is None or containing in element.text) and element)
+    try:
+        return wait(driver, check, timeout)
+    except TimeoutException:
+        found = driver.find_elements(By.CSS_SELECTOR, css)
+        now = (f"displayed={found[0].is_displayed()} enabled={found[0].is_enabled()} text={found[0].text!r}"
+               if found else "absent")
+        raise AssertionError(f"{css}: {now}; wanted displayed, enabled={enabled}, text={text!r}, "
+                             f"containing={containing!r}") from None
+
+
+def click(driver, css: str, timeout: float = 20) -> None:
+    """Click `css` once it is displayed and enabled, as a user can; if the page re-renders
+    it in between (a stale element), look it up again. Clicks exactly once."""
+    def attempt(d):
+        element = d.find_element(By.CSS_SELECTOR, css)
+        if not (element.is_displayed() and element.is_enabled()):
+            return False
+        element.click()  # a stale element raises before anything is clicked
+        return True
+    try:
+        wait(driver, attempt, timeout)
+    except TimeoutException:
+        shown(driver, css, enabled=True, timeout=0)  # says what the element looks like instead
+        raise
+
+
+def type_into(driver, css: str, *keys: str, clear: bool = False) -> None:
+    field = shown(driver, css, enabled=True)
+    if clear:
+        field.clear()
+    field.send_keys(*keys)
+
+
+def rows_shown(driver, count: int, css: str = "tr[data-nomination-id]") -> None:
+    try:
+        wait(driver, lambda d: len([r for r in d.find_elements(By.CSS_SELECTOR, css) if r.is_displayed()]) == count)
+    except TimeoutException:
+        raise AssertionError(f"{css}: {len(driver.find_elements(By.CSS_SELECTOR, css))} rows, "
+                             f"wanted {count}") from None
 
 
 def status_says(driver, *parts: str, kind: str = "success"):
@@ -151,8 +209,12 @@ def status_says(driver, *parts: str, kind: str = "success"):
         raise AssertionError(f"status area: {find(driver, '#status').text!r}, wanted {kind}: {parts}") from None
 
 
+def row_css(nomination_id: str) -> str:
+    return f'tr[data-nomination-id="{nomination_id}"]'
+
+
 def row(driver, nomination_id: str):
-    return find(driver, f'tr[data-nomination-id="{nomination_id}"]')
+    return find(driver, row_css(nomination_id))
 
 
 def row_status(driver, nomination_id: str) -> str:
@@ -178,14 +240,25 @@ def requested_urls(driver) -> list[str]:
 
 
 def choose_conference(driver, conference_id: str) -> None:
-    picker = wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, f'#conference option[value="{conference_id}"]')
-                  and d.find_element(By.ID, "conference"))
-    wait(driver, lambda d: picker.is_enabled())
-    Select(picker).select_by_value(conference_id)
-    # the first conference's list may still be loading: wait for this one's rows
-    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "tr[data-nomination-id]") and all(
-        r.get_attribute("data-nomination-id") in conference_rows(conference_id)
-        for r in d.find_elements(By.CSS_SELECTOR, "tr[data-nomination-id]")))
+    """Pick the conference in the visible, enabled picker once it lists it, then wait until
+    its own list is shown and no load is running (the picker is enabled again)."""
+    def choose(d):
+        picker = d.find_element(By.ID, "conference")
+        option = picker.find_element(By.CSS_SELECTOR, f'option[value="{conference_id}"]')
+        if not (picker.is_displayed() and picker.is_enabled() and option.text):
+            return False
+        Select(picker).select_by_value(conference_id)
+        return True
+
+    def its_list_is_shown(d):
+        rows = [r for r in d.find_elements(By.CSS_SELECTOR, "tr[data-nomination-id]") if r.is_displayed()]
+        return (d.find_element(By.ID, "conference").is_enabled()
+                and Select(d.find_element(By.ID, "conference")).first_selected_option.get_attribute("value")
+                == conference_id
+                and rows and all(r.get_attribute("data-nomination-id") in conference_rows(conference_id)
+                                 for r in rows))
+    wait(driver, choose, message=f"conference {conference_id} never listed in an enabled picker")
+    wait(driver, its_list_is_shown, message=f"conference {conference_id}'s nominations never shown")
 
 
 CONFERENCE_ROWS: dict[str, set[str]] = {}  # conference -> its nomination ids, filled as they are made
@@ -196,13 +269,52 @@ def conference_rows(conference_id: str) -> set[str]:
 
 
 def sign_in(driver, token: str) -> None:
-    field = wait(driver, lambda d: d.find_element(By.ID, "token"))
-    field.clear()
-    field.send_keys(token)
-    find(driver, "#sign-in-button").click()
+    type_into(driver, "#token", token, clear=True)
+    click(driver, "#sign-in-button")
+
+
+def signed_in(driver, name: str) -> None:
+    """The workspace is shown with the account's name in the top bar: sign-in has finished."""
+    shown(driver, "#who-name", text=name)
+    shown(driver, "#workspace")
 
 
 # -- the tests ------------------------------------------------------------------------------
+
+HELPER_PAGE = """<!doctype html><meta charset="utf-8"><title>t</title>
+<h2 id="heading">Đang tải…</h2><button id="later" type="button" hidden disabled>Duyệt</button><p id="clicks">0</p>
+<script>
+  const $ = (id) => document.getElementById(id);
+  $("later").addEventListener("click", () => { $("clicks").textContent = String(Number($("clicks").textContent) + 1); });
+  // The test schedules what a slow answer would do: show the button, then enable it, then retitle.
+  window.answerSlowly = () => {
+    setTimeout(() => { $("later").hidden = false; }, 300);
+    setTimeout(() => { $("later").disabled = false; }, 600);
+    setTimeout(() => { $("heading").textContent = "Kỳ báo cáo: tháng 8 năm 2021"; }, 900);
+  };
+</script>"""
+
+
+def test_defect_12_the_helpers_wait_for_what_a_user_sees(browser):
+    """The defect: a click on a control the page has not shown yet fails ("element not
+    interactable"), and one on a control still disabled is silently lost. `click` waits
+    until the control is visible and enabled and clicks once; `shown` waits for text."""
+    driver = browser
+    driver.get("data:text/html;charset=utf-8;base64," + base64.b64encode(HELPER_PAGE.encode()).decode())
+    with pytest.raises(ElementNotInteractableException):
+        find(driver, "#later").click()  # what the suite used to do: act on mere presence
+    driver.execute_script("window.answerSlowly()")
+    click(driver, "#later")  # not while hidden, not while disabled (a lost click), once
+    assert find(driver, "#clicks").text == "1"
+    assert shown(driver, "#heading", text="Kỳ báo cáo: tháng 8 năm 2021").tag_name == "h2"
+    assert find(driver, "#clicks").text == "1"
+    with pytest.raises(AssertionError, match="absent"):
+        shown(driver, "#nowhere", timeout=0.3)
+    driver.execute_script('document.getElementById("later").disabled = true')
+    with pytest.raises(AssertionError, match="enabled=False"):
+        click(driver, "#later", timeout=0.3)
+    assert find(driver, "#clicks").text == "1"
+
 
 def test_the_page_and_its_files_carry_a_strict_policy(world):
     for path, media in (("/admin", "text/html"), ("/admin/app.js", "application/javascript"),
@@ -231,21 +343,19 @@ def test_an_administrator_decides_the_shortlist_in_the_browser(world, browser):
 
     # A leader's token is refused with a clear message; the administrator's is accepted.
     sign_in(driver, world.leader)
-    error = wait(driver, lambda d: d.find_element(By.ID, "sign-in-error").is_displayed()
-                 and d.find_element(By.ID, "sign-in-error"))
+    error = shown(driver, "#sign-in-error")
     assert "chỉ dành cho quản trị viên" in error.text and "Lãnh đạo" in error.text
     sign_in(driver, world.admin)
-    wait(driver, lambda d: d.find_element(By.ID, "workspace").is_displayed())
+    signed_in(driver, "Quản trị")
     assert find(driver, "#who-name").text == "Quản trị" and find(driver, "#sign-out").text == "Đăng xuất"
 
     # Tab 1: the completeness board of August 2021, in tree order.
-    period = find(driver, "#period")
+    period = shown(driver, "#period", enabled=True)
     assert period.get_attribute("value") != ""  # defaults to the previous month
-    period.clear()
-    period.send_keys(PERIOD)
-    find(driver, "#period-form button[type=submit]").click()
-    wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#completeness-summary h2").text
-         == "Kỳ báo cáo: tháng 8 năm 2021")
+    type_into(driver, "#period", PERIOD, clear=True)
+    click(driver, "#period-form button[type=submit]")
+    shown(driver, "#completeness-summary h2", text="Kỳ báo cáo: tháng 8 năm 2021")
+    rows_shown(driver, len(UNIT_IDS), "#completeness-rows tr")
     assert "Công an tỉnh Nghệ An" in find(driver, 'tr[data-unit-id="ca-nghe-an"]').text
     units = [tr.get_attribute("data-unit-id") for tr in driver.find_elements(By.CSS_SELECTOR, "#completeness-rows tr")]
     assert units[0] == "bo-cong-an" and set(units) == set(UNIT_IDS)
@@ -256,62 +366,60 @@ def test_an_administrator_decides_the_shortlist_in_the_browser(world, browser):
         full_page_png(driver, DOCS / "admin-completeness.png")
 
     # Tab 2: the conference's shortlist, grouped by award form, the quota line drawn.
-    find(driver, "#tab-awards").click()
+    click(driver, "#tab-awards")
     choose_conference(driver, world.conference)
-    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "tr[data-nomination-id]")) == len(ids))
+    rows_shown(driver, len(ids))
     group = find(driver, f'section[data-award-form="{QUOTA_FORM}"]')
     assert "Chỉ tiêu: 3 — đã duyệt 0/3" in group.find_element(By.CSS_SELECTOR, ".quota").text
     assert len(group.find_elements(By.CSS_SELECTOR, "tr.quota-rule")) == 1
     assert row_status(driver, ids["nghe_an"]) == "Chờ xét"
 
     # Approve one.
-    row(driver, ids["nghe_an"]).find_element(By.CSS_SELECTOR, "button[data-action=approve]").click()
+    click(driver, f'{row_css(ids["nghe_an"])} button[data-action=approve]')
     status_says(driver, "Đã duyệt đề nghị", "Công an tỉnh Nghệ An")
     assert row_status(driver, ids["nghe_an"]) == "Đã duyệt"
 
     # Reject another: without a note the dialog refuses, in Vietnamese, before any request.
-    row(driver, ids["hcm"]).find_element(By.CSS_SELECTOR, "button[data-action=reject]").click()
-    dialog = wait(driver, lambda d: d.find_element(By.ID, "decision-dialog").is_displayed()
-                  and d.find_element(By.ID, "decision-dialog"))
-    find(driver, "#decision-confirm").click()
-    refusal = wait(driver, lambda d: d.find_element(By.ID, "decision-error").is_displayed()
-                   and d.find_element(By.ID, "decision-error"))
+    click(driver, f'{row_css(ids["hcm"])} button[data-action=reject]')
+    dialog = shown(driver, "#decision-dialog")
+    click(driver, "#decision-confirm")
+    refusal = shown(driver, "#decision-error")
     assert "lý do từ chối" in refusal.text and dialog.is_displayed()
-    find(driver, "#decision-note").send_keys(REJECT_NOTE)
-    find(driver, "#decision-confirm").click()
+    type_into(driver, "#decision-note", REJECT_NOTE)
+    click(driver, "#decision-confirm")
     status_says(driver, "Đã từ chối đề nghị", "Công an Thành phố Hồ Chí Minh")
     assert row_status(driver, ids["hcm"]) == "Từ chối"
     assert REJECT_NOTE in row(driver, ids["hcm"]).text
 
     # Tick two more and approve them in one request.
     for key in ("bac_giang", "bv_199"):
-        row(driver, ids[key]).find_element(By.CSS_SELECTOR, "input.row-check").click()
-    assert find(driver, "#selection-count").text == "Đã chọn 2 mục"
-    find(driver, "#bulk-approve").click()
+        click(driver, f"{row_css(ids[key])} input.row-check")
+    shown(driver, "#selection-count", text="Đã chọn 2 mục")
+    click(driver, "#bulk-approve")
     status_says(driver, "Đã duyệt 2 đề nghị", "Bệnh viện 199")
     assert [row_status(driver, ids[k]) for k in ("bac_giang", "bv_199")] == ["Đã duyệt", "Đã duyệt"]
     group = find(driver, f'section[data-award-form="{QUOTA_FORM}"]')
     assert "Chỉ tiêu: 3 — đã duyệt 3/3" in group.find_element(By.CSS_SELECTOR, ".quota").text
 
     # The filters narrow the list without a request: by text (diacritics optional) and by status.
-    find(driver, "#filter-text").send_keys("nguyen van son")
-    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "tr[data-nomination-id]")) == 1)
-    find(driver, "#filter-text").send_keys(Keys.CONTROL, "a", Keys.BACKSPACE)  # clear() fires no input event
-    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "tr[data-nomination-id]")) == len(ids))
+    type_into(driver, "#filter-text", "nguyen van son")
+    rows_shown(driver, 1)
+    type_into(driver, "#filter-text", Keys.CONTROL, "a", Keys.BACKSPACE)  # clear() fires no input event
+    rows_shown(driver, len(ids))
     if SCREENSHOTS:
         driver.execute_script("document.activeElement.blur()")
         full_page_png(driver, DOCS / "admin-shortlist.png")
 
     # The workbook downloads through a Blob URL (the request needs the token).
-    find(driver, "#download").click()
+    click(driver, "#download")
     status_says(driver, "Đã tải tệp Excel")
     workbook = wait(driver, lambda d: [p for p in d.downloads.iterdir() if p.suffix == ".xlsx"], 20)[0]
     assert workbook.read_bytes()[:2] == b"PK" and world.conference in workbook.name
 
     # Finalise, confirmed in a dialog: afterwards every decision button is disabled.
-    find(driver, "#finalise").click()
-    wait(driver, lambda d: d.find_element(By.ID, "confirm-dialog").is_displayed())
-    find(driver, "#confirm-ok").click()
+    click(driver, "#finalise")
+    shown(driver, "#confirm-dialog")
+    click(driver, "#confirm-ok")
     status_says(driver, "Đã chốt danh sách")
     assert find(driver, "#finalised-banner").is_displayed()
     buttons = driver.find_elements(By.CSS_SELECTOR, "#shortlist button[data-action]")
@@ -361,11 +469,12 @@ def test_a_refused_decision_shows_the_apis_detail_and_the_list_is_reloaded(world
     driver = browser
     driver.get(world.url + "/admin")
     sign_in(driver, world.admin)
-    find(driver, "#tab-awards").click()
+    signed_in(driver, "Quản trị")
+    click(driver, "#tab-awards")
     choose_conference(driver, other)
     etag = api.call("GET", f"/v1/conferences/{other}")[1]["ETag"]
     ok(api.call("POST", f"/v1/conferences/{other}/finalise", None, {"If-Match": etag}))  # meanwhile, elsewhere
-    row(driver, nomination).find_element(By.CSS_SELECTOR, "button[data-action=approve]").click()
+    click(driver, f"{row_css(nomination)} button[data-action=approve]")
     status_says(driver, "Danh sách khen thưởng của hội nghị đã được chốt; không thể thay đổi.", kind="error")
     assert find(driver, "#finalised-banner").is_displayed()
     assert not row(driver, nomination).find_element(By.CSS_SELECTOR, "button[data-action=approve]").is_enabled()
@@ -379,15 +488,15 @@ def test_a_stored_session_survives_a_reload_and_signing_out_forgets_it(world, br
     wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, ".topbar").value_of_css_property("border-bottom-width")
          == "4px")  # the stylesheet loaded
     sign_in(driver, "thd_0000000000000000_" + "x" * 43)
-    refused = wait(driver, lambda d: d.find_element(By.ID, "sign-in-error").is_displayed()
-                   and d.find_element(By.ID, "sign-in-error"))
+    refused = shown(driver, "#sign-in-error")
     assert refused.text.startswith("Mã truy cập")  # the API's own detail, in Vietnamese
     sign_in(driver, world.admin)
-    wait(driver, lambda d: d.find_element(By.ID, "workspace").is_displayed())
+    signed_in(driver, "Quản trị")
     driver.refresh()
-    wait(driver, lambda d: d.find_element(By.ID, "workspace").is_displayed())
+    signed_in(driver, "Quản trị")
     assert driver.execute_script("return sessionStorage.length") == 1
-    find(driver, "#sign-out").click()
-    wait(driver, lambda d: d.find_element(By.ID, "sign-in").is_displayed())
+    click(driver, "#sign-out")
+    shown(driver, "#sign-in-title", text="Đăng nhập")
+    shown(driver, "#token", enabled=True)
     assert driver.execute_script("return sessionStorage.length") == 0
     assert find(driver, "#completeness-rows").text == ""
