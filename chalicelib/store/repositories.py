@@ -92,6 +92,11 @@ class Units(_Repository):
     def replace(self, unit: Record, expected_etag: str, audit: Record | None = None) -> None:
         self.writes.apply(_with_audit([Staged(Put(self._item(unit), Eq("etag", expected_etag)), "etag")], audit))
 
+    def keep_path(self, links: Sequence[tuple[str, str | None]]) -> None:
+        """The transaction holds only while each (unit, parent) link is still as read (guards "moved")."""
+        self.writes.apply([Staged(Check(keys.unit(unit_id), Missing("parent_id") if parent is None
+                                        else Eq("parent_id", parent)), "moved") for unit_id, parent in links])
+
     def list(self, limit: int = MAX_PAGE, cursor: str | None = None) -> Page:
         return self.table.query(keys.UNITS, prefix=keys.UNIT_PREFIX, limit=limit, cursor=cursor)
 

@@ -49,14 +49,24 @@ def ancestors(store: Store, unit_id: str | None) -> list[str]:
     """unit_id, its parent, its parent's parent, ... up to the root, however deep.
 
     Stops at the first unit seen twice, so a cycle already in the table cannot hang it."""
-    chain: list[str] = []
+    return [link for link, _ in ancestor_links(store, unit_id)]
+
+
+def ancestor_links(store: Store, unit_id: str | None) -> list[tuple[str, str | None]]:
+    """(unit, its parent as read) from unit_id up to the root: what a move is conditioned on."""
+    chain: list[tuple[str, str | None]] = []
     seen: set[str] = set()
     while unit_id and unit_id not in seen:
-        chain.append(unit_id)
         seen.add(unit_id)
         unit = store.units.get(unit_id)
-        unit_id = unit.get("parent_id") if unit else None
+        parent = unit.get("parent_id") if unit else None
+        chain.append((unit_id, parent))
+        unit_id = parent
     return chain
+
+
+# A move is one transaction with a check on each ancestor of its new parent (DynamoDB: 100 writes).
+PATH_CHECKED = 90
 
 
 def patch_unit(store: Store, who: Principal | None, unit_id: str, patch: UnitPatch, if_match: str | None,
@@ -69,10 +79,15 @@ def patch_unit(store: Store, who: Principal | None, unit_id: str, patch: UnitPat
         parent_id = changes["parent_id"]
         if store.units.get(parent_id) is None:
             raise invalid("parent_id", f"Đơn vị cấp trên '{parent_id}' không tồn tại.")
-        if unit_id in ancestors(store, parent_id):
-            raise invalid("parent_id",
-                          "Không thể đặt một đơn vị làm cấp dưới của chính nó hoặc của đơn vị cấp dưới của nó.",
-                          "Chuyển đơn vị như vậy sẽ tạo thành vòng lặp trong cây đơn vị.")
+        path = ancestor_links(store, parent_id)
+        cycle = invalid("parent_id", "Không thể đặt một đơn vị làm cấp dưới của chính nó hoặc của đơn vị cấp dưới của nó.",
+                        "Chuyển đơn vị như vậy sẽ tạo thành vòng lặp trong cây đơn vị.")
+        if unit_id in (link for link, _ in path):
+            raise cycle
+        # Two moves at once (A under B, B under A) each pass the read above: the move holds only while
+        # the new parent's path to the root is still the one read, so one of them fails at commit.
+        store.explain(moved=Conflict("Cây đơn vị vừa thay đổi ở nhánh này; hãy tải lại và thử lại."))
+        store.units.keep_path(path[:PATH_CHECKED])
     for key in ("name", "kind", "emails"):
         if key in changes and changes[key] is None:
             raise invalid(key, "Không được để trống.")
