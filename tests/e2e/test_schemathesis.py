@@ -66,7 +66,7 @@ CHECKS = (
 # Schemathesis found (nomination_deadline taking a JSON number as a Unix time) is fixed.
 KNOWN_BUGS: dict[tuple[str, str], str] = {}
 
-# Schemathesis never tests the URL it loaded the schema from; tests/unit/test_openapi.py covers that one.
+# Schemathesis never tests the URL it loaded the schema from; tests/unit/http/test_openapi.py covers that one.
 SCHEMA_OPERATION = "GET /v1/openapi.json"
 OPERATIONS = sorted(f"{op.method} {op.path}" for op in operations() if f"{op.method} {op.path}" != SCHEMA_OPERATION)
 

@@ -15,7 +15,7 @@ import pytest
 
 from devtools import package
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CLOUD_STAGES = package.STAGES
 CONFIG = package.load_config()
 FUNCTIONS = ("api_handler", "send_reminders", "compile_due_conferences", "compile_conference")

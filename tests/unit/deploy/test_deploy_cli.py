@@ -13,7 +13,7 @@ from chalicelib.core.settings import settings
 from chalicelib.publishing import pipeline
 from chalicelib.store import store_for
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 NOW = dt.datetime(2021, 8, 28, 3, 0, tzinfo=dt.timezone.utc)
 
 

@@ -1,4 +1,4 @@
-"""What tests/unit/test_ranking.py leaves out of chalicelib/awards/ranking.py's `rank`:
+"""What tests/unit/awards/test_ranking.py leaves out of chalicelib/awards/ranking.py's `rank`:
 every step of the tie-break (total, automatic, reviewers, the earlier nomination, its id)
 on its own, the same order from any input order, and where the quota line falls.
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from devtools import package
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def pinned(name: str) -> str:
