@@ -5,8 +5,8 @@ to another unit's or period's path is another request, never a replay. The body
 is the payload fingerprint: the same key and path with another body is 422. A
 record is claimed `in_progress` before the work and completed with the response;
 a request that dies mid-way leaves its claim to expire after
-`IN_PROGRESS_SECONDS` (API Gateway gives up on a request after 29 s), so the
-client's retry proceeds instead of waiting a day.
+`THIDUA_IDEMPOTENCY_IN_PROGRESS_SECONDS` (default `IN_PROGRESS_SECONDS`; API Gateway
+gives up on a request after 29 s), so the client's retry proceeds instead of waiting a day.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Callable
 from chalice import Response
 
 from chalicelib.core.errors import Conflict, invalid
+from chalicelib.core.settings import Settings
 from chalicelib.core.states import IdempotencyState
 from chalicelib.core.text import nfc_deep
 from chalicelib.store import StoreUnavailable
@@ -27,7 +28,7 @@ from chalicelib.store.protocols import Receipt
 
 log = logging.getLogger("thidua.idempotency")
 
-IN_PROGRESS_SECONDS = 30
+IN_PROGRESS_SECONDS: int = Settings.idempotency_in_progress_seconds  # the setting's default
 TTL_SECONDS = 24 * 3600
 REPLAYED_HEADERS = ("content-type", "etag", "location")
 
@@ -77,7 +78,7 @@ def run_once(ctx, run: Callable[[], Response]) -> Response:
     rkey = record_key(ctx.who.scope, ctx.operation.method, ctx.actual_path, key)
     print_ = fingerprint(ctx.raw_body())
     now = int(ctx.now().timestamp())
-    existing = repo.claim(rkey, print_, now, IN_PROGRESS_SECONDS, TTL_SECONDS)
+    existing = repo.claim(rkey, print_, now, ctx.settings.idempotency_in_progress_seconds, TTL_SECONDS)
     if existing is not None:
         if existing.get("fingerprint") != print_:
             raise invalid("Idempotency-Key", "Khóa đã dùng với nội dung khác.",
