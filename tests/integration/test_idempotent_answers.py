@@ -219,3 +219,22 @@ def test_a_request_that_outlives_its_claim_stores_nothing_and_answers_the_retrys
     assert json.loads(record["response"]["body"]) == retry.data
     _assert_stored_once(store, request, retry)
 
+
+class TransactionInProgress:
+    """A DynamoDB client whose TransactWriteItems retry meets its own first attempt still running
+    (real DynamoDB, same ClientRequestToken; DynamoDB Local never answers this)."""
+
+    def transact_write_items(self, **_: Any) -> None:
+        from botocore.exceptions import ClientError
+
+        raise ClientError({"Error": {"Code": "TransactionInProgressException", "Message": "in progress"}},
+                          "TransactWriteItems")
+
+
+def test_a_transaction_still_in_progress_is_unavailable_not_a_server_error() -> None:
+    from chalicelib.store.dynamodb import DynamoTable
+    from chalicelib.store.table import Absent, Put
+
+    table = DynamoTable(TransactionInProgress(), "t")
+    with pytest.raises(StoreUnavailable):  # a 503 with Retry-After; the retry then replays the key's answer
+        table.transact([Put({"PK": "a", "SK": "a"}, Absent()), Put({"PK": "b", "SK": "b"}, Absent())])
