@@ -9,6 +9,9 @@ process switches the proxy's mode while requests flow through it:
     hang      accept, read the request, and never answer until the mode changes (or `hang_limit`)
     lose      forward the request (DynamoDB does the work) but answer 500 InternalServerError:
               the database's answer is lost on the way back
+    stall     forward the request (DynamoDB does the work), then hold its answer and close the
+              connection unanswered when the mode changes (or `hang_limit`): the database
+              committed, then hung
     down      refuse connections (the listening socket is closed) and reset the open ones
 
     with FaultyProxy("http://127.0.0.1:8100") as proxy:
@@ -17,10 +20,11 @@ process switches the proxy's mode while requests flow through it:
         proxy.set_mode("pass")
         print(proxy.counts())
 
-`set_mode(mode, fraction, only={"UpdateItem"})` faults only the named operations
-(X-Amz-Target). A fraction is applied deterministically, counting the requests seen
-since the mode was set: 1/3 faults the 3rd, 6th, 9th ... request (no random generator,
-so a single sequential caller sees exactly every third request faulted). Only
+`set_mode(mode, fraction, only={"UpdateItem"}, limit=1)` faults only the named operations
+(X-Amz-Target), and at most `limit` of them (the rest pass). A fraction is applied
+deterministically, counting the requests seen since the mode was set: 1/3 faults the
+3rd, 6th, 9th ... request (no random generator, so a single sequential caller sees
+exactly every third request faulted). Only
 127.0.0.1 is used, every wait is bounded, and every thread is a daemon stopped by `stop()`.
 """
 
@@ -39,7 +43,8 @@ from fractions import Fraction
 from typing import Self
 from urllib.parse import urlsplit
 
-MODES = ("pass", "throttle", "error5xx", "hang", "down", "lose")
+MODES = ("pass", "throttle", "error5xx", "hang", "down", "lose", "stall")
+HOLDING = ("hang", "stall")  # modes that hold requests until the mode changes
 HOST = "127.0.0.1"
 JSON_10 = "application/x-amz-json-1.0"
 THROTTLING_BODY = {"__type": "com.amazonaws.dynamodb.v20120810#ThrottlingException",
@@ -214,6 +219,8 @@ class FaultyProxy:
         self._mode = "pass"
         self._fraction = Fraction(1)
         self._seen_in_mode = 0
+        self._limit: int | None = None
+        self._faulted_in_mode = 0
         self._targets_faulted: frozenset[str] | None = None
         self._release = threading.Event()
         self._stopping = threading.Event()
@@ -296,29 +303,33 @@ class FaultyProxy:
         return self._mode
 
     def set_mode(self, mode: str, fraction: float | Fraction = 1, *, only: Iterable[str] | None = None,
-                 kill_open: bool = True) -> None:
-        """Switch mode. `fraction` (0-1] of the requests get the fault (throttle, error5xx, hang).
+                 limit: int | None = None, kill_open: bool = True) -> None:
+        """Switch mode. `fraction` (0-1] of the requests get the fault (throttle, error5xx, hang, lose, stall).
 
         `only` limits the fault to these operations (X-Amz-Target without the service
         prefix, e.g. {"UpdateItem"}); other requests are forwarded and not counted
-        towards the fraction.
+        towards the fraction. `limit`: at most this many requests get the fault; later ones
+        are forwarded as in `pass` (e.g. hang one call and let the next ones through).
 
         `down` closes the listening socket (new connections are refused) and, with
         `kill_open`, resets every open connection, in-flight requests included.
-        Leaving `hang` releases the hung requests (their connections are closed unanswered).
+        Leaving `hang` or `stall` releases the held requests (their connections are closed unanswered).
         """
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         frac = Fraction(fraction).limit_denominator(1000)
         if not 0 < frac <= 1:
             raise ValueError("fraction must be in (0, 1]")
+        if limit is not None and limit < 1:
+            raise ValueError("limit must be at least 1")
         to_kill: list[_Conn] = []
         with self._lock:
             previous = self._mode
             self._mode, self._fraction, self._seen_in_mode = mode, frac, 0
+            self._limit, self._faulted_in_mode = limit, 0
             self._targets_faulted = frozenset(only) if only is not None else None
             self._counts[f"switch:{mode}"] += 1
-            if previous == "hang" and mode != "hang":
+            if previous in HOLDING and mode != previous:
                 self._release.set()
                 self._release = threading.Event()
             if mode == "down":
@@ -392,6 +403,9 @@ class FaultyProxy:
             self._seen_in_mode += 1
             n, f = self._seen_in_mode, self._fraction
             faulted = (n * f.numerator) // f.denominator > ((n - 1) * f.numerator) // f.denominator
+            if faulted and self._limit is not None:
+                faulted = self._faulted_in_mode < self._limit
+                self._faulted_in_mode += faulted
             return mode, faulted, self._release
 
     def _count(self, what: str) -> None:
@@ -426,7 +440,8 @@ class FaultyProxy:
                     self._count("hung")
                     release.wait(self.hang_limit)
                     return  # closed unanswered
-                if not self._forward(conn, raw, up_buf, lose=faulted and mode == "lose"):
+                if not self._forward(conn, raw, up_buf, lose=faulted and mode == "lose",
+                                     stall=release if faulted and mode == "stall" else None):
                     return
         except (OSError, ProxyError):
             return
@@ -447,9 +462,10 @@ class FaultyProxy:
                 except OSError:
                     pass
 
-    def _forward(self, conn: _Conn, raw: bytes, up_buf: bytearray, lose: bool = False) -> bool:
-        """Send one request upstream and relay its answer (`lose`: answer 500 instead);
-        False when the connection must end."""
+    def _forward(self, conn: _Conn, raw: bytes, up_buf: bytearray, lose: bool = False,
+                 stall: threading.Event | None = None) -> bool:
+        """Send one request upstream and relay its answer (`lose`: answer 500 instead; `stall`:
+        hold it until the event is set, then close unanswered); False when the connection must end."""
         upstream = self.upstream
         if not upstream:
             self._count("no_upstream")
@@ -485,6 +501,10 @@ class FaultyProxy:
                     self._count("upstream_failed")
                     return False
         if conn.killed:
+            return False
+        if stall is not None:
+            self._count("stalled")  # DynamoDB has answered: the work is done
+            stall.wait(self.hang_limit)
             return False
         if lose:
             conn.client.sendall(error_response(500, "InternalServerError", INTERNAL_ERROR_BODY))

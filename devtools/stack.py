@@ -58,22 +58,33 @@ def running_stack(table: str = "thidua", api_port: int | None = None,
         env = stack_env(ddb.endpoint, table, {"THIDUA_PUBLIC_URL": f"http://127.0.0.1:{port}",
                                               **(extra_env or {})})
         store_for(settings(env)).ensure_table()
-        out = subprocess.DEVNULL if quiet else None
-        api = subprocess.Popen([sys.executable, "-m", "devtools.chalice_local", "--stage", "test", "--host", "127.0.0.1",
-                                "--port", str(port), "--no-autoreload"],
-                               cwd=ROOT, env=env, stdout=out, stderr=out)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            wait_for_http(url + "/v1/health", api)
+        with running_api(env, port, quiet) as (url, _):
             yield Stack(url, env, ddb)
-        finally:
+    finally:
+        ddb.stop()
+
+
+@contextmanager
+def running_api(env: dict[str, str], port: int | None = None,
+                quiet: bool = True) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`chalice local --stage test` with `env` on 127.0.0.1: its URL and its process (which a test may kill)."""
+    port = port or dynamodb_local.free_port()
+    out = subprocess.DEVNULL if quiet else None
+    api = subprocess.Popen([sys.executable, "-m", "devtools.chalice_local", "--stage", "test", "--host", "127.0.0.1",
+                            "--port", str(port), "--no-autoreload"],
+                           cwd=ROOT, env=env, stdout=out, stderr=out)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for_http(url + "/v1/health", api)
+        yield url, api
+    finally:
+        if api.poll() is None:
             api.terminate()
             try:
                 api.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 api.kill()
-    finally:
-        ddb.stop()
+                api.wait(timeout=10)
 
 
 class Http:

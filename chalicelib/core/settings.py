@@ -41,6 +41,9 @@ class Settings:
                                     #   "lambda" (invoke THIDUA_COMPILE_FUNCTION asynchronously), "thread"
                                     #   (a background worker in this process: the local stage), "none"
     compile_function: str = ""      # THIDUA_COMPILE_FUNCTION: the compile Lambda's name or ARN
+    # THIDUA_IDEMPOTENCY_IN_PROGRESS_SECONDS: how long an Idempotency-Key's claim holds off a retry
+    # while its first request may still run (longer than API Gateway's 29 s); tests shorten it.
+    idempotency_in_progress_seconds: int = 30
 
     @property
     def is_local(self) -> bool:
@@ -71,6 +74,13 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, not {value}")
+    return value
+
+
 def settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     return Settings(
@@ -95,4 +105,6 @@ def settings(env: Mapping[str, str] | None = None) -> Settings:
         render_workers=_int(env, "THIDUA_RENDER_WORKERS", 0),
         compile_trigger=(env.get("THIDUA_COMPILE_TRIGGER") or "none").strip().lower(),
         compile_function=(env.get("THIDUA_COMPILE_FUNCTION") or "").strip(),
+        idempotency_in_progress_seconds=_positive(env, "THIDUA_IDEMPOTENCY_IN_PROGRESS_SECONDS",
+                                                  Settings.idempotency_in_progress_seconds),
     )

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.store.errors import AlreadyExists, BadCursor, ConditionFailed, StoreError, StoreUnavailable
+from chalicelib.store.errors import (AlreadyExists, BadCursor, ClaimLost, ConditionFailed, StoreError,
+                                     StoreUnavailable)
 from chalicelib.store.table import Page
 
 if TYPE_CHECKING:
     from chalicelib.core.settings import Settings
     from chalicelib.store.repositories import Store
 
-__all__ = ["AlreadyExists", "BadCursor", "ConditionFailed", "Page", "Store", "StoreError", "StoreUnavailable",
-           "store_for"]
+__all__ = ["AlreadyExists", "BadCursor", "ClaimLost", "ConditionFailed", "Page", "Store", "StoreError",
+           "StoreUnavailable", "store_for"]
 
 
 def store_for(settings: "Settings") -> "Store":

@@ -29,9 +29,11 @@ TABLE_DEFINITION_PATH = Path(__file__).parent / "table.json"
 MAX_PAGE = 100
 _TRANSACTION_RETRIES = 8
 # Error codes that mean "the database did not answer in time", after botocore's own retries.
+# TransactionInProgressException: botocore's retry of a TransactWriteItems (same ClientRequestToken)
+# met its first attempt still running; whether it commits, the key's answer will tell the client's retry.
 _UNAVAILABLE_CODES = frozenset({
     "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-    "InternalServerError", "ServiceUnavailable",
+    "InternalServerError", "ServiceUnavailable", "TransactionInProgressException",
 })
 
 

@@ -26,5 +26,10 @@ class BadCursor(StoreError):
     pass
 
 
+class ClaimLost(StoreError):
+    """An idempotent request's claim on its key expired while it ran and another request (the
+    client's retry) took the key: this request's transaction stored nothing."""
+
+
 class StoreUnavailable(StoreError):
     """The database did not answer (down, throttled past the retry budget, timed out)."""

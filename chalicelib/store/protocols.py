@@ -64,11 +64,17 @@ class SubmissionReads:
 @dataclass(frozen=True)
 class Receipt:
     """The answer to an idempotent request, stored in the same transaction as its effect:
-    a retry whose first answer was lost is then always a replay."""
+    a retry whose first answer was lost is then always a replay.
+
+    `claimed_until`: the `in_progress_until` of the request's own claim. The transaction then
+    commits only while that claim still holds the key (ClaimLost otherwise), so a request that
+    outlived its claim never adds a second effect after a retry took the key.
+    """
     record_key: str
     response: Record
     now: int
     ttl_seconds: int
+    claimed_until: int | None = None
 
 
 class ReportRepository(Protocol):
@@ -224,9 +230,19 @@ class IdempotencyRepository(Protocol):
         Otherwise the live record: {fingerprint, state, response?}.
         """
 
-    def complete(self, record_key: str, response: Record, now: int, ttl_seconds: int) -> None: ...
+    def get(self, record_key: str) -> Record | None:
+        """The key's record as it stands: {fingerprint, state, in_progress_until, response?}."""
 
-    def release(self, record_key: str) -> None: ...
+    def answer(self, receipt: Receipt) -> None:
+        """Stage the answer with the request's change (its transaction), as `complete` would store it."""
+
+    def complete(self, record_key: str, response: Record, now: int, ttl_seconds: int,
+                 claimed_until: int | None = None) -> None:
+        """Store the answer while the key is in progress (and, given `claimed_until`, still this
+        request's claim); a stored answer or a later claim is left alone."""
+
+    def release(self, record_key: str, claimed_until: int | None = None) -> None:
+        """Delete the key's claim, on the same conditions as `complete`, so a retry runs afresh."""
 
 
 class AuditRepository(Protocol):

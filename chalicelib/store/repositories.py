@@ -19,14 +19,14 @@ from typing import Callable, Sequence
 
 from chalicelib.core.periods import parse_period
 from chalicelib.store import keys
-from chalicelib.store.errors import AlreadyExists, ConditionFailed
+from chalicelib.store.errors import AlreadyExists, ClaimLost, ConditionFailed
 from chalicelib.store.protocols import (
     MAX_PAGE, AuditRepository, ConferenceRepository, DocumentRepository, IdempotencyRepository,
     NominationRepository, PeriodRepository, Receipt, Record, ReminderRepository, ReportRepository,
     SubmissionReads, TokenRepository, UnitRepository,
 )
 from chalicelib.store.table import (
-    Absent, Check, Delete, Eq, Exists, Lt, Missing, Page, Put, Table, Update, all_of, any_of,
+    Absent, Check, Condition, Delete, Eq, Exists, Lt, Missing, Page, Put, Table, Update, all_of, any_of,
 )
 from chalicelib.store.unit_of_work import Immediate, Staged, UnitOfWork
 
@@ -59,11 +59,24 @@ def approved_attr(award_form: str) -> str:
     return APPROVED_PREFIX + award_form
 
 
-def _receipt_update(receipt: Receipt, condition: Eq | None = None) -> Update:
+def _receipt_update(receipt: Receipt, condition: Condition | None = None) -> Update:
     # Stored as JSON text: responses may hold floats, which DynamoDB numbers can't take as-is.
     return Update(keys.idempotency(receipt.record_key), {
         "state": "done", "response": json.dumps(receipt.response), "expires_at": receipt.now + receipt.ttl_seconds},
         condition)
+
+
+def _claimed(claimed_until: int | None) -> Condition:
+    """The key is in progress and, given `claimed_until`, still under that very claim: a claim that
+    expired and was taken by a retry has another `in_progress_until` (a later `now`)."""
+    return IN_PROGRESS if claimed_until is None else all_of(IN_PROGRESS, Eq("in_progress_until", claimed_until))
+
+
+def _answer(receipt: Receipt) -> Staged:
+    """The answer staged with the change: committed only under the request's own claim, and checked
+    first, so that a lost claim is what a failed transaction reports (not the retry's entity)."""
+    condition = None if receipt.claimed_until is None else _claimed(receipt.claimed_until)
+    return Staged(_receipt_update(receipt, condition), "claim", ClaimLost, leads=True)
 
 
 # Periods of figures a unit's history item keeps per period kind: the outlier rule looks at
@@ -168,7 +181,7 @@ class Reports(_Repository):
             changes[keys.history_attr(period)] = json.dumps(report["values"], separators=(",", ":"))
         kind = report.get("period_kind") or parse_period(period).kind
         figures = [Staged(Update(keys.figure_history(unit_id, kind), changes))] if changes else []
-        answer = [Staged(_receipt_update(receipt))] if receipt is not None else []
+        answer = [_answer(receipt)] if receipt is not None else []
         self.writes.apply([*_with_audit([current, revision, *figures], audit), *answer])
 
     def update_state(self, unit_id: str, period: str, expected_etag: str, fields: Record,
@@ -401,19 +414,30 @@ class Idempotency(_Repository):
                     return existing
                 # expired and removed between our two calls: claim again
 
+    def get(self, record_key: str) -> Record | None:
+        item = self.table.get(keys.idempotency(record_key))
+        if item is not None and isinstance(item.get("response"), str):
+            item["response"] = json.loads(item["response"])
+        return item
+
     def answer(self, receipt: Receipt) -> None:
         """The answer to an idempotent request, stored with the request's own change."""
-        self.writes.apply([Staged(_receipt_update(receipt))])
+        self.writes.apply([_answer(receipt)])
 
-    def complete(self, record_key: str, response: Record, now: int, ttl_seconds: int) -> None:
-        try:  # an answer already stored (with the change itself, in its transaction) stands
-            self.table.write(_receipt_update(Receipt(record_key, response, now, ttl_seconds), IN_PROGRESS))
+    def complete(self, record_key: str, response: Record, now: int, ttl_seconds: int,
+                 claimed_until: int | None = None) -> None:
+        # An answer already stored (with the change itself, in its transaction) stands, and so
+        # does a retry's claim taken after ours expired.
+        try:
+            self.table.write(_receipt_update(Receipt(record_key, response, now, ttl_seconds), _claimed(claimed_until)))
         except ConditionFailed:
             pass
 
-    def release(self, record_key: str) -> None:
-        try:  # a transaction whose answer was lost may have stored its receipt: keep it for the retry
-            self.table.write(Delete(keys.idempotency(record_key), IN_PROGRESS))
+    def release(self, record_key: str, claimed_until: int | None = None) -> None:
+        # A transaction whose answer was lost may have stored its receipt: keep it for the retry;
+        # a retry's claim taken after ours expired is not ours to delete.
+        try:
+            self.table.write(Delete(keys.idempotency(record_key), _claimed(claimed_until)))
         except ConditionFailed:
             pass
 

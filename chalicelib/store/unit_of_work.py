@@ -35,9 +35,13 @@ class Staged:
     guards: str = ""
     # The store's own meaning of a failed condition (AlreadyExists("nominee")), unless the use case named another.
     error: Callable[[], Exception] | None = None
+    # Sent first: when its condition fails with others, its failure is the one reported (DynamoDB and
+    # MemoryTable name the first failed operation), e.g. an idempotent answer whose claim was lost.
+    leads: bool = False
 
 
 def _execute(table: Table, staged: list[Staged], explained: dict[str, Exception]) -> None:
+    staged = sorted(staged, key=lambda s: not s.leads)  # stable: the others keep their order
     operations = [s.operation for s in staged]
     if len(operations) > MAX_TRANSACTION:
         raise ValueError(f"a transaction holds at most {MAX_TRANSACTION} writes, not {len(operations)}")

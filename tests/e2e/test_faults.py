@@ -11,6 +11,10 @@ its mode while real HTTP clients work against the API:
 - lost answer: DynamoDB stores a report but its answer to TransactWriteItems is lost (a
   500 instead): the client hears 503, and its retry with the same key replays the stored
   201, because the answer was stored in the report's own transaction;
+- defect 3, every idempotent route (unit, conference, nomination, report): the commit's answer
+  lost, held, or its API process killed; once the claim has expired the retry replays the first
+  answer, and one entity and one audit event are stored. A first request that outlives its claim
+  adds nothing after the retry took the key, and answers the retry's answer;
 - throttle (every third DynamoDB call, 20 clients x 50 submissions, ~2.5 minutes) and
   error5xx (every third, 5 x 10): clients retry
   with the same Idempotency-Key; every report is stored exactly once (version 1, one
@@ -32,16 +36,16 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-from bench.load import (Recorder, Submission, admin_token, burst_figures, call, latency_figures, make_units,
-                        monthly_periods, open_periods, run_clients, submission_plan, verify_stored)
+from bench.load import (Recorder, Submission, admin_token, burst_figures, call, direct_store, latency_figures,
+                        make_units, monthly_periods, open_periods, run_clients, submission_plan, verify_stored)
 from devtools import dynamodb_local
 from devtools.faulty_proxy import FaultyProxy
-from devtools.stack import ROOT, Http, running_stack
+from devtools.stack import ROOT, Http, running_api, running_stack
 
 pytestmark = pytest.mark.slow
 
@@ -277,6 +281,287 @@ def test_lost_ack_the_retry_with_the_same_key_replays_the_stored_answer(lost_ack
     assert body["version"] == 1 and headers.get("etag") == lost_ack["stored"][1].get("etag")
     status, _, listing = lost_ack["revisions"]
     assert status == 200 and [r["version"] for r in listing["items"]] == [1]  # stored once
+
+
+# -- defect 3: every idempotent route, its commit stored and its answer lost ----------------------
+
+IN_PROGRESS_S = 2  # the first APIs' Idempotency-Key claims expire after this (THIDUA_IDEMPOTENCY_IN_PROGRESS_SECONDS)
+D3_ROUTES = ("unit", "conference", "nomination", "report")
+D3_FAULTS = ("lose", "stall", "kill")  # the answer to the commit: lost (a 500), held, or its API process killed
+ONLY_THE_COMMIT = {"TransactWriteItems"}  # a request's one transaction: its change, its audit event, its answer
+D3_CONFERENCE = {"date": "2031-08-05", "place": "Hà Nội", "periods": ["2021-01"],
+                 "recipients": ["lanhdao@bocongan.example.vn"], "quotas": {"bang-khen-bo-truong": 5},
+                 "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn A"}}
+
+Answer = tuple[int, dict[str, str], Any]
+
+
+@dataclass
+class Attempt:
+    """One idempotent request sent first to a faulty first API, then retried on the stack's API."""
+    case: str
+    route: str
+    api: str  # the stack's API, where retries go (as a retry reaches another Lambda)
+    token: str
+    scope: str  # the Idempotency-Key's namespace: the caller
+    method: str
+    path: str
+    body: Any
+    key: str = field(default_factory=lambda: uuid.uuid4().hex)
+    first: Answer | None = None
+    proxy: dict[str, int] = field(default_factory=dict)
+    record: dict[str, Any] | None = None  # the key's record as stored before the retry
+    final: dict[str, Any] | None = None  # ... and at the end
+    retried_at: float = 0.0
+    retry: Answer | None = None
+    again: Answer | None = None
+    stored: Answer | None = None  # the entity read back
+
+    def send_first(self, url: str) -> None:
+        self.first = call(Http(url, self.token), self.method, self.path, self.body, {"Idempotency-Key": self.key})
+
+    def send_retry(self) -> Answer:
+        return call(Http(self.api, self.token), self.method, self.path, self.body, {"Idempotency-Key": self.key})
+
+
+def _d3_attempts(faulty: Faulty, cases: tuple[str, ...]) -> dict[str, list[Attempt]]:
+    """For each case, one request per idempotent route, each on its own unit, key and names."""
+    from chalicelib.units.tokens import token_id_of
+
+    admin_scope = f"token:{token_id_of('Bearer ' + faulty.admin)}"
+    units = make_units(faulty.url, faulty.admin, [f"d3-{case}" for case in cases])
+    status, _, conference = call(Http(faulty.url, faulty.admin), "POST", "/v1/conferences",
+                                 {"title": "Hội nghị nhận đề nghị khen thưởng", **D3_CONFERENCE})
+    assert status == 201, conference
+    out: dict[str, list[Attempt]] = {}
+    for case in cases:
+        unit_id = f"d3-{case}"
+        admin = {"api": faulty.url, "token": faulty.admin, "scope": admin_scope}
+        unit = {"api": faulty.url, "token": units[unit_id], "scope": f"unit:{unit_id}"}
+        out[case] = [
+            Attempt(case, "unit", **admin, method="POST", path="/v1/units",
+                    body={"id": f"d3-{case}-moi", "name": "Công an tỉnh Quảng Bình", "kind": "province"}),
+            Attempt(case, "conference", **admin, method="POST", path="/v1/conferences",
+                    body={"title": f"Hội nghị sơ kết công tác phòng, chống dịch ({case})", **D3_CONFERENCE}),
+            Attempt(case, "nomination", **unit, method="POST", path=f"/v1/units/{unit_id}/nominations",
+                    body={"conference_id": conference["id"], "kind": "individual", "name": "Nguyễn Thị Hạnh",
+                          "position": "Thiếu tá, Đội trưởng", "award_form": "bang-khen-bo-truong",
+                          "achievements": "Trực chốt kiểm soát dịch 120 ngày đêm liên tục."}),
+            Attempt(case, "report", **unit, method="PUT", path=f"/v1/units/{unit_id}/reports/{PERIODS[0]}",
+                    body={"values": {"citizens_escorted": 1234, "checkpoints": 12}}),
+        ]
+    return out
+
+
+def _idempotency_record(faulty: Faulty, a: Attempt) -> dict[str, Any] | None:
+    """The key's record, read from DynamoDB Local itself (not through the proxy)."""
+    from chalicelib.http.idempotency import record_key
+    from chalicelib.store import keys
+
+    item = direct_store(faulty.stack).table.get(keys.idempotency(record_key(a.scope, a.method, a.path, a.key)))
+    if item is not None and isinstance(item.get("response"), str):
+        item["response"] = json.loads(item["response"])
+    return item
+
+
+def _wait_for(condition: Any, limit: float = 10.0) -> bool:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _first_answers_lost(faulty: Faulty, url: str, attempts: dict[str, list[Attempt]]) -> None:
+    """lose and stall, on an API whose DynamoDB budget is the default 2 attempts of 2 s."""
+    for a in attempts["lose"]:  # one at a time: each loses the answers to its own transaction only
+        faulty.proxy.reset_counts()
+        faulty.proxy.set_mode("lose", only=ONLY_THE_COMMIT)
+        try:
+            a.send_first(url)
+        finally:
+            faulty.proxy.set_mode("pass")
+        a.proxy = proxy_figures(faulty.proxy)
+    faulty.proxy.reset_counts()
+    faulty.proxy.set_mode("stall", only=ONLY_THE_COMMIT)
+    try:  # together: DynamoDB commits at once, then each request waits out its client budget
+        with ThreadPoolExecutor(max_workers=len(D3_ROUTES)) as pool:
+            list(pool.map(lambda a: a.send_first(url), attempts["stall"]))
+    finally:
+        faulty.proxy.set_mode("pass")
+    for a in attempts["stall"]:
+        a.proxy = proxy_figures(faulty.proxy)
+
+
+def _first_requests_outlive_or_die(faulty: Faulty, url: str, api: Any, attempts: dict[str, list[Attempt]]) -> bool:
+    """outlive and kill, on an API that waits up to 8 s for DynamoDB (longer than its claims last)."""
+    outlive = attempts["outlive"]
+    faulty.proxy.reset_counts()
+    faulty.proxy.set_mode("hang", only=ONLY_THE_COMMIT, limit=len(outlive))  # each first transaction, once
+    try:
+        with ThreadPoolExecutor(max_workers=len(outlive)) as pool:
+            firsts = [pool.submit(a.send_first, url) for a in outlive]
+            assert _wait_for(lambda: faulty.proxy.counts().get("hung", 0) >= len(outlive)), proxy_figures(faulty.proxy)
+            time.sleep(IN_PROGRESS_S + 1.1)  # their claims expire while they wait for DynamoDB
+            for a in outlive:  # the client gives up and retries: it claims the key and creates (past the limit)
+                a.record = _idempotency_record(faulty, a)
+                a.retried_at = time.time()
+                a.retry = a.send_retry()
+            faulty.proxy.set_mode("pass")  # the first requests' transactions now reach DynamoDB (botocore retries)
+            for future in firsts:
+                future.result(timeout=60)
+    finally:
+        faulty.proxy.set_mode("pass")
+    counts = proxy_figures(faulty.proxy)
+    for a in outlive:
+        a.proxy = counts
+        a.again = a.send_retry()
+    kill = attempts["kill"]
+    faulty.proxy.reset_counts()
+    faulty.proxy.set_mode("stall", only=ONLY_THE_COMMIT)
+    try:  # the API process dies once DynamoDB has committed, before any answer reached it
+        with ThreadPoolExecutor(max_workers=len(kill)) as pool:
+            sent = [pool.submit(a.send_first, url) for a in kill]
+            committed = _wait_for(lambda: all((_idempotency_record(faulty, a) or {}).get("state") == "done"
+                                              for a in kill))
+            api.kill()
+            api.wait(timeout=10)
+            for future in sent:
+                future.result(timeout=30)
+    finally:
+        faulty.proxy.set_mode("pass")
+    for a in kill:
+        a.proxy = proxy_figures(faulty.proxy)
+    return committed
+
+
+@pytest.fixture(scope="module")
+def defect_3(faulty):
+    """Each idempotent route's first request goes to a second `chalice local` whose claims expire after
+    IN_PROGRESS_S, while the proxy loses, holds or outlives the answer to the route's transaction; the
+    retries, once those claims have expired, go to the stack's API, as a retry reaches another Lambda."""
+    started = time.monotonic()
+    attempts = _d3_attempts(faulty, (*D3_FAULTS, "outlive"))
+    env = {**faulty.stack.env, "THIDUA_IDEMPOTENCY_IN_PROGRESS_SECONDS": str(IN_PROGRESS_S)}
+    with running_api(env) as (url, _):
+        _first_answers_lost(faulty, url, attempts)
+    with running_api({**env, "THIDUA_DDB_READ_TIMEOUT": "8"}) as (url, api):
+        committed = _first_requests_outlive_or_die(faulty, url, api, attempts)
+    # Every claim of the lost answers was made before the kill: 3 s on, past in_progress_until (whole seconds).
+    time.sleep(IN_PROGRESS_S + 1.1)
+    lost = [a for case in D3_FAULTS for a in attempts[case]]
+    for a in lost:
+        a.record = _idempotency_record(faulty, a)
+        a.retried_at = time.time()
+        a.retry = a.send_retry()
+        a.again = a.send_retry()
+    admin = Http(faulty.url, faulty.admin)
+    for a in lost + attempts["outlive"]:
+        status, _, body = a.retry
+        if status == 201:
+            where = {"unit": f"/v1/units/{body.get('id')}", "conference": f"/v1/conferences/{body.get('id')}",
+                     "nomination": f"/v1/nominations/{body.get('id')}", "report": a.path}[a.route]
+            a.stored = call(admin, "GET", where)
+        a.final = _idempotency_record(faulty, a)
+    items = scan_table(faulty)
+    FIGURES["defect_3"] = {
+        "seconds": round(time.monotonic() - started, 2), "committed_before_kill": committed,
+        "attempts": [{"case": a.case, "route": a.route, "first": a.first[0], "retry": a.retry[0],
+                      "first_replayed": a.first[1].get("idempotent-replayed"),
+                      "retry_replayed": a.retry[1].get("idempotent-replayed"), "proxy": a.proxy}
+                     for a in lost + attempts["outlive"]],
+    }
+    return {"attempts": {(a.case, a.route): a for a in lost + attempts["outlive"]}, "items": items,
+            "committed": committed}
+
+
+def _plain(attribute: dict[str, Any]) -> Any:
+    from boto3.dynamodb.types import TypeDeserializer
+
+    return TypeDeserializer().deserialize(attribute)
+
+
+def _entities(items: dict[tuple[str, str], Any], a: Attempt) -> tuple[list[Any], list[Any]]:
+    """The stored entities that answer the attempt's request, and their audit events."""
+    body = a.body
+    if a.route == "unit":
+        found = [i for (pk, sk), i in items.items() if pk == "UNITS" and sk == f"UNIT#{body['id']}"]
+        entities = [f"unit:{body['id']}"]
+    elif a.route == "conference":
+        found = [i for (pk, _), i in items.items() if pk == "CONFERENCES" and _plain(i["title"]) == body["title"]]
+        entities = [f"conference:{_plain(i['id'])}" for i in found]
+    elif a.route == "nomination":
+        unit_id = a.path.split("/")[3]
+        found = [i for (pk, sk), i in items.items() if pk == f"UNIT#{unit_id}" and sk.startswith("NOMINATION#")]
+        entities = [f"nomination:{_plain(i['id'])}" for i in found]
+    else:
+        unit_id, period = a.path.split("/")[3], a.path.split("/")[5]
+        found = [i for (pk, sk), i in items.items() if pk == f"UNIT#{unit_id}" and sk.startswith(f"REVISION#{period}#")]
+        entities = [f"report:{unit_id}:{period}"]
+    events = [i for (pk, _), i in items.items() if pk in {f"AUDIT#{e}" for e in entities}]
+    return found, events
+
+
+def _assert_one_answer(a: Attempt, answer: Answer, items: dict[tuple[str, str], Any]) -> None:
+    """`answer` is the key's stored answer, replayed; the entity it names is stored once, audited once."""
+    status, headers, body = answer
+    assert status == 201 and headers.get("idempotent-replayed") == "true", (status, headers, body)
+    assert a.final is not None and a.final["state"] == "done", a.final
+    stored = a.final["response"]
+    stored_headers = {k.lower(): v for k, v in stored["headers"].items()}
+    assert stored["status"] == 201 and body == json.loads(stored["body"])
+    assert headers.get("etag") == stored_headers.get("etag")
+    assert headers.get("location") == stored_headers.get("location")
+    if a.route != "report":
+        assert headers.get("location") == f"/v1/{a.route}s/{body['id']}", headers
+    else:
+        assert body["version"] == 1 and "location" not in headers
+    read_status, read_headers, read = a.stored  # what the table holds: the same entity and ETag
+    assert read_status == 200 and read == body and read_headers.get("etag") == headers.get("etag")
+    found, events = _entities(items, a)
+    assert len(found) == 1, found
+    assert len(events) == 1, events
+
+
+@pytest.mark.parametrize("fault", D3_FAULTS)
+@pytest.mark.parametrize("route", D3_ROUTES)
+def test_defect_3_every_idempotent_route_replays_its_first_answer_after_a_lost_commit(defect_3, route, fault):
+    a: Attempt = defect_3["attempts"][(fault, route)]
+    status, headers, body = a.first
+    if fault == "kill":  # the process died once DynamoDB had committed: the client heard nothing at all
+        assert defect_3["committed"] and status == 0, (status, headers, body)
+        assert a.proxy.get("stalled", 0) >= len(D3_ROUTES), a.proxy
+    else:
+        assert is_503_problem(status, headers, body), (status, headers, body)
+    if fault == "lose":  # only this request's transaction was touched: botocore's 2 attempts, both lost
+        assert a.proxy.get("lost") == a.proxy.get("target:TransactWriteItems") == 2, a.proxy
+    elif fault == "stall":  # the four transactions, each answer held twice (botocore's 2 attempts)
+        assert a.proxy.get("stalled") == a.proxy.get("target:TransactWriteItems") == 2 * len(D3_ROUTES), a.proxy
+    # The answer was stored by the change's own transaction, and its claim had expired before the retry.
+    assert a.record is not None and a.record["state"] == "done", a.record
+    assert a.record["in_progress_until"] < a.retried_at, (a.record, a.retried_at)
+    assert a.record["response"] == a.final["response"]  # the retries changed nothing
+    _assert_one_answer(a, a.retry, defect_3["items"])
+    _assert_one_answer(a, a.again, defect_3["items"])
+
+
+@pytest.mark.parametrize("route", D3_ROUTES)
+def test_defect_3_a_first_request_that_outlives_its_claim_adds_nothing_and_answers_the_retrys_answer(defect_3,
+                                                                                                      route):
+    """The claim expired while the first request waited for DynamoDB; the client's retry took the key
+    and created the entity. The first request's transaction, arriving later, must store nothing (no
+    second conference, no 409 over the stored answer) and answer what the key holds."""
+    a: Attempt = defect_3["attempts"][("outlive", route)]
+    assert a.proxy.get("hung") == len(D3_ROUTES), a.proxy
+    assert a.record is not None and a.record["state"] == "in_progress", a.record  # the first one's claim
+    assert a.record["in_progress_until"] < a.retried_at, (a.record, a.retried_at)
+    status, headers, body = a.retry  # the retry did the work and stored its answer
+    assert status == 201 and "idempotent-replayed" not in headers, (status, headers, body)
+    assert a.final is not None and json.loads(a.final["response"]["body"]) == body, a.final
+    _assert_one_answer(a, a.first, defect_3["items"])  # the late first request answers it too
+    assert a.first[1].get("etag") == headers.get("etag") and a.first[1].get("location") == headers.get("location")
+    _assert_one_answer(a, a.again, defect_3["items"])
 
 
 # -- a. throttling on a third of the DynamoDB calls ---------------------------------------------

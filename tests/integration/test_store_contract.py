@@ -17,9 +17,10 @@ import pytest
 
 from chalicelib.store import keys
 from chalicelib.store.dynamodb import DynamoTable, make_client
-from chalicelib.store.errors import AlreadyExists, BadCursor, ConditionFailed
+from chalicelib.store.errors import AlreadyExists, BadCursor, ClaimLost, ConditionFailed
 from chalicelib.store.factory import dynamodb_store, memory_store
 from chalicelib.store.memory import MemoryTable, memory_table, reset_memory_tables
+from chalicelib.store.protocols import Receipt
 from chalicelib.store.repositories import Store
 from chalicelib.store.table import Page
 
@@ -377,6 +378,32 @@ def test_idempotency_in_progress_and_ttl_expiry(repo_store: Store) -> None:
     results = in_threads(10, lambda i: idem.claim("race", f"fp{i}", now=1000, in_progress_seconds=30,
                                                   ttl_seconds=3600))
     assert results.count(None) == 1
+
+
+def test_idempotency_writes_after_a_claim_hold_only_under_that_claim(repo_store: Store) -> None:
+    """A request that outlived its claim, taken meanwhile by a retry, stores nothing: its change and
+    answer fail as ClaimLost (reported before the change's own failed condition), and its completion
+    and release leave the retry's claim alone; under its own claim the retry's change and answer commit."""
+    idem = repo_store.idempotency
+    assert idem.claim("k", "fp", now=1000, in_progress_seconds=30, ttl_seconds=3600) is None  # until 1030
+    assert idem.claim("k", "fp", now=1031, in_progress_seconds=30, ttl_seconds=3600) is None  # the retry's
+    repo_store.units.create(unit("u-1"))
+    late = repo_store.unit_of_work()
+    late.units.create(unit("u-1"))  # would be AlreadyExists on its own
+    late.idempotency.answer(Receipt("k", {"status": 201, "body": "late"}, 1000, 3600, claimed_until=1030))
+    with pytest.raises(ClaimLost):
+        late.commit()
+    idem.complete("k", {"status": 409}, now=1000, ttl_seconds=3600, claimed_until=1030)
+    idem.release("k", claimed_until=1030)
+    record = idem.get("k")
+    assert record["state"] == "in_progress" and record["in_progress_until"] == 1061, record
+    retry = repo_store.unit_of_work()
+    retry.units.create(unit("u-2"))
+    retry.idempotency.answer(Receipt("k", {"status": 201, "body": "retry"}, 1031, 3600, claimed_until=1061))
+    retry.commit()
+    assert repo_store.units.get("u-2") is not None
+    idem.release("k", claimed_until=1061)  # a lost answer's 503: the committed answer stands
+    assert idem.get("k")["state"] == "done" and idem.get("k")["response"] == {"status": 201, "body": "retry"}
 
 
 # -- conferences ------------------------------------------------------------------------
