@@ -6,12 +6,13 @@ on a cold start. The routes live in `chalicelib/http/` (one module per feature).
 
 from __future__ import annotations
 
-from chalice import Chalice, Cron, Rate
+from chalice import Cron, Rate
 
+from chalicelib.http.application import Application
 from chalicelib.http.errors import install_error_shaping
 from chalicelib.http.features import FEATURES
 
-app = Chalice(app_name="thidua")
+app = Application(app_name="thidua")  # a Chalice app whose current request is per thread
 install_error_shaping(app)
 for feature in FEATURES:
     app.register_blueprint(feature.blueprint)

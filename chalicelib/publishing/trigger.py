@@ -121,7 +121,9 @@ class Worker:
 
     A conference already waiting in the queue is not queued twice; one being compiled is
     (the data may have changed after that run read it). A failure is logged and left to
-    the schedule, which finds the request still recorded.
+    the schedule, which finds the request still recorded. The thread ends once the queue is
+    empty and the next request starts another: an idle process keeps no thread (which would
+    also stop the renderer forking, see documents/parallel.py).
     """
 
     def __init__(self, job: Job = run_requested) -> None:
@@ -137,10 +139,10 @@ class Worker:
             if conference_id in self._waiting:
                 return False
             self._waiting.add(conference_id)
-            if self._thread is None or not self._thread.is_alive():
+            self._queue.put((conf, conference_id, now, time.monotonic()))
+            if self._thread is None:  # the loop clears it, under this lock, when it finds the queue empty
                 self._thread = threading.Thread(target=self._loop, name="thidua-compile", daemon=True)
                 self._thread.start()
-            self._queue.put((conf, conference_id, now, time.monotonic()))
         return True
 
     def join(self) -> None:
@@ -149,8 +151,12 @@ class Worker:
 
     def _loop(self) -> None:
         while True:
-            conf, conference_id, now, queued = self._queue.get()
             with self._lock:
+                try:
+                    conf, conference_id, now, queued = self._queue.get_nowait()
+                except queue.Empty:
+                    self._thread = None
+                    return
                 self._waiting.discard(conference_id)
             try:
                 # The request's clock, advanced by the time spent waiting in the queue.

@@ -137,14 +137,23 @@ def test_no_fork_while_other_threads_run(monkeypatch):
 
 
 def test_a_failing_part_raises_and_leaves_no_process(renders):
+    import threading
+
+    # the forked path is what is tested: a thread left running by an earlier test would turn it off
+    assert threading.active_count() == 1, [t.name for t in threading.enumerate()]
     html, _, _ = renders
     def broken(source):
         if "PHỤ LỤC" in source:
             raise ValueError("broken part")
         return layout_html(source)
+    before = _all_children()  # e.g. the session's DynamoDB Local, started by an earlier test
     with pytest.raises(parallel.RenderFailed, match="broken part"):
         parallel.render_many([html], broken, workers=2, min_cost=0)
-    assert not [c for c in os.listdir(f"/proc/{os.getpid()}/task") if _children(c)]
+    assert _all_children() == before
+
+
+def _all_children() -> set[str]:
+    return {c for task in os.listdir(f"/proc/{os.getpid()}/task") for c in _children(task)}
 
 
 def _children(task: str) -> list[str]:
