@@ -53,6 +53,7 @@ IN_PROGRESS = Eq("state", "in_progress")
 # Set on the conference by every decision: finalising conditions on it (the approvals it counted).
 DECISION_STAMP = "decision_stamp"
 APPROVED_PREFIX = "approved#"  # the conference's count of approved nominations per award form
+COUNTED = "approvals_counted"  # set at creation: every decision since has moved the counts
 
 
 def approved_attr(award_form: str) -> str:
@@ -245,7 +246,8 @@ class Conferences(_Repository):
         return {**conference, "PK": pk, "SK": sk, "GSI1PK": gsi_pk, "GSI1SK": gsi_sk}
 
     def create(self, conference: Record, audit: Record | None = None) -> None:
-        self.writes.apply(_with_audit([_new(self._item(conference))], audit))
+        # Counted from the start: every decision on it moves its approval counts (`approved`).
+        self.writes.apply(_with_audit([_new({**self._item(conference), COUNTED: True})], audit))
 
     def get(self, conference_id: str) -> Record | None:
         return self.table.get(keys.conference(conference_id))
@@ -259,9 +261,9 @@ class Conferences(_Repository):
 
     @staticmethod
     def approved(conference: Record) -> dict[str, int] | None:
-        """Approved nominations per award form as decisions counted them; None before any decision
-        was counted (a conference decided before the counts existed is counted from its nominations)."""
-        if conference.get(DECISION_STAMP) is None:
+        """Approved nominations per award form as decisions counted them; None for a conference created
+        before the counts existed (its decisions were never all counted: count its nominations)."""
+        if not conference.get(COUNTED):
             return None
         return {attr[len(APPROVED_PREFIX):]: int(n) for attr, n in conference.items() if attr.startswith(APPROVED_PREFIX)}
 

@@ -673,7 +673,7 @@ def test_a_nomination_moves_its_guard_and_decisions_are_all_or_nothing(repo_stor
     assert stale.value.guards == "etag:n-b"
     assert repo_store.nominations.get("n-a")["status"] == "pending"
     assert repo_store.audit.list("nomination:n-a").items == []
-    assert repo_store.conferences.approved(repo_store.conferences.get("20210831-aaaaaa")) is None  # nothing counted
+    assert repo_store.conferences.approved(repo_store.conferences.get("20210831-aaaaaa")) == {}  # nothing counted
     # a decision moving the form moves the guard: the old form is free, the new one taken (defect 7)
     repo_store.nominations.decide([(nomination("n-a", "a2", "n3", status="approved", award_form="bang-khen"),
                                     nomination("n-a", "a2", "n2"))], "20210831-aaaaaa", [], stamp="s2",

@@ -428,3 +428,20 @@ def test_defect_1_a_decision_or_score_staged_before_finalise_is_refused_at_commi
             work.commit()
     assert api.get(f"/v1/nominations/{n.data['id']}", token=admin).data["status"] == "pending"
     assert store.nominations.scores(cid) == []
+
+
+def test_a_conference_from_before_the_approval_counts_is_counted_from_its_nominations(api, world):
+    from chalicelib.store import keys
+    from chalicelib.store.table import Update
+
+    t, cid, admin, store = world["tokens"], world["conference"], world["admin"], world["store"]
+    items = []
+    for unit in ("ca-nghe-an", "ca-ha-tinh", "ca-da-nang"):
+        n = nominate(api, t[unit], unit, cid)
+        items.append({"nomination_id": n.data["id"], "etag": n.headers["ETag"], "decision": "approve"})
+    assert api.post(f"/v1/conferences/{cid}/decisions", token=admin, body={"items": items}).status_code == 200
+    # as stored before this release: no marker, no counts
+    counts = {attr: None for attr in store.conferences.get(cid) if attr.startswith("approved")}
+    store.table.write(Update(keys.conference(cid), counts))
+    over = finalise(api, admin, cid)
+    assert over.status_code == 409 and "3/2" in over.data["detail"]
