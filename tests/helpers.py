@@ -108,6 +108,31 @@ def invoke_concurrently(client: Any, function: str, event: Any, times: int = 2) 
     return payloads
 
 
+def together(*calls: Any) -> list[Any]:
+    """Run the calls in threads released at the same instant (a barrier); their results, in order.
+
+    The Chalice test client swaps `os.environ` for a copy during each call, which is not
+    thread-safe: the real one is put back afterwards, as in `invoke_concurrently`.
+    """
+    import os
+    import threading
+
+    real_environ = os.environ
+    barrier, results = threading.Barrier(len(calls)), [None] * len(calls)
+
+    def run(i: int) -> None:
+        barrier.wait()
+        results[i] = calls[i]()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    os.environ = real_environ
+    return results
+
+
 class Mailbox:
     """A mailer that keeps what it is given and can be told to fail."""
 

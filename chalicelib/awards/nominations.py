@@ -30,6 +30,7 @@ from chalicelib.core.errors import (Conflict, FieldError, Forbidden, Invalid, Lo
                                     PreconditionRequired, invalid)
 from chalicelib.core.periods import parse_period
 from chalicelib.core.states import Decision, NominationKind, NominationStatus
+from chalicelib.core.text import cut_at_word
 from chalicelib.store import Page, Store
 from chalicelib.store.unit_of_work import MAX_TRANSACTION
 from chalicelib.units.service import ancestors, get_unit
@@ -334,14 +335,7 @@ SHORTLIST_EXCERPT = 300
 
 
 def excerpt(text: str, cap: int = SHORTLIST_EXCERPT) -> str:
-    """At most `cap` characters, cut at a word boundary and ended with "…"."""
-    if len(text) <= cap:
-        return text
-    cut = text[:cap - 1]
-    space = max(cut.rfind(" "), cut.rfind("\n"))
-    if space > cap // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.-\n") + "…"
+    return cut_at_word(text, cap)
 
 
 def _shortlist_cursor(conference_id: str, position: int) -> str:

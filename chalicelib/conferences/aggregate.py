@@ -34,7 +34,7 @@ from chalicelib.documents.model import (
 from chalicelib.conferences.recipients import recipients_of
 from chalicelib.core.catalogs import CATALOG_PATH, Catalog
 from chalicelib.core.periods import Period, parse_period
-from chalicelib.core.text import sort_key
+from chalicelib.core.text import cut_at_word, sort_key
 from chalicelib.units.service import descendants, tree_order, tree_walk
 
 # Conference fields that change what the document says (recipients only through "Nơi nhận").
@@ -175,14 +175,7 @@ def rolled_up(units: list[dict[str, Any]], own: dict[str, dict[str, int | None]]
 
 
 def shorten(text: str, cap: int = HIGHLIGHT_CAP) -> str:
-    """At most `cap` characters, cut at a word boundary and ended with "…"."""
-    if len(text) <= cap:
-        return text
-    cut = text[:cap - 1]
-    space = max(cut.rfind(" "), cut.rfind("\n"))
-    if space > cap // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.-\n") + "…"
+    return cut_at_word(text, cap)
 
 
 def _texts(inputs: Inputs, periods: Sequence[Period]) -> dict[str, dict[Period, str]]:

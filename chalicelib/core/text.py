@@ -84,3 +84,14 @@ def text_problem(value: str, *, multiline: bool = False) -> str | None:
 def clean_prose(value: str) -> str:
     """Prose keeps its line breaks; Windows ones are folded to \\n first."""
     return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def cut_at_word(text: str, cap: int) -> str:
+    """At most `cap` characters, cut at a word boundary and ended with "…"."""
+    if len(text) <= cap:
+        return text
+    cut = text[:cap - 1]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    if space > cap // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-\n") + "…"

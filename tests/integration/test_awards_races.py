@@ -9,10 +9,7 @@ finalised list, and never a score stored in a finalised one.
 
 from __future__ import annotations
 
-import threading
-from typing import Any, Callable
-
-from helpers import issue, seed_units
+from helpers import issue, seed_units, together
 
 ROUNDS = 24
 UNITS = [("bo-cong-an", "Bộ Công an", None, "ministry"),
@@ -20,22 +17,6 @@ UNITS = [("bo-cong-an", "Bộ Công an", None, "ministry"),
          ("ca-ha-tinh", "Công an tỉnh Hà Tĩnh", "bo-cong-an", "province")]
 FORM = "bang-khen-bo-truong"
 SCORES = {"scores": {"impact": 7, "exemplary": 8, "initiative": 6}}
-
-
-def together(*calls: Callable[[], Any]) -> list[Any]:
-    """Run the calls in threads released at the same instant; their results in order."""
-    barrier, results = threading.Barrier(len(calls)), [None] * len(calls)
-
-    def run(i: int) -> None:
-        barrier.wait()
-        results[i] = calls[i]()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 def new_round(api, admin: str, tokens: dict[str, str], n: int) -> tuple[str, dict, dict]:

@@ -7,27 +7,9 @@ path as read, in its own transaction: one of the two fails at commit.
 
 from __future__ import annotations
 
-import threading
-from typing import Any, Callable
-
-from helpers import seed_units
+from helpers import seed_units, together
 
 ROUNDS = 20
-
-
-def together(*calls: Callable[[], Any]) -> list[Any]:
-    barrier, results = threading.Barrier(len(calls)), [None] * len(calls)
-
-    def run(i: int) -> None:
-        barrier.wait()
-        results[i] = calls[i]()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 def test_defect_10_two_moves_at_once_never_close_a_cycle(api, admin_token, store) -> None:
