@@ -10,6 +10,7 @@ that API Gateway never produces. Arguments are those of `chalice local`.
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 from chalice import local
@@ -38,6 +39,19 @@ def handle_request(self, method, path, headers, body):  # type: ignore[no-untype
 
 
 local.LocalGateway.handle_request = handle_request
+
+# Every answer names the process that served it: whoever started this server can tell it from
+# another one that took the same port first (two test workers picking one free port at once).
+SERVER_PID_HEADER = "X-Thidua-Local-Pid"
+_end_headers = local.ChaliceRequestHandler.end_headers
+
+
+def end_headers(self):  # type: ignore[no-untyped-def]
+    self.send_header(SERVER_PID_HEADER, str(os.getpid()))
+    _end_headers(self)
+
+
+local.ChaliceRequestHandler.end_headers = end_headers
 
 
 def any_method(self, name):  # type: ignore[no-untyped-def]

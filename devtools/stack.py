@@ -26,16 +26,25 @@ class Stack:
     ddb: dynamodb_local.DynamoDBLocal
 
 
+class PortTaken(RuntimeError):
+    """Another server answers on the port this one was started on."""
+
+
 def wait_for_http(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    """Until `proc` itself answers `url` (its answers carry its pid: devtools/chalice_local.py)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"chalice local exited with code {proc.returncode}")
+            raise PortTaken(f"chalice local exited with code {proc.returncode}")
         try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
+            with urllib.request.urlopen(url, timeout=1) as resp:
+                served_by = resp.headers.get("X-Thidua-Local-Pid")
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.2)
+            continue
+        if served_by == str(proc.pid):
+            return
+        raise PortTaken(f"{url} is answered by another server (pid {served_by})")
     raise RuntimeError(f"{url} did not answer within {timeout:.0f}s")
 
 
@@ -54,12 +63,22 @@ def running_stack(table: str = "thidua", api_port: int | None = None,
 
     ddb = dynamodb_local.start()
     try:
-        port = api_port or dynamodb_local.free_port()
-        env = stack_env(ddb.endpoint, table, {"THIDUA_PUBLIC_URL": f"http://127.0.0.1:{port}",
-                                              **(extra_env or {})})
-        store_for(settings(env)).ensure_table()
-        with running_api(env, port, quiet) as (url, _):
+        for attempt in range(1 if api_port else 5):
+            port = api_port or dynamodb_local.free_port()  # the app's public URL names the port
+            env = stack_env(ddb.endpoint, table, {"THIDUA_PUBLIC_URL": f"http://127.0.0.1:{port}",
+                                                  **(extra_env or {})})
+            store_for(settings(env)).ensure_table()
+            api = running_api(env, port, quiet)
+            try:
+                url, _ = api.__enter__()
+                break
+            except PortTaken:
+                if api_port or attempt == 4:
+                    raise
+        try:
             yield Stack(url, env, ddb)
+        finally:
+            api.__exit__(None, None, None)
     finally:
         ddb.stop()
 
@@ -67,24 +86,37 @@ def running_stack(table: str = "thidua", api_port: int | None = None,
 @contextmanager
 def running_api(env: dict[str, str], port: int | None = None,
                 quiet: bool = True) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`chalice local --stage test` with `env` on 127.0.0.1: its URL and its process (which a test may kill)."""
-    port = port or dynamodb_local.free_port()
+    """`chalice local --stage test` with `env` on 127.0.0.1: its URL and its process (which a test may kill).
+
+    Without a fixed port it takes a free one, and another when a concurrent test took that one first."""
     out = subprocess.DEVNULL if quiet else None
-    api = subprocess.Popen([sys.executable, "-m", "devtools.chalice_local", "--stage", "test", "--host", "127.0.0.1",
-                            "--port", str(port), "--no-autoreload"],
-                           cwd=ROOT, env=env, stdout=out, stderr=out)
+    for attempt in range(1 if port else 5):
+        chosen = port or dynamodb_local.free_port()
+        api = subprocess.Popen([sys.executable, "-m", "devtools.chalice_local", "--stage", "test", "--host",
+                                "127.0.0.1", "--port", str(chosen), "--no-autoreload"],
+                               cwd=ROOT, env=env, stdout=out, stderr=out)
+        url = f"http://127.0.0.1:{chosen}"
+        try:
+            wait_for_http(url + "/v1/health", api)
+            break
+        except PortTaken:
+            _stop(api)
+            if port or attempt == 4:
+                raise
     try:
-        url = f"http://127.0.0.1:{port}"
-        wait_for_http(url + "/v1/health", api)
         yield url, api
     finally:
-        if api.poll() is None:
-            api.terminate()
-            try:
-                api.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                api.kill()
-                api.wait(timeout=10)
+        _stop(api)
+
+
+def _stop(api: subprocess.Popen) -> None:
+    if api.poll() is None:
+        api.terminate()
+        try:
+            api.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            api.kill()
+            api.wait(timeout=10)
 
 
 class Http:
