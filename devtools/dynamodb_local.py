@@ -142,11 +142,10 @@ def start(port: int | None = None, in_memory: bool = True, db_path: Path | None 
           quiet: bool = True) -> DynamoDBLocal:
     java = require_java()
     home = fetch()
-    port = port or free_port()
     cmd = [
         java, f"-Djava.library.path={home / 'DynamoDBLocal_lib'}",
         "-jar", str(home / "DynamoDBLocal.jar"),
-        "-port", str(port), "-disableTelemetry",
+        "-port", "<port>", "-disableTelemetry",
     ]
     if in_memory:
         cmd.append("-inMemory")
@@ -155,10 +154,45 @@ def start(port: int | None = None, in_memory: bool = True, db_path: Path | None 
         path.mkdir(parents=True, exist_ok=True)
         cmd += ["-sharedDb", "-dbPath", str(path)]
     out = subprocess.DEVNULL if quiet else None
-    proc = subprocess.Popen(cmd, cwd=home, stdout=out, stderr=out)
-    _wait_for_port(port, proc)
-    _wait_until_serving(port, proc)
-    return DynamoDBLocal(port=port, process=proc)
+    chosen = port
+    for attempt in range(1 if port else 5):
+        chosen = port or free_port()
+        proc = subprocess.Popen([*cmd[:5], str(chosen), *cmd[6:]], cwd=home, stdout=out, stderr=out)
+        _wait_for_port(chosen, proc)
+        if _listens(proc.pid, chosen):
+            break
+        # another test worker's server took the port between our pick and our bind: pick again
+        proc.kill()
+        proc.wait(timeout=10)
+        if port or attempt == 4:
+            raise SetupError(f"port {chosen} is served by another process")
+    _wait_until_serving(chosen, proc)
+    return DynamoDBLocal(port=chosen, process=proc)
+
+
+def _listens(pid: int, port: int, timeout: float = 30.0) -> bool:
+    """Whether process `pid` itself holds the listening socket on `port` (Linux /proc), waiting while
+    it starts; False as soon as it exits (its bind failed) or the time is up."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        inodes = set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                lines = open(table).read().splitlines()[1:]
+            except OSError:
+                continue
+            for line in lines:
+                fields = line.split()
+                if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                    inodes.add(fields[9])
+        try:
+            held = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
+        except OSError:
+            return False  # it exited
+        if any(f"socket:[{inode}]" in held for inode in inodes):
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def is_listening(port: int) -> bool:
