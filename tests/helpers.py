@@ -145,3 +145,76 @@ class Mailbox:
             raise ConnectionError("mail server went away")
         self.sent.append(message)
         return f"m{len(self.sent)}"
+
+
+class SmtpRecorder:
+    """aiosmtpd handler keeping every envelope it accepts."""
+
+    def __init__(self) -> None:
+        self.envelopes: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+class Tarpit:
+    """A mail server that never answers (delay None: a relay wedged behind a firewall) or answers
+    every line after `delay` seconds. Its port can be reused by a real server once it is closed."""
+
+    def __init__(self, delay: float | None = None) -> None:
+        import socket
+        import threading
+
+        self.delay = delay
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.listener.settimeout(0.1)
+        self.port = self.listener.getsockname()[1]
+        self.connections: list[Any] = []
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            self.connections.append(conn)
+            if self.delay is not None:
+                try:
+                    self._drip(conn)
+                except OSError:
+                    pass
+
+    def _drip(self, conn: Any) -> None:
+        import time
+
+        def reply(text: str) -> None:
+            time.sleep(self.delay)
+            conn.sendall(text.encode() + b"\r\n")
+
+        reply("220 tarpit ESMTP")
+        in_data = False
+        for line in conn.makefile("rb"):
+            if in_data:
+                if line == b".\r\n":
+                    in_data = False
+                    reply("250 OK")
+                continue
+            verb = line[:4].upper()
+            reply({b"EHLO": "250 tarpit", b"DATA": "354 go on", b"QUIT": "221 bye"}.get(verb, "250 OK"))
+            in_data = verb == b"DATA"
+            if verb == b"QUIT":
+                return
+
+    def close(self) -> None:
+        self.stopped.set()
+        for conn in self.connections:
+            conn.close()
+        self.thread.join()
+        self.listener.close()

@@ -18,21 +18,11 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from chalicelib.delivery.mail import Attachment, SmtpMailer, build_message, make_message_id
+from helpers import SmtpRecorder, Tarpit
 
 SUBJECT = "Danh sách đề nghị khen thưởng: Bằng khen của Bộ trưởng Bộ Công an"
 PDF_NAME = "Tờ trình khen thưởng đợt 1.pdf"
 PDF = b"%PDF-1.7\n" + os.urandom(300_000) + b"\r\n.\r\n%%EOF\n"  # dot-stuffing bait
-
-
-class Recorder:
-    """aiosmtpd handler keeping every envelope it accepts."""
-
-    def __init__(self) -> None:
-        self.envelopes: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
 
 
 def free_port() -> int:
@@ -41,15 +31,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(handler: Recorder, **kwargs: Any) -> Controller:
+def start(handler: SmtpRecorder, **kwargs: Any) -> Controller:
     controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **kwargs)
     controller.start()
     return controller
 
 
 @pytest.fixture
-def smtp_server() -> Iterator[tuple[Recorder, int]]:
-    handler = Recorder()
+def smtp_server() -> Iterator[tuple[SmtpRecorder, int]]:
+    handler = SmtpRecorder()
     controller = start(handler)
     try:
         yield handler, controller.port
@@ -67,7 +57,7 @@ def message(to: list[str], **extra: Any):
     )
 
 
-def test_smtp_delivers_to_real_server(smtp_server: tuple[Recorder, int]) -> None:
+def test_smtp_delivers_to_real_server(smtp_server: tuple[SmtpRecorder, int]) -> None:
     handler, port = smtp_server
     to = ["botruong@bocongan.gov.vn", "thutruong@bocongan.gov.vn"]
     msg = message(to, headers={"Cc": "vanphong@bocongan.gov.vn", "Bcc": "luutru@bocongan.gov.vn"})
@@ -125,7 +115,7 @@ def test_smtp_starttls_and_auth(tmp_path: Path) -> None:
         # handled=False: let aiosmtpd send the 535 reply itself on failure.
         return AuthResult(success=ok, handled=False)
 
-    handler = Recorder()
+    handler = SmtpRecorder()
     # The server refuses MAIL before STARTTLS and AUTH before TLS: a mailer that
     # skipped either step would fail here.
     controller = start(handler, tls_context=server_tls, require_starttls=True,
@@ -189,63 +179,6 @@ def test_defect_4_each_recipient_gets_one_message_to_exactly_their_address(store
 
 # -- defect 9: a mail server that hangs must not hold the caller --------------------------------------
 
-class Tarpit:
-    """A server that never answers (delay None) or answers every line after `delay` seconds."""
-
-    def __init__(self, delay: float | None) -> None:
-        import threading
-
-        self.delay = delay
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(8)
-        self.listener.settimeout(0.1)
-        self.port = self.listener.getsockname()[1]
-        self.connections: list[socket.socket] = []
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while not self.stopped.is_set():
-            try:
-                conn, _ = self.listener.accept()
-            except TimeoutError:
-                continue
-            self.connections.append(conn)
-            if self.delay is not None:
-                try:
-                    self._drip(conn)
-                except OSError:
-                    pass
-
-    def _drip(self, conn: socket.socket) -> None:
-        import time
-
-        def reply(text: str) -> None:
-            time.sleep(self.delay)
-            conn.sendall(text.encode() + b"\r\n")
-
-        reply("220 tarpit ESMTP")
-        in_data = False
-        for line in conn.makefile("rb"):
-            if in_data:
-                if line == b".\r\n":
-                    in_data = False
-                    reply("250 OK")
-                continue
-            verb = line[:4].upper()
-            reply({b"EHLO": "250 tarpit", b"DATA": "354 go on", b"QUIT": "221 bye"}.get(verb, "250 OK"))
-            in_data = verb == b"DATA"
-            if verb == b"QUIT":
-                return
-
-    def close(self) -> None:
-        self.stopped.set()
-        for conn in self.connections:
-            conn.close()
-        self.thread.join()
-        self.listener.close()
 
 
 @pytest.mark.parametrize("delay", [None, 0.8], ids=["silent", "drip"])

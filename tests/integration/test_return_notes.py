@@ -4,8 +4,6 @@ DynamoDB Local, the HTTP API, SmtpMailer and the reminders run as the schedule r
 from __future__ import annotations
 
 import email.policy
-import socket
-import threading
 import time
 from datetime import datetime, timedelta, timezone
 from email.parser import BytesParser
@@ -14,54 +12,14 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from helpers import open_period
+from helpers import SmtpRecorder, Tarpit, open_period
 
 NOTE = "Số công dân được đón, dẫn chưa khớp với báo cáo của Phòng Cảnh sát quản lý hành chính."
 
 
-class HungServer:
-    """Accepts every connection and never says a word: a relay wedged behind a firewall."""
-
-    def __init__(self) -> None:
-        self.listener = socket.socket()
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(16)
-        self.listener.settimeout(0.1)
-        self.port = self.listener.getsockname()[1]
-        self.held: list[socket.socket] = []
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        while not self.stopped.is_set():
-            try:
-                conn, _ = self.listener.accept()
-            except TimeoutError:
-                continue
-            self.held.append(conn)
-
-    def close(self) -> None:
-        self.stopped.set()
-        self.thread.join()
-        self.listener.close()
-        for conn in self.held:
-            conn.close()
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.envelopes: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
 @pytest.fixture
 def hung():
-    server = HungServer()
+    server = Tarpit()
     yield server
     server.close()
 
@@ -91,11 +49,11 @@ def test_defect_9_a_hung_mail_server_neither_holds_the_review_nor_loses_the_note
     assert returned.data["notified"] is False
     shown = api.get("/v1/units/ca-nghe-an/reports/2021-08", token=unit)
     assert shown.data["status"] == "returned" and shown.data["review"]["note"] == NOTE
-    assert hung.held, "the review did try the mail server"
+    assert hung.connections, "the review did try the mail server"
 
     # The relay is repaired (the same address answers again): the next daily run sends the note, once.
     hung.close()
-    handler = Recorder()
+    handler = SmtpRecorder()
     relay = Controller(handler, hostname="127.0.0.1", port=hung.port)
     relay.start()
     try:
