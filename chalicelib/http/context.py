@@ -55,6 +55,11 @@ class Context:
         return self._store
 
     @property
+    def staged(self) -> Store | None:
+        """The request's unit of work, if the view used the store at all (nothing to commit otherwise)."""
+        return self._store
+
+    @property
     def who(self) -> Principal:
         assert self.principal is not None, "public route"
         return self.principal

@@ -118,7 +118,7 @@ def _run(ctx: Context, view: Callable[..., Reply | Response], params: dict[str, 
     """The view, then one commit of what it staged, with the idempotent answer when a key is claimed."""
     try:
         response = _shape(ctx, view(ctx, **params))
-        work = ctx._store
+        work = ctx.staged
         if work is not None:
             if ctx.answer is not None and 200 <= response.status_code < 300 and work.writes.pending:
                 work.idempotency.answer(ctx.answer.receipt(response))

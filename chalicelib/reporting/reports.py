@@ -9,7 +9,6 @@ other, and an admin's accept cannot be undone by a PUT prepared before it.
 
 from __future__ import annotations
 
-import logging
 import statistics
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -32,7 +31,6 @@ if TYPE_CHECKING:
 
     from chalicelib.delivery import Mailer  # the mail machinery loads only when a notice is sent
 
-log = logging.getLogger("thidua.reports")
 
 PUBLIC_FIELDS = ("unit_id", "period", "version", "values", "comments", "achievements",
                  "submitted_at", "first_submitted_at", "timeliness", "submitted_by", "status", "review")

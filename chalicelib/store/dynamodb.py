@@ -323,12 +323,6 @@ class DynamoTable(PagesThrough):
                     raise StoreUnavailable("transaction kept conflicting") from exc
                 time.sleep(0.01 * (2 ** attempt))
 
-    def increment(self, key: tuple[str, str], attr: str) -> int:
-        resp = self._call("update_item", TableName=self.name, Key=self._key(key),
-                          UpdateExpression="ADD #n0 :v0", ExpressionAttributeNames={"#n0": attr},
-                          ExpressionAttributeValues={":v0": {"N": "1"}}, ReturnValues="UPDATED_NEW")
-        return int(resp["Attributes"][attr]["N"])
-
     def query(self, pk: str, *, index: bool = False, prefix: str | None = None,
               between: tuple[str, str] | None = None, newest_first: bool = False,
               limit: int | None = MAX_PAGE, cursor: str | None = None) -> Page:

@@ -176,15 +176,6 @@ class MemoryTable(PagesThrough):
             for op in operations:
                 self._apply(op)
 
-    def increment(self, key: tuple[str, str], attr: str) -> int:
-        with self._lock:
-            item = self._items.setdefault(key, {"PK": key[0], "SK": key[1]})
-            current = item.get(attr, 0)
-            if _kind(current) != "N":
-                raise TypeError(f"{attr} is not a number")
-            item[attr] = int(current) + 1
-            return item[attr]
-
     def query(self, pk: str, *, index: bool = False, prefix: str | None = None,
               between: tuple[str, str] | None = None, newest_first: bool = False,
               limit: int | None = MAX_PAGE, cursor: str | None = None) -> Page:

@@ -86,9 +86,10 @@ class ReportRepository(Protocol):
         history (and the caller's token, when `token_id` is given), in one round trip."""
 
     def save(self, report: Record, expected_etag: str | None, audit: Record | None = None,
-             receipt: Receipt | None = None, history: Sequence[str] = ()) -> None:
+             history: Sequence[str] = ()) -> None:
         """Write the current report, its revision (report["version"]) and the unit's figure
-        history atomically (with the audit event and the idempotency receipt, if given).
+        history atomically (with the audit event, if given; in a unit of work, with whatever
+        else the use case staged, such as the idempotent answer).
 
         `expected_etag=None` creates (fails when any version exists); otherwise the
         stored current report's etag must equal it. `history`: the periods the history
@@ -174,10 +175,8 @@ class DocumentRepository(Protocol):
         when the document id is taken.
         """
 
-    def update_version(self, conference_id: str, kind: str, version: int, fields: Record, claim: str,
-                       *, unnumbered: bool = False) -> None:
-        """SET fields while `claim` still owns the version (and, with `unnumbered`, while it
-        has no number yet). Raises ConditionFailed."""
+    def update_version(self, conference_id: str, kind: str, version: int, fields: Record, claim: str) -> None:
+        """SET fields while `claim` still owns the version. Raises ConditionFailed."""
 
     def take_over(self, conference_id: str, kind: str, version: int, old_claim: str, new_claim: str,
                   claimed_at: str) -> None:
@@ -203,11 +202,6 @@ class DocumentRepository(Protocol):
 
     def get(self, document_id: str) -> Record | None:
         """The version record behind a public document id."""
-
-    def next_number(self, series: str) -> int:
-        """1, 2, 3, ... per series (e.g. a prefix and year), atomically: never twice. Not for
-        document numbers: one taken before its version is stored is lost if the render dies
-        (`store_version` takes those)."""
 
     def claim_delivery(self, record: Record) -> Record | None:
         """Claim (record["document_id"], record["email"]) for sending.

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Sequence
 
 from chalicelib.core.periods import parse_period
 from chalicelib.store import keys
@@ -164,7 +164,7 @@ class Reports(_Repository):
             token=found.get(wanted.get("token")))  # type: ignore[arg-type]
 
     def save(self, report: Record, expected_etag: str | None, audit: Record | None = None,
-             receipt: Receipt | None = None, history: Sequence[str] = ()) -> None:
+             history: Sequence[str] = ()) -> None:
         unit_id, period, version = report["unit_id"], report["period"], report["version"]
         pk, sk = keys.report(unit_id, period)
         gsi_pk, gsi_sk = keys.report_index(unit_id, period)
@@ -182,8 +182,7 @@ class Reports(_Repository):
             changes[keys.history_attr(period)] = json.dumps(report["values"], separators=(",", ":"))
         kind = report.get("period_kind") or parse_period(period).kind
         figures = [Staged(Update(keys.figure_history(unit_id, kind), changes))] if changes else []
-        answer = [_answer(receipt)] if receipt is not None else []
-        self.writes.apply([*_with_audit([current, revision, *figures], audit), *answer])
+        self.writes.apply(_with_audit([current, revision, *figures], audit))
 
     def update_state(self, unit_id: str, period: str, expected_etag: str, fields: Record,
                      audit: Record | None = None) -> None:
@@ -314,10 +313,8 @@ class Documents(_Repository):
         except ConditionFailed as exc:
             raise AlreadyExists("version" if exc.index == 0 else "id") from None
 
-    def update_version(self, conference_id: str, kind: str, version: int, fields: Record, claim: str,
-                       *, unnumbered: bool = False) -> None:
-        condition = all_of(Eq("claim", claim), Missing("number")) if unnumbered else Eq("claim", claim)
-        self.table.write(Update(keys.document_version(conference_id, kind, version), fields, condition))
+    def update_version(self, conference_id: str, kind: str, version: int, fields: Record, claim: str) -> None:
+        self.table.write(Update(keys.document_version(conference_id, kind, version), fields, Eq("claim", claim)))
 
     def take_over(self, conference_id: str, kind: str, version: int, old_claim: str, new_claim: str,
                   claimed_at: str) -> None:
@@ -367,9 +364,6 @@ class Documents(_Repository):
         if pointer is None:
             return None
         return self.get_version(pointer["conference_id"], pointer["kind"], int(pointer["version"]))
-
-    def next_number(self, series: str) -> int:
-        return self.table.increment(keys.counter(series), "value")
 
     def claim_delivery(self, record: Record) -> Record | None:
         pk, sk = keys.delivery(record["document_id"], record["email"])
@@ -578,9 +572,6 @@ class Store:
     def explain(self, **errors: Exception) -> None:
         """The domain error each guarded condition means when it fails at commit."""
         self.writes.explain(**errors)
-
-    def after_commit(self, action: Callable[[], None]) -> None:
-        self.writes.after_commit(action)
 
     def commit(self) -> None:
         self.writes.commit()

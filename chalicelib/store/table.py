@@ -137,9 +137,6 @@ class Table(Protocol):
     def transact(self, operations: list[Operation]) -> None:
         """All or nothing. Raises ConditionFailed(index) when a condition fails."""
 
-    def increment(self, key: tuple[str, str], attr: str) -> int:
-        """Atomically add 1 to a number attribute (0 when missing) and return the new value."""
-
     def query(self, pk: str, *, index: bool = False, prefix: str | None = None,
               between: tuple[str, str] | None = None, newest_first: bool = False,
               limit: int | None = 100, cursor: str | None = None) -> Page:

@@ -73,9 +73,6 @@ class Immediate:
         """Nothing to remember: outside a unit of work (a script, a test calling a service) a failed
         condition surfaces as the store's own error at the write itself."""
 
-    def after_commit(self, action: Callable[[], None]) -> None:
-        action()
-
     def commit(self) -> None:
         pass
 
@@ -87,7 +84,6 @@ class UnitOfWork:
         self.table = table
         self._staged: list[Staged] = []
         self._explained: dict[str, Exception] = {}
-        self._after: list[Callable[[], None]] = []
 
     def apply(self, staged: list[Staged]) -> None:
         self._staged.extend(staged)
@@ -96,21 +92,11 @@ class UnitOfWork:
         """Name the domain error each guarded condition means if it fails at commit."""
         self._explained.update(errors)
 
-    def after_commit(self, action: Callable[[], None]) -> None:
-        """Run once the writes are stored (a notice to send); never when the commit fails."""
-        self._after.append(action)
-
     @property
     def pending(self) -> bool:
-        return bool(self._staged or self._after)
+        return bool(self._staged)
 
     def commit(self) -> None:
         staged, self._staged = self._staged, []
-        after, self._after = self._after, []
         if staged:
             _execute(self.table, staged, self._explained)
-        for action in after:
-            action()
-
-    def discard(self) -> None:
-        self._staged, self._after = [], []
