@@ -305,3 +305,16 @@ def test_size_and_media_type_are_capped(api, tree):
     assert resp.status_code == 415 and XLSX in resp.data["detail"]
     # authorization comes first: a stranger learns nothing about the body
     assert upload(api, tree["other"], b"junk", content_type="application/json").status_code == 403
+
+
+def test_the_devtools_fill_is_what_the_browser_test_uploads(api, tree):
+    from devtools.workbooks import sub_units_filled, template_units
+
+    template = download(api, tree["parent"]).body
+    assert template_units(template) == [PARENT, "ca-tp-vinh", "pc-an-ninh", "pc-giao-thong"]
+    bad = upload(api, tree["parent"], sub_units_filled(template, bad_cell=True)).data
+    error, = bad["errors"]
+    assert error["row"] == 4 and error["field"] == "values.checkpoints" and "mười hai" in error["message"]
+    good = upload(api, tree["parent"], sub_units_filled(template)).data
+    assert good["errors"] == [] and [r["unit_id"] for r in good["reports"]] == ["ca-tp-vinh", "pc-an-ninh",
+                                                                                 "pc-giao-thong"]
