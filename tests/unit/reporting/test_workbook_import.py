@@ -238,16 +238,20 @@ def test_an_outlier_needs_its_comment_as_a_submission_does(api, tree, store):
     assert upload(api, tree["parent"], explained).data["errors"] == []
 
 
-def test_the_returned_report_is_what_a_put_accepts(api, tree, admin_token):
+def test_the_returned_report_is_what_a_put_accepts_the_parent_submitting_for_its_sub_units(api, tree):
     template = download(api, tree["parent"]).body
     data = fill_template(template, {"pc-giao-thong": {"checkpoints": 12}, PARENT: {"checkpoints": 40}},
                          achievements={PARENT: "Bảo đảm an toàn giao thông."})
     reports = {r["unit_id"]: r for r in upload(api, tree["parent"], data).data["reports"]}
     for unit_id, report in reports.items():
         body = {k: report[k] for k in ("values", "comments", "achievements")}
-        token = tree["parent"] if unit_id == PARENT else admin_token
-        resp = api.put(f"/v1/units/{unit_id}/reports/2021-08", token=token, body=body)
+        resp = api.put(f"/v1/units/{unit_id}/reports/2021-08", token=tree["parent"], body=body,
+                       headers={"Idempotency-Key": f"nhap-{unit_id}"})
         assert resp.status_code == 201, resp.body
+    # a sub-unit acts for itself only: not for its parent, nor for a sibling
+    body = {"values": {"checkpoints": 1}}
+    assert api.put(f"/v1/units/{PARENT}/reports/2021-08", token=tree["child"], body=body).status_code == 403
+    assert api.put("/v1/units/pc-giao-thong/reports/2021-08", token=tree["child"], body=body).status_code == 403
     again = {r["unit_id"]: r for r in upload(api, tree["parent"], data).data["reports"]}
     assert again[PARENT]["etag"] == api.get(f"/v1/units/{PARENT}/reports/2021-08",
                                             token=tree["parent"]).headers["ETag"].strip('"')
