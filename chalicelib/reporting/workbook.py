@@ -240,10 +240,12 @@ def read_sheet(data: bytes) -> Sheet:
                 continue
             width = max(keys)
             rows = [(FIRST_ROW + n, [(c.value, c.data_type) for c in row])
-                    for n, row in enumerate(ws.iter_rows(min_row=FIRST_ROW, max_row=FIRST_ROW + MAX_ROWS,
+                    for n, row in enumerate(ws.iter_rows(min_row=FIRST_ROW, max_row=FIRST_ROW + MAX_ROWS - 1,
                                                          max_col=width))]
-            more = len(rows) > MAX_ROWS
-            return Sheet(ws.title, keys, rows[:MAX_ROWS], more)
+            # Rows past the cap count only when something is written in them (Excel keeps styled empty rows).
+            tail = ws.iter_rows(min_row=FIRST_ROW + MAX_ROWS, max_col=width, values_only=True)
+            more = any(not _blank(value) for row in tail for value in row)
+            return Sheet(ws.title, keys, rows, more)
     except Exception:  # noqa: BLE001 - a malformed sheet part
         raise _not_a_workbook("Không đọc được nội dung trang tính trong tệp .xlsx (tệp hỏng).") from None
     finally:

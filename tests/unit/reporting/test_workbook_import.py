@@ -322,3 +322,20 @@ def test_the_devtools_fill_is_what_the_browser_test_uploads(api, tree):
     good = upload(api, tree["parent"], sub_units_filled(template)).data
     assert good["errors"] == [] and [r["unit_id"] for r in good["reports"]] == ["ca-tp-vinh", "pc-an-ninh",
                                                                                  "pc-giao-thong"]
+
+
+def test_rows_past_the_cap_are_an_error_but_styled_empty_rows_are_not(api, tree):
+    from chalicelib.reporting.workbook import MAX_ROWS
+
+    template = download(api, tree["parent"]).body
+    wb = load_workbook(io.BytesIO(template))
+    ws = wb["Báo cáo"]
+    ws.cell(3 + MAX_ROWS + 20, 2).number_format = "0.00"  # formatting only: nothing written
+    out = io.BytesIO()
+    wb.save(out)
+    assert upload(api, tree["parent"], out.getvalue()).data["errors"] == []
+    ws.cell(3 + MAX_ROWS + 20, 1).value = "pc-an-ninh"
+    out = io.BytesIO()
+    wb.save(out)
+    error, = upload(api, tree["parent"], out.getvalue()).data["errors"]
+    assert error["row"] == 3 + MAX_ROWS and f"quá {MAX_ROWS} dòng" in error["message"]
