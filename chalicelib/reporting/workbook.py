@@ -404,7 +404,7 @@ def import_workbook(store: Any, unit_id: str, period: Period, data: bytes, deadl
         current = reads.reports[(row.unit["id"], period.code)]
         lock = lock_for(current, period, deadline, reads.exceptions[(row.unit["id"], period.code)], now)
         if lock:
-            row.errors.append(FieldError(UNIT_NAME, lock.detail))
+            row.errors.append(FieldError("period", lock.detail))  # shown on the unit's name
         for problem in row.errors:
             error(row.number, problem.field, problem.field, problem.message)
         reports.append({"unit_id": row.unit["id"], "unit_name": row.unit["name"], "row": row.number,
@@ -430,18 +430,13 @@ def _check(row: _Row, explain: Callable[[Any], Invalid], history: dict[str, dict
     from chalicelib.reporting.models import report_in_model
 
     if not row.values and not row.achievements and not row.errors:
-        row.errors.append(FieldError(UNIT_NAME, "Báo cáo phải có ít nhất một số liệu hoặc phần thành tích."))
+        row.errors.append(FieldError("values", "Báo cáo phải có ít nhất một số liệu hoặc phần thành tích."))
         return
     try:
         report_in_model().model_validate({"values": row.values, "comments": row.comments,
                                           "achievements": row.achievements})
     except ValidationError as exc:
-        row.errors.extend(e if e.field in _keys() else FieldError(UNIT_NAME, e.message)
-                          for e in explain(exc).errors)
+        row.errors.extend(explain(exc).errors)  # a field without a column of its own is shown on the unit's name
     catalog = indicator_catalog()
     row.errors.extend(catalog.check_rules(row.values))
     row.errors.extend(outliers(history, period, row.values, row.comments))
-
-
-def _keys() -> set[str]:
-    return {c.key for c in columns()}
