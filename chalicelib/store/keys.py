@@ -243,6 +243,9 @@ ACCOUNTS = "ACCOUNTS"
 NO_UNIT = "-"  # GSI1SK of an account bound to no unit (unit ids start with a letter or digit)
 
 
+NO_ACCOUNT = "0" * 16  # an id no account has: what an unknown email's sign-in reads instead of one
+
+
 def account_partition(account_id: str) -> str:
     return f"ACCOUNT#{account_id}"
 
