@@ -269,12 +269,23 @@ def test_a_clerks_report_names_the_person_and_shares_idempotency_with_the_units_
     assert submitted[0]["actor"] == f"account:{account['id']}" and submitted[0]["actor_token"] != account["id"]
 
 
-def test_sign_ins_failures_and_factor_changes_are_audited_with_the_person(api, people, store):
+def test_sign_ins_failures_and_resets_are_audited_with_the_person(api, people, admin_token):
     account = people.active(CLERK)
     people.sign_in(CLERK, "sai mật khẩu rồi nhé")
-    token = people.sign_in(CLERK).data["token"]
-    api.post("/v1/me/totp", token=token)
-    actions = [e["action"] for e in store.audit.list(f"account:{account['id']}").items]
-    assert actions[:3] == ["signed_in", "sign_in_failed", "password_set"]
-    assert all(e["actor_account_id"] == account["id"] for e in store.audit.list(f"account:{account['id']}").items
-               if e["action"] != "created")
+    people.sign_in(CLERK)
+    api.post("/v1/password-resets", body={"email": CLERK})
+    events = api.get(f"/v1/accounts/{account['id']}/audit", token=admin_token).data["items"]
+    assert [e["action"] for e in events] == ["reset_requested", "signed_in", "sign_in_failed", "password_set",
+                                             "created"]
+    assert all(e["actor_account_id"] == account["id"] and e["actor_name"] == "Nguyễn Thị Văn Thư"
+               for e in events[:-1])
+
+
+def test_at_most_three_reset_emails_per_15_minutes(api, people, mailbox, clock):
+    people.active(CLERK)
+    sent = len(mailbox.sent)
+    answers = {api.post("/v1/password-resets", body={"email": CLERK}).status_code for _ in range(5)}
+    assert answers == {202} and len(mailbox.sent) == sent + 3
+    clock.advance(minutes=15)
+    api.post("/v1/password-resets", body={"email": CLERK})
+    assert len(mailbox.sent) == sent + 4
