@@ -289,3 +289,25 @@ def test_at_most_three_reset_emails_per_15_minutes(api, people, mailbox, clock):
     clock.advance(minutes=15)
     api.post("/v1/password-resets", body={"email": CLERK})
     assert len(mailbox.sent) == sent + 4
+
+
+def test_a_retried_invitation_is_one_account_and_one_email(api, people, admin_token, mailbox):
+    body = {"email": CLERK, "name": "Nguyễn Thị Văn Thư", "role": "unit", "unit_id": "ca-nghe-an"}
+    key = {"Idempotency-Key": "moi-van-thu"}
+    first = api.post("/v1/accounts", token=admin_token, body=body, headers=key)
+    again = api.post("/v1/accounts", token=admin_token, body=body, headers=key)
+    assert first.status_code == again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert first.data == again.data and first.headers["Location"] == f"/v1/accounts/{first.data['id']}"
+    assert len(mailbox.sent) == 1
+
+
+def test_a_clerk_raised_to_leader_may_only_enrol_a_factor_until_one_is_set(api, people, admin_token):
+    account = people.active(CLERK)
+    token = people.sign_in(CLERK).data["token"]
+    assert api.get("/v1/conferences", token=token).status_code == 403  # a unit's session: not for staff routes
+    raised = api.patch(f"/v1/accounts/{account['id']}", token=admin_token, body={"role": "leader", "unit_id": None})
+    assert raised.status_code == 200 and (raised.data["role"], raised.data["unit_id"]) == ("leader", None)
+    refused = api.get("/v1/conferences", token=token)
+    assert refused.status_code == 403 and refused.data["reason"] == "second_factor_enrolment_required"
+    assert api.get("/v1/me", token=token).data["needs_second_factor"] is True
+    assert api.post("/v1/me/totp", token=token).status_code == 200
