@@ -84,8 +84,12 @@ def person(account: dict[str, Any], token_id: str) -> Principal:
     return Principal(token_id, Role(account["role"]), account.get("unit_id"), account["name"], account["id"])
 
 
+ACCOUNT_ID = re.compile(r"^[a-f0-9]{16}$")
+
+
 def get_account(store: Store, account_id: str) -> dict[str, Any]:
-    account = store.accounts.get(account_id)
+    # Not an id this API hands out: no read (a path of any length must not reach a DynamoDB key).
+    account = store.accounts.get(account_id) if ACCOUNT_ID.match(account_id) else None
     if account is None:
         raise NotFound(f"tài khoản '{account_id}'")
     return account

@@ -70,8 +70,9 @@ def patch_account(ctx: Context, account_id: str) -> Reply:
 
 @accounts.route("GET", "/v1/accounts/{account_id}/audit",
                 summary="Nhật ký của tài khoản: tạo, mời, đăng nhập (cả thất bại), đặt mật khẩu, yếu tố xác thực (mới trước)",
-                access=ADMIN, response=reporting_models.AuditList, query=PAGED)
+                access=ADMIN, response=reporting_models.AuditList, errors=(404,), query=PAGED)
 def account_audit(ctx: Context, account_id: str) -> Reply:
+    account_id = service.get_account(ctx.store, account_id)["id"]
     result = ctx.store.audit.list(service.entity(account_id), limit=ctx.limit, cursor=ctx.cursor)
     return Reply(page(result.items, result.next))
 

@@ -311,3 +311,11 @@ def test_a_clerk_raised_to_leader_may_only_enrol_a_factor_until_one_is_set(api, 
     assert refused.status_code == 403 and refused.data["reason"] == "second_factor_enrolment_required"
     assert api.get("/v1/me", token=token).data["needs_second_factor"] is True
     assert api.post("/v1/me/totp", token=token).status_code == 200
+
+
+def test_paths_with_ids_this_api_never_hands_out_are_404s(api, people, admin_token):
+    people.active(CLERK)
+    token = people.sign_in(CLERK).data["token"]
+    for path in ("/v1/accounts/" + "a" * 3000, "/v1/accounts/ZZZZ", "/v1/accounts/" + "a" * 3000 + "/audit"):
+        assert api.get(path, token=admin_token).status_code == 404, path
+    assert api.delete("/v1/me/passkeys/" + "A" * 3000, token=token).status_code == 404
