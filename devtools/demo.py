@@ -98,6 +98,13 @@ def main() -> int:
             step("Tạo các đơn vị của Bộ và mã truy cập (POST /v1/units, /v1/units/{id}/tokens)")
             tokens = seed_units(admin)
 
+            step("Tài khoản người dùng thử: quản trị, lãnh đạo (có TOTP), văn thư hai đơn vị")
+            from devtools.demo_accounts import create_demo_accounts, sign_in_help
+
+            people = create_demo_accounts(store)
+            for person in people:
+                print(f"  {person['email']:<30} {person['name']} ({person['role']})")
+
             step("Mở lại các kỳ 2021 để nhập số liệu lịch sử (PUT /v1/periods/{period})")
             open_periods(admin)
 
@@ -145,6 +152,8 @@ def main() -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"\nXong sau {time.monotonic() - started:.1f} s. Kết quả trong {shown(OUT)}/")
+    print("\nDùng thử cổng thông tin: chạy `make serve` (tạo sẵn các đơn vị và tài khoản thử), rồi đăng nhập:")
+    print(sign_in_help(people))
     return 0
 
 

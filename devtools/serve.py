@@ -47,8 +47,12 @@ def main() -> int:
         store = store_for(settings())
         store.ensure_table()
         reopen_seed_periods(store)
+        from devtools.demo_accounts import ensure_demo_people, sign_in_help
+
+        people = ensure_demo_people(store)
         print(f"DynamoDB Local on http://127.0.0.1:{DDB_PORT}")
-        print("API on http://127.0.0.1:8000  (admin token: .venv/bin/python -m chalicelib.cli admin-token)")
+        print("API on http://localhost:8000  (admin token: .venv/bin/python -m chalicelib.cli admin-token)")
+        print(sign_in_help(people))
         return subprocess.call([sys.executable, "-m", "devtools.chalice_local", "--stage", "local", "--host", "127.0.0.1",
                                 "--port", "8000", "--no-autoreload"], cwd=ROOT, env=os.environ)
     except dynamodb_local.SetupError as exc:

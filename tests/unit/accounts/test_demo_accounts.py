@@ -22,3 +22,17 @@ def test_the_demo_accounts_sign_in_with_what_they_return(api, store, clock):
         assert resp.status_code == 201, (who["email"], resp.body)
         assert resp.data["needs_second_factor"] is False and resp.data["account"]["role"] == who["role"]
     assert {p["role"] for p in people if p["totp_secret"]} == {"admin", "leader"}
+
+
+def test_serve_seeds_the_demo_units_and_people_whose_codes_the_demo_printed(api, store, clock):
+    from devtools.demo_accounts import DEMO_TOTP_SECRETS, ensure_demo_people, sign_in_help
+
+    people = ensure_demo_people(store, clock.now())
+    assert store.units.get("ca-nghe-an")["parent_id"] == "bo-cong-an"
+    assert {p["email"]: p["totp_secret"] for p in people if p["totp_secret"]} == DEMO_TOTP_SECRETS
+    otp = factors.totp_code(DEMO_TOTP_SECRETS["lanhdao@thidua.local"], clock.now())
+    resp = api.post("/v1/sessions", body={"email": "lanhdao@thidua.local", "password": people[1]["password"],
+                                          "otp": otp})
+    assert resp.status_code == 201, resp.body
+    help_text = sign_in_help(people)
+    assert "http://localhost:8000/" in help_text and "vanthu.nghean@thidua.local" in help_text
