@@ -6,9 +6,9 @@ PY := $(VENV)/bin/python
 PYTHON_BOOT ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13.*/bin/python3.13) $(shell command -v python3.13 2>/dev/null))
 DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium chromium-driver
 
-.PHONY: deps system-deps dynamodb-local test test-unit test-fast demo serve admin-token package bench clean
+.PHONY: deps system-deps dynamodb-local browser-test-deps test test-unit test-fast demo serve admin-token package bench clean
 
-deps: $(VENV)/.installed system-deps dynamodb-local
+deps: $(VENV)/.installed system-deps dynamodb-local browser-test-deps
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON_BOOT)" ]; then \
@@ -33,6 +33,15 @@ system-deps:
 
 dynamodb-local: $(VENV)/.installed
 	@$(PY) -m devtools.dynamodb_local fetch
+
+# axe-core for the browser tests' accessibility checks (tests/e2e/browser.py injects it into the
+# page under test; it is never served), from its own lockfile.
+AXE_DIR := tests/e2e/axe
+browser-test-deps: $(AXE_DIR)/node_modules/.installed
+
+$(AXE_DIR)/node_modules/.installed: $(AXE_DIR)/package.json $(AXE_DIR)/package-lock.json
+	cd $(AXE_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
 
 # Every tier, in random order (pytest-randomly), on two workers; a test file stays on one worker,
 # so module fixtures (a packaged zip, a compiled world) are built once.
