@@ -102,6 +102,14 @@ OWN_SUBTREE_WRITE = Rule("own_subtree_write", "Đơn vị của chính mình và
                          frozenset({Role.UNIT, Role.ADMIN}), unit_param="unit_id", subtree=True,
                          denied="Đơn vị chỉ được đề nghị khen thưởng cho mình và cho đơn vị cấp dưới.")
 
+SUBTREE_REPORTS_READ = Rule("subtree_reports_read",
+                            "Đơn vị của chính mình và đơn vị cấp dưới; quản trị và lãnh đạo: mọi đơn vị.",
+                            ALL_ROLES, unit_param="unit_id", subtree=True,
+                            denied="Đơn vị chỉ được xem báo cáo của mình và của đơn vị cấp dưới.")
+SUBTREE_REPORTS_WRITE = Rule("subtree_reports_write", "Đơn vị của chính mình và đơn vị cấp dưới; quản trị: mọi đơn vị.",
+                             frozenset({Role.UNIT, Role.ADMIN}), unit_param="unit_id", subtree=True,
+                             denied="Đơn vị chỉ được nhập báo cáo của mình và của đơn vị cấp dưới.")
+
 NOMINATION_READ = Rule("nomination_read", "Đơn vị đề nghị và đơn vị cấp trên của nó; quản trị và lãnh đạo.",
                        ALL_ROLES, resource="nomination", subtree=True,
                        denied="Đơn vị chỉ được xem đề nghị của mình và của đơn vị cấp dưới.")
@@ -110,5 +118,6 @@ NOMINATION_WRITE = Rule("nomination_write", "Đơn vị đề nghị và đơn v
                         denied="Chỉ đơn vị đề nghị (hoặc quản trị) được sửa đề nghị này.")
 
 RULES = {r.name: r for r in (PUBLIC, SIGNED_IN, ADMIN, STAFF, OWN_UNIT_READ, OWN_UNIT_WRITE, OWN_SUBTREE_READ,
-                             OWN_SUBTREE_WRITE, NOMINATION_READ, NOMINATION_WRITE)}
+                             OWN_SUBTREE_WRITE, NOMINATION_READ, NOMINATION_WRITE, SUBTREE_REPORTS_READ,
+                             SUBTREE_REPORTS_WRITE)}
 

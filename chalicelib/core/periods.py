@@ -89,6 +89,18 @@ class Period:
         return f"quý {_ROMAN[self.number]} năm {self.year}"
 
 
+def period_containing(kind: str, day: date) -> Period:
+    """The period of `kind` ("month", "week", "quarter") that `day` falls in."""
+    if kind == "month":
+        return Period("month", day.year, day.month)
+    if kind == "week":
+        year, week, _ = day.isocalendar()
+        return Period("week", year, week)
+    if kind == "quarter":
+        return Period("quarter", day.year, (day.month - 1) // 3 + 1)
+    raise PeriodError(f"Loại kỳ '{kind}' không hợp lệ: dùng month, week hoặc quarter.")
+
+
 def parse_period(text: str) -> Period:
     for kind, pattern in _PATTERNS.items():
         m = pattern.fullmatch(text or "")

@@ -103,6 +103,10 @@ class Operation:
     location: bool = False               # the reply carries a Location
     query: tuple[QueryParam, ...] = ()
     produces: str = "application/json"
+    # A body that is not JSON (an uploaded workbook): its media type. The view reads the bytes
+    # (`ctx.raw_body()`); the pipeline refuses other media types with 415 after authorization.
+    consumes: str | None = None
+    max_body: int | None = None          # the body's size cap when not the JSON bodies' (413)
     alternates: tuple[str, ...] = ()     # other media types of the success body, chosen by Accept
     # Reads made together with the caller's token, in one round trip: (ctx, token id) -> an object with
     # `.token` (the token record) that the view gets as ctx.preloaded; None when they cannot be made.
@@ -130,7 +134,7 @@ class Operation:
                 out.add(403)
             if self.access.resource:
                 out.add(404)
-        if self.body is not None:
+        if self.body is not None or self.consumes is not None:
             out |= {400, 413, 415, 422}
         if self.query:
             out.add(422)
@@ -179,7 +183,10 @@ class Feature:
 
             handler.__name__ = view.__name__
             handler.__doc__ = view.__doc__
-            self.blueprint.route(path, methods=[method], content_types=REQUEST_TYPES)(handler)
+            # A non-JSON body's media type is checked by the pipeline, after authorization; Chalice's own
+            # check would answer 415 to a caller it has not yet authenticated.
+            accepted = [*REQUEST_TYPES, *([op.consumes] if op.consumes else [])]
+            self.blueprint.route(path, methods=[method], content_types=accepted)(handler)
             view.operation = op  # type: ignore[attr-defined]
             return view
 

@@ -78,6 +78,9 @@ def _operation(op: Operation, names: dict[tuple[type[BaseModel], str], str]) -> 
     if body is not None:
         out["requestBody"] = {"required": not op.body_optional, "content": {
             "application/json": {"schema": {"$ref": REF.format(model=names[(body, "validation")])}}}}
+    elif op.consumes is not None:
+        out["requestBody"] = {"required": True, "content": {
+            op.consumes: {"schema": {"type": "string", "format": "binary"}}}}
     if op.access.public:
         out["security"] = []
     responses: dict[str, Any] = {}

@@ -72,8 +72,9 @@ def handle(blueprint: Blueprint, op: Operation, view: Callable[..., Reply | Resp
     conf = settings()
     try:
         ctx = Context(request, conf, op, params)
-        if len(ctx.raw_body()) > MAX_BODY_BYTES:
-            raise HttpProblem(413, "Content Too Large", f"Nội dung yêu cầu vượt quá {MAX_BODY_BYTES // 1024} KB.")
+        cap = op.max_body or MAX_BODY_BYTES
+        if len(ctx.raw_body()) > cap:
+            raise HttpProblem(413, "Content Too Large", f"Nội dung yêu cầu vượt quá {cap // 1024} KB.")
         if not op.access.public:
             from chalicelib.units.tokens import authenticate, token_id_of
 
@@ -89,6 +90,11 @@ def handle(blueprint: Blueprint, op: Operation, view: Callable[..., Reply | Resp
         if op.access.resource and ctx.principal is not None and ctx.principal.role == Role.UNIT:
             owner = RESOURCE_OWNERS[op.access.resource](ctx.store, params)
         op.access.check(ctx.principal, params, _within(ctx), owner)
+        if op.consumes is not None:
+            media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+            if media != op.consumes:
+                raise HttpProblem(415, "Unsupported Media Type",
+                                  f"Nội dung phải có Content-Type: {op.consumes}.")
         model = op.body_model()
         if model is not None:
             ctx.body = parse_body(ctx, model)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from chalicelib.core.access import ADMIN, OWN_UNIT_READ, OWN_UNIT_WRITE, SIGNED_IN
+from chalicelib.core.access import (ADMIN, OWN_UNIT_READ, OWN_UNIT_WRITE, SIGNED_IN, SUBTREE_REPORTS_READ,
+                                    SUBTREE_REPORTS_WRITE)
 from chalicelib.core.periods import period_of
 from chalicelib.core.states import ReviewAction
 from chalicelib.http.context import Context, Reply, page
 from chalicelib.http.declaration import PAGED, Feature, LazyModels, QueryParam
-from chalicelib.reporting import deadlines, reports
+from chalicelib.http.problems import HttpProblem
+from chalicelib.reporting import deadlines, portal, reports
 from chalicelib.reporting.completeness import completeness_for
 
 models = LazyModels("chalicelib.reporting.models")
 reporting = Feature(__name__, "reporting", "Báo cáo định kỳ của đơn vị, hạn nộp, duyệt và tình hình nộp.")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_WORKBOOK_BYTES = 1024 * 1024  # an uploaded workbook (chalicelib.reporting.workbook.MAX_BYTES)
 
 
 def report_reply(report: dict, status: int | None = None) -> Reply:
@@ -103,3 +107,44 @@ def set_period(ctx: Context, period: str) -> Reply:
 def period_completeness(ctx: Context, period: str) -> Reply:
     result = completeness_for(ctx.store, period_of(period), ctx.settings.deadline_days, ctx.now())
     return Reply(result.as_dict())
+
+
+# -- the unit portal --------------------------------------------------------------------------
+
+@reporting.route("GET", "/v1/units/{unit_id}/periods",
+                 summary="Các kỳ gần nhất của đơn vị: hạn nộp, trạng thái, khóa và lý do, ghi chú trả lại, việc cần "
+                         "làm; đơn vị cấp trên thấy cả trạng thái của đơn vị cấp dưới trực tiếp",
+                 access=SUBTREE_REPORTS_READ, response=models.UnitPeriods, errors=(404,),
+                 query=(QueryParam("kind", "Loại kỳ: month (mặc định), week, quarter",
+                                   {"type": "string", "enum": list(portal.KINDS)}, example="month"),))
+def unit_periods(ctx: Context, unit_id: str) -> Reply:
+    return Reply(portal.unit_periods(ctx.store, unit_id, ctx.query("kind"), ctx.settings.deadline_days, ctx.now()))
+
+
+@reporting.route("GET", "/v1/units/{unit_id}/reports/{period}/workbook",
+                 summary=f"Tải tệp Excel mẫu của kỳ (đơn vị và các đơn vị cấp dưới, số liệu hiện có); cần Accept: {XLSX}",
+                 access=SUBTREE_REPORTS_READ, errors=(404, 406, 422), produces=XLSX)
+def report_workbook(ctx: Context, unit_id: str, period: str) -> Reply:
+    from chalicelib.reporting import workbook  # openpyxl loads only for a workbook
+
+    checked = period_of(period)
+    # API Gateway returns binary bodies only to requests that accept the binary type.
+    if XLSX not in (ctx.header("accept") or ""):
+        raise HttpProblem(406, "Not Acceptable", f"Tệp Excel: hãy gửi kèm tiêu đề 'Accept: {XLSX}'.")
+    data = workbook.template(ctx.store, unit_id, checked, ctx.settings.deadline_days, ctx.now())
+    return Reply(data, content_type=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="bao-cao-{unit_id}-{checked.code}.xlsx"',
+        "Cache-Control": "private, no-store"})
+
+
+@reporting.route("POST", "/v1/units/{unit_id}/reports/{period}/workbook",
+                 summary="Đọc tệp Excel đã điền: trả về báo cáo của từng dòng và mọi lỗi theo trang, dòng, cột; "
+                         "không lưu gì (gửi từng báo cáo bằng PUT sau khi xác nhận)",
+                 access=SUBTREE_REPORTS_WRITE, consumes=XLSX, max_body=MAX_WORKBOOK_BYTES,
+                 response=models.WorkbookImport, errors=(404,))
+def import_workbook(ctx: Context, unit_id: str, period: str) -> Reply:
+    from chalicelib.http.problems import from_validation
+    from chalicelib.reporting import workbook  # openpyxl loads only for a workbook
+
+    return Reply(workbook.import_workbook(ctx.store, unit_id, period_of(period), ctx.raw_body(),
+                                          ctx.settings.deadline_days, ctx.now(), explain=from_validation))

@@ -173,3 +173,70 @@ class Completeness(Strict):
     totals: CompletenessCounts
     rates: Rates
     rows: list[CompletenessRow]
+
+
+# -- the unit portal: periods at a glance, the workbook import -----------------------------
+
+ReportState = Literal["missing", "submitted", "returned", "accepted"]
+
+
+class PeriodState(Strict):
+    period: str
+    label: str = Field(description="Tên kỳ, ví dụ 'tháng 8 năm 2021'")
+    deadline: str = Field(description="Hạn nộp (ISO 8601)")
+    state: ReportState
+    locked: bool = Field(description="Đơn vị không thể gửi hoặc sửa báo cáo kỳ này lúc này (gửi sẽ nhận 423)")
+    lock_reason: Optional[str] = Field(description="Lý do khóa, tiếng Việt")
+    lock_code: Optional[Literal["deadline_passed", "accepted", "returned_resubmitted"]]
+    return_note: Optional[str] = Field(description="Ghi chú của quản trị khi trả lại báo cáo")
+    version: Optional[int]
+    etag: Optional[str] = Field(description="ETag của báo cáo hiện tại: gửi trong If-Match khi sửa")
+    submitted_at: Optional[str]
+    exception_until: Optional[str] = Field(description="Ngoại lệ nộp sau hạn được cấp đến thời điểm này")
+    next_step: str = Field(description="Việc cần làm tiếp theo, tiếng Việt")
+
+
+class SubUnitPeriod(Strict):
+    period: str
+    state: ReportState
+
+
+class SubUnitPeriods(Strict):
+    unit_id: str
+    name: str
+    periods: list[SubUnitPeriod]
+
+
+class UnitPeriods(Strict):
+    unit_id: str
+    name: str
+    kind: Literal["month", "week", "quarter"]
+    items: list[PeriodState] = Field(description="6 kỳ gần nhất, kỳ hiện tại trước")
+    sub_units: list[SubUnitPeriods] = Field(description="Đơn vị cấp dưới trực tiếp và trạng thái từng kỳ")
+
+
+class ImportedReport(Strict):
+    unit_id: str
+    unit_name: str
+    row: int = Field(description="Dòng của đơn vị trong trang tính")
+    valid: bool = Field(description="Dòng không có lỗi: có thể gửi (PUT) báo cáo này")
+    values: dict[str, int]
+    comments: dict[str, str]
+    achievements: str
+    etag: Optional[str] = Field(description="ETag của báo cáo hiện tại (gửi trong If-Match), null khi chưa có")
+    version: Optional[int]
+
+
+class WorkbookError(Strict):
+    sheet: str
+    row: int
+    column: str = Field(description="Chữ cái của cột, ví dụ 'D'")
+    field: str = Field(description="values.<mã chỉ tiêu>, comments.<mã chỉ tiêu>, achievements hoặc unit_id")
+    message: str
+
+
+class WorkbookImport(Strict):
+    unit_id: str
+    period: str
+    reports: list[ImportedReport] = Field(description="Các dòng đọc được; chưa lưu gì")
+    errors: list[WorkbookError]

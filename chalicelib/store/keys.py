@@ -36,7 +36,9 @@ document's deliveries; an entity's audit trail, newest first; a unit's nominatio
 (Query); a nomination by id (GetItem on the pointer, then the item). One person or
 collective per conference and award form: the guard item, created with the
 nomination in one transaction; the return notes not yet emailed (Query RETURN_NOTES: an
-item lives only until its email is accepted). No Scan anywhere.
+item lives only until its email is accepted); the portal's recent periods of a unit and its
+sub-units, and an imported workbook's rows (reports, period settings, exceptions, figure
+histories: BatchGetItem, 100 keys at a time). No Scan anywhere.
 """
 
 from __future__ import annotations

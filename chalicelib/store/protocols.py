@@ -62,6 +62,16 @@ class SubmissionReads:
 
 
 @dataclass(frozen=True)
+class ManyReads:
+    """Reports, period settings, deadline exceptions and figure histories of many units and
+    periods, read by BatchGets (`ReportRepository.read_many`); None where nothing is stored."""
+    reports: dict[tuple[str, str], Record | None]          # (unit, period) -> current report
+    settings: dict[str, Record | None]                     # period -> an admin's settings
+    exceptions: dict[tuple[str, str], Record | None]       # (unit, period) -> exception
+    histories: dict[str, dict[str, dict[str, int]]]         # unit -> period code -> values
+
+
+@dataclass(frozen=True)
 class Receipt:
     """The answer to an idempotent request, stored in the same transaction as its effect:
     a retry whose first answer was lost is then always a replay.
@@ -84,6 +94,12 @@ class ReportRepository(Protocol):
                        token_id: str | None = None) -> SubmissionReads:
         """The unit, the current report, the period's settings, the exception and the figure
         history (and the caller's token, when `token_id` is given), in one round trip."""
+
+    def read_many(self, reports: Sequence[tuple[str, str]] = (), settings: Sequence[str] = (),
+                  exceptions: Sequence[tuple[str, str]] = (), histories: Sequence[str] = (),
+                  period_kind: str = "month") -> ManyReads:
+        """Current reports and exceptions by (unit, period), period settings by period, and the
+        figure histories (of `period_kind`) of units, in BatchGets of 100 keys."""
 
     def save(self, report: Record, expected_etag: str | None, audit: Record | None = None,
              history: Sequence[str] = ()) -> None:

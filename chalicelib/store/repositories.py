@@ -21,7 +21,7 @@ from chalicelib.core.periods import parse_period
 from chalicelib.store import keys
 from chalicelib.store.errors import AlreadyExists, ClaimLost, ConditionFailed
 from chalicelib.store.protocols import (
-    MAX_PAGE, AuditRepository, ConferenceRepository, DocumentRepository, IdempotencyRepository,
+    MAX_PAGE, AuditRepository, ConferenceRepository, DocumentRepository, IdempotencyRepository, ManyReads,
     NominationRepository, PeriodRepository, Receipt, Record, ReminderRepository, ReportRepository,
     SubmissionReads, TokenRepository, UnitRepository,
 )
@@ -83,6 +83,12 @@ def _answer(receipt: Receipt) -> Staged:
 # Periods of figures a unit's history item keeps per period kind: the outlier rule looks at
 # the 12 before the one submitted, and a late correction may reach a little further back.
 HISTORY_KEPT = 24
+
+
+def _figures(history: Record | None) -> dict[str, dict[str, int]]:
+    """A figure history item as {period code: values}."""
+    return {attr[len(keys.HISTORY_ATTR):]: json.loads(values) if isinstance(values, str) else values
+            for attr, values in (history or {}).items() if attr.startswith(keys.HISTORY_ATTR)}
 
 
 class _Repository:
@@ -155,13 +161,25 @@ class Reports(_Repository):
         if token_id is not None:
             wanted["token"] = keys.token(token_id)
         found = self.table.get_many(list(wanted.values()))
-        history = found[wanted["history"]] or {}
         return SubmissionReads(
             unit=found[wanted["unit"]], report=found[wanted["report"]],
             period_settings=found[wanted["period_settings"]], exception=found[wanted["exception"]],
-            history={attr[len(keys.HISTORY_ATTR):]: json.loads(values) if isinstance(values, str) else values
-                     for attr, values in history.items() if attr.startswith(keys.HISTORY_ATTR)},
+            history=_figures(found[wanted["history"]]),
             token=found.get(wanted.get("token")))  # type: ignore[arg-type]
+
+    def read_many(self, reports: Sequence[tuple[str, str]] = (), settings: Sequence[str] = (),
+                  exceptions: Sequence[tuple[str, str]] = (), histories: Sequence[str] = (),
+                  period_kind: str = "month") -> ManyReads:
+        wanted = list(dict.fromkeys([*(keys.report(u, p) for u, p in reports), *map(keys.period_settings, settings),
+                                     *(keys.exception(u, p) for u, p in exceptions),
+                                     *(keys.figure_history(u, period_kind) for u in histories)]))
+        found: dict[tuple[str, str], Record | None] = {}
+        for start in range(0, len(wanted), MAX_PAGE):  # BatchGetItem takes 100 keys
+            found.update(self.table.get_many(wanted[start:start + MAX_PAGE]))
+        return ManyReads(reports={(u, p): found[keys.report(u, p)] for u, p in reports},
+                         settings={p: found[keys.period_settings(p)] for p in settings},
+                         exceptions={(u, p): found[keys.exception(u, p)] for u, p in exceptions},
+                         histories={u: _figures(found[keys.figure_history(u, period_kind)]) for u in histories})
 
     def save(self, report: Record, expected_etag: str | None, audit: Record | None = None,
              history: Sequence[str] = ()) -> None:

@@ -28,7 +28,8 @@ def test_importing_app_loads_no_model_library_client_or_template_engine():
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
     assert "chalicelib.http.declaration" in imported  # the probe itself works
     for lazy in ("pydantic", "boto3", "botocore", "jinja2", "chalicelib.units.models", "chalicelib.reporting.models",
-                 "chalicelib.awards.models", "chalicelib.conferences.models", "chalicelib.delivery.mail"):
+                 "chalicelib.awards.models", "chalicelib.conferences.models", "chalicelib.delivery.mail", "openpyxl",
+                 "chalicelib.reporting.workbook"):
         assert lazy not in imported, f"{lazy} is imported by app"
 
 

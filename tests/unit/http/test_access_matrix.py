@@ -107,3 +107,47 @@ def test_a_unit_token_sending_an_invalid_body_to_an_admin_route_gets_403(api, ca
     assert resp.status_code == 403
     resp = api.post(f"/v1/units/{OWN}/reports/2021-08/review", token=token, raw="[]")
     assert resp.status_code == 403
+
+
+# -- the unit portal's routes: the subtree half (a parent unit acts for its sub-units, not upwards or sideways)
+
+PORTAL_PARENT, PORTAL_CHILD = "ca-nghe-an", "pc-giao-thong"
+PORTAL_ROUTES = {  # route -> the callers it allows (machine tokens of each role)
+    "GET /v1/units/{unit_id}/periods": {"own unit", "parent unit", "leader", "admin"},
+    "GET /v1/units/{unit_id}/reports/{period}/workbook": {"own unit", "parent unit", "leader", "admin"},
+    "POST /v1/units/{unit_id}/reports/{period}/workbook": {"own unit", "parent unit", "admin"},
+}
+
+
+@pytest.fixture
+def portal_callers(api, admin_token, store):
+    from helpers import seed_units
+
+    seed_units(store, [(PORTAL_PARENT, "Công an tỉnh Nghệ An", None, "province"),
+                       (PORTAL_CHILD, "Phòng Cảnh sát giao thông", PORTAL_PARENT, "other"),
+                       (OTHER, "Công an tỉnh Hà Tĩnh", None, "province")])
+    return {"own unit": issue(store, "unit", unit_id=PORTAL_CHILD),
+            "parent unit": issue(store, "unit", unit_id=PORTAL_PARENT),
+            "other unit": issue(store, "unit", unit_id=OTHER),
+            "leader": issue(store, "leader"), "admin": admin_token}
+
+
+@pytest.mark.parametrize("route", sorted(PORTAL_ROUTES))
+@pytest.mark.parametrize("caller", ("own unit", "parent unit", "other unit", "leader", "admin"))
+def test_portal_routes_allow_the_unit_its_parent_and_staff_only(api, portal_callers, clock, route, caller):
+    from chalicelib.reporting.workbook import XLSX, template
+
+    method, path = route.split(" ")
+    path = path.format(unit_id=PORTAL_CHILD, period="2021-08")
+    headers = {"Authorization": f"Bearer {portal_callers[caller]}", "Accept": XLSX}
+    raw = b""
+    if method == "POST":
+        from chalicelib.bootstrap import services
+        from chalicelib.core.periods import period_of
+        from chalicelib.core.settings import settings
+
+        raw = template(services.store(settings()), PORTAL_CHILD, period_of("2021-08"), 10, clock.now())
+        headers["Content-Type"] = XLSX
+    resp = api.call(method, path, raw=raw, headers=headers)
+    expected = 200 if caller in PORTAL_ROUTES[route] else 403
+    assert resp.status_code == expected, f"{caller}: {route} -> {resp.status_code} {resp.body[:200]!r}"

@@ -449,8 +449,9 @@ def bad_requests(w: World) -> Iterator[Bad]:
         if "period" in op.path_params:
             data = bodies.get(op.operation_id)
             raw = body(data) if data is not None else ""
+            media = (("Content-Type", op.consumes),) if op.consumes else ()  # an uploaded workbook
             for period in PERIODS_REFUSED:
-                yield Bad(op.method, resolved(op, period=period), raw, expect=frozenset({422}),
+                yield Bad(op.method, resolved(op, period=period), raw, media, expect=frozenset({422}),
                           why=f"{op.operation_id}: period {period!r}")
     for template in ("/v1/units/{unit_id}", "/v1/units/{unit_id}/reports", "/v1/units/{unit_id}/nominations"):
         for unit_id in ("khong-co", "CA-NGHE-AN", "ca-nghe-an-٣", "ca-nghe-an\u200b"):
