@@ -72,7 +72,7 @@ def test_route_matrix(api, callers, caller):
     for op in operations():
         params = {p: {"unit_id": OTHER if caller == "other unit" else OWN, "period": "2021-08",
                       "token_id": "0000000000000000", "conference_id": "20210805-aaaaaa",
-                      "document_id": "7K3FQ2MD",
+                      "document_id": "7K3FQ2MD", "name": "missing.js",
                       "nomination_id": NOMINATIONS[OTHER if caller == "other unit" else OWN]}[p]
                   for p in op.path_params}
         path = op.path.format_map(params)

@@ -1,0 +1,185 @@
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { api, loadSession, saveSession, whenUnauthorized } from "./api/client";
+import type { MeV2 } from "./api/pending";
+import { go, href, useRoute } from "./lib/router";
+import { startOutbox } from "./lib/outbox";
+import { Heading, Loading, Notice, WhoContext, lazyScreen, type Who } from "./ui";
+import { SignIn } from "./screens/SignIn";
+import { SetPassword } from "./screens/SetPassword";
+import { Home } from "./screens/Home";
+import { ReportForm } from "./screens/ReportForm";
+import "./styles.css";
+
+const Security = lazyScreen(() => import("./screens/Security"));
+const History = lazyScreen(() => import("./screens/History"));
+const Import = lazyScreen(() => import("./screens/Import"));
+const Nominations = lazyScreen(() => import("./screens/Nominations"));
+const Accounts = lazyScreen(() => import("./screens/Accounts"));
+
+function toWho(me: MeV2): Who {
+  return {
+    role: me.role,
+    unitId: me.unit?.id ?? me.unit_id ?? me.account?.unit_id ?? null,
+    unitName: me.unit?.name ?? null,
+    account: me.account ?? null,
+    factors: me.factors ?? me.account?.factors ?? null,
+    needsSecondFactor: !!me.needs_second_factor,
+    name: me.account?.name ?? me.name ?? "",
+  };
+}
+
+function App() {
+  const route = useRoute();
+  const [session, setSession] = useState(loadSession);
+  const [who, setWho] = useState<Who | null>(null);
+  const [meError, setMeError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [online, setOnline] = useState(navigator.onLine);
+
+  useEffect(() => {
+    whenUnauthorized(() => {
+      saveSession(null);
+      setSession(null);
+      setWho(null);
+      setNotice("Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.");
+    });
+    const up = () => setOnline(true);
+    const down = () => setOnline(false);
+    window.addEventListener("online", up);
+    window.addEventListener("offline", down);
+    startOutbox();
+    return () => {
+      window.removeEventListener("online", up);
+      window.removeEventListener("offline", down);
+    };
+  }, []);
+
+  useEffect(() => {
+    if (!session) return;
+    let cancelled = false;
+    setMeError(null);
+    api.GET("/v1/me").then(({ data }) => {
+      if (cancelled) return;
+      if (data) setWho(toWho(data as unknown as MeV2));
+      else setMeError("Không đọc được thông tin tài khoản.");
+    }, () => !cancelled && setMeError("Không kết nối được máy chủ. Kiểm tra kết nối mạng rồi tải lại trang."));
+    return () => {
+      cancelled = true;
+    };
+  }, [session?.token]);
+
+  const [first, ...rest] = route.path;
+
+  if (first === "dat-mat-khau") {
+    return <Shell online={online}><SetPassword token={route.query.get("token") ?? ""} onDone={(msg) => {
+      setNotice(msg);
+      go("#/");
+    }} /></Shell>;
+  }
+  if (!session) {
+    return <Shell online={online}><SignIn notice={notice} onSignedIn={(s) => {
+      saveSession(s);
+      setNotice(null);
+      setWho(null);
+      setSession(s);
+      if (first === "dang-nhap") go("#/");
+    }} /></Shell>;
+  }
+  if (!who) {
+    return <Shell online={online}>{meError ? <Notice kind="error">{meError}</Notice> : <Loading />}</Shell>;
+  }
+
+  const signOut = async () => {
+    try {
+      await api.DELETE("/v1/sessions/current");
+    } catch {
+      // offline: the session ends by itself; forget it here
+    }
+    saveSession(null);
+    setSession(null);
+    setWho(null);
+    setNotice("Đã đăng xuất.");
+    if ("caches" in window) void caches.delete("thidua-api");
+    go("#/");
+  };
+
+  let screen;
+  if (who.needsSecondFactor || first === "bao-mat") {
+    screen = <Security />;
+  } else if (first === "bao-cao" && rest.length === 2) {
+    screen = <ReportForm unitId={rest[0]} period={rest[1]} />;
+  } else if (first === "lich-su" && rest.length === 1) {
+    screen = <History unitId={rest[0]} />;
+  } else if (first === "nhap-tu-tep" && rest.length === 2) {
+    screen = <Import unitId={rest[0]} period={rest[1]} />;
+  } else if (first === "de-nghi" && rest.length === 1) {
+    screen = <Nominations unitId={rest[0]} />;
+  } else if (first === "tai-khoan") {
+    screen = who.role === "admin" ? <Accounts /> : <Forbidden />;
+  } else if (!first) {
+    screen = <Home notice={notice} />;
+  } else {
+    screen = <NotFound />;
+  }
+
+  return (
+    <WhoContext.Provider value={who}>
+      <Shell online={online} who={who} onSignOut={signOut} current={first ?? ""}>{screen}</Shell>
+    </WhoContext.Provider>
+  );
+}
+
+function Shell({ children, who, onSignOut, online, current }: {
+  children: preact.ComponentChildren; who?: Who; onSignOut?: () => void; online: boolean; current?: string;
+}) {
+  const nav = who && !who.needsSecondFactor ? [
+    { to: "#/", key: "", text: "Trang chủ", show: true },
+    { to: who.unitId ? href("lich-su", who.unitId) : "", key: "lich-su", text: "Lịch sử", show: !!who.unitId },
+    { to: who.unitId ? href("de-nghi", who.unitId) : "", key: "de-nghi", text: "Đề nghị khen thưởng", show: !!who.unitId },
+    { to: "#/tai-khoan", key: "tai-khoan", text: "Tài khoản", show: who.role === "admin" },
+    { to: "#/bao-mat", key: "bao-mat", text: "Bảo mật", show: true },
+  ].filter((n) => n.show) : [];
+  return (
+    <>
+      <a class="skip" href="#main" onClick={(e) => {
+        e.preventDefault();
+        document.getElementById("main")?.focus();
+      }}>Bỏ qua, đến nội dung chính</a>
+      <header class="top">
+        <div class="top__bar">
+          <a class="brand" href="#/">Thi đua</a>
+          {who && <span class="top__who">{who.name}{who.unitName ? ` · ${who.unitName}` : ""}</span>}
+          {onSignOut && <button type="button" class="button button--quiet" onClick={onSignOut}>Đăng xuất</button>}
+        </div>
+        {nav.length > 0 && (
+          <nav aria-label="Điều hướng chính">
+            <ul class="nav">
+              {nav.map((n) => (
+                <li key={n.key}><a href={n.to} aria-current={current === n.key ? "page" : undefined}>{n.text}</a></li>
+              ))}
+            </ul>
+          </nav>
+        )}
+      </header>
+      {!online && <p class="offline" role="status">Đang ngoại tuyến: có thể điền báo cáo, bài gửi sẽ được gửi khi có mạng.</p>}
+      <main id="main" tabIndex={-1}>{children}</main>
+    </>
+  );
+}
+
+function NotFound() {
+  return <><Heading>Không tìm thấy trang</Heading><p><a href="#/">Về trang chủ</a></p></>;
+}
+
+function Forbidden() {
+  return <><Heading>Không có quyền truy cập</Heading><p>Chỉ quản trị viên dùng được màn hình này. <a href="#/">Về trang chủ</a></p></>;
+}
+
+if ("serviceWorker" in navigator && import.meta.env.PROD) {
+  window.addEventListener("load", () => {
+    navigator.serviceWorker.register("./sw.js", { scope: "./" }).catch(() => undefined);
+  });
+}
+
+render(<App />, document.getElementById("app")!);

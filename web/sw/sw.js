@@ -1,0 +1,66 @@
+/*
+ * The portal's service worker (built into dist/sw.js by scripts/service-worker.mjs, which fills in
+ * VERSION and PRECACHE). It makes the portal open and the report form fill with no connection:
+ * - the app shell (index.html, every hashed asset, the manifest) is cached at install;
+ * - hashed assets are served from the cache first (their names change with their content);
+ * - the page and the API's GET answers go to the network first and fall back to the last copy.
+ * Writes (PUT/POST/PATCH/DELETE) are never touched here: the page's outbox (IndexedDB) queues them
+ * with their Idempotency-Key and sends them when the connection is back.
+ */
+const VERSION = "__VERSION__";
+const PRECACHE = __PRECACHE__;
+const SHELL = `thidua-shell-${VERSION}`;
+const API = "thidua-api";
+const scope = new URL(self.registration.scope);
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(["./", "./manifest.webmanifest", ...PRECACHE]))
+    .then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(caches.keys()
+    .then((keys) => Promise.all(keys.filter((k) => k.startsWith("thidua-shell-") && k !== SHELL).map((k) => caches.delete(k))))
+    .then(() => self.clients.claim()));
+});
+
+async function networkFirst(request, cacheName, fallbackUrl) {
+  try {
+    const response = await fetch(request);
+    if (response.ok) {
+      const copy = response.clone();
+      caches.open(cacheName).then((cache) => cache.put(fallbackUrl || request, copy));
+    }
+    return response;
+  } catch (error) {
+    const cached = await caches.match(fallbackUrl || request, { ignoreVary: true });
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+async function cacheFirst(request) {
+  const cached = await caches.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) {
+    const copy = response.clone();
+    caches.open(SHELL).then((cache) => cache.put(request, copy));
+  }
+  return response;
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== scope.origin || !url.pathname.startsWith(scope.pathname)) return;
+  const path = url.pathname.slice(scope.pathname.length);
+  if (request.mode === "navigate" || path === "" || path === "index.html") {
+    event.respondWith(networkFirst(request, SHELL, new URL("./", scope).href));
+  } else if (path.startsWith("assets/")) {
+    event.respondWith(cacheFirst(request));
+  } else if (path.startsWith("v1/") && !path.endsWith("/workbook") && path !== "v1/openapi.json") {
+    event.respondWith(networkFirst(request, API));
+  }
+});
