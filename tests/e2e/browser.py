@@ -478,26 +478,30 @@ def fill(driver, label: str, value: str, *, clear: bool = True) -> None:
     element.send_keys(value)
 
 
-def field_error(driver, label: str, timeout: float = TIMEOUT) -> str:
-    """Wait for the error shown next to the field labelled `label` (its aria-describedby or
-    aria-errormessage text, or a role=alert in the same field group); its text."""
-    script = """
-      const el = arguments[0];
-      const ids = [el.getAttribute("aria-errormessage"), el.getAttribute("aria-describedby")].join(" ").split(/\\s+/);
-      const texts = ids.filter(Boolean).map((id) => document.getElementById(id))
-        .filter((n) => n && (n.offsetWidth || n.offsetHeight)).map((n) => n.innerText);
-      let box = el.parentElement;
-      for (let i = 0; i < 3 && box; i++, box = box.parentElement) {
-        box.querySelectorAll("[role=alert]").forEach((n) => { if (n.offsetWidth || n.offsetHeight) texts.push(n.innerText); });
-        if (texts.some((t) => t.trim())) break;
-      }
-      return texts.join(" ").trim();"""
+_FIELD_ERROR = """
+  const el = arguments[0];
+  const shown = (n) => n && (n.offsetWidth || n.offsetHeight || n.getClientRects().length);
+  const texts = [];
+  const own = document.getElementById(el.getAttribute("aria-errormessage") || "");
+  if (shown(own)) texts.push(own.innerText);
+  (el.getAttribute("aria-describedby") || "").split(/\\s+/).filter(Boolean).forEach((id) => {
+    const n = document.getElementById(id);  // a hint is described too: only an alert or an error counts
+    if (shown(n) && (n.getAttribute("role") === "alert" || /error|invalid/i.test(n.className + " " + id))) texts.push(n.innerText);
+  });
+  // The field's own group: the nearest ancestor holding this one control.
+  let box = el.parentElement;
+  while (box && box.querySelectorAll("input, select, textarea").length === 1) {
+    box.querySelectorAll("[role=alert]").forEach((n) => { if (shown(n) && !texts.includes(n.innerText)) texts.push(n.innerText); });
+    box = box.parentElement;
+  }
+  return texts.join(" ").trim();"""
 
+
+def field_error(driver, label: str, timeout: float = TIMEOUT) -> str:
+    """Wait for the error shown next to the field labelled `label` (its aria-errormessage, an
+    alert or error it is described by, or an alert in its own field group); its text."""
     def check(d):
-        element = field(d, label, enabled=False)
-        invalid = element.get_attribute("aria-invalid") == "true"
-        text = d.execute_script(script, element)
-        return norm(text) if (text and (invalid or text)) else False
+        return norm(d.execute_script(_FIELD_ERROR, field(d, label, enabled=False))) or False
     try:
         return wait(driver, check, timeout)
     except TimeoutException:
@@ -505,9 +509,11 @@ def field_error(driver, label: str, timeout: float = TIMEOUT) -> str:
 
 
 def no_field_error(driver, label: str, timeout: float = TIMEOUT) -> None:
-    element = field(driver, label, enabled=False)
-    wait(driver, lambda d: element.get_attribute("aria-invalid") != "true", timeout,
-         f"{label!r} still marked invalid")
+    """Wait until no error is shown next to the field labelled `label`."""
+    try:
+        wait(driver, lambda d: not d.execute_script(_FIELD_ERROR, field(d, label, enabled=False)), timeout)
+    except TimeoutException:
+        raise AssertionError(f"{label!r} still shows an error: {field_error(driver, label, 0)!r}") from None
 
 
 def requested_urls(driver) -> list[str]:

@@ -30,6 +30,7 @@ from browser import (
     heading,
     mobile_network,
     network,
+    no_field_error,
     offline,
     online,
     passkeys,
@@ -50,7 +51,8 @@ PAGE = """<!doctype html><html lang="vi"><meta charset="utf-8"><title>Trang th�
 <form id="f" novalidate>
   <label for="email">Thư điện tử</label><input id="email" type="email" autocomplete="email">
   <label for="code">Mã xác thực (6 số) *</label>
-  <input id="code" inputmode="numeric" aria-describedby="code-error"><p id="code-error" hidden></p>
+  <p id="code-hint">Mã trong ứng dụng xác thực.</p>
+  <input id="code" inputmode="numeric" aria-describedby="code-hint code-error"><p id="code-error" hidden></p>
   <button type="submit">Đăng nhập</button>
 </form><p id="status" role="status"></p></main>
 <script src="/page.js"></script></html>"""
@@ -233,11 +235,14 @@ def test_the_waits_find_controls_by_their_labels_and_errors_next_to_them(site, c
     heading(driver, "Trang thử")
     fill(driver, "Thư điện tử", "thu.ky@ca-nghe-an.gov.vn")
     fill(driver, "Mã xác thực (6 số)", "12a")  # its label ends in " *"
+    with pytest.raises(AssertionError, match="no error shown"):
+        field_error(driver, "Mã xác thực (6 số)", timeout=0.3)  # its hint is no error
     press(driver, "Đăng nhập")
     assert field_error(driver, "Mã xác thực (6 số)") == "Mã gồm 6 chữ số"
     fill(driver, "Mã xác thực (6 số)", "123456")
     press(driver, "Đăng nhập")
     says(driver, "Đã đăng nhập 123456")
+    no_field_error(driver, "Mã xác thực (6 số)")
     assert field(driver, "Thư điện tử").get_attribute("value") == "thu.ky@ca-nghe-an.gov.vn"
     assert button(driver, "Đăng nhập").tag_name == "button"
     with pytest.raises(AssertionError, match="never showed"):

@@ -32,6 +32,7 @@ from browser import (
     field_error,
     fill,
     heading,
+    no_field_error,
     norm,
     offline,
     online,
@@ -287,6 +288,7 @@ def test_an_admin_invites_a_clerk_who_sets_a_password_and_submits_a_report_that_
     fill(driver, world.labels["violations_penalised"], str(values["violations_penalised"]))
     press(driver, "Gửi báo cáo")
     says(driver, "Đã gửi")
+    no_field_error(driver, world.labels["violations_penalised"])
     check(driver, "bao-cao")
 
     stored = ok(world.api.call("GET", f"/v1/units/{unit}/reports/{period}"))
