@@ -182,4 +182,6 @@ if ("serviceWorker" in navigator && import.meta.env.PROD) {
   });
 }
 
-render(<App />, document.getElementById("app")!);
+const root = document.getElementById("app")!;
+root.textContent = ""; // the "Đang tải…" placeholder
+render(<App />, root);
