@@ -78,7 +78,29 @@ def seed(api: Http) -> dict:
     ok(api.call("POST", f"/v1/nominations/{nom['id']}/decision",
                 {"decision": "reject", "note": "Thành tích đã được khen thưởng tại Quyết định số 1234/QĐ-BCA."},
                 headers={"If-Match": headers.get("ETag", "")}))
-    return {"months": months, "history": history, "conference": conference["id"]}
+    workbook = filled_workbook(api, months[0])
+    return {"months": months, "history": history, "conference": conference["id"], "workbook": workbook}
+
+
+def filled_workbook(api: Http, period: str) -> Path:
+    """The parent's template, filled for its hospitals, with a word typed into a number cell."""
+    import tempfile
+    import urllib.request
+
+    from devtools.workbooks import fill_template
+
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    req = urllib.request.Request(f"{api.base}/v1/units/{PARENT}/reports/{period}/workbook",
+                                 headers={"Authorization": f"Bearer {api.token}", "Accept": xlsx})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        template = resp.read()
+    data = fill_template(template, {"bv-19-8": {"patients_treated": 420, "news_items": 12},
+                                    "bv-199": {"patients_treated": 310},
+                                    "bv-y-hoc-co-truyen": {"patients_treated": 95}},
+                         cells={("bv-199", "news_items"): "mười hai", ("bv-y-hoc-co-truyen", "checkpoints"): "=2+3"})
+    path = Path(tempfile.mkdtemp()) / f"bao-cao-{PARENT}-{period}.xlsx"
+    path.write_bytes(data)
+    return path
 
 
 def driver_at(width: int):
@@ -145,7 +167,6 @@ def shoot(url: str, tokens: dict[str, str], world: dict, out: Path) -> list[Path
                 ("home", "#/"),
                 ("form", f"#/bao-cao/{UNIT}/{world['history'][-1]}"),
                 ("history", f"#/lich-su/{UNIT}"),
-                ("import", f"#/nhap-tu-tep/{UNIT}/{month}"),
                 ("nominations", f"#/de-nghi/{UNIT}"),
                 ("security", "#/bao-mat"),
             ]
@@ -166,6 +187,14 @@ def shoot(url: str, tokens: dict[str, str], world: dict, out: Path) -> list[Path
             d.refresh()
             settle(d)
             saved.append(save(d, out, "home-parent", width))
+
+            # the workbook of a parent unit, filled with one bad cell: the errors by sheet, row and column
+            d.get(f"{url}/#/nhap-tu-tep/{PARENT}/{month}")
+            d.refresh()
+            settle(d)
+            d.find_element(By.ID, "file").send_keys(str(world["workbook"]))
+            settle(d, ".errors-table")
+            saved.append(save(d, out, "import", width))
 
             sign_in_with_token(d, url, tokens["admin"])
             d.get(url + "/#/tai-khoan")
