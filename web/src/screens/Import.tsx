@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { apiBase, asProblem, authFetch, describe, newKey } from "../api/client";
-import type { Problem, WorkbookCheck, WorkbookReport } from "../api/pending";
+import type { Problem, WorkbookCheck, WorkbookReport } from "../api/types";
 import { num, periodLabel } from "../lib/format";
 import { submit } from "../lib/outbox";
 import { Heading, Notice } from "../ui";
