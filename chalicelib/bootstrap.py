@@ -34,6 +34,7 @@ class Services:
         self.clock: Clock = SystemClock()
         self.lambda_client: Callable[[Settings], Any] = _lambda_client
         self._worker: Worker | None = None
+        self._passwords: Any = None
 
     def settings(self) -> Settings:
         return settings()
@@ -52,6 +53,19 @@ class Services:
         from chalicelib.delivery import artifacts_for
 
         return artifacts_for(conf or settings())
+
+    @property
+    def passwords(self) -> Any:
+        """Password hashing (Argon2id, `chalicelib.accounts.passwords`); tests set a cheaper one."""
+        if self._passwords is None:
+            from chalicelib.accounts.passwords import Passwords
+
+            self._passwords = Passwords()
+        return self._passwords
+
+    @passwords.setter
+    def passwords(self, passwords: Any) -> None:
+        self._passwords = passwords
 
     @property
     def worker(self) -> Worker:

@@ -21,6 +21,27 @@ def issue(store: Any, role: str, name: str = "Kiểm thử", unit_id: str | None
     return issue_token(store, role, name, SystemClock().now(), unit_id)["token"]
 
 
+def person(store: Any, role: str, unit_id: str | None = None, name: str = "Người kiểm thử", *,
+           totp: bool = True, status: str = "active", email: str | None = None, now: Any = None,
+           enrolment_only: bool = False) -> tuple[str, str]:
+    """An account stored directly (no password hashing: fast) and a session of it: (account id, token).
+
+    Staff get a TOTP secret unless `totp=False` (then their session may only enrol a factor)."""
+    import secrets as _secrets
+
+    from chalicelib.accounts.sessions import start_session
+
+    now = now or SystemClock().now()
+    account_id = _secrets.token_hex(8)
+    account = {"id": account_id, "email": email or f"{account_id}@thidua.test", "name": name, "role": role,
+               "unit_id": unit_id, "status": status, "passkeys": 0, "created_at": iso(now), "updated_at": iso(now),
+               "password_hash": "$argon2id$not-a-real-hash", **({"totp_secret": "JBSWY3DPEHPK3PXP"} if totp else {})}
+    store.accounts.create(account)
+    opened = start_session(store, account, now, enrolment_only=enrolment_only)
+    store.commit()
+    return account_id, opened["token"]
+
+
 FAR_FUTURE = "2099-12-31T23:59:59+07:00"
 HISTORICAL_PERIODS = ("2021-05", "2021-06", "2021-07", "2021-08", "2021-Q3", "2020-W53")
 

@@ -122,7 +122,7 @@ def create_nomination(store: Store, who: Principal, unit_id: str, body: Nominati
     data = body.model_dump()
     nomination = {**data, "unit_id": unit_id, "nominee_unit_id": data["nominee_unit_id"] or unit_id,
                   "status": NominationStatus.PENDING.value, "decision": None, "created_at": iso(now),
-                  "created_by": who.token_id, "updated_at": iso(now), "version": 1}
+                  "created_by": who.actor, "updated_at": iso(now), "version": 1}
     _check_fields(store, nomination)
     nomination["nominee_key"] = nominee_key(nomination)
     nomination["id"] = "".join(secrets.choice(_ID_ALPHABET) for _ in range(10))  # 30^10: never twice in practice
@@ -189,7 +189,7 @@ def score_nomination(store: Store, who: Principal, nomination_id: str, body: Sco
     if missing or unknown:
         raise Invalid([FieldError(f"scores.{c}", "Thiếu điểm tiêu chí này.") for c in sorted(missing)]
                       + [FieldError(f"scores.{c}", "Tiêu chí không có trong thang điểm.") for c in sorted(unknown)])
-    score = {"conference_id": nomination["conference_id"], "nomination_id": nomination_id, "reviewer": who.token_id,
+    score = {"conference_id": nomination["conference_id"], "nomination_id": nomination_id, "reviewer": who.actor,  # the person: one reviewer however many sessions
              "reviewer_name": who.name, "scores": {k: body.scores[k] for k in sorted(criteria)}, "note": body.note,
              "at": iso(now)}
     store.explain(finalised=Locked(FINALISED, "finalised"))
@@ -206,7 +206,7 @@ def _decided(nomination: dict[str, Any], who: Principal, body: DecisionIn, now: 
         raise invalid(f"{field}note", "Từ chối đề nghị phải kèm ghi chú nêu lý do.")
     updated = {**nomination, "status": decision.status.value, "updated_at": iso(now),
                "version": nomination["version"] + 1,
-               "decision": {"decision": decision.value, "note": body.note, "by": who.token_id, "by_name": who.name,
+               "decision": {"decision": decision.value, "note": body.note, "by": who.actor, "by_name": who.name,
                             "at": iso(now), "award_form_before": None}}
     if body.award_form and body.award_form != nomination["award_form"]:
         form = award_form(body.award_form)
@@ -397,7 +397,7 @@ def finalise(store: Store, who: Principal, conference_id: str, if_match: str | N
             over.append(f"{award_form(code).name if award_form(code) else code}: {approved[code]}/{quota}")
     if over:
         raise Conflict("Số đề nghị được duyệt vượt chỉ tiêu: " + "; ".join(over) + ".")
-    finalised = {**conference, "finalised_at": iso(now), "finalised_by": who.token_id, "updated_at": iso(now),
+    finalised = {**conference, "finalised_at": iso(now), "finalised_by": who.actor, "updated_at": iso(now),
                  "compile_requested_at": iso(now)}
     finalised["etag"] = conference_etag(finalised)
     store.explain(etag=PreconditionFailed("Hội nghị vừa được thay đổi hoặc vừa có quyết định mới; "

@@ -66,6 +66,14 @@ class Forbidden(DomainError):
     """Valid credentials, not allowed."""
 
 
+class TooManyRequests(DomainError):
+    """Too many failed attempts: refused until `retry_after` seconds have passed."""
+
+    def __init__(self, detail: str, retry_after: int, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.retry_after = max(1, retry_after)
+
+
 class Unavailable(DomainError):
     """A dependency did not answer in time; the client may retry after `retry_after` seconds."""
 

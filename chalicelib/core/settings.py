@@ -44,6 +44,22 @@ class Settings:
     # THIDUA_IDEMPOTENCY_IN_PROGRESS_SECONDS: how long an Idempotency-Key's claim holds off a retry
     # while its first request may still run (longer than API Gateway's 29 s); tests shorten it.
     idempotency_in_progress_seconds: int = 30
+    # THIDUA_PORTAL_URL: the web portal's address, for the links in invitation and reset emails; its
+    # host is the WebAuthn relying party id and its origin the origin passkeys are bound to.
+    portal_url: str = "http://localhost:8000/"
+
+    @property
+    def webauthn_rp_id(self) -> str:
+        from urllib.parse import urlsplit
+
+        return urlsplit(self.portal_url).hostname or "localhost"
+
+    @property
+    def webauthn_origin(self) -> str:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.portal_url)
+        return f"{parts.scheme}://{parts.netloc}"
 
     @property
     def is_local(self) -> bool:
@@ -107,4 +123,5 @@ def settings(env: Mapping[str, str] | None = None) -> Settings:
         compile_function=(env.get("THIDUA_COMPILE_FUNCTION") or "").strip(),
         idempotency_in_progress_seconds=_positive(env, "THIDUA_IDEMPOTENCY_IN_PROGRESS_SECONDS",
                                                   Settings.idempotency_in_progress_seconds),
+        portal_url=(env.get("THIDUA_PORTAL_URL") or "").strip() or Settings.portal_url,
     )

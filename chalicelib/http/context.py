@@ -44,6 +44,7 @@ class Context:
     body: Any = None
     answer: Any = None  # idempotency.PendingAnswer while an Idempotency-Key is claimed
     preloaded: Any = None  # what the operation's `preload` read with the token
+    account: Any = None  # the signed-in person's account record (None for a machine token)
     _store: Store | None = None
 
     @property
@@ -66,6 +67,17 @@ class Context:
 
     def now(self) -> datetime:
         return services.clock.now()
+
+    def passwords(self) -> Any:
+        return services.passwords
+
+    @property
+    def address(self) -> str:
+        """The caller's address as API Gateway saw it (`sourceIp`), 'unknown' when not given."""
+        context = getattr(self.request, "context", None) or {}
+        identity = context.get("identity") or {} if isinstance(context, dict) else {}
+        address = identity.get("sourceIp") if isinstance(identity, dict) else None
+        return address if isinstance(address, str) and address else "unknown"
 
     def mailer(self) -> Any:
         return services.mailer(self.settings)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from chalice import Blueprint, Response
 
-from chalicelib.core.access import ALL_ROLES, Rule
+from chalicelib.core.access import Rule
 
 if TYPE_CHECKING:
     from pydantic import BaseModel  # loaded with the first body to validate, never at import
@@ -108,8 +108,9 @@ class Operation:
     consumes: str | None = None
     max_body: int | None = None          # the body's size cap when not the JSON bodies' (413)
     alternates: tuple[str, ...] = ()     # other media types of the success body, chosen by Accept
-    # Reads made together with the caller's token, in one round trip: (ctx, token id) -> an object with
-    # `.token` (the token record) that the view gets as ctx.preloaded; None when they cannot be made.
+    # Reads made together with the caller's credentials, in one round trip: (ctx, core.bearer.Bearer) -> an
+    # object with `.credentials` (what `store.repositories.credential_keys` names, read) that the view gets
+    # as ctx.preloaded; None when they cannot be made.
     preload: Callable[[Any, str], Any] | None = None
     # OpenAPI links from the success body to other operations: (operationId, {param: runtime expression})
     links: tuple[tuple[str, dict[str, str]], ...] = ()
@@ -130,7 +131,7 @@ class Operation:
         out = set(self.errors)
         if not self.access.public:
             out.add(401)
-            if self.access.roles != ALL_ROLES or self.access.unit_param or self.access.resource:
+            if self.access.may_refuse:  # incl. an enrolment-only session on any other route
                 out.add(403)
             if self.access.resource:
                 out.add(404)

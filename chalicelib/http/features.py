@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chalicelib.http.accounts import accounts
 from chalicelib.http.admin import admin
 from chalicelib.http.awards import awards
 from chalicelib.http.conferences import conferences
@@ -11,7 +12,7 @@ from chalicelib.http.reporting import reporting
 from chalicelib.http.service import service
 from chalicelib.http.units import units
 
-FEATURES: tuple[Feature, ...] = (service, units, reporting, conferences, awards, admin, portal)
+FEATURES: tuple[Feature, ...] = (service, accounts, units, reporting, conferences, awards, admin, portal)
 publish(FEATURES)
 
 

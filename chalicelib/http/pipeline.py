@@ -76,16 +76,15 @@ def handle(blueprint: Blueprint, op: Operation, view: Callable[..., Reply | Resp
         if len(ctx.raw_body()) > cap:
             raise HttpProblem(413, "Content Too Large", f"Nội dung yêu cầu vượt quá {cap // 1024} KB.")
         if not op.access.public:
-            from chalicelib.units.tokens import authenticate, token_id_of
+            from chalicelib.accounts.sessions import UNREAD, authenticate
+            from chalicelib.core.bearer import bearer_of
 
             header = request.headers.get("authorization")
-            token_id = token_id_of(header) if op.preload is not None else None
-            if token_id is not None:
-                ctx.preloaded = op.preload(ctx, token_id)  # nothing read is used unless authentication passes
-            if ctx.preloaded is not None:
-                ctx.principal = authenticate(ctx.store, header, ctx.now(), record=ctx.preloaded.token)
-            else:
-                ctx.principal = authenticate(ctx.store, header, ctx.now())
+            bearer = bearer_of(header) if op.preload is not None else None
+            if bearer is not None:
+                ctx.preloaded = op.preload(ctx, bearer)  # nothing read is used unless authentication passes
+            found = ctx.preloaded.credentials if ctx.preloaded is not None else UNREAD
+            ctx.principal, ctx.account = authenticate(ctx.store, header, ctx.now(), found)
         owner = None
         if op.access.resource and ctx.principal is not None and ctx.principal.role == Role.UNIT:
             owner = RESOURCE_OWNERS[op.access.resource](ctx.store, params)

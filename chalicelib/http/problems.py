@@ -22,6 +22,7 @@ STATUS: list[tuple[type[DomainError], int, str]] = [
     (errors.Invalid, 422, "Unprocessable Content"),
     (errors.Locked, 423, "Locked"),
     (errors.PreconditionRequired, 428, "Precondition Required"),
+    (errors.TooManyRequests, 429, "Too Many Requests"),
     (errors.Unavailable, 503, "Service Unavailable"),
 ]
 

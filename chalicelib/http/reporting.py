@@ -26,8 +26,8 @@ def report_reply(report: dict, status: int | None = None) -> Reply:
                  summary="Gửi (201) hoặc thay thế (200, cần If-Match) báo cáo kỳ", access=OWN_UNIT_WRITE,
                  body=models.report_in_model, response=models.Report, status=201, also=(200,), errors=(404, 412, 423, 428),
                  idempotent=True, if_match=True, etag=True,
-                 preload=lambda ctx, token_id: reports.submission_reads(ctx.store, ctx.params["unit_id"],
-                                                                        ctx.params["period"], token_id),
+                 preload=lambda ctx, bearer: reports.submission_reads(ctx.store, ctx.params["unit_id"],
+                                                                      ctx.params["period"], bearer),
                  links=tuple((target, {"unit_id": "$response.body#/unit_id", "period": "$response.body#/period"})
                              for target in ("getReport", "reportRevisions", "reviewReport", "reportAudit",
                                             "grantException")))

@@ -9,7 +9,6 @@ from chalicelib.http.context import Context, Reply
 from chalicelib.http.declaration import Feature, LazyModels
 
 models = LazyModels("chalicelib.http.service_models")
-unit_models = LazyModels("chalicelib.units.models")
 service = Feature(__name__, "service", "Trạng thái dịch vụ, tài liệu API và danh mục chỉ tiêu.")
 
 
@@ -24,11 +23,6 @@ def openapi_document(ctx: Context) -> Reply:
     from chalicelib.http.openapi import document  # built on the first request, not at import
 
     return Reply(document())
-
-
-@service.route("GET", "/v1/me", summary="Thông tin mã truy cập đang dùng", access=SIGNED_IN, response=unit_models.Me)
-def me(ctx: Context) -> Reply:
-    return Reply(ctx.who.as_dict())
 
 
 @service.route("GET", "/v1/indicators", summary="Danh mục chỉ tiêu báo cáo", access=SIGNED_IN,

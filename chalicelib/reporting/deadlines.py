@@ -85,7 +85,7 @@ def set_deadline(store: Store, who: Principal, period: Period, deadline_text: st
     if deadline.astimezone(VN_TZ).date() < period.start:
         raise invalid("deadline", "Hạn nộp không thể trước khi kỳ bắt đầu.")
     store.periods.put(
-        {"period": period.code, "deadline": deadline.isoformat(), "set_by": who.token_id, "set_at": iso(now)},
+        {"period": period.code, "deadline": deadline.isoformat(), "set_by": who.actor, "set_at": iso(now)},
         audit=audit.event(f"period:{period.code}", "deadline_set", who, now, deadline=deadline.isoformat()))
     return period_info(period, deadline, now)
 
@@ -97,7 +97,7 @@ def grant_exception(store: Store, who: Principal, unit_id: str, period: Period, 
     if until <= now:
         raise invalid("until", "Thời hạn ngoại lệ phải ở tương lai.")
     exception = {"unit_id": unit_id, "period": period.code, "until": until.isoformat(),
-                 "reason": reason, "granted_by": who.token_id, "granted_at": iso(now)}
+                 "reason": reason, "granted_by": who.actor, "granted_at": iso(now)}
     store.reports.put_exception(exception, audit=audit.event(
         audit.report_entity(unit_id, period.code), "exception_granted", who, now,
         until=until.isoformat(), reason=reason))

@@ -117,9 +117,11 @@ class AuditEvent(Strict):
     at: str
     entity: str
     action: str
-    actor: str
+    actor: str                            # "account:<id>" for a person, else the machine token's id
     actor_role: str
     actor_name: str
+    actor_account_id: Optional[str] = None  # the person, when signed in as one
+    actor_token: Optional[str] = None       # the session or machine token used
     detail: dict[str, Any]
 
 

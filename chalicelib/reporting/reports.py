@@ -17,6 +17,7 @@ from chalicelib.core import audit
 from chalicelib.core.etag import etag_of
 from chalicelib.core.access import Principal
 from chalicelib.core.catalogs import indicator_catalog
+from chalicelib.core.bearer import Bearer
 from chalicelib.core.clock import iso
 from chalicelib.core.errors import FieldError, Invalid, NotFound, PreconditionFailed, PreconditionRequired, invalid
 from chalicelib.core.periods import VN_TZ, Period, period_of
@@ -73,13 +74,14 @@ def outliers(history: dict[str, dict[str, int]], period: Period, values: dict[st
     return errors
 
 
-def submission_reads(store: Store, unit_id: str, period_code: str, token_id: str | None) -> SubmissionReads | None:
-    """What a submission reads, with the caller's token, in one round trip (None: not a period)."""
+def submission_reads(store: Store, unit_id: str, period_code: str, bearer: Bearer) -> SubmissionReads | None:
+    """What a submission reads, with what authenticating the caller's bearer token reads (a machine
+    token, or a person's account and session), in one round trip (None: not a period)."""
     try:
         period = period_of(period_code)
     except Invalid:
         return None  # the request is refused later, after authentication, as it always was
-    return store.reports.for_submission(unit_id, period.code, period.kind, token_id)
+    return store.reports.for_submission(unit_id, period.code, period.kind, bearer=bearer)
 
 
 def submit_report(store: Store, who: Principal, unit_id: str, period_code: str, body: BaseModel,
@@ -129,7 +131,7 @@ def submit_report(store: Store, who: Principal, unit_id: str, period_code: str, 
         "unit_id": unit_id, "period": period.code, "period_kind": period.kind,
         "version": (current["version"] + 1) if current else 1,
         "values": values, "comments": comments, "achievements": data.get("achievements", ""),
-        "submitted_at": iso(now), "submitted_by": who.token_id, "status": ReportStatus.SUBMITTED.value,
+        "submitted_at": iso(now), "submitted_by": who.actor, "status": ReportStatus.SUBMITTED.value,
     }
     # Timeliness is fixed at the first submission, against the deadline then in force:
     # corrections don't make a report late, nor does a deadline moved afterwards.
@@ -191,7 +193,7 @@ def review_report(store: Store, who: Principal, unit_id: str, period_code: str, 
     report = get_report(store, unit_id, period_code)
     if if_match is not None and if_match != report["etag"]:
         raise PreconditionFailed("Báo cáo đã thay đổi sau lần đọc của bạn (nộp lại hoặc đã được duyệt); hãy xem lại.")
-    review = {"action": action.value, "note": note, "by": who.token_id, "by_name": who.name, "at": iso(now),
+    review = {"action": action.value, "note": note, "by": who.actor, "by_name": who.name, "at": iso(now),
               "version": report["version"]}
     status = ReportStatus.ACCEPTED if action == ReviewAction.ACCEPT else ReportStatus.RETURNED
     reviewed = {**report, "status": status.value, "review": review}

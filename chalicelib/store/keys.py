@@ -22,6 +22,12 @@
     nominee guard       NOMINEE#<conf>#<form>#<key> NOMINEE                     -                   -
     reviewer score      SCORES#<conf>               <nomination id>#<reviewer>  -                   -
     audit event         AUDIT#<entity>              <iso time>#<event id>       AUDIT#<yyyy-mm>     <iso time>#<event id>
+    account             ACCOUNT#<account_id>        ACCOUNT                     ACCOUNTS            <unit_id or ->#<account_id>
+    email guard         EMAIL#<lowercased email>    EMAIL                       -                   -
+    session             ACCOUNT#<account_id>        SESSION#<session_id>        -                   -
+    passkey             ACCOUNT#<account_id>        PASSKEY#<credential id>     -                   -
+    webauthn challenge  CHALLENGE#<challenge>       CHALLENGE                   -                   -
+    sign-in throttle    THROTTLE#<subject>          THROTTLE                    -                   -
 
 Access patterns: a unit, all units (Query UNITS); a token by id (GetItem, the id is
 part of the bearer token); a unit's reports over a period range (Query BETWEEN;
@@ -38,7 +44,15 @@ collective per conference and award form: the guard item, created with the
 nomination in one transaction; the return notes not yet emailed (Query RETURN_NOTES: an
 item lives only until its email is accepted); the portal's recent periods of a unit and its
 sub-units, and an imported workbook's rows (reports, period settings, exceptions, figure
-histories: BatchGetItem, 100 keys at a time). No Scan anywhere.
+histories: BatchGetItem, 100 keys at a time). People: an account by id (GetItem), all
+accounts or one unit's (Query GSI1 ACCOUNTS, begins_with "<unit_id>#"), an account by email
+(GetItem on the email guard, created with the account in one transaction: one account per
+email); a session bearer token names its account and session, both in the account's
+partition: one BatchGetItem authenticates it (with whatever else the route reads); an
+account's passkeys (Query begins_with PASSKEY#) and one by credential id (GetItem); a
+WebAuthn challenge by its value (single use: a conditional Delete); a sign-in throttle
+counter per email (hashed) or per address (atomic ADD within its window). Sessions,
+challenges and throttle counters carry `expires_at` (DynamoDB TTL). No Scan anywhere.
 """
 
 from __future__ import annotations
@@ -225,3 +239,47 @@ def scores_partition(conference_id: str) -> str:
 
 def score(conference_id: str, nomination_id: str, reviewer: str) -> Key:
     return scores_partition(conference_id), f"{nomination_id}#{reviewer}"
+
+
+ACCOUNTS = "ACCOUNTS"
+NO_UNIT = "-"  # GSI1SK of an account bound to no unit (unit ids start with a letter or digit)
+
+
+def account_partition(account_id: str) -> str:
+    return f"ACCOUNT#{account_id}"
+
+
+def account(account_id: str) -> Key:
+    return account_partition(account_id), "ACCOUNT"
+
+
+def account_index(unit_id: str | None, account_id: str) -> Key:
+    """GSI1 keys of an account: every account, or one unit's (begins_with `account_unit_prefix`)."""
+    return ACCOUNTS, f"{unit_id or NO_UNIT}#{account_id}"
+
+
+def account_unit_prefix(unit_id: str) -> str:
+    return f"{unit_id}#"
+
+
+def email_guard(email: str) -> Key:
+    return f"EMAIL#{email}", "EMAIL"
+
+
+def session(account_id: str, session_id: str) -> Key:
+    return account_partition(account_id), f"SESSION#{session_id}"
+
+
+PASSKEY_PREFIX = "PASSKEY#"
+
+
+def passkey(account_id: str, credential_id: str) -> Key:
+    return account_partition(account_id), f"{PASSKEY_PREFIX}{credential_id}"
+
+
+def challenge(value: str) -> Key:
+    return f"CHALLENGE#{value}", "CHALLENGE"
+
+
+def throttle(subject: str) -> Key:
+    return f"THROTTLE#{subject}", "THROTTLE"

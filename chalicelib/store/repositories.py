@@ -17,12 +17,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from chalicelib.core.bearer import Bearer
 from chalicelib.core.periods import parse_period
 from chalicelib.store import keys
 from chalicelib.store.errors import AlreadyExists, ClaimLost, ConditionFailed
 from chalicelib.store.protocols import (
-    MAX_PAGE, AuditRepository, ConferenceRepository, DocumentRepository, IdempotencyRepository, ManyReads,
-    NominationRepository, PeriodRepository, Receipt, Record, ReminderRepository, ReportRepository,
+    MAX_PAGE, AccountRepository, AuditRepository, ConferenceRepository, DocumentRepository, IdempotencyRepository,
+    ManyReads, NominationRepository, PeriodRepository, Receipt, Record, ReminderRepository, ReportRepository,
     SubmissionReads, TokenRepository, UnitRepository,
 )
 from chalicelib.store.table import (
@@ -154,18 +155,20 @@ class Reports(_Repository):
         return self.table.get(keys.report(unit_id, period))
 
     def for_submission(self, unit_id: str, period: str, period_kind: str,
-                       token_id: str | None = None) -> SubmissionReads:
+                       token_id: str | None = None, bearer: Bearer | None = None) -> SubmissionReads:
         wanted = {"unit": keys.unit(unit_id), "report": keys.report(unit_id, period),
                   "period_settings": keys.period_settings(period), "exception": keys.exception(unit_id, period),
                   "history": keys.figure_history(unit_id, period_kind)}
         if token_id is not None:
             wanted["token"] = keys.token(token_id)
-        found = self.table.get_many(list(wanted.values()))
+        credential = credential_keys(bearer) if bearer is not None else {}
+        found = self.table.get_many(list(wanted.values()) + list(credential.values()))
         return SubmissionReads(
             unit=found[wanted["unit"]], report=found[wanted["report"]],
             period_settings=found[wanted["period_settings"]], exception=found[wanted["exception"]],
             history=_figures(found[wanted["history"]]),
-            token=found.get(wanted.get("token")))  # type: ignore[arg-type]
+            token=found.get(wanted.get("token")),  # type: ignore[arg-type]
+            credentials={name: found[key] for name, key in credential.items()} if bearer is not None else None)
 
     def read_many(self, reports: Sequence[tuple[str, str]] = (), settings: Sequence[str] = (),
                   exceptions: Sequence[tuple[str, str]] = (), histories: Sequence[str] = (),
@@ -554,6 +557,181 @@ class Nominations(_Repository):
         return list(self.table.query_all(keys.scores_partition(conference_id)))
 
 
+def credential_keys(bearer: Bearer) -> dict[str, keys.Key]:
+    """What authenticating a bearer token reads: the machine token's record, or the person's account
+    and session (one partition, one BatchGetItem)."""
+    if bearer.is_session:
+        assert bearer.account_id and bearer.session_id
+        return {"account": keys.account(bearer.account_id),
+                "session": keys.session(bearer.account_id, bearer.session_id)}
+    assert bearer.token_id
+    return {"token": keys.token(bearer.token_id)}
+
+
+class Accounts(_Repository):
+    """People's accounts, their sessions and passkeys (one partition per account), the email guard,
+    WebAuthn challenges and the sign-in throttle counters."""
+
+    @staticmethod
+    def _item(account: Record) -> Record:
+        pk, sk = keys.account(account["id"])
+        gsi_pk, gsi_sk = keys.account_index(account.get("unit_id"), account["id"])
+        return {**account, "PK": pk, "SK": sk, "GSI1PK": gsi_pk, "GSI1SK": gsi_sk}
+
+    # -- accounts ----------------------------------------------------------------------
+
+    def create(self, account: Record, audit: Record | None = None) -> None:
+        """The account and its email guard, or neither: AlreadyExists("email") when the email is taken."""
+        pk, sk = keys.email_guard(account["email"])
+        guard = Staged(Put({"PK": pk, "SK": sk, "account_id": account["id"]}, Absent()), "email",
+                       lambda: AlreadyExists("email"))
+        self.writes.apply(_with_audit([guard, _new(self._item(account), "id")], audit))
+
+    def get(self, account_id: str) -> Record | None:
+        return self.table.get(keys.account(account_id))
+
+    def by_email(self, email: str, also: Sequence[keys.Key] = ()) -> tuple[Record | None, dict[keys.Key, Record | None]]:
+        """The account with this (normalised) email and the items `also` names: two round trips
+        (the guard with `also`, then the account)."""
+        guard_key = keys.email_guard(email)
+        found = self.table.get_many([guard_key, *also])
+        guard = found.pop(guard_key)
+        account = self.table.get(keys.account(guard["account_id"])) if guard else None
+        return account, found
+
+    def update(self, account_id: str, fields: Record, condition: Condition | None = None, guards: str = "account",
+               audit: Record | None = None) -> None:
+        """SET fields (None: REMOVE) on an existing account (guards "account"), while `condition` holds
+        (guards `guards`). A changed unit_id moves the account's index key with it."""
+        if "unit_id" in fields:
+            fields = {**fields, "GSI1SK": keys.account_index(fields["unit_id"], account_id)[1]}
+        exists = Exists() if condition is None else all_of(Exists(), condition)
+        self.writes.apply(_with_audit([Staged(Update(keys.account(account_id), fields, exists), guards)], audit))
+
+    def list(self, unit_id: str | None = None, limit: int = MAX_PAGE, cursor: str | None = None) -> Page:
+        prefix = keys.account_unit_prefix(unit_id) if unit_id is not None else None
+        return self.table.query(keys.ACCOUNTS, index=True, prefix=prefix, limit=limit, cursor=cursor)
+
+    # -- sessions ----------------------------------------------------------------------
+
+    def credentials(self, bearer: Bearer) -> dict[str, Record | None]:
+        """The records `credential_keys` names, in one round trip."""
+        wanted = credential_keys(bearer)
+        if len(wanted) == 1:
+            (name, key), = wanted.items()
+            return {name: self.table.get(key)}
+        found = self.table.get_many(list(wanted.values()))
+        return {name: found[key] for name, key in wanted.items()}
+
+    def create_session(self, session: Record, audit: Record | None = None) -> None:
+        pk, sk = keys.session(session["account_id"], session["id"])
+        self.writes.apply(_with_audit([_new({**session, "PK": pk, "SK": sk}, "session")], audit))
+
+    def touch_session(self, account_id: str, session_id: str, last_seen: str, expires_at: int) -> None:
+        """Move the idle clock, at once (never part of a request's transaction). No condition: a session
+        deleted meanwhile leaves at most a stub without a hash (it authenticates nothing) that its
+        `expires_at` removes."""
+        self.table.write(Update(keys.session(account_id, session_id), {"last_seen": last_seen,
+                                                                       "expires_at": expires_at}))
+
+    def audit_now(self, event: Record) -> None:
+        """An audit event written at once: what a refused request did (a failed sign-in) has no commit."""
+        self.table.write(_audit_put(event).operation)
+
+    def end_session(self, account_id: str, session_id: str, audit: Record | None = None) -> None:
+        self.writes.apply(_with_audit([Staged(Delete(keys.session(account_id, session_id)))], audit))
+
+    # -- passkeys ----------------------------------------------------------------------
+
+    def add_passkey(self, passkey: Record, audit: Record | None = None) -> None:
+        """The passkey and the account's count of them, in one transaction; AlreadyExists("passkey")
+        when the credential is already registered."""
+        pk, sk = keys.passkey(passkey["account_id"], passkey["id"])
+        self.writes.apply(_with_audit([
+            Staged(Put({**passkey, "PK": pk, "SK": sk}, Absent()), "passkey", lambda: AlreadyExists("passkey")),
+            Staged(Update(keys.account(passkey["account_id"]), {}, Exists(), add={"passkeys": 1}), "account")],
+            audit))
+
+    def passkey(self, account_id: str, credential_id: str) -> Record | None:
+        return self.table.get(keys.passkey(account_id, credential_id))
+
+    def passkeys(self, account_id: str) -> list[Record]:
+        return list(self.table.query_all(keys.account_partition(account_id), prefix=keys.PASSKEY_PREFIX))
+
+    def remove_passkey(self, account_id: str, credential_id: str, condition: Condition | None = None,
+                       audit: Record | None = None) -> None:
+        """Delete the passkey (it must exist: guards "passkey") and count it off the account, on which
+        `condition` must hold (guards "account")."""
+        on_account = Exists() if condition is None else all_of(Exists(), condition)
+        self.writes.apply(_with_audit([
+            Staged(Delete(keys.passkey(account_id, credential_id), Exists()), "passkey"),
+            Staged(Update(keys.account(account_id), {}, on_account, add={"passkeys": -1}), "account")], audit))
+
+    def passkey_used(self, account_id: str, credential_id: str, sign_count: int, at: str) -> None:
+        self.writes.apply([Staged(Update(keys.passkey(account_id, credential_id),
+                                         {"sign_count": sign_count, "last_used_at": at}, Exists()), "passkey")])
+
+    # -- WebAuthn challenges: single use ----------------------------------------------
+
+    def put_challenge(self, value: str, record: Record, expires_at: int) -> None:
+        pk, sk = keys.challenge(value)
+        self.writes.apply([Staged(Put({**record, "PK": pk, "SK": sk, "valid_until": expires_at,
+                                       "expires_at": expires_at}, Absent()), "challenge")])
+
+    def take_challenge(self, value: str) -> Record | None:
+        """The challenge's record, deleted at once so it never serves twice (None: unknown or used)."""
+        key = keys.challenge(value)
+        record = self.table.get(key)
+        if record is None:
+            return None
+        try:
+            self.table.write(Delete(key, Exists()))
+        except ConditionFailed:
+            return None  # taken by a concurrent request
+        return record
+
+    # -- sign-in throttle: written at once, whatever the request answers ---------------
+
+    def throttle_keys(self, subjects: Sequence[str]) -> list[keys.Key]:
+        return [keys.throttle(s) for s in subjects]
+
+    def count_failure(self, subject: str, seen: Record | None, now: int, window: int) -> Record:
+        """Add one failure to `subject`'s counter (`seen`: as read before), atomically: within its live
+        window an ADD; otherwise a new window of `window` seconds starts at `now`. Returns the counter
+        as it is believed to stand (count, window_until)."""
+        key = keys.throttle(subject)
+        for _ in range(5):
+            if seen is not None and int(seen.get("window_until", 0)) > now:
+                try:
+                    self.table.write(Update(key, {}, Eq("window_until", seen["window_until"]), add={"count": 1}))
+                    return {**seen, "count": int(seen.get("count", 0)) + 1}
+                except ConditionFailed:
+                    pass  # a new window began meanwhile
+            else:
+                fresh = {"PK": key[0], "SK": key[1], "subject": subject, "count": 1, "window_until": now + window,
+                         "expires_at": now + window + 3600}
+                previous = Absent() if seen is None else Eq("window_until", seen["window_until"])
+                try:
+                    self.table.write(Put(fresh, previous))
+                    return {"subject": subject, "count": 1, "window_until": now + window}
+                except ConditionFailed:
+                    pass  # another failure started the window first: count in it
+            seen = self.table.get(key)
+        raise ConditionFailed(0, "throttle")
+
+    def clear_failures(self, subject: str) -> None:
+        self.table.write(Delete(keys.throttle(subject)))
+
+    def claim_lock_notice(self, subject: str, window_until: int) -> bool:
+        """True once per lock window: whoever claims it emails the account's owner."""
+        try:
+            self.table.write(Update(keys.throttle(subject), {"notified": True},
+                                    all_of(Eq("window_until", window_until), Missing("notified"))))
+        except ConditionFailed:
+            return False
+        return True
+
+
 @dataclass
 class Store:
     """The table and every repository over it: what the app is handed.
@@ -573,6 +751,7 @@ class Store:
     idempotency: IdempotencyRepository
     audit: AuditRepository
     nominations: NominationRepository
+    accounts: AccountRepository
     writes: Writes = field(default=None)  # type: ignore[assignment]
 
     @classmethod
@@ -581,7 +760,7 @@ class Store:
         return cls(table=table, units=Units(table, w), tokens=Tokens(table, w), reports=Reports(table, w),
                    periods=Periods(table, w), reminders=Reminders(table, w), conferences=Conferences(table, w),
                    documents=Documents(table, w), idempotency=Idempotency(table, w), audit=Audit(table, w),
-                   nominations=Nominations(table, w), writes=w)
+                   nominations=Nominations(table, w), accounts=Accounts(table, w), writes=w)
 
     def unit_of_work(self) -> "Store":
         """This store with its writes held for one transaction (`commit()`)."""

@@ -59,13 +59,13 @@ def public(record: dict[str, Any]) -> dict[str, Any]:
 def issue_unit_token(store: Store, who: Principal, unit_id: str, body: UnitTokenIn, now: datetime) -> dict[str, Any]:
     unit = get_unit(store, unit_id)
     return issue_token(store, Role.UNIT, body.name or f"Mã truy cập của {unit['name']}", now, unit_id,
-                       created_by=who.token_id, valid_days=body.valid_days, who=who)
+                       created_by=who.actor, valid_days=body.valid_days, who=who)
 
 
 def issue_staff_token(store: Store, who: Principal, body: TokenIn, now: datetime) -> dict[str, Any]:
     if body.unit_id is not None:
         get_unit(store, body.unit_id)
-    return issue_token(store, body.role, body.name, now, body.unit_id, created_by=who.token_id,
+    return issue_token(store, body.role, body.name, now, body.unit_id, created_by=who.actor,
                        valid_days=body.valid_days, who=who)
 
 
@@ -99,6 +99,11 @@ def authenticate(store: Store, authorization: str | None, now: datetime | None =
     token = authorization.strip().partition(" ")[2].strip()
     if record is _UNREAD:
         record = store.tokens.get(token_id)
+    return machine_principal(record, token, now)
+
+
+def machine_principal(record: dict[str, Any] | None, token: str, now: datetime | None) -> Principal:
+    """The principal of a machine token whose stored record is `record` (None: unknown), or Unauthorized."""
     if not record or not hmac.compare_digest(record.get("hash", ""), _hash(token)):
         raise Unauthorized("Mã truy cập không hợp lệ.")
     if record.get("revoked_at"):

@@ -62,3 +62,23 @@ def test_the_outlier_rule_still_sees_the_history_without_a_query(api, two_units,
     explained = api.put("/v1/units/ca-nghe-an/reports/2021-08", token=token,
                         body={"values": {"checkpoints": 500}, "comments": {"checkpoints": "Tăng cường chốt biên giới."}})
     assert explained.status_code == 201
+
+
+def test_a_clerks_session_costs_the_same_round_trips_as_a_machine_token(api, two_units, calls, clock, store):
+    """A person's session is authenticated inside the submission's one batch read: the account and
+    the session (one partition) join the route's preload, with no GetItem of their own."""
+    from helpers import person
+
+    _, session = person(store, "unit", "ca-nghe-an", now=clock.now())
+    path = "/v1/units/ca-nghe-an/reports/2021-08"
+    calls.clear()
+    created = api.put(path, token=session, body={"values": {"checkpoints": 35}})
+    assert created.status_code == 201, created.body
+    assert calls == ["BatchGetItem", "TransactWriteItems"]
+    calls.clear()
+    replaced = api.put(path, token=session, body={"values": {"checkpoints": 36}},
+                       headers={"If-Match": created.headers["ETag"], "Idempotency-Key": "k-2021-08"})
+    assert replaced.status_code == 200 and calls == ["BatchGetItem", "PutItem", "TransactWriteItems"]
+    calls.clear()
+    assert api.get("/v1/me", token=session).status_code == 200
+    assert calls[0] == "BatchGetItem" and "GetItem" not in calls[:1]  # the session: one batch, then the unit

@@ -1,7 +1,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, loadSession, saveSession, whenUnauthorized } from "./api/client";
-import type { MeV2 } from "./api/pending";
+import type { Me } from "./api/types";
 import { go, href, useRoute } from "./lib/router";
 import { startOutbox } from "./lib/outbox";
 import { Heading, Loading, Notice, WhoContext, lazyScreen, type Who } from "./ui";
@@ -17,15 +17,15 @@ const Import = lazyScreen(() => import("./screens/Import"));
 const Nominations = lazyScreen(() => import("./screens/Nominations"));
 const Accounts = lazyScreen(() => import("./screens/Accounts"));
 
-function toWho(me: MeV2): Who {
+function toWho(me: Me): Who {
   return {
     role: me.role,
-    unitId: me.unit?.id ?? me.unit_id ?? me.account?.unit_id ?? null,
+    unitId: me.unit?.id ?? me.unit_id ?? null,
     unitName: me.unit?.name ?? null,
     account: me.account ?? null,
-    factors: me.factors ?? me.account?.factors ?? null,
+    factors: me.factors ?? null,
     needsSecondFactor: !!me.needs_second_factor,
-    name: me.account?.name ?? me.name ?? "",
+    name: me.account?.name ?? me.name,
   };
 }
 
@@ -61,7 +61,7 @@ function App() {
     setMeError(null);
     api.GET("/v1/me").then(({ data }) => {
       if (cancelled) return;
-      if (data) setWho(toWho(data as unknown as MeV2));
+      if (data) setWho(toWho(data));
       else setMeError("Không đọc được thông tin tài khoản.");
     }, () => !cancelled && setMeError("Không kết nối được máy chủ. Kiểm tra kết nối mạng rồi tải lại trang."));
     return () => {
@@ -182,4 +182,6 @@ if ("serviceWorker" in navigator && import.meta.env.PROD) {
   });
 }
 
-render(<App />, document.getElementById("app")!);
+const root = document.getElementById("app")!;
+root.textContent = ""; // the "Đang tải…" placeholder
+render(<App />, root);

@@ -2,7 +2,7 @@
 import type { ComponentChildren, ComponentType, JSX } from "preact";
 import { createContext } from "preact";
 import { useContext, useEffect, useRef, useState } from "preact/hooks";
-import type { Account, Factors, Role } from "./api/pending";
+import type { Account, Factors, Role } from "./api/types";
 
 export interface Who {
   role: Role;

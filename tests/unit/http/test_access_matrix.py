@@ -1,8 +1,14 @@
 """Every route in the app's route table × every kind of caller, checked against the route's
 declared access rule. Authorization is decided before the body is read: each request here
-carries an invalid body, and the callers a rule refuses still get 403, not 422."""
+carries an invalid body, and the callers a rule refuses still get 403, not 422.
+
+Callers: machine tokens of each role, people's sessions of each role, and the sessions that must
+not work (a disabled account's, one past its 8 hours, one idle for over 30 minutes) or only for
+enrolling a second factor (a staff person without one)."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 
@@ -12,11 +18,15 @@ from chalicelib.core.clock import SystemClock
 from chalicelib.core.states import Role
 from chalicelib.http.features import operations
 from chalicelib.units.tokens import revoke
-from helpers import issue
+from helpers import issue, person
 
 NOMINATIONS: dict[str, str] = {}  # unit -> its nomination id, filled by the fixture
-CALLERS = ("no token", "malformed", "revoked", "own unit", "other unit", "leader", "admin")
+ACCOUNTS: dict[str, str] = {}     # "clerk" -> an account id, filled by the fixture
+CALLERS = ("no token", "malformed", "revoked", "own unit", "other unit", "leader", "admin",
+           "clerk session", "clerk session, other unit", "leader session", "admin session",
+           "disabled account's session", "expired session", "idle session", "enrolment session")
 OWN, OTHER = "ca-nghe-an", "ca-ha-tinh"
+SIGN_OUT = ("DELETE", "/v1/sessions/current")
 
 
 def declared() -> dict[tuple[str, str], Rule]:
@@ -54,6 +64,8 @@ def callers(api, admin_token, store):
             "award_form": "giay-khen", "achievements": "Hoàn thành xuất sắc nhiệm vụ."})
         assert resp.status_code == 201, resp.body
         NOMINATIONS[unit_id] = resp.data["id"]
+    now = SystemClock().now()
+    ACCOUNTS["clerk"], clerk = person(store, "unit", OWN, "Văn thư Nghệ An")
     return {
         "no token": (None, None),
         "malformed": ("not-a-token", None),
@@ -62,6 +74,15 @@ def callers(api, admin_token, store):
         "other unit": (unit, Principal("u", Role.UNIT, OWN, "")),   # the same token, another unit's path
         "leader": (issue(store, "leader"), Principal("l", Role.LEADER, None, "")),
         "admin": (admin_token, Principal("a", Role.ADMIN, None, "")),
+        "clerk session": (clerk, Principal("s", Role.UNIT, OWN, "", "c")),
+        "clerk session, other unit": (clerk, Principal("s", Role.UNIT, OWN, "", "c")),
+        "leader session": (person(store, "leader")[1], Principal("s", Role.LEADER, None, "", "l")),
+        "admin session": (person(store, "admin")[1], Principal("s", Role.ADMIN, None, "", "a")),
+        "disabled account's session": (person(store, "admin", status="disabled")[1], None),
+        "expired session": (person(store, "admin", now=now - timedelta(hours=8, seconds=1))[1], None),
+        "idle session": (person(store, "unit", OWN, now=now - timedelta(minutes=31))[1], None),
+        "enrolment session": (person(store, "admin", totp=False, enrolment_only=True)[1],
+                              Principal("s", Role.ADMIN, None, "", "e", enrolment_only=True)),
     }
 
 
@@ -69,11 +90,13 @@ def callers(api, admin_token, store):
 def test_route_matrix(api, callers, caller):
     token, principal = callers[caller]
     checked = 0
-    for op in operations():
-        params = {p: {"unit_id": OTHER if caller == "other unit" else OWN, "period": "2021-08",
+    other = caller.endswith("other unit")
+    # Signing out last: it ends the session the other routes are tried with.
+    for op in sorted(operations(), key=lambda op: (op.method, op.path) == SIGN_OUT):
+        params = {p: {"unit_id": OTHER if other else OWN, "period": "2021-08",
                       "token_id": "0000000000000000", "conference_id": "20210805-aaaaaa",
-                      "document_id": "7K3FQ2MD", "name": "missing.js",
-                      "nomination_id": NOMINATIONS[OTHER if caller == "other unit" else OWN]}[p]
+                      "document_id": "7K3FQ2MD", "account_id": ACCOUNTS["clerk"], "passkey_id": "A" * 43,
+                      "name": "missing.js", "nomination_id": NOMINATIONS[OTHER if other else OWN]}[p]
                   for p in op.path_params}
         path = op.path.format_map(params)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -90,8 +113,25 @@ def test_route_matrix(api, callers, caller):
         else:
             assert resp.status_code == 403, where
             assert resp.data["status"] == 403 and resp.data["detail"]
+            if principal.enrolment_only:
+                assert resp.data["reason"] == "second_factor_enrolment_required", where
         checked += 1
     assert checked == len(declared())
+
+
+def test_the_matrix_really_covers_sessions_and_the_rules_people_need():
+    """The callers above reach what they should: the enrolment session only its own routes, machine
+    tokens none of a person's routes."""
+    enrolment = Principal("s", Role.ADMIN, None, "", "e", enrolment_only=True)
+    machine = Principal("a", Role.ADMIN, None, "")
+    reachable = {(op.method, op.path) for op in operations() if op.access.allows(enrolment, {})}
+    assert reachable == {("GET", "/v1/me"), ("DELETE", "/v1/sessions/current"), ("POST", "/v1/me/totp"),
+                         ("POST", "/v1/me/totp/confirm"), ("DELETE", "/v1/me/totp"), ("POST", "/v1/me/passkeys/options"),
+                         ("POST", "/v1/me/passkeys"), ("GET", "/v1/me/passkeys"), ("DELETE", "/v1/me/passkeys/{passkey_id}"),
+                         *((op.method, op.path) for op in operations() if op.access.public)}
+    person_only = {(op.method, op.path) for op in operations() if op.access.person}
+    assert person_only and not any(op.access.allows(machine, {}) for op in operations()
+                                   if (op.method, op.path) in person_only)
 
 
 def owner_of(params: dict[str, str]) -> str | None:

@@ -1,9 +1,7 @@
 /** The one API client: openapi-fetch typed from the app's own OpenAPI document. */
 import createClient, { type Middleware } from "openapi-fetch";
 import type { paths } from "./schema";
-import type { PendingPaths, Problem, Session } from "./pending";
-
-export type AllPaths = paths & Omit<PendingPaths, keyof paths>;
+import type { Problem, Session } from "./types";
 
 /** Where index.html was served ("/" locally, "/<stage>/" behind API Gateway), without the final "/". */
 export function apiBase(): string {
@@ -55,7 +53,7 @@ const auth: Middleware = {
   },
 };
 
-export const api = createClient<AllPaths>({ baseUrl: apiBase() });
+export const api = createClient<paths>({ baseUrl: apiBase() });
 api.use(auth);
 
 /** The problem+json body of a failed call (openapi-fetch's `error`), shaped for the screens. */

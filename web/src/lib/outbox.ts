@@ -5,7 +5,7 @@
  * key: the API then replays its first answer, so a retry never makes a second revision.
  */
 import { api, asProblem } from "../api/client";
-import type { Problem } from "../api/pending";
+import type { Problem } from "../api/types";
 import type { components } from "../api/schema";
 import { idb } from "./idb";
 

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, asProblem, describe, fieldErrors } from "../api/client";
-import type { Account, Problem, Role } from "../api/pending";
+import type { Account, Problem, Role } from "../api/types";
 import type { components } from "../api/schema";
 import { dateTime } from "../lib/format";
 import { Field, Heading, Loading, Notice, ROLE_TEXT } from "../ui";

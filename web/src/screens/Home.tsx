@@ -1,6 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, asProblem, describe } from "../api/client";
-import type { PeriodRow, UnitPeriods } from "../api/pending";
+import type { components } from "../api/schema";
+
+type UnitPeriods = components["schemas"]["UnitPeriods"];
+type PeriodRow = components["schemas"]["PeriodState"];
 import { countdown, date, periodLabel } from "../lib/format";
 import { onOutcome, pending, type Outgoing } from "../lib/outbox";
 import { href } from "../lib/router";
@@ -48,7 +51,7 @@ function UnitHome({ unitId, unitName, notice }: { unitId: string; unitName: stri
 
   return (
     <section>
-      <Heading>{unitName}</Heading>
+      <Heading>{data?.name ?? unitName}</Heading>
       {notice && <Notice kind="ok">{notice}</Notice>}
       {queued.length > 0 && (
         <Notice kind="warn">

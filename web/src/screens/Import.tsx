@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
-import { asProblem, authFetch, describe, newKey } from "../api/client";
-import type { Problem, WorkbookCheck, WorkbookReport } from "../api/pending";
+import { apiBase, asProblem, authFetch, describe, newKey } from "../api/client";
+import type { Problem, WorkbookCheck, WorkbookReport } from "../api/types";
 import { num, periodLabel } from "../lib/format";
 import { submit } from "../lib/outbox";
 import { Heading, Notice } from "../ui";
@@ -83,7 +83,7 @@ export default function Import({ unitId, period }: { unitId: string; period: str
       <p class="lead">Kỳ {periodLabel(period)}. Tải tệp mẫu, điền số liệu bằng Excel (mỗi đơn vị một dòng), rồi chọn tệp để kiểm tra.
         Chưa có gì được lưu cho đến khi bạn bấm «Xác nhận nhập».</p>
       <ol class="steps">
-        <li><a href={path} onClick={download} class="button button--secondary">Tải tệp mẫu</a></li>
+        <li><a href={apiBase() + path} onClick={download} class="button button--secondary">Tải tệp mẫu</a></li>
         <li>
           <label for="file" class="filelabel">Chọn tệp</label>
           <input id="file" type="file" accept={`.xlsx,${XLSX}`} disabled={busy}

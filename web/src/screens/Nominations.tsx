@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, asProblem, describe, fieldErrors, newKey } from "../api/client";
-import type { Problem } from "../api/pending";
+import type { Problem } from "../api/types";
 import type { components } from "../api/schema";
 import { date, dateTime, num } from "../lib/format";
 import { Field, Heading, Loading, Notice } from "../ui";

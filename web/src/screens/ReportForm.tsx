@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, asProblem, describe, fieldErrors, newKey } from "../api/client";
-import type { Problem } from "../api/pending";
+import type { Problem } from "../api/types";
 import type { components } from "../api/schema";
 import { dateTime, num, parseWhole, periodLabel } from "../lib/format";
 import { onOutcome, pending, submit, type Report, type ReportIn } from "../lib/outbox";

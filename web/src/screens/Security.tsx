@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, asProblem, describe, fieldErrors } from "../api/client";
-import type { Passkey, TotpSetup } from "../api/pending";
+import type { Passkey, TotpSetup } from "../api/types";
 import { date } from "../lib/format";
 import { createCredential, passkeysSupported } from "../lib/webauthn";
 import { Field, Heading, Notice, useWho } from "../ui";

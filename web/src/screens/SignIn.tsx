@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { api, asProblem } from "../api/client";
-import type { Problem, Session } from "../api/pending";
+import type { Problem, Session } from "../api/types";
 import { getAssertion, passkeysSupported } from "../lib/webauthn";
 import { Field, Heading, Notice } from "../ui";
 
@@ -10,8 +10,7 @@ function failureText(problem: Problem, retryAfter: string | null): string {
     return `Tài khoản đang tạm khóa vì đăng nhập sai nhiều lần. Hãy thử lại sau ${minutes} phút.`;
   }
   if (problem.status === 401) {
-    if (problem.reason === "second_factor_required") return "";
-    if (problem.reason === "invalid_otp" || problem.reason === "invalid_second_factor") return "Mã xác thực không đúng.";
+    if (problem.reason === "second_factor_invalid") return problem.detail || "Mã xác thực hoặc khóa truy cập không đúng.";
     return "Thư điện tử hoặc mật khẩu không đúng.";
   }
   if (problem.status === 0) return "Không kết nối được máy chủ. Kiểm tra kết nối mạng rồi thử lại.";
@@ -27,7 +26,7 @@ export function SignIn({ notice, onSignedIn }: { notice: string | null; onSigned
   const [busy, setBusy] = useState(false);
   const [info, setInfo] = useState<string | null>(null);
 
-  async function signIn(extra: { otp?: string; passkey?: unknown }) {
+  async function signIn(extra: { otp?: string; passkey?: Record<string, unknown> }) {
     setBusy(true);
     setError(null);
     setInfo(null);
@@ -42,10 +41,12 @@ export function SignIn({ notice, onSignedIn }: { notice: string | null; onSigned
       const problem = asProblem(err, response);
       if (problem.status === 401 && problem.reason === "second_factor_required") {
         setFactors(problem.factors ?? ["totp"]);
-        if (extra.otp) setError("Mã xác thực không đúng.");
-        else setInfo("Tài khoản này cần xác thực hai lớp: nhập mã từ ứng dụng xác thực hoặc dùng khóa truy cập.");
+        setInfo(problem.factors?.includes("totp") === false
+          ? "Tài khoản này cần xác thực hai lớp: bấm «Đăng nhập bằng khóa truy cập»."
+          : "Tài khoản này cần xác thực hai lớp: nhập mã 6 số từ ứng dụng xác thực, hoặc dùng khóa truy cập.");
         return;
       }
+      if (problem.status === 401 && problem.reason === "second_factor_invalid" && problem.factors) setFactors(problem.factors);
       setError(failureText(problem, response.headers.get("Retry-After")));
     } catch {
       setError("Không kết nối được máy chủ. Kiểm tra kết nối mạng rồi thử lại.");
