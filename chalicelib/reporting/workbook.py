@@ -82,7 +82,7 @@ def _text(cell: Any, value: str) -> Any:
 def template(store: Any, unit_id: str, period: Period, deadline_days: int, now: datetime) -> bytes:
     """The workbook for `unit_id` and `period`, today's figures filled in."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -121,7 +121,6 @@ def template(store: Any, unit_id: str, period: Period, deadline_days: int, now: 
                 _text(cell, row_unit["id"])
             elif col.kind == "name":
                 _text(cell, row_unit["name"]).font = bold if offset == 0 else Font()
-                cell.protection = Protection(locked=True)
             elif col.kind == "number":
                 cell.value = values.get(col.key.split(".", 1)[1])
                 cell.number_format = NUMBER_FORMAT
