@@ -478,7 +478,9 @@ def test_a_workbook_of_three_sub_units_shows_its_bad_cell_then_is_imported_after
 
     codes = ("officers_mobilised", "checkpoints", "tracing_teams", "people_traced", "violations_detected",
              "violations_penalised")
-    figures = {unit: {code: (n + 1) * 100 + i for i, code in enumerate(codes)} for n, unit in enumerate(SUB_UNITS)}
+    figures = {unit: {code: (n + 1) * 100 + 10 * i for i, code in enumerate(codes)} for n, unit in enumerate(SUB_UNITS)}
+    for unit in SUB_UNITS:  # fewer penalised than detected, as the cross-field rule wants
+        figures[unit]["violations_penalised"] = figures[unit]["violations_detected"] // 2
     bad_unit = SUB_UNITS[1]
     bad = tmp_path / "bao-cao-cuc-y-te-loi.xlsx"  # a word in a number cell: refused, never coerced
     bad.write_bytes(fill_template(template.read_bytes(), figures, cells={(bad_unit, "checkpoints"): "hai mươi"}))

@@ -27,7 +27,8 @@ self.addEventListener("activate", (event) => {
 async function networkFirst(request, cacheName, fallbackUrl) {
   try {
     const response = await fetch(request);
-    if (response.ok) {
+    // A 404 is an answer too: the report form of a period not yet reported reads one, and must open offline.
+    if (response.ok || response.status === 404) {
       const copy = response.clone();
       caches.open(cacheName).then((cache) => cache.put(fallbackUrl || request, copy));
     }
