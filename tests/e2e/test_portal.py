@@ -101,19 +101,21 @@ class Person:
 
 
 _numbers = itertools.count(1)
-_last_otp: dict[str, str] = {}
+_last_step: dict[str, int] = {}
 
 
 def otp(secret: str) -> str:
-    """The current TOTP code, never the one used last for this secret (a server may refuse a
-    code twice): past it, wait for the next 30-second step."""
-    totp = pyotp.TOTP(secret)
-    code = totp.now()
-    while code == _last_otp.get(secret):
-        time.sleep(0.5)
-        code = totp.now()
-    _last_otp[secret] = code
-    return code
+    """A TOTP code as an authenticator app shows it, never one of a time step already used for
+    this secret (the API takes each step once): then the next step's code, which the API accepts
+    for a step of clock drift; waiting only when even that one was used."""
+    step = int(time.time()) // 30
+    last = _last_step.get(secret)
+    if last is not None and step <= last:
+        step = last + 1
+        while step > int(time.time()) // 30 + 1:
+            time.sleep(0.5)
+    _last_step[secret] = step
+    return pyotp.TOTP(secret).at(step * 30)
 
 
 def token_of(link: str) -> str:
