@@ -245,6 +245,11 @@ def shoot(url: str, tokens: dict[str, str], world: dict, out: Path) -> list[Path
                     field.send_keys("999999")
                     d.find_element(By.ID, "achievements").click()
                     time.sleep(0.2)
+                if name == "nominations":
+                    saved.append(save(d, out, name, width))
+                    d.find_element(By.XPATH, "//button[normalize-space()='Tạo đề nghị']").click()
+                    settle(d, "#n-name")
+                    name = "nomination-form"
                 if name == "security":  # the TOTP set-up: QR code and secret
                     d.find_element(By.XPATH, "//button[normalize-space()='Thiết lập ứng dụng xác thực']").click()
                     settle(d, "[data-testid=totp-secret]")
