@@ -68,22 +68,24 @@ export function ReportForm({ unitId, period }: { unitId: string; period: string 
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [busy, setBusy] = useState(false);
   const [touched, setTouched] = useState(false);
+  const [offlineRead, setOfflineRead] = useState(false);
   const statusRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     let cancelled = false;
     (async () => {
       try {
-        const [cat, cur] = await Promise.all([
-          api.GET("/v1/indicators"),
-          api.GET("/v1/units/{unit_id}/reports/{period}", { params: { path: { unit_id: unitId, period } } }),
-        ]);
+        const reading = api.GET("/v1/units/{unit_id}/reports/{period}", { params: { path: { unit_id: unitId, period } } })
+          .catch(() => null); // offline and never read here: the form still opens
+        const cat = await api.GET("/v1/indicators");
+        const cur = await reading;
         if (cancelled) return;
         if (!cat.data) throw asProblem(cat.error, cat.response);
         setCatalog(cat.data);
-        const report = cur.data ?? null;
-        const etag = cur.response.headers.get("ETag");
-        if (!report && cur.response.status !== 404) setLoadError(describe(asProblem(cur.error, cur.response)));
+        const report = cur?.data ?? null;
+        const etag = cur?.response.headers.get("ETag") ?? null;
+        if (cur && !report && cur.response.status !== 404) setLoadError(describe(asProblem(cur.error, cur.response)));
+        if (!cur) setOfflineRead(true);
         setServer({ report, etag });
         const saved = readDraft(unitId, period);
         setDraft(saved ?? fromReport(report, etag));
@@ -238,6 +240,10 @@ export function ReportForm({ unitId, period }: { unitId: string; period: string 
           : "Chưa có báo cáo kỳ này."}{" "}
         Bản nháp được lưu trên máy này khi bạn nhập, kể cả khi mất mạng.
       </p>
+      {offlineRead && (
+        <Notice kind="warn">Đang mất mạng và máy này chưa lưu bản báo cáo hiện tại: vẫn điền và gửi được; nếu kỳ này
+          đã có báo cáo, khi có mạng bạn sẽ được xem những gì khác trước khi ghi đè.</Notice>
+      )}
       {server?.report?.review?.action === "return" && (
         <Notice kind="warn">Văn phòng đã trả lại báo cáo: {server.report.review.note}</Notice>
       )}
