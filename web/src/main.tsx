@@ -4,7 +4,7 @@ import { api, loadSession, saveSession, whenUnauthorized } from "./api/client";
 import type { Me } from "./api/types";
 import { go, href, useRoute } from "./lib/router";
 import { startOutbox } from "./lib/outbox";
-import { Heading, Loading, Notice, WhoContext, lazyScreen, type Who } from "./ui";
+import { Heading, Loading, Notice, SignOutContext, WhoContext, lazyScreen, type Who } from "./ui";
 import { SignIn } from "./screens/SignIn";
 import { SetPassword } from "./screens/SetPassword";
 import { Home } from "./screens/Home";
@@ -118,7 +118,7 @@ function App() {
     return <Shell online={online}>{meError ? <Notice kind="error">{meError}</Notice> : <Loading />}</Shell>;
   }
 
-  const signOut = async () => {
+  const signOut = async (message = "Đã đăng xuất.") => {
     try {
       await api.DELETE("/v1/sessions/current");
     } catch {
@@ -128,7 +128,7 @@ function App() {
     localStorage.removeItem(ME_KEY);
     setSession(null);
     setWho(null);
-    setNotice("Đã đăng xuất.");
+    setNotice(message);
     if ("caches" in window) void caches.delete("thidua-api");
     go("#/");
   };
@@ -154,7 +154,9 @@ function App() {
 
   return (
     <WhoContext.Provider value={who}>
-      <Shell online={online} who={who} onSignOut={signOut} current={first ?? ""}>{screen}</Shell>
+      <SignOutContext.Provider value={(message) => void signOut(message)}>
+        <Shell online={online} who={who} onSignOut={() => void signOut()} current={first ?? ""}>{screen}</Shell>
+      </SignOutContext.Provider>
     </WhoContext.Provider>
   );
 }
