@@ -31,7 +31,8 @@ const PATIENCE_MS = 6000;
 function networkFirst(request, cacheName, fallbackUrl) {
   const key = fallbackUrl || request;
   const network = fetch(request).then((response) => {
-    if (response.ok) {
+    // A 404 is an answer too: the report form of a period not yet reported reads one, and must open offline.
+    if (response.ok || response.status === 404) {
       const copy = response.clone();
       caches.open(cacheName).then((cache) => cache.put(key, copy));
     }
