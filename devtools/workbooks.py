@@ -42,3 +42,31 @@ def fill_template(template: bytes, figures: Mapping[str, Mapping[str, Any]],
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def template_units(template: bytes) -> list[str]:
+    """The unit ids of the template's rows, in order: the unit itself, then its sub-units."""
+    from openpyxl import load_workbook
+
+    from chalicelib.reporting.workbook import FIRST_ROW, KEY_ROW, SHEET, UNIT_ID
+
+    ws = load_workbook(io.BytesIO(template))[SHEET]
+    column = next(c for c in range(1, ws.max_column + 1) if ws.cell(KEY_ROW, c).value == UNIT_ID)
+    return [ws.cell(r, column).value for r in range(FIRST_ROW, ws.max_row + 1) if ws.cell(r, column).value]
+
+
+SAMPLE_FIGURES = {"officers_mobilised": 120, "checkpoints": 6, "tracing_teams": 4, "citizens_escorted": 1500,
+                  "violations_detected": 40, "violations_warned": 25, "violations_penalised": 15,
+                  "fines_vnd": 30_000_000}
+BAD_CELL = ("checkpoints", "mười hai")  # a text in a number cell: refused, never coerced
+
+
+def sub_units_filled(template: bytes, bad_cell: bool = False) -> bytes:
+    """Every sub-unit's row of the template filled with plausible figures (different per row); with
+    `bad_cell`, the first sub-unit's checkpoints is the text "mười hai" (one error: sheet "Báo cáo",
+    that row, the checkpoints column). What the browser test uploads, before and after the fix."""
+    units = template_units(template)[1:]
+    figures = {unit_id: {code: value + n for code, value in SAMPLE_FIGURES.items()}
+               for n, unit_id in enumerate(units)}
+    cells = {(units[0], BAD_CELL[0]): BAD_CELL[1]} if bad_cell and units else {}
+    return fill_template(template, figures, cells=cells)

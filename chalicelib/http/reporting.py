@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.core.access import (ADMIN, OWN_UNIT_READ, OWN_UNIT_WRITE, SIGNED_IN, SUBTREE_REPORTS_READ,
-                                    SUBTREE_REPORTS_WRITE)
+from chalicelib.core.access import ADMIN, SIGNED_IN, SUBTREE_REPORTS_READ, SUBTREE_REPORTS_WRITE
 from chalicelib.core.periods import period_of
 from chalicelib.core.states import ReviewAction
 from chalicelib.http.context import Context, Reply, page
@@ -23,7 +22,7 @@ def report_reply(report: dict, status: int | None = None) -> Reply:
 
 
 @reporting.route("PUT", "/v1/units/{unit_id}/reports/{period}",
-                 summary="Gửi (201) hoặc thay thế (200, cần If-Match) báo cáo kỳ", access=OWN_UNIT_WRITE,
+                 summary="Gửi (201) hoặc thay thế (200, cần If-Match) báo cáo kỳ", access=SUBTREE_REPORTS_WRITE,
                  body=models.report_in_model, response=models.Report, status=201, also=(200,), errors=(404, 412, 423, 428),
                  idempotent=True, if_match=True, etag=True,
                  preload=lambda ctx, bearer: reports.submission_reads(ctx.store, ctx.params["unit_id"],
@@ -43,13 +42,13 @@ def put_reply(report: dict, created: bool) -> Reply:
 
 
 @reporting.route("GET", "/v1/units/{unit_id}/reports/{period}", summary="Đọc báo cáo kỳ (kèm ETag)",
-                 access=OWN_UNIT_READ, response=models.Report, errors=(404, 422), etag=True)
+                 access=SUBTREE_REPORTS_READ, response=models.Report, errors=(404, 422), etag=True)
 def get_report(ctx: Context, unit_id: str, period: str) -> Reply:
     return report_reply(reports.get_report(ctx.store, unit_id, period))
 
 
 @reporting.route("GET", "/v1/units/{unit_id}/reports/{period}/revisions",
-                 summary="Các phiên bản đã gửi của báo cáo, cũ trước", access=OWN_UNIT_READ, response=models.ReportList,
+                 summary="Các phiên bản đã gửi của báo cáo, cũ trước", access=SUBTREE_REPORTS_READ, response=models.ReportList,
                  errors=(404, 422), query=PAGED)
 def report_revisions(ctx: Context, unit_id: str, period: str) -> Reply:
     result = reports.list_revisions(ctx.store, unit_id, period, ctx.limit, ctx.cursor)
@@ -57,7 +56,7 @@ def report_revisions(ctx: Context, unit_id: str, period: str) -> Reply:
 
 
 @reporting.route("GET", "/v1/units/{unit_id}/reports", summary="Báo cáo của đơn vị theo khoảng kỳ",
-                 access=OWN_UNIT_READ, response=models.ReportList, errors=(404,),
+                 access=SUBTREE_REPORTS_READ, response=models.ReportList, errors=(404,),
                  query=(QueryParam("from", "Kỳ đầu (YYYY-MM, YYYY-Www, YYYY-Qn)", example="2021-06"),
                         QueryParam("to", "Kỳ cuối, cùng loại với from", example="2021-08"), *PAGED))
 def list_reports(ctx: Context, unit_id: str) -> Reply:

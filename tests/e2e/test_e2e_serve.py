@@ -121,3 +121,54 @@ def test_unknown_paths_answer_404_problem_json(stack):
         status, headers, body = Http(stack.api_url, token).call("GET", "/v1/khong-co")
         assert status == 404 and headers["Content-Type"] == "application/problem+json", (status, body)
         assert body["status"] == 404 and body["detail"]
+
+
+def test_the_workbook_round_trip_over_real_http(stack):
+    """The template downloaded and a filled one uploaded as raw bytes through `chalice local` (binary
+    bodies both ways, as API Gateway carries them), then each report submitted with its ETag."""
+    import urllib.request
+
+    from chalicelib.reporting.workbook import XLSX
+    from devtools.workbooks import sub_units_filled
+
+    out = subprocess.run([sys.executable, "-m", "chalicelib.cli", "--stage", "test", "admin-token"],
+                         cwd=ROOT, env=stack.env, capture_output=True, text=True, check=True)
+    token = out.stdout.strip()
+    admin = Http(stack.api_url, token)
+    admin.call("POST", "/v1/units", {"id": "ca-ha-noi", "name": "Công an thành phố Hà Nội", "kind": "province"})
+    for unit_id, name in (("pc-08", "Phòng Cảnh sát giao thông"), ("pc-02", "Phòng An ninh"),
+                          ("ca-ba-dinh", "Công an quận Ba Đình")):
+        status, _, _ = admin.call("POST", "/v1/units", {"id": unit_id, "name": name, "parent_id": "ca-ha-noi"})
+        assert status == 201
+    admin.call("PUT", "/v1/periods/2021-08", {"deadline": "2099-12-31T23:59:59+07:00"})
+
+    def raw(method: str, data: bytes | None = None) -> tuple[int, dict[str, str], bytes]:
+        headers = {"Authorization": f"Bearer {token}", "Accept": XLSX if data is None else "application/json"}
+        if data is not None:
+            headers["Content-Type"] = XLSX
+        req = urllib.request.Request(f"{stack.api_url}/v1/units/ca-ha-noi/reports/2021-08/workbook", data=data,
+                                     method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return resp.status, dict(resp.headers), resp.read()
+        except urllib.error.HTTPError as err:
+            return err.code, dict(err.headers), err.read()
+
+    status, headers, template = raw("GET")
+    assert status == 200 and headers["Content-Type"] == XLSX and template[:4] == b"PK\x03\x04"
+    import json
+
+    status, _, bad = raw("POST", sub_units_filled(template, bad_cell=True))
+    assert status == 200, bad
+    errors = json.loads(bad)["errors"]
+    assert len(errors) == 1 and errors[0]["field"] == "values.checkpoints"
+    status, _, good = raw("POST", sub_units_filled(template))
+    reports = json.loads(good)["reports"]
+    assert status == 200 and len(reports) == 3 and all(r["valid"] and r["etag"] is None for r in reports)
+    for report in reports:
+        status, _, body = admin.call("PUT", f"/v1/units/{report['unit_id']}/reports/2021-08",
+                                     {k: report[k] for k in ("values", "comments", "achievements")},
+                                     {"Idempotency-Key": f"import-{report['unit_id']}"})
+        assert status == 201, body
+    status, _, not_xlsx = raw("POST", b"just text")
+    assert status == 422 and "không phải tệp Excel" in json.loads(not_xlsx)["errors"][0]["message"]

@@ -21,8 +21,9 @@ Settings that are deliberate, not exclusions:
   required): the document cannot express "a period that exists" or "an opaque cursor".
 - `missing_required_header` also accepts 428: editing a nomination, deciding and finalising
   declare If-Match required and answer 428 without it (the contract's status for that).
-- The PDF download is sent with `Accept: application/pdf` (it answers 406 without it,
-  as documented); nothing is excluded.
+- The PDF and workbook downloads are sent with their `Accept` (they answer 406 without
+  it, as documented), and the workbook upload's body is serialized as any binary body;
+  nothing is excluded.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from chalicelib.units.tokens import issue_token
 
 pytestmark = pytest.mark.slow
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_EXAMPLES = 25
 SEED = 20210820
 WORKERS = 2
@@ -89,7 +91,8 @@ def config_dict() -> dict[str, Any]:
             "missing_required_header": {"expected-statuses": ["400", "401", "403", "406", "415", "422", "428"]},
         },
         "phases": {"coverage": {"unexpected-methods": ["get", "put", "post", "delete", "patch", "options"]}},
-        "operations": [{"include-operation-id": "documentFile", "headers": {"Accept": "application/pdf"}}],
+        "operations": [{"include-operation-id": "documentFile", "headers": {"Accept": "application/pdf"}},
+                       {"include-operation-id": "reportWorkbook", "headers": {"Accept": XLSX}}],
     }
 
 
@@ -159,6 +162,8 @@ def run_engine(api_url: str, env: dict[str, str]) -> Run:
             return minted["token"]
 
     seed(api_url, admin_token())
+    # The uploaded workbook is bytes, sent as any binary body is (Schemathesis knows no xlsx serializer).
+    schemathesis.serializer.alias(XLSX, "application/octet-stream")
     schema = schemathesis.openapi.from_url(f"{api_url}/v1/openapi.json",
                                            config=SchemathesisConfig.from_dict(config_dict()))
 

@@ -730,6 +730,27 @@ def test_for_submission_reads_everything_a_submission_needs(repo_store: Store) -
     assert (empty.unit, empty.report, empty.token, empty.history) == (None, None, None, {})
 
 
+def test_read_many_reads_reports_settings_exceptions_and_histories_past_one_batch(repo_store: Store) -> None:
+    units = [f"u-{i:03d}" for i in range(40)]  # 40 units x 3 periods: more keys than one BatchGetItem takes
+    periods = ["2021-06", "2021-07", "2021-08"]
+    for unit_id in units[::7]:
+        repo_store.reports.save(report(1, f"e-{unit_id}", 3, unit_id=unit_id, period="2021-07"), None,
+                                history=[])
+    repo_store.periods.put({"period": "2021-08", "deadline": "2021-09-20T23:59:59+07:00"})
+    repo_store.reports.put_exception({"unit_id": "u-007", "period": "2021-06", "until": "2021-09-30T00:00:00+07:00"})
+    reads = repo_store.reports.read_many(
+        reports=[(u, p) for u in units for p in periods], settings=periods,
+        exceptions=[(u, p) for u in units[:10] for p in periods], histories=units[:8])
+    assert len(reads.reports) == 120
+    assert {k for k, v in reads.reports.items() if v} == {(u, "2021-07") for u in units[::7]}
+    assert reads.reports[("u-007", "2021-07")]["etag"] == "e-u-007"
+    assert reads.settings["2021-08"]["deadline"].startswith("2021-09-20") and reads.settings["2021-06"] is None
+    assert {k for k, v in reads.exceptions.items() if v} == {("u-007", "2021-06")}
+    assert reads.histories["u-007"] == {"2021-07": {"checkpoints": 3}} and reads.histories["u-001"] == {}
+    nothing = repo_store.reports.read_many()
+    assert (nothing.reports, nothing.settings, nothing.exceptions, nothing.histories) == ({}, {}, {}, {})
+
+
 def test_figure_history_follows_saves_and_keeps_the_newest_periods(repo_store: Store) -> None:
     from chalicelib.store.repositories import HISTORY_KEPT
 

@@ -156,6 +156,9 @@ PORTAL_ROUTES = {  # route -> the callers it allows (machine tokens of each role
     "GET /v1/units/{unit_id}/periods": {"own unit", "parent unit", "leader", "admin"},
     "GET /v1/units/{unit_id}/reports/{period}/workbook": {"own unit", "parent unit", "leader", "admin"},
     "POST /v1/units/{unit_id}/reports/{period}/workbook": {"own unit", "parent unit", "admin"},
+    # what the import leads to: the parent submits and reads its sub-units' reports
+    "PUT /v1/units/{unit_id}/reports/{period}": {"own unit", "parent unit", "admin"},
+    "GET /v1/units/{unit_id}/reports/{period}/revisions": {"own unit", "parent unit", "leader", "admin"},
 }
 
 
@@ -174,13 +177,16 @@ def portal_callers(api, admin_token, store):
 
 @pytest.mark.parametrize("route", sorted(PORTAL_ROUTES))
 @pytest.mark.parametrize("caller", ("own unit", "parent unit", "other unit", "leader", "admin"))
-def test_portal_routes_allow_the_unit_its_parent_and_staff_only(api, portal_callers, clock, route, caller):
+def test_report_routes_allow_the_unit_its_parent_and_staff_only(api, portal_callers, clock, route, caller):
     from chalicelib.reporting.workbook import XLSX, template
 
     method, path = route.split(" ")
     path = path.format(unit_id=PORTAL_CHILD, period="2021-08")
     headers = {"Authorization": f"Bearer {portal_callers[caller]}", "Accept": XLSX}
-    raw = b""
+    raw: bytes | str = b""
+    if method == "PUT":
+        api.put("/v1/periods/2021-08", token=portal_callers["admin"], body={"deadline": "2099-12-31T23:59:59+07:00"})
+        raw, headers["Content-Type"] = '{"values": {"checkpoints": 3}}', "application/json"
     if method == "POST":
         from chalicelib.bootstrap import services
         from chalicelib.core.periods import period_of
@@ -189,5 +195,10 @@ def test_portal_routes_allow_the_unit_its_parent_and_staff_only(api, portal_call
         raw = template(services.store(settings()), PORTAL_CHILD, period_of("2021-08"), 10, clock.now())
         headers["Content-Type"] = XLSX
     resp = api.call(method, path, raw=raw, headers=headers)
-    expected = 200 if caller in PORTAL_ROUTES[route] else 403
-    assert resp.status_code == expected, f"{caller}: {route} -> {resp.status_code} {resp.body[:200]!r}"
+    where = f"{caller}: {route} -> {resp.status_code} {resp.body[:200]!r}"
+    if caller not in PORTAL_ROUTES[route]:
+        assert resp.status_code == 403, where
+    elif method == "PUT":
+        assert resp.status_code == 201, where
+    else:
+        assert resp.status_code in ((404,) if route.endswith("/revisions") else (200,)), where  # no report yet
