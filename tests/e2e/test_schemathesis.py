@@ -18,7 +18,8 @@ Settings that are deliberate, not exclusions:
   no handler for them and answers 501 itself; API Gateway never forwards them to us.
 - `positive_data_acceptance` also accepts the statuses the domain documents for
   schema-valid input (412 stale ETag, 422 domain rule, 423 locked, 428 If-Match
-  required): the document cannot express "a period that exists" or "an opaque cursor".
+  required, 429 sign-in locked after repeated failures): the document cannot express
+  "a period that exists", "an opaque cursor" or "an email not yet locked out".
 - `missing_required_header` also accepts 428: editing a nomination, deciding and finalising
   declare If-Match required and answer 428 without it (the contract's status for that).
 - The PDF and workbook downloads are sent with their `Accept` (they answer 406 without
@@ -85,7 +86,7 @@ def config_dict() -> dict[str, Any]:
         "checks": {
             "enabled": True,
             "positive_data_acceptance": {
-                "expected-statuses": ["2xx", "401", "403", "404", "409", "412", "422", "423", "428"]},
+                "expected-statuses": ["2xx", "401", "403", "404", "409", "412", "422", "423", "428", "429"]},
             # A change sent without its required If-Match is 428 Precondition Required (RFC 6585), as the
             # contract says; Schemathesis' own explanation (ST203) names this tuning. Its defaults stay.
             "missing_required_header": {"expected-statuses": ["400", "401", "403", "406", "415", "422", "428"]},
