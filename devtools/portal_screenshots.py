@@ -1,6 +1,7 @@
 """Screenshots of every portal screen at 360 px (a phone) and 1366 px, for docs/ and for looking at.
 
     python -m devtools.portal_screenshots [OUT]      (default docs/; needs `make web` and Chromium)
+    THIDUA_AXE=/path/to/axe.min.js python -m devtools.portal_screenshots   (also prints axe-core's findings)
 
 Starts the local stack (DynamoDB Local + chalice local), seeds part of the demo ministry through the
 HTTP API (recent periods opened, reports submitted, one returned with a note, one accepted, a
@@ -12,7 +13,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
+import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,7 +25,7 @@ from chalicelib.core.periods import VN_TZ
 from chalicelib.core.settings import settings
 from chalicelib.store import store_for
 from chalicelib.units.tokens import issue_token
-from devtools import demo_data
+from devtools import demo_data, dynamodb_local
 from devtools.stack import ROOT, Http, running_stack
 
 CHROMIUM = "/usr/bin/chromium"
@@ -103,6 +106,36 @@ def filled_workbook(api: Http, period: str) -> Path:
     return path
 
 
+CLERKS = {UNIT: ("van.thu.nghean@thidua.example.vn", "Nguyễn Thị Lan"),
+          PARENT: ("van.thu.cucyte@thidua.example.vn", "Trần Văn Bình")}
+PASSWORD = "Phong-chong-dich-2021!"
+
+
+def invitation_token(outbox: Path, email_address: str) -> str:
+    """The one-time token of the newest invitation emailed to `email_address` (from the outbox folder)."""
+    import email
+    import re
+    from email import policy
+
+    for path in sorted(outbox.rglob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True):
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        if email_address in str(message["To"]):
+            body = message.get_body(("plain",)).get_content()
+            found = re.search(r"#/dat-mat-khau\?token=([A-Za-z0-9_.~-]+)", body)
+            if found:
+                return found.group(1)
+    raise LookupError(f"no invitation for {email_address} in {outbox}")
+
+
+def invite(api: Http, outbox: Path, unit_id: str, *, set_password: bool = True) -> str:
+    address, name = CLERKS[unit_id]
+    ok(api.call("POST", "/v1/accounts", {"email": address, "name": name, "role": "unit", "unit_id": unit_id}), 201)
+    token = invitation_token(outbox, address)
+    if set_password:
+        ok(Http(api.base).call("POST", "/v1/password", {"token": token, "password": PASSWORD}), 204)
+    return token
+
+
 def driver_at(width: int):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -116,8 +149,25 @@ def driver_at(width: int):
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
 
 
+AXE = os.environ.get("THIDUA_AXE")  # optional: the path of axe.min.js, to report accessibility problems too
+
+
+def audit(driver, name: str, width: int) -> None:
+    """axe-core's serious and critical findings on the screen as shown (printed, not failed)."""
+    if not AXE:
+        return
+    driver.execute_script(Path(AXE).read_text(encoding="utf-8"))
+    result = driver.execute_async_script("const done = arguments[0]; axe.run().then(r => done(r.violations))")
+    for v in result:
+        if v["impact"] in ("serious", "critical"):
+            print(f"axe {name}@{width}: {v['impact']} {v['id']}: {v['help']} -> "
+                  f"{[n['target'] for n in v['nodes']][:4]}")
+
+
 def save(driver, out: Path, name: str, width: int) -> Path:
     from PIL import Image
+
+    audit(driver, name, width)
 
     height = driver.execute_script("return Math.min(document.documentElement.scrollHeight, 2400)")
     driver.set_window_size(width, max(height, 640))
@@ -129,6 +179,21 @@ def save(driver, out: Path, name: str, width: int) -> Path:
     image.save(path, optimize=True)
     driver.set_window_size(width, 900)
     return path
+
+
+def sign_in(driver, url: str, address: str) -> None:
+    """Through the sign-in form, as the clerk does."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(url + "/")
+    driver.execute_script("localStorage.clear()")
+    driver.get(url + "/#/")
+    driver.refresh()
+    settle(driver)
+    driver.find_element(By.ID, "email").send_keys(address)
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    driver.find_element(By.XPATH, "//button[normalize-space()='Đăng nhập']").click()
+    settle(driver, "nav")
 
 
 def sign_in_with_token(driver, url: str, token: str) -> None:
@@ -158,11 +223,11 @@ def shoot(url: str, tokens: dict[str, str], world: dict, out: Path) -> list[Path
             d.get(url + "/")
             settle(d)
             saved.append(save(d, out, "signin", width))
-            d.get(url + "/#/dat-mat-khau?token=abc")
+            d.get(url + f"/#/dat-mat-khau?token={world['invitation']}")
             settle(d)
             saved.append(save(d, out, "set-password", width))
 
-            sign_in_with_token(d, url, tokens["unit"])
+            sign_in(d, url, CLERKS[UNIT][0])
             screens = [
                 ("home", "#/"),
                 ("form", f"#/bao-cao/{UNIT}/{world['history'][-1]}"),
@@ -180,9 +245,17 @@ def shoot(url: str, tokens: dict[str, str], world: dict, out: Path) -> list[Path
                     field.send_keys("999999")
                     d.find_element(By.ID, "achievements").click()
                     time.sleep(0.2)
+                if name == "nominations":
+                    saved.append(save(d, out, name, width))
+                    d.find_element(By.XPATH, "//button[normalize-space()='Tạo đề nghị']").click()
+                    settle(d, "#n-name")
+                    name = "nomination-form"
+                if name == "security":  # the TOTP set-up: QR code and secret
+                    d.find_element(By.XPATH, "//button[normalize-space()='Thiết lập ứng dụng xác thực']").click()
+                    settle(d, "[data-testid=totp-secret]")
                 saved.append(save(d, out, name, width))
 
-            sign_in_with_token(d, url, tokens["parent"])
+            sign_in(d, url, CLERKS[PARENT][0])
             d.get(url + "/#/")
             d.refresh()
             settle(d)
@@ -209,15 +282,20 @@ def shoot(url: str, tokens: dict[str, str], world: dict, out: Path) -> list[Path
 def main() -> int:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs"
     out.mkdir(parents=True, exist_ok=True)
-    with running_stack() as stack:
+    port = dynamodb_local.free_port()
+    url = f"http://localhost:{port}"  # the portal's origin is the passkeys' relying party: "localhost"
+    with tempfile.TemporaryDirectory() as tmp, running_stack(
+            api_port=port, extra_env={"THIDUA_MAIL": f"outbox:{tmp}", "THIDUA_PORTAL_URL": url + "/"}) as stack:
         store = store_for(settings(stack.env))
-        now = SystemClock().now()
-        admin = issue_token(store, "admin", "Quản trị", now)["token"]
-        world = seed(Http(stack.api_url, admin))
-        tokens = {"admin": admin,
-                  "unit": ok(Http(stack.api_url, admin).call("POST", f"/v1/units/{UNIT}/tokens", {}), 201)["token"],
-                  "parent": ok(Http(stack.api_url, admin).call("POST", f"/v1/units/{PARENT}/tokens", {}), 201)["token"]}
-        for path in shoot(stack.api_url, tokens, world, out):
+        admin = issue_token(store, "admin", "Quản trị", SystemClock().now())["token"]
+        api = Http(stack.api_url, admin)
+        world = seed(api)
+        for unit_id in CLERKS:
+            invite(api, Path(tmp), unit_id)
+        api.call("POST", "/v1/accounts", {"email": "can.bo.moi@thidua.example.vn", "name": "Lê Minh Tuấn",
+                                          "role": "unit", "unit_id": "bv-199"})
+        world["invitation"] = invitation_token(Path(tmp), "can.bo.moi@thidua.example.vn")
+        for path in shoot(url, {"admin": admin}, world, out):
             print(path, f"{path.stat().st_size // 1024} KB")
     return 0
 

@@ -199,7 +199,8 @@ def add_passkey(store: Store, who: Principal, account: dict[str, Any], credentia
 
 
 def remove_passkey(store: Store, who: Principal, account: dict[str, Any], passkey_id_: str, now: datetime) -> None:
-    if store.accounts.passkey(account["id"], passkey_id_) is None:
+    well_formed = len(passkey_id_) == 43 and all(c.isascii() and (c.isalnum() or c in "-_") for c in passkey_id_)
+    if not well_formed or store.accounts.passkey(account["id"], passkey_id_) is None:
         raise NotFound(f"khóa truy cập '{passkey_id_}'")
     enrolled = factors(account)
     condition = None

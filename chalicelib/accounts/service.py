@@ -84,8 +84,12 @@ def person(account: dict[str, Any], token_id: str) -> Principal:
     return Principal(token_id, Role(account["role"]), account.get("unit_id"), account["name"], account["id"])
 
 
+ACCOUNT_ID = re.compile(r"^[a-f0-9]{16}$")
+
+
 def get_account(store: Store, account_id: str) -> dict[str, Any]:
-    account = store.accounts.get(account_id)
+    # Not an id this API hands out: no read (a path of any length must not reach a DynamoDB key).
+    account = store.accounts.get(account_id) if ACCOUNT_ID.match(account_id) else None
     if account is None:
         raise NotFound(f"tài khoản '{account_id}'")
     return account
@@ -186,10 +190,21 @@ def set_password(store: Store, token: str, password: str, hasher: Passwords, now
     return {**account, **changes}
 
 
+RESETS_PER_WINDOW = 3
+RESET_WINDOW_SECONDS = 15 * 60
+
+
 def request_reset(store: Store, email: str, now: datetime) -> tuple[dict[str, Any], str] | None:
-    """A 30-minute reset link for the account with this email, if there is one that may sign in."""
-    account, _ = store.accounts.by_email(normal_email(email))
+    """A 30-minute reset link for the account with this email, if there is one that may sign in, and
+    at most 3 per 15 minutes (nobody can flood a mailbox with reset emails; the answer is the same)."""
+    email = normal_email(email)
+    subject = "reset:" + hashlib.sha256(email.encode()).hexdigest()[:32]
+    key, = store.accounts.throttle_keys([subject])
+    account, found = store.accounts.by_email(email, also=[key])
     if account is None or account["status"] == "disabled":
+        return None
+    counted = store.accounts.count_failure(subject, found.get(key), int(now.timestamp()), RESET_WINDOW_SECONDS)
+    if int(counted["count"]) > RESETS_PER_WINDOW:
         return None
     token, link = _new_link(account["id"], "reset", now + RESET_VALID)
     store.accounts.update(account["id"], link, audit=audit.event(entity(account["id"]), "reset_requested",

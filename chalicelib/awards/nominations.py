@@ -189,7 +189,8 @@ def score_nomination(store: Store, who: Principal, nomination_id: str, body: Sco
     if missing or unknown:
         raise Invalid([FieldError(f"scores.{c}", "Thiếu điểm tiêu chí này.") for c in sorted(missing)]
                       + [FieldError(f"scores.{c}", "Tiêu chí không có trong thang điểm.") for c in sorted(unknown)])
-    score = {"conference_id": nomination["conference_id"], "nomination_id": nomination_id, "reviewer": who.actor,  # the person: one reviewer however many sessions
+    # who.actor: the person when signed in as one, one reviewer however many sessions they open
+    score = {"conference_id": nomination["conference_id"], "nomination_id": nomination_id, "reviewer": who.actor,
              "reviewer_name": who.name, "scores": {k: body.scores[k] for k in sorted(criteria)}, "note": body.note,
              "at": iso(now)}
     store.explain(finalised=Locked(FINALISED, "finalised"))

@@ -12,6 +12,7 @@ from chalicelib.http.context import Context, Reply, page
 from chalicelib.http.declaration import PAGED, Feature, LazyModels, QueryParam
 
 models = LazyModels("chalicelib.accounts.models")
+reporting_models = LazyModels("chalicelib.reporting.models")
 accounts = Feature(__name__, "accounts", "Tài khoản người dùng, đăng nhập, phiên và xác thực hai lớp.")
 NO_CONTENT = Reply("", content_type="text/plain")
 
@@ -65,6 +66,15 @@ def get_account(ctx: Context, account_id: str) -> Reply:
                 access=ADMIN, body=models.AccountPatch, response=models.Account, errors=(404, 409))
 def patch_account(ctx: Context, account_id: str) -> Reply:
     return Reply(service.public(service.patch_account(ctx.store, ctx.who, account_id, ctx.body, ctx.now())))
+
+
+@accounts.route("GET", "/v1/accounts/{account_id}/audit",
+                summary="Nhật ký của tài khoản: tạo, mời, đăng nhập (cả thất bại), đặt mật khẩu, yếu tố xác thực (mới trước)",
+                access=ADMIN, response=reporting_models.AuditList, errors=(404,), query=PAGED)
+def account_audit(ctx: Context, account_id: str) -> Reply:
+    account_id = service.get_account(ctx.store, account_id)["id"]
+    result = ctx.store.audit.list(service.entity(account_id), limit=ctx.limit, cursor=ctx.cursor)
+    return Reply(page(result.items, result.next))
 
 
 @accounts.route("POST", "/v1/accounts/{account_id}/invitation",

@@ -102,6 +102,8 @@ def _message(err: Any) -> str:
         return f"Dài quá {ctx.get('max_length')} ký tự."
     if kind == "string_too_short":
         return "Không được để trống."
+    if kind == "too_long" and ctx.get("field_type") == "Value":  # a capped text behind a validator (prose)
+        return f"Dài quá {ctx.get('max_length')} ký tự."
     if kind == "too_long":
         return f"Nhiều quá {ctx.get('max_length')} phần tử."
     return _MESSAGES.get(kind, err.get("msg", "Giá trị không hợp lệ."))

@@ -233,7 +233,9 @@ class WorkbookError(Strict):
     sheet: str
     row: int
     column: str = Field(description="Chữ cái của cột, ví dụ 'D'")
-    field: str = Field(description="values.<mã chỉ tiêu>, comments.<mã chỉ tiêu>, achievements hoặc unit_id")
+    field: str = Field(description="values.<mã chỉ tiêu>, comments.<mã chỉ tiêu>, achievements, unit_id; "
+                                   "period (kỳ đã khóa với đơn vị này) hoặc values (dòng không có số liệu nào): "
+                                   "hiện ở cột tên đơn vị")
     message: str
 
 

@@ -240,10 +240,12 @@ def read_sheet(data: bytes) -> Sheet:
                 continue
             width = max(keys)
             rows = [(FIRST_ROW + n, [(c.value, c.data_type) for c in row])
-                    for n, row in enumerate(ws.iter_rows(min_row=FIRST_ROW, max_row=FIRST_ROW + MAX_ROWS,
+                    for n, row in enumerate(ws.iter_rows(min_row=FIRST_ROW, max_row=FIRST_ROW + MAX_ROWS - 1,
                                                          max_col=width))]
-            more = len(rows) > MAX_ROWS
-            return Sheet(ws.title, keys, rows[:MAX_ROWS], more)
+            # Rows past the cap count only when something is written in them (Excel keeps styled empty rows).
+            tail = ws.iter_rows(min_row=FIRST_ROW + MAX_ROWS, max_col=width, values_only=True)
+            more = any(not _blank(value) for row in tail for value in row)
+            return Sheet(ws.title, keys, rows, more)
     except Exception:  # noqa: BLE001 - a malformed sheet part
         raise _not_a_workbook("Không đọc được nội dung trang tính trong tệp .xlsx (tệp hỏng).") from None
     finally:
@@ -402,7 +404,7 @@ def import_workbook(store: Any, unit_id: str, period: Period, data: bytes, deadl
         current = reads.reports[(row.unit["id"], period.code)]
         lock = lock_for(current, period, deadline, reads.exceptions[(row.unit["id"], period.code)], now)
         if lock:
-            row.errors.append(FieldError(UNIT_NAME, lock.detail))
+            row.errors.append(FieldError("period", lock.detail))  # shown on the unit's name
         for problem in row.errors:
             error(row.number, problem.field, problem.field, problem.message)
         reports.append({"unit_id": row.unit["id"], "unit_name": row.unit["name"], "row": row.number,
@@ -428,18 +430,13 @@ def _check(row: _Row, explain: Callable[[Any], Invalid], history: dict[str, dict
     from chalicelib.reporting.models import report_in_model
 
     if not row.values and not row.achievements and not row.errors:
-        row.errors.append(FieldError(UNIT_NAME, "Báo cáo phải có ít nhất một số liệu hoặc phần thành tích."))
+        row.errors.append(FieldError("values", "Báo cáo phải có ít nhất một số liệu hoặc phần thành tích."))
         return
     try:
         report_in_model().model_validate({"values": row.values, "comments": row.comments,
                                           "achievements": row.achievements})
     except ValidationError as exc:
-        row.errors.extend(e if e.field in _keys() else FieldError(UNIT_NAME, e.message)
-                          for e in explain(exc).errors)
+        row.errors.extend(explain(exc).errors)  # a field without a column of its own is shown on the unit's name
     catalog = indicator_catalog()
     row.errors.extend(catalog.check_rules(row.values))
     row.errors.extend(outliers(history, period, row.values, row.comments))
-
-
-def _keys() -> set[str]:
-    return {c.key for c in columns()}

@@ -50,8 +50,9 @@ accounts or one unit's (Query GSI1 ACCOUNTS, begins_with "<unit_id>#"), an accou
 email); a session bearer token names its account and session, both in the account's
 partition: one BatchGetItem authenticates it (with whatever else the route reads); an
 account's passkeys (Query begins_with PASSKEY#) and one by credential id (GetItem); a
-WebAuthn challenge by its value (single use: a conditional Delete); a sign-in throttle
-counter per email (hashed) or per address (atomic ADD within its window). Sessions,
+WebAuthn challenge by its value (single use: a conditional Delete); a throttle counter
+(atomic ADD within its window) per subject: `email:<sha256>` and `address:<ip>` for sign-in
+failures, `reset:<sha256>` for reset emails. Sessions,
 challenges and throttle counters carry `expires_at` (DynamoDB TTL). No Scan anywhere.
 """
 
@@ -243,6 +244,9 @@ def score(conference_id: str, nomination_id: str, reviewer: str) -> Key:
 
 ACCOUNTS = "ACCOUNTS"
 NO_UNIT = "-"  # GSI1SK of an account bound to no unit (unit ids start with a letter or digit)
+
+
+NO_ACCOUNT = "0" * 16  # an id no account has: what an unknown email's sign-in reads instead of one
 
 
 def account_partition(account_id: str) -> str:

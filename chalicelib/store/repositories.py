@@ -590,13 +590,17 @@ class Accounts(_Repository):
     def get(self, account_id: str) -> Record | None:
         return self.table.get(keys.account(account_id))
 
-    def by_email(self, email: str, also: Sequence[keys.Key] = ()) -> tuple[Record | None, dict[keys.Key, Record | None]]:
+    def by_email(self, email: str, also: Sequence[keys.Key] = (), even: bool = False
+                 ) -> tuple[Record | None, dict[keys.Key, Record | None]]:
         """The account with this (normalised) email and the items `also` names: two round trips
-        (the guard with `also`, then the account)."""
+        (the guard with `also`, then the account). `even`: the second read is made for an unknown
+        email too (of an account id no account has), so both answers take the same time."""
         guard_key = keys.email_guard(email)
         found = self.table.get_many([guard_key, *also])
         guard = found.pop(guard_key)
-        account = self.table.get(keys.account(guard["account_id"])) if guard else None
+        account = None
+        if guard or even:
+            account = self.table.get(keys.account(guard["account_id"] if guard else keys.NO_ACCOUNT))
         return account, found
 
     def update(self, account_id: str, fields: Record, condition: Condition | None = None, guards: str = "account",

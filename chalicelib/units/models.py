@@ -97,10 +97,3 @@ class TokenInfo(Strict):
 class TokenList(Strict):
     items: list[TokenInfo]
     next: Optional[str]
-
-
-class Me(Strict):
-    token_id: str
-    role: Literal["unit", "admin", "leader"]
-    unit_id: Optional[str]
-    name: str

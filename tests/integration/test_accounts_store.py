@@ -83,3 +83,26 @@ def test_accounts_list_by_unit_and_one_account_per_email(store: Store):
         person(store, "unit", "ca-ha-tinh", email="a@bca.gov.vn", now=now)
     assert [a["email"] for a in store.accounts.list("ca-nghe-an").items] == ["a@bca.gov.vn"]
     assert {a["email"] for a in store.accounts.list().items} == {"a@bca.gov.vn", "b@bca.gov.vn", "c@bca.gov.vn"}
+
+
+def test_an_unknown_email_costs_the_same_calls_as_a_wrong_password(store: Store, calls):
+    from argon2 import PasswordHasher
+
+    from chalicelib.accounts.models import SessionIn
+    from chalicelib.accounts.passwords import Passwords
+    from chalicelib.accounts.sessions import sign_in
+    from chalicelib.core.settings import settings
+
+    hasher = Passwords(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    now = SystemClock().now()
+    person(store, "unit", "ca-nghe-an", email="a@bca.gov.vn", now=now)
+    made = []
+    for n, email in enumerate(("a@bca.gov.vn", "khongco@bca.gov.vn", "a@bca.gov.vn", "khongco@bca.gov.vn")):
+        calls.clear()
+        with pytest.raises(Unauthorized) as refused:
+            sign_in(store, SessionIn(email=email, password="sai mật khẩu rồi"), f"203.0.113.{n}", now, hasher,
+                    settings(), lambda *_: None)
+        made.append((list(calls), refused.value.detail))
+    assert made[0] == made[1] and made[2] == made[3]
+    assert made[0][0] == ["BatchGetItem", "GetItem", "PutItem", "PutItem", "PutItem"]  # 2 new windows, 1 audit
+    assert made[2][0] == ["BatchGetItem", "GetItem", "UpdateItem", "PutItem", "PutItem"]  # the email's counted on

@@ -4,7 +4,7 @@ import { api, loadSession, saveSession, whenUnauthorized } from "./api/client";
 import type { Me } from "./api/types";
 import { go, href, useRoute } from "./lib/router";
 import { startOutbox } from "./lib/outbox";
-import { Heading, Loading, Notice, WhoContext, lazyScreen, type Who } from "./ui";
+import { Heading, Loading, Notice, SignOutContext, WhoContext, lazyScreen, type Who } from "./ui";
 import { SignIn } from "./screens/SignIn";
 import { SetPassword } from "./screens/SetPassword";
 import { Home } from "./screens/Home";
@@ -29,6 +29,25 @@ function toWho(me: Me): Who {
   };
 }
 
+const ME_KEY = "thidua.me";
+
+function rememberedMe(token: string): Me | null {
+  try {
+    const kept = JSON.parse(localStorage.getItem(ME_KEY) ?? "null") as { token: string; me: Me } | null;
+    return kept?.token === token ? kept.me : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Once the service worker controls the page, read what the portal needs offline so it is cached. */
+function warmCache(): void {
+  if (!loadSession()) return;
+  void api.GET("/v1/me").catch(() => undefined);
+  void api.GET("/v1/indicators").catch(() => undefined);
+  void api.GET("/v1/award-forms").catch(() => undefined);
+}
+
 function App() {
   const route = useRoute();
   const [session, setSession] = useState(loadSession);
@@ -40,6 +59,7 @@ function App() {
   useEffect(() => {
     whenUnauthorized(() => {
       saveSession(null);
+      localStorage.removeItem(ME_KEY);
       setSession(null);
       setWho(null);
       setNotice("Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.");
@@ -61,9 +81,17 @@ function App() {
     setMeError(null);
     api.GET("/v1/me").then(({ data }) => {
       if (cancelled) return;
-      if (data) setWho(toWho(data));
-      else setMeError("Không đọc được thông tin tài khoản.");
-    }, () => !cancelled && setMeError("Không kết nối được máy chủ. Kiểm tra kết nối mạng rồi tải lại trang."));
+      if (data) {
+        localStorage.setItem(ME_KEY, JSON.stringify({ token: session.token, me: data }));
+        setWho(toWho(data));
+      } else setMeError("Không đọc được thông tin tài khoản.");
+    }, () => {
+      if (cancelled) return;
+      // Offline: who this session is was kept at the last successful read.
+      const kept = rememberedMe(session.token);
+      if (kept) setWho(toWho(kept));
+      else setMeError("Không kết nối được máy chủ. Kiểm tra kết nối mạng rồi tải lại trang.");
+    });
     return () => {
       cancelled = true;
     };
@@ -90,16 +118,17 @@ function App() {
     return <Shell online={online}>{meError ? <Notice kind="error">{meError}</Notice> : <Loading />}</Shell>;
   }
 
-  const signOut = async () => {
+  const signOut = async (message = "Đã đăng xuất.") => {
     try {
       await api.DELETE("/v1/sessions/current");
     } catch {
       // offline: the session ends by itself; forget it here
     }
     saveSession(null);
+    localStorage.removeItem(ME_KEY);
     setSession(null);
     setWho(null);
-    setNotice("Đã đăng xuất.");
+    setNotice(message);
     if ("caches" in window) void caches.delete("thidua-api");
     go("#/");
   };
@@ -125,7 +154,9 @@ function App() {
 
   return (
     <WhoContext.Provider value={who}>
-      <Shell online={online} who={who} onSignOut={signOut} current={first ?? ""}>{screen}</Shell>
+      <SignOutContext.Provider value={(message) => void signOut(message)}>
+        <Shell online={online} who={who} onSignOut={() => void signOut()} current={first ?? ""}>{screen}</Shell>
+      </SignOutContext.Provider>
     </WhoContext.Provider>
   );
 }
@@ -179,6 +210,7 @@ function Forbidden() {
 if ("serviceWorker" in navigator && import.meta.env.PROD) {
   window.addEventListener("load", () => {
     navigator.serviceWorker.register("./sw.js", { scope: "./" }).catch(() => undefined);
+    navigator.serviceWorker.addEventListener("controllerchange", warmCache);
   });
 }
 

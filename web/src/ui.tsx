@@ -15,6 +15,8 @@ export interface Who {
 }
 
 export const WhoContext = createContext<Who | null>(null);
+/** Ends the session (and shows `notice` on the sign-in screen). */
+export const SignOutContext = createContext<(notice?: string) => void>(() => undefined);
 export function useWho(): Who {
   const who = useContext(WhoContext);
   if (!who) throw new Error("not signed in");

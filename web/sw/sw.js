@@ -24,20 +24,40 @@ self.addEventListener("activate", (event) => {
     .then(() => self.clients.claim()));
 });
 
-async function networkFirst(request, cacheName, fallbackUrl) {
-  try {
-    const response = await fetch(request);
+// On a connection that neither answers nor fails (a provincial 2G cell), the last copy is shown
+// after this long; the network's answer, if it comes later, still refreshes the cache.
+const PATIENCE_MS = 6000;
+
+function networkFirst(request, cacheName, fallbackUrl) {
+  const key = fallbackUrl || request;
+  const network = fetch(request).then((response) => {
     // A 404 is an answer too: the report form of a period not yet reported reads one, and must open offline.
     if (response.ok || response.status === 404) {
       const copy = response.clone();
-      caches.open(cacheName).then((cache) => cache.put(fallbackUrl || request, copy));
+      caches.open(cacheName).then((cache) => cache.put(key, copy));
     }
     return response;
-  } catch (error) {
-    const cached = await caches.match(fallbackUrl || request, { ignoreVary: true });
-    if (cached) return cached;
-    throw error;
-  }
+  });
+  const cachedSoon = new Promise((resolve) => setTimeout(resolve, PATIENCE_MS))
+    .then(() => caches.match(key, { ignoreVary: true }));
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const answer = (response) => {
+      if (!settled && response) {
+        settled = true;
+        resolve(response);
+      }
+    };
+    network.then(answer, async (error) => {
+      const cached = await caches.match(key, { ignoreVary: true });
+      if (cached) answer(cached);
+      else if (!settled) {
+        settled = true;
+        reject(error);
+      }
+    });
+    cachedSoon.then(answer);
+  });
 }
 
 async function cacheFirst(request) {

@@ -269,12 +269,53 @@ def test_a_clerks_report_names_the_person_and_shares_idempotency_with_the_units_
     assert submitted[0]["actor"] == f"account:{account['id']}" and submitted[0]["actor_token"] != account["id"]
 
 
-def test_sign_ins_failures_and_factor_changes_are_audited_with_the_person(api, people, store):
+def test_sign_ins_failures_and_resets_are_audited_with_the_person(api, people, admin_token):
     account = people.active(CLERK)
     people.sign_in(CLERK, "sai mật khẩu rồi nhé")
+    people.sign_in(CLERK)
+    api.post("/v1/password-resets", body={"email": CLERK})
+    events = api.get(f"/v1/accounts/{account['id']}/audit", token=admin_token).data["items"]
+    assert [e["action"] for e in events] == ["reset_requested", "signed_in", "sign_in_failed", "password_set",
+                                             "created"]
+    assert all(e["actor_account_id"] == account["id"] and e["actor_name"] == "Nguyễn Thị Văn Thư"
+               for e in events[:-1])
+
+
+def test_at_most_three_reset_emails_per_15_minutes(api, people, mailbox, clock):
+    people.active(CLERK)
+    sent = len(mailbox.sent)
+    answers = {api.post("/v1/password-resets", body={"email": CLERK}).status_code for _ in range(5)}
+    assert answers == {202} and len(mailbox.sent) == sent + 3
+    clock.advance(minutes=15)
+    api.post("/v1/password-resets", body={"email": CLERK})
+    assert len(mailbox.sent) == sent + 4
+
+
+def test_a_retried_invitation_is_one_account_and_one_email(api, people, admin_token, mailbox):
+    body = {"email": CLERK, "name": "Nguyễn Thị Văn Thư", "role": "unit", "unit_id": "ca-nghe-an"}
+    key = {"Idempotency-Key": "moi-van-thu"}
+    first = api.post("/v1/accounts", token=admin_token, body=body, headers=key)
+    again = api.post("/v1/accounts", token=admin_token, body=body, headers=key)
+    assert first.status_code == again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert first.data == again.data and first.headers["Location"] == f"/v1/accounts/{first.data['id']}"
+    assert len(mailbox.sent) == 1
+
+
+def test_a_clerk_raised_to_leader_may_only_enrol_a_factor_until_one_is_set(api, people, admin_token):
+    account = people.active(CLERK)
     token = people.sign_in(CLERK).data["token"]
-    api.post("/v1/me/totp", token=token)
-    actions = [e["action"] for e in store.audit.list(f"account:{account['id']}").items]
-    assert actions[:3] == ["signed_in", "sign_in_failed", "password_set"]
-    assert all(e["actor_account_id"] == account["id"] for e in store.audit.list(f"account:{account['id']}").items
-               if e["action"] != "created")
+    assert api.get("/v1/conferences", token=token).status_code == 403  # a unit's session: not for staff routes
+    raised = api.patch(f"/v1/accounts/{account['id']}", token=admin_token, body={"role": "leader", "unit_id": None})
+    assert raised.status_code == 200 and (raised.data["role"], raised.data["unit_id"]) == ("leader", None)
+    refused = api.get("/v1/conferences", token=token)
+    assert refused.status_code == 403 and refused.data["reason"] == "second_factor_enrolment_required"
+    assert api.get("/v1/me", token=token).data["needs_second_factor"] is True
+    assert api.post("/v1/me/totp", token=token).status_code == 200
+
+
+def test_paths_with_ids_this_api_never_hands_out_are_404s(api, people, admin_token):
+    people.active(CLERK)
+    token = people.sign_in(CLERK).data["token"]
+    for path in ("/v1/accounts/" + "a" * 3000, "/v1/accounts/ZZZZ", "/v1/accounts/" + "a" * 3000 + "/audit"):
+        assert api.get(path, token=admin_token).status_code == 404, path
+    assert api.delete("/v1/me/passkeys/" + "A" * 3000, token=token).status_code == 404

@@ -222,7 +222,7 @@ def test_a_locked_period_for_a_row_is_an_error_on_that_row(api, tree, store, adm
     template = download(api, tree["parent"]).body
     resp = upload(api, tree["parent"], fill_template(template, {"pc-an-ninh": {"checkpoints": 2}}))
     error, = resp.data["errors"]
-    assert error["column"] == "B" and "đã được duyệt" in error["message"]
+    assert error["column"] == "B" and error["field"] == "period" and "đã được duyệt" in error["message"]
     assert resp.data["reports"][0]["valid"] is False
 
 
@@ -322,3 +322,39 @@ def test_the_devtools_fill_is_what_the_browser_test_uploads(api, tree):
     good = upload(api, tree["parent"], sub_units_filled(template)).data
     assert good["errors"] == [] and [r["unit_id"] for r in good["reports"]] == ["ca-tp-vinh", "pc-an-ninh",
                                                                                  "pc-giao-thong"]
+
+
+def test_rows_past_the_cap_are_an_error_but_styled_empty_rows_are_not(api, tree):
+    from chalicelib.reporting.workbook import MAX_ROWS
+
+    template = download(api, tree["parent"]).body
+    wb = load_workbook(io.BytesIO(template))
+    ws = wb["Báo cáo"]
+    ws.cell(3 + MAX_ROWS + 20, 2).number_format = "0.00"  # formatting only: nothing written
+    out = io.BytesIO()
+    wb.save(out)
+    assert upload(api, tree["parent"], out.getvalue()).data["errors"] == []
+    ws.cell(3 + MAX_ROWS + 20, 1).value = "pc-an-ninh"
+    out = io.BytesIO()
+    wb.save(out)
+    error, = upload(api, tree["parent"], out.getvalue()).data["errors"]
+    assert error["row"] == 3 + MAX_ROWS and f"quá {MAX_ROWS} dòng" in error["message"]
+
+
+def test_text_columns_meet_the_report_models_rules(api, tree):
+    template = download(api, tree["parent"]).body
+    ws = sheet_of(template)
+    col, row = codes_row(ws), rows_by_unit(ws)
+    data = fill_template(template, {"pc-an-ninh": {"checkpoints": 3}, "ca-tp-vinh": {"checkpoints": 4}}, cells={
+        ("pc-an-ninh", "achievements"): "x" * 20_001,                     # over the cap a PUT has
+        ("ca-tp-vinh", "comments.checkpoints"): "=HYPERLINK(\"http://x\")",  # a formula in a text cell
+        ("pc-giao-thong", "comments.checkpoints"): "Chỉ có giải thích",   # no figure, no achievements
+    })
+    from openpyxl.utils import get_column_letter as letter
+
+    errors = {(e["row"], e["column"]): e for e in upload(api, tree["parent"], data).data["errors"]}
+    assert errors[(row["pc-an-ninh"], letter(col["achievements"]))]["message"] == "Dài quá 20000 ký tự."
+    assert "công thức" in errors[(row["ca-tp-vinh"], letter(col["comments.checkpoints"]))]["message"]
+    empty = errors[(row["pc-giao-thong"], "B")]
+    assert empty["field"] == "values" and "ít nhất một số liệu" in empty["message"]
+    assert len(errors) == 3

@@ -108,9 +108,18 @@ function Invite({ units, onInvited }: { units: Unit[]; onInvited: () => void }) 
 
   async function invite(e: Event) {
     e.preventDefault();
+    setDone(null);
+    const local = [
+      !name.trim() && { field: "name", message: "Nhập họ và tên." },
+      !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email.trim()) && { field: "email", message: "Nhập một địa chỉ thư điện tử hợp lệ." },
+      role === "unit" && !unitId && { field: "unit_id", message: "Chọn đơn vị cho tài khoản đơn vị." },
+    ].filter((x): x is { field: string; message: string } => !!x);
+    if (local.length) {
+      setProblem({ status: 422, title: "", errors: local });
+      return;
+    }
     setBusy(true);
     setProblem(null);
-    setDone(null);
     try {
       const { data, error, response } = await api.POST("/v1/accounts", {
         body: { name: name.trim(), email: email.trim(), role, unit_id: unitId || null },
@@ -133,7 +142,7 @@ function Invite({ units, onInvited }: { units: Unit[]; onInvited: () => void }) 
 
   const general = problem && !Object.keys(errs).length;
   return (
-    <form class="card" onSubmit={invite} aria-labelledby="invite-title">
+    <form class="card" onSubmit={invite} aria-labelledby="invite-title" noValidate>
       <h2 id="invite-title">Mời người dùng</h2>
       <div class="columns">
         <Field id="a-name" label="Họ và tên" error={errs.name}>

@@ -72,6 +72,7 @@ export default function Nominations({ unitId }: { unitId: string }) {
       )}
       {editing && (
         <NominationForm unitId={unitId} state={editing} forms={forms} conferences={conferences}
+          known={[...new Set((items ?? []).map((n) => n.conference_id))]}
           onCancel={() => setEditing(null)}
           onSaved={(text) => {
             setEditing(null);
@@ -94,14 +95,14 @@ export default function Nominations({ unitId }: { unitId: string }) {
                   {conf?.nomination_deadline && <> · Hạn gửi đề nghị: {dateTime(conf.nomination_deadline)}</>}</p>
                 <p>Trạng thái: <span class={`state state--nom-${n.status}`}>{STATUS[n.status] ?? n.status}</span></p>
                 {n.decision && (
-                  <p class="note">Ý kiến quyết định ({dateTime(n.decision.at)}): {n.decision.note || "—"}</p>
+                  <p class="decision"><strong>Ý kiến quyết định</strong> ({dateTime(n.decision.at)}): {n.decision.note || "—"}</p>
                 )}
                 {Object.keys(n.figures).length > 0 && (
                   <p class="hint">Số liệu: {Object.entries(n.figures).map(([k, v]) => `${k}: ${num(v)}`).join("; ")}</p>
                 )}
                 {n.status === "pending" && (
                   <button type="button" class="button button--small button--secondary" onClick={() => void edit(n)}>
-                    Sửa đề nghị «{n.name}»
+                    Sửa<span class="sr-only"> đề nghị «{n.name}»</span>
                   </button>
                 )}
               </li>
@@ -113,8 +114,8 @@ export default function Nominations({ unitId }: { unitId: string }) {
   );
 }
 
-function NominationForm({ unitId, state, forms, conferences, onCancel, onSaved }: {
-  unitId: string; state: FormState; forms: AwardForm[]; conferences: Conference[] | null;
+function NominationForm({ unitId, state, forms, conferences, known, onCancel, onSaved }: {
+  unitId: string; state: FormState; forms: AwardForm[]; conferences: Conference[] | null; known: string[];
   onCancel: () => void; onSaved: (text: string) => void;
 }) {
   const [f, setF] = useState(state);
@@ -159,7 +160,7 @@ function NominationForm({ unitId, state, forms, conferences, onCancel, onSaved }
 
   const general = problem && (problem.status !== 422 || !Object.keys(errs).length);
   return (
-    <form class="card" onSubmit={save}>
+    <form class="card card--form" onSubmit={save}>
       <h2>{f.id ? "Sửa đề nghị" : "Đề nghị mới"}</h2>
       <Field id="n-kind" label="Loại" error={errs.kind}>
         {(d) => (
@@ -206,8 +207,11 @@ function NominationForm({ unitId, state, forms, conferences, onCancel, onSaved }
             {conferences.map((c) => <option key={c.id} value={c.id}>{c.title} ({date(c.date)})</option>)}
           </select>
         ) : (
-          <input id="n-conference" required disabled={!!f.id} value={f.conference_id} aria-describedby={d} aria-invalid={inv}
-                 onInput={(e) => set({ conference_id: e.currentTarget.value })} />
+          <>
+            <input id="n-conference" required disabled={!!f.id} value={f.conference_id} aria-describedby={d} aria-invalid={inv}
+                   list="n-conference-known" autoComplete="off" onInput={(e) => set({ conference_id: e.currentTarget.value })} />
+            <datalist id="n-conference-known">{known.map((id) => <option key={id} value={id} />)}</datalist>
+          </>
         )}
       </Field>
       {general && problem && <Notice kind="error">{problem.status === 423

@@ -68,22 +68,24 @@ export function ReportForm({ unitId, period }: { unitId: string; period: string 
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [busy, setBusy] = useState(false);
   const [touched, setTouched] = useState(false);
+  const [offlineRead, setOfflineRead] = useState(false);
   const statusRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     let cancelled = false;
     (async () => {
       try {
-        const [cat, cur] = await Promise.all([
-          api.GET("/v1/indicators"),
-          api.GET("/v1/units/{unit_id}/reports/{period}", { params: { path: { unit_id: unitId, period } } }),
-        ]);
+        const reading = api.GET("/v1/units/{unit_id}/reports/{period}", { params: { path: { unit_id: unitId, period } } })
+          .catch(() => null); // offline and never read here: the form still opens
+        const cat = await api.GET("/v1/indicators");
+        const cur = await reading;
         if (cancelled) return;
         if (!cat.data) throw asProblem(cat.error, cat.response);
         setCatalog(cat.data);
-        const report = cur.data ?? null;
-        const etag = cur.response.headers.get("ETag");
-        if (!report && cur.response.status !== 404) setLoadError(describe(asProblem(cur.error, cur.response)));
+        const report = cur?.data ?? null;
+        const etag = cur?.response.headers.get("ETag") ?? null;
+        if (cur && !report && cur.response.status !== 404) setLoadError(describe(asProblem(cur.error, cur.response)));
+        if (!cur) setOfflineRead(true);
         setServer({ report, etag });
         const saved = readDraft(unitId, period);
         setDraft(saved ?? fromReport(report, etag));
@@ -190,6 +192,7 @@ export function ReportForm({ unitId, period }: { unitId: string; period: string 
   async function send(e: Event) {
     e.preventDefault();
     if (!draft) return;
+    setTouched(true);
     const localErrors = Object.keys(parsed.local).length;
     const missingComments = Object.keys(outliers).filter((c) => !draft.comments[c]?.trim());
     if (localErrors || missingComments.length) {
@@ -238,13 +241,17 @@ export function ReportForm({ unitId, period }: { unitId: string; period: string 
           : "Chưa có báo cáo kỳ này."}{" "}
         Bản nháp được lưu trên máy này khi bạn nhập, kể cả khi mất mạng.
       </p>
+      {offlineRead && (
+        <Notice kind="warn">Đang mất mạng và máy này chưa lưu bản báo cáo hiện tại: vẫn điền và gửi được; nếu kỳ này
+          đã có báo cáo, khi có mạng bạn sẽ được xem những gì khác trước khi ghi đè.</Notice>
+      )}
       {server?.report?.review?.action === "return" && (
         <Notice kind="warn">Văn phòng đã trả lại báo cáo: {server.report.review.note}</Notice>
       )}
       <div ref={statusRef} tabIndex={-1} aria-live="polite">
         {status && <Notice kind={status.kind === "sent" ? "ok" : "warn"}>{status.text}</Notice>}
         {general && problem && <Notice kind="error">{problem.status === 423
-          ? `Kỳ báo cáo đã khóa${problem.reason ? `: ${problem.reason}` : ""}. ${problem.detail ?? ""}`
+          ? `Kỳ báo cáo đã khóa: ${problem.detail ?? "không thể gửi hoặc sửa báo cáo kỳ này."}`
           : describe(problem)}</Notice>}
         {conflict && <ConflictView conflict={conflict} base={draft.baseValues} mine={parsed.values} labels={labels}
                                    onLatest={() => useLatest(conflict)} onKeep={() => keepMine(conflict)} />}
@@ -260,6 +267,7 @@ export function ReportForm({ unitId, period }: { unitId: string; period: string 
                 error={parsed.local[ind.code] ?? serverErrors[`values.${ind.code}`] ?? null}
                 rules={rulesFor(ind.code).map((r) => r.message)}
                 outlier={outliers[ind.code]} comment={draft.comments[ind.code] ?? ""}
+                askComment={!!serverErrors[`values.${ind.code}`] || !!serverErrors[`comments.${ind.code}`]}
                 commentError={serverErrors[`comments.${ind.code}`] ??
                   (outliers[ind.code] && touched && !draft.comments[ind.code]?.trim() ? "Cần giải thích số liệu bất thường này." : null)}
                 onValue={(v) => update({ values: { ...draft.values, [ind.code]: v } })}
@@ -289,11 +297,11 @@ export function ReportForm({ unitId, period }: { unitId: string; period: string 
 
 interface IndicatorFieldProps {
   ind: Indicator; raw: string; error: string | null; rules: string[];
-  outlier?: { median: number; factor: number }; comment: string; commentError: string | null;
+  outlier?: { median: number; factor: number }; comment: string; commentError: string | null; askComment: boolean;
   onValue: (v: string) => void; onComment: (v: string) => void;
 }
 
-function IndicatorField({ ind, raw, error, rules, outlier, comment, commentError, onValue, onComment }: IndicatorFieldProps) {
+function IndicatorField({ ind, raw, error, rules, outlier, comment, commentError, askComment, onValue, onComment }: IndicatorFieldProps) {
   const id = `v-${ind.code}`;
   const hint = (
     <>
@@ -315,7 +323,7 @@ function IndicatorField({ ind, raw, error, rules, outlier, comment, commentError
                  }} />
         )}
       </Field>
-      {(outlier || comment) && (
+      {(outlier || comment || askComment) && (
         <Field id={`c-${ind.code}`} label={`Giải thích cho «${ind.label}»`} error={commentError}
                hint={outlier ? `Số này lớn hơn ${outlier.factor} lần trung vị các kỳ trước của đơn vị (${num(outlier.median)}): cần giải thích thì mới gửi được.` : undefined}>
           {(d, inv) => <textarea id={`c-${ind.code}`} rows={2} maxLength={2000} value={comment} aria-describedby={d}

@@ -1,12 +1,13 @@
-import { useEffect, useState } from "preact/hooks";
+import { useContext, useEffect, useState } from "preact/hooks";
 import { api, asProblem, describe, fieldErrors } from "../api/client";
 import type { Passkey, TotpSetup } from "../api/types";
 import { date } from "../lib/format";
 import { createCredential, passkeysSupported } from "../lib/webauthn";
-import { Field, Heading, Notice, useWho } from "../ui";
+import { Field, Heading, Notice, SignOutContext, useWho } from "../ui";
 
 export default function Security() {
   const who = useWho();
+  const signOut = useContext(SignOutContext);
   const [setup, setSetup] = useState<TotpSetup | null>(null);
   const [otp, setOtp] = useState("");
   const [otpError, setOtpError] = useState<string | null>(null);
@@ -94,7 +95,12 @@ export default function Security() {
       )}
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
       {who.needsSecondFactor && done && (
-        <p><button type="button" class="button" onClick={() => location.reload()}>Tiếp tục vào cổng</button></p>
+        <p>
+          <button type="button" class="button"
+                  onClick={() => signOut("Đã bật xác thực hai lớp. Hãy đăng nhập lại bằng mật khẩu và mã xác thực (hoặc khóa truy cập).")}>
+            Đăng nhập lại để vào cổng
+          </button>
+        </p>
       )}
 
       <h2>Ứng dụng xác thực</h2>
