@@ -24,7 +24,6 @@ import pytest
 from browser import (
     HAVE_CHROMIUM,
     NEEDS_CHROMIUM,
-    TIMEOUT,
     assert_accessible,
     button,
     emailed_link,
@@ -222,10 +221,6 @@ def signed_in(driver) -> None:
 def sign_out(driver) -> None:
     press(driver, "Đăng xuất")
     heading(driver, "Đăng nhập")
-
-
-def period_row_says(driver, state: str, timeout: float = TIMEOUT) -> None:
-    says(driver, state, timeout)
 
 
 # -- the scenarios ------------------------------------------------------------------------------
