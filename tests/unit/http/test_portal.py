@@ -91,3 +91,21 @@ def test_without_a_build_the_portal_is_a_404_problem_and_the_api_still_works(api
         portal.web_dir.cache_clear()
         portal.read.cache_clear()
 
+
+
+@pytest.mark.parametrize(("path", "location"), [("/dev", "/dev/"), ("/api", "/api/")])
+def test_behind_a_stage_without_its_final_slash_the_page_is_reached_with_it(built, path, location):
+    """API Gateway serves the root route at "/<stage>" too; the page's relative URLs need "/<stage>/"."""
+    from types import SimpleNamespace
+
+    ctx = SimpleNamespace(request=SimpleNamespace(context={"path": path, "stage": path[1:]}))
+    resp = portal.portal_page(ctx)
+    assert resp.status_code == 308
+    assert resp.headers["Location"] == location
+
+
+def test_behind_a_stage_with_its_final_slash_the_page_is_served(built):
+    from types import SimpleNamespace
+
+    reply = portal.portal_page(SimpleNamespace(request=SimpleNamespace(context={"path": "/dev/", "stage": "dev"})))
+    assert reply.body == INDEX and reply.content_type == "text/html; charset=utf-8"

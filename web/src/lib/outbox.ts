@@ -67,11 +67,16 @@ export async function send(item: Outgoing): Promise<Outcome> {
       // No answer: offline, or the answer was lost on the way back. Keep it with its key.
       const queued = { ...item, attempts: item.attempts + 1 };
       await idb.put("outbox", queued);
+      // Online but unanswered (a lost answer, a dropped connection): try again soon, backing off.
+      if (navigator.onLine) setTimeout(() => void flush(), Math.min(30_000, 2_000 * 2 ** Math.min(queued.attempts, 4)));
       const outcome: Outcome = { kind: "queued", item: queued };
       emit(outcome);
       return outcome;
     }
-    if (result.response.status >= 500 || result.response.status === 401 || result.response.status === 429) {
+    const status = result.response.status;
+    // Not an answer to this submission yet: the server failed, the session must be renewed, or the
+    // same key is still being processed (409 with Retry-After): keep it, same key, for later.
+    if (status >= 500 || status === 401 || status === 429 || (status === 409 && result.response.headers.has("Retry-After"))) {
       const outcome: Outcome = { kind: "queued", item }; // try again later (or after signing in again)
       emit(outcome);
       return outcome;

@@ -133,7 +133,12 @@ function SubUnits({ data }: { data: UnitPeriods }) {
                 <th scope="row">{u.name}</th>
                 {periods.map((p) => {
                   const s = u.periods.find((x) => x.period === p)?.state ?? "missing";
-                  return <td key={p}><span class={`state state--${s}`}>{STATE_TEXT[s]}</span></td>;
+                  return (
+                    <td key={p}>
+                      <a class={`state state--${s}`} href={href("bao-cao", u.unit_id, p)}
+                         aria-label={`${u.name}, ${periodLabel(p)}: ${STATE_TEXT[s]}`}>{STATE_TEXT[s]}</a>
+                    </td>
+                  );
                 })}
               </tr>
             ))}
