@@ -389,6 +389,61 @@ def test_six_wrong_passwords_lock_the_account(world, chromium_factory):
     assert status == 429 and int(headers["Retry-After"]) > 0
 
 
+def test_a_report_changed_since_the_clerks_read_is_not_overwritten(world, chromium_factory):
+    """The office corrects the report while the clerk has it open: the clerk's send answers 412,
+    the page shows what changed (at the read, now, the clerk's) and stores nothing until the
+    clerk chooses; taking the current version and sending again makes the next revision."""
+    unit, period = "ca-binh-duong", previous_period()
+    values, _ = demo_data.REPORTS["2021-07"]["ca-da-nang"]
+    ok(world.api.call("PUT", f"/v1/units/{unit}/reports/{period}", {"values": values}), 201)
+    clerk = person(world, "unit", unit, name="Mai Thị Xung Đột")
+    driver = chromium_factory(width=1366)
+    sign_in(driver, world, clerk)
+    go(driver, world, f"/bao-cao/{unit}/{period}")
+    heading(driver, "Báo cáo", starts=True)
+    wait(driver, lambda d: field(d, world.labels["checkpoints"]).get_attribute("value") == str(values["checkpoints"]),
+         message="the form never showed the stored figures")
+
+    etag = world.api.call("GET", f"/v1/units/{unit}/reports/{period}")[1]["ETag"]  # meanwhile, the office
+    ok(world.api.call("PUT", f"/v1/units/{unit}/reports/{period}", {"values": {**values, "checkpoints": 777}},
+                      {"If-Match": etag}))
+    fill(driver, world.labels["tracing_teams"], "31")
+    press(driver, "Gửi báo cáo")
+    says(driver, "đã được cập nhật")
+    changed = [r for r in driver.find_elements("css selector", "table tr") if world.labels["checkpoints"] in r.text]
+    assert changed and "777" in changed[0].text and str(values["checkpoints"]) in changed[0].text, page_text(driver)
+    check(driver, "form-conflict")
+    stored = ok(world.api.call("GET", f"/v1/units/{unit}/reports/{period}"))
+    assert (stored["version"], stored["values"]["checkpoints"], stored["values"]["tracing_teams"]) == (
+        2, 777, values["tracing_teams"])  # nothing of the clerk's overwrote the office's change
+
+    press(driver, "Dùng bản hiện tại")
+    wait(driver, lambda d: field(d, world.labels["checkpoints"]).get_attribute("value") == "777",
+         message="the current version's figures never replaced the form's")
+    fill(driver, world.labels["tracing_teams"], "31")
+    press(driver, "Gửi báo cáo")
+    says(driver, "Đã gửi")
+    stored = ok(world.api.call("GET", f"/v1/units/{unit}/reports/{period}"))
+    assert (stored["version"], stored["values"]["checkpoints"], stored["values"]["tracing_teams"]) == (3, 777, 31)
+
+
+def test_a_draft_is_kept_in_the_browser_across_a_reload(world, chromium_factory):
+    unit, period = "ca-tp-hcm", current_period()
+    clerk = person(world, "unit", unit, name="Trịnh Văn Bản Nháp")
+    driver = chromium_factory(width=360, height=780)
+    sign_in(driver, world, clerk)
+    go(driver, world, f"/bao-cao/{unit}/{period}")
+    heading(driver, "Báo cáo", starts=True)
+    fill(driver, world.labels["checkpoints"], "41")
+    fill(driver, "Thành tích nổi bật", ACHIEVEMENTS)
+    driver.refresh()  # the phone's browser closed the tab, say
+    heading(driver, "Báo cáo", starts=True)
+    wait(driver, lambda d: field(d, world.labels["checkpoints"]).get_attribute("value") == "41"
+         and field(d, "Thành tích nổi bật").get_attribute("value") == ACHIEVEMENTS,
+         message="the draft was not kept")
+    assert world.api.call("GET", f"/v1/units/{unit}/reports/{period}")[0] == 404  # a draft is not a submission
+
+
 def submit_offline(driver, world, unit: str, period: str, values: dict[str, int]) -> None:
     go(driver, world, f"/bao-cao/{unit}/{period}")
     heading(driver, "Báo cáo", starts=True)
