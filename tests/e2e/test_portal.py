@@ -39,6 +39,7 @@ from browser import (
     passkeys,
     portal_stack,
     press,
+    requested_urls,
     says,
     screenshot,
     severe_console_messages,
@@ -668,3 +669,41 @@ def test_every_screen_at_a_phones_and_a_laptops_width(world, chromium_factory, w
     heading(driver, "Tài khoản người dùng")
     check(driver, "accounts")
     assert severe_console_messages(driver) == []
+    # Every request the portal made went to the app itself (nothing from elsewhere: the CSP and the build).
+    foreign = [u for u in requested_urls(driver) if not u.startswith((world.url + "/", "data:", "about:", "blob:"))]
+    assert foreign == [], foreign
+
+
+def test_a_clerk_signs_in_and_reaches_the_form_with_the_keyboard_alone(world, chromium_factory):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    unit = "ca-da-nang"
+    clerk = person(world, "unit", unit, name="Cao Văn Bàn Phím")
+    driver = chromium_factory(width=1366)
+    go(driver, world, "/")
+    heading(driver, "Đăng nhập")
+    keys = ActionChains(driver)
+
+    def focused_name() -> str:
+        return driver.execute_script(
+            "const e = document.activeElement; return (e.labels && e.labels[0] ? e.labels[0].innerText : e.innerText) || ''")
+
+    def tab_to(name: str, limit: int = 30) -> None:
+        for _ in range(limit):
+            keys.send_keys(Keys.TAB).perform()
+            if norm(focused_name()).startswith(name):
+                return
+        raise AssertionError(f"Tab never reached {name!r}")
+
+    tab_to("Thư điện tử")
+    keys.send_keys(clerk.email).perform()
+    tab_to("Mật khẩu")
+    keys.send_keys(clerk.password, Keys.ENTER).perform()
+    heading(driver, UNIT_NAMES[unit])
+    tab_to("Nộp báo cáo")
+    keys.send_keys(Keys.ENTER).perform()
+    heading(driver, "Báo cáo", starts=True)
+    tab_to(world.labels["officers_mobilised"])
+    keys.send_keys("1500").perform()
+    assert field(driver, world.labels["officers_mobilised"]).get_attribute("value") in ("1500", "1.500")
