@@ -27,7 +27,8 @@ def built(tmp_path, monkeypatch):
 
 
 def csp(resp) -> dict[str, str]:
-    return {part.split(" ", 1)[0]: part.split(" ", 1)[1] for part in resp.headers["Content-Security-Policy"].split("; ")}
+    directives = resp.headers["Content-Security-Policy"].split("; ")
+    return {part.split(" ", 1)[0]: part.split(" ", 1)[1] for part in directives}
 
 
 def test_the_page_is_served_at_the_root_under_a_strict_csp(api, built):

@@ -20,6 +20,7 @@ interface Draft {
   baseEtag: string | null; // the version the clerk started from (If-Match)
   baseValues: Record<string, number>; // its figures, to show what changed on a 412
   key: string; // Idempotency-Key of this draft's submission
+  savedAt?: string;
 }
 
 const draftKey = (unitId: string, period: string) => `thidua.draft.${unitId}.${period}`;
@@ -69,6 +70,7 @@ export function ReportForm({ unitId, period }: { unitId: string; period: string 
   const [busy, setBusy] = useState(false);
   const [touched, setTouched] = useState(false);
   const [offlineRead, setOfflineRead] = useState(false);
+  const [fromDraft, setFromDraft] = useState(false);
   const statusRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -89,6 +91,7 @@ export function ReportForm({ unitId, period }: { unitId: string; period: string 
         setServer({ report, etag });
         const saved = readDraft(unitId, period);
         setDraft(saved ?? fromReport(report, etag));
+        setFromDraft(!!saved);
         const queued = (await pending()).find((q) => q.unit_id === unitId && q.period === period);
         if (queued) setStatus({ kind: "queued", text: "Đang chờ gửi: báo cáo sẽ tự gửi khi có kết nối mạng." });
       } catch (e) {
@@ -119,7 +122,7 @@ export function ReportForm({ unitId, period }: { unitId: string; period: string 
   }), [unitId, period, draft?.baseValues]);
 
   useEffect(() => {
-    if (draft && touched) localStorage.setItem(draftKey(unitId, period), JSON.stringify(draft));
+    if (draft && touched) localStorage.setItem(draftKey(unitId, period), JSON.stringify({ ...draft, savedAt: new Date().toISOString() }));
   }, [draft, touched]);
 
   const parsed = useMemo(() => {
@@ -168,6 +171,7 @@ export function ReportForm({ unitId, period }: { unitId: string; period: string 
     setServer({ report, etag });
     setDraft(fromReport(report, etag));
     setTouched(false);
+    setFromDraft(false);
     setProblem(null);
     setConflict(null);
     setStatus({ kind: "sent", text: `Đã gửi: phiên bản ${report.version} lúc ${dateTime(report.submitted_at)}.` });
@@ -241,6 +245,17 @@ export function ReportForm({ unitId, period }: { unitId: string; period: string 
           : "Chưa có báo cáo kỳ này."}{" "}
         Bản nháp được lưu trên máy này khi bạn nhập, kể cả khi mất mạng.
       </p>
+      {fromDraft && !status && (
+        <Notice>
+          Đang tiếp tục bản nháp lưu trên máy này{draft.savedAt ? ` lúc ${dateTime(draft.savedAt)}` : ""}.{" "}
+          <button type="button" class="linklike" onClick={() => {
+            localStorage.removeItem(draftKey(unitId, period));
+            setDraft(fromReport(server?.report ?? null, server?.etag ?? null));
+            setTouched(false);
+            setFromDraft(false);
+          }}>Bỏ bản nháp, dùng bản đã gửi</button>
+        </Notice>
+      )}
       {offlineRead && (
         <Notice kind="warn">Đang mất mạng và máy này chưa lưu bản báo cáo hiện tại: vẫn điền và gửi được; nếu kỳ này
           đã có báo cáo, khi có mạng bạn sẽ được xem những gì khác trước khi ghi đè.</Notice>

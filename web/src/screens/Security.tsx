@@ -86,6 +86,27 @@ export default function Security() {
     }
   }
 
+  async function removePasskey(p: Passkey) {
+    if (!confirm(`Xóa khóa truy cập «${p.name || "Khóa truy cập"}»? Thiết bị đó sẽ không dùng được để đăng nhập nữa.`)) return;
+    setBusy(true);
+    setMessage(null);
+    try {
+      const { error, response } = await api.DELETE("/v1/me/passkeys/{passkey_id}", { params: { path: { passkey_id: p.id } } });
+      if (response.ok) {
+        setMessage({ kind: "ok", text: "Đã xóa khóa truy cập." });
+        void loadPasskeys();
+      } else {
+        const problem = asProblem(error, response);
+        setMessage({ kind: "error", text: problem.reason === "last_second_factor"
+          ? "Không thể xóa: tài khoản cán bộ phải giữ ít nhất một cách xác thực hai lớp." : describe(problem) });
+      }
+    } catch {
+      setMessage({ kind: "error", text: "Không kết nối được máy chủ." });
+    } finally {
+      setBusy(false);
+    }
+  }
+
   const done = totpOn || (passkeys?.length ?? 0) > 0;
   return (
     <section class="card card--narrow">
@@ -128,7 +149,16 @@ export default function Security() {
       <p>Đăng nhập bằng vân tay, khuôn mặt hoặc mã PIN của thiết bị, không cần nhập mã.</p>
       {passkeys && passkeys.length > 0 && (
         <ul class="plain">
-          {passkeys.map((p) => <li key={p.id}>{p.name || "Khóa truy cập"}{p.created_at ? ` · thêm ngày ${date(p.created_at)}` : ""}</li>)}
+          {passkeys.map((p) => (
+            <li key={p.id} class="passkey">
+              <span>{p.name || "Khóa truy cập"}{p.created_at ? ` · thêm ngày ${date(p.created_at)}` : ""}
+                {p.last_used_at ? ` · dùng lần cuối ${date(p.last_used_at)}` : ""}</span>
+              <button type="button" class="button button--small button--secondary" disabled={busy}
+                      onClick={() => void removePasskey(p)}>
+                Xóa<span class="sr-only"> khóa truy cập {p.name}</span>
+              </button>
+            </li>
+          ))}
         </ul>
       )}
       <button type="button" class="button button--secondary" disabled={busy || !passkeysSupported()} onClick={addPasskey}>
