@@ -1,6 +1,6 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { api, loadSession, saveSession, whenUnauthorized } from "./api/client";
+import { api, apiBase, loadSession, saveSession, whenUnauthorized } from "./api/client";
 import type { Me } from "./api/types";
 import { go, href, useRoute } from "./lib/router";
 import { startOutbox } from "./lib/outbox";
@@ -101,6 +101,16 @@ function App() {
 
   if (first === "dat-mat-khau") {
     return <Shell online={online}><SetPassword token={route.query.get("token") ?? ""} onDone={(msg) => {
+      // The person who just chose a password signs in next, whoever was signed in on this browser.
+      if (session) {
+        void fetch(`${apiBase()}/v1/sessions/current`, {
+          method: "DELETE", headers: { Authorization: `Bearer ${session.token}` },
+        }).catch(() => undefined);
+      }
+      saveSession(null);
+      localStorage.removeItem(ME_KEY);
+      setSession(null);
+      setWho(null);
       setNotice(msg);
       go("#/");
     }} /></Shell>;
