@@ -1,6 +1,6 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { api, loadSession, saveSession, whenUnauthorized } from "./api/client";
+import { api, apiBase, loadSession, saveSession, whenUnauthorized } from "./api/client";
 import type { Me } from "./api/types";
 import { go, href, useRoute } from "./lib/router";
 import { startOutbox } from "./lib/outbox";
@@ -101,6 +101,16 @@ function App() {
 
   if (first === "dat-mat-khau") {
     return <Shell online={online}><SetPassword token={route.query.get("token") ?? ""} onDone={(msg) => {
+      // The person who just chose a password signs in next, whoever was signed in on this browser.
+      if (session) {
+        void fetch(`${apiBase()}/v1/sessions/current`, {
+          method: "DELETE", headers: { Authorization: `Bearer ${session.token}` },
+        }).catch(() => undefined);
+      }
+      saveSession(null);
+      localStorage.removeItem(ME_KEY);
+      setSession(null);
+      setWho(null);
       setNotice(msg);
       go("#/");
     }} /></Shell>;
@@ -164,6 +174,12 @@ function App() {
 function Shell({ children, who, onSignOut, online, current }: {
   children: preact.ComponentChildren; who?: Who; onSignOut?: () => void; online: boolean; current?: string;
 }) {
+  const [updated, setUpdated] = useState(false);
+  useEffect(() => {
+    const show = () => setUpdated(true);
+    window.addEventListener("thidua:update", show);
+    return () => window.removeEventListener("thidua:update", show);
+  }, []);
   const nav = who && !who.needsSecondFactor ? [
     { to: "#/", key: "", text: "Trang chủ", show: true },
     { to: who.unitId ? href("lich-su", who.unitId) : "", key: "lich-su", text: "Lịch sử", show: !!who.unitId },
@@ -193,6 +209,12 @@ function Shell({ children, who, onSignOut, online, current }: {
           </nav>
         )}
       </header>
+      {updated && (
+        <p class="offline" role="status">
+          Đã có phiên bản mới của cổng.{" "}
+          <button type="button" class="linklike" onClick={() => location.reload()}>Tải lại trang</button>
+        </p>
+      )}
       {!online && <p class="offline" role="status">Đang ngoại tuyến: có thể điền báo cáo, bài gửi sẽ được gửi khi có mạng.</p>}
       <main id="main" tabIndex={-1}>{children}</main>
     </>
@@ -210,7 +232,13 @@ function Forbidden() {
 if ("serviceWorker" in navigator && import.meta.env.PROD) {
   window.addEventListener("load", () => {
     navigator.serviceWorker.register("./sw.js", { scope: "./" }).catch(() => undefined);
-    navigator.serviceWorker.addEventListener("controllerchange", warmCache);
+    const hadController = !!navigator.serviceWorker.controller;
+    navigator.serviceWorker.addEventListener("controllerchange", () => {
+      warmCache();
+      // A new version took over a page that was already running the old one: offer a reload
+      // (the typed-in report is kept as a draft, so nothing is lost).
+      if (hadController) window.dispatchEvent(new Event("thidua:update"));
+    });
   });
 }
 
