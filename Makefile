@@ -6,9 +6,9 @@ PY := $(VENV)/bin/python
 PYTHON_BOOT ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13.*/bin/python3.13) $(shell command -v python3.13 2>/dev/null))
 DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium chromium-driver
 
-.PHONY: deps system-deps dynamodb-local test test-unit test-fast demo serve admin-token package bench clean
+.PHONY: deps system-deps dynamodb-local browser-test-deps web node test test-unit test-fast demo serve admin-token package bench clean
 
-deps: $(VENV)/.installed system-deps dynamodb-local
+deps: $(VENV)/.installed system-deps dynamodb-local browser-test-deps
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON_BOOT)" ]; then \
@@ -34,9 +34,47 @@ system-deps:
 dynamodb-local: $(VENV)/.installed
 	@$(PY) -m devtools.dynamodb_local fetch
 
+# axe-core for the browser tests' accessibility checks (tests/e2e/browser.py injects it into the
+# page under test; it is never served), from its own lockfile.
+AXE_DIR := tests/e2e/axe
+browser-test-deps: $(AXE_DIR)/node_modules/.installed
+
+$(AXE_DIR)/node_modules/.installed: $(AXE_DIR)/package.json $(AXE_DIR)/package-lock.json | node
+	cd $(AXE_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The unit portal (web/, README "The web portal"): TypeScript + Preact bundled by Vite into web/dist,
+# which the app serves at / (and `chalice package` ships through vendor/portal). Node and npm come
+# from the machine (Debian's or the image's); packages only from web/package-lock.json (`npm ci`,
+# rerun when the lockfile changes); the typed client is generated from the app's own OpenAPI document.
+# Rebuilt only when a source, the lockfile or the OpenAPI document changed.
+NODE_MIN := 20.19
+WEB_SOURCES := $(shell find web/src web/sw web/scripts web/public -type f -not -name schema.d.ts 2>/dev/null) \
+	web/index.html web/vite.config.ts web/tsconfig.json web/package.json
+web: web/dist/index.html
+
+node:
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+	  echo "The web portal needs Node.js >= $(NODE_MIN) and npm, which are not installed."; \
+	  echo "Install them (e.g. apt-get install nodejs npm, or the image's Node.js) and run make again."; exit 1; }
+	@node web/scripts/check-node.mjs $(NODE_MIN)
+
+web/node_modules/.installed: web/package-lock.json web/package.json | node
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Written only when the document changed, so a Python edit that leaves the API alone rebuilds nothing.
+web/openapi.json: $(VENV)/.installed $(shell find chalicelib -name '*.py' -o -name '*.json' 2>/dev/null)
+	@$(PY) -m devtools.openapi_json > $@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; touch -r $@ $@ 2>/dev/null; else mv $@.tmp $@; fi
+
+web/dist/index.html: web/node_modules/.installed web/openapi.json $(WEB_SOURCES) | node
+	cd web && npm run --silent build
+	touch $@
+
 # Every tier, in random order (pytest-randomly), on two workers; a test file stays on one worker,
 # so module fixtures (a packaged zip, a compiled world) are built once.
-test: deps
+test: deps web
 	$(PY) -m pytest -n 2 --dist loadfile -q
 
 # Pure rules and the HTTP layer over the in-memory store: no Java, seconds.
@@ -46,10 +84,10 @@ test-unit: $(VENV)/.installed
 test-fast: deps
 	$(PY) -m pytest -q -m "not slow"
 
-demo: deps
+demo: deps web
 	$(PY) -m devtools.demo
 
-serve: deps
+serve: deps web
 	$(PY) -m devtools.serve
 
 admin-token: deps
@@ -59,13 +97,13 @@ admin-token: deps
 # account or credentials needed; REGION only satisfies chalice (the template is region-free).
 STAGE ?= dev
 REGION ?= $(or $(AWS_REGION),$(AWS_DEFAULT_REGION),ap-southeast-1)
-package: $(VENV)/.installed
+package: $(VENV)/.installed web
 	$(PY) -m devtools.package --stage $(STAGE) --region $(REGION)
 
 # Every performance figure next to its target and a baseline measured in the same run
 # (docs/performance.md). Figures, not a pass/fail gate.
-bench: deps
+bench: deps web
 	$(PY) -m bench
 
 clean:
-	rm -rf out build .pytest_cache
+	rm -rf out build .pytest_cache web/dist web/openapi.json

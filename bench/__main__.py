@@ -25,6 +25,7 @@ SECTIONS = {
     "submission": "bench.submission",
     "compile": "bench.compile",
     "compile_trigger": "bench.compile_trigger",
+    "portal": "bench.portal",
 }
 
 

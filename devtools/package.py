@@ -316,6 +316,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--region", default=None,
                         help=f"region for chalice (default: AWS_REGION, AWS_DEFAULT_REGION, else {DEFAULT_REGION})")
     args = parser.parse_args(argv)
+    if not (ROOT / "vendor" / "portal" / "index.html").is_file():  # vendor/portal -> ../web/dist
+        print("error: the web portal is not built (web/dist): run `make web` first (`make package` does).",
+              file=sys.stderr)
+        return 1
     out = build(args.out or ROOT / "build" / args.stage, args.stage, args.region)
     print(f"{args.stage}: SAM template {out / 'sam.json'} and {out / 'deployment.zip'}")
     return 0

@@ -7,11 +7,12 @@ from chalicelib.http.admin import admin
 from chalicelib.http.awards import awards
 from chalicelib.http.conferences import conferences
 from chalicelib.http.declaration import Feature, Operation, publish
+from chalicelib.http.portal import portal
 from chalicelib.http.reporting import reporting
 from chalicelib.http.service import service
 from chalicelib.http.units import units
 
-FEATURES: tuple[Feature, ...] = (service, accounts, units, reporting, conferences, awards, admin)
+FEATURES: tuple[Feature, ...] = (service, accounts, units, reporting, conferences, awards, admin, portal)
 publish(FEATURES)
 
 

@@ -89,7 +89,9 @@ def _operation(op: Operation, names: dict[tuple[type[BaseModel], str], str]) -> 
         if status == 204:
             response["description"] = "Đã xong, không có nội dung"
         elif op.produces != "application/json":
-            response["content"] = {op.produces: {"schema": {"type": "string", "format": "binary"}}}
+            # A "+json" body (the portal's web app manifest) is JSON, whatever its own schema; others are bytes.
+            schema = {"type": "object"} if op.produces.endswith("+json") else {"type": "string", "format": "binary"}
+            response["content"] = {op.produces: {"schema": schema}}
         elif op.response is not None:
             response["content"] = {"application/json": {
                 "schema": {"$ref": REF.format(model=names[(op.response_model(), "serialization")])}}}

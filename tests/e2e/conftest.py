@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from browser import chromium_factory  # noqa: F401  (a fixture for the browser tests)
 
 
 @pytest.fixture

@@ -69,6 +69,17 @@ def test_templates_and_fonts_reach_the_lambda_package(packages):
         assert not any(n.startswith(("tests/", "devtools/", "vendor/", "layer/", "bench/")) for n in names)
 
 
+def test_the_built_portal_reaches_the_lambda_package(packages):
+    """vendor/portal -> ../web/dist (`make web`): the page, its service worker, manifest and hashed assets."""
+    dist = ROOT / "web" / "dist"
+    built = sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file())
+    assert "index.html" in built and "sw.js" in built and any(b.startswith("assets/index-") for b in built)
+    with zipfile.ZipFile(packages["dev"] / "deployment.zip") as z:
+        for name in built:
+            assert z.read(f"portal/{name}") == (dist / name).read_bytes(), name
+        assert not any(n.startswith(("web/", "portal/node_modules")) for n in z.namelist())
+
+
 def test_our_modules_ship_as_bytecode_valid_without_timestamps(packages):
     """/var/task is read-only: without .pyc in the zip every cold start compiles our modules."""
     import importlib.util

@@ -114,3 +114,12 @@ def test_links_name_operations_that_exist_and_parameters_they_take():
                     assert set(link["parameters"]) <= names, (name, link, names)
                     linked += 1
     assert linked >= 20
+
+
+def test_non_json_bodies_are_bytes_but_a_json_suffix_is_json():
+    """The portal's page and scripts are bytes to a client; its web app manifest is JSON (+json)."""
+    paths = document()["paths"]
+    assert paths["/"]["get"]["responses"]["200"]["content"] == {
+        "text/html": {"schema": {"type": "string", "format": "binary"}}}
+    assert paths["/manifest.webmanifest"]["get"]["responses"]["200"]["content"] == {
+        "application/manifest+json": {"schema": {"type": "object"}}}
