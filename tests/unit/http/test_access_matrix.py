@@ -154,6 +154,8 @@ def test_a_unit_token_sending_an_invalid_body_to_an_admin_route_gets_403(api, ca
 PORTAL_PARENT, PORTAL_CHILD = "ca-nghe-an", "pc-giao-thong"
 PORTAL_ROUTES = {  # route -> the callers it allows (machine tokens of each role)
     "GET /v1/units/{unit_id}/periods": {"own unit", "parent unit", "leader", "admin"},
+    # the nomination form's list of conferences: a parent nominates for its sub-units
+    "GET /v1/units/{unit_id}/conferences": {"own unit", "parent unit", "leader", "admin"},
     "GET /v1/units/{unit_id}/reports/{period}/workbook": {"own unit", "parent unit", "leader", "admin"},
     "POST /v1/units/{unit_id}/reports/{period}/workbook": {"own unit", "parent unit", "admin"},
     # what the import leads to: the parent submits and reads its sub-units' reports
