@@ -68,9 +68,13 @@ def seed(api: Http) -> dict:
                                                 "quản lý hành chính; đề nghị kiểm tra lại."}))
     for sub in ("bv-19-8", "bv-199"):
         ok(api.call("PUT", f"/v1/units/{sub}/reports/{months[1]}", {"values": {"patients_treated": 420}}), 201)
+    today = datetime.now(VN_TZ).date()
+    deadline = datetime.combine(today + timedelta(days=3), datetime.min.time(), VN_TZ).replace(hour=17)
     conference = ok(api.call("POST", "/v1/conferences", {
-        "title": "Hội nghị sơ kết công tác phòng, chống dịch", "date": datetime.now(VN_TZ).date().isoformat(),
-        "periods": [months[1]], "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn A"}}), 201)
+        "title": "Hội nghị sơ kết công tác phòng, chống dịch", "date": (today + timedelta(days=10)).isoformat(),
+        "periods": [months[1]], "nomination_deadline": deadline.isoformat(),
+        "quotas": {"bang-khen-bo-truong": 10, "giay-khen": 30},
+        "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn A"}}), 201)
     for name, kind, position in (("Công an tỉnh Nghệ An", "collective", ""),
                                  ("Trần Thị Hoa", "individual", "Thượng úy, cán bộ Phòng Cảnh sát QLHC")):
         nom = ok(api.call("POST", f"/v1/units/{UNIT}/nominations", {
@@ -214,6 +218,7 @@ def settle(driver, css: str = "main h1", timeout: float = 15) -> None:
 
 def shoot(url: str, tokens: dict[str, str], world: dict, out: Path) -> list[Path]:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
 
     saved = []
     month = world["months"][0]
@@ -249,6 +254,8 @@ def shoot(url: str, tokens: dict[str, str], world: dict, out: Path) -> list[Path
                     saved.append(save(d, out, name, width))
                     d.find_element(By.XPATH, "//button[normalize-space()='Tạo đề nghị']").click()
                     settle(d, "#n-name")
+                    Select(d.find_element(By.ID, "n-conference")).select_by_index(1)  # its deadline shown
+                    time.sleep(0.2)
                     name = "nomination-form"
                 if name == "security":  # the TOTP set-up: QR code and secret
                     d.find_element(By.XPATH, "//button[normalize-space()='Thiết lập ứng dụng xác thực']").click()

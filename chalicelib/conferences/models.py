@@ -232,6 +232,23 @@ class ConferenceList(Strict):
     next: Optional[str]
 
 
+class UnitConference(Strict):
+    """A conference as a unit sees it (GET /v1/units/{unit_id}/conferences)."""
+
+    id: str
+    title: str
+    date: str = Field(description="Ngày họp (YYYY-MM-DD)")
+    place: Optional[str]
+    nomination_deadline: Optional[str] = Field(description="Hạn gửi và sửa đề nghị khen thưởng (ISO 8601); null: không hạn")
+    open: bool = Field(description="true: đơn vị còn gửi và sửa được đề nghị (chưa quá hạn, danh sách chưa chốt)")
+    award_forms: list[str] = Field(description="Các hình thức khen thưởng có chỉ tiêu tại hội nghị (mã); rỗng: chưa giao chỉ tiêu")
+
+
+class UnitConferenceList(Strict):
+    items: list[UnitConference]
+    next: Optional[str] = Field(description="Luôn null: mọi hội nghị sắp tới trong một trang")
+
+
 class CompileQueued(Strict):
     conference_id: str
     status: str

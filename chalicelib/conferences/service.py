@@ -106,6 +106,47 @@ def list_conferences(store: Store, limit: int, cursor: str | None) -> Page:
     return store.conferences.list(limit=limit, cursor=cursor)
 
 
+LAST_DAY = "2100-12-31"  # conference dates are 2000-2100 (the models refuse others)
+
+
+def in_scope(conference: dict[str, Any], chain: set[str]) -> bool:
+    """Whether a unit whose ancestor chain (itself first) is `chain` lies in the conference's scope:
+    no unit_ids means every unit; else one of them is the unit or one of its ancestors."""
+    unit_ids = conference.get("unit_ids")
+    return not unit_ids or bool(chain & set(unit_ids))
+
+
+def open_for_nominations(conference: dict[str, Any], now: datetime) -> bool:
+    """What a unit may still do: nominate or edit until the deadline, and never once the list is finalised."""
+    deadline = conference.get("nomination_deadline")
+    return not conference.get("finalised_at") and (not deadline or now <= datetime.fromisoformat(deadline))
+
+
+def unit_view(conference: dict[str, Any], now: datetime, forms: tuple[str, ...]) -> dict[str, Any]:
+    """What a unit sees of a conference: no recipients, signer or document settings.
+    `forms`: the catalog's award form codes, highest precedence first."""
+    quotas = conference.get("quotas") or {}
+    return {"id": conference["id"], "title": conference["title"], "date": conference["date"],
+            "place": conference.get("place"), "nomination_deadline": conference.get("nomination_deadline"),
+            "open": open_for_nominations(conference, now),
+            "award_forms": [code for code in forms if quotas.get(code)]}
+
+
+def for_unit(store: Store, unit_id: str, now: datetime) -> list[dict[str, Any]]:
+    """The conferences a unit may nominate to: in its scope, held today (Hà Nội) or later, by date.
+
+    One Query on the conference-date index from today; the unit's ancestors are read one by one."""
+    from chalicelib.core.catalogs import award_forms
+    from chalicelib.core.periods import VN_TZ
+    from chalicelib.units.service import ancestors, get_unit
+
+    get_unit(store, unit_id)
+    chain = set(ancestors(store, unit_id))
+    today = now.astimezone(VN_TZ).date().isoformat()
+    forms = tuple(f.code for f in award_forms())
+    return [unit_view(c, now, forms) for c in store.conferences.between(today, LAST_DAY) if in_scope(c, chain)]
+
+
 def patch_conference(store: Store, who: Principal | None, conference_id: str, patch: ConferencePatch,
                      if_match: str | None, now: datetime) -> dict[str, Any]:
     current = get_conference(store, conference_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from chalicelib.conferences import service
-from chalicelib.core.access import ADMIN, PUBLIC, STAFF
+from chalicelib.core.access import ADMIN, OWN_SUBTREE_READ, PUBLIC, STAFF
 from chalicelib.http.problems import HttpProblem
 from chalicelib.http.context import Context, Reply, page
 from chalicelib.http.declaration import PAGED, Feature, LazyModels
@@ -42,6 +42,13 @@ def create_conference(ctx: Context) -> Reply:
 def list_conferences(ctx: Context) -> Reply:
     result = service.list_conferences(ctx.store, ctx.limit, ctx.cursor)
     return Reply(page([service.public(c) for c in result.items], result.next))
+
+
+@conferences.route("GET", "/v1/units/{unit_id}/conferences",
+                   summary="Các hội nghị sắp tới đơn vị được đề nghị khen thưởng: tên, ngày, nơi họp, hạn gửi đề nghị",
+                   access=OWN_SUBTREE_READ, response=models.UnitConferenceList, errors=(404,))
+def unit_conferences(ctx: Context, unit_id: str) -> Reply:
+    return Reply(page(service.for_unit(ctx.store, unit_id, ctx.now()), None))
 
 
 @conferences.route("GET", "/v1/conferences/{conference_id}", summary="Xem hội nghị (kèm ETag)", access=STAFF,

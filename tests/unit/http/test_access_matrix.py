@@ -154,6 +154,8 @@ def test_a_unit_token_sending_an_invalid_body_to_an_admin_route_gets_403(api, ca
 PORTAL_PARENT, PORTAL_CHILD = "ca-nghe-an", "pc-giao-thong"
 PORTAL_ROUTES = {  # route -> the callers it allows (machine tokens of each role)
     "GET /v1/units/{unit_id}/periods": {"own unit", "parent unit", "leader", "admin"},
+    # the nomination form's list of conferences: a parent nominates for its sub-units
+    "GET /v1/units/{unit_id}/conferences": {"own unit", "parent unit", "leader", "admin"},
     "GET /v1/units/{unit_id}/reports/{period}/workbook": {"own unit", "parent unit", "leader", "admin"},
     "POST /v1/units/{unit_id}/reports/{period}/workbook": {"own unit", "parent unit", "admin"},
     # what the import leads to: the parent submits and reads its sub-units' reports
@@ -202,3 +204,30 @@ def test_report_routes_allow_the_unit_its_parent_and_staff_only(api, portal_call
         assert resp.status_code == 201, where
     else:
         assert resp.status_code in ((404,) if route.endswith("/revisions") else (200,)), where  # no report yet
+
+
+@pytest.mark.parametrize("caller,expected", [
+    ("clerk of the unit", 200), ("clerk of its parent", 200), ("clerk of another unit", 403),
+    ("leader session", 200), ("admin session", 200), ("disabled clerk's session", 401),
+    ("expired clerk's session", 401), ("idle clerk's session", 401), ("enrolment session", 403)])
+def test_a_units_conferences_as_people_see_them(api, portal_callers, store, caller, expected):
+    """The nomination form's list of conferences, through people's sessions: the clerk of the unit or of
+    a unit above it, staff; never a sideways clerk, and no session that has ended."""
+    from helpers import person
+
+    now = SystemClock().now()
+    token = {
+        "clerk of the unit": lambda: person(store, "unit", PORTAL_CHILD)[1],
+        "clerk of its parent": lambda: person(store, "unit", PORTAL_PARENT)[1],
+        "clerk of another unit": lambda: person(store, "unit", OTHER)[1],
+        "leader session": lambda: person(store, "leader")[1],
+        "admin session": lambda: person(store, "admin")[1],
+        "disabled clerk's session": lambda: person(store, "unit", PORTAL_CHILD, status="disabled")[1],
+        "expired clerk's session": lambda: person(store, "unit", PORTAL_CHILD, now=now - timedelta(hours=8, seconds=1))[1],
+        "idle clerk's session": lambda: person(store, "unit", PORTAL_CHILD, now=now - timedelta(minutes=31))[1],
+        "enrolment session": lambda: person(store, "admin", totp=False, enrolment_only=True)[1],
+    }[caller]()
+    resp = api.get(f"/v1/units/{PORTAL_CHILD}/conferences", token=token)
+    assert resp.status_code == expected, f"{caller}: {resp.status_code} {resp.body[:200]!r}"
+    if expected == 200:
+        assert resp.data == {"items": [], "next": None}

@@ -3,7 +3,7 @@ const TZ = "Asia/Ho_Chi_Minh";
 const numberFmt = new Intl.NumberFormat("vi-VN", { maximumFractionDigits: 0 });
 const dateFmt = new Intl.DateTimeFormat("vi-VN", { day: "2-digit", month: "2-digit", year: "numeric", timeZone: TZ });
 const dateTimeFmt = new Intl.DateTimeFormat("vi-VN", {
-  day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: TZ,
+  day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: TZ,
 });
 
 export function num(value: number | null | undefined): string {
@@ -17,10 +17,13 @@ export function date(iso: string | null | undefined): string {
   return Number.isNaN(d.getTime()) ? iso : dateFmt.format(d);
 }
 
+/** "25/08/2021 17:00" (Hà Nội time): the date first, as deadlines are written in official letters. */
 export function dateTime(iso: string | null | undefined): string {
   if (!iso) return "—";
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : dateTimeFmt.format(d).replace(",", "");
+  if (Number.isNaN(d.getTime())) return iso;
+  const part = Object.fromEntries(dateTimeFmt.formatToParts(d).map((p) => [p.type, p.value]));
+  return `${part.day}/${part.month}/${part.year} ${part.hour}:${part.minute}`;
 }
 
 /** "Tháng 08/2021", "Tuần 31/2021", "Quý 3/2021". */

@@ -2,18 +2,41 @@ import { useEffect, useState } from "preact/hooks";
 import { api, asProblem, describe, fieldErrors, newKey } from "../api/client";
 import type { Problem } from "../api/types";
 import type { components } from "../api/schema";
-import { date, dateTime, num } from "../lib/format";
+import { countdown, date, dateTime, num } from "../lib/format";
 import { Field, Heading, Loading, Notice } from "../ui";
 
 type Nomination = components["schemas"]["Nomination"];
 type AwardForm = components["schemas"]["AwardForm"];
-type Conference = components["schemas"]["Conference"];
+type Conference = components["schemas"]["UnitConference"];
 type Kind = "collective" | "individual";
 
 const STATUS: Record<string, string> = {
   pending: "Đang chờ xét", approved: "Được chấp thuận", rejected: "Không được chấp thuận", held: "Tạm hoãn",
 };
 const KIND: Record<Kind, string> = { collective: "Tập thể", individual: "Cá nhân" };
+
+/** Why a nomination to `c` can no longer be saved, or null while it can (the server says so too, 423). */
+function closedReason(c: Conference, now: number = Date.now()): string | null {
+  const deadline = c.nomination_deadline;
+  if (deadline && countdown(deadline, now).overdue) {
+    return `Đã hết hạn gửi đề nghị khen thưởng cho hội nghị này (hạn ${dateTime(deadline)}). Không thể lưu đề nghị.`;
+  }
+  // closed by the server's clock or a finalised list
+  return c.open ? null : "Hội nghị này không còn nhận đề nghị khen thưởng (đã hết hạn hoặc đã chốt danh sách). "
+    + "Không thể lưu đề nghị.";
+}
+
+/** "Hạn gửi đề nghị: 25/08/2021 17:00 (còn 3 ngày 7 giờ)", the countdown as on the home screen. */
+function Deadline({ c }: { c: Conference }) {
+  if (!c.nomination_deadline) return <>Không có hạn gửi đề nghị</>;
+  const left = countdown(c.nomination_deadline);
+  return (
+    <>
+      Hạn gửi đề nghị: <time dateTime={c.nomination_deadline}>{dateTime(c.nomination_deadline)}</time>
+      <span class={`countdown${left.overdue ? " countdown--over" : left.soon ? " countdown--soon" : ""}`}> ({left.text})</span>
+    </>
+  );
+}
 
 interface FormState {
   id: string | null; etag: string | null; key: string;
@@ -28,7 +51,9 @@ const blank = (): FormState => ({
 export default function Nominations({ unitId }: { unitId: string }) {
   const [items, setItems] = useState<Nomination[] | null>(null);
   const [forms, setForms] = useState<AwardForm[]>([]);
-  const [conferences, setConferences] = useState<Conference[] | null>(null); // null: not readable, type the id
+  const [conferences, setConferences] = useState<Conference[] | null>(null); // null: not loaded (yet)
+  const [confError, setConfError] = useState(false);
+  const [, tick] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState<FormState | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -42,7 +67,10 @@ export default function Nominations({ unitId }: { unitId: string }) {
   useEffect(() => {
     void load();
     api.GET("/v1/award-forms").then(({ data }) => setForms(data?.items ?? []), () => undefined);
-    api.GET("/v1/conferences", { params: { query: { limit: 100 } } }).then(({ data }) => setConferences(data?.items ?? null), () => undefined);
+    api.GET("/v1/units/{unit_id}/conferences", { params: { path: { unit_id: unitId } } }).then(
+      ({ data }) => (data ? setConferences(data.items) : setConfError(true)), () => setConfError(true));
+    const timer = setInterval(() => tick((n) => n + 1), 60_000); // the countdowns move
+    return () => clearInterval(timer);
   }, [unitId]);
 
   const formName = (code: string) => forms.find((f) => f.code === code)?.name ?? code;
@@ -72,7 +100,6 @@ export default function Nominations({ unitId }: { unitId: string }) {
       )}
       {editing && (
         <NominationForm unitId={unitId} state={editing} forms={forms} conferences={conferences}
-          known={[...new Set((items ?? []).map((n) => n.conference_id))]}
           onCancel={() => setEditing(null)}
           onSaved={(text) => {
             setEditing(null);
@@ -81,6 +108,9 @@ export default function Nominations({ unitId }: { unitId: string }) {
           }} />
       )}
       {error && <Notice kind="error">{error}</Notice>}
+      {confError && !error && (
+        <Notice kind="error">Không tải được danh sách hội nghị, nên chưa tạo được đề nghị mới. Kiểm tra kết nối mạng rồi tải lại trang.</Notice>
+      )}
       {!items && !error && <Loading />}
       {items && items.length === 0 && <p>Đơn vị chưa có đề nghị khen thưởng nào.</p>}
       {items && items.length > 0 && (
@@ -92,7 +122,7 @@ export default function Nominations({ unitId }: { unitId: string }) {
                 <h2 class="card__title">{n.name}</h2>
                 <p>{KIND[n.kind]}{n.position ? ` · ${n.position}` : ""} · {formName(n.award_form)}</p>
                 <p>Hội nghị: {conf ? `${conf.title} (${date(conf.date)})` : n.conference_id}
-                  {conf?.nomination_deadline && <> · Hạn gửi đề nghị: {dateTime(conf.nomination_deadline)}</>}</p>
+                  {conf && <> · <Deadline c={conf} /></>}</p>
                 <p>Trạng thái: <span class={`state state--nom-${n.status}`}>{STATUS[n.status] ?? n.status}</span></p>
                 {n.decision && (
                   <p class="decision"><strong>Ý kiến quyết định</strong> ({dateTime(n.decision.at)}): {n.decision.note || "—"}</p>
@@ -114,8 +144,8 @@ export default function Nominations({ unitId }: { unitId: string }) {
   );
 }
 
-function NominationForm({ unitId, state, forms, conferences, known, onCancel, onSaved }: {
-  unitId: string; state: FormState; forms: AwardForm[]; conferences: Conference[] | null; known: string[];
+function NominationForm({ unitId, state, forms, conferences, onCancel, onSaved }: {
+  unitId: string; state: FormState; forms: AwardForm[]; conferences: Conference[] | null;
   onCancel: () => void; onSaved: (text: string) => void;
 }) {
   const [f, setF] = useState(state);
@@ -124,9 +154,19 @@ function NominationForm({ unitId, state, forms, conferences, known, onCancel, on
   const errs = fieldErrors(problem);
   const set = (change: Partial<FormState>) => setF({ ...f, ...change });
   const available = forms.filter((a) => a.for.includes(f.kind));
+  const chosen = conferences?.find((c) => c.id === f.conference_id) ?? null;
+  // An edited nomination's conference may be over already (the list has upcoming ones only): it stays shown.
+  const options = conferences && f.conference_id && !chosen
+    ? [...conferences, { id: f.conference_id, title: f.conference_id } as Conference] : conferences ?? [];
+  const closed = chosen ? closedReason(chosen) : null;
+  const quotaForms = (chosen?.award_forms ?? []).map((code) => forms.find((a) => a.code === code)?.name ?? code);
 
   async function save(e: Event) {
     e.preventDefault();
+    if (closed) { // refused before sending: the notice says why
+      document.getElementById("n-closed")?.focus();
+      return;
+    }
     setBusy(true);
     setProblem(null);
     try {
@@ -140,7 +180,7 @@ function NominationForm({ unitId, state, forms, conferences, known, onCancel, on
         })
         : await api.POST("/v1/units/{unit_id}/nominations", {
           params: { path: { unit_id: unitId } }, headers: { "Idempotency-Key": f.key },
-          body: { ...body, conference_id: f.conference_id.trim() },
+          body: { ...body, conference_id: f.conference_id },
         });
       if (result.data) {
         onSaved(f.id ? "Đã lưu thay đổi của đề nghị." : "Đã lưu đề nghị.");
@@ -162,6 +202,33 @@ function NominationForm({ unitId, state, forms, conferences, known, onCancel, on
   return (
     <form class="card card--form" onSubmit={save}>
       <h2>{f.id ? "Sửa đề nghị" : "Đề nghị mới"}</h2>
+      <Field id="n-conference" label="Hội nghị" error={errs.conference_id}>
+        {(d, inv) => (
+          <>
+            <select id="n-conference" required disabled={!!f.id || !conferences} value={f.conference_id}
+                    aria-describedby={chosen ? `${d ?? ""} n-conference-deadline`.trim() : d} aria-invalid={inv || !!closed}
+                    onChange={(e) => {
+                      setProblem(null);
+                      set({ conference_id: e.currentTarget.value });
+                    }}>
+              <option value="">{conferences ? "— Chọn hội nghị —" : "Đang tải danh sách hội nghị…"}</option>
+              {options.map((c) => (
+                <option key={c.id} value={c.id}>{c.date ? `${c.title} (${date(c.date)})` : c.title}</option>
+              ))}
+            </select>
+            {chosen && (
+              <p class="hint hint--after" id="n-conference-deadline">
+                <Deadline c={chosen} />
+                {quotaForms.length > 0 && <><br />Hình thức có chỉ tiêu: {quotaForms.join(", ")}</>}
+              </p>
+            )}
+          </>
+        )}
+      </Field>
+      {conferences && conferences.length === 0 && !f.id && (
+        <Notice kind="warn">Hiện chưa có hội nghị nào nhận đề nghị khen thưởng của đơn vị.</Notice>
+      )}
+      {closed && <div id="n-closed" tabIndex={-1}><Notice kind="error">{closed}</Notice></div>}
       <Field id="n-kind" label="Loại" error={errs.kind}>
         {(d) => (
           <select id="n-kind" value={f.kind} aria-describedby={d}
@@ -198,26 +265,10 @@ function NominationForm({ unitId, state, forms, conferences, known, onCancel, on
           </>
         )}
       </Field>
-      <Field id="n-conference" label="Hội nghị" error={errs.conference_id}
-             hint={conferences ? undefined : "Mã hội nghị do văn phòng thi đua thông báo, ví dụ 20210805-abc123."}>
-        {(d, inv) => conferences ? (
-          <select id="n-conference" required disabled={!!f.id} value={f.conference_id} aria-describedby={d} aria-invalid={inv}
-                  onChange={(e) => set({ conference_id: e.currentTarget.value })}>
-            <option value="">— Chọn hội nghị —</option>
-            {conferences.map((c) => <option key={c.id} value={c.id}>{c.title} ({date(c.date)})</option>)}
-          </select>
-        ) : (
-          <>
-            <input id="n-conference" required disabled={!!f.id} value={f.conference_id} aria-describedby={d} aria-invalid={inv}
-                   list="n-conference-known" autoComplete="off" onInput={(e) => set({ conference_id: e.currentTarget.value })} />
-            <datalist id="n-conference-known">{known.map((id) => <option key={id} value={id} />)}</datalist>
-          </>
-        )}
-      </Field>
       {general && problem && <Notice kind="error">{problem.status === 423
         ? `Không thể lưu: ${problem.detail ?? "đã hết hạn hoặc đã chốt danh sách."}` : describe(problem)}</Notice>}
       <div class="actions">
-        <button type="submit" class="button" disabled={busy}>Lưu đề nghị</button>
+        <button type="submit" class="button" disabled={busy} aria-disabled={!!closed}>Lưu đề nghị</button>
         <button type="button" class="button button--secondary" onClick={onCancel}>Hủy</button>
       </div>
     </form>
