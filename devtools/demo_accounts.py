@@ -95,7 +95,8 @@ def sign_in_help(people: list[dict[str, Any]], url: str = "http://localhost:8000
     for p in people:
         extra = (f"mã xác thực: .venv/bin/python -m devtools.demo_accounts code {p['email']}"
                  f"  (khóa TOTP {p['totp_secret']})" if p["totp_secret"] else "")
-        lines.append(f"  {p['email']:<30} {p['name']} ({p['role']}{', ' + p['unit_id'] if p['unit_id'] else ''})  {extra}")
+        lines.append(f"  {p['email']:<30} {p['name']} ({p['role']}{', ' + p['unit_id'] if p['unit_id'] else ''})  "
+                     f"{extra}".rstrip())
     return "\n".join(lines)
 
 
