@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 # Base letters in Vietnamese alphabetical order; tone marks sort after the letter
 # (no mark, huyền, hỏi, ngã, sắc, nặng: the dictionary order).
@@ -40,6 +41,7 @@ def _letters(word: str) -> list[tuple[int, int]]:
     return out
 
 
+@lru_cache(maxsize=32_768)  # pure; a warm function re-sorts the same unit names on every board
 def sort_key(text: str) -> tuple:
     """Sort key for Vietnamese names: letters first, tone marks break ties."""
     letters = _letters(text)

@@ -6,10 +6,10 @@ from chalicelib.core.access import ADMIN, SIGNED_IN, SUBTREE_REPORTS_READ, SUBTR
 from chalicelib.core.periods import period_of
 from chalicelib.core.states import ReviewAction
 from chalicelib.http.context import Context, Reply, page
-from chalicelib.http.declaration import PAGED, Feature, LazyModels, QueryParam
+from chalicelib.http.declaration import CURSOR, PAGED, Feature, LazyModels, QueryParam
 from chalicelib.http.problems import HttpProblem
 from chalicelib.reporting import deadlines, portal, reports
-from chalicelib.reporting.completeness import completeness_for
+from chalicelib.reporting.completeness import MAX_LIMIT, completeness_for, completeness_page, page_limit
 
 models = LazyModels("chalicelib.reporting.models")
 reporting = Feature(__name__, "reporting", "Báo cáo định kỳ của đơn vị, hạn nộp, duyệt và tình hình nộp.")
@@ -101,11 +101,22 @@ def set_period(ctx: Context, period: str) -> Reply:
 
 
 @reporting.route("GET", "/v1/periods/{period}/completeness",
-                 summary="Tình hình nộp báo cáo theo đơn vị, cộng dồn theo cây đơn vị", access=ADMIN,
-                 response=models.Completeness, errors=(422,))
+                 summary="Tình hình nộp báo cáo theo đơn vị, cộng dồn theo cây đơn vị, từng trang. "
+                         "Trạng thái của đơn vị cấp trên: `state` chỉ là báo cáo của chính đơn vị; `subtree` đếm "
+                         "riêng các đơn vị cấp dưới (mọi cấp) và `subtree_state` là complete khi mọi đơn vị cấp "
+                         "dưới phải nộp đều có báo cáo hiện hành (đã nộp hoặc đã duyệt; bị trả lại thì chưa), "
+                         "none khi chưa đơn vị nào, partial ở giữa, null khi không có cấp dưới phải nộp. "
+                         "Trang: `rows` là các dòng của trang (theo thứ tự cây), `next` là con trỏ trang sau "
+                         "(?cursor=), `totals`/`rates` là của cả kỳ; không có limit và cursor thì cả bảng trong "
+                         "một trang nếu dưới 5 MB, nếu không thì 500 dòng đầu",
+                 access=ADMIN, response=models.Completeness, errors=(422,),
+                 query=(CURSOR, QueryParam("limit", f"Số dòng mỗi trang (1-{MAX_LIMIT})",
+                                           {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT})))
 def period_completeness(ctx: Context, period: str) -> Reply:
-    result = completeness_for(ctx.store, period_of(period), ctx.settings.deadline_days, ctx.now())
-    return Reply(result.as_dict())
+    checked = period_of(period)
+    limit = page_limit(ctx.query("limit"))
+    result = completeness_for(ctx.store, checked, ctx.settings.deadline_days, ctx.now())
+    return Reply(completeness_page(result, limit, ctx.cursor))
 
 
 # -- the unit portal --------------------------------------------------------------------------

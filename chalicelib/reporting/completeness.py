@@ -6,18 +6,42 @@ timeliness `on_time` / `late`, fixed when the report was first submitted
 against the deadline then in force. Rates follow DHIS2's reporting-rate summary: complete
 reports (submitted or accepted) over expected, and on-time complete reports
 over expected. A parent's row counts its own report plus all its descendants'.
+
+How a parent's state is derived: a row's `state` is only the unit's own report. Its `subtree`
+summarises its descendants alone (not itself): the same counts, plus `submitted` (current and
+not yet reviewed), and `subtree_state` says whether they are done: `complete` when every
+descendant expected to report has a current report (submitted or accepted; a returned one is
+not current until it is corrected), `none` when none has, `partial` in between, and null for a
+unit with no descendant expected to report. So "Cục Y tế" without a report of its own whose
+hospitals all reported is `missing` with `subtree_state` `complete`, labelled "Cấp dưới đã nộp đủ".
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from chalicelib.core.errors import invalid
 from chalicelib.core.periods import Period
 from chalicelib.units.service import tree_walk
 
 COUNTS = ("expected", "complete", "on_time", "late", "missing", "returned", "accepted")
+SUBTREE_COUNTS = (*COUNTS, "submitted")
+SUBTREE_LABELS = {"complete": "Cấp dưới đã nộp đủ", "partial": "Cấp dưới nộp chưa đủ",
+                  "none": "Cấp dưới chưa nộp"}
+
+
+def subtree_state(counts: dict[str, int]) -> str | None:
+    """`complete`, `partial` or `none` over the descendants' counts; None when none is expected."""
+    if not counts["expected"]:
+        return None
+    if counts["complete"] == counts["expected"]:
+        return "complete"
+    return "partial" if counts["complete"] else "none"
 
 
 def _label(state: str, timeliness: str | None, overdue: bool) -> str:
@@ -42,6 +66,18 @@ class Row:
     timeliness: str | None
     label: str
     counts: dict[str, int] = field(default_factory=dict)
+    subtree: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SUBTREE_COUNTS, 0))
+
+    @property
+    def subtree_state(self) -> str | None:
+        return subtree_state(self.subtree)
+
+    @property
+    def subtree_label(self) -> str | None:
+        state = self.subtree_state
+        if state is None:
+            return None
+        return f"{SUBTREE_LABELS[state]} ({self.subtree['complete']}/{self.subtree['expected']})"
 
     @property
     def rates(self) -> dict[str, float | None]:
@@ -54,7 +90,8 @@ class Row:
     def as_dict(self) -> dict[str, Any]:
         return {"unit_id": self.unit_id, "name": self.name, "parent_id": self.parent_id, "depth": self.depth,
                 "expected": self.expected, "state": self.state, "timeliness": self.timeliness,
-                "label": self.label, "counts": self.counts, "rates": self.rates}
+                "label": self.label, "counts": self.counts, "rates": self.rates,
+                "subtree": self.subtree, "subtree_state": self.subtree_state, "subtree_label": self.subtree_label}
 
 
 @dataclass
@@ -117,12 +154,16 @@ def period_completeness(units: list[dict[str, Any]], reports: list[dict[str, Any
             totals[k] += row.counts[k]
     # Roll up: in reverse tree order every subtree is complete before its parent's turn;
     # the walk's parent, not the stored one, so that a unit on a stored cycle counts once.
+    # A row's `subtree` is its counts before its own report joined them, i.e. the descendants'.
     index = {r.unit_id: r for r in rows}
     for _, unit, parent_id in reversed(walk):
+        mine = index[unit["id"]]
         if parent_id is not None:
-            mine, theirs = index[unit["id"]].counts, index[parent_id].counts
+            theirs = index[parent_id]
             for k in COUNTS:
-                theirs[k] += mine[k]
+                theirs.counts[k] += mine.counts[k]
+                theirs.subtree[k] += mine.counts[k]
+            theirs.subtree["submitted"] += mine.subtree["submitted"] + int(mine.state == "submitted")
     return Completeness(period, deadline, rows, totals)
 
 
@@ -132,3 +173,60 @@ def completeness_for(store: Any, period: Period, deadline_days: int, now: dateti
 
     return period_completeness(store.units.all(), store.reports.for_period(period.code), period,
                                deadline_days, now, deadline_for(store, period, deadline_days))
+
+
+# -- pages: Lambda answers at most 6 MB ------------------------------------------------------
+
+MAX_BODY = 5 * 1024 * 1024  # the whole board in one body only below this: room under 6 MB for headers
+MAX_LIMIT = 1000             # rows a page may ask for: ~1 MB at the longest names, far below 6 MB
+DEFAULT_PAGE = 500           # rows of the first page when the whole board would not fit
+
+
+def completeness_page(result: Completeness, limit: int | None, cursor: str | None) -> dict[str, Any]:
+    """The board as one body with `next` (the list convention's cursor, null on the last page).
+
+    Without `limit` and `cursor` the whole board comes in one body when it fits under
+    MAX_BODY (what clients written before pages get, unchanged), else its first DEFAULT_PAGE
+    rows. `rows` is the page; `totals` and `rates` are the whole period's on every page. The
+    cursor is the position of the next page's first row, bound to the period; every request
+    walks the tree afresh, so pages join up in the same tree order whatever their size."""
+    whole = result.as_dict()
+    if limit is None and cursor is None:
+        if len(json.dumps(whole, ensure_ascii=False).encode()) <= MAX_BODY:
+            return {**whole, "next": None}
+        limit = DEFAULT_PAGE
+    start = _position(cursor, result.period.code)
+    end = min(start + (limit or DEFAULT_PAGE), len(whole["rows"]))
+    return {**whole, "rows": whole["rows"][start:end],
+            "next": _cursor(result.period.code, end) if end < len(whole["rows"]) else None}
+
+
+def page_limit(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIMIT:
+        raise invalid("limit", f"Phải là số nguyên từ 1 đến {MAX_LIMIT}.")
+    return int(raw)
+
+
+def _cursor(period: str, position: int) -> str:
+    raw = json.dumps({"completeness": period, "at": position}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _position(cursor: str | None, period: str) -> int:
+    """The position a cursor names; 422 unless it is one this board issued for this period."""
+    if not cursor:
+        return 0
+    refused = invalid("cursor", "Con trỏ trang không hợp lệ hoặc không thuộc kỳ này; "
+                                "hãy dùng giá trị `next` của trang trước.")
+    if len(cursor) > 200:
+        raise refused
+    try:
+        data = json.loads(base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True))
+    except (ValueError, binascii.Error, UnicodeError, RecursionError):
+        raise refused from None
+    if (not isinstance(data, dict) or set(data) != {"completeness", "at"} or data["completeness"] != period
+            or type(data["at"]) is not int or not 0 < data["at"] <= 10**6):
+        raise refused
+    return data["at"]

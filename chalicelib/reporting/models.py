@@ -155,6 +155,10 @@ class Rates(Strict):
     on_time: Optional[float]
 
 
+class SubtreeCounts(CompletenessCounts):
+    submitted: int = Field(description="Báo cáo hiện hành chưa được duyệt (đã nộp, chưa duyệt, chưa bị trả lại)")
+
+
 class CompletenessRow(Strict):
     unit_id: str
     name: str
@@ -166,15 +170,21 @@ class CompletenessRow(Strict):
     label: str
     counts: CompletenessCounts
     rates: Rates
+    subtree: SubtreeCounts = Field(description="Chỉ các đơn vị cấp dưới (mọi cấp), không gồm chính đơn vị")
+    subtree_state: Optional[Literal["complete", "partial", "none"]] = Field(
+        description="complete: mọi đơn vị cấp dưới phải nộp đều có báo cáo hiện hành (đã nộp hoặc đã duyệt; "
+                    "bị trả lại thì chưa); none: chưa đơn vị nào; partial: ở giữa; null: không có cấp dưới phải nộp")
+    subtree_label: Optional[str] = Field(description="Ví dụ 'Cấp dưới đã nộp đủ (12/12)'")
 
 
 class Completeness(Strict):
     period: str
     label: str
     deadline: str
-    totals: CompletenessCounts
+    totals: CompletenessCounts = Field(description="Của cả kỳ, như nhau ở mọi trang")
     rates: Rates
-    rows: list[CompletenessRow]
+    rows: list[CompletenessRow] = Field(description="Các dòng của trang này, theo thứ tự cây đơn vị")
+    next: Optional[str] = Field(description="Con trỏ trang sau (?cursor=), null ở trang cuối")
 
 
 # -- the unit portal: periods at a glance, the workbook import -----------------------------

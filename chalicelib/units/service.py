@@ -114,8 +114,10 @@ def tree_walk(units: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any], st
         parent = u.get("parent_id") if u.get("parent_id") in ids else None
         children.setdefault(parent, []).append(u)
 
+    keys = {u["id"]: sort_key(u["name"]) for u in units}  # once per unit: the board walks 11,000
+
     def by_name(us: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return sorted(us, key=lambda u: sort_key(u["name"]))
+        return sorted(us, key=lambda u: keys[u["id"]])
 
     out: list[tuple[int, dict[str, Any], str | None]] = []
     seen: set[str] = set()
@@ -141,7 +143,7 @@ def tree_walk(units: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any], st
         return by_name([by_id[uid] for uid in cycle])[0]
 
     walk(by_name(children.get(None, [])))
-    for unit in by_name(units):
+    for unit in by_name([u for u in units if u["id"] not in seen]):
         if unit["id"] not in seen:
             walk([cycle_entry(unit)])
     return out

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from chalicelib.core.periods import VN_TZ, Period
-from chalicelib.reporting.completeness import COUNTS, period_completeness
+from chalicelib.reporting.completeness import COUNTS, period_completeness, subtree_state
 
 AUGUST = Period("month", 2021, 8)
 DEADLINE = datetime(2021, 9, 10, 23, 59, 59, tzinfo=VN_TZ)
@@ -238,4 +238,64 @@ def test_as_dict_is_what_the_api_answers():
     assert out["rows"][1] == {
         "unit_id": "na", "name": "Công an tỉnh Nghệ An", "parent_id": "bca", "depth": 1, "expected": True,
         "state": "submitted", "timeliness": "late", "label": "Nộp muộn",
-        "counts": counts(expected=1, complete=1, late=1), "rates": {"reporting": 1.0, "on_time": 0.0}}
+        "counts": counts(expected=1, complete=1, late=1), "rates": {"reporting": 1.0, "on_time": 0.0},
+        "subtree": {**counts(), "submitted": 0}, "subtree_state": None, "subtree_label": None}
+
+
+# -- a parent's state, derived from its subtree ----------------------------------------------
+
+def sub(**nonzero):
+    return {**counts(), "submitted": 0, **nonzero}
+
+
+# bca ── yt (Cục Y tế, department) ─┬─ bv-1 (Bệnh viện 19-8)
+#                                   ├─ bv-2 (Bệnh viện 30-4)
+#                                   └─ bv-3 (Bệnh viện 199)
+HOSPITALS = [MINISTRY, unit("yt", "Cục Y tế", kind="department"),
+             *(unit(f"bv-{i}", name, "yt", "hospital") for i, name in enumerate(("19-8", "30-4", "199"), 1))]
+
+
+def test_a_parent_whose_hospitals_all_reported_is_complete_below_though_missing_itself():
+    result = completeness(HOSPITALS, [report("bv-1"), report("bv-2", status="accepted"), report("bv-3", at=LATE_AT)])
+    yt = row_of(result, "yt")
+    assert (yt.state, yt.label) == ("missing", "Chưa nộp (quá hạn)")  # its own report: unchanged
+    assert yt.subtree == sub(expected=3, complete=3, on_time=2, late=1, accepted=1, submitted=2)
+    assert (yt.subtree_state, yt.subtree_label) == ("complete", "Cấp dưới đã nộp đủ (3/3)")
+    out = yt.as_dict()
+    assert (out["subtree_state"], out["subtree"]["complete"]) == ("complete", 3)
+    # the ministry's subtree is everyone but itself: the Cục is missing, so partial
+    bca = row_of(result, "bca")
+    assert bca.subtree == sub(expected=4, complete=3, on_time=2, late=1, missing=1, accepted=1, submitted=2)
+    assert bca.subtree_state == "partial" and bca.subtree == {**bca.counts, "submitted": 2}
+
+
+@pytest.mark.parametrize("reports, state, label", [
+    ([], "none", "Cấp dưới chưa nộp (0/3)"),
+    ([report("bv-1")], "partial", "Cấp dưới nộp chưa đủ (1/3)"),
+    # a returned report is not current: it waits for its correction
+    ([report("bv-1"), report("bv-2"), report("bv-3", status="returned")], "partial", "Cấp dưới nộp chưa đủ (2/3)"),
+    ([report("bv-1", status="returned")], "none", "Cấp dưới chưa nộp (0/3)"),
+    # the parent's own report does not count for its subtree
+    ([report("yt")], "none", "Cấp dưới chưa nộp (0/3)"),
+    ([report(u) for u in ("yt", "bv-1", "bv-2", "bv-3")], "complete", "Cấp dưới đã nộp đủ (3/3)"),
+], ids=["none", "partial", "one-returned", "only-returned", "own-only", "all"])
+def test_a_parents_subtree_state(reports, state, label):
+    yt = row_of(completeness(HOSPITALS, reports), "yt")
+    assert (yt.subtree_state, yt.subtree_label) == (state, label)
+
+
+def test_a_leaf_and_a_parent_of_units_not_expected_have_no_subtree_state():
+    result = completeness(HOSPITALS, [report("bv-1")])
+    leaf = row_of(result, "bv-1")
+    assert leaf.subtree == sub() and (leaf.subtree_state, leaf.subtree_label) == (None, None)
+    assert subtree_state(sub()) is None
+
+
+def test_the_subtree_reaches_grandchildren():
+    reports = [report("na-cd"), report("na-cd-1", status="returned"), report("na-xnc")]
+    result = completeness(TREE, reports)
+    na = row_of(result, "na")
+    assert na.subtree == sub(expected=3, complete=2, on_time=2, returned=1, submitted=2)
+    assert na.subtree_state == "partial"
+    assert row_of(result, "na-cd").subtree == sub(expected=1, returned=1)
+    assert row_of(result, "na-cd").subtree_state == "none"
