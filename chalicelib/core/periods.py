@@ -89,6 +89,16 @@ class Period:
         return f"quý {_ROMAN[self.number]} năm {self.year}"
 
 
+    @property
+    def short_label(self) -> str:
+        """The picker's name, e.g. "Tháng 8/2021", "Tuần 5/2021", "Quý III/2021"."""
+        if self.kind == "month":
+            return f"Tháng {self.number}/{self.year}"
+        if self.kind == "week":
+            return f"Tuần {self.number}/{self.year}"
+        return f"Quý {_ROMAN[self.number]}/{self.year}"
+
+
 def period_containing(kind: str, day: date) -> Period:
     """The period of `kind` ("month", "week", "quarter") that `day` falls in."""
     if kind == "month":

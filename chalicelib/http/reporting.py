@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.core.access import ADMIN, SIGNED_IN, SUBTREE_REPORTS_READ, SUBTREE_REPORTS_WRITE
+from chalicelib.core.access import ADMIN, SIGNED_IN, STAFF, SUBTREE_REPORTS_READ, SUBTREE_REPORTS_WRITE
 from chalicelib.core.periods import period_of
 from chalicelib.core.states import ReviewAction
 from chalicelib.http.context import Context, Reply, page
@@ -86,6 +86,19 @@ def grant_exception(ctx: Context, unit_id: str, period: str) -> Reply:
 def report_audit(ctx: Context, unit_id: str, period: str) -> Reply:
     result = reports.report_audit(ctx.store, unit_id, period, ctx.limit, ctx.cursor)
     return Reply(page(result.items, result.next))
+
+
+@reporting.route("GET", "/v1/periods",
+                 summary="Các kỳ gần nhất cho ô chọn kỳ: tên (ví dụ 'Tháng 8/2021'), hạn nộp, đã đặt hạn hay chưa; "
+                         "kỳ hiện tại trước",
+                 access=STAFF, response=models.PeriodChoiceList, errors=(422,),
+                 query=(QueryParam("kind", "Loại kỳ: month (mặc định), week, quarter",
+                                   {"type": "string", "enum": list(portal.KINDS)}, example="month"),
+                        QueryParam("count", f"Số kỳ (1-{portal.MAX_PICKER}, mặc định 12)",
+                                   {"type": "integer", "minimum": 1, "maximum": portal.MAX_PICKER}, example=12)))
+def list_periods(ctx: Context) -> Reply:
+    return Reply(page(portal.period_picker(ctx.store, ctx.query("kind"), ctx.query("count"),
+                                           ctx.settings.deadline_days, ctx.now()), None))
 
 
 @reporting.route("GET", "/v1/periods/{period}", summary="Kỳ báo cáo và hạn nộp", access=SIGNED_IN,

@@ -140,6 +140,24 @@ class PeriodInfo(Strict):
     open: bool
 
 
+class PeriodChoice(Strict):
+    period: str = Field(description="Mã kỳ, ví dụ 2021-08")
+    kind: Literal["month", "week", "quarter"]
+    label: str = Field(description="Tên ngắn cho ô chọn kỳ, ví dụ 'Tháng 8/2021', 'Quý III/2021'")
+    long_label: str = Field(description="Tên đầy đủ, ví dụ 'tháng 8 năm 2021'")
+    start: str
+    end: str
+    deadline: str = Field(description="Hạn nộp (ISO 8601): do quản trị đặt, nếu không thì hạn mặc định")
+    open: bool = Field(description="Chưa quá hạn nộp")
+    has_settings: bool = Field(description="Quản trị đã đặt hạn nộp cho kỳ này (PUT /v1/periods/{period})")
+    current: bool = Field(description="Kỳ đang diễn ra")
+
+
+class PeriodChoiceList(Strict):
+    items: list[PeriodChoice] = Field(description="Kỳ hiện tại trước, rồi các kỳ trước đó")
+    next: Optional[str] = Field(description="Luôn null: danh sách ngắn, một trang")
+
+
 class CompletenessCounts(Strict):
     expected: int
     complete: int

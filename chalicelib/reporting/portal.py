@@ -32,6 +32,35 @@ def recent_periods(kind: str, now: datetime, count: int = RECENT) -> list[Period
     return out
 
 
+MAX_PICKER = 60
+
+
+def period_picker(store: Any, kind: str | None, count: str | None, deadline_days: int,
+                  now: datetime) -> list[dict[str, Any]]:
+    """The current period of `kind` and the `count` - 1 before it, newest first, each with its
+    names, its deadline (an admin's when set, else the default) and whether an admin set it."""
+    kind = kind or "month"
+    if kind not in KINDS:
+        raise invalid("kind", "Loại kỳ phải là month (tháng), week (tuần) hoặc quarter (quý).")
+    if count is None:
+        wanted = 12
+    elif count.isascii() and count.isdigit() and 1 <= int(count) <= MAX_PICKER:
+        wanted = int(count)
+    else:
+        raise invalid("count", f"Phải là số nguyên từ 1 đến {MAX_PICKER}.")
+    periods = recent_periods(kind, now, wanted)
+    settings = store.reports.read_many(settings=[p.code for p in periods]).settings
+    out = []
+    for period in periods:
+        deadline = deadline_from(settings[period.code], period, deadline_days)
+        out.append({"period": period.code, "kind": period.kind, "label": period.short_label,
+                    "long_label": period.label, "start": period.start.isoformat(), "end": period.end.isoformat(),
+                    "deadline": deadline.isoformat(), "open": now <= deadline,
+                    "has_settings": settings[period.code] is not None,
+                    "current": period == periods[0]})
+    return out
+
+
 def children_of(units: list[dict[str, Any]], unit_id: str) -> list[dict[str, Any]]:
     """The unit's direct sub-units, in Vietnamese alphabetical order."""
     return sorted((u for u in units if u.get("parent_id") == unit_id and u["id"] != unit_id),

@@ -231,3 +231,31 @@ def test_a_units_conferences_as_people_see_them(api, portal_callers, store, call
     assert resp.status_code == expected, f"{caller}: {resp.status_code} {resp.body[:200]!r}"
     if expected == 200:
         assert resp.data == {"items": [], "next": None}
+
+
+@pytest.mark.parametrize("caller,expected", [
+    ("unit token", 403), ("leader token", 200), ("admin token", 200),
+    ("clerk session", 403), ("leader session", 200), ("admin session", 200), ("disabled admin's session", 401),
+    ("expired admin's session", 401), ("idle leader's session", 401), ("enrolment session", 403)])
+def test_the_period_picker_is_for_staff(api, portal_callers, store, caller, expected):
+    """GET /v1/periods (the admin and leader pages' period picker): staff's machine tokens and sessions,
+    never a unit's, and no session that has ended."""
+    from helpers import person
+
+    now = SystemClock().now()
+    token = {
+        "unit token": lambda: portal_callers["own unit"],
+        "leader token": lambda: portal_callers["leader"],
+        "admin token": lambda: portal_callers["admin"],
+        "clerk session": lambda: person(store, "unit", PORTAL_CHILD)[1],
+        "leader session": lambda: person(store, "leader")[1],
+        "admin session": lambda: person(store, "admin")[1],
+        "disabled admin's session": lambda: person(store, "admin", status="disabled")[1],
+        "expired admin's session": lambda: person(store, "admin", now=now - timedelta(hours=8, seconds=1))[1],
+        "idle leader's session": lambda: person(store, "leader", now=now - timedelta(minutes=31))[1],
+        "enrolment session": lambda: person(store, "admin", totp=False, enrolment_only=True)[1],
+    }[caller]()
+    resp = api.get("/v1/periods?kind=month&count=3", token=token)
+    assert resp.status_code == expected, f"{caller}: {resp.status_code} {resp.body[:200]!r}"
+    if expected == 200:
+        assert len(resp.data["items"]) == 3 and resp.data["next"] is None
