@@ -59,6 +59,17 @@ def get_nomination(ctx: Context, nomination_id: str) -> Reply:
     return nomination_reply(service.get_nomination(ctx.store, nomination_id))
 
 
+@awards.route("GET", "/v1/nominations/{nomination_id}/detail",
+              summary="Hồ sơ đề nghị để quyết định: thành tích toàn văn, số liệu và phân vị của phần tự động, điểm "
+                      "từng người chấm, xung đột lợi ích, nhật ký (đơn vị: chỉ đề nghị và phần tự động)",
+              access=NOMINATION_READ, response=models.NominationDetail, errors=(404,), etag=True)
+def nomination_detail(ctx: Context, nomination_id: str) -> Reply:
+    from chalicelib.awards.detail import nomination_detail as detail
+
+    data, etag = detail(ctx.store, ctx.who, nomination_id)
+    return Reply(data, etag=etag)
+
+
 @awards.route("PATCH", "/v1/nominations/{nomination_id}",
               summary="Sửa đề nghị (đơn vị đề nghị hoặc quản trị) khi chưa quyết định, chưa hết hạn, chưa chốt",
               access=NOMINATION_WRITE, body=models.NominationPatch, response=models.Nomination, errors=(404, 409, 423),
