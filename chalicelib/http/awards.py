@@ -94,7 +94,8 @@ def decide(ctx: Context, nomination_id: str) -> Reply:
 
 
 @awards.route("POST", "/v1/conferences/{conference_id}/decisions",
-              summary="Quyết định nhiều đề nghị một lần: tất cả hoặc không, mỗi đề nghị kèm ETag khi đọc",
+              summary="Quyết định nhiều đề nghị một lần (mỗi mục: approve, reject kèm ghi chú, hoặc hold): tất cả "
+                      "hoặc không, mỗi đề nghị kèm ETag khi đọc (như If-Match)",
               access=ADMIN, body=models.BulkDecisionIn, response=models.NominationList, errors=(404, 409, 412, 423))
 def decide_many(ctx: Context, conference_id: str) -> Reply:
     decided = service.decide_many(ctx.store, ctx.who, conference_id, ctx.body, ctx.now())
