@@ -39,7 +39,7 @@ def list_award_forms(ctx: Context) -> Reply:
               idempotent=True, etag=True, location=True,
               links=tuple((target, {"nomination_id": "$response.body#/id"})
                           for target in ("getNomination", "patchNomination", "scoreNomination", "decide",
-                                         "nominationAudit")))
+                                         "nominationAudit", "nominationDetail")))
 def create_nomination(ctx: Context, unit_id: str) -> Reply:
     return nomination_reply(service.create_nomination(ctx.store, ctx.who, unit_id, ctx.body, ctx.now()),
                             location=True)
