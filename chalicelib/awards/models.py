@@ -7,6 +7,7 @@ from typing import Annotated, Literal, Optional
 from pydantic import ConfigDict, Field, StrictInt, StringConstraints
 
 from chalicelib.core.fields import Strict, line, prose
+from chalicelib.reporting.models import AuditEvent
 from chalicelib.units.models import UnitId
 
 MAX_ACHIEVEMENTS = 20_000
@@ -177,3 +178,71 @@ class ScoreOut(Strict):
     scores: dict[str, int]
     note: str
     at: str
+
+
+# -- the detail view (GET /v1/nominations/{id}/detail) ---------------------------------
+
+class IndicatorFigure(Strict):
+    code: str
+    label: str
+    unit: str
+    weight: float = Field(description="Trọng số của chỉ tiêu trong phần tự động")
+    value: Optional[int] = Field(description="Số liệu của đơn vị đề nghị, cộng qua các kỳ của hội nghị; null khi "
+                                             "đơn vị không báo cáo chỉ tiêu này")
+    rate: Optional[float] = Field(description="Số liệu chia cho `per` (theo cán bộ) như khi xếp hạng")
+    percentile: Optional[float] = Field(description="Phân vị (0-100) trong các đơn vị cùng loại có báo cáo chỉ tiêu")
+    peers: int = Field(description="Số đơn vị cùng loại được xếp hạng trên chỉ tiêu này (kể cả đơn vị này)")
+
+
+class AutomaticDetail(Strict):
+    score: float = Field(description="Phần tự động (0-100), như trong danh sách xếp hạng")
+    unit_id: str = Field(description="Đơn vị đề nghị: số liệu của đơn vị này được chấm")
+    unit_kind: str = Field(description="Loại đơn vị: xếp hạng trong các đơn vị cùng loại")
+    per: Optional[str] = Field(description="Chỉ tiêu dùng để chia (quy mô), ví dụ officers_mobilised")
+    per_value: Optional[int]
+    weight: float = Field(description="Trọng số của phần tự động trong tổng điểm")
+    indicators: list[IndicatorFigure]
+
+
+class ReviewDetail(Strict):
+    reviewer: str
+    reviewer_name: str
+    scores: dict[str, int]
+    note: str
+    at: str
+    score: Optional[float] = Field(description="Điểm của người chấm này (0-100), theo trọng số tiêu chí")
+
+
+class ConflictDetail(Strict):
+    account_id: str
+    name: str
+    role: Literal["admin", "leader"]
+    status: str
+    unit_id: str
+    unit_name: str
+    scored: bool = Field(description="Đã có điểm của người này (chấm trước khi quy tắc áp dụng)")
+
+
+class AuditTrail(Strict):
+    items: list[AuditEvent] = Field(description="Mới trước, tối đa 50 mục")
+    next: Optional[str] = Field(description="Còn nữa: ?cursor= tại GET /v1/nominations/{id}/audit")
+
+
+class NominationDetail(Strict):
+    nomination: Nomination = Field(description="Đề nghị đầy đủ (thành tích toàn văn)")
+    visibility: Literal["staff", "unit"] = Field(
+        description="unit: đơn vị chỉ thấy đề nghị và phần tự động; điểm người chấm, tổng điểm, hạng, xung đột "
+                    "lợi ích và nhật ký là null")
+    conference_title: str
+    award_form_name: str
+    unit_name: str
+    nominee_unit_name: str
+    automatic: AutomaticDetail
+    score: Optional[ScoreBreakdown] = Field(description="Như dòng của đề nghị trong danh sách xếp hạng")
+    rank: Optional[int]
+    within_quota: Optional[bool]
+    reviews: Optional[list[ReviewDetail]]
+    conflicts: Optional[list[ConflictDetail]] = Field(
+        description="Cán bộ (lãnh đạo, quản trị) thuộc đơn vị đề nghị, đơn vị của người được đề nghị hoặc đơn vị "
+                    "cấp trên của chúng: không được chấm đề nghị này")
+    audit: Optional[AuditTrail]

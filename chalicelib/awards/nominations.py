@@ -175,13 +175,22 @@ def patch_nomination(store: Store, who: Principal, nomination_id: str, patch: No
 
 # -- reviewer scores -------------------------------------------------------------------
 
+def conflicted_units(store: Store, nomination: dict[str, Any]) -> set[str]:
+    """The units whose reviewers may not score the nomination: the proposing unit and every unit
+    above it, the nominee's unit and every unit above it."""
+    return set(ancestors(store, nomination["unit_id"])) | set(ancestors(store, nomination["nominee_unit_id"]))
+
+
+def scores_of(store: Store, nomination: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for s in store.nominations.scores(nomination["conference_id"]) if s["nomination_id"] == nomination["id"]]
+
+
 def score_nomination(store: Store, who: Principal, nomination_id: str, body: ScoresIn, now: datetime) -> dict[str, Any]:
     nomination = get_nomination(store, nomination_id)
     _open_for_changes(_conference(store, nomination["conference_id"]))
     # HotCRP's conflict rule: nobody scores a proposal from their own unit (or one below it), nor one
     # whose nominee is their unit or below it (a parent nominating its child's collective).
-    if who.unit_id and (who.unit_id in ancestors(store, nomination["unit_id"])
-                        or who.unit_id in ancestors(store, nomination["nominee_unit_id"])):
+    if who.unit_id and who.unit_id in conflicted_units(store, nomination):
         raise Forbidden("Người chấm không được chấm đề nghị của đơn vị mình hoặc đơn vị cấp dưới (xung đột lợi ích).",
                         reason="conflict_of_interest")
     criteria = {c.code for c in scoring_rubric().criteria}
@@ -283,15 +292,22 @@ def decide_many(store: Store, who: Principal, conference_id: str, body: BulkDeci
 
 def shortlist_rows(store: Store, conference: dict[str, Any], units: list[dict[str, Any]]) -> list[ranking.Row]:
     """Every nomination of the conference, ranked within its award form (same order on every run)."""
+    return ranked(store, conference, units)[0]
+
+
+def ranked(store: Store, conference: dict[str, Any], units: list[dict[str, Any]]
+           ) -> tuple[list[ranking.Row], dict[str, dict[str, int]]]:
+    """The ranked rows and the units' figures (summed over the conference's periods) they were scored on."""
     rubric = scoring_rubric()
     nominations = store.nominations.for_conference(conference["id"])
     periods = [parse_period(p).code for p in conference["periods"]]
     reports = [r for p in periods for r in store.reports.for_period(p)]
-    automatic = ranking.automatic_scores(units, ranking.unit_figures(reports), rubric)
+    figures = ranking.unit_figures(reports)
+    automatic = ranking.automatic_scores(units, figures, rubric)
     scores: dict[str, list[dict[str, Any]]] = {}
     for s in store.nominations.scores(conference["id"]):
         scores.setdefault(s["nomination_id"], []).append(s)
-    return ranking.rank(nominations, award_forms(), conference.get("quotas") or {}, automatic, scores, rubric)
+    return ranking.rank(nominations, award_forms(), conference.get("quotas") or {}, automatic, scores, rubric), figures
 
 
 def shortlist(store: Store, conference_id: str) -> dict[str, Any]:

@@ -55,6 +55,8 @@ def _percentile(value: float, others: list[float]) -> float:
 class Automatic:
     score: float
     indicators: dict[str, float] = field(default_factory=dict)  # indicator -> percentile
+    rates: dict[str, float] = field(default_factory=dict)       # indicator -> the figure per `rubric.per`
+    peers: dict[str, int] = field(default_factory=dict)         # indicator -> units of the kind ranked on it
 
 
 def automatic_scores(units: list[dict[str, Any]], figures: dict[str, dict[str, int]],
@@ -69,11 +71,12 @@ def automatic_scores(units: list[dict[str, Any]], figures: dict[str, dict[str, i
     for unit_id in kind_of:
         mine = rates.get(unit_id, {})
         peers = [u for u in rates if kind_of.get(u) == kind_of[unit_id]]
-        percentiles = {code: _percentile(rate, [rates[p][code] for p in peers if code in rates[p]])
-                       for code, rate in mine.items()}
+        ranked = {code: [rates[p][code] for p in peers if code in rates[p]] for code in mine}
+        percentiles = {code: _percentile(rate, ranked[code]) for code, rate in mine.items()}
         weight = sum(rubric.indicators[c] for c in percentiles)
         score = sum(rubric.indicators[c] * p for c, p in percentiles.items()) / weight if weight else 0.0
-        out[unit_id] = Automatic(round(score, 2), percentiles)
+        out[unit_id] = Automatic(round(score, 2), percentiles, dict(mine),
+                                 {code: len(values) for code, values in ranked.items()})
     return out
 
 

@@ -39,7 +39,7 @@ def list_award_forms(ctx: Context) -> Reply:
               idempotent=True, etag=True, location=True,
               links=tuple((target, {"nomination_id": "$response.body#/id"})
                           for target in ("getNomination", "patchNomination", "scoreNomination", "decide",
-                                         "nominationAudit")))
+                                         "nominationAudit", "nominationDetail")))
 def create_nomination(ctx: Context, unit_id: str) -> Reply:
     return nomination_reply(service.create_nomination(ctx.store, ctx.who, unit_id, ctx.body, ctx.now()),
                             location=True)
@@ -57,6 +57,17 @@ def list_nominations(ctx: Context, unit_id: str) -> Reply:
               access=NOMINATION_READ, response=models.Nomination, errors=(404,), etag=True)
 def get_nomination(ctx: Context, nomination_id: str) -> Reply:
     return nomination_reply(service.get_nomination(ctx.store, nomination_id))
+
+
+@awards.route("GET", "/v1/nominations/{nomination_id}/detail",
+              summary="Hồ sơ đề nghị để quyết định: thành tích toàn văn, số liệu và phân vị của phần tự động, điểm "
+                      "từng người chấm, xung đột lợi ích, nhật ký (đơn vị: chỉ đề nghị và phần tự động)",
+              access=NOMINATION_READ, response=models.NominationDetail, errors=(404,), etag=True)
+def nomination_detail(ctx: Context, nomination_id: str) -> Reply:
+    from chalicelib.awards.detail import nomination_detail as detail
+
+    data, etag = detail(ctx.store, ctx.who, nomination_id)
+    return Reply(data, etag=etag)
 
 
 @awards.route("PATCH", "/v1/nominations/{nomination_id}",
@@ -83,7 +94,8 @@ def decide(ctx: Context, nomination_id: str) -> Reply:
 
 
 @awards.route("POST", "/v1/conferences/{conference_id}/decisions",
-              summary="Quyết định nhiều đề nghị một lần: tất cả hoặc không, mỗi đề nghị kèm ETag khi đọc",
+              summary="Quyết định nhiều đề nghị một lần (mỗi mục: approve, reject kèm ghi chú, hoặc hold): tất cả "
+                      "hoặc không, mỗi đề nghị kèm ETag khi đọc (như If-Match)",
               access=ADMIN, body=models.BulkDecisionIn, response=models.NominationList, errors=(404, 409, 412, 423))
 def decide_many(ctx: Context, conference_id: str) -> Reply:
     decided = service.decide_many(ctx.store, ctx.who, conference_id, ctx.body, ctx.now())

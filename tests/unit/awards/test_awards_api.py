@@ -446,3 +446,33 @@ def test_a_conference_from_before_the_approval_counts_is_counted_from_its_nomina
     store.table.write(Update(keys.conference(cid), counts))
     over = finalise(api, admin, cid)
     assert over.status_code == 409 and "3/2" in over.data["detail"]
+
+
+def test_bulk_decisions_approve_reject_with_a_note_and_hold_each_on_its_etag(api, world):
+    """The bulk route takes each of the single route's decisions, item by item, each conditioned on the
+    ETag the office read (quoted as an ETag header gives it, or bare); a reject without a note refuses
+    the whole batch, naming the item."""
+    t, cid, admin = world["tokens"], world["conference"], world["admin"]
+    made = [nominate(api, t[u], u, cid) for u in ("ca-nghe-an", "ca-ha-tinh", "ca-da-nang")]
+    items = [{"nomination_id": made[0].data["id"], "etag": made[0].headers["ETag"], "decision": "approve"},
+             {"nomination_id": made[1].data["id"], "etag": f'"{made[1].headers["ETag"]}"', "decision": "reject"},
+             {"nomination_id": made[2].data["id"], "etag": made[2].headers["ETag"], "decision": "hold",
+              "note": "Chờ xác minh"}]
+    no_note = api.post(f"/v1/conferences/{cid}/decisions", token=admin, body={"items": items})
+    assert no_note.status_code == 422 and no_note.data["errors"][0]["field"] == "items.1.note"
+    assert {api.get(f"/v1/nominations/{m.data['id']}", token=admin).data["status"] for m in made} == {"pending"}
+    items[1]["note"] = "Trùng thành tích đã khen"
+    done = api.post(f"/v1/conferences/{cid}/decisions", token=admin, body={"items": items})
+    assert done.status_code == 200, done.body
+    assert [n["status"] for n in done.data["items"]] == ["approved", "rejected", "held"]
+    assert done.data["items"][1]["decision"]["note"] == "Trùng thành tích đã khen"
+    # each decision is the single route's: its own audit event, a new ETag (the old one is stale now)
+    for m, action in zip(made, ("approve", "reject", "hold")):
+        audit = api.get(f"/v1/nominations/{m.data['id']}/audit", token=admin).data["items"]
+        assert audit[0]["action"] == action
+    again = api.post(f"/v1/conferences/{cid}/decisions", token=admin, body={"items": items[2:]})
+    assert again.status_code == 412
+    held = api.get(f"/v1/nominations/{made[2].data['id']}", token=admin)
+    approved = api.post(f"/v1/conferences/{cid}/decisions", token=admin, body={"items": [
+        {"nomination_id": made[2].data["id"], "etag": held.headers["ETag"], "decision": "approve"}]})
+    assert approved.status_code == 200 and approved.data["items"][0]["status"] == "approved"

@@ -141,6 +141,30 @@ def owner_of(params: dict[str, str]) -> str | None:
     return OTHER if params["nomination_id"] == NOMINATIONS[OTHER] else OWN
 
 
+# -- the nomination detail: the matrix above checks it against its rule; here, what each caller sees of it
+DETAIL = {  # caller -> (status, visibility): a unit sees its own (no reviewers' scores, conflicts or audit)
+    "no token": (401, None), "malformed": (401, None), "revoked": (401, None),
+    "own unit": (200, "unit"), "other unit": (403, None), "leader": (200, "staff"), "admin": (200, "staff"),
+    "clerk session": (200, "unit"), "clerk session, other unit": (403, None),
+    "leader session": (200, "staff"), "admin session": (200, "staff"),
+    "disabled account's session": (401, None), "expired session": (401, None), "idle session": (401, None),
+    "enrolment session": (403, None),
+}
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_the_nomination_detail_by_caller(api, callers, caller):
+    token, _ = callers[caller]
+    nomination = NOMINATIONS[OTHER if caller.endswith("other unit") else OWN]
+    resp = api.get(f"/v1/nominations/{nomination}/detail", token=token)
+    status, visibility = DETAIL[caller]
+    assert resp.status_code == status, f"{caller}: {resp.status_code} {resp.body[:200]!r}"
+    if status == 200:
+        assert resp.data["visibility"] == visibility and resp.headers["ETag"]
+        hidden = [k for k in ("score", "rank", "reviews", "conflicts", "audit") if resp.data[k] is None]
+        assert hidden == ([] if visibility == "staff" else ["score", "rank", "reviews", "conflicts", "audit"])
+
+
 def test_a_unit_token_sending_an_invalid_body_to_an_admin_route_gets_403(api, callers):
     token, _ = callers["own unit"]
     resp = api.post("/v1/units", token=token, raw='{"id": 1, "name": ""}')
