@@ -5,6 +5,7 @@ table per test). Everything else (settings, the HTTP client, tokens) is the same
 from __future__ import annotations
 
 import json
+import os
 import sys
 import uuid
 from pathlib import Path
@@ -17,6 +18,18 @@ sys.path.insert(0, str(Path(__file__).parent))  # `from helpers import ...` in e
 from chalicelib.core.settings import settings  # noqa: E402
 from chalicelib.store import Store, store_for  # noqa: E402
 from helpers import HISTORICAL_PERIODS, issue, open_period  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def environ_put_back() -> Iterator[None]:
+    """The Chalice test client swaps `os.environ` for a copy during each call, which is not
+    thread-safe: a test calling it from threads can leave the copy (with THIDUA_STORE=memory)
+    behind, and a later full-stack test on that worker then hands it to chalice local."""
+    real = os.environ
+    yield
+    if os.environ is not real:
+        os.environ = real
+        pytest.fail("this test left os.environ swapped for the Chalice test client's copy; put it back")
 
 
 @pytest.fixture(scope="session")

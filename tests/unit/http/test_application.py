@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 import app as app_module
@@ -38,6 +39,10 @@ def test_concurrent_requests_each_get_their_own_body(api, admin_token):
                         body={"id": f"doi-{n}", "name": f"Đội {n}", "kind": "other"})
         return n, resp.status_code, (resp.data or {}).get("id")
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(create, range(40)))
+    real_environ = os.environ  # the test client swaps os.environ per call, not thread-safely
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            results = list(pool.map(create, range(40)))
+    finally:
+        os.environ = real_environ
     assert [(n, status, unit_id) for n, status, unit_id in results] == [(n, 201, f"doi-{n}") for n in range(40)]
