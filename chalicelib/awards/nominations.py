@@ -11,10 +11,7 @@ later change is 423. Every change is in the audit log.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import json
 import secrets
 import unicodedata
 from datetime import datetime
@@ -29,6 +26,7 @@ from chalicelib.core.clock import iso
 from chalicelib.core.errors import (Conflict, FieldError, Forbidden, Invalid, Locked, NotFound, PreconditionFailed,
                                     PreconditionRequired, invalid)
 from chalicelib.core.periods import parse_period
+from chalicelib.core.positions import position_cursor, position_of
 from chalicelib.core.states import Decision, NominationKind, NominationStatus
 from chalicelib.core.text import cut_at_word
 from chalicelib.store import Page, Store
@@ -338,14 +336,14 @@ def shortlist_page(store: Store, conference_id: str, limit: int, cursor: str | N
     at GET /v1/nominations/{id}; the workbook (`shortlist`) keeps every row in full.
     """
     full = shortlist(store, conference_id)
-    start = _shortlist_position(cursor, conference_id)
+    start = position_of(cursor, "shortlist", conference_id, "danh sách này")
     rows = full["items"][start:start + limit]
     end = start + len(rows)
     items = [{**row, "nomination": {**row["nomination"], "achievements": excerpt(row["nomination"]["achievements"]),
                                     "achievements_length": len(row["nomination"]["achievements"])}}
              for row in rows]
     return {**full, "items": items,
-            "next": _shortlist_cursor(conference_id, end) if end < len(full["items"]) else None}
+            "next": position_cursor("shortlist", conference_id, end) if end < len(full["items"]) else None}
 
 
 SHORTLIST_EXCERPT = 300
@@ -353,29 +351,6 @@ SHORTLIST_EXCERPT = 300
 
 def excerpt(text: str, cap: int = SHORTLIST_EXCERPT) -> str:
     return cut_at_word(text, cap)
-
-
-def _shortlist_cursor(conference_id: str, position: int) -> str:
-    raw = json.dumps({"shortlist": conference_id, "at": position}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _shortlist_position(cursor: str | None, conference_id: str) -> int:
-    """The position a cursor names; 422 unless it is one this listing issued for this conference."""
-    if not cursor:
-        return 0
-    refused = invalid("cursor", "Con trỏ trang không hợp lệ hoặc không thuộc danh sách này; "
-                                "hãy dùng giá trị `next` của trang trước.")
-    if len(cursor) > 200:
-        raise refused
-    try:
-        data = json.loads(base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True))
-    except (ValueError, binascii.Error, UnicodeError, RecursionError):
-        raise refused from None
-    if (not isinstance(data, dict) or set(data) != {"shortlist", "at"} or data["shortlist"] != conference_id
-            or type(data["at"]) is not int or not 0 < data["at"] <= 10**6):
-        raise refused
-    return data["at"]
 
 
 def approved_counts(store: Store, conference: dict[str, Any]) -> dict[str, int]:

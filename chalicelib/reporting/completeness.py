@@ -18,8 +18,6 @@ hospitals all reported is `missing` with `subtree_state` `complete`, labelled "C
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +25,7 @@ from typing import Any
 
 from chalicelib.core.errors import invalid
 from chalicelib.core.periods import Period
+from chalicelib.core.positions import position_cursor, position_of
 from chalicelib.units.service import tree_walk
 
 COUNTS = ("expected", "complete", "on_time", "late", "missing", "returned", "accepted")
@@ -195,10 +194,10 @@ def completeness_page(result: Completeness, limit: int | None, cursor: str | Non
         if lambda_bytes(whole) <= MAX_BODY:
             return {**whole, "next": None}
         limit = DEFAULT_PAGE
-    start = _position(cursor, result.period.code)
+    start = position_of(cursor, "completeness", result.period.code, "kỳ này")
     end = min(start + (limit or DEFAULT_PAGE), len(whole["rows"]))
     return {**whole, "rows": whole["rows"][start:end],
-            "next": _cursor(result.period.code, end) if end < len(whole["rows"]) else None}
+            "next": position_cursor("completeness", result.period.code, end) if end < len(whole["rows"]) else None}
 
 
 def lambda_bytes(body: Any) -> int:
@@ -213,26 +212,3 @@ def page_limit(raw: str | None) -> int | None:
     if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIMIT:
         raise invalid("limit", f"Phải là số nguyên từ 1 đến {MAX_LIMIT}.")
     return int(raw)
-
-
-def _cursor(period: str, position: int) -> str:
-    raw = json.dumps({"completeness": period, "at": position}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _position(cursor: str | None, period: str) -> int:
-    """The position a cursor names; 422 unless it is one this board issued for this period."""
-    if not cursor:
-        return 0
-    refused = invalid("cursor", "Con trỏ trang không hợp lệ hoặc không thuộc kỳ này; "
-                                "hãy dùng giá trị `next` của trang trước.")
-    if len(cursor) > 200:
-        raise refused
-    try:
-        data = json.loads(base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True))
-    except (ValueError, binascii.Error, UnicodeError, RecursionError):
-        raise refused from None
-    if (not isinstance(data, dict) or set(data) != {"completeness", "at"} or data["completeness"] != period
-            or type(data["at"]) is not int or not 0 < data["at"] <= 10**6):
-        raise refused
-    return data["at"]
