@@ -14,7 +14,6 @@ the performance log shows the page never asked any host but the app itself.
 from __future__ import annotations
 
 import base64
-import json
 import os
 import urllib.request
 from pathlib import Path
@@ -48,6 +47,8 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+from browser import requested_urls  # noqa: E402  (Chromium's performance log, shared with the portal tests)
 
 SCREENSHOTS = os.environ.get("THIDUA_SCREENSHOTS") == "1"
 DOCS = ROOT / "docs"
@@ -228,15 +229,6 @@ def full_page_png(driver, path: Path) -> None:
         "format": "png", "captureBeyondViewport": True,
         "clip": {"x": 0, "y": 0, "width": 1366, "height": max(size["height"], 768), "scale": 1}})
     path.write_bytes(base64.b64decode(shot["data"]))
-
-
-def requested_urls(driver) -> list[str]:
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
 
 
 def choose_conference(driver, conference_id: str) -> None:

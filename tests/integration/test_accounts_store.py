@@ -5,7 +5,6 @@ BatchGetItem, and a disabled account's sessions refused on the very next request
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
@@ -14,19 +13,6 @@ from chalicelib.core.clock import SystemClock
 from chalicelib.core.errors import Unauthorized
 from chalicelib.store.repositories import Store
 from helpers import person, together
-
-
-@pytest.fixture
-def calls(store: Store) -> list[str]:
-    seen: list[str] = []
-
-    def count(model: Any, **_: Any) -> None:
-        seen.append(model.name)
-
-    events = store.table.client.meta.events
-    events.register("before-parameter-build.dynamodb", count, unique_id="accounts-counter")
-    yield seen
-    events.unregister("before-parameter-build.dynamodb", unique_id="accounts-counter")
 
 
 def test_concurrent_failures_all_count_and_only_one_claims_the_notice(store: Store):

@@ -6,25 +6,6 @@ times them; this keeps the count from creeping back.
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-
-from chalicelib.store.repositories import Store
-
-
-@pytest.fixture
-def calls(store: Store) -> list[str]:
-    seen: list[str] = []
-
-    def count(model: Any, **_: Any) -> None:
-        seen.append(model.name)
-
-    events = store.table.client.meta.events
-    events.register("before-parameter-build.dynamodb", count, unique_id="round-trip-counter")
-    yield seen
-    events.unregister("before-parameter-build.dynamodb", unique_id="round-trip-counter")
-
 
 def test_a_report_put_is_one_batch_read_and_one_transaction(api, two_units, calls, clock):
     token = two_units["ca-nghe-an"]
