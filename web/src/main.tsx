@@ -16,6 +16,16 @@ const History = lazyScreen(() => import("./screens/History"));
 const Import = lazyScreen(() => import("./screens/Import"));
 const Nominations = lazyScreen(() => import("./screens/Nominations"));
 const Accounts = lazyScreen(() => import("./screens/Accounts"));
+// The office's and leaders' screens, one folder per job.
+const Units = lazyScreen(() => import("./screens/units/Units"));
+const Tokens = lazyScreen(() => import("./screens/units/Tokens"));
+const Cycle = lazyScreen(() => import("./screens/cycle/Cycle"));
+const ReportReview = lazyScreen(() => import("./screens/cycle/ReportReview"));
+const Conferences = lazyScreen(() => import("./screens/conferences/Conferences"));
+const Conference = lazyScreen(() => import("./screens/conferences/Conference"));
+const Shortlist = lazyScreen(() => import("./screens/shortlist/Shortlist"));
+const Scoring = lazyScreen(() => import("./screens/scoring/Scoring"));
+const Trends = lazyScreen(() => import("./screens/trends/Trends"));
 
 function toWho(me: Me): Who {
   return {
@@ -156,6 +166,24 @@ function App() {
     screen = <Nominations unitId={rest[0]} />;
   } else if (first === "tai-khoan") {
     screen = who.role === "admin" ? <Accounts /> : <Forbidden />;
+  } else if (first === "don-vi" && rest.length === 0) {
+    screen = who.role === "admin" ? <Units /> : <Forbidden />;
+  } else if (first === "ma-truy-cap" && rest.length === 0) {
+    screen = who.role === "admin" ? <Tokens /> : <Forbidden />;
+  } else if (first === "ky-bao-cao" && rest.length <= 1) {
+    screen = who.role === "admin" ? <Cycle period={rest[0] ?? null} /> : <Forbidden />;
+  } else if (first === "ky-bao-cao" && rest.length === 2) {
+    screen = who.role === "admin" ? <ReportReview period={rest[0]} unitId={rest[1]} /> : <Forbidden />;
+  } else if (first === "hoi-nghi" && rest.length === 0) {
+    screen = who.role === "admin" ? <Conferences /> : <Forbidden />;
+  } else if (first === "hoi-nghi" && rest.length === 1) {
+    screen = who.role === "admin" ? <Conference conferenceId={rest[0] === "moi" ? null : rest[0]} /> : <Forbidden />;
+  } else if (first === "xet-khen" && rest.length === 1) {
+    screen = who.role === "admin" ? <Shortlist conferenceId={rest[0]} selected={route.query.get("de-nghi")} /> : <Forbidden />;
+  } else if (first === "cham-diem" && rest.length <= 1) {
+    screen = who.role === "leader" || who.role === "admin" ? <Scoring conferenceId={rest[0] ?? null} /> : <Forbidden />;
+  } else if (first === "xu-huong" && rest.length === 0) {
+    screen = who.role === "unit" ? <Forbidden /> : <Trends query={route.query} />;
   } else if (!first) {
     screen = <Home notice={notice} />;
   } else {
@@ -184,7 +212,13 @@ function Shell({ children, who, onSignOut, online, current }: {
     { to: "#/", key: "", text: "Trang chủ", show: true },
     { to: who.unitId ? href("lich-su", who.unitId) : "", key: "lich-su", text: "Lịch sử", show: !!who.unitId },
     { to: who.unitId ? href("de-nghi", who.unitId) : "", key: "de-nghi", text: "Đề nghị khen thưởng", show: !!who.unitId },
+    { to: "#/ky-bao-cao", key: "ky-bao-cao", text: "Kỳ báo cáo", show: who.role === "admin" },
+    { to: "#/hoi-nghi", key: "hoi-nghi", text: "Hội nghị", show: who.role === "admin" },
+    { to: "#/cham-diem", key: "cham-diem", text: "Chấm điểm", show: who.role === "leader" },
+    { to: "#/xu-huong", key: "xu-huong", text: "Xu hướng", show: who.role !== "unit" },
+    { to: "#/don-vi", key: "don-vi", text: "Đơn vị", show: who.role === "admin" },
     { to: "#/tai-khoan", key: "tai-khoan", text: "Tài khoản", show: who.role === "admin" },
+    { to: "#/ma-truy-cap", key: "ma-truy-cap", text: "Mã truy cập", show: who.role === "admin" },
     { to: "#/bao-mat", key: "bao-mat", text: "Bảo mật", show: true },
   ].filter((n) => n.show) : [];
   return (
@@ -226,7 +260,7 @@ function NotFound() {
 }
 
 function Forbidden() {
-  return <><Heading>Không có quyền truy cập</Heading><p>Chỉ quản trị viên dùng được màn hình này. <a href="#/">Về trang chủ</a></p></>;
+  return <><Heading>Không có quyền truy cập</Heading><p>Tài khoản của bạn không dùng được màn hình này. <a href="#/">Về trang chủ</a></p></>;
 }
 
 if ("serviceWorker" in navigator && import.meta.env.PROD) {

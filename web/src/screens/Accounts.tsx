@@ -52,7 +52,7 @@ export default function Accounts() {
   return (
     <section>
       <Heading>Tài khoản người dùng</Heading>
-      <p class="lead">Mời cán bộ của đơn vị và của văn phòng; các việc quản trị khác ở <a href="admin">trang quản trị</a>.</p>
+      <p class="lead">Mời cán bộ của đơn vị và của văn phòng.</p>
       <Invite units={units} onInvited={() => void load()} />
       <h2>Danh sách tài khoản</h2>
       {message && <Notice kind={message.kind}>{message.text}</Notice>}

@@ -11,21 +11,35 @@ import { Heading, Loading, Notice, STATE_TEXT, useWho } from "../ui";
 
 export function Home({ notice }: { notice: string | null }) {
   const who = useWho();
-  if (!who.unitId) {
-    return (
-      <section>
-        <Heading>Thi đua</Heading>
-        {notice && <Notice kind="ok">{notice}</Notice>}
-        <p>Tài khoản của bạn không gắn với một đơn vị.</p>
-        <ul class="plain links">
-          {who.role === "admin" && <li><a href="#/tai-khoan">Quản lý tài khoản người dùng</a></li>}
-          <li><a href="admin">Trang quản trị và xét duyệt</a></li>
-          <li><a href="#/bao-mat">Bảo mật tài khoản</a></li>
-        </ul>
-      </section>
-    );
-  }
+  if (!who.unitId) return <StaffHome notice={notice} />;
   return <UnitHome unitId={who.unitId} unitName={who.unitName ?? who.unitId} notice={notice} />;
+}
+
+/** The office's and leaders' home: their jobs, a sentence each. */
+function StaffHome({ notice }: { notice: string | null }) {
+  const who = useWho();
+  const jobs: [string, string, string][] = who.role === "admin" ? [
+    ["#/ky-bao-cao", "Kỳ báo cáo", "Tình hình nộp báo cáo của các đơn vị; xem, duyệt, trả lại báo cáo; gia hạn, nhắc nộp, đặt hạn nộp."],
+    ["#/hoi-nghi", "Hội nghị và xét khen thưởng", "Tạo hội nghị, chỉ tiêu khen thưởng; xét duyệt đề nghị; tổng hợp và gửi văn bản."],
+    ["#/xu-huong", "Xu hướng", "Từng chỉ tiêu qua các kỳ, toàn Bộ hoặc một nhánh đơn vị; đơn vị thay đổi nhiều nhất."],
+    ["#/don-vi", "Đơn vị", "Cây đơn vị: thêm, đổi tên, chuyển đơn vị cấp trên, thư điện tử liên hệ."],
+    ["#/tai-khoan", "Tài khoản", "Mời người dùng, vô hiệu hóa, gửi lại lời mời."],
+    ["#/ma-truy-cap", "Mã truy cập", "Mã cho hệ thống của đơn vị gửi báo cáo qua API: cấp, xem, thu hồi."],
+  ] : [
+    ["#/cham-diem", "Chấm điểm", "Chấm điểm các đề nghị khen thưởng theo tiêu chí."],
+    ["#/xu-huong", "Xu hướng", "Từng chỉ tiêu qua các kỳ, toàn Bộ hoặc một nhánh đơn vị."],
+  ];
+  return (
+    <section>
+      <Heading>{who.role === "admin" ? "Văn phòng thi đua, khen thưởng" : "Lãnh đạo"}</Heading>
+      {notice && <Notice kind="ok">{notice}</Notice>}
+      <ul class="cards">
+        {jobs.map(([to, title, text]) => (
+          <li key={to} class="card"><h2 class="card__title"><a href={to}>{title}</a></h2><p>{text}</p></li>
+        ))}
+      </ul>
+    </section>
+  );
 }
 
 function UnitHome({ unitId, unitName, notice }: { unitId: string; unitName: string; notice: string | null }) {
