@@ -519,6 +519,10 @@ def test_every_screen_at_a_phones_and_a_laptops_width(world, chromium_factory, w
     sign_out(driver)
 
     sign_in(driver, world, admin)
+    heading(driver, "Văn phòng thi đua, khen thưởng")  # the office's home: its jobs, each a link
+    for job in ("Kỳ báo cáo", "Hội nghị và xét khen thưởng", "Xu hướng", "Đơn vị", "Tài khoản", "Mã truy cập"):
+        says(driver, job)
+    check(driver, "office-home")
     go(driver, world, "/tai-khoan")
     heading(driver, "Tài khoản người dùng")
     check(driver, "accounts")
