@@ -210,8 +210,8 @@ function Shell({ children, who, onSignOut, online, current }: {
   }, []);
   const nav = who && !who.needsSecondFactor ? [
     { to: "#/", key: "", text: "Trang chủ", show: true },
-    { to: who.unitId ? href("lich-su", who.unitId) : "", key: "lich-su", text: "Lịch sử", show: !!who.unitId },
-    { to: who.unitId ? href("de-nghi", who.unitId) : "", key: "de-nghi", text: "Đề nghị khen thưởng", show: !!who.unitId },
+    { to: who.unitId ? href("lich-su", who.unitId) : "", key: "lich-su", text: "Lịch sử", show: who.role === "unit" && !!who.unitId },
+    { to: who.unitId ? href("de-nghi", who.unitId) : "", key: "de-nghi", text: "Đề nghị khen thưởng", show: who.role === "unit" && !!who.unitId },
     { to: "#/ky-bao-cao", key: "ky-bao-cao", text: "Kỳ báo cáo", show: who.role === "admin" },
     { to: "#/hoi-nghi", key: "hoi-nghi", text: "Hội nghị", show: who.role === "admin" },
     { to: "#/cham-diem", key: "cham-diem", text: "Chấm điểm", show: who.role === "leader" },

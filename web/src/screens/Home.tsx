@@ -11,7 +11,8 @@ import { Heading, Loading, Notice, STATE_TEXT, useWho } from "../ui";
 
 export function Home({ notice }: { notice: string | null }) {
   const who = useWho();
-  if (!who.unitId) return <StaffHome notice={notice} />;
+  // Staff may belong to a unit (a leader of a department) yet do the office's or leaders' work.
+  if (who.role !== "unit" || !who.unitId) return <StaffHome notice={notice} />;
   return <UnitHome unitId={who.unitId} unitName={who.unitName ?? who.unitId} notice={notice} />;
 }
 
