@@ -225,3 +225,34 @@ def test_a_leader_scores_is_refused_on_a_conflict_and_sees_the_finalised_list(wo
     go(desktop, world, "/cham-diem")
     says(desktop, "Đã chốt danh sách")
     says(desktop, "Đã chấm 2/3")
+
+
+def test_a_long_sheet_comes_in_pages(world, chromium_factory):
+    """25 nominations: the first 20, then "Xem thêm" for the rest; the progress is the whole conference's."""
+    conference = ok(world.api.call("POST", "/v1/conferences", {
+        "title": "Hội nghị tổng kết phong trào thi đua vì an ninh Tổ quốc", "date": "2027-02-20", "place": "Hà Nội",
+        "periods": [world.conference["periods"][0]],
+        "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Thiếu tướng Nguyễn Văn A"}}), 201)
+    units = ("ca-da-nang", "ca-tp-hcm", "ca-binh-duong", "ca-dong-nai", "ca-bac-giang")
+    names = [f"Đội Cảnh sát số {i + 1}, {UNIT_NAMES[units[i % len(units)]]}" for i in range(25)]
+    ids = [ok(world.api.call("POST", f"/v1/units/{units[i % len(units)]}/nominations", {
+        "conference_id": conference["id"], "kind": "collective", "name": name, "award_form": "giay-khen",
+        "achievements": "Hoàn thành xuất sắc nhiệm vụ bảo đảm an ninh, trật tự."}), 201)["id"]
+        for i, name in enumerate(names)]
+    leader = person(world, "leader", "ca-nghe-an", name="Thượng tá Lê Văn Cường")
+    driver = chromium_factory(width=1366)
+    sign_in(driver, world, leader)
+    go(driver, world, f"/cham-diem/{conference['id']}")
+    heading(driver, f"Chấm điểm: {conference['title']}")
+    says(driver, "Đã chấm 0/25")
+    shown = lambda d: [norm(h.text) for h in d.find_elements(By.CSS_SELECTOR, "li.score-card h2")]  # noqa: E731
+    wait(driver, lambda d: len(shown(d)) == 20, message="the first page is not 20 cards")
+    assert shown(driver) == names[:20]
+    score(driver, names[0], "6", "6", "6")
+    says(driver, "Đã chấm 1/25")
+    press(driver, "Xem thêm (đang hiện 20)")
+    wait(driver, lambda d: len(shown(d)) == 25, message="the next page never came")
+    assert shown(driver) == names  # each once, in the order sent
+    score(driver, names[24], "7", "7", "7")
+    says(driver, "Đã chấm 2/25")
+    assert [r["scores"] for r in reviews(world, ids[24])] == [{"impact": 7, "exemplary": 7, "initiative": 7}]
