@@ -228,7 +228,8 @@ def test_a_leader_scores_is_refused_on_a_conflict_and_sees_the_finalised_list(wo
 
 
 def test_a_long_sheet_comes_in_pages(world, chromium_factory):
-    """25 nominations: the first 20, then "Xem thêm" for the rest; the progress is the whole conference's."""
+    """25 nominations: the first 20, then "Xem thêm" for the rest; the progress is the whole conference's;
+    a refusal of the API (422) is shown at the field it names."""
     conference = ok(world.api.call("POST", "/v1/conferences", {
         "title": "Hội nghị tổng kết phong trào thi đua vì an ninh Tổ quốc", "date": "2027-02-20", "place": "Hà Nội",
         "periods": [world.conference["periods"][0]],
@@ -249,6 +250,12 @@ def test_a_long_sheet_comes_in_pages(world, chromium_factory):
     wait(driver, lambda d: len(shown(d)) == 20, message="the first page is not 20 cards")
     assert shown(driver) == names[:20]
     score(driver, names[0], "6", "6", "6")
+    says(driver, "Đã chấm 1/25")
+    # a note pasted with a hidden character: the API's 422 is shown at the note's field, nothing stored
+    score(driver, names[1], "5", "5", "5", note="Tiêu biểu\u200b trong đợt cao điểm")
+    assert field_error(driver, f"Nhận xét (không bắt buộc) («{names[1]}»)") == \
+        "Có ký tự định dạng ẩn (đảo chiều, độ rộng 0…) (U+200B)."
+    assert reviews(world, ids[1]) == []
     says(driver, "Đã chấm 1/25")
     press(driver, "Xem thêm (đang hiện 20)")
     wait(driver, lambda d: len(shown(d)) == 25, message="the next page never came")

@@ -175,7 +175,7 @@ function ScoringSheet({ conferenceId }: { conferenceId: string }) {
       {!list.items && list.error && (
         <p><button type="button" class="button button--secondary" onClick={list.reload}>Thử lại</button></p>
       )}
-      {describeNothing(head)}
+      <NothingToScore head={head} />
     </section>
   );
 }
@@ -199,7 +199,7 @@ function Criteria({ head }: { head: Head }) {
 }
 
 /** Nothing to do here: every nomination is conflicted (said once, not per card). */
-function describeNothing(head: Head | null) {
+function NothingToScore({ head }: { head: Head | null }) {
   if (!head || head.progress.total > 0 || head.progress.conflicted === 0) return null;
   return <Notice kind="info">Bạn không được chấm đề nghị nào của hội nghị này vì xung đột lợi ích.</Notice>;
 }
