@@ -146,7 +146,7 @@ function ScoringSheet({ conferenceId }: { conferenceId: string }) {
               chỉ còn để xem, không sửa được nữa.
             </Notice>
           )}
-          <Criteria head={head} />
+          <Criteria head={head} open={!finalised} />
           {!finalised && (
             <p class="hint">Điểm đã lưu vẫn sửa được cho đến khi danh sách được chốt. Bạn không chấm đề nghị của đơn vị
               mình hoặc đơn vị cấp dưới (xung đột lợi ích).</p>
@@ -182,9 +182,10 @@ function ScoringSheet({ conferenceId }: { conferenceId: string }) {
 
 /** The rubric once, above the cards: each criterion's name, weight and what it weighs (each score
  * field points at its criterion's description with aria-describedby). */
-function Criteria({ head }: { head: Head }) {
+function Criteria({ head, open }: { head: Head; open: boolean }) {
+  // open while scoring; folded once the list is finalised (only the scores are left to read)
   return (
-    <details class="criteria" open>
+    <details class="criteria" open={open}>
       <summary>Tiêu chí chấm điểm: mỗi tiêu chí từ 0 đến {head.criterion_max} điểm (số nguyên)</summary>
       <dl>
         {head.criteria.map((c) => (
