@@ -123,6 +123,7 @@ class Criterion:
     code: str
     label: str
     weight: float
+    description: str = ""  # what a reviewer weighs under it (the scoring page shows it)
 
 
 @dataclass(frozen=True)
@@ -151,5 +152,6 @@ def scoring_rubric() -> Rubric:
         raise ValueError(f"scoring rubric names unknown indicators: {sorted(unknown)}")
     return Rubric(float(raw["automatic_weight"]), float(raw["reviewer_weight"]), auto.get("per"),
                   {k: float(v) for k, v in auto["indicators"].items()},
-                  tuple(Criterion(c["code"], c["label"], float(c["weight"])) for c in raw["criteria"]),
+                  tuple(Criterion(c["code"], c["label"], float(c["weight"]), c.get("description", ""))
+                        for c in raw["criteria"]),
                   int(raw.get("criterion_max", 10)))

@@ -12,6 +12,7 @@ from chalicelib.http.declaration import PAGED, Feature, LazyModels, QueryParam
 models = LazyModels("chalicelib.awards.models")
 conference_models = LazyModels("chalicelib.conferences.models")
 reporting_models = LazyModels("chalicelib.reporting.models")
+scoring_models = LazyModels("chalicelib.awards.scoring_models")
 awards = Feature(__name__, "awards", "Đề nghị khen thưởng, chấm điểm, xếp hạng, quyết định và chốt danh sách.")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -84,6 +85,16 @@ def patch_nomination(ctx: Context, nomination_id: str) -> Reply:
               access=STAFF, body=models.ScoresIn, response=models.ScoreOut, errors=(404, 423))  # 403 too: a reviewer's own unit
 def score_nomination(ctx: Context, nomination_id: str) -> Reply:
     return Reply(service.score_nomination(ctx.store, ctx.who, nomination_id, ctx.body, ctx.now()))
+
+
+@awards.route("GET", "/v1/conferences/{conference_id}/scoring",
+              summary="Bảng chấm điểm của người đang đăng nhập: tiêu chí và mô tả, các đề nghị (từng trang, thành "
+                      "tích rút gọn), đề nghị nào không được chấm vì xung đột lợi ích, điểm mình đã chấm, tiến độ",
+              access=STAFF, response=scoring_models.ScoringSheet, errors=(404,), query=PAGED)
+def scoring_sheet(ctx: Context, conference_id: str) -> Reply:
+    from chalicelib.awards.scoring import scoring_sheet as sheet
+
+    return Reply(sheet(ctx.store, ctx.who, conference_id, ctx.limit, ctx.cursor))
 
 
 @awards.route("POST", "/v1/nominations/{nomination_id}/decision",
