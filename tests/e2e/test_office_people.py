@@ -62,6 +62,10 @@ def tree_parent_of(driver, name: str) -> str | None:
         return branch ? branch.querySelector(".tree__name").innerText.trim() : null;""", name)
 
 
+def tree_text(driver) -> str:
+    return driver.execute_script("const t = document.querySelector('.tree'); return t ? t.innerText : ''")
+
+
 def test_an_admin_builds_a_unit_invites_its_clerk_and_mints_and_revokes_its_token(world, chromium_factory):
     admin = person(world, "admin", name="Lê Thị Văn Phòng")
     driver = chromium_factory(width=1366)
@@ -87,6 +91,18 @@ def test_an_admin_builds_a_unit_invites_its_clerk_and_mints_and_revokes_its_toke
     wait(driver, lambda d: tree_parent_of(d, NEW_NAME) == UNIT_NAMES[PARENT],
          message="the new unit is not drawn under its parent")
     says(driver, NEW_EMAIL)
+    # Found by a search without diacritics, shown with the units above it; the rest of the tree is hidden.
+    fill(driver, "Tìm đơn vị", "hinh su")
+    says(driver, "1 đơn vị khớp")
+    wait(driver, lambda d: tree_parent_of(d, NEW_NAME) == UNIT_NAMES[PARENT], message="the match lost its parent")
+    assert UNIT_NAMES["cuc-y-te"] not in tree_text(driver)
+    fill(driver, "Tìm đơn vị", "")
+    wait(driver, lambda d: UNIT_NAMES["cuc-y-te"] in tree_text(d), message="clearing the search did not bring the tree back")
+    # A branch folds away and opens again.
+    press(driver, f"Thu gọn {UNIT_NAMES['cuc-y-te']}")
+    wait(driver, lambda d: UNIT_NAMES["bv-199"] not in tree_text(d), message="the folded branch still shows its units")
+    press(driver, f"Mở rộng {UNIT_NAMES['cuc-y-te']}")
+    wait(driver, lambda d: UNIT_NAMES["bv-199"] in tree_text(d), message="the opened branch does not show its units")
 
     # Renaming it while a colleague adds an email: the stale save reloads their version, nothing is lost.
     press(driver, f"Sửa {NEW_NAME}")

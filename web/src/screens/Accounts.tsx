@@ -11,6 +11,7 @@ import "./units/people.css";
 
 const STATUS: Record<string, string> = { invited: "Đã mời, chưa đặt mật khẩu", active: "Đang hoạt động", disabled: "Đã vô hiệu hóa" };
 const PAGE = 50;
+const collator = new Intl.Collator("vi");
 const OFFLINE = "Không kết nối được máy chủ. Kiểm tra kết nối mạng rồi thử lại.";
 
 type Message = { kind: "ok" | "error"; text: string };
@@ -69,7 +70,7 @@ export default function Accounts() {
         <table class="rows" aria-labelledby="accounts-title">
           <thead><tr><th scope="col">Họ và tên</th><th scope="col">Thư điện tử</th><th scope="col">Vai trò</th><th scope="col">Đơn vị</th><th scope="col">Trạng thái</th><th scope="col"><span class="sr-only">Thao tác</span></th></tr></thead>
           <tbody>
-            {list.items.map((a) => (
+            {[...list.items].sort((a, b) => collator.compare(a.name, b.name)).map((a) => (
               <tr key={a.id}>
                 <th scope="row" data-label="Họ và tên">{a.name}</th>
                 <td data-label="Thư điện tử" class="wrap">{a.email}</td>

@@ -53,7 +53,7 @@ export default function Tokens(_props: Record<string, never>) {
         <table class="rows" aria-labelledby="tokens-title">
           <thead><tr><th scope="col">Tên mã</th><th scope="col">Dùng cho</th><th scope="col">Đơn vị</th><th scope="col">Cấp lúc</th><th scope="col">Trạng thái</th><th scope="col"><span class="sr-only">Thao tác</span></th></tr></thead>
           <tbody>
-            {list.items.map((t) => {
+            {[...list.items].sort((a, b) => b.created_at.localeCompare(a.created_at)).map((t) => {
               const expired = !t.revoked_at && !!t.valid_until && Date.parse(t.valid_until) < Date.now();
               return (
                 <tr key={t.id}>

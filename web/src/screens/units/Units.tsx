@@ -5,7 +5,7 @@ import type { Problem } from "../../api/types";
 import { Dialog } from "../../components/Dialog";
 import { forgetUnits, subtreeOf, UnitSelect, useUnits, type Unit } from "../../components/units";
 import { Field, Heading, Loading, Notice } from "../../ui";
-import { emailLines, EMAIL_RE, formErrors, KIND_TEXT, KINDS, OFFLINE, suggestId, UNIT_ID_RE, type UnitKind } from "./common";
+import { emailLines, EMAIL_RE, fold, formErrors, KIND_TEXT, KINDS, OFFLINE, suggestId, UNIT_ID_RE, type UnitKind } from "./common";
 import "./people.css";
 
 /** Above this many units the tree opens collapsed below the first level (11,000 rows are no reading). */
@@ -68,34 +68,57 @@ export default function Units(_props: Record<string, never>) {
 // -- the tree ----------------------------------------------------------------------------------
 
 function Tree({ units, onEdit }: { units: Unit[]; onEdit: (id: string) => void }) {
-  const ids = new Set(units.map((u) => u.id));
+  const byId = new Map(units.map((u) => [u.id, u]));
   const children = new Map<string | null, Unit[]>();
   for (const u of units) {  // units come sorted by name (Vietnamese order), so siblings are too
-    const parent = u.parent_id && ids.has(u.parent_id) ? u.parent_id : null;
-    children.set(parent, [...(children.get(parent) ?? []), u]);
+    const parent = u.parent_id && byId.has(u.parent_id) ? u.parent_id : null;
+    const list = children.get(parent);
+    if (list) list.push(u);
+    else children.set(parent, [u]);
   }
-  const openByDefault = (depth: number) => units.length <= OPEN_ALL_UP_TO || depth < 1;
+  const [query, setQuery] = useState("");
+  const [mode, setMode] = useState<"default" | "all" | "none">("default");
   const [toggled, setToggled] = useState<Set<string>>(new Set());
   const toggle = (id: string) => setToggled((old) => {
     const next = new Set(old);
     if (!next.delete(id)) next.add(id);
     return next;
   });
+  const everything = (m: "all" | "none") => {
+    setMode(m);
+    setToggled(new Set());
+  };
+
+  // A search shows the units whose name or code matches, with the units above them, all open.
+  const wanted = fold(query.trim());
+  let shown: Set<string> | null = null;
+  let found = 0;
+  if (wanted) {
+    shown = new Set();
+    for (const u of units) {
+      if (!fold(u.name).includes(wanted) && !u.id.includes(wanted)) continue;
+      found += 1;
+      for (let at: Unit | undefined = u; at && !shown.has(at.id); at = at.parent_id ? byId.get(at.parent_id) : undefined) {
+        shown.add(at.id);
+      }
+    }
+  }
+  const base = (depth: number) => mode === "all" || (mode === "default" && (units.length <= OPEN_ALL_UP_TO || depth < 1));
 
   const seen = new Set<string>();  // a cycle the table should never hold still cannot loop here
   const branch = (parent: string | null, depth: number) => {
-    const below = (children.get(parent) ?? []).filter((u) => !seen.has(u.id));
+    const below = (children.get(parent) ?? []).filter((u) => !seen.has(u.id) && (!shown || shown.has(u.id)));
     below.forEach((u) => seen.add(u.id));
     if (!below.length) return null;
     return (
       <ul class={depth ? "tree__branch" : "tree"}>
         {below.map((u) => {
           const kids = children.get(u.id)?.length ?? 0;
-          const open = openByDefault(depth) !== toggled.has(u.id);
+          const open = shown ? true : base(depth) !== toggled.has(u.id);
           return (
             <li key={u.id}>
               <div class="tree__row">
-                {kids > 0
+                {kids > 0 && !shown
                   ? <button type="button" class="tree__toggle" aria-expanded={open} onClick={() => toggle(u.id)}
                             aria-label={`${open ? "Thu gọn" : "Mở rộng"} ${u.name} (${kids} đơn vị cấp dưới)`}>
                       <span aria-hidden="true">{open ? "▾" : "▸"}</span>
@@ -123,7 +146,28 @@ function Tree({ units, onEdit }: { units: Unit[]; onEdit: (id: string) => void }
     );
   };
   if (!units.length) return <p>Chưa có đơn vị nào. Hãy thêm đơn vị đầu tiên (Bộ).</p>;
-  return branch(null, 0);
+  const collapsible = children.size > 1;
+  return (
+    <>
+      <div class="filters">
+        <Field id="u-search" label="Tìm đơn vị" hint="Theo tên hoặc mã đơn vị.">
+          {(d) => <input id="u-search" type="search" autoComplete="off" value={query} aria-describedby={d}
+                         onInput={(e) => setQuery(e.currentTarget.value)} />}
+        </Field>
+        {collapsible && !shown && (
+          <div class="actions">
+            <button type="button" class="button button--small button--secondary" onClick={() => everything("all")}>Mở rộng tất cả</button>
+            <button type="button" class="button button--small button--secondary" onClick={() => everything("none")}>Thu gọn tất cả</button>
+          </div>
+        )}
+      </div>
+      <p class="muted" role="status">
+        {shown ? (found ? `${found} đơn vị khớp “${query.trim()}” (kèm các đơn vị cấp trên của chúng).` : `Không có đơn vị nào khớp “${query.trim()}”.`)
+          : `${units.length} đơn vị.`}
+      </p>
+      {branch(null, 0)}
+    </>
+  );
 }
 
 // -- add ---------------------------------------------------------------------------------------

@@ -22,10 +22,14 @@ export function emailLines(text: string): string[] {
   return text.split(/[\n,;]+/).map((s) => s.trim()).filter(Boolean);
 }
 
+/** Lowercase without diacritics, so "nghe an" finds "Nghệ An". */
+export function fold(text: string): string {
+  return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
+}
+
 /** A code suggested from a Vietnamese name: "Công an tỉnh Nghệ An" -> "cong-an-tinh-nghe-an". */
 export function suggestId(name: string): string {
-  return name.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 63);
+  return fold(name).replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 63);
 }
 
 /** Field errors keyed for the form: "emails.2" becomes one message on "emails" naming the line. */
