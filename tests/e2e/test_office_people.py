@@ -23,6 +23,7 @@ from browser import (
     page_text,
     press,
     says,
+    severe_console_messages,
     wait,
 )
 from devtools.stack import Http
@@ -212,6 +213,7 @@ def test_an_admin_builds_a_unit_invites_its_clerk_and_mints_and_revokes_its_toke
     assert status == 401, (status, body)
     [record] = [t for t in ok(world.api.call("GET", "/v1/tokens?limit=100"))["items"] if t["id"] == record["id"]]
     assert record["revoked_at"]
+    assert severe_console_messages(driver) == []  # the refusals (412, 422) are answers, not script errors
     sign_out(driver)
 
 
@@ -267,4 +269,5 @@ def test_every_people_screen_at_a_phones_and_a_laptops_width(world, chromium_fac
                 wait(driver, lambda d: "Đang tải" not in page_text(d), message=f"{route} never loaded")
                 overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
                 assert overflow <= 0, f"{route} scrolls sideways at {width} px by {overflow} px"
+        assert severe_console_messages(driver) == []
         sign_out(driver)
