@@ -237,7 +237,10 @@ def test_every_people_screen_at_a_phones_and_a_laptops_width(world, chromium_fac
         heading(driver, f"Sửa đơn vị: {UNIT_NAMES['cuc-y-te']}", level=2)
         wait(driver, lambda d: field_value(d, "Tên đơn vị") == UNIT_NAMES["cuc-y-te"], message="the edit form never filled in")
         check(driver, "units-edit")
-        press(driver, "Đóng")
+        press(driver, "Thêm đơn vị cấp dưới")  # from a unit's dialog: the add form starts under it
+        heading(driver, "Thêm đơn vị", level=2)
+        assert field_value(driver, "Đơn vị cấp trên") == "cuc-y-te"
+        press(driver, "Hủy")
 
         go(driver, world, "/tai-khoan")
         heading(driver, "Tài khoản người dùng")

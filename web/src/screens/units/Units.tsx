@@ -1,5 +1,5 @@
 /** Đơn vị (#/don-vi): the ministry's unit tree; add a unit, edit one (rename, move, kind, contact emails). */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, asProblem, describe, newKey } from "../../api/client";
 import type { Problem } from "../../api/types";
 import { Dialog } from "../../components/Dialog";
@@ -15,7 +15,8 @@ type Message = { kind: "ok" | "error"; text: string };
 
 export default function Units(_props: Record<string, never>) {
   const { units, error, reload, name } = useUnits();
-  const [adding, setAdding] = useState(false);
+  // null: the add form is closed; otherwise the parent it starts with ("" for none).
+  const [adding, setAdding] = useState<string | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
   const [message, setMessage] = useState<Message | null>(null);
   // Remounted after a change, so every picker on the screen reads the units again.
@@ -33,15 +34,15 @@ export default function Units(_props: Record<string, never>) {
       <Heading>Đơn vị</Heading>
       <p class="lead">Cây đơn vị của Bộ: thêm đơn vị, đổi tên, chuyển sang đơn vị cấp trên khác và sửa thư điện tử liên hệ.</p>
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
-      {adding
-        ? <AddUnit key={`add-${round}`} onDone={(u) => {
-            setAdding(false);
+      {adding !== null
+        ? <AddUnit key={`add-${round}-${adding}`} parent={adding} onDone={(u) => {
+            setAdding(null);
             if (u) changed(`Đã thêm đơn vị ${u.name}.`);
           }} />
         : <div class="actions">
             <button type="button" class="button" onClick={() => {
               setMessage(null);
-              setAdding(true);
+              setAdding("");
             }}>Thêm đơn vị</button>
           </div>}
       <h2>Cây đơn vị</h2>
@@ -49,13 +50,16 @@ export default function Units(_props: Record<string, never>) {
       {!units && !error && <Loading />}
       {units && <Tree units={units} onEdit={(id) => {
         setMessage(null);
-        setAdding(false);
+        setAdding(null);
         setEditing(id);
       }} />}
       <Dialog title={editing ? `Sửa đơn vị: ${name(editing)}` : "Sửa đơn vị"} open={editing !== null} onClose={() => setEditing(null)}>
         {editing && <EditUnit key={`${editing}-${round}`} unitId={editing} onSaved={(u) => {
           setEditing(null);
           changed(`Đã lưu đơn vị ${u.name}.`);
+        }} onAddChild={(parent) => {
+          setEditing(null);
+          setAdding(parent);
         }} onStale={() => {
           forgetUnits();
           reload();
@@ -172,15 +176,20 @@ function Tree({ units, onEdit }: { units: Unit[]; onEdit: (id: string) => void }
 
 // -- add ---------------------------------------------------------------------------------------
 
-function AddUnit({ onDone }: { onDone: (unit: Unit | null) => void }) {
+function AddUnit({ parent: initialParent, onDone }: { parent: string; onDone: (unit: Unit | null) => void }) {
   const [id, setId] = useState("");
   const [idTouched, setIdTouched] = useState(false);
   const [name, setName] = useState("");
-  const [parent, setParent] = useState("");
+  const [parent, setParent] = useState(initialParent);
   const [kind, setKind] = useState<UnitKind>("other");
   const [emails, setEmails] = useState("");
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
+  const first = useRef<HTMLInputElement>(null);
+  useEffect(() => {  // the form opens where the person is about to type
+    first.current?.scrollIntoView({ block: "center" });
+    first.current?.focus();
+  }, []);
   // One key per form: a retry after a lost answer is answered once, not refused as a duplicate.
   const [key] = useState(newKey);
   const errs = formErrors(problem);
@@ -221,7 +230,7 @@ function AddUnit({ onDone }: { onDone: (unit: Unit | null) => void }) {
     <form class="card card--form" onSubmit={save} aria-labelledby="add-unit-title" noValidate>
       <h2 id="add-unit-title">Thêm đơn vị</h2>
       <Field id="u-name" label="Tên đơn vị" error={errs.name}>
-        {(d, inv) => <input id="u-name" maxLength={200} autoComplete="off" value={name} aria-describedby={d} aria-invalid={inv}
+        {(d, inv) => <input id="u-name" ref={first} maxLength={200} autoComplete="off" value={name} aria-describedby={d} aria-invalid={inv}
                             onInput={(e) => {
                               setName(e.currentTarget.value);
                               if (!idTouched) setId(suggestId(e.currentTarget.value));
@@ -270,7 +279,9 @@ function KindSelect({ id, value, onChange, describedBy }: {
 
 interface Loaded { unit: Unit; etag: string }
 
-function EditUnit({ unitId, onSaved, onStale }: { unitId: string; onSaved: (u: Unit) => void; onStale: () => void }) {
+function EditUnit({ unitId, onSaved, onAddChild, onStale }: {
+  unitId: string; onSaved: (u: Unit) => void; onAddChild: (parent: string) => void; onStale: () => void;
+}) {
   const { units, reload } = useUnits();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -389,6 +400,9 @@ function EditUnit({ unitId, onSaved, onStale }: { unitId: string; onSaved: (u: U
       {problem && (problem.detail || !Object.keys(errs).length) && <Notice kind="error">{describe(problem)}</Notice>}
       <div class="actions">
         <button type="submit" class="button" disabled={busy}>Lưu đơn vị</button>
+        <button type="button" class="button button--secondary" onClick={() => onAddChild(unit.id)}>
+          Thêm đơn vị cấp dưới<span class="sr-only"> của {unit.name}</span>
+        </button>
       </div>
     </form>
   );
