@@ -90,7 +90,7 @@ export default function Tokens(_props: Record<string, never>) {
       <Dialog title="Thu hồi mã truy cập" open={revoking !== null} onClose={() => setRevoking(null)}>
         {revoking && <Revoke token={revoking} onCancel={() => setRevoking(null)} onRevoked={(t) => {
           setRevoking(null);
-          list.replace(t, (a, b) => a.id === b.id);
+          list.reload();  // the stored revocation time, not this browser's clock
           setMessage({ kind: "ok", text: `Đã thu hồi mã “${t.name}”: mã này không còn dùng được.` });
         }} />}
       </Dialog>
@@ -153,7 +153,7 @@ function Mint({ onIssued }: { onIssued: (t: Issued) => void }) {
       <Field id="t-unit" label={kind === "unit" ? "Đơn vị" : "Đơn vị công tác"} error={errs.unit_id}
              hint={kind === "unit" ? "Mã chỉ nộp và xem được dữ liệu của đơn vị này."
                : "Không bắt buộc; để tránh chấm đề nghị của chính đơn vị mình."}>
-        {(d) => <UnitSelect id="t-unit" value={unitId} onChange={setUnitId} empty="— Chọn đơn vị —" describedBy={d} />}
+        {(d) => <UnitSelect id="t-unit" value={unitId} onChange={setUnitId} empty={kind === "unit" ? "— Chọn đơn vị —" : "— Không chọn —"} describedBy={d} />}
       </Field>
       <Field id="t-name" label="Tên mã" error={errs.name}
              hint={kind === "unit" ? "Không bắt buộc; mặc định “Mã truy cập của <tên đơn vị>”." : "Để nhận ra mã trong danh sách."}>
@@ -220,7 +220,7 @@ function Revoke({ token, onCancel, onRevoked }: { token: TokenInfo; onCancel: ()
     setError(null);
     try {
       const r = await api.DELETE("/v1/tokens/{token_id}", { params: { path: { token_id: token.id } } });
-      if (r.response.ok) onRevoked({ ...token, revoked_at: new Date().toISOString() });
+      if (r.response.ok) onRevoked(token);
       else setError(describe(asProblem(r.error, r.response)));
     } catch {
       setError(OFFLINE);
