@@ -36,7 +36,7 @@ export default function Tokens(_props: Record<string, never>) {
     <section>
       <Heading>Mã truy cập</Heading>
       <p class="lead">Mã cho hệ thống riêng của đơn vị (gửi báo cáo qua API) và cho công cụ của văn phòng, lãnh đạo.
-        Mã bí mật chỉ hiện một lần khi cấp; máy chủ chỉ lưu dấu băm của mã.</p>
+        Mã bí mật chỉ hiện một lần khi cấp; máy chủ chỉ lưu giá trị băm của mã.</p>
       {issued
         ? <Minted token={issued} unitName={units.name(issued.unit_id)} onDone={() => setIssued(null)} />
         : <Mint onIssued={(t) => {
