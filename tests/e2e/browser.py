@@ -419,7 +419,10 @@ function name(el) {
   return el.getAttribute("title") || el.getAttribute("placeholder") || "";
 }
 const clean = (s) => norm(s).replace(/[\\s*:]+$/, "");
-const all = Array.from(document.querySelectorAll(kinds)).filter((el) => visible(el) || el.type === "file");
+// An open modal dialog is all a person can reach (the page behind it is inert).
+const modal = Array.from(document.querySelectorAll("dialog[open]")).find((d) => d.matches(":modal"));
+const all = Array.from(document.querySelectorAll(kinds))
+  .filter((el) => (!modal || modal.contains(el)) && (visible(el) || el.type === "file"));
 return all.find((el) => clean(name(el)) === wanted) || all.find((el) => clean(name(el)).startsWith(wanted)) || null;
 """
 FIELDS = "input:not([type=hidden]), select, textarea"
@@ -475,7 +478,8 @@ def fill(driver, label: str, value: str, *, clear: bool = True) -> None:
         if choice is None:
             choice = next((o for o in options if norm(o.text).startswith(norm(value))), None)
         assert choice is not None, f"{label!r} has no option {value!r}: {[norm(o.text) for o in options]}"
-        Select(element).select_by_visible_text(choice.text)
+        # By position: an option's text may be indented with no-break spaces (a tree of units).
+        Select(element).select_by_index(options.index(choice))
         return
     if clear and element.get_attribute("value"):
         element.send_keys(Keys.CONTROL, "a")
