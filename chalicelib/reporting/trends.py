@@ -30,7 +30,8 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from chalicelib.core.catalogs import Indicator, indicator_catalog
-from chalicelib.core.errors import NotFound, invalid
+from chalicelib.core.errors import Invalid, NotFound
+from chalicelib.core.errors import invalid as _invalid
 from chalicelib.core.periods import VN_TZ, Period, period_containing, period_of
 from chalicelib.units.service import tree_walk
 
@@ -41,6 +42,11 @@ COUNTED = frozenset({"submitted", "accepted"})
 # A subtree this small is read unit by unit (one Query per unit over the whole range) rather
 # than period by period (one Query per period over every unit's report of it): see `trends_for`.
 PER_UNIT_READS = 24
+
+
+def invalid(field: str, message: str) -> Invalid:
+    """A 422 whose `detail` is the reason itself: the page shows it as it is."""
+    return _invalid(field, message, detail=message)
 
 
 @dataclass(frozen=True)

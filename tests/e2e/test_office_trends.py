@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from browser import HAVE_CHROMIUM, NEEDS_CHROMIUM, button, fill, heading, norm, press, wait
+from browser import HAVE_CHROMIUM, NEEDS_CHROMIUM, button, field_error, fill, heading, norm, press, says, wait
 from chalicelib.core.periods import VN_TZ, parse_period
 from people import check, current_period, ok, person, portal_world, sign_in
 
@@ -162,6 +162,14 @@ def test_an_admin_sees_a_subtrees_trend_its_numbers_and_who_moved_most(world, ch
     says_none = driver.execute_script("return document.querySelector('.trends__movers').innerText")
     assert "Không có đơn vị nào giảm." in says_none
     check(driver, "trends-whole-tree")
+
+    # A range backwards is refused, in Vietnamese, next to the choice to fix.
+    fill(driver, "Từ kỳ", periods[-1])
+    fill(driver, "Đến kỳ", periods[0])
+    assert field_error(driver, "Đến kỳ") == "Kỳ cuối phải từ kỳ đầu trở về sau."
+    says(driver, "Kỳ cuối phải từ kỳ đầu trở về sau.")
+    fill(driver, "Từ kỳ", periods[0])
+    fill(driver, "Đến kỳ", periods[-1])
 
     # Back to Cục Y tế, and from a hospital that moved to its report of the last month.
     fill(driver, "Đơn vị", "cuc-y-te")

@@ -202,6 +202,7 @@ def test_a_bad_request_gets_a_vietnamese_problem(api, admin_token, seeded):
     assert too_long.status_code == 422
     assert too_long.data["errors"] == [{"field": "to", "message": too_long.data["errors"][0]["message"]}]
     assert f"tối đa {MAX_PERIODS} kỳ" in too_long.data["errors"][0]["message"]
+    assert too_long.data["detail"] == too_long.data["errors"][0]["message"]  # said as it is, in Vietnamese
     unknown = api.get("/v1/trends?indicator=khong-co", token=admin_token)
     assert unknown.status_code == 422 and "Không có chỉ tiêu" in unknown.data["errors"][0]["message"]
     missing = api.get(f"/v1/trends?indicator={CODE}&unit=khong-co", token=admin_token)

@@ -130,7 +130,7 @@ export default function Trends({ query }: { query: URLSearchParams }) {
         </Field>
       </div>
 
-      {problem && <Notice kind="error">{describe(problem)}{problem.errors?.length ? " Xem ghi chú ở ô chọn phía trên." : ""}</Notice>}
+      {problem && <Notice kind="error">{describe(problem)}</Notice>}
       {!trend && !problem && <Loading />}
       {trend && (
         <>
