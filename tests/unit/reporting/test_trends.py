@@ -207,3 +207,16 @@ def test_a_bad_request_gets_a_vietnamese_problem(api, admin_token, seeded):
     assert unknown.status_code == 422 and "Không có chỉ tiêu" in unknown.data["errors"][0]["message"]
     missing = api.get(f"/v1/trends?indicator={CODE}&unit=khong-co", token=admin_token)
     assert missing.status_code == 404 and "Không tìm thấy đơn vị" in missing.data["detail"]
+
+
+def test_the_unit_picker_of_11000_units_is_one_body_well_under_lambdas_6_mb():
+    from chalicelib.reporting.completeness import lambda_bytes
+    from chalicelib.reporting.trends import unit_choices
+
+    units = [{"id": "bca", "name": "Bộ Công an", "kind": "ministry", "parent_id": None}] + [
+        {"id": f"ca-tinh-{p:02d}", "name": f"Công an tỉnh Thừa Thiên Huế số {p:02d}", "parent_id": "bca"} for p in range(63)] + [
+        {"id": f"cong-an-xa-{i:05d}", "name": f"Công an xã Nghĩa Đồng, huyện Tân Kỳ, đơn vị số {i:05d}",
+         "parent_id": f"ca-tinh-{i % 63:02d}"} for i in range(11_000 - 64)]
+    body = {"items": unit_choices(units), "next": None}
+    assert len(body["items"]) == 11_000
+    assert lambda_bytes(body) < 5 * 1024 * 1024

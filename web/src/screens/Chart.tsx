@@ -2,15 +2,17 @@
  * One indicator across periods as a plain SVG column chart (no library: ~2 KB, drawn with SVG
  * attributes only, so the CSP needs no inline style), with the same figures as a table.
  */
+import { useEffect, useRef, useState } from "preact/hooks";
 import { num, periodLabel } from "../lib/format";
 
 export interface Point { period: string; value: number | null }
 
 export function Chart({ title, unit, points }: { title: string; unit: string; points: Point[] }) {
+  const [box, width] = useWidth<HTMLElement>();
   const summary = points.filter((p) => p.value != null).map((p) => `${periodLabel(p.period)}: ${num(p.value)}`).join("; ");
   return (
-    <figure class="chart">
-      <ColumnChart label={`${title} (${unit}) theo kỳ. ${summary}`} unit={unit} points={points} />
+    <figure class="chart" ref={box}>
+      <ColumnChart label={`${title} (${unit}) theo kỳ. ${summary}`} unit={unit} points={points} width={width} />
       <figcaption>{title} ({unit})</figcaption>
       <details>
         <summary>Xem dạng bảng</summary>
@@ -23,6 +25,22 @@ export function Chart({ title, unit, points }: { title: string; unit: string; po
       </details>
     </figure>
   );
+}
+
+/** An element's width in CSS pixels, kept up to date (undefined until measured): what a chart draws at. */
+export function useWidth<E extends HTMLElement>(): [{ current: E | null }, number | undefined] {
+  const ref = useRef<E>(null);
+  const [width, setWidth] = useState<number | undefined>(undefined);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => setWidth(Math.round(el.clientWidth) || undefined);
+    measure();
+    const watch = new ResizeObserver(measure);
+    watch.observe(el);
+    return () => watch.disconnect();
+  }, []);
+  return [ref, width];
 }
 
 /**

@@ -4,7 +4,7 @@
  * units that moved most. The choice lives in the address (#/xu-huong?chi-tieu=&don-vi=&tu=&den=),
  * so a link shows the same trend to whoever opens it.
  */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api, asProblem, describe, fieldErrors } from "../../api/client";
 import type { Problem } from "../../api/types";
 import type { components } from "../../api/schema";
@@ -13,7 +13,7 @@ import { UnitChoice, type UnitLike } from "../../components/units";
 import { num, periodLabel } from "../../lib/format";
 import { go, href } from "../../lib/router";
 import { Field, Heading, Loading, Notice, useWho } from "../../ui";
-import { ColumnChart } from "../Chart";
+import { ColumnChart, useWidth } from "../Chart";
 import "./trends.css";
 
 type Trend = components["schemas"]["Trends"];
@@ -150,24 +150,14 @@ export default function Trends({ query }: { query: URLSearchParams }) {
 }
 
 function TrendChart({ trend, unitLabel }: { trend: Trend; unitLabel: string }) {
-  const box = useRef<HTMLElement>(null);
-  const [width, setWidth] = useState<number | undefined>(undefined);
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const measure = () => setWidth(Math.round(el.clientWidth));
-    measure();
-    const watch = new ResizeObserver(measure);
-    watch.observe(el);
-    return () => watch.disconnect();
-  }, []);
+  const [box, width] = useWidth<HTMLElement>();
   const points = trend.points.map((p) => ({ period: p.period, value: p.total ?? null }));
   const said = trend.points.map((p) => `${p.label}: ${p.total == null ? "chưa có số liệu" : num(p.total)}`).join("; ");
   const label = `Biểu đồ cột: ${trend.indicator.label} (${unitLabel}) của ${trend.unit_name}, từ ${firstLabel(trend)} `
     + `đến ${lastLabel(trend)}. ${said}.`;
   return (
     <figure class="chart trends__chart" ref={box}>
-      {width !== undefined && <ColumnChart label={label} unit={unitLabel} points={points} width={width} />}
+      <ColumnChart label={label} unit={unitLabel} points={points} width={width} />
       <figcaption>{trend.indicator.label} ({unitLabel}), {trend.unit_name}: tổng theo kỳ</figcaption>
     </figure>
   );
