@@ -59,7 +59,8 @@ export function ColumnChart({ label, unit, points, width = 640 }: { label: strin
   const innerW = W - left - right, innerH = H - top - bottom;
   const band = innerW / Math.max(1, points.length);
   const bar = Math.min(48, band * 0.6);
-  const every = Math.max(1, Math.ceil(44 / band));  // a period label needs ~44px ("08/21")
+  const labels = points.map((p) => shortPeriod(p.period));
+  const every = Math.max(1, Math.ceil((8 + 7 * Math.max(0, ...labels.map((l) => l.length))) / band));  // ~7px a character
   const y = (v: number) => top + innerH - (v / top_) * innerH;
   return (
     <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={label}>
@@ -80,7 +81,7 @@ export function ColumnChart({ label, unit, points, width = 640 }: { label: strin
             )}
             {p.value == null && <text x={cx} y={top + innerH - 4} text-anchor="middle" class="chart__tick">—</text>}
             {(points.length - 1 - i) % every === 0 && (
-              <text x={cx} y={H - bottom + 18} text-anchor="middle" class="chart__tick">{shortPeriod(p.period)}</text>
+              <text x={cx} y={H - bottom + 18} text-anchor="middle" class="chart__tick">{labels[i]}</text>
             )}
           </g>
         );
@@ -96,7 +97,12 @@ function niceStep(raw: number): number {
   return (n <= 1 ? 1 : n <= 2 ? 2 : n <= 5 ? 5 : 10) * pow;
 }
 
+/** "08/21" for a month, "Tuần 5/21" for a week, "Quý 3/21" for a quarter. */
 function shortPeriod(code: string): string {
   const m = /^(\d{4})-(\d{2}|W\d{2}|Q\d)$/.exec(code);
-  return m ? `${m[2].replace("W", "T")}/${m[1].slice(2)}` : code;
+  if (!m) return code;
+  const yy = m[1].slice(2);
+  if (m[2].startsWith("W")) return `Tuần ${Number(m[2].slice(1))}/${yy}`;
+  if (m[2].startsWith("Q")) return `Quý ${m[2].slice(1)}/${yy}`;
+  return `${m[2]}/${yy}`;
 }

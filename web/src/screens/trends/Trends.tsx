@@ -58,7 +58,7 @@ function percent(p: number | null | undefined): string {
 
 export default function Trends({ query }: { query: URLSearchParams }) {
   const who = useWho();
-  const { periods } = usePeriods("month", OFFERED);
+  const { periods, error: periodsError } = usePeriods("month", OFFERED);
   const { units, error: unitsError } = useTrendUnits();
   const [indicators, setIndicators] = useState<Indicator[] | null>(null);
   const [trend, setTrend] = useState<Trend | null>(null);
@@ -131,7 +131,7 @@ export default function Trends({ query }: { query: URLSearchParams }) {
       </div>
 
       {problem && <Notice kind="error">{describe(problem)}</Notice>}
-      {!trend && !problem && <Loading />}
+      {!trend && !problem && !periodsError && <Loading />}
       {trend && (
         <>
           <TrendChart trend={trend} unitLabel={ind?.unit ?? trend.indicator.unit} />
