@@ -210,3 +210,18 @@ def test_a_leader_opens_the_shared_link_on_a_phone(world, chromium_factory):
         "Cục Y tế", "Công an tỉnh Bắc Giang"])
     fits(driver)
     check(driver, "trends-whole-tree")
+
+    # A year on a phone: every month has its bar's place, and the month labels never overlap.
+    year_ago = parse_period(periods[-1])
+    for _ in range(11):
+        year_ago = year_ago.previous()
+    fill(driver, "Từ kỳ", year_ago.code)
+    wait(driver, lambda d: f"từ {month_label(year_ago.code)} đến" in chart_label(d))
+    assert f"{month_label(year_ago.code)}: chưa có số liệu" in chart_label(driver)
+    assert not driver.execute_script("""
+        const boxes = Array.from(document.querySelectorAll('svg[role=img] text'))
+          .filter((t) => t.textContent.includes('/')).map((t) => t.getBoundingClientRect());
+        return boxes.length < 4 || boxes.some((b, i) => i > 0 && b.left < boxes[i - 1].right);"""), \
+        "month labels missing or overlapping at 360 px"
+    fits(driver)
+    check(driver, "trends-year")
