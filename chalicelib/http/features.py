@@ -10,9 +10,10 @@ from chalicelib.http.declaration import Feature, Operation, publish
 from chalicelib.http.portal import portal
 from chalicelib.http.reporting import reporting
 from chalicelib.http.service import service
+from chalicelib.http.trends import trends
 from chalicelib.http.units import units
 
-FEATURES: tuple[Feature, ...] = (service, accounts, units, reporting, conferences, awards, admin, portal)
+FEATURES: tuple[Feature, ...] = (service, accounts, units, reporting, trends, conferences, awards, admin, portal)
 publish(FEATURES)
 
 

@@ -86,8 +86,17 @@ interface Props {
 }
 
 /** A select of units by name, indented by their depth in the tree. */
-export function UnitSelect({ id, value, onChange, empty, exclude, describedBy }: Props) {
+export function UnitSelect(props: Props) {
   const { units, error } = useUnits();
+  return <UnitChoice {...props} units={units} error={error} />;
+}
+
+/** Only the fields a picker needs: leaders read them from GET /v1/trends/units, not GET /v1/units. */
+export type UnitLike = Pick<Unit, "id" | "name" | "parent_id">;
+
+/** UnitSelect over units read elsewhere (null while loading). */
+export function UnitChoice({ id, value, onChange, empty, exclude, describedBy, units, error }:
+  Props & { units: UnitLike[] | null; error: string | null }) {
   if (error) return <p class="error" id={id} role="alert">{error}</p>;
   const ordered = units ? treeOrder(units) : [];
   return (
@@ -103,14 +112,14 @@ export function UnitSelect({ id, value, onChange, empty, exclude, describedBy }:
 }
 
 /** Units in tree order (a parent, then its children by name), with their depth. */
-export function treeOrder(units: Unit[]): { unit: Unit; depth: number }[] {
+export function treeOrder<U extends UnitLike>(units: U[]): { unit: U; depth: number }[] {
   const ids = new Set(units.map((u) => u.id));
-  const children = new Map<string | null, Unit[]>();
+  const children = new Map<string | null, U[]>();
   for (const u of units) {
     const parent = u.parent_id && ids.has(u.parent_id) ? u.parent_id : null;
     children.set(parent, [...(children.get(parent) ?? []), u]);
   }
-  const out: { unit: Unit; depth: number }[] = [];
+  const out: { unit: U; depth: number }[] = [];
   const walk = (parent: string | null, depth: number) => {
     for (const u of children.get(parent) ?? []) {
       out.push({ unit: u, depth });
