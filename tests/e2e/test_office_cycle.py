@@ -207,6 +207,13 @@ def test_an_admin_runs_the_reporting_cycle(world, admin, chromium_factory):
     granted = next(p for p in states["items"] if p["period"] == period)
     assert datetime.fromisoformat(granted["exception_until"]) == until.replace(tzinfo=VN_TZ)
 
+    # the unit reports while the board still shows it missing: the reminder is refused, in the API's words
+    submit(world, "ca-tp-hcm", {"checkpoints": 64})
+    before = len(outbox_messages(world.outbox))
+    press(driver, f"Nhắc nộp ngay {UNIT_NAMES['ca-tp-hcm']}")
+    says(driver, f"{UNIT_NAMES['ca-tp-hcm']} đã nộp báo cáo {parse_period(period).label}; không cần nhắc nộp.")
+    assert mails_to(world, "ca-tp-hcm", before) == []
+
     # a submitted report: its figures with labels and units, and what changed between its versions
     press(driver, f"Xem báo cáo của {UNIT_NAMES['ca-nghe-an']}")
     heading(driver, f"Báo cáo {label}: {UNIT_NAMES['ca-nghe-an']}")
