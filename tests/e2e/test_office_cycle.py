@@ -32,6 +32,7 @@ from browser import (
     page_text,
     press,
     says,
+    severe_console_messages,
     wait,
 )
 from chalicelib.core.periods import VN_TZ, parse_period
@@ -272,6 +273,7 @@ def test_an_admin_runs_the_reporting_cycle(world, admin, chromium_factory):
     assert rows["ca-bac-giang"][2:4] == ("Đã duyệt", "Đúng hạn")
     assert rows["ca-da-nang"][2] == "Chưa nộp" and rows["bv-199"][2] == "Đã nộp"
     assert list(rows) == [r["unit_id"] for r in ok(world.api.call("GET", f"/v1/periods/{period}/completeness"))["rows"]]
+    assert severe_console_messages(driver) == []  # the refusals above are answers the page expects, not errors
 
 
 # -- a phone's width ----------------------------------------------------------------------------------

@@ -101,8 +101,8 @@ export default function ReportReview({ period, unitId }: { period: string; unitI
       <p><a href={href("ky-bao-cao", period)}>← Kỳ báo cáo {label}</a></p>
       <Heading>{`Báo cáo ${label}: ${name}`}</Heading>
       {error && <Notice kind="error">{error}</Notice>}
-      {!loaded && !error && <Loading />}
-      {loaded && (
+      {!(loaded && unit) && !error && <Loading />}
+      {loaded && unit && (
         <>
           <div class="review-state">
             <span class={`state state--${state}`}>{STATE_TEXT[state] ?? state}</span>
