@@ -169,6 +169,8 @@ def test_an_admin_runs_the_reporting_cycle(world, admin, chromium_factory):
     stats = norm(driver.find_element("css selector", ".cycle-stats").text)
     assert f"{totals['complete']} đã nộp" in stats and f"{totals['missing'] + totals['returned']} chưa nộp" in stats
     assert f"{totals['on_time']} đúng hạn" in stats, stats
+    wait(driver, lambda d: d.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"),
+         message="the board is wider than the laptop's screen")
     bars = driver.find_element("css selector", ".cycle-bars svg")
     assert bars.get_attribute("role") == "img" and f"Đã nộp {totals['complete']}" in bars.get_attribute("aria-label")
     check(driver, "cycle-board")
