@@ -8,7 +8,7 @@ from chalicelib.core.states import ReviewAction
 from chalicelib.http.context import Context, Reply, page
 from chalicelib.http.declaration import CURSOR, PAGED, Feature, LazyModels, QueryParam
 from chalicelib.http.problems import HttpProblem
-from chalicelib.reporting import deadlines, portal, reports
+from chalicelib.reporting import deadlines, portal, reminders, reports
 from chalicelib.reporting.completeness import MAX_LIMIT, completeness_for, completeness_page, page_limit
 
 models = LazyModels("chalicelib.reporting.models")
@@ -81,6 +81,15 @@ def grant_exception(ctx: Context, unit_id: str, period: str) -> Reply:
                                            ctx.body.reason, ctx.now()))
 
 
+@reporting.route("POST", "/v1/units/{unit_id}/reports/{period}/reminder",
+                 summary="Gửi ngay thư nhắc nộp báo cáo tới thư điện tử liên hệ của đơn vị (ghi vào nhật ký); "
+                         "409 khi báo cáo đã nộp hoặc đã duyệt, hoặc đơn vị không có thư điện tử",
+                 access=ADMIN, response=models.ReminderSent, errors=(404, 409, 422, 503))
+def remind_now(ctx: Context, unit_id: str, period: str) -> Reply:
+    return Reply(reminders.remind_now(ctx.store, ctx.mailer(), ctx.who, unit_id, period_of(period),
+                                      ctx.settings.deadline_days, ctx.now()))
+
+
 @reporting.route("GET", "/v1/units/{unit_id}/reports/{period}/audit", summary="Nhật ký thay đổi của báo cáo",
                  access=ADMIN, response=models.AuditList, errors=(422,), query=PAGED)
 def report_audit(ctx: Context, unit_id: str, period: str) -> Reply:
@@ -130,6 +139,22 @@ def period_completeness(ctx: Context, period: str) -> Reply:
     limit = page_limit(ctx.query("limit"))
     result = completeness_for(ctx.store, checked, ctx.settings.deadline_days, ctx.now())
     return Reply(completeness_page(result, limit, ctx.cursor))
+
+
+@reporting.route("GET", "/v1/periods/{period}/completeness/workbook",
+                 summary=f"Tải bảng tổng hợp tình hình nộp báo cáo của kỳ (tệp Excel, mọi đơn vị theo cây); "
+                         f"cần Accept: {XLSX}",
+                 access=ADMIN, errors=(406, 422), produces=XLSX)
+def completeness_workbook(ctx: Context, period: str) -> Reply:
+    from chalicelib.reporting.board_workbook import board_workbook  # openpyxl loads only for a workbook
+
+    checked = period_of(period)
+    if XLSX not in (ctx.header("accept") or ""):  # API Gateway returns binary bodies only to such requests
+        raise HttpProblem(406, "Not Acceptable", f"Tệp Excel: hãy gửi kèm tiêu đề 'Accept: {XLSX}'.")
+    board = completeness_for(ctx.store, checked, ctx.settings.deadline_days, ctx.now())
+    return Reply(board_workbook(board, ctx.now()), content_type=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="tinh-hinh-nop-bao-cao-{checked.code}.xlsx"',
+        "Cache-Control": "private, no-store"})
 
 
 # -- the unit portal --------------------------------------------------------------------------

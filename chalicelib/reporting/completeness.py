@@ -65,6 +65,7 @@ class Row:
     timeliness: str | None
     label: str
     counts: dict[str, int] = field(default_factory=dict)
+    submitted_at: str | None = None  # the current version's, shown on the board
     subtree: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SUBTREE_COUNTS, 0))
 
     @property
@@ -89,7 +90,7 @@ class Row:
     def as_dict(self) -> dict[str, Any]:
         return {"unit_id": self.unit_id, "name": self.name, "parent_id": self.parent_id, "depth": self.depth,
                 "expected": self.expected, "state": self.state, "timeliness": self.timeliness,
-                "label": self.label, "counts": self.counts, "rates": self.rates,
+                "label": self.label, "submitted_at": self.submitted_at, "counts": self.counts, "rates": self.rates,
                 "subtree": self.subtree, "subtree_state": self.subtree_state, "subtree_label": self.subtree_label}
 
 
@@ -133,7 +134,8 @@ def _own(unit: dict[str, Any], report: dict[str, Any] | None, deadline: datetime
                 counts[timeliness] = 1
                 counts["accepted"] = int(state == "accepted")
     label = _label(state, timeliness, now > deadline) if expected else "Tổng hợp"
-    return Row(unit["id"], unit["name"], unit.get("parent_id"), 0, expected, state, timeliness, label, counts)
+    return Row(unit["id"], unit["name"], unit.get("parent_id"), 0, expected, state, timeliness, label, counts,
+               submitted_at=report.get("submitted_at") if expected and report else None)
 
 
 def period_completeness(units: list[dict[str, Any]], reports: list[dict[str, Any]], period: Period,

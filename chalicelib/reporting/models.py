@@ -130,6 +130,15 @@ class AuditList(Strict):
     next: Optional[str]
 
 
+class ReminderSent(Strict):
+    unit_id: str
+    period: str
+    kind: Literal["before", "overdue", "returned"] = Field(
+        description="before: trước hạn; overdue: đã quá hạn; returned: báo cáo bị trả lại chưa nộp lại")
+    sent_to: list[str] = Field(description="Các địa chỉ thư điện tử liên hệ của đơn vị đã được gửi lời nhắc")
+    sent_at: str
+
+
 class PeriodInfo(Strict):
     period: str
     kind: Literal["month", "week", "quarter"]
@@ -186,6 +195,7 @@ class CompletenessRow(Strict):
     state: Optional[Literal["missing", "submitted", "returned", "accepted"]]
     timeliness: Optional[Literal["on_time", "late"]]
     label: str
+    submitted_at: Optional[str] = Field(default=None, description="Thời điểm nộp phiên bản hiện hành (ISO 8601)")
     counts: CompletenessCounts
     rates: Rates
     subtree: SubtreeCounts = Field(description="Chỉ các đơn vị cấp dưới (mọi cấp), không gồm chính đơn vị")

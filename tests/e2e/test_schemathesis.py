@@ -93,7 +93,8 @@ def config_dict() -> dict[str, Any]:
         },
         "phases": {"coverage": {"unexpected-methods": ["get", "put", "post", "delete", "patch", "options"]}},
         "operations": [{"include-operation-id": "documentFile", "headers": {"Accept": "application/pdf"}},
-                       {"include-operation-id": "reportWorkbook", "headers": {"Accept": XLSX}}],
+                       {"include-operation-id": "reportWorkbook", "headers": {"Accept": XLSX}},
+                       {"include-operation-id": "completenessWorkbook", "headers": {"Accept": XLSX}}],
     }
 
 

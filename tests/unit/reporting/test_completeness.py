@@ -237,7 +237,7 @@ def test_as_dict_is_what_the_api_answers():
     assert out["rates"] == {"reporting": 1.0, "on_time": 0.0}
     assert out["rows"][1] == {
         "unit_id": "na", "name": "Công an tỉnh Nghệ An", "parent_id": "bca", "depth": 1, "expected": True,
-        "state": "submitted", "timeliness": "late", "label": "Nộp muộn",
+        "state": "submitted", "timeliness": "late", "label": "Nộp muộn", "submitted_at": LATE_AT,
         "counts": counts(expected=1, complete=1, late=1), "rates": {"reporting": 1.0, "on_time": 0.0},
         "subtree": {**counts(), "submitted": 0}, "subtree_state": None, "subtree_label": None}
 
