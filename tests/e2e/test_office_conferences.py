@@ -2,7 +2,7 @@
 
 An admin (a real person: invited, password, TOTP) creates a conference through the form (periods,
 a unit in scope, two named recipients, quotas for two award forms, a nomination deadline, a
-signer), edits it, meets someone else's change (412: the form reloads) and a refused recipient
+signer; the first answer lost on the way, the retry replayed, not doubled), edits it, meets someone else's change (412: the form reloads) and a refused recipient
 address (422, shown at its row), compiles it and watches the documents appear, previews one in the
 page, downloads it, and sees who received it and when. Every result is checked through the API
 (the stored conference, the documents, the file's bytes, the deliveries and the outbox).
@@ -138,8 +138,17 @@ def test_an_admin_creates_edits_compiles_previews_downloads_and_sees_the_deliver
     assert field(driver, "Cơ quan ban hành").get_attribute("value") == "VĂN PHÒNG BỘ"
     field(driver, "Phụ lục").click()
     check(driver, "conference-form")
+    # The server's first answer is lost on the way back: the page says so, and saving again sends the same
+    # Idempotency-Key, so the API replays its first answer instead of making a second conference.
+    posts = len(world.proxy.exchanges("POST", r"^/v1/conferences$"))
+    world.proxy.lose_next("POST", r"^/v1/conferences$")
+    press(driver, "Lưu hội nghị")
+    says(driver, "Không kết nối được máy chủ")
     press(driver, "Lưu hội nghị")
     heading(driver, f"Hội nghị: {title}")
+    sent_twice = world.proxy.exchanges("POST", r"^/v1/conferences$")[posts:]
+    assert [(e.status, e.lost) for e in sent_twice] == [(201, True), (201, False)], sent_twice
+    assert sent_twice[1].headers.get("Idempotent-Replayed") == "true", sent_twice[1].headers
     says(driver, "Đã tạo hội nghị.")
     cid = conference_id(driver)
 

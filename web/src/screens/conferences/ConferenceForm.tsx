@@ -279,7 +279,7 @@ export function ConferenceForm({ conference, etag, onSaved, onStale, onChange, m
             <label key={c.code} class="check">
               <input type="checkbox" checked={d.periods.includes(c.code)}
                      onChange={(e) => togglePeriod(c.code, e.currentTarget.checked)} />
-              {c.label}{c.current ? " (kỳ hiện tại)" : ""}
+              <span class="period">{c.label}{c.current && <span class="note"> (kỳ hiện tại)</span>}</span>
             </label>
           ))}
         </div>
