@@ -123,9 +123,10 @@ export function Documents({ conferenceId }: { conferenceId: string }) {
       }
       expecting.current = true;
       setPending(data.requested_at);
-      setMessage({ kind: "info", text: data.status === "started"
-        ? "Đang tổng hợp văn bản. Văn bản sẽ hiện ở dưới khi xong (thường trong vài giây)."
-        : "Đã ghi nhận yêu cầu. Văn bản sẽ được tổng hợp trong lần chạy định kỳ kế tiếp (tối đa 5 phút)." });
+      // "started": the status line below says it all; "queued": say when it will run.
+      if (data.status !== "started") {
+        setMessage({ kind: "info", text: "Văn bản sẽ được tổng hợp trong lần chạy định kỳ kế tiếp (tối đa 5 phút)." });
+      }
       setRound((n) => n + 1);
     } catch {
       setMessage({ kind: "error", text: "Không kết nối được máy chủ. Kiểm tra kết nối mạng rồi thử lại." });
@@ -175,10 +176,10 @@ export function Documents({ conferenceId }: { conferenceId: string }) {
         </div>
         {pending && (
           <p class="notice notice--info" role="status">
-            Đang tổng hợp văn bản (yêu cầu lúc {dateTime(pending)}). Trang tự cập nhật khi xong.
+            Đang tổng hợp văn bản theo yêu cầu lúc {dateTime(pending)}. Trang tự cập nhật khi văn bản đã lưu và gửi xong.
           </p>
         )}
-        {message && !(pending && message.kind === "info") && <Notice kind={message.kind}>{message.text}</Notice>}
+        {message && <Notice kind={message.kind}>{message.text}</Notice>}
         {fileError && <Notice kind="error">{fileError}</Notice>}
         {docs.error && <Notice kind="error">{docs.error}</Notice>}
         {!docs.items && !docs.error && <Loading />}
