@@ -115,6 +115,13 @@ def test_an_admin_creates_edits_compiles_previews_downloads_and_sees_the_deliver
     # -- create ------------------------------------------------------------------------------------
     press(driver, "Tạo hội nghị")
     heading(driver, "Tạo hội nghị")
+    posts = len(world.proxy.exchanges("POST", r"^/v1/conferences$"))
+    press(driver, "Lưu hội nghị")  # nothing filled in: the form says what is missing, next to each field
+    assert field_error(driver, "Tên hội nghị") == "Nhập tên hội nghị."
+    assert field_error(driver, "Ngày họp") == "Chọn ngày họp."
+    assert field_error(driver, "Họ tên người ký") == "Nhập họ tên người ký."
+    says(driver, "Chọn ít nhất một kỳ báo cáo.")
+    assert len(world.proxy.exchanges("POST", r"^/v1/conferences$")) == posts  # nothing was sent
     title = f"Hội nghị tổng kết công tác thi đua năm 2026 (màn hình {width})"
     fill(driver, "Tên hội nghị", title)
     pick(driver, "Ngày họp", "2027-01-15")
@@ -140,7 +147,6 @@ def test_an_admin_creates_edits_compiles_previews_downloads_and_sees_the_deliver
     check(driver, "conference-form")
     # The server's first answer is lost on the way back: the page says so, and saving again sends the same
     # Idempotency-Key, so the API replays its first answer instead of making a second conference.
-    posts = len(world.proxy.exchanges("POST", r"^/v1/conferences$"))
     world.proxy.lose_next("POST", r"^/v1/conferences$")
     press(driver, "Lưu hội nghị")
     says(driver, "Không kết nối được máy chủ")

@@ -34,6 +34,14 @@ interface Draft {
   annex: boolean;
 }
 
+/** The API's name of each part of the draft, to clear its error when it is edited. */
+const FIELD_OF: Record<keyof Draft, string> = {
+  title: "title", date: "date", place: "place", periods: "periods", everyUnit: "unit_ids", unitIds: "unit_ids",
+  recipients: "recipients", quotas: "quotas", deadline: "nomination_deadline", signerTitle: "signer.title",
+  signerName: "signer.name", agency: "agency", upperAgency: "upper_agency", numberPrefix: "number_prefix",
+  listPrefix: "list_prefix", reportTitle: "report_title", distribution: "distribution", annex: "annex",
+};
+
 const TZ = "Asia/Ho_Chi_Minh";
 const localParts = new Intl.DateTimeFormat("en-CA", {
   timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
@@ -177,6 +185,13 @@ export function ConferenceForm({ conference, etag, onSaved, onStale, onChange, m
 
   const set = (change: Partial<Draft>) => {
     setD((old) => ({ ...old, ...change }));
+    // An edited field's error goes away (the others stay until the next save).
+    const names = Object.keys(change).map((k) => FIELD_OF[k as keyof Draft]);
+    setProblem((p) => {
+      if (!p?.errors?.length) return p;
+      const left = p.errors.filter((e) => !names.some((n) => e.field === n || e.field.startsWith(`${n}.`)));
+      return left.length ? { ...p, errors: left } : null;
+    });
     setKey(null); // another body: another submission
     onChange?.();
   };
@@ -187,6 +202,11 @@ export function ConferenceForm({ conference, etag, onSaved, onStale, onChange, m
     const found = Object.entries(errs).filter(([f]) => names.some((n) => f === n || f.startsWith(`${n}.`)));
     found.forEach(([f]) => shown.add(f));
     return found.length ? found.map(([, m]) => m).join(" ") : undefined;
+  };
+  /** The error of exactly this name (not of its parts). */
+  const only = (name: string): string | undefined => {
+    if (errs[name]) shown.add(name);
+    return errs[name];
   };
   /** A recipient row's error: the API names the row among those sent ("recipients.1.email"). */
   const rowErr = (row: number, part: "name" | "email"): string | undefined => {
@@ -204,7 +224,7 @@ export function ConferenceForm({ conference, etag, onSaved, onStale, onChange, m
     e.preventDefault();
     const made = bodyOf(d);
     if ("errors" in made) {
-      setProblem({ status: 422, title: "", detail: "Hãy sửa các mục được đánh dấu.", errors: made.errors });
+      setProblem({ status: 422, title: "", errors: made.errors });
       return;
     }
     setBusy(true);
@@ -383,7 +403,7 @@ export function ConferenceForm({ conference, etag, onSaved, onStale, onChange, m
             {(db, inv) => <textarea id="c-signer-title" rows={2} value={d.signerTitle} aria-describedby={db} aria-invalid={inv}
                                     onInput={(e) => set({ signerTitle: e.currentTarget.value })} />}
           </Field>
-          <Field id="c-signer-name" label="Họ tên người ký" error={err("signer.name", "signer")}
+          <Field id="c-signer-name" label="Họ tên người ký" error={[err("signer.name"), only("signer")].filter(Boolean).join(" ") || undefined}
                  hint="Cấp bậc và họ tên, ví dụ Thượng tướng Nguyễn Văn A.">
             {(db, inv) => <input id="c-signer-name" value={d.signerName} maxLength={200} aria-describedby={db} aria-invalid={inv}
                                  onInput={(e) => set({ signerName: e.currentTarget.value })} />}
@@ -437,7 +457,8 @@ export function ConferenceForm({ conference, etag, onSaved, onStale, onChange, m
       {body}
       {problem && (
         <Notice kind="error">
-          {problem.errors?.length ? (problem.detail || "Hãy sửa các mục được đánh dấu.") : describe(problem)}
+          {problem.errors?.length ? `${problem.detail ? `${problem.detail} ` : ""}Hãy sửa các mục được đánh dấu đỏ ở trên.`
+            : describe(problem)}
           {others.length > 0 && <ul>{others.map(([f, m]) => <li key={f}>{f}: {m}</li>)}</ul>}
         </Notice>
       )}
