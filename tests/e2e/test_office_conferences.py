@@ -91,6 +91,17 @@ def pick(driver, label: str, value: str) -> None:
     wait(driver, lambda d: field(d, label).get_attribute("value") == value, message=f"{label} did not take {value}")
 
 
+def all_conferences(world) -> list[dict]:
+    """Every conference, page by page, through the API."""
+    found, cursor = [], None
+    while True:
+        body = ok(world.api.call("GET", "/v1/conferences?limit=100" + (f"&cursor={cursor}" if cursor else "")))
+        found += body["items"]
+        cursor = body["next"]
+        if not cursor:
+            return found
+
+
 def conference_id(driver) -> str:
     found = wait(driver, lambda d: re.search(r"#/hoi-nghi/([0-9]{8}-[a-z0-9]{6})$", d.current_url),
                  message="the page never moved to the new conference")
@@ -168,7 +179,7 @@ def test_an_admin_creates_edits_compiles_previews_downloads_and_sees_the_deliver
     assert dt.datetime.fromisoformat(stored["nomination_deadline"]) == dt.datetime(2026, 12, 20, 17, 30, tzinfo=VN_TZ)
     assert stored["signer"] == {"title": SIGNER[0], "name": SIGNER[1]}
     assert stored["annex"] is True and stored["agency"] == "VĂN PHÒNG BỘ"
-    created = [c for c in ok(world.api.call("GET", "/v1/conferences?limit=100"))["items"] if c["title"] == title]
+    created = [c for c in all_conferences(world) if c["title"] == title]
     assert [c["id"] for c in created] == [cid]  # one conference, however the answer travelled
 
     # -- edit: a quota ------------------------------------------------------------------------------
@@ -249,3 +260,27 @@ def test_an_admin_creates_edits_compiles_previews_downloads_and_sees_the_deliver
     assert hashlib.sha256(saved).hexdigest() == summary["sha256"]
     assert saved_name == urllib.request.unquote(headers["Content-Disposition"].split("filename*=UTF-8''")[1])
     assert "Đang tải" not in page_text(driver)
+
+
+def test_the_list_pages_with_xem_them(world, chromium_factory):
+    """More conferences than one page: the first 50, then "Xem thêm" appends the rest, none twice."""
+    later = [c for c in all_conferences(world) if c["date"].startswith("2031-")]
+    for n in range(len(later), 55):  # dated after every other conference here: they sort last
+        ok(world.api.call("POST", "/v1/conferences", {
+            "title": f"Hội nghị giao ban cụm thi đua số {n + 1:02d}", "date": f"2031-{n // 28 + 1:02d}-{n % 28 + 1:02d}",
+            "periods": [current_period()], "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn A"}}), 201)
+    every = all_conferences(world)
+    admin = person(world, "admin", name="Lê Văn Trang Sau")
+    driver = chromium_factory(width=1366)
+    sign_in(driver, world, admin)
+    go(driver, world, "/hoi-nghi")
+    heading(driver, "Hội nghị")
+
+    def titles(d) -> list[str]:
+        return [norm(t.text.split("\n")[0]) for t in d.find_elements("css selector", ".conference-list tbody th")]
+    wait(driver, lambda d: len(titles(d)) == 50, message="the first page is not 50 conferences")
+    press(driver, "Xem thêm (đang hiện 50)")
+    wait(driver, lambda d: len(titles(d)) == len(every), message="Xem thêm did not show the rest")
+    shown = titles(driver)
+    assert len(set(shown)) == len(shown) and "Hội nghị giao ban cụm thi đua số 55" in shown
+    assert "Xem thêm" not in page_text(driver)  # nothing left to load
