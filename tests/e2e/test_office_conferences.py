@@ -209,9 +209,14 @@ def test_an_admin_creates_edits_compiles_previews_downloads_and_sees_the_deliver
     assert ok(world.api.call("GET", f"/v1/conferences/{cid}"))["recipients"] == again["recipients"]
     check(driver, "conference-errors")
     fill(driver, "Thư điện tử người nhận 2", RECIPIENTS[1][1])
+    press(driver, "Lưu hội nghị")  # the address as it was: nothing to send
+    says(driver, "Chưa có gì thay đổi để lưu.")
+    no_field_error(driver, "Thư điện tử người nhận 2")
+    fill(driver, "Họ tên người nhận 2", "Văn phòng Bộ Công an")
     press(driver, "Lưu hội nghị")
     says(driver, "Đã lưu hội nghị.")
-    no_field_error(driver, "Thư điện tử người nhận 2")
+    assert ok(world.api.call("GET", f"/v1/conferences/{cid}"))["recipients"][1] == \
+        "Văn phòng Bộ Công an <vanphong.hoinghi@ca.gov.vn>"
 
     # -- compile: the documents appear, numbered --------------------------------------------------------
     heading(driver, "Văn bản", level=2)
@@ -260,6 +265,24 @@ def test_an_admin_creates_edits_compiles_previews_downloads_and_sees_the_deliver
     assert hashlib.sha256(saved).hexdigest() == summary["sha256"]
     assert saved_name == urllib.request.unquote(headers["Content-Disposition"].split("filename*=UTF-8''")[1])
     assert "Đang tải" not in page_text(driver)
+
+    # -- finalised: the quotas, periods, scope and deadline are shown, not offered; the rest still saves ---------
+    status, headers, _ = world.api.call("GET", f"/v1/conferences/{cid}")
+    ok(world.api.call("POST", f"/v1/conferences/{cid}/finalise", None, {"If-Match": headers["ETag"]}))
+    driver.refresh()
+    heading(driver, f"Hội nghị: {title}")
+    says(driver, "Danh sách khen thưởng đã chốt")
+    assert not field(driver, "Giấy khen", enabled=False).is_enabled()
+    assert not field(driver, "Hạn gửi đề nghị", enabled=False).is_enabled()
+    press(driver, "Lưu hội nghị")
+    says(driver, "Chưa có gì thay đổi để lưu.")
+    fill(driver, "Tên hội nghị", f"{title} (đã chốt)")
+    press(driver, "Lưu hội nghị")
+    heading(driver, f"Hội nghị: {title} (đã chốt)")
+    says(driver, "Đã lưu hội nghị.")
+    final = ok(world.api.call("GET", f"/v1/conferences/{cid}"))
+    assert final["title"] == f"{title} (đã chốt)" and final["finalised_at"]
+    assert final["quotas"] == {"bang-khen-bo-truong": 10, "giay-khen": 30}
 
 
 def test_the_list_pages_with_xem_them(world, chromium_factory):

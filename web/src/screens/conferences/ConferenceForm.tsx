@@ -135,6 +135,24 @@ function bodyOf(d: Draft): { body: Body } | { errors: { field: string; message: 
   };
 }
 
+/** JSON with object keys in order: the same value, the same text. */
+function stable(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (v && typeof v === "object" && !Array.isArray(v)
+    ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v));
+}
+
+/** Only the fields that differ from what is stored: a PATCH changes nothing else (and a finalised
+ * conference refuses changes to its quotas, periods, scope and deadline, not to its title or recipients). */
+function changed(body: Body, stored: ConferenceRecord): Partial<Body> {
+  const before = bodyOf(draftOf(stored));
+  if (!("body" in before)) return body;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (stable(v) !== stable((before.body as Record<string, unknown>)[k])) out[k] = v;
+  }
+  return out as Partial<Body>;
+}
+
 /** The recipient rows' indexes among the rows sent (empty rows are left out), to put the API's errors back on the rows. */
 function sentRows(d: Draft): number[] {
   return d.recipients.flatMap((r, i) => (r.name.trim() || r.email.trim() ? [i] : []));
@@ -177,11 +195,14 @@ export function ConferenceForm({ conference, etag, onSaved, onStale, onChange, m
   const [problem, setProblem] = useState<Problem | null>(null);
   const [rows, setRows] = useState<number[]>([]); // the recipient rows as they were sent
   const [busy, setBusy] = useState(false);
+  const [note, setNote] = useState<string | null>(null); // "nothing to save"
   const [key, setKey] = useState<string | null>(null); // the Idempotency-Key of a creation not yet answered
   const [addUnit, setAddUnit] = useState("");
   const { periods, error: periodsError } = usePeriods("month", 24);
   const { forms, error: formsError } = useAwardForms();
   const units = useUnits();
+  // Finalised: the API refuses changes to the periods, scope, quotas and deadline (423), so they are shown, not offered.
+  const locked = !!conference?.finalised_at;
 
   const set = (change: Partial<Draft>) => {
     setD((old) => ({ ...old, ...change }));
@@ -193,6 +214,7 @@ export function ConferenceForm({ conference, etag, onSaved, onStale, onChange, m
       return left.length ? { ...p, errors: left } : null;
     });
     setKey(null); // another body: another submission
+    setNote(null);
     onChange?.();
   };
   const errs = fieldErrors(problem);
@@ -229,6 +251,7 @@ export function ConferenceForm({ conference, etag, onSaved, onStale, onChange, m
     }
     setBusy(true);
     setProblem(null);
+    setNote(null);
     setRows(sentRows(d));
     try {
       if (conference === null) {
@@ -240,9 +263,14 @@ export function ConferenceForm({ conference, etag, onSaved, onStale, onChange, m
         if (data) onSaved(data, response.headers.get("ETag"));
         else setProblem(asProblem(error, response));
       } else {
+        const changes = changed(made.body, conference);
+        if (!Object.keys(changes).length) {
+          setNote("Chưa có gì thay đổi để lưu.");
+          return;
+        }
         const { data, error, response } = await api.PATCH("/v1/conferences/{conference_id}", {
           params: { path: { conference_id: conference.id }, header: etag ? { "If-Match": etag } : undefined },
-          body: made.body });
+          body: changes });
         if (data) onSaved(data, response.headers.get("ETag"));
         else if (response.status === 412) onStale();
         else setProblem(asProblem(error, response));
@@ -284,12 +312,12 @@ export function ConferenceForm({ conference, etag, onSaved, onStale, onChange, m
         </div>
         <Field id="c-deadline" label="Hạn gửi đề nghị" error={err("nomination_deadline")}
                hint="Giờ Hà Nội. Quá hạn này, đơn vị không gửi hay sửa đề nghị khen thưởng được nữa; để trống: không đặt hạn.">
-          {(db, inv) => <input id="c-deadline" type="datetime-local" value={d.deadline} aria-describedby={db} aria-invalid={inv}
+          {(db, inv) => <input id="c-deadline" type="datetime-local" value={d.deadline} disabled={locked} aria-describedby={db} aria-invalid={inv}
                                onInput={(e) => set({ deadline: e.currentTarget.value })} />}
         </Field>
       </fieldset>
 
-      <fieldset class="card" aria-describedby={err("periods") ? "c-periods-error" : undefined}>
+      <fieldset class="card" disabled={locked} aria-describedby={err("periods") ? "c-periods-error" : undefined}>
         <legend>Các kỳ báo cáo</legend>
         <p class="hint">Số liệu của các kỳ được chọn đi vào báo cáo tổng hợp (các kỳ cùng loại).</p>
         {periodsError && <Notice kind="error">{periodsError}</Notice>}
@@ -306,7 +334,7 @@ export function ConferenceForm({ conference, etag, onSaved, onStale, onChange, m
         {err("periods") && <p class="error" id="c-periods-error" role="alert">{err("periods")}</p>}
       </fieldset>
 
-      <fieldset class="card" aria-describedby={err("unit_ids") ? "c-units-error" : undefined}>
+      <fieldset class="card" disabled={locked} aria-describedby={err("unit_ids") ? "c-units-error" : undefined}>
         <legend>Đơn vị trong phạm vi</legend>
         <label class="check">
           <input type="radio" name="c-scope" checked={d.everyUnit} onChange={() => set({ everyUnit: true })} />
@@ -378,7 +406,7 @@ export function ConferenceForm({ conference, etag, onSaved, onStale, onChange, m
                 onClick={() => set({ recipients: [...d.recipients, { name: "", email: "" }] })}>Thêm người nhận</button>
       </fieldset>
 
-      <fieldset class="card">
+      <fieldset class="card" disabled={locked}>
         <legend>Chỉ tiêu khen thưởng</legend>
         <p class="hint">Số đề nghị tối đa được đồng ý cho mỗi hình thức; để trống: không giao chỉ tiêu.</p>
         {formsError && <Notice kind="error">{formsError}</Notice>}
@@ -454,6 +482,12 @@ export function ConferenceForm({ conference, etag, onSaved, onStale, onChange, m
   const others = Object.entries(errs).filter(([f]) => !shown.has(f));
   return (
     <form class="conference-form" onSubmit={save} noValidate aria-label={conference ? "Sửa hội nghị" : "Tạo hội nghị"}>
+      {locked && (
+        <Notice kind="info">
+          Danh sách khen thưởng đã chốt: không đổi được các kỳ báo cáo, đơn vị trong phạm vi, chỉ tiêu và hạn gửi đề nghị.
+          Các mục khác vẫn sửa được.
+        </Notice>
+      )}
       {body}
       {problem && (
         <Notice kind="error">
@@ -463,6 +497,7 @@ export function ConferenceForm({ conference, etag, onSaved, onStale, onChange, m
         </Notice>
       )}
       {message && !problem && <Notice kind={message.kind}>{message.text}</Notice>}
+      {note && <Notice kind="info">{note}</Notice>}
       <div class="actions">
         <button type="submit" class="button" disabled={busy}>{busy ? "Đang lưu…" : "Lưu hội nghị"}</button>
       </div>
