@@ -98,3 +98,19 @@ def test_only_the_office_sees_deliveries_and_an_unknown_conference_is_404(api, a
     assert api.get(f"/v1/conferences/{cid}/deliveries", token=unit).status_code == 403
     missing = api.get("/v1/conferences/20990101-nothere/deliveries", token=admin_token)
     assert missing.status_code == 404 and missing.data["detail"]
+
+
+def test_a_page_holds_at_most_20_versions_so_its_body_stays_far_under_lambdas_6_mb(api, admin_token, store):
+    seed_units(store, UNITS)
+    body = {**BODY, "recipients": [{"name": f"Đồng chí Lãnh đạo số {i}, Bộ Công an", "email": f"lanhdao{i}@bca.vn"}
+                                   for i in range(50)]}  # the most a conference may have
+    cid = api.post("/v1/conferences", token=admin_token, body=body).data["id"]
+    for n in range(21):  # new figures each time: 21 versions, each mailed to all 50
+        put_report(store, "ca-nghe-an", "2021-08", {"citizens_escorted": 15000 + n})
+        compile_(store, cid, NOW + dt.timedelta(minutes=5 * n), Mailbox())
+    resp = api.get(f"/v1/conferences/{cid}/deliveries?limit=100", token=admin_token)
+    assert resp.status_code == 200 and len(resp.body) < 1_000_000, len(resp.body)
+    first = resp.data
+    assert len(first["items"]) == 20 * 50 and len({d["version"] for d in first["items"]}) == 20
+    rest = deliveries(api, admin_token, cid, limit=100, cursor=first["next"])
+    assert [d["version"] for d in rest["items"]] == [21] * 50 and rest["next"] is None
