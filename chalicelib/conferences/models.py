@@ -276,6 +276,28 @@ class DocumentList(Strict):
     next: Optional[str]
 
 
+class Delivery(Strict):
+    """One document version sent (or being sent) to one recipient."""
+
+    document_id: str
+    kind: str = Field(description="summary | commendations")
+    version: int
+    number: Optional[str] = Field(description="Số văn bản; null: dự thảo")
+    recipient: str = Field(description="Người nhận như trên thư (tên và địa chỉ)")
+    email: str = Field(description="Địa chỉ thư (chữ thường)")
+    state: str = Field(description="sent: đã gửi | sending: đang gửi | failed: gửi lỗi, lần chạy sau gửi lại")
+    sent_at: Optional[str] = Field(description="Thời điểm máy chủ thư nhận thư (ISO 8601); null: chưa gửi được")
+    attempts: int = Field(description="Số lần đã thử gửi")
+    error: Optional[str] = Field(description="Lỗi của lần gửi hỏng gần nhất")
+
+
+class DeliveryList(Strict):
+    items: list[Delivery]
+    next: Optional[str] = Field(description="Con trỏ trang kế tiếp (các trang theo phiên bản văn bản)")
+    compile_requested_at: Optional[str] = Field(
+        description="Yêu cầu tổng hợp đang chờ hoặc đang chạy, ghi nhận lúc này; null: không có yêu cầu nào đang chờ")
+
+
 class NewerVersion(Strict):
     id: str
     code: str

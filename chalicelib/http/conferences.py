@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from chalicelib.conferences import service
+from chalicelib.conferences import deliveries, service
 from chalicelib.core.access import ADMIN, OWN_SUBTREE_READ, PUBLIC, STAFF
 from chalicelib.http.problems import HttpProblem
 from chalicelib.http.context import Context, Reply, page
@@ -82,6 +82,13 @@ def compile_conference(ctx: Context, conference_id: str) -> Reply:
 def conference_documents(ctx: Context, conference_id: str) -> Reply:
     return Reply(service.list_documents(ctx.store, conference_id, ctx.settings.public_base_url, ctx.limit,
                                         ctx.cursor))
+
+
+@conferences.route("GET", "/v1/conferences/{conference_id}/deliveries",
+                   summary="Các lần gửi văn bản của hội nghị: ai nhận phiên bản nào, lúc nào; yêu cầu tổng hợp "
+                           "đang chờ", access=ADMIN, response=models.DeliveryList, errors=(404,), query=PAGED)
+def conference_deliveries(ctx: Context, conference_id: str) -> Reply:
+    return Reply(deliveries.list_deliveries(ctx.store, conference_id, ctx.limit, ctx.cursor))
 
 
 @conferences.route("GET", "/v1/documents/{document_id}/file",

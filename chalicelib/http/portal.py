@@ -30,8 +30,11 @@ ROOT = Path(chalicelib.__file__).resolve().parent.parent
 # The Lambda package's copy first (vendor/portal lands at the package root), then the local build.
 WEB_DIRS = (ROOT / "portal", ROOT / "web" / "dist")
 
+# frame-src blob: only: the office previews a document's PDF in the page, fetched with the session
+# (a plain URL would carry no token) and shown from a blob: URL the page itself made; no other frame.
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-       "worker-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+       "worker-src 'self'; manifest-src 'self'; frame-src blob:; base-uri 'none'; form-action 'none'; "
+       "frame-ancestors 'none'")
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",

@@ -121,10 +121,12 @@ def portal_missing(api: Http) -> str | None:
     assert (ROOT / "web" / "dist" / "index.html").exists(), "the portal is not built: run `make web`"
     return None
 
-def portal_world(tmp_path_factory, name: str = "portal") -> Iterator[SimpleNamespace]:
+def portal_world(tmp_path_factory, name: str = "portal",
+                 extra_env: dict[str, str] | None = None) -> Iterator[SimpleNamespace]:
     """The stack of a browser test module: the demo units (with their emails), an admin machine
-    token (`api`), an anonymous client, a conference over the last two periods, the indicators' labels."""
-    with portal_stack(tmp_path_factory.mktemp(name)) as stack:
+    token (`api`), an anonymous client, a conference over the last two periods, the indicators' labels.
+    `extra_env` adds settings (e.g. the local stage's THIDUA_COMPILE_TRIGGER=thread)."""
+    with portal_stack(tmp_path_factory.mktemp(name), extra_env) as stack:
         store = store_for(settings(stack.env))
         admin_token = issue_token(store, "admin", "Văn phòng Bộ (máy)", SystemClock().now())["token"]
         api = Http(stack.api_url, admin_token)

@@ -43,6 +43,8 @@ def test_the_page_is_served_at_the_root_under_a_strict_csp(api, built):
     for directive in ("script-src", "style-src", "connect-src", "worker-src", "manifest-src"):
         assert policy[directive] == "'self'", directive  # nothing from elsewhere, no inline code
     assert policy["frame-ancestors"] == "'none'"
+    assert policy["frame-src"] == "blob:"  # only the PDF preview the page made itself
+    assert "object-src" not in policy  # default-src 'none': no plugin content
 
 
 @pytest.mark.parametrize(("name", "content_type"), [
