@@ -20,7 +20,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 # WeasyPrint renders with Pango/HarfBuzz; pdftoppm turns PDFs into PNG pages;
-# Chromium and its driver run the admin page's browser test (tests/e2e/test_admin_page.py).
+# Chromium and its driver run the browser tests of the portal and the office's screens (tests/e2e/).
 system-deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -53,7 +53,7 @@ def main() -> int:
         print(f"DynamoDB Local on http://127.0.0.1:{DDB_PORT}")
         print("API on http://localhost:8000  (admin token: .venv/bin/python -m chalicelib.cli admin-token)")
         # "localhost", the local stage's THIDUA_PORTAL_URL: the links in emails and the passkeys' relying party
-        print("Unit portal on http://localhost:8000/  (the admin pages on http://localhost:8000/admin)")
+        print("Portal on http://localhost:8000/  (units, the office and leaders sign in there; /admin leads to it)")
         print(sign_in_help(people))
         return subprocess.call([sys.executable, "-m", "devtools.chalice_local", "--stage", "local", "--host", "127.0.0.1",
                                 "--port", "8000", "--no-autoreload"], cwd=ROOT, env=os.environ)

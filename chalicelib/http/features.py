@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from chalicelib.http.accounts import accounts
-from chalicelib.http.admin import admin
 from chalicelib.http.awards import awards
 from chalicelib.http.conferences import conferences
 from chalicelib.http.declaration import Feature, Operation, publish
@@ -13,7 +12,7 @@ from chalicelib.http.service import service
 from chalicelib.http.trends import trends
 from chalicelib.http.units import units
 
-FEATURES: tuple[Feature, ...] = (service, accounts, units, reporting, trends, conferences, awards, admin, portal)
+FEATURES: tuple[Feature, ...] = (service, accounts, units, reporting, trends, conferences, awards, portal)
 publish(FEATURES)
 
 

@@ -1,6 +1,7 @@
 """The unit portal: the built web app (web/ → `make web` → web/dist), served by the API itself at `/`.
 
-Like the admin page, the routes are public (they carry no data: the app calls the JSON API with
+The office's and leaders' pages are screens of the same app (by role); `/admin`, where the office's
+page used to be, sends the browser there. The routes are public (they carry no data: the app calls the JSON API with
 the person's session token) and answer under a strict Content-Security-Policy that allows nothing
 but this origin. Files are read on first use, never at import (every API Lambda imports every
 feature on a cold start). Locally they come from web/dist; in the Lambda package from
@@ -89,6 +90,16 @@ def portal_page(ctx: Context) -> Reply | Response:
     if not path.endswith("/"):
         return Response(body="", status_code=308, headers={"Location": path + "/", "Cache-Control": NO_CACHE})
     return file_reply("index.html", NO_CACHE)
+
+
+@portal.route("GET", "/admin", summary="Trang quản trị: chuyển đến cổng (các màn hình của văn phòng và lãnh đạo)",
+              access=PUBLIC, produces="text/html")
+def admin_page(ctx: Context) -> Response:
+    # The office's screens are the portal's, shown by role; an old bookmark of /admin (or
+    # /<stage>/admin, or with a final "/") lands on the portal's home of the same stage.
+    path = ((ctx.request.context or {}).get("path") or "/admin").rstrip("/")
+    root = path[: -len("admin")] if path.endswith("admin") else "/"
+    return Response(body="", status_code=302, headers={"Location": root + "#/", "Cache-Control": NO_CACHE})
 
 
 @portal.route("GET", "/assets/{name}", summary="Tệp của cổng thông tin (tên có mã băm, lưu đệm lâu dài)",

@@ -112,3 +112,20 @@ def test_behind_a_stage_with_its_final_slash_the_page_is_served(built):
 
     reply = portal.portal_page(SimpleNamespace(request=SimpleNamespace(context={"path": "/dev/", "stage": "dev"})))
     assert reply.body == INDEX and reply.content_type == "text/html; charset=utf-8"
+
+
+@pytest.mark.parametrize(("path", "location"), [("/admin", "/#/"), ("/admin/", "/#/"), ("/dev/admin", "/dev/#/"),
+                                                ("/api/admin/", "/api/#/")])
+def test_the_old_admin_address_sends_the_browser_to_the_portal_of_the_same_stage(path, location):
+    """The office's pages are the portal's screens now; a bookmark of /admin still lands there."""
+    from types import SimpleNamespace
+
+    resp = portal.admin_page(SimpleNamespace(request=SimpleNamespace(context={"path": path})))
+    assert (resp.status_code, resp.headers["Location"]) == (302, location)
+
+
+def test_the_old_admin_scripts_are_gone(api):
+    for path in ("/admin/app.js", "/admin/app.css"):
+        assert api.get(path).status_code in (403, 404)
+    resp = api.get("/admin")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("#/")
