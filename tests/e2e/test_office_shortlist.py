@@ -111,6 +111,12 @@ def test_the_office_decides_single_and_bulk_moves_reloads_a_stale_row_and_finali
     world = reported
     title = "Hội nghị tổng kết công tác thi đua năm 2026"
     cid, ids = seed(world, title)
+    nghe_an = ids["Công an tỉnh Nghệ An"]
+    # a reviewer's scores, and a leader of the proposing unit the conflict rule keeps out
+    ok(world.api.call("POST", f"/v1/nominations/{nghe_an}/scores",
+                      {"scores": {"impact": 9, "exemplary": 8, "initiative": 7}, "note": "Mô hình tổ truy vết nên nhân rộng."}))
+    person(world, "leader", "ca-nghe-an", name="Hoàng Minh Tuấn", totp=False)
+    criteria = {c["code"]: c["label"] for c in ok(world.api.call("GET", "/v1/award-forms"))["criteria"]}
     admin = person(world, "admin", name="Trần Thị Thanh Hương")
     driver = chromium_factory(1366, 900)
     sign_in(driver, world, admin)
@@ -124,13 +130,20 @@ def test_the_office_decides_single_and_bulk_moves_reloads_a_stale_row_and_finali
     # the details: the achievements in full (the list's excerpt stops at 300 characters) and the percentiles
     open_detail(driver, "Công an tỉnh Nghệ An")
     says(driver, TAIL)
-    detail = ok(world.api.call("GET", f"/v1/nominations/{ids['Công an tỉnh Nghệ An']}/detail"))
+    detail = ok(world.api.call("GET", f"/v1/nominations/{nghe_an}/detail"))
     traced = next(i for i in detail["automatic"]["indicators"] if i["code"] == "people_traced")
     assert traced["percentile"] is not None and traced["value"] == 2 * FIGURES["ca-nghe-an"]["people_traced"]
     row = next(r for r in driver.find_elements("css selector", ".sl-indicators li")
                if r.text.startswith(world.labels["people_traced"]))
     assert percentile_text(traced["percentile"]) in row.text and "10.800" in row.text, row.text
     assert row.find_elements("css selector", ".sl-bar__fill"), "no percentile bar"
+    # each reviewer's criteria, the conflicts of interest, the audit trail
+    says(driver, "Mô hình tổ truy vết nên nhân rộng.")
+    for code, given in (("impact", 9), ("exemplary", 8), ("initiative", 7)):
+        says(driver, f"{criteria[code]} {given}/10")
+    says(driver, "Hoàng Minh Tuấn (Lãnh đạo, Công an tỉnh Nghệ An): không được chấm")
+    audit = driver.find_element("css selector", ".sl-audit").text
+    assert "Gửi đề nghị" in audit and "Chấm điểm" in audit, audit
     check(driver, "shortlist")
 
     # single: approve, reject with a note (refused without one), hold
@@ -190,6 +203,22 @@ def test_the_office_decides_single_and_bulk_moves_reloads_a_stale_row_and_finali
     says(driver, "Đã tạm hoãn 1 đề nghị: Công an tỉnh Đồng Nai.")
     assert nomination(world, ids["Công an tỉnh Đồng Nai"])["status"] == "held"
 
+    # a bulk decision over a row someone else changed since the list was read: nothing is written
+    choose(driver, "Lê Quang Vinh", "Phạm Thu Hà")
+    pid = ids["Phạm Thu Hà"]
+    first_change = "Phạm Thu Hà bổ sung hồ sơ: giấy xác nhận của Công an phường."
+    ok(world.api.call("PATCH", f"/v1/nominations/{pid}", {"achievements": first_change},
+                      headers={"If-Match": world.api.call("GET", f"/v1/nominations/{pid}")[1]["ETag"]}))
+    press(driver, "Tạm hoãn các đề nghị đã chọn")
+    heading(driver, "Tạm hoãn 2 đề nghị đã chọn", level=2)
+    press(driver, "Xác nhận tạm hoãn")
+    says(driver, "Một đề nghị đã chọn vừa được người khác thay đổi nên không quyết định nào được ghi.")
+    assert [nomination(world, ids[n])["status"] for n in ("Lê Quang Vinh", "Phạm Thu Hà")] == ["pending"] * 2
+    assert nomination(world, pid)["achievements"] == first_change
+    for name in ("Lê Quang Vinh", "Phạm Thu Hà"):
+        field(driver, name).click()
+    says(driver, "Đã chọn 0 đề nghị")
+
     # move a Giấy khen nominee up to a Bằng khen, approving it there
     open_detail(driver, "Lê Quang Vinh")
     fill(driver, "Chuyển hình thức khen thưởng", BANG_KHEN_NAME)
@@ -202,8 +231,8 @@ def test_the_office_decides_single_and_bulk_moves_reloads_a_stale_row_and_finali
 
     # someone else changes a nomination after the admin opened it: the decision is refused and reloaded
     open_detail(driver, "Phạm Thu Hà")
-    pid = ids["Phạm Thu Hà"]
-    status, headers, _ = world.api.call("GET", f"/v1/nominations/{pid}")
+    says(driver, first_change)
+    _, headers, _ = world.api.call("GET", f"/v1/nominations/{pid}")
     changed = "Phạm Thu Hà bổ sung thành tích: cứu 3 người trong vụ cháy tháng 11."
     ok(world.api.call("PATCH", f"/v1/nominations/{pid}", {"achievements": changed},
                       headers={"If-Match": headers["ETag"]}))

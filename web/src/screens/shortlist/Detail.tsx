@@ -16,15 +16,17 @@ interface Props {
   finalised: boolean;
   closeHref: string;
   /** A decision landed: the nomination as decided and its new ETag. */
-  onDecided: (nomination: Nomination, etag: string, moved: boolean) => void;
+  onDecided: (nomination: Nomination, etag: string) => void;
   /** The nomination changed under us (412): the list reloads its row from this fresh read. */
   onChanged: (nomination: Nomination, etag: string) => void;
+  /** Refused as locked (423: finalised meanwhile): the list reads its state again. */
+  onLocked: () => void;
 }
 
 const STALE = "Đề nghị này vừa được người khác thay đổi sau khi bạn mở nó; quyết định của bạn chưa được ghi. "
   + "Đề nghị đã được tải lại: hãy xem lại rồi quyết định.";
 
-export function Detail({ nominationId, forms, criteria, finalised, closeHref, onDecided, onChanged }: Props) {
+export function Detail({ nominationId, forms, criteria, finalised, closeHref, onDecided, onChanged, onLocked }: Props) {
   const [data, setData] = useState<DetailData | null>(null);
   const [etag, setEtag] = useState<string>("");
   const [error, setError] = useState<string | null>(null);
@@ -65,6 +67,10 @@ export function Detail({ nominationId, forms, criteria, finalised, closeHref, on
     headingRef.current?.focus({ preventScroll: window.matchMedia("(min-width: 1024px)").matches });
   }, [nominationId]);
 
+  useEffect(() => {
+    if (finalised) setMessage(null); // the list says it is finalised; an earlier decision's note is history
+  }, [finalised]);
+
   async function decide(decision: Decision, withNote: string) {
     if (!data) return;
     setBusy(true);
@@ -80,7 +86,7 @@ export function Detail({ nominationId, forms, criteria, finalised, closeHref, on
         const formName = moving ? forms.find((f) => f.code === moving)?.name ?? moving : null;
         setMessage({ kind: "ok", text: `${DECISION_TEXT[decision].done} đề nghị khen thưởng ${data.nomination.name}`
           + `${formName ? `, chuyển sang ${formName}` : ""}.` });
-        onDecided(r.data, r.response.headers.get("ETag") ?? "", !!moving);
+        onDecided(r.data, r.response.headers.get("ETag") ?? "");
         setRound((n) => n + 1);
         return;
       }
@@ -94,6 +100,7 @@ export function Detail({ nominationId, forms, criteria, finalised, closeHref, on
       } else {
         setAsking(null);
         setMessage({ kind: "error", text: describe(problem) });
+        if (r.response.status === 423) onLocked();
       }
     } catch {
       setMessage({ kind: "error", text: "Không kết nối được máy chủ. Quyết định chưa được ghi; hãy thử lại." });
@@ -174,7 +181,7 @@ export function Detail({ nominationId, forms, criteria, finalised, closeHref, on
             <dt>Đối tượng</dt><dd>{KIND_TEXT[n.kind] ?? n.kind} · {data.nominee_unit_name}</dd>
             <dt>Đơn vị đề nghị</dt><dd>{data.unit_name}</dd>
             <dt>Hạng · Tổng điểm</dt>
-            <dd>{data.rank ?? "—"} · {score(data.score?.total)}{data.within_quota ? " (trong chỉ tiêu)" : " (ngoài chỉ tiêu)"}</dd>
+            <dd>{data.rank ?? "—"} · {score(data.score?.total)}{data.within_quota ? " (trong vạch chỉ tiêu)" : " (ngoài vạch chỉ tiêu)"}</dd>
             <dt>Trạng thái</dt>
             <dd><span class={`state state--nom-${n.status}`}>{STATUS_TEXT[n.status] ?? n.status}</span>
               {n.decision && <span class="note">{n.decision.by_name || n.decision.by}, {dateTime(n.decision.at)}

@@ -78,14 +78,32 @@ export default function Shortlist({ conferenceId, selected }: { conferenceId: st
     }, () => undefined);
   }, [conferenceId]);
 
-  /** The quota lines after a single decision (every page carries them; one row is enough). */
-  function refreshQuotas() {
-    readPage({ limit: 1 }).then(({ data }) => {
-      if (data) {
+  /**
+   * After a decision: the rows already shown read again in place (new ETags, statuses, forms, ranks and
+   * quota places: one decision can move another row out of its quota) and the quota lines, without
+   * emptying the list, so the office keeps its place and the pages it opened.
+   */
+  async function refreshRows() {
+    const shownIds = new Set((pages.items ?? []).map((r) => r.nomination.id));
+    let cursor: string | undefined;
+    let seen = 0;
+    try {
+      do {
+        const { data } = await readPage({ limit: PAGE, ...(cursor ? { cursor } : {}) });
+        if (!data) return;
         setQuotas(data.quotas);
         setFinalisedAt(data.finalised_at);
-      }
-    }, () => undefined);
+        for (const row of data.items) {
+          if (shownIds.has(row.nomination.id)) {
+            seen += 1;
+            pages.replace(row, (a, b) => a.nomination.id === b.nomination.id);
+          }
+        }
+        cursor = data.next ?? undefined;
+      } while (cursor && seen < shownIds.size);
+    } catch {
+      setMessage({ kind: "error", text: OFFLINE });
+    }
   }
 
   const rows = pages.items ?? [];
@@ -146,6 +164,7 @@ export default function Shortlist({ conferenceId, selected }: { conferenceId: st
               );
             })}
           </ul>
+          <p class="hint sl-quotas__hint">Vạch chỉ tiêu: các đề nghị xếp hạng cao nhất chưa bị không đồng ý, bằng số chỉ tiêu của hình thức.</p>
           </div>
           {!finalised && (
             <button type="button" class="button" onClick={() => setFinalising(true)} disabled={!conference}>
@@ -181,7 +200,7 @@ export default function Shortlist({ conferenceId, selected }: { conferenceId: st
           {pages.items === null && !pages.error && <Loading />}
           {pages.items !== null && rows.length === 0 && <p>Hội nghị này chưa có đề nghị khen thưởng nào.</p>}
           {groups.map((q) => {
-            const mine = shown.filter((r) => r.nomination.award_form === q.award_form);
+            const mine = shown.filter((r) => r.nomination.award_form === q.award_form).sort((a, b) => a.rank - b.rank);
             const selectable = mine.map((r) => r.nomination.id);
             const all = selectable.length > 0 && selectable.every((id) => chosen.has(id));
             return (
@@ -220,23 +239,23 @@ export default function Shortlist({ conferenceId, selected }: { conferenceId: st
         </div>
         {selected && (
           <Detail nominationId={selected} forms={forms} criteria={criteria} finalised={finalised} closeHref={listHref}
-                  onDecided={(nomination, etag, moved) => {
+                  onDecided={(nomination, etag) => {
                     setMessage(null);
-                    if (moved) pages.reload(); // a new form: a new group and a new rank
-                    else replaceRow(nomination, etag);
-                    refreshQuotas();
+                    replaceRow(nomination, etag);
+                    void refreshRows();
                   }}
-                  onChanged={(nomination, etag) => replaceRow(nomination, etag)} />
+                  onChanged={(nomination, etag) => replaceRow(nomination, etag)}
+                  onLocked={() => void refreshRows()} />
         )}
       </div>
 
       <BulkDialog decision={bulk} rows={chosenRows} conferenceId={conferenceId} quotas={quotas}
-                  onClose={() => setBulk(null)}
+                  onClose={() => setBulk(null)} onLocked={() => void refreshRows()}
                   onDone={(text, kind) => {
                     setBulk(null);
                     setMessage({ kind, text });
                     if (kind === "ok") setChosen(new Set());
-                    pages.reload(); // new ETags (the bulk answer carries none), ranks and quota lines
+                    void refreshRows(); // new ETags (the bulk answer carries none), ranks and quota lines
                   }} />
       <FinaliseDialog open={finalising} conferenceId={conferenceId} loadConference={loadConference}
                       onClose={() => setFinalising(false)}
@@ -245,7 +264,7 @@ export default function Shortlist({ conferenceId, selected }: { conferenceId: st
                         setChosen(new Set());
                         setMessage({ kind: "ok", text: "Đã chốt danh sách khen thưởng. Văn bản của hội nghị đang được tổng hợp." });
                         void loadConference();
-                        pages.reload();
+                        void refreshRows();
                       }} />
     </section>
   );
@@ -270,15 +289,15 @@ function ShortRow({ row, finalised, href: link, current, checked, onCheck }: {
       <td class="num sl-score" data-label="Điểm">{score(row.score.total)}</td>
       <td class="sl-state">
         <span class={`state state--nom-${n.status}`}>{STATUS_TEXT[n.status] ?? n.status}</span>
-        <span class="note">{row.within_quota ? "Trong chỉ tiêu" : "Ngoài chỉ tiêu"}</span>
+        <span class="note">{row.within_quota ? "Trong vạch chỉ tiêu" : "Ngoài vạch chỉ tiêu"}</span>
       </td>
     </tr>
   );
 }
 
-function BulkDialog({ decision, rows, conferenceId, quotas, onClose, onDone }: {
+function BulkDialog({ decision, rows, conferenceId, quotas, onClose, onDone, onLocked }: {
   decision: Decision | null; rows: Row[]; conferenceId: string; quotas: QuotaLine[];
-  onClose: () => void; onDone: (text: string, kind: "ok" | "warn") => void;
+  onClose: () => void; onDone: (text: string, kind: "ok" | "warn") => void; onLocked: () => void;
 }) {
   const [note, setNote] = useState("");
   const [noteError, setNoteError] = useState<string | null>(null);
@@ -324,6 +343,7 @@ function BulkDialog({ decision, rows, conferenceId, quotas, onClose, onDone }: {
         return;
       }
       setError(describe(asProblem(r.error, r.response)));
+      if (r.response.status === 423) onLocked();
     } catch {
       setError(OFFLINE);
     } finally {
