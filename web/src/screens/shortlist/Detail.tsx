@@ -6,13 +6,14 @@ import { dateTime, num } from "../../lib/format";
 import { Field, Loading, Notice } from "../../ui";
 import {
   AUDIT_TEXT, DECISION_TEXT, KIND_TEXT, STATUS_TEXT, score,
-  type AwardForm, type Criterion, type Decision, type Detail as DetailData, type Nomination,
+  type AwardForm, type Criterion, type Decision, type Detail as DetailData, type Nomination, type QuotaLine,
 } from "./common";
 
 interface Props {
   nominationId: string;
   forms: AwardForm[];
   criteria: Criterion[];
+  quotas: QuotaLine[];
   finalised: boolean;
   closeHref: string;
   /** A decision landed: the nomination as decided and its new ETag. */
@@ -26,7 +27,7 @@ interface Props {
 const STALE = "Đề nghị này vừa được người khác thay đổi sau khi bạn mở nó; quyết định của bạn chưa được ghi. "
   + "Đề nghị đã được tải lại: hãy xem lại rồi quyết định.";
 
-export function Detail({ nominationId, forms, criteria, finalised, closeHref, onDecided, onChanged, onLocked }: Props) {
+export function Detail({ nominationId, forms, criteria, quotas, finalised, closeHref, onDecided, onChanged, onLocked }: Props) {
   const [data, setData] = useState<DetailData | null>(null);
   const [etag, setEtag] = useState<string>("");
   const [error, setError] = useState<string | null>(null);
@@ -136,6 +137,10 @@ export function Detail({ nominationId, forms, criteria, finalised, closeHref, on
   const n = data?.nomination;
   const usable = n ? forms.filter((f) => f.for.includes(n.kind)) : [];
   const reviewerMax = criteria.length ? criteria : [];
+  // Approving here would take the (target) form over its quota: said before, as finalising will refuse it.
+  const target = quotas.find((q) => q.award_form === (moveTo || n?.award_form));
+  const adds = n && (n.status !== "approved" || moveTo !== n.award_form) ? 1 : 0;
+  const overAfter = target && target.quota != null && adds > 0 && target.approved + adds > target.quota ? target : null;
 
   return (
     <section class="sl-detail card" aria-labelledby="sl-detail-title">
@@ -173,6 +178,12 @@ export function Detail({ nominationId, forms, criteria, finalised, closeHref, on
                   {DECISION_TEXT.hold.button}
                 </button>
               </div>
+              {overAfter && (
+                <p class="sl-over sl-decide__warn">
+                  {overAfter.name} đã đồng ý {overAfter.approved}/{overAfter.quota} chỉ tiêu: đồng ý đề nghị này sẽ vượt
+                  chỉ tiêu và danh sách sẽ không chốt được.
+                </p>
+              )}
             </div>
           )}
 

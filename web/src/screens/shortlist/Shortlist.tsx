@@ -142,7 +142,10 @@ export default function Shortlist({ conferenceId, selected }: { conferenceId: st
       <Heading>{heading}</Heading>
       {conferenceError && <Notice kind="error">{conferenceError}</Notice>}
       {conference && (
-        <p class="lead">Chọn tên một đề nghị để xem chi tiết và quyết định; đánh dấu nhiều đề nghị để quyết định cùng lúc.</p>
+        <p class="lead">
+          Chọn tên một đề nghị để xem chi tiết và quyết định; đánh dấu nhiều đề nghị để quyết định cùng lúc.{" "}
+          <a href={href("hoi-nghi", conferenceId)}>Về trang hội nghị</a>
+        </p>
       )}
       {finalised && (
         <Notice kind="info">
@@ -150,34 +153,34 @@ export default function Shortlist({ conferenceId, selected }: { conferenceId: st
         </Notice>
       )}
 
-      {quotas.some((q) => q.nominated > 0 || q.quota != null) && (
-        <section class="sl-quotas" aria-labelledby="sl-quotas-title">
-          <div>
-          <h2 id="sl-quotas-title">Chỉ tiêu khen thưởng</h2>
-          <ul class="plain">
-            {quotas.filter((q) => q.nominated > 0 || q.quota != null).map((q) => {
-              const state = quotaState(q);
-              return (
-                <li key={q.award_form} class={state.over ? "sl-over" : ""}>
-                  <strong>{q.name}</strong>: {quotaLine(q)}{q.quota != null && <> — {state.text}</>}
-                </li>
-              );
-            })}
-          </ul>
-          <p class="hint sl-quotas__hint">Vạch chỉ tiêu: các đề nghị xếp hạng cao nhất chưa bị không đồng ý, bằng số chỉ tiêu của hình thức.</p>
-          </div>
-          {!finalised && (
-            <button type="button" class="button" onClick={() => setFinalising(true)} disabled={!conference}>
-              Chốt danh sách
-            </button>
-          )}
-        </section>
-      )}
-
-      {message && <Notice kind={message.kind}>{message.text}</Notice>}
-
       <div class={`sl-layout${selected ? " sl-layout--detail" : ""}`}>
         <div class="sl-list">
+          {quotas.some((q) => q.nominated > 0 || q.quota != null) && (
+            <section class="sl-quotas" aria-labelledby="sl-quotas-title">
+              <div>
+              <h2 id="sl-quotas-title">Chỉ tiêu khen thưởng</h2>
+              <ul class="plain">
+                {quotas.filter((q) => q.nominated > 0 || q.quota != null).map((q) => {
+                  const state = quotaState(q);
+                  return (
+                    <li key={q.award_form} class={state.over ? "sl-over" : ""}>
+                      <strong>{q.name}</strong>: {quotaLine(q)}{q.quota != null && <> — {state.text}</>}
+                    </li>
+                  );
+                })}
+              </ul>
+              <p class="hint sl-quotas__hint">Vạch chỉ tiêu: các đề nghị xếp hạng cao nhất chưa bị không đồng ý, bằng số chỉ tiêu của hình thức.</p>
+              </div>
+              {!finalised && (
+                <button type="button" class="button" onClick={() => setFinalising(true)} disabled={!conference}>
+                  Chốt danh sách
+                </button>
+              )}
+            </section>
+          )}
+
+          {message && <Notice kind={message.kind}>{message.text}</Notice>}
+
           <div class="toolbar">
             <label for="sl-filter">Hình thức khen thưởng</label>
             <select id="sl-filter" value={filter} onChange={(e) => setFilter((e.target as HTMLSelectElement).value)}>
@@ -185,16 +188,8 @@ export default function Shortlist({ conferenceId, selected }: { conferenceId: st
               {quotas.filter((q) => q.nominated > 0).map((q) => <option key={q.award_form} value={q.award_form}>{q.name}</option>)}
             </select>
           </div>
-          {!finalised && (
-            <div class="sl-bulk" role="group" aria-label="Quyết định các đề nghị đã chọn">
-              <p class="sl-bulk__count" aria-live="polite">Đã chọn {chosenRows.length} đề nghị</p>
-              {(["approve", "reject", "hold"] as Decision[]).map((d) => (
-                <button key={d} type="button" class={`button button--small${d === "approve" ? "" : " button--secondary"}`}
-                        disabled={chosenRows.length === 0} onClick={() => setBulk(d)}>
-                  {DECISION_TEXT[d].bulk}
-                </button>
-              ))}
-            </div>
+          {filter && pages.next && (
+            <p class="hint">Bộ lọc áp dụng cho {rows.length} đề nghị đã tải; còn đề nghị chưa tải: bấm “Xem thêm” ở cuối danh sách.</p>
           )}
           {pages.error && <Notice kind="error">{pages.error}</Notice>}
           {pages.items === null && !pages.error && <Loading />}
@@ -231,6 +226,21 @@ export default function Shortlist({ conferenceId, selected }: { conferenceId: st
               </section>
             );
           })}
+          {/* after the list and stuck to the bottom of the screen while the list scrolls: the bulk
+              decisions stay in reach (and on a 1024x768 screen) however far down the office ticks */}
+          {!finalised && (
+            <div class={`sl-bulk${chosenRows.length ? " sl-bulk--active" : ""}`} role="group" aria-label="Quyết định các đề nghị đã chọn">
+              <p class="sl-bulk__count" aria-live="polite">
+                {chosenRows.length ? `Đã chọn ${chosenRows.length} đề nghị` : "Chưa chọn đề nghị nào để quyết định cùng lúc."}
+              </p>
+              {chosenRows.length > 0 && (["approve", "reject", "hold"] as Decision[]).map((d) => (
+                <button key={d} type="button" class={`button button--small${d === "approve" ? "" : " button--secondary"}`}
+                        onClick={() => setBulk(d)}>
+                  {DECISION_TEXT[d].bulk}
+                </button>
+              ))}
+            </div>
+          )}
           {pages.next && (
             <button type="button" class="button button--secondary" disabled={pages.loading} onClick={pages.more}>
               {moreLabel(rows.length)}
@@ -238,7 +248,8 @@ export default function Shortlist({ conferenceId, selected }: { conferenceId: st
           )}
         </div>
         {selected && (
-          <Detail nominationId={selected} forms={forms} criteria={criteria} finalised={finalised} closeHref={listHref}
+          <Detail nominationId={selected} forms={forms} criteria={criteria} quotas={quotas} finalised={finalised}
+                  closeHref={listHref}
                   onDecided={(nomination, etag) => {
                     setMessage(null);
                     replaceRow(nomination, etag);
@@ -338,8 +349,11 @@ function BulkDialog({ decision, rows, conferenceId, quotas, onClose, onDone, onL
         return;
       }
       if (r.response.status === 412) {
-        onDone("Một đề nghị đã chọn vừa được người khác thay đổi nên không quyết định nào được ghi. Danh sách đã được "
-          + `tải lại: hãy xem lại rồi quyết định. (${describe(asProblem(r.error, r.response))})`, "warn");
+        // the API names the changed nomination by its id: the office knows it by its name
+        const detail = asProblem(r.error, r.response).detail ?? "";
+        const changed = rows.find((row) => detail.includes(`'${row.nomination.id}'`));
+        onDone(`${changed ? `Đề nghị ${changed.nomination.name}` : "Một đề nghị đã chọn"} vừa được người khác thay đổi `
+          + "nên không quyết định nào được ghi. Danh sách đã được tải lại: hãy xem lại rồi quyết định.", "warn");
         return;
       }
       setError(describe(asProblem(r.error, r.response)));
