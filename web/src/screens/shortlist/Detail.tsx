@@ -136,7 +136,6 @@ export function Detail({ nominationId, forms, criteria, quotas, finalised, close
 
   const n = data?.nomination;
   const usable = n ? forms.filter((f) => f.for.includes(n.kind)) : [];
-  const reviewerMax = criteria.length ? criteria : [];
   // Approving here would take the (target) form over its quota: said before, as finalising will refuse it.
   const target = quotas.find((q) => q.award_form === (moveTo || n?.award_form));
   const adds = n && (n.status !== "approved" || moveTo !== n.award_form) ? 1 : 0;
@@ -235,7 +234,7 @@ export function Detail({ nominationId, forms, criteria, quotas, finalised, close
               {data.reviews.map((r) => (
                 <li key={r.reviewer}>
                   <strong>{r.reviewer_name || r.reviewer}</strong>: {score(r.score)}/100
-                  <span class="note">{reviewerMax.map((c) => `${c.label} ${r.scores[c.code] ?? "—"}/10`).join(" · ")}</span>
+                  <span class="note">{criteria.map((c) => `${c.label} ${r.scores[c.code] ?? "—"}/10`).join(" · ")}</span>
                   {r.note && <span class="note">“{r.note}”</span>}
                   <span class="note">{dateTime(r.at)}</span>
                 </li>
