@@ -228,6 +228,7 @@ def test_the_office_decides_single_and_bulk_moves_reloads_a_stale_row_and_finali
     fill(driver, "Chuyển hình thức khen thưởng", BANG_KHEN_NAME)
     press(driver, "Đồng ý")
     says(driver, f"Đã đồng ý đề nghị khen thưởng Lê Quang Vinh, chuyển sang {BANG_KHEN_NAME}.")
+    says(driver, f"Đồng ý ({BANG_KHEN_NAME}) — {admin.name}")  # the move is in the trail, under its new form
     moved = nomination(world, ids["Lê Quang Vinh"])
     assert (moved["status"], moved["award_form"], moved["decision"]["award_form_before"]) == (
         "approved", BANG_KHEN, GIAY_KHEN)

@@ -259,8 +259,9 @@ export function Detail({ nominationId, forms, criteria, quotas, finalised, close
               const detail = a.detail as { note?: string; award_form?: string };
               return (
                 <li key={a.id}>
-                  <span class="note">{dateTime(a.at)}</span> {AUDIT_TEXT[a.action] ?? a.action} — {a.actor_name || a.actor}
-                  {detail.note ? `: “${detail.note}”` : ""}
+                  <span class="note">{dateTime(a.at)}</span> {AUDIT_TEXT[a.action] ?? a.action}
+                  {detail.award_form && a.action !== "nominated" && ` (${forms.find((f) => f.code === detail.award_form)?.name ?? detail.award_form})`}
+                  {" "}— {a.actor_name || a.actor}{detail.note ? `: “${detail.note}”` : ""}
                 </li>
               );
             })}
