@@ -374,3 +374,42 @@ def test_the_decision_buttons_are_on_a_1024_screen_and_every_view_reads_on_small
     assert not driver.find_elements("css selector", ".sl-decide, .sl-bulk, .sl-check input")
     assert "Đồng ý các đề nghị đã chọn" not in page_text(driver)
     check(driver, "shortlist-finalised")
+
+
+def test_a_long_shortlist_comes_in_pages_and_a_decision_keeps_every_page_shown(reported, chromium_factory):
+    """101 nominations: the page shows the first 100 and "Xem thêm" the rest; a bulk decision on the
+    last row reads the shown rows again across both pages, none lost."""
+    world = reported
+    title = "Hội nghị điển hình tiên tiến (101 đề nghị)"
+    cid = ok(world.api.call("POST", "/v1/conferences", {
+        "title": title, "date": "2027-01-15", "place": "Hà Nội", "periods": [previous_period(), current_period()],
+        "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Thiếu tướng Nguyễn Văn A"}}), 201)["id"]
+    for n in range(101):
+        unit_id = PROVINCES[n % len(PROVINCES)]
+        ok(world.api.call("POST", f"/v1/units/{unit_id}/nominations", {
+            "conference_id": cid, "kind": "collective", "name": f"Tổ công tác số {n + 1:03d} — {UNIT_NAMES[unit_id]}",
+            "award_form": GIAY_KHEN, "achievements": "Hoàn thành xuất sắc nhiệm vụ."}), 201)
+    every = shortlist(world, cid)["items"]
+    assert len(every) == 101
+    last = every[-1]["nomination"]
+    admin = person(world, "admin", name="Vũ Thị Lan")
+    driver = chromium_factory(1366, 900)
+    sign_in(driver, world, admin)
+    go(driver, world, f"/xet-khen/{cid}")
+    heading(driver, f"Xét khen thưởng: {title}")
+    rows = "table.sl-table tbody tr"
+    wait(driver, lambda d: len(d.find_elements("css selector", rows)) == 100, message="the first page is not 100 rows")
+    assert last["name"] not in page_text(driver)
+    press(driver, "Xem thêm (đang hiện 100)")
+    wait(driver, lambda d: len(d.find_elements("css selector", rows)) == 101, message="the second page never came")
+    says(driver, last["name"])
+    assert "Xem thêm" not in page_text(driver)
+    choose(driver, last["name"])
+    press(driver, "Tạm hoãn các đề nghị đã chọn")
+    press(driver, "Xác nhận tạm hoãn")
+    says(driver, f"Đã tạm hoãn 1 đề nghị: {last['name']}.")
+    assert nomination(world, last["id"])["status"] == "held"
+    # the rows shown were read again in place: both pages still there, the decided one with its new state
+    row = wait(driver, lambda d: next((r for r in d.find_elements("css selector", rows) if last["name"] in r.text
+                                       and "Tạm hoãn" in r.text), False), message="the decided row never showed it")
+    assert row and len(driver.find_elements("css selector", rows)) == 101
