@@ -152,6 +152,8 @@ class ShortlistRow(Strict):
     rank: int = Field(description="Thứ hạng trong hình thức khen thưởng")
     within_quota: bool
     score: ScoreBreakdown
+    etag: str = Field(description="ETag của đề nghị khi đọc danh sách (như GET /v1/nominations/{id}): dùng làm "
+                                  "If-Match hoặc etag của mục khi quyết định từ danh sách")
 
 
 class QuotaLine(Strict):

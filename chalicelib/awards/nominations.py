@@ -321,8 +321,11 @@ def shortlist(store: Store, conference_id: str) -> dict[str, Any]:
                               and r.nomination["status"] == NominationStatus.APPROVED)}
              for f in award_forms()]
     names = {u["id"]: u["name"] for u in units}
+    # the row's ETag is the nomination's own: a decision made from the list is conditioned on what the
+    # list showed (If-Match, or a bulk item's etag), so a change since the list was read is a 412
     items = [{**r.as_dict(public(r.nomination)), "unit_name": names.get(r.nomination["unit_id"], ""),
-              "nominee_unit_name": names.get(r.nomination["nominee_unit_id"], "")} for r in rows]
+              "nominee_unit_name": names.get(r.nomination["nominee_unit_id"], ""), "etag": r.nomination["etag"]}
+             for r in rows]
     return {"items": items, "next": None, "quotas": lines,
             "finalised_at": conference.get("finalised_at")}
 
