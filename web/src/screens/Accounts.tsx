@@ -1,9 +1,10 @@
 /** Tài khoản (#/tai-khoan): invite people, change their name, role and unit, disable, re-enable, resend. */
+import { MoreButton } from "../components/MoreButton";
 import { useState } from "preact/hooks";
 import { api, asProblem, describe, fieldErrors } from "../api/client";
 import type { Account, Problem, Role } from "../api/types";
 import { Dialog } from "../components/Dialog";
-import { moreLabel, usePages } from "../components/pages";
+import { usePages } from "../components/pages";
 import { UnitSelect, useUnits } from "../components/units";
 import { dateTime } from "../lib/format";
 import { Field, Heading, Loading, Notice, ROLE_TEXT, useWho } from "../ui";
@@ -104,13 +105,7 @@ export default function Accounts() {
           </tbody>
         </table>
       )}
-      {list.next && (
-        <div class="actions">
-          <button type="button" class="button button--secondary" disabled={list.loading} onClick={list.more}>
-            {moreLabel(list.items?.length ?? 0)}
-          </button>
-        </div>
-      )}
+      <MoreButton list={list} />
       <Dialog title={editing ? `Sửa tài khoản: ${editing.name}` : "Sửa tài khoản"} open={editing !== null}
               onClose={() => setEditing(null)}>
         {editing && <EditAccount account={editing} onSaved={(a) => {

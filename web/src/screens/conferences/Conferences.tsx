@@ -1,7 +1,8 @@
 /** Hội nghị: every conference (paged), its state and nomination deadline, and the way to its shortlist and its form. */
+import { MoreButton } from "../../components/MoreButton";
 import { api } from "../../api/client";
 import type { components } from "../../api/schema";
-import { moreLabel, usePages } from "../../components/pages";
+import { usePages } from "../../components/pages";
 import { countdown, date, dateTime } from "../../lib/format";
 import { Heading, Loading, Notice } from "../../ui";
 import "./conferences.css";
@@ -64,13 +65,7 @@ export default function Conferences(_props: Record<string, never>) {
           </tbody>
         </table>
       )}
-      {list.next && (
-        <div class="actions">
-          <button type="button" class="button button--secondary" disabled={list.loading} onClick={list.more}>
-            {moreLabel(list.items?.length ?? 0)}
-          </button>
-        </div>
-      )}
+      <MoreButton list={list} />
     </section>
   );
 }

@@ -1,9 +1,10 @@
 /** A conference's compile ("Tổng hợp văn bản"), its document versions ("Văn bản": preview in the page, download)
  * and the deliveries made ("Đã gửi"). */
+import { MoreButton } from "../../components/MoreButton";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, asProblem, authFetch, describe } from "../../api/client";
 import type { components } from "../../api/schema";
-import { moreLabel, usePages } from "../../components/pages";
+import { usePages } from "../../components/pages";
 import { date, dateTime, num } from "../../lib/format";
 import { Loading, Notice } from "../../ui";
 import { splitRecipient } from "./ConferenceForm";
@@ -215,13 +216,7 @@ export function Documents({ conferenceId }: { conferenceId: string }) {
             </tbody>
           </table>
         )}
-        {docs.next && (
-          <div class="actions">
-            <button type="button" class="button button--secondary" disabled={docs.loading} onClick={docs.more}>
-              {moreLabel(docs.items?.length ?? 0)}
-            </button>
-          </div>
-        )}
+        <MoreButton list={docs} />
         {preview && (
           <div class="preview" aria-labelledby="c-preview-title" role="region">
             <h3 id="c-preview-title" tabIndex={-1} ref={previewHeading}>Xem trước: {docName(preview.doc)}</h3>
@@ -264,13 +259,7 @@ export function Documents({ conferenceId }: { conferenceId: string }) {
             </tbody>
           </table>
         )}
-        {sent.next && (
-          <div class="actions">
-            <button type="button" class="button button--secondary" disabled={sent.loading} onClick={sent.more}>
-              {moreLabel(sent.items?.length ?? 0)}
-            </button>
-          </div>
-        )}
+        <MoreButton list={sent} />
       </section>
     </>
   );

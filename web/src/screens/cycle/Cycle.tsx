@@ -1,9 +1,10 @@
 /** Kỳ báo cáo (#/ky-bao-cao[/<period>]): the period's deadline, who has reported (the completeness
  * board, page by page), each branch's state, and the actions on a unit: open, remind, extend. */
+import { MoreButton } from "../../components/MoreButton";
 import { useEffect, useState } from "preact/hooks";
 import { api, asProblem, authFetch, describe } from "../../api/client";
 import type { components } from "../../api/schema";
-import { moreLabel, usePages } from "../../components/pages";
+import { usePages } from "../../components/pages";
 import { PeriodSelect, forgetPeriods, usePeriods } from "../../components/PeriodSelect";
 import { dateTime, num } from "../../lib/format";
 import { go, href } from "../../lib/router";
@@ -235,13 +236,7 @@ function BoardView({ period, label }: { period: string; label: string }) {
           </tbody>
         </table>
       )}
-      {pages.next && (
-        <div class="actions">
-          <button type="button" class="button button--secondary" disabled={pages.loading} onClick={pages.more}>
-            {moreLabel(pages.items?.length ?? 0)}
-          </button>
-        </div>
-      )}
+      <MoreButton list={pages} />
       <ExceptionDialog open={!!extending} onClose={() => setExtending(null)} unitId={extending?.unit_id ?? ""}
                        unitName={extending?.name ?? ""} period={period}
                        onGranted={(text) => setMessage({ kind: "ok", text })} />

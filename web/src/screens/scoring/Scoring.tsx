@@ -7,10 +7,11 @@
  * "Lưu điểm" (POST /v1/nominations/{id}/scores). A nomination the conflict rule keeps this
  * reviewer from says so and offers no fields; once the list is finalised every score is read-only.
  */
+import { MoreButton } from "../../components/MoreButton";
 import { useEffect, useState } from "preact/hooks";
 import type { components } from "../../api/schema";
 import { api } from "../../api/client";
-import { moreLabel, usePages } from "../../components/pages";
+import { usePages } from "../../components/pages";
 import { date, dateTime } from "../../lib/format";
 import { Heading, Loading, Notice } from "../../ui";
 import { ScoreCard } from "./ScoreCard";
@@ -70,13 +71,7 @@ function ConferenceList() {
           <ul class="cards">{closed.map((c) => <ConferenceCard key={c.id} c={c} />)}</ul>
         </>
       )}
-      {list.next && (
-        <div class="actions">
-          <button type="button" class="button button--secondary" disabled={list.loading} onClick={list.more}>
-            {moreLabel(list.items?.length ?? 0)}
-          </button>
-        </div>
-      )}
+      <MoreButton list={list} />
     </section>
   );
 }
@@ -165,13 +160,7 @@ function ScoringSheet({ conferenceId }: { conferenceId: string }) {
           ))}
         </ul>
       )}
-      {list.next && (
-        <div class="actions">
-          <button type="button" class="button button--secondary" disabled={list.loading} onClick={list.more}>
-            {moreLabel(list.items?.length ?? 0)}
-          </button>
-        </div>
-      )}
+      <MoreButton list={list} />
       {!list.items && list.error && (
         <p><button type="button" class="button button--secondary" onClick={list.reload}>Thử lại</button></p>
       )}

@@ -1,11 +1,12 @@
 /** Mã truy cập (#/ma-truy-cap): machine tokens for units' own systems and for staff tools; the secret
  * is shown once, the list never shows one, and a token is revoked after a confirmation. */
+import { MoreButton } from "../../components/MoreButton";
 import { useState } from "preact/hooks";
 import { api, asProblem, describe, fieldErrors } from "../../api/client";
 import type { Problem } from "../../api/types";
 import type { components } from "../../api/schema";
 import { Dialog } from "../../components/Dialog";
-import { moreLabel, usePages } from "../../components/pages";
+import { usePages } from "../../components/pages";
 import { UnitSelect, useUnits } from "../../components/units";
 import { dateTime } from "../../lib/format";
 import { Field, Heading, Loading, Notice, ROLE_TEXT } from "../../ui";
@@ -80,13 +81,7 @@ export default function Tokens(_props: Record<string, never>) {
           </tbody>
         </table>
       )}
-      {list.next && (
-        <div class="actions">
-          <button type="button" class="button button--secondary" disabled={list.loading} onClick={list.more}>
-            {moreLabel(list.items?.length ?? 0)}
-          </button>
-        </div>
-      )}
+      <MoreButton list={list} />
       <Dialog title="Thu hồi mã truy cập" open={revoking !== null} onClose={() => setRevoking(null)}>
         {revoking && <Revoke token={revoking} onCancel={() => setRevoking(null)} onRevoked={(t) => {
           setRevoking(null);
