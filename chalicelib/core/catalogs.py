@@ -98,6 +98,8 @@ class AwardForm:
     name: str
     for_kinds: tuple[str, ...]   # "collective", "individual"
     precedence: int              # 1 is the highest
+    granted_by: str = "bo-cong-an"  # an issuer id (issuers.json), or "unit_head" (Giấy khen)
+    short: str = ""              # as a Quyết định names it after "tặng"
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "name": self.name, "for": list(self.for_kinds), "precedence": self.precedence}
@@ -106,7 +108,8 @@ class AwardForm:
 @cache
 def award_forms() -> tuple[AwardForm, ...]:
     raw = json.loads(AWARD_FORMS_PATH.read_text(encoding="utf-8"))
-    forms = tuple(sorted((AwardForm(f["code"], f["name"], tuple(f["for"]), int(f["precedence"]))
+    forms = tuple(sorted((AwardForm(f["code"], f["name"], tuple(f["for"]), int(f["precedence"]),
+                                    f.get("granted_by", "bo-cong-an"), f.get("short") or f["name"])
                           for f in raw["award_forms"]), key=lambda f: f.precedence))
     for f in forms:
         if not f.for_kinds or set(f.for_kinds) - {"collective", "individual"}:
@@ -116,6 +119,16 @@ def award_forms() -> tuple[AwardForm, ...]:
 
 def award_form(code: str) -> AwardForm | None:
     return next((f for f in award_forms() if f.code == code), None)
+
+
+ISSUERS_PATH = Path(__file__).parent / "catalog" / "issuers.json"
+
+
+@cache
+def issuer_catalog() -> dict[str, Any]:
+    """Issuing bodies, the legal bases in force and the defaults for unit heads (issuers.json).
+    `chalicelib.documents.issuers` turns it into Issuer records."""
+    return json.loads(ISSUERS_PATH.read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)

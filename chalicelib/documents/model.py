@@ -108,3 +108,126 @@ class CommendationDocument:
     signer: Signer
     verify_url: str
     verify_code: str
+
+
+# -- the commendation chain (issue 18): one issuer record gives header, symbol and signer ------
+
+SIGNING_AUTHORITIES = ("", "TM.", "KT.", "TL.", "TUQ.", "Q.")
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """An issuing body and who signs for it (Decree 30, Annex I). Header, symbol and signer
+    block are all derived from this one record, so they can never disagree."""
+
+    id: str                   # "bo-cong-an", a unit id, or a catalog id such as "van-phong-bo"
+    name: str                 # "Bộ Công an", "Văn phòng Bộ Công an", "Công an tỉnh Bình Dương"
+    short_name: str           # how the header prints it: "BỘ CÔNG AN", "VĂN PHÒNG", "CÔNG AN TỈNH BÌNH DƯƠNG"
+    upper: str | None         # the upper body, printed above it: "BỘ CÔNG AN"; None for the ministry itself
+    abbreviation: str         # in the symbol: "BCA" -> "QĐ-BCA", "V01" -> "TTr-V01"
+    place: str                # the date line's place: "Hà Nội", "Bình Dương"
+    head_title: str           # "Bộ trưởng", "Chánh Văn phòng", "Giám đốc"
+    authority: str            # one of SIGNING_AUTHORITIES: "" when the head signs
+    signer_title: str         # the signer's own title: "Thứ trưởng" (KT.), "Bộ trưởng" ("")
+    signer_name: str          # "Thượng tướng Lê Văn Minh"
+    proposer: str = ""        # "Theo đề nghị của …": "Chánh Văn phòng Bộ Công an"
+
+    def symbol(self, kind_abbreviation: str) -> str:
+        """"QĐ-BCA": the document kind's abbreviation and the issuer's (Decree 30, Annex III)."""
+        return f"{kind_abbreviation}-{self.abbreviation}"
+
+    @property
+    def header_lines(self) -> tuple[str | None, str]:
+        """(upper body, issuing body), both uppercase; the first is None for a top-level body."""
+        return (self.upper.upper() if self.upper else None, self.short_name.upper())
+
+    @property
+    def signer_lines(self) -> list[str]:
+        """The signer block's title lines: ["KT. BỘ TRƯỞNG", "THỨ TRƯỞNG"], ["GIÁM ĐỐC"], ["Q. GIÁM ĐỐC"]."""
+        if self.authority == "":
+            return [self.head_title.upper()]
+        if self.authority == "Q.":
+            return [f"Q. {self.head_title.upper()}"]
+        return [f"{self.authority} {self.head_title.upper()}", self.signer_title.upper()]
+
+    @property
+    def decides_as(self) -> str:
+        """Who decides, as a Quyết định's heading line says it: "BỘ TRƯỞNG BỘ CÔNG AN"."""
+        return f"{self.head_title} {self.name}".upper()
+
+
+@dataclass(frozen=True)
+class Heading:
+    """What every document of the chain starts and ends with."""
+
+    issuer: Issuer
+    kind_abbreviation: str    # "BC" | "TTr" | "QĐ"
+    number: str | None        # "07/QĐ-BCA"; None: a draft ("Số:     /QĐ-BCA")
+    issued_on: datetime.date | None  # the day of issue; None: a draft ("ngày    tháng    năm 2021")
+    year: int                 # the year a draft's date line prints
+    recipients: list[str]     # "Nơi nhận" lines
+    verify_url: str
+    verify_code: str
+    replaces: str | None = None   # "Quyết định số 01/QĐ-BCA ngày 05/9/2021": this one replaces it
+
+    @property
+    def draft(self) -> bool:
+        return self.number is None
+
+    @property
+    def symbol(self) -> str:
+        return self.issuer.symbol(self.kind_abbreviation)
+
+
+@dataclass(frozen=True)
+class AssessmentSections:
+    """The parts of a báo cáo sơ kết the office writes itself before trình ký (each may be empty)."""
+
+    overall: str = ""         # Đánh giá chung
+    shortcomings: str = ""    # Tồn tại, hạn chế
+    causes: str = ""          # Nguyên nhân
+    directions: str = ""      # Phương hướng, nhiệm vụ
+    recommendations: str = "" # Kiến nghị, đề xuất
+
+
+@dataclass(frozen=True)
+class AwardEntry:
+    name: str                 # full name, or the collective's name
+    position: str             # "Thiếu tướng, Giám đốc Công an tỉnh"; "" for collectives
+    unit_name: str            # the nominee's unit; "" when it is the collective itself
+    achievements: str         # the achievements, whole sentences (never cut mid-sentence)
+
+
+@dataclass(frozen=True)
+class AwardGroup:
+    award_form_name: str      # "Bằng khen của Bộ trưởng Bộ Công an"
+    granted_by: str           # "Bộ trưởng Bộ Công an", "Giám đốc Công an tỉnh Bình Dương"
+    collectives: list[AwardEntry]
+    individuals: list[AwardEntry]
+
+
+@dataclass(frozen=True)
+class ProposalDocument:
+    """Tờ trình đề nghị khen thưởng: the office proposes the awards to the granting authority."""
+
+    heading: Heading
+    addressee: str            # "Đồng chí Bộ trưởng Bộ Công an" (printed after "Kính gửi:")
+    title: str                # trích yếu: "Về việc đề nghị khen thưởng …"
+    bases: list[str]          # "Căn cứ …" lines, as data
+    paragraphs: list[str]     # the body before the list of proposals
+    groups: list[AwardGroup]  # what is proposed, by award form
+    closing: str              # "Văn phòng Bộ kính trình Bộ trưởng xem xét, quyết định./."
+
+
+@dataclass(frozen=True)
+class DecisionDocument:
+    """Quyết định khen thưởng of one granting authority and one award form, its list attached."""
+
+    heading: Heading
+    title: str                # "Về việc tặng Bằng khen của Bộ trưởng Bộ Công an"
+    bases: list[str]          # "Căn cứ …" lines, as data
+    proposal: str             # "Theo đề nghị của Chánh Văn phòng Bộ Công an."
+    articles: list[str]       # Điều 1, Điều 2, Điều 3 (text after "Điều N.")
+    group: AwardGroup
+    list_title: str           # "DANH SÁCH TẬP THỂ, CÁ NHÂN ĐƯỢC TẶNG BẰNG KHEN …"
+    list_reference: str       # "(Kèm theo Quyết định số 12/QĐ-BCA ngày 05/9/2021 của Bộ trưởng Bộ Công an)"
