@@ -452,7 +452,7 @@ def _title(document, kind: str, summary: str, *, before: float = 18) -> None:
                   keep_next=True)
         p.paragraph_format.left_indent = Mm(8)
         p.paragraph_format.right_indent = Mm(8)
-    _rule(document, TEXT_WIDTH_MM / 4, TEXT_WIDTH_MM, before=3, after=12)
+    _rule(document, TEXT_WIDTH_MM / 4, TEXT_WIDTH_MM, before=6, after=12)
 
 
 def _ending(document, heading: Heading, *, closing: str | None = None) -> None:
@@ -566,7 +566,7 @@ def _summary(doc: SummaryDocument):
          vn_percent(pct, 1, True))
         for i, (line, delta, pct) in enumerate(rows, start=1)
     ]
-    _data_table(document, widths, header, body_rows, aligns="lLcrrrr", size=FIGURES_PT)
+    _data_table(document, widths, header, body_rows, aligns="cLcrrrr", size=FIGURES_PT)
 
     # II. charts
     _section(document, "II. BIỂU ĐỒ CÁC CHỈ TIÊU CHỦ YẾU")
@@ -663,7 +663,7 @@ def _summary(doc: SummaryDocument):
             for row in doc.completeness:
                 counts[row.status] = counts.get(row.status, 0) + 1
             tail = "".join(f"; {status.lower()}: {n}" for status, n in counts.items())
-            _body(document, f"Tổng số: {len(doc.completeness)} đơn vị{tail}.")
+            _body(document, f"Tổng số: {len(doc.completeness)} đơn vị{tail}.").paragraph_format.space_before = Pt(6)
         else:
             for n, unit in enumerate(doc.period_texts, start=1):
                 _para(document, f"{n}. {unit.unit_name}", bold=True, before=6, after=3, keep_next=True)
@@ -742,6 +742,10 @@ def _data_table(document, widths: Sequence[float], header: Sequence[str], rows: 
     _cant_split(head)
     for cell, text in zip(head.cells, header):
         _cell_text(cell, text, bold=True, size=size, align=WD_ALIGN_PARAGRAPH.CENTER)
+        for p in cell.paragraphs[1:]:  # "(unit)" under a figure's label: regular, as in the PDF
+            for run in p.runs:
+                if run.text.startswith("("):
+                    run.bold = None
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     for r, values in enumerate(rows):
         row = table.rows[r + 1]
@@ -794,6 +798,13 @@ def _award_table(document, group: AwardGroup, *, achievements: bool) -> None:
     rows, parts = _award_rows(group, achievements=achievements)
     padded = [r if len(r) == len(widths) else (*r, *([""] * (len(widths) - len(r)))) for r in rows]
     table = _data_table(document, widths, header, padded, aligns=aligns, size=TABLE_PT)
+    for index, values in enumerate(padded):
+        # a collective with no other unit named: its name takes the "chức vụ, đơn vị" cell too
+        if index not in parts and values[1] and not values[2]:
+            row = table.rows[index + 1]
+            merged = row.cells[1].merge(row.cells[2])
+            for extra in merged.paragraphs[1:]:
+                extra._p.getparent().remove(extra._p)
     for index in parts:
         row = table.rows[index + 1]
         merged = row.cells[0].merge(row.cells[-1])
