@@ -46,6 +46,19 @@ class DecisionPlan:
     occasion: str = ""                  # "hội nghị sơ kết …": what Điều 1 says they are praised at
 
 
+@dataclass(frozen=True)
+class ProposalPlan:
+    """The Tờ trình to make: the approved nominations whose form the Ministry grants."""
+
+    stream: str                         # "proposal"
+    nominations: list[dict[str, Any]]
+
+
+def nomination_ids(plan: DecisionPlan | ProposalPlan) -> list[str]:
+    """The ids of the nominations a plan holds (whose ETags the pipeline may watch)."""
+    return [n["id"] for n in plan.nominations]
+
+
 def _clean(text: str | None) -> str:
     return " ".join((text or "").split())
 
@@ -148,6 +161,14 @@ def proposed(approved_nominations: Iterable[Mapping[str, Any]], *,
     """The nominations the Tờ trình proposes: those whose form a unit head does not grant."""
     by_form = _forms(forms)
     return [n for n in approved_nominations if _by_ministry(_form_of(n, by_form))]
+
+
+def plan_proposal(conference: Mapping[str, Any], approved_nominations: Iterable[Mapping[str, Any]],
+                  units: list[Mapping[str, Any]] | None = None, *,
+                  forms: Sequence[AwardForm] | None = None) -> ProposalPlan | None:
+    """The Tờ trình's plan, None when there is nothing for the Ministry to grant."""
+    chosen = proposed(approved_nominations, forms=forms)
+    return ProposalPlan("proposal", [dict(n) for n in chosen]) if chosen else None
 
 
 def proposal_wanted(conference: Mapping[str, Any], approved_nominations: Iterable[Mapping[str, Any]],

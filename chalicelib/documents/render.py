@@ -457,6 +457,14 @@ def render_decision_html(doc: DecisionDocument) -> str:
     return unicodedata.normalize("NFC", environment().get_template(DECISION_TEMPLATE).render(**decision_context(doc)))
 
 
+def render_proposal_pdf(doc: ProposalDocument, *, fetcher=None) -> bytes:
+    return html_to_pdf(render_proposal_html(doc), fetcher=fetcher)
+
+
+def render_decision_pdf(doc: DecisionDocument, *, fetcher=None) -> bytes:
+    return html_to_pdf(render_decision_html(doc), fetcher=fetcher)
+
+
 def render_html(doc) -> str:
     """Any document model as HTML (the template marks where a long one may be cut)."""
     if isinstance(doc, SummaryDocument):

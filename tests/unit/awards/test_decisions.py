@@ -198,3 +198,12 @@ def test_fingerprints_change_with_what_is_printed_not_with_number_or_date():
     # a Giấy khen changes nothing the Tờ trình prints
     extra_gk = [*NOMINATIONS, nom(12, "individual", "giay-khen", "Vũ Văn Xuân", "ca-da-nang")]
     assert decisions.proposal_fingerprint(CONFERENCE, extra_gk, UNITS, heading=office) == p1
+
+
+def test_the_proposals_plan_holds_the_ministrys_nominations_or_is_none():
+    plan = decisions.plan_proposal(CONFERENCE, NOMINATIONS, UNITS)
+    assert plan.stream == "proposal"
+    assert decisions.nomination_ids(plan) == ["n2", "n3", "n4", "n5", "n6", "n9"]
+    assert decisions.plan_proposal(CONFERENCE, [n for n in NOMINATIONS if n["award_form"] == "giay-khen"], UNITS) is None
+    first = decisions.plan_decisions(CONFERENCE, NOMINATIONS, UNITS)[0]
+    assert decisions.nomination_ids(first) == ["n6"]
