@@ -131,12 +131,12 @@ class FakeSecrets:
 def test_in_the_cloud_the_pkcs12_comes_from_secrets_manager(pki_dir):
     ca_cert, ca_key = pki.load_ca(pki_dir)
     p12 = pki.make_signer_pkcs12("Cục Cảnh sát giao thông", ca_cert, ca_key, passphrase="mật khẩu")
-    client = FakeSecrets({"thidua/prod/signing/cuc-csgt": json.dumps(
+    client = FakeSecrets({"thidua-prod/signing/cuc-csgt": json.dumps(
         {"pkcs12": base64.b64encode(p12).decode(), "passphrase": "mật khẩu"})})
-    conf = settings({"THIDUA_STAGE": "prod", "THIDUA_SIGNING_SECRET_PREFIX": "thidua/prod/signing/"})
+    conf = settings({"THIDUA_STAGE": "prod", "THIDUA_SIGNING_SECRET_PREFIX": "thidua-prod/signing/"})
     credentials = signing.credentials_for(conf, catalog_issuer("cuc-csgt"), secrets_client=client)
-    assert credentials.subject == "Cục Cảnh sát giao thông" and client.asked == ["thidua/prod/signing/cuc-csgt"]
-    with pytest.raises(signing.SigningUnavailable, match="thidua/prod/signing/bo-cong-an.*ResourceNotFound"):
+    assert credentials.subject == "Cục Cảnh sát giao thông" and client.asked == ["thidua-prod/signing/cuc-csgt"]
+    with pytest.raises(signing.SigningUnavailable, match="thidua-prod/signing/bo-cong-an.*ResourceNotFound"):
         signing.credentials_for(conf, "bo-cong-an", secrets_client=client)
 
 
