@@ -162,11 +162,10 @@ def _from_directory(conf: "Settings", issuer_id: str, name: str) -> SigningCrede
     if not issuer_id or "/" in issuer_id or issuer_id.startswith("."):
         raise SigningUnavailable(f"not an issuer id: {issuer_id!r}")
     path = directory / f"{issuer_id}.p12"
-    if not path.exists() and conf.stage in LOCAL_STAGES:
+    pki = _test_pki() if not path.exists() and conf.stage in LOCAL_STAGES else None
+    if pki is not None:
         # Local and test stages only: a unit without a catalog entry gets its certificate from the test CA
         # (whose key only `make pki` leaves on a developer's machine), the CA itself made on first use.
-        from devtools import pki
-
         if not (directory / pki.CA_CERT).exists():
             pki.ensure_ca(directory)
         if (directory / pki.CA_KEY).exists():
@@ -177,6 +176,15 @@ def _from_directory(conf: "Settings", issuer_id: str, name: str) -> SigningCrede
     passphrase_file = directory / PASSPHRASE_FILE
     passphrase = passphrase_file.read_text().strip() if passphrase_file.exists() else None
     return credentials_from_pkcs12(path.read_bytes(), passphrase, issuer_id)
+
+
+def _test_pki() -> Any:
+    """devtools/pki.py where the repository is checked out; None in a Lambda package (no devtools)."""
+    try:
+        from devtools import pki
+    except ImportError:
+        return None
+    return pki
 
 
 def trust_roots_for(conf: "Settings") -> list[Any]:
@@ -190,10 +198,8 @@ def trust_roots_for(conf: "Settings") -> list[Any]:
                 paths.append(path if path.is_absolute() else ROOT / path)
     elif not conf.signing_secret_prefix:
         ca = _local_dir(conf) / "ca.crt"
-        if not ca.exists() and conf.stage in LOCAL_STAGES:
-            # the CA that on-demand certificates would come from: made now so both always agree
-            from devtools import pki
-
+        pki = _test_pki() if not ca.exists() and conf.stage in LOCAL_STAGES else None
+        if pki is not None:  # the CA that on-demand certificates would come from: made now so both agree
             pki.ensure_ca(_local_dir(conf))
         paths = [ca] if ca.exists() else []
     roots: list[Any] = []
