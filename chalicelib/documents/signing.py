@@ -78,12 +78,13 @@ class SignatureReport:
     intact: bool                      # the signed bytes are unchanged and nothing was changed after signing
     trusted: bool                     # the certificate chains to one of the trust roots
     valid: bool                       # all of it: intact, trusted, cryptographically sound (Adobe's green tick)
-    signer: str | None                # who signed: the name in the signature ("Thượng tướng Lê Văn Minh"),
-                                      #   else the certificate's common name
-    signed_at: datetime.datetime | None  # the signing time the signature claims (aware)
-    issuer: str | None                # who issued the signer's certificate (the CA's common name)
+    signer: str | None                # who signed: the name in the (signed) signature dictionary,
+                                      #   "Thượng tướng Lê Văn Minh", else the certificate's common name
+    signed_at: datetime.datetime | None  # the signing time the signature claims (aware, UTC)
+    issuer: str | None                # the issuing body whose certificate signed: its subject's common name
+                                      #   ("Bộ Công an"), as the document's own `issuer` names it
     modified_after: bool              # bytes were appended after the signature (any revision after it)
-    organization: str | None = None   # the certificate's subject: the issuing body ("Bộ Công an")
+    ca: str | None = None             # who issued that certificate (the CA's common name: "thidua test CA")
 
     def as_json(self) -> dict[str, Any] | None:
         """The `signature` of GET /v1/documents/{id}/verify: None when unsigned."""
@@ -127,12 +128,13 @@ def _issuer_id_and_name(issuer: "Issuer | str") -> tuple[str, str]:
     return issuer.id, issuer.name
 
 
-def credentials_for(conf: "Settings", issuer: "Issuer | str", secrets_client: Any = None) -> SigningCredentials:
+def credentials_for(conf: "Settings", issuer: "Issuer | str", secrets_client: Any = None, *,
+                    secrets: Any = None) -> SigningCredentials:
     """The key and certificate `issuer` (an Issuer or its id) signs with. Raises SigningUnavailable
-    when there are none. `secrets_client`: a boto3 Secrets Manager client (made when None)."""
+    when there are none. `secrets_client` (or `secrets`): a boto3 Secrets Manager client, made when None."""
     issuer_id, name = _issuer_id_and_name(issuer)
     if conf.signing_secret_prefix:
-        return _from_secrets_manager(conf, issuer_id, secrets_client)
+        return _from_secrets_manager(conf, issuer_id, secrets_client or secrets)
     return _from_directory(conf, issuer_id, name)
 
 
@@ -443,7 +445,7 @@ def validate_pdf(pdf: bytes, trust_roots: Iterable[Any]) -> SignatureReport:
     return SignatureReport(
         signed=True, intact=intact, trusted=trusted, valid=bool(intact and trusted and status.bottom_line),
         signer=str(name) if name else _common_name(cert.subject), signed_at=signed_at,
-        issuer=_common_name(cert.issuer), modified_after=modified_after, organization=_common_name(cert.subject))
+        issuer=_common_name(cert.subject), modified_after=modified_after, ca=_common_name(cert.issuer))
 
 
 def _broken(pdf: bytes) -> SignatureReport:

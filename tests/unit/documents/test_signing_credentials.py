@@ -136,6 +136,7 @@ def test_in_the_cloud_the_pkcs12_comes_from_secrets_manager(pki_dir):
     conf = settings({"THIDUA_STAGE": "prod", "THIDUA_SIGNING_SECRET_PREFIX": "thidua-prod/signing/"})
     credentials = signing.credentials_for(conf, catalog_issuer("cuc-csgt"), secrets_client=client)
     assert credentials.subject == "Cục Cảnh sát giao thông" and client.asked == ["thidua-prod/signing/cuc-csgt"]
+    assert signing.credentials_for(conf, "cuc-csgt", secrets=client).subject == "Cục Cảnh sát giao thông"
     with pytest.raises(signing.SigningUnavailable, match="thidua-prod/signing/bo-cong-an.*ResourceNotFound"):
         signing.credentials_for(conf, "bo-cong-an", secrets_client=client)
 
