@@ -406,6 +406,15 @@ def sign_pdf(pdf: bytes, credentials: SigningCredentials, *, signer_name: str, l
     return out.getvalue()
 
 
+def sign_issued(conf: "Settings", pdf: bytes, issuer: "Issuer", *, reason: str,
+                secrets_client: Any = None) -> bytes:
+    """An issued document signed for `issuer` (the Issuer record its header and signer block come from):
+    its body's key, the stamp over its signer block, its place as the signature's location."""
+    credentials = credentials_for(conf, issuer, secrets_client)
+    return sign_pdf(pdf, credentials, signer_name=issuer.signer_name, signer_title="\n".join(issuer.signer_lines),
+                    location=issuer.place, reason=reason)
+
+
 # --- Validation ------------------------------------------------------------------------------------
 
 
@@ -448,6 +457,11 @@ def validate_pdf(pdf: bytes, trust_roots: Iterable[Any]) -> SignatureReport:
         issuer=_common_name(cert.subject), modified_after=modified_after, ca=_common_name(cert.issuer))
 
 
+def verify_signature(conf: "Settings", pdf: bytes) -> SignatureReport:
+    """`validate_pdf` against the stage's trust roots (what GET/POST …/verify report)."""
+    return validate_pdf(pdf, trust_roots_for(conf))
+
+
 def _broken(pdf: bytes) -> SignatureReport:
     if b"/ByteRange" not in pdf:
         return UNSIGNED
@@ -457,4 +471,5 @@ def _broken(pdf: bytes) -> SignatureReport:
 
 __all__: Sequence[str] = (
     "SignatureBox", "SignatureReport", "SigningCredentials", "SigningUnavailable", "credentials_for",
-    "credentials_from_pkcs12", "find_signature_box", "sign_pdf", "trust_roots_for", "validate_pdf")
+    "credentials_from_pkcs12", "find_signature_box", "sign_issued", "sign_pdf", "trust_roots_for", "validate_pdf",
+    "verify_signature")

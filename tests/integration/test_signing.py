@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from chalicelib.core.settings import settings
 from chalicelib.documents import render_summary_pdf, signing
-from chalicelib.documents.issuers import unit_issuer
+from chalicelib.documents.issuers import ministry, unit_issuer
 from devtools import pki
 from devtools.sample_documents import sample_summary
 
@@ -258,3 +258,17 @@ def test_the_summary_report_is_signed_in_its_own_signer_block(conf):
     assert rect[1] >= max(w[4] for w in name) and rect[0] < min(w[1] for w in name) < rect[2]
     assert not [w for w in pages[name_page] if overlaps(w, rect)]
     assert signing.validate_pdf(signed, signing.trust_roots_for(conf)).valid
+
+
+def test_an_issued_document_is_signed_for_its_issuer_record(unsigned, conf):
+    """What the compile calls: the issuer record gives the key, the signer block and the place."""
+    issuer = ministry()
+    assert issuer.signer_lines == ["KT. BỘ TRƯỞNG", "THỨ TRƯỞNG"] and issuer.signer_name == SIGNER  # as HTML prints
+    signed = signing.sign_issued(conf, unsigned, issuer, reason="Ban hành Quyết định số 12/QĐ-BCA")
+    report = signing.verify_signature(conf, signed)
+    assert report.valid and report.signer == SIGNER and report.issuer == issuer.name
+    [(page_index, rect)] = signature_widgets(signed)
+    assert page_index == 1 and rect[3] - rect[1] >= 40
+    [embedded] = PdfReader(io.BytesIO(signed)).trailer["/Root"]["/AcroForm"]["/Fields"]
+    value = embedded.get_object()["/V"].get_object()
+    assert (value["/Location"], value["/Reason"]) == ("Hà Nội", "Ban hành Quyết định số 12/QĐ-BCA")
