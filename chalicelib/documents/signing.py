@@ -292,30 +292,31 @@ def find_signature_box(pdf: bytes, signer_name: str, signer_title: str | None = 
         named = [line for line in lines if name and line.text == name]
         if named:
             anchor = min(named, key=lambda line: line.y0)  # the lowest: the signer block, not a mention above
+            x0, x1 = _columns(anchor, bbox)
             bottom = anchor.y1 + STAMP_GAP
-            above = [line for line in lines if line.y0 > anchor.y1 and line.x0 < anchor.x1 and line.x1 > anchor.x0]
-            top = min([line.y0 - STAMP_GAP for line in above], default=bottom + STAMP_MAX_HEIGHT)
-            top = min(top, bottom + STAMP_MAX_HEIGHT)
-            return _box(page_index, bbox, anchor, bottom, top)
+            above = [line.y0 - STAMP_GAP for line in lines if line.y0 > anchor.y1 and line.x0 < x1 and line.x1 > x0]
+            return _box(page_index, x0, x1, bottom, min([*above, bottom + STAMP_MAX_HEIGHT]))
         titled = [line for line in lines if title and line.text == title]
         if titled:
             anchor = min(titled, key=lambda line: line.y0)
+            x0, x1 = _columns(anchor, bbox)
             top = anchor.y0 - STAMP_GAP
-            below = [line for line in lines if line.y1 < anchor.y0 and line.x0 < anchor.x1 and line.x1 > anchor.x0]
-            bottom = max([line.y1 + STAMP_GAP for line in below], default=top - STAMP_MAX_HEIGHT)
-            bottom = max(bottom, top - STAMP_MAX_HEIGHT, bbox[1] + 20)
-            return _box(page_index, bbox, anchor, bottom, top)
+            below = [line.y1 + STAMP_GAP for line in lines if line.y1 < anchor.y0 and line.x0 < x1 and line.x1 > x0]
+            return _box(page_index, x0, x1, max([*below, top - STAMP_MAX_HEIGHT, bbox[1] + 20]), top)
     return None
 
 
-def _box(page_index: int, page: tuple[float, float, float, float], anchor: _Line,
-         bottom: float, top: float) -> SignatureBox | None:
+def _columns(anchor: _Line, page: tuple[float, float, float, float]) -> tuple[float, float]:
+    """The stamp's left and right: centred on the line it belongs to, as wide as it within limits."""
+    width = min(max(anchor.x1 - anchor.x0, STAMP_MIN_WIDTH), STAMP_MAX_WIDTH)
+    x0 = max(page[0] + 10, min((anchor.x0 + anchor.x1 - width) / 2, page[2] - 10 - width))
+    return x0, x0 + width
+
+
+def _box(page_index: int, x0: float, x1: float, bottom: float, top: float) -> SignatureBox | None:
     if top - bottom < STAMP_MIN_HEIGHT:
         return None  # no room: a stamp over the text would hide it
-    width = min(max(anchor.x1 - anchor.x0, STAMP_MIN_WIDTH), STAMP_MAX_WIDTH)
-    centre = (anchor.x0 + anchor.x1) / 2
-    x0 = max(page[0] + 10, min(centre - width / 2, page[2] - 10 - width))
-    return SignatureBox(page=page_index, rect=(round(x0, 2), round(bottom, 2), round(x0 + width, 2), round(top, 2)))
+    return SignatureBox(page=page_index, rect=(round(x0, 2), round(bottom, 2), round(x1, 2), round(top, 2)))
 
 
 # --- Signing ---------------------------------------------------------------------------------------

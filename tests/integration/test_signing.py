@@ -33,7 +33,7 @@ body {{ font-family: Serif; font-size: 13pt; }}
 .page {{ page-break-after: always; }}
 table {{ width: 100%; table-layout: fixed; border-collapse: collapse; }}
 .signer {{ text-align: center; font-weight: bold; vertical-align: top; }}
-.space {{ height: 26mm; }}
+.space {{ height: SPACE; }}
 </style></head><body>
 <div class="page"><p>Điều 1. Tặng Bằng khen của Bộ trưởng Bộ Công an cho 3 tập thể và 5 cá nhân.</p></div>
 <p>Điều 2. Chánh Văn phòng Bộ Công an chịu trách nhiệm thi hành Quyết định này.</p>
@@ -43,10 +43,11 @@ table {{ width: 100%; table-layout: fixed; border-collapse: collapse; }}
 </body></html>"""
 
 
-def render(title: str = "KT. BỘ TRƯỞNG<br>THỨ TRƯỞNG", name: str = SIGNER) -> bytes:
+def render(title: str = "KT. BỘ TRƯỞNG<br>THỨ TRƯỞNG", name: str = SIGNER, space: str = "26mm") -> bytes:
     import weasyprint
 
-    return weasyprint.HTML(string=HTML.replace("TITLE", title).replace("NAME", name)).write_pdf()
+    html = HTML.replace("TITLE", title).replace("NAME", name).replace("SPACE", space)
+    return weasyprint.HTML(string=html).write_pdf()
 
 
 @pytest.fixture(scope="module")
@@ -238,7 +239,8 @@ def test_a_signer_block_without_a_name_gets_the_stamp_under_the_title(conf):
 def test_without_a_signer_block_the_signature_is_invisible_and_still_valid(unsigned, credentials, conf):
     signed = signing.sign_pdf(unsigned, credentials, signer_name="Người không có tên trong văn bản",
                               location="Hà Nội", reason="Thử")
-    assert all(rect[2] - rect[0] == 0 for _, rect in signature_widgets(signed))
+    widgets = signature_widgets(signed)
+    assert widgets and all(rect[2] - rect[0] == 0 for _, rect in widgets)
     assert signing.validate_pdf(signed, signing.trust_roots_for(conf)).valid
 
 
@@ -272,3 +274,19 @@ def test_an_issued_document_is_signed_for_its_issuer_record(unsigned, conf):
     [embedded] = PdfReader(io.BytesIO(signed)).trailer["/Root"]["/AcroForm"]["/Fields"]
     value = embedded.get_object()["/V"].get_object()
     assert (value["/Location"], value["/Reason"]) == ("Hà Nội", "Ban hành Quyết định số 12/QĐ-BCA")
+
+
+def test_a_short_name_gets_a_stamp_wide_enough_to_read_and_still_over_no_text(credentials, conf):
+    pdf = render(name="Lê A")
+    signed = signing.sign_pdf(pdf, credentials, signer_name="Lê A", location="Hà Nội", reason="Thử")
+    [(page_index, rect)] = signature_widgets(signed)
+    assert page_index == 1 and rect[2] - rect[0] >= signing.STAMP_MIN_WIDTH
+    assert not [w for w in words(pdf)[page_index] if overlaps(w, rect)]
+
+
+def test_a_signer_block_with_no_blank_is_signed_invisibly_rather_than_over_the_text(credentials, conf):
+    pdf = render(space="0")
+    signed = signing.sign_pdf(pdf, credentials, signer_name=SIGNER, location="Hà Nội", reason="Thử")
+    widgets = signature_widgets(signed)
+    assert widgets and all(rect[2] - rect[0] == 0 for _, rect in widgets)
+    assert signing.verify_signature(conf, signed).valid
