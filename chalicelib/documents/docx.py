@@ -141,12 +141,7 @@ def short_date(heading: Heading) -> str:
 def _set_fonts(rpr_parent, size_pt: float | None = None) -> None:
     """Times New Roman for every script slot (Vietnamese letters fall in several ranges)."""
     rpr = rpr_parent.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for slot in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(slot), FONT)
+    _set_fonts_element(rpr)
     if size_pt is not None:
         for tag in ("w:sz", "w:szCs"):
             el = rpr.find(qn(tag))
@@ -343,14 +338,16 @@ def _new_document(*, draft: bool, title: str, author: str):
     normal.paragraph_format.line_spacing = 1.1
     normal.paragraph_format.widow_control = True
     # python-docx's template styles headings and tables with Calibri/Cambria: Times everywhere.
-    for style in document.styles:
-        if getattr(style, "font", None) is not None and style.element.rPr is not None:
-            _set_fonts(style.element)
+    for fonts in list(document.styles.element.iter(qn("w:rFonts"))):
+        _set_fonts_element(fonts.getparent())
     defaults = document.styles.element.find(qn("w:docDefaults"))
     if defaults is not None:
         rpr_default = defaults.find(qn("w:rPrDefault"))
         if rpr_default is not None and rpr_default.find(qn("w:rPr")) is not None:
-            _set_fonts_element(rpr_default.find(qn("w:rPr")))
+            rpr = rpr_default.find(qn("w:rPr"))
+            _set_fonts_element(rpr)
+            for el in rpr.iter(qn("w:lang")):
+                el.set(qn("w:val"), "vi-VN")
     lang = normal.element.get_or_add_rPr()
     lang_el = OxmlElement("w:lang")
     lang_el.set(qn("w:val"), "vi-VN")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import io
+import re
 
 import pytest
 from docx import Document
@@ -234,8 +235,11 @@ def test_every_text_is_times_new_roman_13_pt_body_and_vietnamese_nfc():
 
     for line in texts(document):
         assert unicodedata.normalize("NFC", line) == line
-    # no style of the template keeps a theme font (Calibri/Cambria)
-    assert "majorHAnsi" not in document.styles.element.xml.split("w:docDefaults")[1].split("</w:docDefaults>")[0]
+    # no style of python-docx's template keeps a theme font (Calibri/Cambria), which would win over ours
+    styles = document.styles.element.xml
+    assert "Theme=" not in styles
+    fonts = " ".join(re.findall(r"<w:rFonts [^>]*>", styles))
+    assert set(re.findall(r'w:(?:ascii|hAnsi|cs|eastAsia)="([^"]+)"', fonts)) == {"Times New Roman"}
 
 
 def test_the_proposal_header_is_the_office_under_the_ministry_and_lists_the_achievements():
