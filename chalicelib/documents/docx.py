@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import datetime
 import io
-from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from docx import Document
 from docx.enum.section import WD_ORIENTATION
@@ -27,24 +26,19 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from . import docx_charts
-from .formatting import (
-    change,
-    lower_first,
-    nfc,
-    upper_first,
-    vn_date_line,
-    vn_number,
-    vn_percent,
-    vn_short_date,
-    vn_signed,
-)
-from .model import (
-    AwardEntry,
-    AwardGroup,
-    DecisionDocument,
-    Heading,
-    ProposalDocument,
-    SummaryDocument,
+from . import formatting
+from .formatting import change, lower_first, nfc, upper_first, vn_number, vn_percent, vn_signed
+from .model import DecisionDocument, Heading, ProposalDocument, SummaryDocument
+# The words every document prints (number, date line, "Nơi nhận" lines, assessment sections,
+# list parts and totals) come from the PDF renderer's own contexts, so both files agree.
+from .render import (
+    _nfc_deep,
+    _table_groups,
+    assessment_context,
+    decision_context,
+    heading_context,
+    proposal_context,
+    roman,
 )
 
 FONT = "Times New Roman"  # Word and LibreOffice substitute a metric-compatible face (Liberation Serif, Tinos)
@@ -58,24 +52,10 @@ MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 TEXT_WIDTH_MM = PAGE_WIDTH_MM - MARGINS_MM["left"] - MARGINS_MM["right"]  # 165
 FIRST_LINE_INDENT = Mm(12.7)
 HEADER_LEFT_MM, HEADER_RIGHT_MM = 63.0, TEXT_WIDTH_MM - 63.0
-# A draft leaves the number and the day blank for the clerk to write in: non-breaking spaces.
-BLANK = "\u00a0" * 8
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 DRAFT_MARK = "DỰ THẢO"
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-KIND_NAMES = {"BC": "Báo cáo", "TTr": "Tờ trình", "QĐ": "Quyết định"}
-ASSESSMENT_TITLES = (
-    ("overall", "Đánh giá chung"),
-    ("shortcomings", "Tồn tại, hạn chế"),
-    ("causes", "Nguyên nhân"),
-    ("directions", "Phương hướng, nhiệm vụ"),
-    ("recommendations", "Kiến nghị, đề xuất"),
-)
-ASSESSMENT_MISSING = "(Văn phòng chưa viết phần này)"
-_ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-          (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
 
 
 def render_docx(doc: SummaryDocument | ProposalDocument | DecisionDocument) -> bytes:
@@ -96,46 +76,8 @@ def render_docx(doc: SummaryDocument | ProposalDocument | DecisionDocument) -> b
 # -- small pieces -----------------------------------------------------------------------
 
 
-def roman(n: int) -> str:
-    out = []
-    for value, letters in _ROMAN:
-        count, n = divmod(n, value)
-        out.append(letters * count)
-    return "".join(out)
-
-
 def _paragraphs(text: str) -> list[str]:
     return [nfc(p.strip()) for p in text.replace("\r\n", "\n").split("\n") if p.strip()]
-
-
-def recipient_lines(recipients: Iterable[str]) -> list[str]:
-    """"Nơi nhận" lines as Decree 30 writes them: "- …;" each, the last "- Lưu: VT…."."""
-    lines = [nfc(r).strip().lstrip("-").strip().rstrip(";.").strip() for r in recipients]
-    lines = [r for r in lines if r]
-    if not any(r.lower().startswith("lưu") for r in lines):
-        lines.append("Lưu: VT")
-    return [f"- {r};" for r in lines[:-1]] + [f"- {lines[-1]}."]
-
-
-def number_text(heading: Heading) -> str:
-    """"Số: 07/QĐ-BCA"; a draft "Số:        /QĐ-BCA"."""
-    if heading.number is None:
-        return f"Số: {BLANK}/{heading.symbol}"
-    number = heading.number if "/" in heading.number else f"{heading.number}/{heading.symbol}"
-    return f"Số: {number}"
-
-
-def date_line(heading: Heading) -> str:
-    """"Hà Nội, ngày 05 tháng 8 năm 2021"; a draft "Hà Nội, ngày    tháng    năm 2021"."""
-    if heading.issued_on is None or heading.number is None:
-        year = heading.issued_on.year if heading.issued_on else heading.year
-        gap = "\u00a0" * 6
-        return nfc(f"{heading.issuer.place}, ngày{gap}tháng{gap}năm {year}")
-    return vn_date_line(heading.issuer.place, heading.issued_on)
-
-
-def short_date(heading: Heading) -> str:
-    return vn_short_date(heading.issued_on) if heading.issued_on and heading.number else BLANK
 
 
 def _set_fonts(rpr_parent, size_pt: float | None = None) -> None:
@@ -407,7 +349,8 @@ def _run_border(run) -> None:
 
 def _header(document, heading: Heading, *, meta: bool = True) -> None:
     """The two-column header: issuing body | nation and motto; then "Số:" | the date line."""
-    upper, body = heading.issuer.header_lines
+    h = heading_context(heading)
+    upper, body = h["upper"], h["name"]
     table = _fixed_table(document, 2 if meta else 1, (HEADER_LEFT_MM, HEADER_RIGHT_MM), grid=False)
     _no_borders(table)
     _cell_margins(table, left_mm=0, right_mm=0)
@@ -433,11 +376,11 @@ def _header(document, heading: Heading, *, meta: bool = True) -> None:
         p = number_cell.paragraphs[0]
         p.alignment = center
         p.paragraph_format.space_before = Pt(6)
-        _run(p, number_text(heading), size=BODY_PT)
+        _run(p, f"Số: {h['number']}", size=BODY_PT)
         p = date_cell.paragraphs[0]
         p.alignment = center
         p.paragraph_format.space_before = Pt(6)
-        _run(p, date_line(heading), italic=True, size=BODY_PT)
+        _run(p, h["date_line"], italic=True, size=BODY_PT)
 
 
 def _title(document, kind: str, summary: str, *, before: float = 18) -> None:
@@ -452,11 +395,11 @@ def _title(document, kind: str, summary: str, *, before: float = 18) -> None:
     _rule(document, TEXT_WIDTH_MM / 4, TEXT_WIDTH_MM, before=6, after=12)
 
 
-def _ending(document, heading: Heading, *, closing: str | None = None) -> None:
-    """The closing sentence, "Nơi nhận:" left and the signer block right, kept on one page."""
+def _ending(document, h: dict, *, closing: str | None = None) -> None:
+    """The closing sentence, "Nơi nhận:" left and the signer block right, kept on one page;
+    `h` is render.heading_context of the document's heading."""
     if closing:
         _body(document, closing, keep_next=True, after=6).paragraph_format.space_before = Pt(6)
-    issuer = heading.issuer
     table = _fixed_table(document, 1, (TEXT_WIDTH_MM / 2, TEXT_WIDTH_MM / 2), grid=False)
     _no_borders(table)
     _cell_margins(table, left_mm=0, right_mm=0)
@@ -465,10 +408,10 @@ def _ending(document, heading: Heading, *, closing: str | None = None) -> None:
     p = left.paragraphs[0]
     p.paragraph_format.space_before = Pt(12)
     _run(p, "Nơi nhận:", bold=True, italic=True, size=12)
-    for line in recipient_lines(heading.recipients):
+    for line in h["recipient_lines"]:
         _para(left, line, size=RECIPIENTS_PT)
     center = WD_ALIGN_PARAGRAPH.CENTER
-    for i, line in enumerate(issuer.signer_lines):
+    for i, line in enumerate(h["signer_lines"]):
         p = right.paragraphs[0] if i == 0 else _para(right)
         p.alignment = center
         if i == 0:
@@ -477,62 +420,54 @@ def _ending(document, heading: Heading, *, closing: str | None = None) -> None:
     # room for the signature (the signed PDF puts its appearance here)
     space = _para(right)
     space.paragraph_format.space_before = Mm(24)
-    _para(right, issuer.signer_name, bold=True, size=BODY_PT, align=center)
-    _verify_note(document, heading)
+    _para(right, h["signer_name"], bold=True, size=BODY_PT, align=center)
+    _verify_note(document, h)
 
 
-def _verify_note(document, heading: Heading) -> None:
-    """The verification code and address, small, as the PDF prints them (the code checks the
-    issued PDF; the DOCX is its editable copy)."""
-    if not heading.verify_code:
+def _verify_note(document, h: dict) -> None:
+    """The QR code, the verification code and address, small, as the PDF prints them (they
+    check the issued PDF; the DOCX is its editable copy)."""
+    if not h["verify_url"]:
         return
-    p = _para(document, before=10, after=0)
-    _run(p, f"Mã xác thực: {heading.verify_code}", bold=True, size=10)
-    p = _para(document)
-    _run(p, "Kiểm tra tính xác thực của văn bản tại: ", size=9)
-    _run(p, heading.verify_url, size=9)
+    import segno
+
+    table = _fixed_table(document, 1, (25, TEXT_WIDTH_MM - 25), grid=False)
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    _no_borders(table)
+    _cell_margins(table, left_mm=0, right_mm=1)
+    _cant_split(table.rows[0])
+    qr_cell, text_cell = table.rows[0].cells
+    text_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    png = io.BytesIO()
+    segno.make(h["verify_url"], error="m", micro=False).save(png, kind="png", scale=8, border=0)
+    p = qr_cell.paragraphs[0]
+    p.paragraph_format.space_before = Pt(10)
+    p.add_run().add_picture(io.BytesIO(png.getvalue()), width=Mm(20), height=Mm(20))
+    p = text_cell.paragraphs[0]
+    p.paragraph_format.space_before = Pt(10)
+    _run(p, f"Mã xác thực: {h['verify_code']}", bold=True, size=10)
+    _para(text_cell, "Kiểm tra tính xác thực của văn bản tại:", size=9)
+    _para(text_cell, h["verify_url"], size=9)
 
 
-def _replaces(document, heading: Heading, kind: str) -> None:
-    if heading.replaces:
-        _body(document, f"{kind} này thay thế {heading.replaces}.", italic=True)
+def _replaces(document, h: dict, kind: str) -> None:
+    """"(Báo cáo này thay thế Báo cáo số … ngày …)" under the title, as the PDF prints it."""
+    if h["replaces"]:
+        _para(document, f"({kind} này thay thế {h['replaces']})", italic=True,
+                  align=WD_ALIGN_PARAGRAPH.CENTER, after=10)
 
 
 # -- the Báo cáo ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _SummaryParts:
-    heading: Heading
-    assessment: object | None
-
-
-def _summary_heading(doc: SummaryDocument) -> _SummaryParts:
-    """The summary's heading (chain-docs gives it one); an older model is read through a
-    ministry-like Heading so both render the same way."""
-    heading = getattr(doc, "heading", None)
-    if heading is not None:
-        return _SummaryParts(heading, getattr(doc, "assessment", None))
-    from .model import Issuer
-
-    number = getattr(doc, "number", None)
-    issuer = Issuer(id="", name=doc.agency, short_name=doc.agency, upper=doc.upper_agency or None,
-                    abbreviation=(number or "BC-").split("/")[-1].split("-", 1)[-1] if number else "",
-                    place=doc.place, head_title=doc.signer.title, authority="", signer_title=doc.signer.title,
-                    signer_name=doc.signer.name)
-    heading = Heading(issuer=issuer, kind_abbreviation="BC", number=number, issued_on=doc.issued_on,
-                      year=doc.issued_on.year, recipients=doc.recipients, verify_url=doc.verify_url,
-                      verify_code=doc.verify_code)
-    return _SummaryParts(heading, getattr(doc, "assessment", None))
-
-
 def _summary(doc: SummaryDocument):
-    parts = _summary_heading(doc)
-    heading = parts.heading
-    title = nfc(doc.title)
-    document = _new_document(draft=heading.draft, title=f"Báo cáo: {title}", author=heading.issuer.name)
+    doc = _nfc_deep(doc)
+    heading = doc.heading
+    h = heading_context(heading)
+    document = _new_document(draft=heading.draft, title=f"Báo cáo: {doc.title}", author=heading.issuer.name)
     _header(document, heading)
-    _title(document, "BÁO CÁO", title)
+    _title(document, "BÁO CÁO", doc.title)
+    _replaces(document, h, "Báo cáo")
     previous = f", so sánh với {doc.previous_label}" if doc.previous_label else ""
     _body(document, "Trên cơ sở báo cáo của Công an các đơn vị, địa phương, kết quả thực hiện "
                     f"{doc.period_label}{previous}, được tổng hợp như sau:")
@@ -589,7 +524,7 @@ def _summary(doc: SummaryDocument):
     else:
         _body(document, "Chưa có số liệu kỳ trước để so sánh.")
 
-    # III. figures by unit, at most four indicators a table (portrait A4)
+    # III. figures by unit, at most four indicators a table (portrait A4), as the PDF splits them
     _section(document, "III. SỐ LIỆU CHI TIẾT THEO ĐƠN VỊ")
     groups = _table_groups(doc.indicators)
     for n, group in enumerate(groups, start=1):
@@ -598,7 +533,7 @@ def _summary(doc: SummaryDocument):
         figure_w = 24.0
         widths = (9, TEXT_WIDTH_MM - 9 - figure_w * len(group), *([figure_w] * len(group)))
         header = ("TT", "Đơn vị", *(f"{ln.label}\n({ln.unit})" for ln in group))
-        body_rows = [(str(i), row.name, *(vn_number(row.values.get(ln.code)) for ln in group))
+        body_rows = [(str(i), row.name, *(_figure_text(row, ln.code) for ln in group))
                      for i, row in enumerate(doc.unit_rows, start=1)]
         styles = [("bold" if row.depth == 0 else "italic" if row.depth >= 2 else "") for row in doc.unit_rows]
         indents = [min(row.depth, 3) for row in doc.unit_rows]
@@ -609,30 +544,27 @@ def _summary(doc: SummaryDocument):
     _section(document, "IV. MỘT SỐ KẾT QUẢ NỔI BẬT CỦA CÁC ĐƠN VỊ")
     if not doc.highlights:
         _body(document, "Chưa có đơn vị báo cáo kết quả nổi bật.")
-    for i, h in enumerate(doc.highlights, start=1):
-        for j, text in enumerate(_paragraphs(h.text)):
+    for i, item in enumerate(doc.highlights, start=1):
+        for j, text in enumerate(_paragraphs(item.text)):
             p = _body(document, "")
             if j == 0:
-                label = f"{h.unit_name} ({h.period_label}):" if h.period_label else f"{h.unit_name}:"
+                label = f"{item.unit_name} ({item.period_label}):" if item.period_label else f"{item.unit_name}:"
                 _run(p, f"{i}. ")
                 _run(p, label, bold=True)
                 _run(p, " ")
             _run(p, text)
 
-    # V. the office's own assessment (empty parts: left out when issued, marked in a draft)
-    sections = _assessment(parts.assessment, draft=heading.draft)
-    if sections:
-        _section(document, "V. ĐÁNH GIÁ, PHƯƠNG HƯỚNG VÀ KIẾN NGHỊ")
-        for n, (label, paragraphs) in enumerate(sections, start=1):
-            _subsection(document, f"{n}. {label}")
-            for text in paragraphs:
-                _body(document, text, italic=text == ASSESSMENT_MISSING)
+    # V… the office's own assessment (empty parts: left out when issued, marked in a draft)
+    for section in assessment_context(doc):
+        _section(document, f"{section['roman']}. {section['title'].upper()}")
+        for text in section["paragraphs"]:
+            _body(document, text, italic=section["missing"])
 
     annexes = []
     if doc.completeness:
         annexes.append(("completeness", "TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC ĐƠN VỊ",
                         "tình hình gửi báo cáo của các đơn vị"))
-    if getattr(doc, "period_texts", None):
+    if doc.period_texts:
         annexes.append(("periods", "KẾT QUẢ NỔI BẬT CỦA CÁC ĐƠN VỊ THEO TỪNG KỲ BÁO CÁO",
                         "kết quả nổi bật của các đơn vị theo từng kỳ báo cáo"))
     about = ""
@@ -640,22 +572,21 @@ def _summary(doc: SummaryDocument):
         many = len(annexes) > 1
         about = " (" + ", ".join(f"{a[2]} tại Phụ lục{' ' + roman(i) if many else ''}"
                                  for i, a in enumerate(annexes, start=1)) + " kèm theo)"
-    _replaces(document, heading, "Báo cáo")
-    _ending(document, heading, closing=f"Trên đây là báo cáo {lower_first(title)}{about}./.")
+    _ending(document, h, closing=f"Trên đây là báo cáo {lower_first(doc.title)}{about}./.")
 
     for i, (kind, annex_title, _about) in enumerate(annexes, start=1):
         _page_break(document)
         label = f"PHỤ LỤC {roman(i)}" if len(annexes) > 1 else "PHỤ LỤC"
         _para(document, label, bold=True, size=TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, keep_next=True)
         _para(document, annex_title, bold=True, size=BODY_PT, align=WD_ALIGN_PARAGRAPH.CENTER, keep_next=True)
-        number = heading.number or f"{BLANK}/{heading.symbol}"
-        _para(document, f"(Kèm theo Báo cáo số {number} ngày {short_date(heading)})", italic=True,
+        _para(document, f"(Kèm theo Báo cáo số {h['number']} ngày {h['short_date']})", italic=True,
               size=BODY_PT, align=WD_ALIGN_PARAGRAPH.CENTER, keep_next=True)
         _rule(document, TEXT_WIDTH_MM / 4, TEXT_WIDTH_MM, before=3, after=10)
         if kind == "completeness":
             body_rows = [(str(n), row.unit_name, row.status) for n, row in enumerate(doc.completeness, start=1)]
-            _data_table(document, (10, TEXT_WIDTH_MM - 50, 40), ("TT", "Đơn vị", "Tình trạng"), body_rows,
-                        aligns="cLc", size=FIGURES_PT)
+            indents = [getattr(row, "depth", 1) for row in doc.completeness]
+            _data_table(document, (10, TEXT_WIDTH_MM - 60, 50), ("TT", "Đơn vị", "Tình trạng"), body_rows,
+                        aligns="cLc", size=FIGURES_PT, name_indents=indents)
             counts: dict[str, int] = {}
             for row in doc.completeness:
                 counts[row.status] = counts.get(row.status, 0) + 1
@@ -674,31 +605,12 @@ def _summary(doc: SummaryDocument):
     return document
 
 
-def _assessment(assessment, *, draft: bool) -> list[tuple[str, list[str]]]:
-    if assessment is None:
-        return []
-    out = []
-    for attr, label in ASSESSMENT_TITLES:
-        paragraphs = _paragraphs(getattr(assessment, attr, "") or "")
-        if paragraphs:
-            out.append((label, paragraphs))
-        elif draft:
-            out.append((label, [ASSESSMENT_MISSING]))
-    return out
-
-
-def _table_groups(indicators, per_table: int = 4):
-    """Indicator columns split into balanced tables of at most `per_table` (as the PDF does)."""
-    if not indicators:
-        return [[]]
-    count = -(-len(indicators) // per_table)
-    size, extra = divmod(len(indicators), count)
-    groups, start = [], 0
-    for i in range(count):
-        end = start + size + (1 if i < extra else 0)
-        groups.append(indicators[start:end])
-        start = end
-    return groups
+def _figure_text(row, code: str) -> str:
+    """A unit's figure; a unit that sent nothing at all prints the PDF's mark for it."""
+    value = row.values.get(code)
+    if value is None and not getattr(row, "submitted", True):
+        return getattr(formatting, "NOT_SUBMITTED", vn_number(None))
+    return vn_number(value)
 
 
 def _section(document, text: str) -> None:
@@ -709,6 +621,11 @@ def _section(document, text: str) -> None:
 def _subsection(document, text: str) -> None:
     p = _para(document, text, bold=True, before=8, after=4, keep_next=True)
     p.paragraph_format.first_line_indent = FIRST_LINE_INDENT
+
+
+def _list_heading(document, text: str, *, italic: bool = False) -> None:
+    """A list's part title ("I. BẰNG KHEN …", "1. Tập thể (4)"): bold, not indented."""
+    _para(document, text, bold=True, italic=italic, before=8, after=4, keep_next=True)
 
 
 def _caption(document, text: str) -> None:
@@ -731,7 +648,8 @@ _ALIGN = {"l": WD_ALIGN_PARAGRAPH.LEFT, "L": WD_ALIGN_PARAGRAPH.LEFT, "c": WD_AL
 def _data_table(document, widths: Sequence[float], header: Sequence[str], rows: Sequence[Sequence[str]], *,
                 aligns: str, size: float = TABLE_PT, row_styles: Sequence[str] | None = None,
                 name_indents: Sequence[int] | None = None) -> Table:
-    """A ruled table whose header row repeats on every page and whose rows never split."""
+    """A ruled table whose header row repeats on every page and whose rows never split.
+    `aligns`: one letter a column, "L" the name column (indented by depth)."""
     table = _fixed_table(document, 1 + len(rows), widths, grid=True)
     _cell_margins(table, left_mm=1.4, right_mm=1.4, top_pt=2, bottom_pt=2)
     head = table.rows[0]
@@ -757,141 +675,88 @@ def _data_table(document, widths: Sequence[float], header: Sequence[str], rows: 
     return table
 
 
-# -- the Tờ trình and the Quyết định ----------------------------------------------------
+# -- the Tờ trình and the Quyết định: lists of collectives and individuals ----------------
+
+# Column widths (mm) as chain.css sets them: (TT, name, [position,] unit[, achievements]).
+_AWARD_COLUMNS = {
+    ("collective", False): ((10, 85, 70), ("TT", "Tên tập thể", "Đơn vị")),
+    ("individual", False): ((10, 48, 50, 57), ("TT", "Họ và tên", "Cấp bậc, chức vụ", "Đơn vị")),
+    ("collective", True): ((10, 45, 35, 75), ("TT", "Tên tập thể", "Đơn vị", "Thành tích")),
+    ("individual", True): ((10, 32, 30, 30, 63), ("TT", "Họ và tên", "Cấp bậc, chức vụ", "Đơn vị", "Thành tích")),
+}
 
 
-def _award_rows(group: AwardGroup, *, achievements: bool) -> tuple[list[tuple[str, ...]], list[int]]:
-    """Rows of an award list: "I. TẬP THỂ" / "II. CÁ NHÂN" parts, entries numbered 1, 2… in
-    each; returns the rows and the indexes of the part rows (merged across the table)."""
-    rows: list[tuple[str, ...]] = []
-    parts: list[int] = []
-    sections = [(f"TẬP THỂ ({len(group.collectives)})", group.collectives),
-                (f"CÁ NHÂN ({len(group.individuals)})", group.individuals)]
-    sections = [s for s in sections if s[1]]
-    for n, (label, entries) in enumerate(sections, start=1):
-        parts.append(len(rows))
-        rows.append((f"{roman(n)}. {label}",))
-        for i, entry in enumerate(entries, start=1):
-            rows.append(_entry_row(i, entry, achievements=achievements))
-    return rows, parts
-
-
-def _entry_row(i: int, entry: AwardEntry, *, achievements: bool) -> tuple[str, ...]:
-    where = ", ".join(x for x in (entry.position, entry.unit_name) if x)
-    if achievements:
-        return (str(i), entry.name, where, "\n".join(_paragraphs(entry.achievements)))
-    return (str(i), entry.name, where)
-
-
-def _award_table(document, group: AwardGroup, *, achievements: bool) -> None:
-    if achievements:
-        widths = (10, 42, 43, TEXT_WIDTH_MM - 95)
-        header = ("TT", "Tên tập thể, họ và tên cá nhân", "Cấp bậc, chức vụ, đơn vị", "Tóm tắt thành tích")
-        aligns = "cLLl"
-    else:
-        widths = (10, 65, TEXT_WIDTH_MM - 75)
-        header = ("TT", "Tên tập thể, họ và tên cá nhân", "Cấp bậc, chức vụ, đơn vị")
-        aligns = "cLL"
-    rows, parts = _award_rows(group, achievements=achievements)
-    padded = [r if len(r) == len(widths) else (*r, *([""] * (len(widths) - len(r)))) for r in rows]
-    table = _data_table(document, widths, header, padded, aligns=aligns, size=TABLE_PT)
-    for index, values in enumerate(padded):
-        # a collective with no other unit named: its name takes the "chức vụ, đơn vị" cell too
-        if index not in parts and values[1] and not values[2]:
-            row = table.rows[index + 1]
-            merged = row.cells[1].merge(row.cells[2])
-            for extra in merged.paragraphs[1:]:
-                extra._p.getparent().remove(extra._p)
-    for index in parts:
-        row = table.rows[index + 1]
-        merged = row.cells[0].merge(row.cells[-1])
-        for extra in merged.paragraphs[1:]:
-            extra._p.getparent().remove(extra._p)
-        p = merged.paragraphs[0]
-        for run in p.runs:
-            run.bold = True
-        p.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        row._tr.get_or_add_trPr()
-        # a part's title stays with its first entry
-        p.paragraph_format.keep_with_next = True
-    if not rows:
-        _body(document, "Chưa có tập thể, cá nhân.")
+def _award_table(document, part: dict) -> None:
+    """One part of a list (render.py's `_parts`): collectives or individuals, numbered 1, 2…"""
+    individual = part["kind"] == "individual"
+    achievements = part["achievements"]
+    widths, header = _AWARD_COLUMNS[(part["kind"], achievements)]
+    rows = []
+    for i, entry in enumerate(part["entries"], start=1):
+        row = [str(i), entry.name, *([entry.position] if individual else []), entry.unit_name]
+        if achievements:
+            row.append("\n".join(_paragraphs(entry.achievements)))
+        rows.append(row)
+    aligns = "cL" + "l" * (len(widths) - 2)
+    _data_table(document, widths, header, rows, aligns=aligns, size=FIGURES_PT if achievements else TABLE_PT)
 
 
 def _proposal(doc: ProposalDocument):
+    context = proposal_context(doc)
+    doc = context["doc"]
     heading = doc.heading
+    h = context["h"]
     document = _new_document(draft=heading.draft, title=f"Tờ trình: {doc.title}", author=heading.issuer.name)
     _header(document, heading)
     _title(document, "TỜ TRÌNH", doc.title)
-    p = _para(document, align=WD_ALIGN_PARAGRAPH.CENTER, after=12)
-    _run(p, "Kính gửi: ")
-    _run(p, doc.addressee)
+    _replaces(document, h, "Tờ trình")
+    _para(document, f"Kính gửi: {doc.addressee}.", align=WD_ALIGN_PARAGRAPH.CENTER, before=4, after=10)
     for basis in doc.bases:
-        _body(document, _basis_line(basis))
+        _body(document, basis, italic=True)
     for text in doc.paragraphs:
         for part in _paragraphs(text):
             _body(document, part)
-    for n, group in enumerate(doc.groups, start=1):
-        counts = _counts(group)
-        _subsection(document, f"{n}. {group.award_form_name}: {counts}")
-        _award_table(document, group, achievements=True)
-    total_c = sum(len(g.collectives) for g in doc.groups)
-    total_i = sum(len(g.individuals) for g in doc.groups)
-    _body(document, f"Tổng số: {total_c} tập thể, {total_i} cá nhân.")
-    _replaces(document, heading, "Tờ trình")
-    _ending(document, heading, closing=doc.closing)
+    for g in context["groups"]:
+        _list_heading(document, f"{g['roman']}. {g['group'].award_form_name.upper()}")
+        for part in g["parts"]:
+            _list_heading(document, f"{part['index']}. {part['label']} ({len(part['entries'])})", italic=True)
+            _award_table(document, part)
+    _ending(document, h, closing=doc.closing)
     return document
 
 
-def _counts(group: AwardGroup) -> str:
-    parts = []
-    if group.collectives:
-        parts.append(f"{len(group.collectives)} tập thể")
-    if group.individuals:
-        parts.append(f"{len(group.individuals)} cá nhân")
-    return ", ".join(parts) or "không có"
-
-
-def _basis_line(text: str) -> str:
-    """"Căn cứ Luật …;" whether the data has the words and the semicolon or not."""
-    text = nfc(text).strip().rstrip(";.").strip()
-    if not text.lower().startswith("căn cứ"):
-        text = f"Căn cứ {text}"
-    return text + ";"
-
-
 def _decision(doc: DecisionDocument):
+    context = decision_context(doc)
+    doc = context["doc"]
     heading = doc.heading
-    issuer = heading.issuer
-    document = _new_document(draft=heading.draft, title=f"Quyết định: {doc.title}", author=issuer.name)
+    h = context["h"]
+    document = _new_document(draft=heading.draft, title=f"Quyết định: {doc.title}", author=heading.issuer.name)
     _header(document, heading)
     _title(document, "QUYẾT ĐỊNH", doc.title)
-    _para(document, issuer.decides_as, bold=True, size=TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, after=12)
+    _para(document, context["decides_as"], bold=True, size=TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, before=2,
+          after=10)
     for basis in doc.bases:
-        _body(document, _basis_line(basis), italic=True)
-    if doc.proposal:
-        text = nfc(doc.proposal).strip()
-        _body(document, text if text.endswith(".") else text + ".", italic=True)
+        _body(document, basis, italic=True)
+    _body(document, doc.proposal, italic=True)
     _para(document, "QUYẾT ĐỊNH:", bold=True, size=TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, before=6,
           after=6, keep_next=True)
-    replaced = any("thay thế" in a for a in doc.articles)
     for n, article in enumerate(doc.articles, start=1):
         for j, text in enumerate(_paragraphs(article)):
             p = _body(document, "")
             if j == 0:
-                _run(p, f"Điều {n}. ", bold=True)
+                _run(p, f"Điều {n}.", bold=True)
+                _run(p, " ")
             _run(p, text)
-    if not replaced:
-        _replaces(document, heading, "Quyết định")
-    _ending(document, heading)
+    _ending(document, h)
 
-    # the attached list, on a page of its own (Decree 30, Annex I: "Phụ lục" of a Quyết định)
+    # the attached list, on a page of its own
     _page_break(document)
-    _header(document, heading, meta=False)
-    _para(document, doc.list_title, bold=True, size=TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, before=14,
-          keep_next=True)
+    p = _para(document, doc.list_title, bold=True, size=TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, keep_next=True)
+    p.paragraph_format.left_indent = p.paragraph_format.right_indent = Mm(6)
     _para(document, doc.list_reference, italic=True, size=BODY_PT, align=WD_ALIGN_PARAGRAPH.CENTER, keep_next=True)
-    _rule(document, TEXT_WIDTH_MM / 4, TEXT_WIDTH_MM, before=3, after=12)
-    _award_table(document, doc.group, achievements=False)
-    _body(document, f"Tổng số: {_counts(doc.group)}.").paragraph_format.space_before = Pt(6)
+    _rule(document, TEXT_WIDTH_MM / 4, TEXT_WIDTH_MM, before=3, after=10)
+    for label, part in zip(context["roman_parts"], context["parts"]):
+        _list_heading(document, f"{label}. {part['label'].upper()} ({len(part['entries'])})", italic=True)
+        _award_table(document, part)
+    _body(document, f"Tổng số: {context['total']}.").paragraph_format.space_before = Pt(6)
     return document
