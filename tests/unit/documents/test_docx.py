@@ -7,9 +7,13 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import io
-import unicodedata
 import re
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
 
+import pytest
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -17,7 +21,8 @@ from docx.shared import Mm, Pt
 
 from chalicelib.awards import decisions
 from chalicelib.documents import issuers
-from chalicelib.documents.docx import DRAFT_MARK, MOTTO, NATION, render_docx
+from chalicelib.documents.docx import render_docx
+from chalicelib.documents.docx_layout import DRAFT_MARK, MOTTO, NATION
 from chalicelib.documents.model import AssessmentSections, DecisionDocument, Heading, ProposalDocument
 from devtools import docx_preview
 
@@ -325,3 +330,16 @@ def test_the_assessment_sections_issued_leave_out_empty_ones_a_draft_marks_them(
     assert "VI. TỒN TẠI, HẠN CHẾ" in lines
     assert lines.count("(Văn phòng chưa viết phần này)") == 3
     assert "(Kèm theo Báo cáo số " + NBSP in " ".join(lines)
+
+
+def test_importing_the_module_loads_no_docx_library():
+    """An API handler may import it (for DOCX_MEDIA_TYPE) without python-docx, lxml or Pillow."""
+    code = ("import sys, chalicelib.documents.docx as d; assert d.DOCX_MEDIA_TYPE.endswith('document');"
+            "heavy = [m for m in ('docx', 'lxml', 'PIL', 'weasyprint') if m in sys.modules];"
+            "assert not heavy, heavy")
+    subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[3], check=True)
+
+
+def test_another_model_is_refused():
+    with pytest.raises(TypeError):
+        render_docx(object())
