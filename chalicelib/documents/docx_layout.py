@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from typing import Sequence
 
 from docx import Document
@@ -93,9 +94,18 @@ def _set_fonts(rpr_parent, size_pt: float | None = None) -> None:
             el.set(qn("w:val"), str(int(round(size_pt * 2))))
 
 
+# Characters XML 1.0 cannot carry (a vertical tab pasted from Word, a NUL): python-docx refuses
+# them, and one in a unit's prose must not stop the document.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub(" ", nfc(text))
+
+
 def _run(p: Paragraph, text: str, *, bold: bool = False, italic: bool = False,
          size: float | None = None, underline: bool = False):
-    run = p.add_run(nfc(text))
+    run = p.add_run(_clean(text))
     run.bold = bold or None
     run.italic = italic or None
     if underline:
@@ -317,12 +327,12 @@ def _new_document(*, draft: bool, title: str, author: str):
         _run_border(run)
 
     props = document.core_properties
-    props.title = nfc(title)
-    props.author = nfc(author)
+    props.title = _clean(title)[:255]
+    props.author = _clean(author)
     props.language = "vi-VN"
     props.created = props.modified = datetime.datetime(2000, 1, 1)  # reproducible: same model, same bytes
     props.revision = 1
-    props.last_modified_by = nfc(author)
+    props.last_modified_by = _clean(author)
     props.comments = ""
     return document
 

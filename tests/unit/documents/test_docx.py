@@ -343,3 +343,25 @@ def test_importing_the_module_loads_no_docx_library():
 def test_another_model_is_refused():
     with pytest.raises(TypeError):
         render_docx(object())
+
+
+def test_prose_with_characters_xml_cannot_carry_still_renders():
+    nominations = [dict(n, achievements=n["achievements"] + "\x0bDòng mới\x00.") for n in NOMINATIONS]
+    h = heading(issuers.office(), "TTr", None)
+    doc = decisions.build_proposal(CONFERENCE, nominations, UNITS, heading=h)
+    lines = texts(read(doc))
+    assert any("Dòng mới" in line for line in lines)
+
+
+def test_charts_keep_the_pdfs_choices():
+    from chalicelib.documents import docx_charts
+    from chalicelib.documents.charts import MAX_BARS
+    from chalicelib.documents.model import IndicatorLine, UnitRow
+
+    line = IndicatorLine("x", "Chốt kiểm soát", "chốt", 100, None)
+    rows = [UnitRow(f"u{i}", f"Công an tỉnh {i:02d}", 1, {"x": i + 1}) for i in range(MAX_BARS + 3)]
+    chart = docx_charts.unit_bar_chart(line, rows)
+    assert chart.png.startswith(b"\x89PNG") and chart.title == "Chốt kiểm soát (chốt)"
+    assert chart.caption == f"{MAX_BARS} đơn vị có số liệu cao nhất trên tổng số {MAX_BARS + 3} đơn vị"
+    assert docx_charts.unit_bar_chart(line, [UnitRow("u", "Cục Y tế", 1, {"x": None})]) is None
+    assert docx_charts.comparison_chart([line], "kỳ này", "kỳ trước") is None  # no previous figure
