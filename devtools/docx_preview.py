@@ -88,8 +88,9 @@ def sample_decisions(*, draft: bool = False) -> list[DecisionDocument]:
     for i, plan in enumerate(decisions.plan_decisions(CONFERENCE, nominations(), units()), start=12):
         h = heading(plan.issuer, "QĐ", draft=draft, number=i, code=f"QD{i}M-K2PA",
                     recipients=["Như Điều 3", "Đồng chí Bộ trưởng (để báo cáo)", "Lưu: VT, V01"])
+        proposed = not draft and plan.issuer.id == issuers.ministry().id  # the Tờ trình proposes the Minister's
         out.append(decisions.build_decision(plan, units(), heading=h,
-                                            proposal_ref=None if draft else "Tờ trình số 15/TTr-V01 ngày 01/9/2021"))
+                                            proposal_ref="Tờ trình số 15/TTr-V01 ngày 01/9/2021" if proposed else None))
     return out
 
 
