@@ -187,6 +187,25 @@ def _text_width_mm(text: str, *, size: float, bold: bool = False) -> float:
     return docx_charts.text_width_pt(text, size=size, bold=bold) * 25.4 / 72
 
 
+# CT_TblPr's children in schema order: Word rejects a file whose table properties are out of order.
+_TBL_PR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
+                 "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook",
+                 "tblCaption", "tblDescription")
+
+
+def _tbl_pr_put(tbl_pr, element) -> None:
+    """Puts `element` in tblPr at its place in the schema's order (replacing one of its kind)."""
+    name = element.tag.split("}")[1]
+    for old in tbl_pr.findall(qn(f"w:{name}")):
+        tbl_pr.remove(old)
+    later = _TBL_PR_ORDER[_TBL_PR_ORDER.index(name) + 1:]
+    for child in tbl_pr:
+        if child.tag.split("}")[1] in later:
+            child.addprevious(element)
+            return
+    tbl_pr.append(element)
+
+
 def _no_borders(table: Table) -> None:
     tbl_pr = table._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
@@ -194,7 +213,7 @@ def _no_borders(table: Table) -> None:
         el = OxmlElement(f"w:{edge}")
         el.set(qn("w:val"), "nil")
         borders.append(el)
-    tbl_pr.append(borders)
+    _tbl_pr_put(tbl_pr, borders)
 
 
 def _cell_margins(table: Table, *, left_mm: float, right_mm: float, top_pt: float = 0, bottom_pt: float = 0) -> None:
@@ -206,7 +225,7 @@ def _cell_margins(table: Table, *, left_mm: float, right_mm: float, top_pt: floa
         el.set(qn("w:w"), str(int(round(twips))))
         el.set(qn("w:type"), "dxa")
         mar.append(el)
-    tbl_pr.append(mar)
+    _tbl_pr_put(tbl_pr, mar)
 
 
 def _fixed_table(container, rows: int, widths_mm: Sequence[float], *, grid: bool) -> Table:
@@ -217,7 +236,7 @@ def _fixed_table(container, rows: int, widths_mm: Sequence[float], *, grid: bool
     table.autofit = False
     layout = OxmlElement("w:tblLayout")
     layout.set(qn("w:type"), "fixed")
-    table._tbl.tblPr.append(layout)
+    _tbl_pr_put(table._tbl.tblPr, layout)
     for column, width in zip(table.columns, widths_mm):
         column.width = Mm(width)
     for row in table.rows:
