@@ -98,8 +98,8 @@ def award_entry(nomination: Mapping[str, Any], unit_names: Mapping[str, str], *,
     name = _clean(nomination["name"])
     unit = _clean(unit_names.get(nomination.get("nominee_unit_id") or "", ""))
     collective = nomination["kind"] == "collective"
-    if collective and sort_key(unit) == sort_key(name):
-        unit = ""
+    if collective and unit and (sort_key(unit) == sort_key(name) or unit.lower() in name.lower()):
+        unit = ""  # "Công an tỉnh Nghệ An" / "Phòng … Công an tỉnh Nghệ An": the name says it
     achievements = (nomination.get("achievements") or "").strip()
     if achievements_limit is not None:
         achievements = whole_sentences(achievements, achievements_limit)

@@ -250,6 +250,12 @@ def completeness_rows(rows: Sequence[Any]) -> list[CompletenessRow]:
     return out
 
 
+def _in_office_order(rows: Sequence[Any], units: list[dict[str, Any]]) -> list[Any]:
+    """Completeness rows in the office's order (rows without a known unit id keep theirs, last)."""
+    rank = _office_rank(units)
+    return sorted(rows, key=lambda r: rank.get(getattr(r, "unit_id", None), len(rank)))
+
+
 def _reported(inputs: Inputs) -> set[str]:
     """Units that, themselves or a unit below them, sent a counted report for the window."""
     wanted = {p.code for p in inputs.covered}
@@ -301,7 +307,7 @@ def build_summary(inputs: Inputs, *, heading: Heading, completeness: Sequence[An
         unit_rows=rows,
         highlights=highlights(inputs),
         period_texts=period_texts(inputs) if conf.get("annex") else [],
-        completeness=completeness_rows(completeness),
+        completeness=completeness_rows(_in_office_order(completeness, inputs.units)),
         assessment=assessment,
     )
 

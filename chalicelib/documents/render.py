@@ -8,6 +8,7 @@ package (e.g. from an API Lambda) never pays its cold-start cost.
 from __future__ import annotations
 
 import dataclasses
+import re
 import mimetypes
 import unicodedata
 from functools import lru_cache
@@ -29,6 +30,9 @@ from .formatting import (
     vn_percent,
     vn_short_date,
     vn_signed,
+    vn_change,
+    NOT_SUBMITTED,
+    DASH,
 )
 from .model import CommendationDocument, DecisionDocument, Heading, ProposalDocument, SummaryDocument
 
@@ -58,9 +62,20 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        vn_number=vn_number, vn_percent=vn_percent, vn_signed=vn_signed, nfc=nfc
+        vn_number=vn_number, vn_percent=vn_percent, vn_signed=vn_signed, vn_change=vn_change, nfc=nfc,
+        keep_numbers=keep_numbers
     )
     return env
+
+
+_DOCUMENT_NUMBER = re.compile(r"\d+/[A-Za-zĐđ]+(?:-[A-Za-z0-9Đđ]+)+|\d{1,2}/\d{1,2}/\d{4}")
+
+
+def keep_numbers(text: str) -> Markup:
+    """Escaped text in which a document number ("01/QĐ-BCA") or a date ("05/9/2021") never
+    breaks across lines (a line break at its hyphen reads as two symbols)."""
+    escaped = str(Markup.escape(text))
+    return Markup(_DOCUMENT_NUMBER.sub(lambda m: f'<span class="nowrap">{m[0]}</span>', escaped))
 
 
 def _nfc_deep(value):
@@ -206,7 +221,8 @@ def summary_context(doc: SummaryDocument) -> dict:
     )
     status_counts: dict[str, int] = {}
     for row in doc.completeness:
-        status_counts[row.status] = status_counts.get(row.status, 0) + 1
+        status = re.sub(r" \(\d+/\d+\)", "", row.status)  # "Cấp dưới đã nộp đủ (3/3)": one kind
+        status_counts[status] = status_counts.get(status, 0) + 1
     css = (TEMPLATES_DIR / SUMMARY_CSS).read_text(encoding="utf-8")
     annexes = []
     if doc.completeness:
@@ -222,6 +238,8 @@ def summary_context(doc: SummaryDocument) -> dict:
         "h": heading_context(doc.heading),
         "css": Markup(css),  # our own file, not user input
         "assessment": assessment_context(doc),
+        "marks": {"blank": DASH, "missing": NOT_SUBMITTED},
+        "any_missing": any(not r.submitted for r in doc.unit_rows),
         "title_lower": lower_first(doc.title),
         "totals": totals,
         "main": main,
