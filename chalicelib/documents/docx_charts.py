@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .charts import MAX_BARS, chart_rows
-from .formatting import nfc, vn_number, vn_percent
+from .formatting import change, nfc, vn_change, vn_number
 from .model import IndicatorLine, UnitRow
 
 FONTS_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "assets" / "fonts"
@@ -148,9 +148,11 @@ def comparison_chart(lines: list[IndicatorLine], period_label: str, previous_lab
         return None
     rows = []
     for ln in usable:
-        pct = ln.total * 100.0 / ln.previous
+        ratio = ln.total * 100.0 / ln.previous
+        # the change as the tables and the text write it ("+97,4%"), never the ratio ("197%")
         rows.append((ln.label, [(100.0, vn_number(ln.previous), LIGHT),
-                                (pct, f"{vn_number(ln.total)} ({vn_percent(pct, 0)})", DARK)]))
+                                (ratio, f"{vn_number(ln.total)} ({vn_change(change(ln.total, ln.previous)[1])})",
+                                 DARK)]))
     legend = [(nfc(f"Kỳ trước ({previous_label})"), LIGHT), (nfc(f"Kỳ này ({period_label})"), DARK)]
     png, height = _bars(rows, row_mm=13, bar_mm=5, legend=legend)
     return PngChart(title="So sánh với kỳ trước (kỳ trước = 100%)", caption="", png=png, height_mm=height)

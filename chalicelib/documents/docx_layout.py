@@ -28,20 +28,11 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from . import docx_charts
-from . import formatting
-from .formatting import change, lower_first, nfc, upper_first, vn_number, vn_percent, vn_signed
+from .formatting import nfc, vn_change, vn_number, vn_signed
 from .model import DecisionDocument, Heading, ProposalDocument, SummaryDocument
 # The words every document prints (number, date line, "Nơi nhận" lines, assessment sections,
 # list parts and totals) come from the PDF renderer's own contexts, so both files agree.
-from .render import (
-    _nfc_deep,
-    _table_groups,
-    assessment_context,
-    decision_context,
-    heading_context,
-    proposal_context,
-    roman,
-)
+from .render import decision_context, heading_context, proposal_context, summary_context
 
 FONT = "Times New Roman"  # Word and LibreOffice substitute a metric-compatible face (Liberation Serif, Tinos)
 BODY_PT = 13
@@ -490,9 +481,9 @@ def _replaces(document, h: dict, kind: str) -> None:
 
 
 def _summary(doc: SummaryDocument):
-    doc = _nfc_deep(doc)
+    ctx = summary_context(doc)  # the PDF's own figures, words and choices (its SVG charts unused)
+    doc, h = ctx["doc"], ctx["h"]
     heading = doc.heading
-    h = heading_context(heading)
     document = _new_document(draft=heading.draft, title=f"Báo cáo: {doc.title}", author=heading.issuer.name)
     _header(document, heading)
     _title(document, "BÁO CÁO", doc.title)
@@ -501,41 +492,36 @@ def _summary(doc: SummaryDocument):
     _body(document, "Trên cơ sở báo cáo của Công an các đơn vị, địa phương, kết quả thực hiện "
                     f"{doc.period_label}{previous}, được tổng hợp như sau:")
 
-    # I. totals
+    # I. totals: the main indicators in words, every indicator in Bảng 1
     _section(document, "I. TỔNG HỢP KẾT QUẢ CHUNG")
-    rows = []
-    for line in doc.indicators:
-        delta, pct = change(line.total, line.previous)
-        rows.append((line, delta, pct))
-        if line.code not in doc.main_indicator_codes:
-            continue
+    main_totals = [t for t in ctx["totals"] if t["line"].code in doc.main_indicator_codes]
+    for n, t in enumerate(main_totals, start=1):
+        line, delta, pct = t["line"], t["delta"], t["pct"]
         text = f"- {line.label}: {vn_number(line.total)} {line.unit}"
         if delta is not None:
             if delta > 0:
-                text += f", tăng {vn_number(delta)}" + (f" ({vn_percent(pct)})" if pct is not None else "")
+                text += f", tăng {vn_number(delta)}" + (f" ({vn_change(pct)})" if pct is not None else "")
             elif delta < 0:
-                text += f", giảm {vn_number(-delta)}" + (f" ({vn_percent(-pct)})" if pct is not None else "")
+                text += f", giảm {vn_number(-delta)}" + (f" ({vn_change(pct)})" if pct is not None else "")
             else:
                 text += ", không thay đổi"
             text += f" so với {doc.previous_label or 'kỳ trước'}"
-        _body(document, text + ";")
+        _body(document, text + ("." if n == len(main_totals) else ";"))
     _caption(document, f"Bảng 1. Tổng hợp các chỉ tiêu {doc.period_label}")
     widths = (9, 56, 20, 20, 20, 22, 18)
     header = ("TT", "Chỉ tiêu", "Đơn vị tính", "Kỳ này", "Kỳ trước", "Tăng (+), giảm (-)", "Tỷ lệ")
     body_rows = [
-        (str(i), line.label, line.unit, vn_number(line.total), vn_number(line.previous), vn_signed(delta),
-         vn_percent(pct, 1, True))
-        for i, (line, delta, pct) in enumerate(rows, start=1)
+        (str(i), t["line"].label, t["line"].unit, vn_number(t["line"].total), vn_number(t["line"].previous),
+         vn_signed(t["delta"]), vn_change(t["pct"]))
+        for i, t in enumerate(ctx["totals"], start=1)
     ]
     _data_table(document, widths, header, body_rows, aligns="cLcrrrr", size=FIGURES_PT)
 
-    # II. charts
+    # II. charts, drawn again as PNG from the same figures
     _section(document, "II. BIỂU ĐỒ CÁC CHỈ TIÊU CHỦ YẾU")
     _subsection(document, "1. Kết quả theo đơn vị")
-    by_code = {ln.code: ln for ln in doc.indicators}
-    main = [by_code[c] for c in doc.main_indicator_codes if c in by_code]
     figure = 0
-    for line in main:
+    for line in ctx["main"]:
         chart = docx_charts.unit_bar_chart(line, doc.unit_rows)
         if chart is None:
             continue
@@ -544,102 +530,93 @@ def _summary(doc: SummaryDocument):
     if figure == 0:
         _body(document, "Chưa có số liệu của các đơn vị đối với các chỉ tiêu chủ yếu.")
     _subsection(document, "2. So sánh với kỳ trước")
-    comparison = (docx_charts.comparison_chart(main, doc.period_label, doc.previous_label)
+    comparison = (docx_charts.comparison_chart(ctx["main"], doc.period_label, doc.previous_label)
                   if doc.previous_label else None)
     if comparison is not None:
         figure += 1
         _figure(document, f"Biểu đồ {figure}. {comparison.title}",
-                "Số ghi trên cột là số liệu thực tế; tỷ lệ so với kỳ trước", comparison.png, comparison.height_mm)
+                "Số ghi trên cột là số liệu thực tế; trong ngoặc: tăng (+), giảm (-) so với kỳ trước",
+                comparison.png, comparison.height_mm)
     else:
         _body(document, "Chưa có số liệu kỳ trước để so sánh.")
 
     # III. figures by unit, at most four indicators a table (portrait A4), as the PDF splits them
     _section(document, "III. SỐ LIỆU CHI TIẾT THEO ĐƠN VỊ")
-    groups = _table_groups(doc.indicators)
+    groups = ctx["table_groups"]
+    missing = ctx["marks"]["missing"]
     for n, group in enumerate(groups, start=1):
         of = f" ({n}/{len(groups)})" if len(groups) > 1 else ""
         _caption(document, f"Bảng {n + 1}. Số liệu theo đơn vị{of}")
-        figure_w = 24.0
-        widths = (9, TEXT_WIDTH_MM - 9 - figure_w * len(group), *([figure_w] * len(group)))
+        figures_w = [max(20.0, ctx["column_mm"][ln.code]) for ln in group]
+        widths = (9, TEXT_WIDTH_MM - 9 - sum(figures_w), *figures_w)
         header = ("TT", "Đơn vị", *(f"{ln.label}\n({ln.unit})" for ln in group))
-        body_rows = [(str(i), row.name, *(_figure_text(row, ln.code) for ln in group))
+        body_rows = [(str(i), row.name,
+                      *((vn_number(row.values.get(ln.code)) if row.submitted else missing) for ln in group))
                      for i, row in enumerate(doc.unit_rows, start=1)]
         styles = [("bold" if row.depth == 0 else "italic" if row.depth >= 2 else "") for row in doc.unit_rows]
         indents = [min(row.depth, 3) for row in doc.unit_rows]
         _data_table(document, widths, header, body_rows, aligns="cL" + "r" * len(group), size=FIGURES_PT,
                     row_styles=styles, name_indents=indents)
+    legend = f"Ghi chú: “{ctx['marks']['blank']}”: đơn vị đã gửi báo cáo nhưng để trống chỉ tiêu"
+    if ctx["any_missing"]:
+        legend += f"; “{missing}”: đơn vị chưa gửi báo cáo"
+    _para(document, legend + ".", italic=True, size=11, align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=6)
 
     # IV. highlights
     _section(document, "IV. MỘT SỐ KẾT QUẢ NỔI BẬT CỦA CÁC ĐƠN VỊ")
-    if not doc.highlights:
+    if not ctx["highlights"]:
         _body(document, "Chưa có đơn vị báo cáo kết quả nổi bật.")
-    for i, item in enumerate(doc.highlights, start=1):
-        for j, text in enumerate(_paragraphs(item.text)):
+    for item in ctx["highlights"]:
+        for j, text in enumerate(item["paragraphs"]):
             p = _body(document, "")
             if j == 0:
-                label = f"{item.unit_name} ({item.period_label}):" if item.period_label else f"{item.unit_name}:"
-                _run(p, f"{i}. ")
-                _run(p, label, bold=True)
+                label = item["unit_name"] + (f" ({item['period_label']})" if item["period_label"] else "")
+                _run(p, f"{item['index']}. ")
+                _run(p, f"{label}:", bold=True)
                 _run(p, " ")
             _run(p, text)
 
     # V… the office's own assessment (empty parts: left out when issued, marked in a draft)
-    for section in assessment_context(doc):
+    for section in ctx["assessment"]:
         _section(document, f"{section['roman']}. {section['title'].upper()}")
         for text in section["paragraphs"]:
             _body(document, text, italic=section["missing"])
 
-    annexes = []
-    if doc.completeness:
-        annexes.append(("completeness", "TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC ĐƠN VỊ",
-                        "tình hình gửi báo cáo của các đơn vị"))
-    if doc.period_texts:
-        annexes.append(("periods", "KẾT QUẢ NỔI BẬT CỦA CÁC ĐƠN VỊ THEO TỪNG KỲ BÁO CÁO",
-                        "kết quả nổi bật của các đơn vị theo từng kỳ báo cáo"))
+    annexes = ctx["annexes"]
     about = ""
     if annexes:
         many = len(annexes) > 1
-        about = " (" + ", ".join(f"{a[2]} tại Phụ lục{' ' + roman(i) if many else ''}"
-                                 for i, a in enumerate(annexes, start=1)) + " kèm theo)"
-    _ending(document, h, closing=f"Trên đây là báo cáo {lower_first(doc.title)}{about}./.")
+        about = " (" + ", ".join(f"{a['about']} tại Phụ lục{' ' + a['roman'] if many else ''}" for a in annexes) \
+            + " kèm theo)"
+    _ending(document, h, closing=f"Trên đây là báo cáo {ctx['title_lower']}{about}./.")
 
-    for i, (kind, annex_title, _about) in enumerate(annexes, start=1):
+    for annex in annexes:
         _page_break(document)
-        label = f"PHỤ LỤC {roman(i)}" if len(annexes) > 1 else "PHỤ LỤC"
+        label = f"PHỤ LỤC {annex['roman']}" if len(annexes) > 1 else "PHỤ LỤC"
         _para(document, label, bold=True, size=TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, keep_next=True)
-        _para(document, annex_title, bold=True, size=BODY_PT, align=WD_ALIGN_PARAGRAPH.CENTER, keep_next=True)
+        _para(document, annex["title"], bold=True, size=BODY_PT, align=WD_ALIGN_PARAGRAPH.CENTER, keep_next=True)
         _para(document, f"(Kèm theo Báo cáo số {h['number']} ngày {h['short_date']})", italic=True,
               size=BODY_PT, align=WD_ALIGN_PARAGRAPH.CENTER, keep_next=True)
         _rule(document, TEXT_WIDTH_MM / 4, TEXT_WIDTH_MM, before=3, after=10)
-        if kind == "completeness":
+        if annex["kind"] == "completeness":
             body_rows = [(str(n), row.unit_name, row.status) for n, row in enumerate(doc.completeness, start=1)]
-            indents = [getattr(row, "depth", 1) for row in doc.completeness]
-            _data_table(document, (10, TEXT_WIDTH_MM - 60, 50), ("TT", "Đơn vị", "Tình trạng"), body_rows,
-                        aligns="cLc", size=FIGURES_PT, name_indents=indents)
-            counts: dict[str, int] = {}
-            for row in doc.completeness:
-                counts[row.status] = counts.get(row.status, 0) + 1
-            tail = "".join(f"; {status.lower()}: {n}" for status, n in counts.items())
+            styles = ["italic" if row.depth >= 2 else "" for row in doc.completeness]
+            indents = [min(row.depth, 3) for row in doc.completeness]
+            _data_table(document, (10, TEXT_WIDTH_MM - 55, 45), ("TT", "Đơn vị", "Tình trạng"), body_rows,
+                        aligns="cLc", size=FIGURES_PT, row_styles=styles, name_indents=indents)
+            tail = "".join(f"; {status.lower()}: {n}" for status, n in ctx["status_counts"].items())
             _body(document, f"Tổng số: {len(doc.completeness)} đơn vị{tail}.").paragraph_format.space_before = Pt(6)
         else:
-            for n, unit in enumerate(doc.period_texts, start=1):
-                _para(document, f"{n}. {unit.unit_name}", bold=True, before=6, after=3, keep_next=True)
-                for pt in unit.periods:
-                    for j, text in enumerate(_paragraphs(pt.text)):
+            for n, unit in enumerate(ctx["period_texts"], start=1):
+                _para(document, f"{n}. {unit['unit_name']}", bold=True, before=6, after=3, keep_next=True)
+                for period in unit["periods"]:
+                    for j, text in enumerate(period["paragraphs"]):
                         p = _body(document, "")
                         if j == 0:
-                            _run(p, f"{upper_first(pt.period_label)}:", italic=True)
+                            _run(p, f"{period['label']}:", italic=True)
                             _run(p, " ")
                         _run(p, text)
     return document
-
-
-def _figure_text(row, code: str) -> str:
-    """A unit's figure; a unit that sent nothing at all prints the PDF's mark for it."""
-    value = row.values.get(code)
-    if value is None and not getattr(row, "submitted", True):
-        return getattr(formatting, "NOT_SUBMITTED", vn_number(None))
-    return vn_number(value)
 
 
 def _section(document, text: str) -> None:

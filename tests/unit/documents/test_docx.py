@@ -24,7 +24,7 @@ from chalicelib.documents import issuers
 from chalicelib.documents.docx import render_docx
 from chalicelib.documents.docx_layout import DRAFT_MARK, MOTTO, NATION
 from chalicelib.documents.model import AssessmentSections, DecisionDocument, Heading, ProposalDocument
-from devtools import docx_preview
+from devtools import sample_documents
 
 ISSUED = datetime.date(2021, 9, 5)
 NBSP = "\u00a0"
@@ -291,7 +291,7 @@ def test_the_same_model_gives_the_same_bytes():
 
 
 def test_the_summary_has_its_figures_table_charts_and_annex():
-    doc = docx_preview.sample_summary()
+    doc = sample_documents.sample_summary()
     document = read(doc)
     lines = texts(document)
     assert cell_lines(document.tables[0].rows[1].cells[0]) == ["Số: 07/BC-BCA"]
@@ -309,24 +309,31 @@ def test_the_summary_has_its_figures_table_charts_and_annex():
     images = [rel.target_part.blob for rel in document.part.rels.values() if "image" in rel.reltype]
     assert len(images) == 7 and all(blob.startswith(b"\x89PNG") for blob in images)
     assert "Biểu đồ 6. So sánh với kỳ trước (kỳ trước = 100%)" in lines
+    assert [c.text for c in totals.rows[8].cells][-2:] == ["+1.194", "+6,1%"]  # the change one way: signed
     units = document.tables[2]
     assert [r.cells[1].text for r in units.rows[1:]] == [r.name for r in doc.unit_rows]
+    silent = next(r for r in units.rows if r.cells[1].text == "Công an tỉnh Bắc Ninh")
+    assert [c.text for c in silent.cells[2:]] == ["x"] * (len(silent.cells) - 2)  # sent no report
+    blank = next(r for r in units.rows if r.cells[1].text == "Bệnh viện Y học cổ truyền")
+    assert "–" in [c.text for c in blank.cells[2:]]  # left a figure blank
+    assert "Ghi chú: “–”: đơn vị đã gửi báo cáo nhưng để trống chỉ tiêu; “x”: đơn vị chưa gửi báo cáo." in lines
     assert [line for line in lines if line.startswith("(Kèm theo Báo cáo số")] == \
         ["(Kèm theo Báo cáo số 07/BC-BCA ngày 05/8/2021)"]
-    assert lines[-1].startswith("Tổng số: 9 đơn vị")
+    completeness = document.tables[-1]
+    assert [r.cells[1].text for r in completeness.rows[1:]] == [r.unit_name for r in doc.completeness]
+    assert lines[-1].startswith(f"Tổng số: {len(doc.completeness)} đơn vị; ")
     signer = [t for t in document.tables if "Nơi nhận:" in t.rows[0].cells[0].text][0].rows[0].cells[1]
     assert cell_lines(signer) == ["KT. BỘ TRƯỞNG", "THỨ TRƯỞNG", "Thượng tướng Lê Văn Minh"]
 
 
 def test_the_assessment_sections_issued_leave_out_empty_ones_a_draft_marks_them():
     sections = AssessmentSections(overall="Các đơn vị đã triển khai quyết liệt.", directions="Tiếp tục.\nGiữ vững.")
-    doc = dataclasses.replace(docx_preview.sample_summary(), assessment=sections)
+    doc = sample_documents.sample_summary(assessment=sections)
     lines = texts(read(doc))
     assert lines.index("V. ĐÁNH GIÁ CHUNG") < lines.index("VI. PHƯƠNG HƯỚNG, NHIỆM VỤ")
     assert "TỒN TẠI, HẠN CHẾ" not in " ".join(lines)
     assert lines.index("Tiếp tục.") + 1 == lines.index("Giữ vững.")
-    draft = dataclasses.replace(doc, heading=dataclasses.replace(doc.heading, number=None, issued_on=None))
-    lines = texts(read(draft))
+    lines = texts(read(sample_documents.sample_summary(assessment=sections, draft=True)))
     assert "VI. TỒN TẠI, HẠN CHẾ" in lines
     assert lines.count("(Văn phòng chưa viết phần này)") == 3
     assert "(Kèm theo Báo cáo số " + NBSP in " ".join(lines)
