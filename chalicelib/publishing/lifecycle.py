@@ -287,32 +287,22 @@ def replace(store: Store, who: Principal, document_id: str, reason: str, now: da
 # -- verification ----------------------------------------------------------------------
 
 def _signature(record: dict[str, Any], pdf: bytes | None) -> dict[str, Any] | None:
-    """The signature's report: validated again (pyHanko) when the signing module and the PDF are at hand."""
-    if not record.get("signed"):
-        return None
-    stored = record.get("signature") or {}
-    out = {"intact": True, "trusted": True, "valid": True, "signer": stored.get("signer", ""),
-           "signed_at": stored.get("signed_at", ""), "issuer": stored.get("issuer", "")}
+    """The signature's report: validated again (pyHanko) when the PDF is at hand, else as recorded at issue."""
     if pdf is None:
-        return out
-    return validate(pdf) or out
+        if not record.get("signed"):
+            return None
+        stored = record.get("signature") or {}
+        return {"intact": True, "trusted": True, "valid": True, "signer": stored.get("signer", ""),
+                "signed_at": stored.get("signed_at", ""), "issuer": stored.get("issuer", "")}
+    return validate(pdf)
 
 
 def validate(pdf: bytes) -> dict[str, Any] | None:
-    """pyHanko's verdict on a PDF's signature (None when the signing module is not installed here)."""
-    try:
-        from chalicelib.documents import signing
-    except ImportError:
-        return None
-    report = signing.validate_pdf(pdf, signing.trust_roots()) if hasattr(signing, "trust_roots") else \
-        signing.validate_pdf(pdf, None)
-    if report is None:
-        return None
-    get = report.get if isinstance(report, dict) else (lambda k, d=None: getattr(report, k, d))
-    signed_at = get("signed_at")
-    return {"intact": bool(get("intact")), "trusted": bool(get("trusted")), "valid": bool(get("valid")),
-            "signer": str(get("signer") or ""), "issuer": str(get("issuer") or ""),
-            "signed_at": signed_at.isoformat() if hasattr(signed_at, "isoformat") else str(signed_at or "")}
+    """pyHanko's verdict on a PDF's signature against the stage's trust roots; None for an unsigned PDF."""
+    from chalicelib.core.settings import settings
+    from chalicelib.documents import signing  # pyHanko: only when asked to verify
+
+    return signing.verify_signature(settings(), pdf).as_json()
 
 
 def verification(store: Store, document_id: str, artifacts: Any = None) -> dict[str, Any]:
@@ -344,7 +334,7 @@ def _verification(store: Store, record: dict[str, Any], artifacts: Any, pdf: byt
     elif not current:
         notice = "Văn bản này đã được thay thế bằng phiên bản mới hơn."
     if pdf is None and record.get("signed") and artifacts is not None:
-        pdf = artifacts.get(record["artifact_key"])
+        pdf = artifacts.get(record["artifact_key"])  # checked again: the stored file must still verify
     return {"id": record["document_id"], "code": service.verify_code(record["document_id"]),
             "kind": kind_of(record["kind"]), "stream": record["kind"], "stage": stage,
             "current": bool(current), "superseded_by": newer, "notice": notice,
@@ -382,4 +372,7 @@ def verify_upload(store: Store, pdf: bytes) -> dict[str, Any]:
                                           "signed_at": "", "issuer": ""}
         result["signature"] = {**sig, "intact": False, "valid": False}
         result["notice"] = "Tệp tải lên khác với văn bản đã ban hành: đã bị sửa đổi."
+    elif record.get("signed") and result["signature"] is None:
+        result["signature"] = {"intact": False, "trusted": False, "valid": False, "signer": "", "signed_at": "",
+                               "issuer": ""}
     return result
