@@ -351,10 +351,27 @@ def _verification(store: Store, record: dict[str, Any], artifacts: Any, pdf: byt
 EMBEDDED_ID = re.compile(rb"/v1/documents/([0-9A-HJKMNP-TV-Z]{8})/verify")
 
 
+PRINTED_ID = re.compile(r"/v1/documents/([0-9A-HJKMNP-TV-Z]{8})/verify")
+
+
+def _printed_ids(pdf: bytes) -> list[str]:
+    """The ids printed on the document (the verification link by the QR code), read from its text: the
+    PDF's own streams are compressed. pdfminer (installed with the signing libraries) reads it."""
+    import io
+
+    try:
+        from pdfminer.high_level import extract_text
+        text = extract_text(io.BytesIO(pdf))
+    except Exception:  # noqa: BLE001 - not a PDF we can read: nothing matches
+        return []
+    flat = "".join(text.split())
+    return list(dict.fromkeys(PRINTED_ID.findall(flat)))
+
+
 def verify_upload(store: Store, pdf: bytes) -> dict[str, Any]:
     """A copy someone holds: found by the id its QR code and link carry; `intact` false when its bytes are not
     the issued file's (an altered copy), whatever its signature says."""
-    ids = list(dict.fromkeys(m.group(1).decode() for m in EMBEDDED_ID.finditer(pdf)))
+    ids = list(dict.fromkeys(m.group(1).decode() for m in EMBEDDED_ID.finditer(pdf))) or _printed_ids(pdf)
     record = None
     for doc_id in ids:
         record = store.documents.get(doc_id)
