@@ -40,8 +40,8 @@ PASSPHRASE_FILE = "passphrase"   # devtools/pki.py writes the test passphrase th
 LOCAL_STAGES = ("local", "test")  # where a missing test certificate may be issued on demand
 
 # The stamp: at most this wide, at least this high, kept this far from the text around it (points).
-STAMP_MAX_WIDTH = 190.0
-STAMP_MIN_WIDTH = 150.0
+STAMP_MAX_WIDTH = 200.0
+STAMP_MIN_WIDTH = 170.0
 STAMP_MIN_HEIGHT = 28.0
 STAMP_MAX_HEIGHT = 80.0
 STAMP_GAP = 3.0
