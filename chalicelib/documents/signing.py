@@ -8,7 +8,9 @@
   block, in the blank between the signer's title lines and name ("Đã ký: …", the body, the
   time), found from the printed name; invisible when the name is not on any page.
 - `validate_pdf(pdf, trust_roots)`: pyHanko's validator (Adobe-style: integrity, chain to the
-  trust roots, nothing changed after signing) as a `SignatureReport`.
+  trust roots, nothing changed after signing) as a `SignatureReport`; `trust_roots_for(conf)`.
+- What the pipeline calls: `sign_issued(conf, pdf, issuer, reason=...)` (the three above for an
+  Issuer record) and `verify_signature(conf, pdf)` (`.as_json()`: the verify route's `signature`).
 
 pyHanko, pdfminer and boto3 are imported when called, never at import: only the compile
 function signs, and the API validates only when asked to verify.
