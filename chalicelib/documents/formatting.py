@@ -8,7 +8,8 @@ import unicodedata
 from babel.numbers import format_decimal
 
 LOCALE = "vi_VN"
-DASH = "–"  # printed where a figure is unknown
+DASH = "–"  # printed where a figure was left blank (or, for the previous period, is unknown)
+NOT_SUBMITTED = "x"  # printed where the unit sent no report at all (a table's legend says so)
 
 
 def nfc(text: str) -> str:
@@ -34,6 +35,16 @@ def vn_percent(value: float | None, digits: int = 1, signed: bool = False) -> st
     if signed and rounded > 0:
         return "+" + text
     return text
+
+
+def vn_change(percent: float | None) -> str:
+    """A relative change, written one way everywhere (text, tables, charts): signed, one
+    decimal, Vietnamese comma: 97.43 -> "+97,4%", -6.4 -> "-6,4%", 10 -> "+10,0%", 0 -> "0,0%"."""
+    if percent is None:
+        return DASH
+    rounded = round(percent, 1)
+    text = format_decimal(abs(rounded), format="#,##0.0", locale=LOCALE) + "%"
+    return ("+" if rounded > 0 else "-" if rounded < 0 else "") + text
 
 
 def vn_signed(value: int | None) -> str:
@@ -81,3 +92,11 @@ def lower_first(text: str) -> str:
 def upper_first(text: str) -> str:
     """"tháng 7 năm 2021" -> "Tháng 7 năm 2021" at the start of a line."""
     return text[:1].upper() + text[1:]
+
+
+def document_number(number: str | int, symbol: str) -> str:
+    """"07/QĐ-BCA" as given; 7 or "7" -> "07/QĐ-BCA" (two digits at least, Decree 30 style)."""
+    text = str(number).strip()
+    if "/" in text:
+        return text
+    return f"{int(text):02d}/{symbol}" if text.isdigit() else f"{text}/{symbol}"

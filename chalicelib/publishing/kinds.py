@@ -93,9 +93,20 @@ def gather_summary(store: Store, conference: dict[str, Any], conf: Settings, now
 
 
 def build_summary(inputs: SummaryInputs, numbering: Numbering) -> Any:
-    return aggregate.build_summary(inputs.aggregate, number=numbering.number, document_id=numbering.document_id,
-                                   issued_on=numbering.issued_on, verify_url=numbering.verify_url,
-                                   verify_code=numbering.verify_code, completeness=inputs.completeness)
+    from chalicelib.documents import issuers
+    from chalicelib.documents.model import Heading
+
+    conference = inputs.aggregate.conference
+    try:
+        issuer = issuers.ministry(conference)
+    except ValueError:  # a conference stored before signers were checked: the ministry's own signer
+        issuer = issuers.ministry()
+    heading = Heading(issuer=issuer, kind_abbreviation="BC", number=numbering.number,
+                      issued_on=numbering.issued_on if numbering.number else None, year=numbering.issued_on.year,
+                      recipients=aggregate.distribution_lines(conference), verify_url=numbering.verify_url,
+                      verify_code=numbering.verify_code)
+    return aggregate.build_summary(inputs.aggregate, heading=heading, completeness=inputs.completeness,
+                                   assessment=aggregate.assessment_of(conference))
 
 
 def render_summary(doc: Any) -> bytes:
