@@ -249,15 +249,16 @@ def test_the_summary_report_is_signed_in_its_own_signer_block(conf):
     """The real template: the stamp lands above the printed name of the sample summary's signer."""
     doc = sample_summary()
     pdf = render_summary_pdf(doc)
-    credentials = signing.credentials_for(conf, "van-phong-bo")
-    signed = signing.sign_pdf(pdf, credentials, signer_name=doc.signer.name, signer_title=doc.signer.title,
-                              location="Hà Nội", reason="Ban hành")
+    issuer = doc.heading.issuer
+    credentials = signing.credentials_for(conf, issuer)
+    signed = signing.sign_pdf(pdf, credentials, signer_name=issuer.signer_name,
+                              signer_title="\n".join(issuer.signer_lines), location=issuer.place, reason="Ban hành")
     pages = words(pdf)
-    last = doc.signer.name.split()[-1]
+    last = issuer.signer_name.split()[-1]
     name_page = max(i for i, page in enumerate(pages) if any(w[0] == last for w in page))
     [(page_index, rect)] = signature_widgets(signed)
     assert page_index == name_page
-    name = [w for w in pages[name_page] if w[0] in doc.signer.name.split() and w[1] >= rect[0] - 20]
+    name = [w for w in pages[name_page] if w[0] in issuer.signer_name.split() and w[1] >= rect[0] - 20]
     assert rect[1] >= max(w[4] for w in name) and rect[0] < min(w[1] for w in name) < rect[2]
     assert not [w for w in pages[name_page] if overlaps(w, rect)]
     assert signing.validate_pdf(signed, signing.trust_roots_for(conf)).valid
