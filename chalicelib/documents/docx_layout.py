@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import zipfile
 from typing import Sequence
 
 from docx import Document
@@ -62,6 +63,25 @@ def build_docx(doc: SummaryDocument | ProposalDocument | DecisionDocument) -> by
         raise TypeError(f"no DOCX layout for {type(doc).__name__}")
     out = io.BytesIO()
     document.save(out)
+    return _stable_zip(out.getvalue(), _stamp(doc.heading))
+
+
+def _stamp(heading: Heading) -> datetime.datetime:
+    """The file's own dates: the day of issue (a draft: 1 January of its year), never the
+    clock, so that the same model always gives the same bytes (and the same SHA-256)."""
+    day = heading.issued_on if heading.issued_on and not heading.draft else datetime.date(heading.year, 1, 1)
+    return datetime.datetime(day.year, day.month, day.day)
+
+
+def _stable_zip(data: bytes, stamp: datetime.datetime) -> bytes:
+    """The DOCX package rewritten with every member dated `stamp` (python-docx dates them now)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = 0o644 << 16
+            dst.writestr(member, src.read(info.filename))
     return out.getvalue()
 
 
@@ -291,7 +311,8 @@ def _page_break(document) -> None:
 # -- the page, the header, the ending ---------------------------------------------------
 
 
-def _new_document(*, draft: bool, title: str, author: str):
+def _new_document(heading: Heading, *, title: str):
+    draft, author, stamp = heading.draft, heading.issuer.name, _stamp(heading)
     document = Document()
     normal = document.styles["Normal"]
     normal.font.size = Pt(BODY_PT)
@@ -340,7 +361,7 @@ def _new_document(*, draft: bool, title: str, author: str):
     props.title = _clean(title)[:255]
     props.author = _clean(author)
     props.language = "vi-VN"
-    props.created = props.modified = datetime.datetime(2000, 1, 1)  # reproducible: same model, same bytes
+    props.created = props.modified = stamp  # not the clock: the same model gives the same bytes
     props.revision = 1
     props.last_modified_by = _clean(author)
     props.comments = ""
@@ -484,7 +505,7 @@ def _summary(doc: SummaryDocument):
     ctx = summary_context(doc)  # the PDF's own figures, words and choices (its SVG charts unused)
     doc, h = ctx["doc"], ctx["h"]
     heading = doc.heading
-    document = _new_document(draft=heading.draft, title=f"Báo cáo: {doc.title}", author=heading.issuer.name)
+    document = _new_document(heading, title=f"Báo cáo: {doc.title}")
     _header(document, heading)
     _title(document, "BÁO CÁO", doc.title)
     _replaces(document, h, "Báo cáo")
@@ -712,7 +733,7 @@ def _proposal(doc: ProposalDocument):
     doc = context["doc"]
     heading = doc.heading
     h = context["h"]
-    document = _new_document(draft=heading.draft, title=f"Tờ trình: {doc.title}", author=heading.issuer.name)
+    document = _new_document(heading, title=f"Tờ trình: {doc.title}")
     _header(document, heading)
     _title(document, "TỜ TRÌNH", doc.title)
     _replaces(document, h, "Tờ trình")
@@ -736,7 +757,7 @@ def _decision(doc: DecisionDocument):
     doc = context["doc"]
     heading = doc.heading
     h = context["h"]
-    document = _new_document(draft=heading.draft, title=f"Quyết định: {doc.title}", author=heading.issuer.name)
+    document = _new_document(heading, title=f"Quyết định: {doc.title}")
     _header(document, heading)
     _title(document, "QUYẾT ĐỊNH", doc.title)
     _para(document, context["decides_as"], bold=True, size=TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, before=2,

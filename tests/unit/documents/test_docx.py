@@ -10,6 +10,7 @@ import io
 import re
 import subprocess
 import sys
+import time
 import unicodedata
 from pathlib import Path
 
@@ -286,8 +287,12 @@ def test_a_replacement_says_what_it_replaces():
     assert "(Tờ trình này thay thế Tờ trình số 14/TTr-V01 ngày 01/9/2021)" in texts(read(doc))
 
 
-def test_the_same_model_gives_the_same_bytes():
-    assert render_docx(decision()) == render_docx(decision())
+def test_the_same_model_gives_the_same_bytes_at_any_time(monkeypatch):
+    first = render_docx(decision())
+    monkeypatch.setattr(time, "time", lambda: 4_000_000_000.0)  # the year 2096: no date of "now" in the file
+    assert render_docx(decision()) == first
+    document = read(decision())
+    assert document.core_properties.created.date() == datetime.date(2021, 9, 5)  # the day of issue
 
 
 def test_the_summary_has_its_figures_table_charts_and_annex():
