@@ -33,7 +33,7 @@ from .formatting import nfc, vn_change, vn_number, vn_signed
 from .model import DecisionDocument, Heading, ProposalDocument, SummaryDocument
 # The words every document prints (number, date line, "Nơi nhận" lines, assessment sections,
 # list parts and totals) come from the PDF renderer's own contexts, so both files agree.
-from .render import decision_context, heading_context, proposal_context, summary_context
+from .render import _DOCUMENT_NUMBER, decision_context, heading_context, proposal_context, summary_context
 
 FONT = "Times New Roman"  # Word and LibreOffice substitute a metric-compatible face (Liberation Serif, Tinos)
 BODY_PT = 13
@@ -116,7 +116,12 @@ def _clean(text: str) -> str:
 
 def _run(p: Paragraph, text: str, *, bold: bool = False, italic: bool = False,
          size: float | None = None, underline: bool = False):
-    run = p.add_run(_clean(text))
+    text = _clean(text)
+    run = p.add_run()
+    if "\n" in text or "\t" in text or not _DOCUMENT_NUMBER.search(text):
+        run.text = text
+    else:
+        _keep_numbers(run, text)
     run.bold = bold or None
     run.italic = italic or None
     if underline:
@@ -124,6 +129,27 @@ def _run(p: Paragraph, text: str, *, bold: bool = False, italic: bool = False,
     if size is not None:
         run.font.size = Pt(size)
     return run
+
+
+def _keep_numbers(run, text: str) -> None:
+    """The run's text with the hyphens of document numbers ("12/QĐ-BCA") as non-breaking
+    hyphens (w:noBreakHyphen, read back as "-"): a line break there reads as two symbols."""
+    def t(piece: str) -> None:
+        if piece:
+            el = OxmlElement("w:t")
+            el.set(qn("xml:space"), "preserve")
+            el.text = piece
+            run._r.append(el)
+
+    at = 0
+    for m in _DOCUMENT_NUMBER.finditer(text):
+        t(text[at:m.start()])
+        for i, part in enumerate(m[0].split("-")):
+            if i:
+                run._r.append(OxmlElement("w:noBreakHyphen"))
+            t(part)
+        at = m.end()
+    t(text[at:])
 
 
 def _para(container, text: str = "", *, bold: bool = False, italic: bool = False,
@@ -311,8 +337,11 @@ def _page_break(document) -> None:
 # -- the page, the header, the ending ---------------------------------------------------
 
 
-def _new_document(heading: Heading, *, title: str):
+def _new_document(heading: Heading, *, kind: str, title: str):
+    """An empty A4 document with Decree 30's page, fonts and page numbers; its properties'
+    title as the PDF's: "Quyết định số 12/QĐ-BCA: Về việc …", "DỰ THẢO - Quyết định: …"."""
     draft, author, stamp = heading.draft, heading.issuer.name, _stamp(heading)
+    title = f"{DRAFT_MARK} - {kind}: {title}" if draft else f"{kind} số {heading_context(heading)['number']}: {title}"
     document = Document()
     normal = document.styles["Normal"]
     normal.font.size = Pt(BODY_PT)
@@ -505,7 +534,7 @@ def _summary(doc: SummaryDocument):
     ctx = summary_context(doc)  # the PDF's own figures, words and choices (its SVG charts unused)
     doc, h = ctx["doc"], ctx["h"]
     heading = doc.heading
-    document = _new_document(heading, title=f"Báo cáo: {doc.title}")
+    document = _new_document(heading, kind="Báo cáo", title=doc.title)
     _header(document, heading)
     _title(document, "BÁO CÁO", doc.title)
     _replaces(document, h, "Báo cáo")
@@ -733,7 +762,7 @@ def _proposal(doc: ProposalDocument):
     doc = context["doc"]
     heading = doc.heading
     h = context["h"]
-    document = _new_document(heading, title=f"Tờ trình: {doc.title}")
+    document = _new_document(heading, kind="Tờ trình", title=doc.title)
     _header(document, heading)
     _title(document, "TỜ TRÌNH", doc.title)
     _replaces(document, h, "Tờ trình")
@@ -757,7 +786,7 @@ def _decision(doc: DecisionDocument):
     doc = context["doc"]
     heading = doc.heading
     h = context["h"]
-    document = _new_document(heading, title=f"Quyết định: {doc.title}")
+    document = _new_document(heading, kind="Quyết định", title=doc.title)
     _header(document, heading)
     _title(document, "QUYẾT ĐỊNH", doc.title)
     _para(document, context["decides_as"], bold=True, size=TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, before=2,

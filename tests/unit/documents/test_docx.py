@@ -74,16 +74,9 @@ def read(doc):
 
 
 def texts(document) -> list[str]:
-    """Every paragraph's text in reading order, table cells row by row."""
-    out: list[str] = []
+    """Every paragraph's text (as python-docx reads it) in reading order, table cells row by row."""
     body = document.element.body
-    for child in body.iterchildren():
-        if child.tag == qn("w:p"):
-            out.append("".join(t.text or "" for t in child.iter(qn("w:t"))))
-        elif child.tag == qn("w:tbl"):
-            for p in child.iter(qn("w:p")):
-                out.append("".join(t.text or "" for t in p.iter(qn("w:t"))))
-    return out
+    return [p.text for p in body.iter(qn("w:p"))]  # CT_P.text: w:t, w:noBreakHyphen as "-", w:br, w:tab
 
 
 def cell_lines(cell) -> list[str]:
@@ -293,6 +286,8 @@ def test_the_same_model_gives_the_same_bytes_at_any_time(monkeypatch):
     assert render_docx(decision()) == first
     document = read(decision())
     assert document.core_properties.created.date() == datetime.date(2021, 9, 5)  # the day of issue
+    assert document.core_properties.title == "Quyết định số 12/QĐ-BCA: Về việc tặng Bằng khen của Bộ trưởng Bộ Công an"
+    assert read(decision(None)).core_properties.title.startswith("DỰ THẢO - Quyết định: Về việc tặng")
 
 
 def test_the_summary_has_its_figures_table_charts_and_annex():
@@ -377,3 +372,10 @@ def test_charts_keep_the_pdfs_choices():
     assert chart.caption == f"{MAX_BARS} đơn vị có số liệu cao nhất trên tổng số {MAX_BARS + 3} đơn vị"
     assert docx_charts.unit_bar_chart(line, [UnitRow("u", "Cục Y tế", 1, {"x": None})]) is None
     assert docx_charts.comparison_chart([line], "kỳ này", "kỳ trước") is None  # no previous figure
+
+
+def test_document_numbers_never_break_at_their_hyphen():
+    document = read(decision())
+    ref = next(p for p in document.paragraphs if p.text.startswith("(Kèm theo Quyết định số 12/QĐ-BCA"))
+    assert ref._p.xpath(".//w:noBreakHyphen")  # read back as "-", never a line break there
+    assert "12/QĐ-BCA" in ref.text
