@@ -18,7 +18,7 @@ from chalicelib.awards.commendation_list import collective_key, individual_key, 
 from chalicelib.core.catalogs import AwardForm, award_forms
 from chalicelib.core.text import sort_key
 from chalicelib.documents import issuers
-from chalicelib.documents.formatting import lower_first, vn_short_date
+from chalicelib.documents.formatting import document_number, lower_first, vn_short_date
 from chalicelib.documents.model import (
     AwardEntry,
     AwardGroup,
@@ -44,6 +44,19 @@ class DecisionPlan:
     form: AwardForm
     nominations: list[dict[str, Any]]   # approved, of this form, granted by this issuer
     occasion: str = ""                  # "hội nghị sơ kết …": what Điều 1 says they are praised at
+
+
+@dataclass(frozen=True)
+class ProposalPlan:
+    """The Tờ trình to make: the approved nominations whose form the Ministry grants."""
+
+    stream: str                         # "proposal"
+    nominations: list[dict[str, Any]]
+
+
+def nomination_ids(plan: DecisionPlan | ProposalPlan) -> list[str]:
+    """The ids of the nominations a plan holds (whose ETags the pipeline may watch)."""
+    return [n["id"] for n in plan.nominations]
 
 
 def _clean(text: str | None) -> str:
@@ -150,6 +163,14 @@ def proposed(approved_nominations: Iterable[Mapping[str, Any]], *,
     return [n for n in approved_nominations if _by_ministry(_form_of(n, by_form))]
 
 
+def plan_proposal(conference: Mapping[str, Any], approved_nominations: Iterable[Mapping[str, Any]],
+                  units: list[Mapping[str, Any]] | None = None, *,
+                  forms: Sequence[AwardForm] | None = None) -> ProposalPlan | None:
+    """The Tờ trình's plan, None when there is nothing for the Ministry to grant."""
+    chosen = proposed(approved_nominations, forms=forms)
+    return ProposalPlan("proposal", [dict(n) for n in chosen]) if chosen else None
+
+
 def proposal_wanted(conference: Mapping[str, Any], approved_nominations: Iterable[Mapping[str, Any]],
                     units: list[Mapping[str, Any]] | None = None, *, forms: Sequence[AwardForm] | None = None) -> bool:
     return bool(proposed(approved_nominations, forms=forms))
@@ -197,7 +218,7 @@ def build_proposal(conference: Mapping[str, Any], approved_nominations: Iterable
 def list_reference(heading: Heading) -> str:
     """"(Kèm theo Quyết định số 12/QĐ-BCA ngày 05/9/2021 của Bộ trưởng Bộ Công an)"; a draft
     leaves number and date blank."""
-    number = heading.number or f"{BLANK}/{heading.symbol}"
+    number = document_number(heading.number, heading.symbol) if heading.number else f"{BLANK}/{heading.symbol}"
     day = vn_short_date(heading.issued_on) if heading.issued_on and not heading.draft else BLANK
     issuer = heading.issuer
     return f"(Kèm theo Quyết định số {number} ngày {day} của {issuer.head_title} {issuer.name})"
@@ -235,7 +256,7 @@ def proposal_reference(heading: Heading) -> str | None:
     """How a Quyết định cites an issued Tờ trình: "Tờ trình số 05/TTr-V01 ngày 01/9/2021"."""
     if heading.number is None or heading.issued_on is None:
         return None
-    return f"Tờ trình số {heading.number} ngày {vn_short_date(heading.issued_on)}"
+    return f"Tờ trình số {document_number(heading.number, heading.symbol)} ngày {vn_short_date(heading.issued_on)}"
 
 
 # -- fingerprints: what a document prints, its number and date of issue aside -------------

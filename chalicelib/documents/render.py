@@ -22,6 +22,7 @@ from markupsafe import Markup
 from . import charts
 from .formatting import (
     change,
+    document_number,
     lower_first,
     nfc,
     upper_first,
@@ -156,9 +157,7 @@ def number_text(heading: Heading) -> str:
     """"07/QĐ-BCA"; a bare "7" gets two digits and the symbol; a draft a blank number."""
     if heading.number is None:
         return f"{BLANK_NUMBER}/{heading.symbol}"
-    if "/" in heading.number:
-        return heading.number
-    return f"{int(heading.number):02d}/{heading.symbol}" if heading.number.isdigit() else f"{heading.number}/{heading.symbol}"
+    return document_number(heading.number, heading.symbol)
 
 
 def date_line(heading: Heading) -> str:
@@ -455,6 +454,14 @@ def render_proposal_html(doc: ProposalDocument) -> str:
 
 def render_decision_html(doc: DecisionDocument) -> str:
     return unicodedata.normalize("NFC", environment().get_template(DECISION_TEMPLATE).render(**decision_context(doc)))
+
+
+def render_proposal_pdf(doc: ProposalDocument, *, fetcher=None) -> bytes:
+    return html_to_pdf(render_proposal_html(doc), fetcher=fetcher)
+
+
+def render_decision_pdf(doc: DecisionDocument, *, fetcher=None) -> bytes:
+    return html_to_pdf(render_decision_html(doc), fetcher=fetcher)
 
 
 def render_html(doc) -> str:
