@@ -20,6 +20,7 @@ from typing import Sequence
 
 from docx import Document
 from docx.enum.section import WD_ORIENTATION
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
@@ -49,6 +50,7 @@ HEADER_LEFT_MM, HEADER_RIGHT_MM = 63.0, TEXT_WIDTH_MM - 63.0
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 DRAFT_MARK = "DỰ THẢO"
+TABLE_STYLE, TABLE_STYLE_ID = "Table Text", "TableText"
 
 
 def build_docx(doc: SummaryDocument | ProposalDocument | DecisionDocument) -> bytes:
@@ -288,10 +290,9 @@ def _cell_text(cell: _Cell, text: str, *, bold: bool = False, italic: bool = Fal
     parts = text.split("\n") if text else [""]
     for i, part in enumerate(parts):
         p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
-        p.alignment = align
-        p.paragraph_format.space_after = Pt(0)
-        p.paragraph_format.space_before = Pt(0)
-        p.paragraph_format.line_spacing = 1.0
+        p._p.style = TABLE_STYLE_ID  # by id: python-docx's lookup by name walks every style, per cell
+        if align != WD_ALIGN_PARAGRAPH.LEFT:
+            p.alignment = align
         if part:
             _run(p, part, bold=bold, italic=italic, size=size)
 
@@ -349,6 +350,14 @@ def _new_document(heading: Heading, *, kind: str, title: str):
     normal.paragraph_format.space_after = Pt(0)
     normal.paragraph_format.line_spacing = 1.1
     normal.paragraph_format.widow_control = True
+    # Table text: single-spaced, no space around (one style, so the office can change all at once).
+    table_text = document.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    table_text.base_style = normal
+    table_text.style_id = TABLE_STYLE_ID
+    table_text.quick_style = True
+    table_text.paragraph_format.space_before = Pt(0)
+    table_text.paragraph_format.space_after = Pt(0)
+    table_text.paragraph_format.line_spacing = 1.0
     # python-docx's template styles headings and tables with Calibri/Cambria: Times everywhere.
     for fonts in list(document.styles.element.iter(qn("w:rFonts"))):
         _set_fonts_element(fonts.getparent())
@@ -708,7 +717,8 @@ def _data_table(document, widths: Sequence[float], header: Sequence[str], rows: 
     `aligns`: one letter a column, "L" the name column (indented by depth)."""
     table = _fixed_table(document, 1 + len(rows), widths, grid=True)
     _cell_margins(table, left_mm=1.4, right_mm=1.4, top_pt=2, bottom_pt=2)
-    head = table.rows[0]
+    all_rows = list(table.rows)  # table.rows[i] walks every row: index a list instead
+    head = all_rows[0]
     _repeat_header(head)
     _cant_split(head)
     for cell, text in zip(head.cells, header):
@@ -719,7 +729,7 @@ def _data_table(document, widths: Sequence[float], header: Sequence[str], rows: 
                     run.bold = None
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     for r, values in enumerate(rows):
-        row = table.rows[r + 1]
+        row = all_rows[r + 1]
         _cant_split(row)
         style = row_styles[r] if row_styles else ""
         for c, (cell, text) in enumerate(zip(row.cells, values)):
