@@ -180,6 +180,8 @@ def test_the_draft_is_marked_and_unnumbered_the_issued_pdf_reads_as_an_official_
     assert f"Hà Nội, ngày {today.day:02d} tháng {today.month:02d} năm {today.year}" in flat(text) or (
         f"ngày {today.day}" in flat(text)), flat(text)[:400]
     assert record["issued_on"] == today.isoformat()
+    # issue 18: the ministry issues the report (BC-BCA), so its header is the ministry's alone
+    assert "VĂN PHÒNG" not in text
     assert "phục vụ Hội nghị sơ kết công tác phòng, chống dịch COVID-19" in flat(text)
     pages = pdf_pages(pdf)
     rows = [line.split() for line in table_lines(pages) if "Công an tỉnh Nghệ An" in line]
