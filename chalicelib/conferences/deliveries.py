@@ -19,7 +19,10 @@ DOCUMENTS_PER_PAGE = 20
 
 def _public(document: dict[str, Any], delivery: dict[str, Any]) -> dict[str, Any]:
     # The claim and provider ids are the pipeline's bookkeeping: not shown.
-    return {"document_id": document["document_id"], "kind": document["kind"], "version": int(document["version"]),
+    from chalicelib.publishing.lifecycle import kind_of
+
+    return {"document_id": document["document_id"], "kind": kind_of(document["kind"]), "stream": document["kind"],
+            "version": int(document["version"]),
             "number": document.get("number"), "recipient": delivery.get("recipient") or delivery["email"],
             "email": delivery["email"], "state": delivery.get("state"), "sent_at": delivery.get("sent_at"),
             "attempts": int(delivery.get("attempts", 1)), "error": delivery.get("error")}
@@ -38,7 +41,7 @@ def list_deliveries(store: Store, conference_id: str, limit: int, cursor: str | 
     items: list[dict[str, Any]] = []
     for document in page.items:
         if document.get("state") != DocumentState.STORED:
-            continue  # a version never stored was never sent
+            continue  # a version never stored was never sent (nor is a draft: only issued documents are)
         sent = [_public(document, d) for d in store.documents.deliveries(document["document_id"])]
         items += sorted(sent, key=lambda d: (d["sent_at"] or "9999", d["email"]))
     return {"items": items, "next": page.next, "compile_requested_at": pending_compile(store, conference_id)}

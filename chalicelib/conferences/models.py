@@ -358,9 +358,10 @@ class Delivery(Strict):
     """One document version sent (or being sent) to one recipient."""
 
     document_id: str
-    kind: str = Field(description="summary | commendations")
+    kind: str = Field(description="summary | proposal | decision | commendations (cũ)")
+    stream: str = Field(description="Dòng văn bản: summary, proposal, decision@<cơ quan ban hành>@<hình thức>")
     version: int
-    number: Optional[str] = Field(description="Số văn bản; null: dự thảo")
+    number: Optional[str] = Field(description="Số văn bản (chỉ văn bản đã ban hành được gửi)")
     recipient: str = Field(description="Người nhận như trên thư (tên và địa chỉ)")
     email: str = Field(description="Địa chỉ thư (chữ thường)")
     state: str = Field(description="sent: đã gửi | sending: đang gửi | failed: gửi lỗi, lần chạy sau gửi lại")
