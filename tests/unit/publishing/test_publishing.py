@@ -435,3 +435,75 @@ def test_defect_4_conferences_stored_with_plain_string_recipients_still_read_and
     expected = {k: v for k, v in EXPECTED_TO.items() if k != "th@bca.gov.vn"}
     assert result.deliveries == {addr: "sent" for addr in expected}
     _assert_one_message_to_exactly_each(_outbox(env), expected)
+
+
+# -- the Tờ trình and the Quyết định: streams per granting issuer and form; units receive their decisions ----
+
+def _approve(store, conference_id: str, unit: str, name: str, form: str, kind: str = "collective",
+             position: str | None = None) -> None:
+    from chalicelib.awards.models import DecisionIn, NominationIn
+    from chalicelib.awards.nominations import create_nomination, decide
+
+    nomination = create_nomination(store, ADMIN, unit, NominationIn(
+        conference_id=conference_id, kind=kind, name=name, award_form=form, position=position or "",
+        achievements="Hoàn thành xuất sắc nhiệm vụ."), NOW)
+    decide(store, ADMIN, nomination["id"], DecisionIn(decision="approve"), nomination["etag"], NOW)
+
+
+def award_render(doc) -> bytes:
+    return f"%PDF-1.7 {type(doc).__name__} {doc.heading.number} {doc.title}".encode()
+
+
+def test_a_decision_per_granting_issuer_and_form_and_each_unit_receives_its_own_decision(world, signer):
+    unit = world.units.get("ca-ha-tinh")
+    world.units.replace({**unit, "emails": ["vp@hatinh.bca.vn"]}, expected_etag=unit["etag"])
+    cid = conference(world, recipients=("ld@bca.vn",))["id"]
+    _approve(world, cid, "ca-nghe-an", "Công an tỉnh Nghệ An", "bang-khen-bo-truong")
+    _approve(world, cid, "ca-ha-tinh", "Nguyễn Văn Hải", "giay-khen", "individual", "Trung tá, Đội trưởng")
+    mailbox = Mailbox()
+    first = compile_(world, cid, mailer=mailbox, render=award_render)
+    streams = sorted(d["kind"] for d in first.documents)
+    assert streams == ["decision@bo-cong-an@bang-khen-bo-truong", "decision@ca-ha-tinh@giay-khen", "proposal",
+                       "summary"]
+    assert mailbox.sent == [] and all(d.get("number") is None for d in first.documents)
+    # the unit head of Hà Tĩnh signs its Giấy khen decision
+    head_id, _ = person(world, "unit", "ca-ha-tinh", name="Đại tá Giám đốc", now=NOW)
+    head = Principal("h", Role.UNIT, "ca-ha-tinh", "Đại tá Giám đốc", account_id=head_id)
+    giay_khen = draft_of(world, cid, "decision@ca-ha-tinh@giay-khen")
+    lifecycle.submit(world, ADMIN, giay_khen["document_id"], head_id, None, NOW)
+    with pytest.raises(Forbidden):
+        lifecycle.approve(world, signer, giay_khen["document_id"], NOW)
+    lifecycle.approve(world, head, giay_khen["document_id"], NOW)
+    issued = compile_(world, cid, mailer=mailbox, render=award_render).issued
+    [decision] = issued
+    assert decision["number"] == f"01/{decision['symbol']}"
+    assert decision["symbol"].startswith("QĐ-") and decision["issuer"]["id"] == "ca-ha-tinh"
+    assert signed_with == [("ca-ha-tinh", decision["number"])]
+    to = sorted(m["To"].addresses[0].addr_spec for m in mailbox.sent)
+    assert to == ["ld@bca.vn", "vp@hatinh.bca.vn"]  # the conference's recipients and the unit named in it
+    assert all(m["Subject"].startswith(f"Quyết định số {decision['number']}: tặng Giấy khen") for m in mailbox.sent)
+    # the ministry's streams wait for their own trình ký: nothing else was issued or sent
+    assert world.documents.stream(cid, "proposal")["stage"] == "draft"
+
+
+def test_an_old_commendation_list_is_still_listed_downloadable_and_verifiable(world, api, admin_token):
+    cid = conference(world)["id"]
+    record = {"conference_id": cid, "kind": "commendations", "version": 1, "document_id": "DS000001",
+              "state": "rendering", "claim": "c", "fingerprint": "x"}
+    world.documents.claim_version(record)
+    artifacts_for(settings()).put("old/ds.pdf", b"%PDF-1.7 old list", "application/pdf")
+    world.documents.store_version(cid, "commendations", 1, {
+        "state": "stored", "number": "01/DS-BCA", "issued_on": "2021-08-28", "title": "Danh sách đề nghị khen thưởng",
+        "artifact_key": "old/ds.pdf", "sha256": "0" * 64, "size": 17}, "c")
+    [listed] = api.get(f"/v1/conferences/{cid}/documents", token=admin_token).data["items"]
+    assert (listed["kind"], listed["stage"], listed["number"], listed["current"]) == (
+        "commendations", "issued", "01/DS-BCA", True)
+    file = api.get("/v1/documents/DS000001/file", token=admin_token, headers={"Accept": "application/pdf"})
+    assert file.status_code == 200 and "danh-sach-de-nghi-khen-thuong-so-01-DS-BCA.pdf" in file.headers[
+        "Content-Disposition"]
+    verified = api.get("/v1/documents/DS000001/verify").data
+    assert (verified["kind"], verified["stage"], verified["number"], verified["signature"]) == (
+        "commendations", "issued", "01/DS-BCA", None)
+    # and the compile never makes one again
+    assert all(d["kind"] != "commendations" or d["document_id"] == "DS000001"
+               for d in compile_(world, cid).documents)
