@@ -63,6 +63,9 @@ class DocumentKind:
     # The document as HTML whose template marks where it may be cut: with it, a compile
     # renders every kind's document at once, long ones in parts on every core.
     html: Callable[[Any], str] | None = None
+    # Kinds of a later phase are built once the earlier ones of the same run are stored (a decision
+    # cites the Tờ trình issued before it).
+    phase: int = 0
 
 
 def _fingerprint(content: Any) -> str:
@@ -170,8 +173,9 @@ AWARD_FIELDS = ("title", "date", "place", "signer", "distribution", "recipients"
 
 def fingerprint_awards(inputs: AwardInputs) -> str:
     names = {u["id"]: u.get("name") for u in inputs.units}
+    # Not the Tờ trình it cites: like its own number and date, that comes from an issued document, so
+    # the decision the signer approved is still the one issued once the Tờ trình is.
     return _fingerprint({"conference": {k: inputs.conference.get(k) for k in AWARD_FIELDS},
-                         "proposal": inputs.proposal_ref,
                          "approved": sorted((n["id"], n["etag"]) for n in inputs.approved),
                          "units": sorted((u, names.get(u)) for u in {n["nominee_unit_id"] for n in inputs.approved}),
                          "forms": [f.as_dict() for f in award_forms()]})
@@ -281,7 +285,7 @@ PROPOSAL = DocumentKind(
 DECISION = DocumentKind(
     code="decision", label="Quyết định khen thưởng", noun="Quyết định", streams=decision_streams,
     fingerprint=fingerprint_awards, build=build_decision, render=_render("render_decision_pdf"),
-    html=_render("render_decision_html"))
+    html=_render("render_decision_html"), phase=1)
 
 # The old commendation list ("commendations", DS) is no longer produced: its records stay listed,
 # downloadable and verifiable (names.py, lifecycle.py).

@@ -619,8 +619,30 @@ def compile_conference(store: Store, conference_id: str, *, conf: Settings, now:
     artifacts = artifacts if artifacts is not None else artifacts_for(conf)
     sign = sign or default_sign
     docx = docx or default_docx
-    heads = {h["stream"]: h for h in store.documents.streams(conference_id)}
-    # Claim every stream first, then render what this run claimed all at once (in parallel), then store.
+    documents: list[dict[str, Any]] = []
+    issued: list[dict[str, Any]] = []
+    busy, created = False, False
+    # Phases: a Quyết định of the ministry cites the Tờ trình issued before it ("Theo đề nghị … tại Tờ trình
+    # số …"), so the decisions are built once the report and the Tờ trình of this run are stored.
+    for phase in sorted({kind.phase for kind in kinds}):
+        outcome = _compile_phase(store, conference, tuple(k for k in kinds if k.phase == phase), conf=conf,
+                                 now=now, artifacts=artifacts, render=render, sign=sign, docx=docx)
+        documents += outcome[0]
+        issued += outcome[1]
+        busy = busy or outcome[2]
+        created = created or outcome[3]
+    mailer = mailer if mailer is not None else mailer_for(conf)
+    outcomes = deliver(store, conference, issued_documents(store, conference_id), now=now, conf=conf,
+                       artifacts=artifacts, mailer=mailer)
+    return CompileResult(conference_id, "in_progress" if busy else "stored", documents, created, outcomes, issued)
+
+
+def _compile_phase(store: Store, conference: dict[str, Any], kinds: tuple[DocumentKind, ...], *, conf: Settings,
+                   now: dt.datetime, artifacts: Any, render: Render | None, sign: Sign, docx: Docx
+                   ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], bool, bool]:
+    """(current records, issued records, busy, created) of these kinds' streams: every stream claimed first,
+    what this run claimed rendered all at once (in parallel), then stored."""
+    heads = {h["stream"]: h for h in store.documents.streams(conference["id"])}
     claims: list[_Claim] = []
     busy = False
     for kind in kinds:
@@ -654,11 +676,7 @@ def compile_conference(store: Store, conference_id: str, *, conf: Settings, now:
         elif claim.state == "mine":
             issued.append(record)
         documents.append(record)
-    mailer = mailer if mailer is not None else mailer_for(conf)
-    outcomes = deliver(store, conference, issued_documents(store, conference_id), now=now, conf=conf,
-                       artifacts=artifacts, mailer=mailer)
-    return CompileResult(conference_id, "in_progress" if busy else "stored", documents, bool(built), outcomes,
-                         issued)
+    return documents, issued, busy, bool(built)
 
 
 def due_conferences(store: Store, now: dt.datetime, days: int) -> list[dict[str, Any]]:

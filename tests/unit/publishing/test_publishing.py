@@ -507,3 +507,20 @@ def test_an_old_commendation_list_is_still_listed_downloadable_and_verifiable(wo
     # and the compile never makes one again
     assert all(d["kind"] != "commendations" or d["document_id"] == "DS000001"
                for d in compile_(world, cid).documents)
+
+
+def test_the_ministers_decision_issued_with_its_to_trinh_cites_it(world, signer):
+    cid = conference(world, recipients=("ld@bca.vn",))["id"]
+    _approve(world, cid, "ca-nghe-an", "Công an tỉnh Nghệ An", "bang-khen-bo-truong")
+    compile_(world, cid, render=award_render)
+    office_id, _ = person(world, "leader", name="Thiếu tướng Trần Quốc Hưng", now=NOW)
+    office = Principal("o", Role.LEADER, None, "Chánh Văn phòng", account_id=office_id)
+    for stream, who in (("proposal", office), ("decision@bo-cong-an@bang-khen-bo-truong", signer)):
+        doc_id = draft_of(world, cid, stream)["document_id"]
+        lifecycle.submit(world, ADMIN, doc_id, who.account_id, None, NOW)
+        lifecycle.approve(world, who, doc_id, NOW)
+    built = []
+    result = compile_(world, cid, render=lambda doc: built.append(doc) or award_render(doc))
+    assert sorted(r["kind"] for r in result.issued) == ["decision@bo-cong-an@bang-khen-bo-truong", "proposal"]
+    [decision] = [d for d in built if type(d).__name__ == "DecisionDocument"]
+    assert "Tờ trình số 01/TTr-V01 ngày 28/8/2021" in decision.proposal, decision.proposal
