@@ -149,7 +149,9 @@ def files(stack: Stack, admin: Http, conference_id: str) -> list[tuple[str, Path
     store = store_for(settings(stack.env))
     root = Path(stack.env["THIDUA_ARTIFACTS"])
     out = []
-    for doc in documents(admin, conference_id):
+    order = {"summary": 0, "proposal": 1, "decision": 2}
+    for doc in sorted(documents(admin, conference_id), key=lambda d: (order.get(d["kind"], 9), d["number"] or "~",
+                                                                        d["stream"])):
         if not doc["current"]:
             continue
         record = store.documents.get(doc["document_id"])
