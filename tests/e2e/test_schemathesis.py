@@ -166,6 +166,8 @@ def run_engine(api_url: str, env: dict[str, str]) -> Run:
     seed(api_url, admin_token())
     # The uploaded workbook is bytes, sent as any binary body is (Schemathesis knows no xlsx serializer).
     schemathesis.serializer.alias(XLSX, "application/octet-stream")
+    # So is an uploaded PDF to verify (POST /v1/documents/verify).
+    schemathesis.serializer.alias("application/pdf", "application/octet-stream")
     schema = schemathesis.openapi.from_url(f"{api_url}/v1/openapi.json",
                                            config=SchemathesisConfig.from_dict(config_dict()))
 
