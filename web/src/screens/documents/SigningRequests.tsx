@@ -1,0 +1,36 @@
+/** "Văn bản chờ ký" on a home page: the documents submitted to the signed-in person (GET /v1/signing-requests),
+ * each a link to the signer's page; nothing at all when there are none. */
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../../api/client";
+import { dateTime } from "../../lib/format";
+import { kindName, type Doc } from "./chain";
+import "./documents.css";
+
+export function SigningRequests() {
+  const [items, setItems] = useState<Doc[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    api.GET("/v1/signing-requests", {}).then(({ data }) => live && setItems((data?.items as Doc[] | undefined) ?? []),
+      () => live && setItems([]));
+    return () => {
+      live = false;
+    };
+  }, []);
+  if (!items || items.length === 0) return null;
+  return (
+    <section class="card signing-requests" aria-labelledby="sr-title">
+      <h2 id="sr-title">Văn bản chờ ký</h2>
+      <ul class="plain">
+        {items.map((d) => {
+          const submittedAt = (d as { submitted_at?: string | null }).submitted_at;
+          return (
+            <li key={d.id} class="signing-requests__item">
+              <a href={`#/van-ban/${encodeURIComponent(d.id)}`}>{kindName(d)}: {d.title}</a>
+              <span class="note">{d.issuer?.name ?? ""}{submittedAt ? ` · trình ký lúc ${dateTime(submittedAt)}` : ""}</span>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
