@@ -1,0 +1,242 @@
+"""The document chain in the portal (issue 18), in Debian's headless Chromium as the office and a leader use it.
+
+The office (a real admin: invited, password, TOTP) writes the báo cáo's assessment on the conference page, compiles,
+and trình ký the draft to a leader; the leader (another browser) finds it under "Văn bản chờ ký" on the home page,
+opens the signer's page (the draft embedded), and returns it with a note; the office sees the note, submits it again
+with a number taken from the outgoing-document register; the leader signs ("Ký ban hành"); the compile issues it and
+both see "Đã ban hành số …"; the office checks the public verification page and starts a replacement ("Thay thế"),
+which makes a new draft that says what it replaces. Every step is checked through the API too (the stored stage,
+number, return note, the one trình ký email) and the screens are checked by axe-core; with THIDUA_SCREENSHOTS=1 the
+documents tab and the signer's page are shot at 1366 and 360 px (docs/portal-documents-*.png, portal-signer-*.png).
+
+    .venv/bin/python -m pytest -q tests/e2e/test_office_documents.py
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+
+import pytest
+
+from browser import (HAVE_CHROMIUM, NEEDS_CHROMIUM, button, cdp, control, fill, heading, message_text, norm,
+                     outbox_messages, page_text, press, says, wait)
+from people import check, current_period, go, ok, person, portal_world, previous_period, sign_in
+
+pytestmark = pytest.mark.slow
+if not HAVE_CHROMIUM:
+    pytest.skip(NEEDS_CHROMIUM, allow_module_level=True)
+
+COMPILE_TIMEOUT = 240  # a WeasyPrint render (and a signature) in chalice local on a busy 2-core machine
+SIGNER = ("KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG", "Thượng tướng Nguyễn Văn Sơn")
+ASSESSMENT = {
+    "Đánh giá chung": "Phong trào thi đua được triển khai sâu rộng tới các đơn vị; nhiều mô hình hay được nhân rộng.",
+    "Tồn tại, hạn chế": "Một số đơn vị nộp báo cáo chậm, số liệu chưa thống nhất giữa các kỳ.",
+    "Nguyên nhân": "Nhân lực làm công tác thi đua ở cơ sở còn kiêm nhiệm.",
+    "Phương hướng, nhiệm vụ": "Tập trung hoàn thành các chỉ tiêu trọng tâm của năm 2027.",
+    "Kiến nghị, đề xuất": "Đề nghị bổ sung biên chế cán bộ chuyên trách công tác thi đua, khen thưởng.",
+}
+KEYS = {"Đánh giá chung": "overall", "Tồn tại, hạn chế": "shortcomings", "Nguyên nhân": "causes",
+        "Phương hướng, nhiệm vụ": "directions", "Kiến nghị, đề xuất": "recommendations"}
+NOTE = "Đề nghị bổ sung kết quả của Công an tỉnh Nghệ An vào phần đánh giá chung."
+REGISTER_NUMBER = 12
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    files = tmp_path_factory.mktemp("office-documents-files")
+    yield from portal_world(tmp_path_factory, "office-documents", extra_env={
+        "THIDUA_COMPILE_TRIGGER": "thread", "THIDUA_ARTIFACTS": str(files / "artifacts")})
+
+
+@contextmanager
+def at_width(driver, width: int, height: int = 800):
+    """The page laid out at `width` CSS pixels (a phone's 360 with a mobile viewport) for a moment."""
+    cdp(driver, "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
+    try:
+        wait(driver, lambda d: d.execute_script("return window.innerWidth") == width, message=f"never {width} px wide")
+        yield
+    finally:
+        cdp(driver, "Emulation.clearDeviceMetricsOverride")
+        wait(driver, lambda d: d.execute_script("return window.innerWidth") != width or width == 1366)
+
+
+def shots(driver, screen: str) -> None:
+    """axe-core and the screenshot at 1366 and at 360 px."""
+    check(driver, screen)
+    with at_width(driver, 360):
+        check(driver, screen)
+
+
+def summary_doc(world, cid: str) -> dict:
+    """The báo cáo's current version, through the API."""
+    items = ok(world.api.call("GET", f"/v1/conferences/{cid}/documents?limit=100"))["items"]
+    mine = [d for d in items if d["stream"] == "summary"]
+    assert mine, items
+    return next((d for d in mine if d["current"]), max(mine, key=lambda d: d["version"]))
+
+
+def badge(driver, text: str, timeout: float = COMPILE_TIMEOUT) -> None:
+    """Wait until a stage badge reads `text` (a badge: the visible .state element, not any text)."""
+    wanted = norm(text)
+    wait(driver, lambda d: any(wanted in norm(b.text) for b in d.find_elements("css selector", ".doc-stream .state")
+                               if b.is_displayed()), timeout,
+         message=f"no badge {text!r}; the page shows: {page_text(driver)[:1200]!r}")
+
+
+def signing_mails(world, to: str) -> list:
+    return [m for m in outbox_messages(world.outbox) if to.lower() in str(m["To"]).lower()
+            and str(m["Subject"]).startswith("Trình ký")]
+
+
+def test_the_office_submits_a_leader_returns_then_signs_and_the_office_replaces(world, chromium_factory):
+    conference = ok(world.api.call("POST", "/v1/conferences", {
+        "title": "Hội nghị sơ kết công tác thi đua 6 tháng đầu năm 2027", "date": "2027-07-15", "place": "Hà Nội",
+        "periods": [previous_period(), current_period()],
+        "signer": {"title": SIGNER[0], "name": SIGNER[1]}}), 201)
+    cid = conference["id"]
+    admin = person(world, "admin", name="Đỗ Thị Văn Thư")
+    leader = person(world, "leader", name="Nguyễn Văn Sơn")
+    office = chromium_factory(width=1366)
+    sign_in(office, world, admin)
+
+    # -- the assessment: five sections, saved with If-Match ----------------------------------------------
+    go(office, world, f"/hoi-nghi/{cid}")
+    heading(office, f"Hội nghị: {conference['title']}")
+    heading(office, "Đánh giá của Văn phòng", level=2)
+    for label, text in ASSESSMENT.items():
+        fill(office, label, text)
+    press(office, "Lưu phần đánh giá")
+    says(office, "Đã lưu phần đánh giá.")
+    stored = ok(world.api.call("GET", f"/v1/conferences/{cid}"))["assessment"]
+    assert {k: stored[KEYS[k]] for k in ASSESSMENT} == ASSESSMENT
+
+    # -- compile: a draft, mailed to nobody ---------------------------------------------------------------
+    mails_before = len(outbox_messages(world.outbox))
+    heading(office, "Văn bản", level=2)
+    says(office, "Chưa có văn bản nào")
+    press(office, "Tổng hợp văn bản")
+    says(office, "Đã tổng hợp xong", timeout=COMPILE_TIMEOUT)
+    badge(office, "Dự thảo")
+    draft = summary_doc(world, cid)
+    assert draft["stage"] == "draft" and draft["number"] is None, draft
+    assert [m for m in outbox_messages(world.outbox)[mails_before:] if m["X-Thidua-Document"]] == []  # no mail for drafts
+    title = draft["title"]
+    says(office, title)
+    says(office, draft["issuer"]["name"])
+
+    # -- trình ký to the leader, the next number ------------------------------------------------------------
+    press(office, "Trình ký Báo cáo")
+    heading(office, "Trình ký báo cáo", level=2)
+    check(office, "documents-submit", shot=False)
+    fill(office, "Người ký", f"{leader.name} (Lãnh đạo)")
+    press(office, "Gửi trình ký")
+    says(office, "Đã trình ký báo cáo")
+    badge(office, "Đã trình ký – chờ ký")
+    says(office, leader.name)
+    submitted = summary_doc(world, cid)
+    assert submitted["stage"] == "submitted" and submitted["submitted_to"]["account_id"] == leader.id, submitted
+    [mail] = wait(office, lambda d: signing_mails(world, leader.email) or False, message="no trình ký email")
+    assert f"#/van-ban/{submitted['id']}" in message_text(mail)
+    assert any(p.get_content_type() == "application/pdf" for p in mail.iter_attachments())
+
+    # -- the leader: Văn bản chờ ký, the draft, returned with a note ------------------------------------------
+    signer = chromium_factory(width=1366)
+    sign_in(signer, world, leader)
+    heading(signer, "Lãnh đạo")
+    heading(signer, "Văn bản chờ ký", level=2)
+    press(signer, f"Báo cáo: {title}")
+    heading(signer, f"Báo cáo: {title}")
+    frame = wait(signer, lambda d: next((f for f in d.find_elements("css selector", "iframe.sign__pdf")
+                                         if f.is_displayed() and f.size["height"] > 300), False),
+                 message="the draft is not shown")
+    assert frame.get_attribute("src").startswith("blob:")
+    button(signer, "Ký ban hành")
+    shots(signer, "signer")
+    press(signer, "Trả lại")
+    heading(signer, "Trả lại dự thảo", level=2)
+    press(signer, "Trả lại")  # the dialog's own button: a note is required
+    says(signer, "Nhập ghi chú")
+    fill(signer, "Ghi chú cho Văn phòng", NOTE)
+    check(signer, "signer-return", shot=False)
+    press(signer, "Trả lại")
+    says(signer, "Đã trả lại dự thảo cho Văn phòng.")
+    returned = summary_doc(world, cid)
+    assert returned["stage"] == "draft" and returned["return_note"] == NOTE, returned
+
+    # -- the office sees the note (the page reads the list again by itself), submits with a register number ----
+    badge(office, "Dự thảo", timeout=60)
+    says(office, NOTE)
+    press(office, "Trình ký Báo cáo")
+    heading(office, "Trình ký báo cáo", level=2)
+    fill(office, "Người ký", f"{leader.name} (Lãnh đạo)")
+    fill(office, "Số trong sổ văn bản đi", str(REGISTER_NUMBER))
+    press(office, "Gửi trình ký")
+    badge(office, "Đã trình ký – chờ ký")
+    again = summary_doc(world, cid)
+    assert again["stage"] == "submitted", again
+
+    # -- the leader signs: "Đã ký", then the number once the compile has issued it ----------------------------
+    go(signer, world, "/")
+    heading(signer, "Văn bản chờ ký", level=2)
+    press(signer, f"Báo cáo: {title}")
+    heading(signer, f"Báo cáo: {title}")
+    press(signer, "Ký ban hành")
+    heading(signer, "Ký ban hành báo cáo", level=2)
+    check(signer, "signer-approve", shot=False)
+    press(signer, "Đồng ý, ký ban hành")
+    says(signer, "Đã ký — văn bản đang được ban hành")
+    number = f"{REGISTER_NUMBER:02d}/BC-BCA"
+    says(signer, f"Đã ban hành số {number}", timeout=COMPILE_TIMEOUT)
+    issued = summary_doc(world, cid)
+    assert issued["stage"] == "issued" and issued["number"] == number and issued["issued_on"], issued
+
+    # -- the office: the badge with the number and the date, the files, the verification ------------------------
+    y, m, d = issued["issued_on"][:10].split("-")
+    badge(office, f"Đã ban hành số {number} ngày {d}/{int(m)}/{y}", timeout=COMPILE_TIMEOUT)
+    if issued["docx_url"]:
+        button(office, "Tải DOCX")
+    button(office, "Tải PDF")
+    shots(office, "documents")
+    press(office, "Xác thực")
+    heading(office, "Xác thực văn bản")
+    says(office, "Đã ban hành, còn hiệu lực")
+    verified = ok(world.anonymous.call("GET", f"/v1/documents/{issued['id']}/verify"))
+    if verified["signature"]:
+        says(office, "Chữ ký số hợp lệ." if verified["signature"]["valid"] else "Chữ ký số KHÔNG hợp lệ.")
+    check(office, "verify")
+
+    # -- thay thế: a new draft that says what it replaces ---------------------------------------------------------
+    go(office, world, f"/hoi-nghi/{cid}")
+    heading(office, f"Hội nghị: {conference['title']}")
+    badge(office, f"Đã ban hành số {number}")
+    assert not field_enabled(office, "Đánh giá chung")  # an issued báo cáo's assessment is closed
+    says(office, "Báo cáo đã ban hành")
+    press(office, "Thay thế")
+    heading(office, f"Thay thế báo cáo số {number}", level=2)
+    fill(office, "Lý do thay thế", "Bổ sung kết quả của Công an tỉnh Nghệ An.")
+    check(office, "documents-replace", shot=False)
+    press(office, "Tạo dự thảo thay thế")
+    says(office, "dự thảo mới đang được tổng hợp")
+    says(office, f"Báo cáo số {number}")  # "Thay thế: Báo cáo số 12/BC-BCA" on the new draft's card
+    badge(office, "Dự thảo", timeout=COMPILE_TIMEOUT)
+    button(office, "Trình ký Báo cáo")
+    reopened = summary_doc(world, cid)
+    assert reopened["stage"] == "draft" and reopened["replaces"]["number"] == number, reopened
+    assert field_enabled(office, "Đánh giá chung")  # open again for the replacement
+
+
+def field_enabled(driver, label: str) -> bool:
+    return control(driver, label, enabled=False).is_enabled()
+
+
+def test_a_signer_link_that_is_not_waiting_says_so(world, chromium_factory):
+    """The trình ký email's link opened by someone it was not sent to (or after answering): no buttons to sign."""
+    leader = person(world, "leader", name="Trần Thị Không Chờ")
+    driver = chromium_factory(width=360, height=780)
+    sign_in(driver, world, leader)
+    go(driver, world, "/van-ban/ZZZZZZZZ")
+    heading(driver, "Văn bản không còn chờ đồng chí ký")
+    assert "Ký ban hành" not in page_text(driver)
+    assert not re.search(r"\bTrả lại\b", page_text(driver))
