@@ -75,6 +75,19 @@ class SignerIn(Strict):
     name: Name = Field(description="Cấp bậc và họ tên người ký")
 
 
+MAX_SECTION = 20000
+
+
+class AssessmentIn(Strict):
+    """The summary's assessment sections, written by the office before trình ký (each may be empty)."""
+
+    overall: Optional[prose(MAX_SECTION, min_length=0)] = Field(default="", description="Đánh giá chung")  # type: ignore[valid-type]
+    shortcomings: Optional[prose(MAX_SECTION, min_length=0)] = Field(default="", description="Tồn tại, hạn chế")  # type: ignore[valid-type]
+    causes: Optional[prose(MAX_SECTION, min_length=0)] = Field(default="", description="Nguyên nhân")  # type: ignore[valid-type]
+    directions: Optional[prose(MAX_SECTION, min_length=0)] = Field(default="", description="Phương hướng, nhiệm vụ")  # type: ignore[valid-type]
+    recommendations: Optional[prose(MAX_SECTION, min_length=0)] = Field(default="", description="Kiến nghị, đề xuất")  # type: ignore[valid-type]
+
+
 def _periods(value: list[str] | None) -> list[str] | None:
     if value is None:
         return None
@@ -151,6 +164,7 @@ class ConferenceFields(Strict):
         default=None, description="Hạn đơn vị gửi và sửa đề nghị khen thưởng (ISO 8601, có múi giờ)")
     list_prefix: Prefix = Field("DS-BCA", description="Ký hiệu của danh sách khen thưởng: số sẽ là 01/DS-BCA")
     annex: StrictBool = Field(False, description=ANNEX_HELP)
+    assessment: Optional[AssessmentIn] = Field(default=None, description="Các phần đánh giá của báo cáo sơ kết")
 
     @field_validator("periods")
     @classmethod
@@ -188,6 +202,8 @@ class ConferencePatch(Strict):
     nomination_deadline: Instant = None
     list_prefix: Optional[Prefix] = None
     annex: Optional[StrictBool] = Field(default=None, description=ANNEX_HELP + " (null: false)")
+    assessment: Optional[AssessmentIn] = Field(default=None, description="Các phần đánh giá của báo cáo sơ kết "
+                                               "(Văn phòng viết trước khi trình ký); null: xóa")
 
     @field_validator("periods")
     @classmethod
@@ -200,6 +216,14 @@ class ConferencePatch(Strict):
 class Signer(Strict):
     title: str
     name: str
+
+
+class Assessment(Strict):
+    overall: str
+    shortcomings: str
+    causes: str
+    directions: str
+    recommendations: str
 
 
 class Conference(Strict):
@@ -221,6 +245,7 @@ class Conference(Strict):
     nomination_deadline: Optional[str]
     list_prefix: Optional[str]
     annex: bool = Field(False, description=ANNEX_HELP)
+    assessment: Optional[Assessment] = Field(None, description="Các phần đánh giá của báo cáo sơ kết")
     finalised_at: Optional[str]
     created_at: str
     updated_at: str
@@ -256,19 +281,72 @@ class CompileQueued(Strict):
     documents: str
 
 
-class Document(Strict):
+class IssuerRef(Strict):
     id: str
-    kind: str = Field(description="summary | commendations")
-    version: int
+    name: str
+
+
+class DocumentRef(Strict):
+    document_id: str
     number: Optional[str]
+
+
+class AccountRef(Strict):
+    account_id: str
+    name: str
+
+
+class Document(Strict):
+    id: str = Field(description="Mã văn bản (như document_id)")
+    document_id: str
+    kind: str = Field(description="summary | proposal | decision | commendations (cũ)")
+    stream: str = Field(description="Dòng văn bản: summary, proposal, decision@<cơ quan ban hành>@<hình thức>")
+    stage: str = Field(description="draft | submitted | approved | issued | replaced")
+    version: int
+    number: Optional[str] = Field(description="Số văn bản; null: dự thảo")
     title: Optional[str]
-    issued_on: Optional[str]
+    symbol: Optional[str] = Field(description="Ký hiệu, ví dụ QĐ-BCA")
+    issuer: Optional[IssuerRef]
+    issued_on: Optional[str] = Field(description="Ngày ban hành; null: dự thảo")
     sha256: Optional[str]
     size: Optional[int]
     created_at: Optional[str]
     url: str
+    docx_url: Optional[str] = Field(description="Tải DOCX: cùng địa chỉ với Accept DOCX; null: không có")
     verify_url: str
     verify_code: str
+    signed: bool = Field(description="true: tệp PDF đã được ký số")
+    replaces: Optional[DocumentRef]
+    replaced_by: Optional[DocumentRef]
+    submitted_to: Optional[AccountRef]
+    return_note: Optional[str] = Field(description="Ý kiến của người ký khi trả lại")
+    current: bool = Field(description="true: phiên bản mới nhất của dòng văn bản")
+
+
+class SigningRequest(Document):
+    conference_id: str
+    conference_title: Optional[str]
+    submitted_at: Optional[str]
+    submitted_by: Optional[str]
+
+
+class SigningRequestList(Strict):
+    items: list[SigningRequest]
+    next: Optional[str]
+
+
+class SubmitIn(Strict):
+    signer_account_id: line(64) = Field(description="Tài khoản người ký")  # type: ignore[valid-type]
+    number: Optional[Annotated[StrictInt, Field(ge=1, le=99_999)]] = Field(default=None, description="Số lấy từ sổ văn bản đi; null: số kế tiếp "
+                                        "khi ban hành")
+
+
+class ReturnIn(Strict):
+    note: prose(2000, min_length=1) = Field(description="Ý kiến của người ký")  # type: ignore[valid-type]
+
+
+class ReplaceIn(Strict):
+    reason: prose(2000, min_length=1) = Field(description="Lý do thay thế")  # type: ignore[valid-type]
 
 
 class DocumentList(Strict):
@@ -305,19 +383,40 @@ class NewerVersion(Strict):
     number: Optional[str]
 
 
+class ReplacedBy(Strict):
+    document_id: str
+    number: Optional[str]
+    issued_on: Optional[str]
+
+
+class SignatureReport(Strict):
+    intact: bool = Field(description="false: tệp đã bị sửa sau khi ký")
+    trusted: bool = Field(description="true: chứng thư của cơ quan ban hành do CA tin cậy cấp")
+    valid: bool
+    signer: str
+    signed_at: str
+    issuer: str
+
+
 class Verification(Strict):
     id: str
     code: str
     kind: str
+    stream: str
+    stage: str = Field(description="draft | submitted | approved | issued | replaced")
     current: bool = Field(description="false: a newer version of this document exists")
     superseded_by: Optional[NewerVersion]
     notice: Optional[str]
     number: Optional[str] = Field(description="null: a draft (dự thảo)")
     title: str
-    date: str
+    date: Optional[str] = Field(description="Ngày ban hành; null: dự thảo")
     version: int
     sha256: str
     size: int
     agency: Optional[str]
+    replaced_by: Optional[ReplacedBy]
+    signature: Optional[SignatureReport] = Field(description="null: không ký số (dự thảo, văn bản cũ)")
 
 
+class UploadVerification(Verification):
+    matches: bool = Field(description="true: tệp tải lên trùng từng byte với văn bản đã ban hành")

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.conferences.recipients import from_stored, shown
 from chalicelib.core.clock import iso
 from chalicelib.core.errors import Locked, NotFound, PreconditionFailed, Unavailable, invalid
-from chalicelib.core.states import DocumentState
 from chalicelib.core import audit
 from chalicelib.core.etag import etag_of as core_etag
 from chalicelib.core.access import Principal
@@ -29,8 +28,9 @@ CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _ID_ALPHABET = "abcdefghjkmnpqrstvwxyz23456789"
 PUBLIC_FIELDS = ("id", "title", "date", "place", "periods", "unit_ids", "recipients", "quotas",
                  "number_prefix", "signer", "upper_agency", "agency", "distribution", "report_title",
-                 "nomination_deadline", "list_prefix", "annex", "finalised_at", "created_at", "updated_at",
-                 "compile_requested_at")
+                 "nomination_deadline", "list_prefix", "annex", "assessment", "finalised_at", "created_at",
+                 "updated_at", "compile_requested_at")
+ASSESSMENT_FIELDS = ("overall", "shortcomings", "causes", "directions", "recommendations")
 
 
 # -- ids -------------------------------------------------------------------------------
@@ -69,8 +69,20 @@ def etag_of(conference: dict[str, Any]) -> str:
 
 def public(conference: dict[str, Any]) -> dict[str, Any]:
     # conferences stored before `annex` existed have none: false
-    return {k: conference.get(k) for k in PUBLIC_FIELDS} | {"annex": bool(conference.get("annex")),
-                                                            "recipients": shown(conference)}
+    assessment = conference.get("assessment")
+    return {k: conference.get(k) for k in PUBLIC_FIELDS} | {
+        "annex": bool(conference.get("annex")), "recipients": shown(conference),
+        "assessment": {k: assessment.get(k) or "" for k in ASSESSMENT_FIELDS} if assessment else None}
+
+
+def _check_signer(signer: dict[str, Any] | None) -> None:
+    """The conference's signer signs for the ministry (its documents derive their signer block from it)."""
+    from chalicelib.documents.issuers import ministry, with_signer
+
+    try:
+        with_signer(ministry(), signer)
+    except ValueError as exc:
+        raise invalid("signer.title", f"Người ký phải ký cho Bộ trưởng Bộ Công an: {exc}.") from None
 
 
 def _stored_recipients(fields: dict[str, Any]) -> dict[str, Any]:
@@ -155,6 +167,10 @@ def patch_conference(store: Store, who: Principal | None, conference_id: str, pa
     changes = _stored_recipients(patch.model_dump(mode="json", exclude_unset=True))
     if "annex" in changes and changes["annex"] is None:
         changes["annex"] = False
+    if changes.get("assessment") is not None:
+        changes["assessment"] = {k: changes["assessment"].get(k) or "" for k in ASSESSMENT_FIELDS}
+    if changes.get("signer") is not None:
+        _check_signer(changes["signer"])
     if current.get("finalised_at") and set(changes) & {"quotas", "nomination_deadline", "periods", "unit_ids"}:
         raise Locked("Danh sách khen thưởng đã chốt: không đổi chỉ tiêu, kỳ, phạm vi hay hạn đề nghị.", "finalised")
     for key in ("title", "date", "place", "periods", "recipients", "number_prefix", "signer",
@@ -181,55 +197,40 @@ def request_compile(store: Store, conference_id: str, now: datetime) -> dict[str
 # -- documents -------------------------------------------------------------------------
 
 def document_public(record: dict[str, Any], base_url: str) -> dict[str, Any]:
-    doc_id = record["document_id"]
-    return {
-        "id": doc_id, "kind": record["kind"], "version": record["version"], "number": record.get("number"),
-        "title": record.get("title"), "issued_on": record.get("issued_on"), "sha256": record.get("sha256"),
-        "size": record.get("size"), "created_at": record.get("stored_at"),
-        "url": file_url(base_url, doc_id), "verify_url": verify_url(base_url, doc_id),
-        "verify_code": verify_code(doc_id),
-    }
+    from chalicelib.publishing import lifecycle
+
+    return lifecycle.document_public(record, base_url)
 
 
 def list_documents(store: Store, conference_id: str, base_url: str, limit: int,
                    cursor: str | None) -> dict[str, Any]:
-    get_conference(store, conference_id)
-    page = store.documents.list(conference_id, limit=limit, cursor=cursor)
-    items = [document_public(r, base_url) for r in page.items if r.get("state") == DocumentState.STORED]
-    return {"items": items, "next": page.next}
+    from chalicelib.publishing import lifecycle
+
+    return lifecycle.list_documents(store, conference_id, base_url, limit, cursor)
 
 
 def stored_document(store: Store, document_id: str) -> dict[str, Any]:
-    doc_id = parse_document_id(document_id)
-    record = store.documents.get(doc_id) if doc_id else None
-    if record is None or record.get("state") != DocumentState.STORED:
-        raise NotFound(f"văn bản có mã '{document_id}'")
-    return record
+    from chalicelib.publishing import lifecycle
+
+    return lifecycle.stored_document(store, document_id)
 
 
-def verification(store: Store, document_id: str) -> dict[str, Any]:
-    """What a reader holding the paper or the file may check: no auth, nothing else revealed."""
+def verification(store: Store, document_id: str, artifacts: Any = None) -> dict[str, Any]:
+    from chalicelib.publishing import lifecycle
+
+    return lifecycle.verification(store, document_id, artifacts)
+
+
+def document_bytes(store: Store, artifacts: Any, document_id: str, docx: bool = False) -> tuple[dict[str, Any], bytes]:
     record = stored_document(store, document_id)
-    latest = store.documents.latest(record["conference_id"], record["kind"])
-    current = latest is None or int(latest["version"]) == int(record["version"])
-    newer = None if current or latest.get("state") != DocumentState.STORED else {
-        "id": latest["document_id"], "code": verify_code(latest["document_id"]), "version": latest["version"],
-        "number": latest.get("number")}
-    return {"id": record["document_id"], "code": verify_code(record["document_id"]), "kind": record["kind"],
-            "current": current, "superseded_by": newer,
-            "notice": None if current else "Văn bản này đã được thay thế bằng phiên bản mới hơn.",
-            "number": record.get("number"), "title": record["title"], "date": record["issued_on"],
-            "version": record["version"], "sha256": record["sha256"], "size": record["size"],
-            "agency": record.get("agency")}
-
-
-def document_bytes(store: Store, artifacts: Any, document_id: str) -> tuple[dict[str, Any], bytes]:
-    record = stored_document(store, document_id)
+    if docx:
+        if not record.get("docx_key"):
+            raise NotFound(f"tệp DOCX của văn bản '{document_id}'")
+        return record, artifacts.get(record["docx_key"])
     return record, artifacts.get(record["artifact_key"])
 
 
-def download_name(record: dict[str, Any]) -> str:
-    from chalicelib.publishing.kinds import KINDS  # names only; no renderer is loaded
+def download_name(record: dict[str, Any], extension: str = "pdf") -> str:
+    from chalicelib.publishing.names import attachment_name  # names only; no renderer is loaded
 
-    kind = next(k for k in KINDS if k.code == record["kind"])
-    return kind.attachment_name(record.get("number"), int(record["version"]))
+    return attachment_name(record, extension)

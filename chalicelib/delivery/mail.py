@@ -33,7 +33,7 @@ SES_LIMIT = 40_000_000
 # and a link costs the reader one click while a bounce costs the whole report.
 DEFAULT_MESSAGE_LIMIT = 10_000_000
 DEFAULT_OUTBOX = "out/outbox"
-DEFAULT_SENDER = "thidua@localhost"
+DEFAULT_SENDER = "Văn phòng Bộ Công an <thidua@localhost>"  # a display name: readers see who writes
 # Room kept for headers, text/html bodies and MIME boundaries when estimating.
 _BODY_RESERVE = 64_000
 # SMTP waits. A mail server that accepts the connection and then hangs must not hold the caller: a

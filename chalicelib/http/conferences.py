@@ -10,15 +10,18 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from chalicelib.conferences import deliveries, service
-from chalicelib.core.access import ADMIN, OWN_SUBTREE_READ, PUBLIC, STAFF
+from chalicelib.core.access import ADMIN, OWN_SUBTREE_READ, PUBLIC, SIGNED_IN, STAFF
 from chalicelib.http.problems import HttpProblem
 from chalicelib.http.context import Context, Reply, page
 from chalicelib.http.declaration import PAGED, Feature, LazyModels
+from chalicelib.publishing import lifecycle, mails  # no renderer: the steps and their emails
 from chalicelib.publishing.trigger import SCHEDULED, start_compile  # imports neither the pipeline nor boto3
 
 models = LazyModels("chalicelib.conferences.models")
 conferences = Feature(__name__, "conferences", "Hội nghị, văn bản tổng hợp và xác thực văn bản.")
 PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MAX_UPLOAD = 10 * 1024 * 1024
 
 
 def conference_reply(conference: dict, status: int | None = None, location: bool = False) -> Reply:
@@ -57,8 +60,9 @@ def get_conference(ctx: Context, conference_id: str) -> Reply:
     return conference_reply(service.get_conference(ctx.store, conference_id))
 
 
-@conferences.route("PATCH", "/v1/conferences/{conference_id}", summary="Sửa hội nghị; If-Match tùy chọn",
-                   access=ADMIN, body=models.ConferencePatch, response=models.Conference, errors=(404, 423), if_match=True, etag=True)
+@conferences.route("PATCH", "/v1/conferences/{conference_id}", summary="Sửa hội nghị (cả các phần đánh giá của báo cáo: assessment); "
+                   "If-Match tùy chọn", access=ADMIN, body=models.ConferencePatch, response=models.Conference,
+                   errors=(404, 423), if_match=True, etag=True)
 def patch_conference(ctx: Context, conference_id: str) -> Reply:
     return conference_reply(service.patch_conference(ctx.store, ctx.who, conference_id, ctx.body, ctx.if_match, ctx.now()))
 
@@ -92,22 +96,99 @@ def conference_deliveries(ctx: Context, conference_id: str) -> Reply:
 
 
 @conferences.route("GET", "/v1/documents/{document_id}/file",
-                   summary="Tải tệp PDF; cần Accept: application/pdf", access=STAFF, errors=(404, 406),
-                   produces=PDF, etag=True)
+                   summary="Tải tệp: Accept: application/pdf (PDF, bản ban hành đã ký số) hoặc Accept: " + DOCX +
+                           " (DOCX để sửa; 404 khi không có)", access=STAFF, errors=(404, 406),
+                   produces=PDF, alternates=(DOCX,), etag=True)
 def document_file(ctx: Context, document_id: str) -> Reply:
     # API Gateway returns binary bodies only to requests that accept the binary type.
-    if PDF not in (ctx.header("accept") or ""):
-        raise HttpProblem(406, "Not Acceptable", "Tệp PDF: hãy gửi kèm tiêu đề 'Accept: application/pdf'.")
-    record, data = service.document_bytes(ctx.store, ctx.artifacts(), document_id)
-    name = service.download_name(record)
+    accept = ctx.header("accept") or ""
+    wanted = PDF if PDF in accept else DOCX if DOCX in accept else None
+    if wanted is None:
+        raise HttpProblem(406, "Not Acceptable", "Tệp PDF: hãy gửi kèm tiêu đề 'Accept: application/pdf'; tệp DOCX: "
+                                                 f"'Accept: {DOCX}'.")
+    record, data = service.document_bytes(ctx.store, ctx.artifacts(), document_id, docx=wanted == DOCX)
+    name = service.download_name(record, "pdf" if wanted == PDF else "docx")
     ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
-    return Reply(data, content_type=PDF, etag=record["sha256"], headers={
+    tag = record["sha256"] if wanted == PDF else record.get("docx_sha256") or record["sha256"] + "-docx"
+    return Reply(data, content_type=wanted, etag=tag, headers={
         "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}",
         "Cache-Control": "private, max-age=3600"})
 
 
 @conferences.route("GET", "/v1/documents/{document_id}/verify",
-                   summary="Xác thực văn bản: số, trích yếu, ngày, SHA-256 (không cần đăng nhập)", access=PUBLIC,
-                   response=models.Verification, errors=(404, 503))
+                   summary="Xác thực văn bản: số, trích yếu, ngày ban hành, bước (stage), văn bản thay thế, chữ ký số "
+                           "(không cần đăng nhập)", access=PUBLIC, response=models.Verification, errors=(404, 503))
 def verify_document(ctx: Context, document_id: str) -> Reply:
-    return Reply(service.verification(ctx.store, document_id))
+    return Reply(lifecycle.verification(ctx.store, document_id, ctx.artifacts()))
+
+
+@conferences.route("POST", "/v1/documents/verify",
+                   summary="Xác thực một tệp PDF tải lên (nội dung yêu cầu là tệp PDF, tối đa 10 MB): tệp bị sửa "
+                           "báo chữ ký hỏng", access=PUBLIC, response=models.UploadVerification, errors=(404, 503),
+                   consumes=PDF, max_body=MAX_UPLOAD)
+def verify_upload(ctx: Context) -> Reply:
+    return Reply(lifecycle.verify_upload(ctx.store, ctx.raw_body()))
+
+
+def _document_reply(ctx: Context, record: dict, status: int | None = None) -> Reply:
+    return Reply(lifecycle.document_item(ctx.store, record, ctx.settings.public_base_url), status)
+
+
+@conferences.route("POST", "/v1/documents/{document_id}/submit",
+                   summary="Trình ký bản dự thảo mới nhất của văn bản cho một người ký (một thư, gửi riêng người "
+                           "ký, kèm dự thảo); số nhập từ sổ văn bản đi hoặc null", access=ADMIN,
+                   body=models.SubmitIn, response=models.Document, errors=(404, 409))
+def submit_document(ctx: Context, document_id: str) -> Reply:
+    now = ctx.now()
+    record, head, signer = lifecycle.submit(ctx.store, ctx.who, document_id, ctx.body.signer_account_id,
+                                            ctx.body.number, now)
+    ctx.store.commit()  # the step stands before the email goes out
+    conference = service.get_conference(ctx.store, record["conference_id"])
+    pdf = ctx.artifacts().get(record["artifact_key"])
+    mails.send_quietly(mails.signing_request, ctx.settings, conference, record, signer, ctx.who.name, pdf, ctx.mailer())
+    return _document_reply(ctx, record)
+
+
+@conferences.route("POST", "/v1/documents/{document_id}/approve",
+                   summary="Người ký duyệt (chỉ người được trình ký): văn bản được ban hành (số, ngày, ký số) và gửi "
+                           "bởi lần tổng hợp bắt đầu ngay", access=SIGNED_IN, response=models.Document, status=202,
+                   errors=(404, 409))
+def approve_document(ctx: Context, document_id: str) -> Reply:
+    now = ctx.now()
+    record = lifecycle.approve(ctx.store, ctx.who, document_id, now)
+    ctx.store.commit()  # recorded (with the compile request) before the compile starts
+    start_compile(ctx.settings, record["conference_id"], now)
+    return _document_reply(ctx, record, 202)
+
+
+@conferences.route("POST", "/v1/documents/{document_id}/return",
+                   summary="Người ký trả lại dự thảo kèm ý kiến; thư báo cho người trình", access=SIGNED_IN,
+                   body=models.ReturnIn, response=models.Document, errors=(404, 409))
+def return_document(ctx: Context, document_id: str) -> Reply:
+    now = ctx.now()
+    record, head = lifecycle.return_(ctx.store, ctx.who, document_id, ctx.body.note, now)
+    ctx.store.commit()
+    clerk = (head.get("submitted_by") or {}).get("email")
+    if clerk:
+        conference = service.get_conference(ctx.store, record["conference_id"])
+        mails.send_quietly(mails.returned, ctx.settings, conference, record, clerk, ctx.who.name, ctx.body.note,
+                           ctx.mailer())
+    return _document_reply(ctx, record)
+
+
+@conferences.route("POST", "/v1/documents/{document_id}/replace",
+                   summary="Thay thế văn bản đã ban hành: mở lại dòng văn bản (dự thảo 'thay thế … số …'); bắt đầu "
+                           "tổng hợp", access=ADMIN, body=models.ReplaceIn, response=models.Document, status=201,
+                   errors=(404, 409))
+def replace_document(ctx: Context, document_id: str) -> Reply:
+    now = ctx.now()
+    record = lifecycle.replace(ctx.store, ctx.who, document_id, ctx.body.reason, now)
+    ctx.store.commit()
+    start_compile(ctx.settings, record["conference_id"], now)
+    return _document_reply(ctx, record, 201)
+
+
+@conferences.route("GET", "/v1/signing-requests", summary="Các văn bản đang trình tôi ký, chờ duyệt",
+                   access=SIGNED_IN, response=models.SigningRequestList)
+def signing_requests(ctx: Context) -> Reply:
+    return Reply(lifecycle.signing_requests(ctx.store, ctx.who, ctx.settings.public_base_url))

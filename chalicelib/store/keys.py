@@ -12,7 +12,9 @@
     period settings     PERIODS                     PERIOD#<period>             -                   -
     conference          CONFERENCES                 CONFERENCE#<id>             CONFERENCE_DATES    <yyyy-mm-dd>#<id>
     compile request     COMPILE_REQUESTS            CONFERENCE#<id>             -                   -
-    document version    CONFERENCE#<id>             DOC#<kind>#<v:06d>          -                   -
+    document version    CONFERENCE#<id>             DOC#<stream>#<v:06d>        -                   -
+    stream head         CONFERENCE#<id>             STREAM#<stream>             SIGNING#<account>*  <at>#<conf>#<stream>
+    document number     DOCNUMBER#<symbol>#<year>   N#<n:06d>                   -                   -
     document pointer    DOCUMENT#<doc_id>           DOCUMENT                    -                   -
     delivery            DOCUMENT#<doc_id>           DELIVERY#<email>            -                   -
     counter             COUNTER#<name>              COUNTER                     -                   -
@@ -36,7 +38,12 @@ report's revisions (Query begins_with); what a submission needs (the unit, the
 current report, the period's settings, the unit's exception and its figure history:
 one BatchGetItem); conferences due soon (Query GSI1
 CONFERENCE_DATES BETWEEN two dates); a conference's document versions, newest
-first; a document by its public id (GetItem on the pointer, then the version); a
+first; a conference's document streams (Query begins_with STREAM#: each stream's stage,
+its current draft, who it was submitted to, the issued document); the numbers taken in
+one (symbol, year) series, the last one first (Query newest first, limit 1), and whether
+one number is taken (GetItem: a number item is put with attribute_not_exists, so a number
+is issued once); the documents awaiting one signer (Query GSI1 SIGNING#<account_id>: *the head
+carries these index keys only while submitted to that account); a document by its public id (GetItem on the pointer, then the version); a
 document's deliveries; an entity's audit trail, newest first; a unit's nominations
 (Query begins_with), a conference's nominations (Query GSI1) and reviewer scores
 (Query); a nomination by id (GetItem on the pointer, then the item). One person or
@@ -174,6 +181,33 @@ def document_kind_prefix(kind: str) -> str:
 
 
 DOCUMENT_PREFIX = "DOC#"
+STREAM_PREFIX = "STREAM#"
+
+
+def stream_head(conference_id: str, stream: str) -> Key:
+    """A document stream's head: its lifecycle stage and what it points at (stored kind = stream)."""
+    return conference_partition(conference_id), f"{STREAM_PREFIX}{stream}"
+
+
+def number_series(symbol: str, year: int) -> str:
+    return f"DOCNUMBER#{symbol}#{year}"
+
+
+def document_number(symbol: str, year: int, n: int) -> Key:
+    """One number of a (symbol, year) series: exists once the number is issued (or the old counter's)."""
+    return number_series(symbol, year), f"N#{n:06d}"
+
+
+NUMBER_PREFIX = "N#"
+
+
+def signing_request_index(account_id: str, at: str, conference_id: str, stream: str) -> Key:
+    """GSI1 keys of a stream head while it awaits its signer: what one signer has to sign, in one Query."""
+    return signing_requests(account_id), f"{at}#{conference_id}#{stream}"
+
+
+def signing_requests(account_id: str) -> str:
+    return f"SIGNING#{account_id}"
 
 
 def document_pointer(document_id: str) -> Key:

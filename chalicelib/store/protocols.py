@@ -217,6 +217,32 @@ class DocumentRepository(Protocol):
     def last_number(self, series: str) -> int:
         """The last number taken in a series (0 before the first), strongly consistent."""
 
+    def stream(self, conference_id: str, stream: str) -> Record | None:
+        """A document stream's head: stage, draft_version, draft_document_id, submitted_to, number_requested,
+        replaces, return_note, approved_at, issued_document_id."""
+
+    def streams(self, conference_id: str) -> list[Record]: ...
+
+    def put_draft(self, conference_id: str, stream: str, fields: Record) -> bool:
+        """Point the head at its newest draft while the stream is in draft (or new); False otherwise."""
+
+    def move_stream(self, conference_id: str, stream: str, stage: str, fields: Record, *,
+                    condition: Any = None, documents: Sequence[tuple[Record, Record]] = (),
+                    audit: Record | None = None) -> None:
+        """A lifecycle step conditioned on the head's stage (guards "stage"), with the document versions'
+        changes and the audit event, in one transaction."""
+
+    def number_taken(self, symbol: str, year: int, n: int) -> bool: ...
+
+    def last_issued(self, symbol: str, year: int) -> int:
+        """The highest number issued in a (symbol, year) series, 0 before the first."""
+
+    def issue(self, record: Record, fields: Record, claim: str, *, number: tuple[str, int, int],
+              head: Record, replaced: tuple[Record, Record] | None = None, audit: Record | None = None) -> None:
+        """Store and issue a final version with its number item, head and replaced document in one
+        transaction. AlreadyExists("number") when the number is taken; ConditionFailed otherwise."""
+
+
     def get(self, document_id: str) -> Record | None:
         """The version record behind a public document id."""
 

@@ -380,6 +380,83 @@ class Documents(_Repository):
         counter = self.table.get(keys.counter(series))
         return int(counter["value"]) if counter else 0
 
+    # -- streams: each document's lifecycle (draft → submitted → approved → issued) -------
+
+    def stream(self, conference_id: str, stream: str) -> Record | None:
+        return self.table.get(keys.stream_head(conference_id, stream))
+
+    def streams(self, conference_id: str) -> list[Record]:
+        return list(self.table.query_all(keys.conference_partition(conference_id), prefix=keys.STREAM_PREFIX))
+
+    def put_draft(self, conference_id: str, stream: str, fields: Record) -> bool:
+        """Point the stream at its newest draft (fields: draft_version, draft_document_id, ...), creating the
+        head on a stream's first draft; only while the stream is in draft (a submit that won meanwhile keeps
+        its draft). False when the stream has moved on. Written at once (the compile's own bookkeeping)."""
+        pk, sk = keys.stream_head(conference_id, stream)
+        try:
+            self.table.write(Update((pk, sk), {"conference_id": conference_id, "stream": stream, **fields},
+                                    any_of(Absent(), Eq("stage", "draft"))))
+        except ConditionFailed:
+            return False
+        return True
+
+    def move_stream(self, conference_id: str, stream: str, stage: str, fields: Record, *,
+                    condition: Condition | None = None, documents: Sequence[tuple[Record, Record]] = (),
+                    audit: Record | None = None) -> None:
+        """One lifecycle step: the head from `stage` (and `condition`) to `fields` (guards "stage"), each
+        (document version, fields) given updated with it (guards "document"), and the audit event, in one
+        transaction (the request's unit of work, or at once)."""
+        on_head = Eq("stage", stage) if condition is None else all_of(Eq("stage", stage), condition)
+        staged = [Staged(Update(keys.stream_head(conference_id, stream), fields, on_head), "stage")]
+        staged += [Staged(Update(keys.document_version(r["conference_id"], r["kind"], int(r["version"])), f,
+                                 Exists()), "document") for r, f in documents]
+        self.writes.apply(_with_audit(staged, audit))
+
+    def awaiting(self, account_id: str) -> list[Record]:
+        """The stream heads submitted to this account and not yet approved or returned (GSI1)."""
+        return list(self.table.query_all(keys.signing_requests(account_id), index=True))
+
+    def number_taken(self, symbol: str, year: int, n: int) -> bool:
+        return self.table.get(keys.document_number(symbol, year, n)) is not None
+
+    def last_issued(self, symbol: str, year: int) -> int:
+        """The highest number issued in the (symbol, year) series (0 before the first), counting the
+        numbers the old counter gave (`docnumber#<symbol>#<year>`) too."""
+        page = self.table.query(keys.number_series(symbol, year), prefix=keys.NUMBER_PREFIX, newest_first=True,
+                                limit=1)
+        last = int(page.items[0]["n"]) if page.items else 0
+        return max(last, self.last_number(f"docnumber#{symbol}#{year}"))
+
+    def issue(self, record: Record, fields: Record, claim: str, *, number: tuple[str, int, int],
+              head: Record, replaced: tuple[Record, Record] | None = None, audit: Record | None = None) -> None:
+        """Store the rendered final version and issue it, all or nothing: the version (while `claim` still
+        renders it), the number item (symbol, year, n) put only if nobody holds it, the stream head from
+        "approved" to `head`, the replaced document (record, fields) and the audit event.
+        Raises AlreadyExists("number") when the number is taken, ConditionFailed otherwise (claim lost,
+        stream moved)."""
+        cid, stream, version = record["conference_id"], record["kind"], int(record["version"])
+        symbol, year, n = number
+        npk, nsk = keys.document_number(symbol, year, n)
+        operations = [
+            Update(keys.document_version(cid, stream, version), fields,
+                   all_of(Eq("claim", claim), Eq("state", "rendering"))),
+            Put({"PK": npk, "SK": nsk, "symbol": symbol, "year": year, "n": n, "document_id": record["document_id"],
+                 "conference_id": cid, "stream": stream}, Absent()),
+            Update(keys.stream_head(cid, stream), head, Eq("stage", "approved")),
+        ]
+        if replaced is not None:
+            old, changes = replaced
+            operations.append(Update(keys.document_version(old["conference_id"], old["kind"], int(old["version"])),
+                                     changes, Exists()))
+        if audit is not None:
+            operations.append(_audit_put(audit).operation)
+        try:
+            self.table.transact(operations)
+        except ConditionFailed as exc:
+            if exc.index == 1:
+                raise AlreadyExists("number") from None
+            raise
+
     def get(self, document_id: str) -> Record | None:
         pointer = self.table.get(keys.document_pointer(document_id))
         if pointer is None:

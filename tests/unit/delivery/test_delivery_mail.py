@@ -191,7 +191,8 @@ def test_outbox_writes_one_parseable_eml_per_send(tmp_path: Path) -> None:
 
 
 def test_default_sender() -> None:
-    assert default_sender({}) == "thidua@localhost"
+    # issue 18: the sender has a display name (readers see the office, not a bare address)
+    assert default_sender({}) == "Văn phòng Bộ Công an <thidua@localhost>"
     assert default_sender({"THIDUA_MAIL_FROM": SENDER}) == SENDER
 
 

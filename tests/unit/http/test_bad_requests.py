@@ -156,6 +156,9 @@ def valid_bodies(w: World) -> dict[str, dict[str, Any]]:
         "passkeyChallenge": {"email": "vanthu@bca.gov.vn"},
         "confirmTotp": {"otp": "123456"},
         "addPasskey": {"credential": {"id": "abc", "type": "public-key"}, "name": "Điện thoại"},
+        "submitDocument": {"signer_account_id": w.ids["account_id"], "number": None},
+        "returnDocument": {"note": "Đề nghị sửa số liệu."},
+        "replaceDocument": {"reason": "Sai tên đơn vị."},
     }
 
 
@@ -169,7 +172,7 @@ LINE_FIELDS = {
 PROSE_FIELDS = {
     "putReport": ["achievements", "comments.checkpoints"], "reviewReport": ["note"], "grantException": ["reason"],
     "createConference": ["signer.title"], "createNomination": ["achievements"], "decide": ["note"],
-    "scoreNomination": ["note"], "finalise": ["note"],
+    "scoreNomination": ["note"], "finalise": ["note"], "returnDocument": ["note"], "replaceDocument": ["reason"],
 }
 # Mutations the API accepts today (bugs, each one in SHOULD_REFUSE below): left out of the clean-refusal test.
 ACCEPTED_TODAY = {
