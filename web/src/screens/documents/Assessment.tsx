@@ -22,10 +22,10 @@ export const SECTIONS: { key: Key; label: string; hint: string }[] = [
 ];
 
 function sectionsOf(c: Conference): Sections {
-  const a = ((c as { assessment?: Partial<Sections> | null }).assessment ?? {}) as Partial<Sections>;
+  const a = c.assessment;
   return {
-    overall: a.overall ?? "", shortcomings: a.shortcomings ?? "", causes: a.causes ?? "",
-    directions: a.directions ?? "", recommendations: a.recommendations ?? "",
+    overall: a?.overall ?? "", shortcomings: a?.shortcomings ?? "", causes: a?.causes ?? "",
+    directions: a?.directions ?? "", recommendations: a?.recommendations ?? "",
   };
 }
 
@@ -66,10 +66,11 @@ export function Assessment({ conference, etag, summary, notice, onSaved, onStale
     }
     setBusy(true);
     try {
-      const assessment = Object.fromEntries(SECTIONS.map((s) => [s.key, d[s.key].normalize("NFC").trim()])) as unknown as Sections;
+      const assessment: Sections = { ...d };
+      for (const s of SECTIONS) assessment[s.key] = d[s.key].normalize("NFC").trim();
       const { data, error, response } = await api.PATCH("/v1/conferences/{conference_id}", {
         params: { path: { conference_id: conference.id }, header: etag ? { "If-Match": etag } : undefined },
-        body: { assessment } as never });
+        body: { assessment } });
       if (data) {
         setD(sectionsOf(data));
         setSaved("Đã lưu phần đánh giá. Bấm “Tổng hợp văn bản” để có dự thảo báo cáo mới có phần này.");

@@ -4,25 +4,28 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api, asProblem, describe } from "../../api/client";
 import { Dialog } from "../../components/Dialog";
 import { Field, Heading, Loading, Notice } from "../../ui";
-import { OFFLINE, PDF, citation, download, fetchFile, kindName, stageBadge, stageOf, streamOf, type Doc } from "./chain";
+import type { components } from "../../api/schema";
+import { OFFLINE, PDF, citation, download, fetchFile, kindName, stageBadge, stageOf, streamOf } from "./chain";
 import "./documents.css";
 
+type Request = components["schemas"]["SigningRequest"];
+type Verification = components["schemas"]["Verification"];
 type Answer = { kind: "approved" } | { kind: "issued"; number: string; issuedOn: string | null } | { kind: "returned"; note: string };
 
 /** A document submitted to this person, from their signing requests (null: not waiting for them). */
-async function requested(id: string): Promise<Doc | null | string> {
+async function requested(id: string): Promise<Request | null | string> {
   try {
     const { data, error, response } = await api.GET("/v1/signing-requests", {});
     if (!data) return describe(asProblem(error, response));
-    return (data.items as Doc[]).find((d) => d.id === id) ?? null;
+    return data.items.find((d) => d.id === id) ?? null;
   } catch {
     return OFFLINE;
   }
 }
 
 /** The issued version of the stream `doc` belongs to, once the compile has made it (null: not yet). */
-async function issuedOf(doc: Doc): Promise<{ number: string; issuedOn: string | null } | null> {
-  const conferenceId = (doc as { conference_id?: string | null }).conference_id;
+async function issuedOf(doc: Request): Promise<{ number: string; issuedOn: string | null } | null> {
+  const conferenceId = doc.conference_id;
   if (conferenceId) {
     try {
       const { data } = await api.GET("/v1/conferences/{conference_id}/documents", {
@@ -38,15 +41,14 @@ async function issuedOf(doc: Doc): Promise<{ number: string; issuedOn: string | 
   }
   try {
     const { data } = await api.GET("/v1/documents/{document_id}/verify", { params: { path: { document_id: doc.id } } });
-    const v = data as { number?: string | null; date?: string | null; stage?: string | null } | undefined;
-    return v?.number && (!v.stage || v.stage === "issued") ? { number: v.number, issuedOn: v.date ?? null } : null;
+    return data?.number && data.stage === "issued" ? { number: data.number, issuedOn: data.date ?? null } : null;
   } catch {
     return null;
   }
 }
 
 export default function SignDocument({ documentId }: { documentId: string }) {
-  const [doc, setDoc] = useState<Doc | null>(null);
+  const [doc, setDoc] = useState<Request | null>(null);
   const [gone, setGone] = useState(false); // not (or no longer) waiting for this signer
   const [error, setError] = useState<string | null>(null);
   const [pdfUrl, setPdfUrl] = useState<string | null>(null);
@@ -197,10 +199,10 @@ export default function SignDocument({ documentId }: { documentId: string }) {
 
 /** The link of an email answered already, or not meant for this account: what the public record says. */
 function NotWaiting({ documentId }: { documentId: string }) {
-  const [v, setV] = useState<{ title?: string; number?: string | null; date?: string | null; stage?: string | null } | null>(null);
+  const [v, setV] = useState<Partial<Verification> | null>(null);
   useEffect(() => {
     api.GET("/v1/documents/{document_id}/verify", { params: { path: { document_id: documentId } } })
-      .then(({ data }) => setV((data as typeof v) ?? {}), () => setV({}));
+      .then(({ data }) => setV(data ?? {}), () => setV({}));
   }, [documentId]);
   return (
     <section>
@@ -216,7 +218,7 @@ function NotWaiting({ documentId }: { documentId: string }) {
   );
 }
 
-function ApproveDialog({ doc, onClose, onDone }: { doc: Doc | null; onClose: () => void; onDone: () => void }) {
+function ApproveDialog({ doc, onClose, onDone }: { doc: Request | null; onClose: () => void; onDone: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => setError(null), [doc?.id]);
@@ -255,7 +257,7 @@ function ApproveDialog({ doc, onClose, onDone }: { doc: Doc | null; onClose: () 
   );
 }
 
-function ReturnDialog({ doc, onClose, onDone }: { doc: Doc | null; onClose: () => void; onDone: (note: string) => void }) {
+function ReturnDialog({ doc, onClose, onDone }: { doc: Request | null; onClose: () => void; onDone: (note: string) => void }) {
   const [note, setNote] = useState("");
   const [noteError, setNoteError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);

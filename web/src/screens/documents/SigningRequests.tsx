@@ -3,14 +3,15 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../../api/client";
 import { dateTime } from "../../lib/format";
-import { kindName, type Doc } from "./chain";
+import type { components } from "../../api/schema";
+import { kindName } from "./chain";
 import "./documents.css";
 
 export function SigningRequests() {
-  const [items, setItems] = useState<Doc[] | null>(null);
+  const [items, setItems] = useState<components["schemas"]["SigningRequest"][] | null>(null);
   useEffect(() => {
     let live = true;
-    api.GET("/v1/signing-requests", {}).then(({ data }) => live && setItems((data?.items as Doc[] | undefined) ?? []),
+    api.GET("/v1/signing-requests", {}).then(({ data }) => live && setItems(data?.items ?? []),
       () => live && setItems([]));
     return () => {
       live = false;
@@ -22,7 +23,7 @@ export function SigningRequests() {
       <h2 id="sr-title">Văn bản chờ ký</h2>
       <ul class="plain">
         {items.map((d) => {
-          const submittedAt = (d as { submitted_at?: string | null }).submitted_at;
+          const submittedAt = d.submitted_at;
           return (
             <li key={d.id} class="signing-requests__item">
               <a href={`#/van-ban/${encodeURIComponent(d.id)}`}>{kindName(d)}: {d.title}</a>

@@ -2,19 +2,15 @@
  * date, stage, replaced by) and of its digital signature; and a PDF copy checked against it (an altered copy fails). */
 import { useEffect, useState } from "preact/hooks";
 import { api, apiBase, asProblem, describe } from "../../api/client";
+import type { components } from "../../api/schema";
 import { dateTime } from "../../lib/format";
 import { Heading, Loading, Notice } from "../../ui";
 import { KIND, OFFLINE, citation } from "./chain";
 import "./documents.css";
 
-interface Signature { intact: boolean; trusted: boolean; valid: boolean; signer: string; signed_at: string; issuer: string }
-interface Report {
-  id: string; code: string; kind: string; number: string | null; title: string; date: string | null;
-  stage?: string | null; sha256?: string | null; notice?: string | null;
-  replaced_by?: { document_id: string; number: string | null; issued_on?: string | null } | null;
-  signature?: Signature | null;
-  matches?: boolean | null;
-}
+type Signature = components["schemas"]["SignatureReport"];
+/** GET …/verify, or POST /v1/documents/verify (with `matches`: the upload is byte for byte the issued file). */
+type Report = components["schemas"]["Verification"] & { matches?: boolean };
 
 const STAGE: Record<string, string> = {
   draft: "Dự thảo (chưa ban hành, không có giá trị pháp lý)",
@@ -33,7 +29,7 @@ export default function Verify({ documentId }: { documentId: string }) {
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     api.GET("/v1/documents/{document_id}/verify", { params: { path: { document_id: documentId } } }).then(
-      ({ data, error: e, response }) => (data ? setReport(data as Report) : setError(describe(asProblem(e, response)))),
+      ({ data, error: e, response }) => (data ? setReport(data) : setError(describe(asProblem(e, response)))),
       () => setError(OFFLINE));
   }, [documentId]);
 
@@ -63,6 +59,7 @@ function ReportView({ report: r }: { report: Report }) {
             : "một văn bản mới đang được ban hành"}</dd></>
         )}
       </dl>
+      {r.matches === true && <Notice kind="ok">Tệp này trùng khớp từng byte với bản đã ban hành.</Notice>}
       {r.notice && <Notice kind="warn">{r.notice}</Notice>}
       <SignatureView signature={r.signature ?? null} />
     </div>

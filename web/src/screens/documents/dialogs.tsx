@@ -173,7 +173,7 @@ export function ReplaceDialog({ doc, onClose, onDone, onStale }: {
       const { data, error: err, response } = await api.POST("/v1/documents/{document_id}/replace", {
         params: { path: { document_id: doc.id } }, body: { reason: reason.trim() } });
       if (response.ok) {
-        onDone(data ? { ...doc, ...(data as Partial<Doc>), number: doc.number } : doc);
+        onDone(data ? { ...data, number: doc.number } : doc);
         return;
       }
       setError(describe(asProblem(err, response)));
