@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PYTHON_BOOT ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13.*/bin/python3.13) $(shell command -v python3.13 2>/dev/null))
 DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium chromium-driver
 
-.PHONY: deps system-deps dynamodb-local browser-test-deps web node test test-unit test-fast demo serve admin-token package bench clean
+.PHONY: deps system-deps dynamodb-local browser-test-deps web node pki test test-unit test-fast demo serve admin-token package bench docx-preview clean
 
 deps: $(VENV)/.installed system-deps dynamodb-local browser-test-deps
 
@@ -72,9 +72,19 @@ web/dist/index.html: web/node_modules/.installed web/openapi.json $(WEB_SOURCES)
 	cd web && npm run --silent build
 	touch $@
 
+# The test PKI (devtools/pki.py): a test CA and a PKCS#12 per issuer of the catalog, which the demo
+# and the local stages sign issued documents with (the cloud's come from Secrets Manager). Redone only
+# when the catalog or the script changes; a second run keeps the CA and the certificates it issued.
+PKI_DIR := .cache/pki
+pki: $(PKI_DIR)/.made
+
+$(PKI_DIR)/.made: chalicelib/core/catalog/issuers.json devtools/pki.py | $(VENV)/.installed
+	$(PY) -m devtools.pki $(PKI_DIR)
+	touch $@
+
 # Every tier, in random order (pytest-randomly), on two workers; a test file stays on one worker,
 # so module fixtures (a packaged zip, a compiled world) are built once.
-test: deps web
+test: deps web pki
 	$(PY) -m pytest -n 2 --dist loadfile -q
 
 # Pure rules and the HTTP layer over the in-memory store: no Java, seconds.
@@ -84,7 +94,7 @@ test-unit: $(VENV)/.installed
 test-fast: deps
 	$(PY) -m pytest -q -m "not slow"
 
-demo: deps web
+demo: deps web pki
 	$(PY) -m devtools.demo
 
 serve: deps web
@@ -104,6 +114,26 @@ package: $(VENV)/.installed web
 # (docs/performance.md). Figures, not a pass/fail gate.
 bench: deps web
 	$(PY) -m bench
+
+# The demo documents as DOCX, converted to PDF by LibreOffice (Debian's, headless) into
+# out/docx-preview/ to look at (e.g. `pdftoppm -png -r 60`) next to the WeasyPrint PDF of the same
+# model. A large install, so not part of `make deps`/`make test`. fonts-liberation2 gives
+# LibreOffice its metric-compatible stand-in for the documents' Times New Roman.
+DOCX_PREVIEW_PACKAGES := libreoffice-writer-nogui fonts-liberation2
+docx-preview: $(VENV)/.installed system-deps
+	@missing=""; for p in $(DOCX_PREVIEW_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null || { \
+	    echo "Could not install:$$missing. Install them with apt-get and run again."; exit 1; }; \
+	fi
+	rm -rf out/docx-preview
+	$(PY) -m devtools.docx_preview out/docx-preview
+	soffice --headless --norestore -env:UserInstallation=file://$(CURDIR)/.cache/libreoffice \
+	  --convert-to pdf --outdir out/docx-preview out/docx-preview/*.docx >/dev/null
+	@ls -1 out/docx-preview/*.pdf
 
 clean:
 	rm -rf out build .pytest_cache web/dist web/openapi.json

@@ -117,14 +117,13 @@ def render_seconds(stack: Stack, cid: str) -> float:
     conference = store.conferences.get(cid)
     start = time.perf_counter()
     for kind in KINDS:
-        inputs = kind.gather(store, conference, conf, now)
-        if not kind.wanted(inputs):
-            continue
-        doc = kind.build(inputs, Numbering(number="99/BC-BCA", document_id="BNCH-TIME",
-                                           issued_on=dt.date.fromisoformat(conference["date"]),
-                                           verify_url=service.verify_url(conf.public_base_url, "BNCH-TIME"),
-                                           verify_code=service.verify_code("BNCH-TIME")))
-        kind.render(doc)
+        for stream in kind.streams(store, conference, conf, now):
+            doc = kind.build(stream.inputs, Numbering(
+                number=f"99/{stream.symbol}", document_id="BNCH-TIME",
+                issued_on=dt.date.fromisoformat(conference["date"]), year=int(conference["date"][:4]),
+                verify_url=service.verify_url(conf.public_base_url, "BNCH-TIME"),
+                verify_code=service.verify_code("BNCH-TIME")))
+            kind.render(doc)
     return time.perf_counter() - start
 
 

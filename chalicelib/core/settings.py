@@ -47,6 +47,15 @@ class Settings:
     # THIDUA_PORTAL_URL: the web portal's address, for the links in invitation and reset emails; its
     # host is the WebAuthn relying party id and its origin the origin passkeys are bound to.
     portal_url: str = "http://localhost:8000/"
+    # Digital signatures of issued documents (chalicelib/documents/signing.py). THIDUA_SIGNING_SECRET_PREFIX:
+    # when set, each issuer's PKCS#12 is the Secrets Manager secret <prefix><issuer id> (the cloud);
+    # otherwise THIDUA_SIGNING_DIR holds <issuer id>.p12 (`make pki`'s test PKI, relative to the repo root).
+    signing_dir: str = ".cache/pki"
+    signing_secret_prefix: str = ""
+    # THIDUA_SIGNING_TRUST: the root certificates a signature must chain to, comma-separated PEM files
+    # (relative to the repo root, i.e. the Lambda task root; e.g. the government CA's root shipped in
+    # chalicelib/); empty: the test CA THIDUA_SIGNING_DIR/ca.crt when signing locally, none otherwise.
+    signing_trust: str = ""
 
     @property
     def webauthn_rp_id(self) -> str:
@@ -124,4 +133,7 @@ def settings(env: Mapping[str, str] | None = None) -> Settings:
         idempotency_in_progress_seconds=_positive(env, "THIDUA_IDEMPOTENCY_IN_PROGRESS_SECONDS",
                                                   Settings.idempotency_in_progress_seconds),
         portal_url=(env.get("THIDUA_PORTAL_URL") or "").strip() or Settings.portal_url,
+        signing_dir=(env.get("THIDUA_SIGNING_DIR") or "").strip() or Settings.signing_dir,
+        signing_secret_prefix=(env.get("THIDUA_SIGNING_SECRET_PREFIX") or "").strip(),
+        signing_trust=(env.get("THIDUA_SIGNING_TRUST") or "").strip(),
     )

@@ -22,46 +22,62 @@ from chalicelib.store import Store
 
 @dataclass(frozen=True)
 class Numbering:
-    """What a claimed, numbered version gives the document model."""
+    """What the document model is given beyond its inputs: a draft has no number and no date of issue."""
 
-    number: str | None        # None: a draft
+    number: str | None        # "07/QĐ-BCA"; None: a draft
     document_id: str
-    issued_on: dt.date
+    issued_on: dt.date | None # the day of issue (the approval day, Hà Nội time); None: a draft
     verify_url: str
     verify_code: str
+    year: int = 0             # the year a draft's date line prints
+    replaces: str | None = None  # "Quyết định số 01/QĐ-BCA ngày 05/9/2021": the issued document this one replaces
+
+    @property
+    def draft(self) -> bool:
+        return self.number is None
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One document a conference produces, with its own lifecycle: its stored kind string is `key`."""
+
+    kind: "DocumentKind"
+    key: str                  # "summary", "proposal", "decision@bo-cong-an@bang-khen-bo-truong"
+    inputs: Any               # what the kind's fingerprint and builder take
+    issuer: Any               # documents.model.Issuer: the header, the symbol, the signer, the certificate
+    symbol: str               # "QĐ-BCA": numbers run per (symbol, year)
+    # who else receives it once issued, beyond the conference's recipients: [{"name", "email"}]
+    # (a decision: the units whose nominees are in it)
+    recipients: tuple[dict[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
 class DocumentKind:
-    code: str                     # stored kind: "summary"
-    label: str                    # Vietnamese, in mail subjects: "Báo cáo tổng hợp"
+    code: str                     # the kind: "summary" | "proposal" | "decision"
+    label: str                    # Vietnamese: "Báo cáo tổng hợp"
     noun: str                     # how a mail body names it: "Báo cáo"
-    filename: str                 # artifact file name inside the version's folder
-    attachment_stem: str          # attachment: "<stem>-so-<number>.pdf"
-    gather: Callable[[Store, dict[str, Any], Settings, dt.datetime], Any]
+    streams: Callable[[Store, dict[str, Any], Settings, dt.datetime], list[Stream]]
     fingerprint: Callable[[Any], str]
     build: Callable[[Any, Numbering], Any]
     render: Callable[[Any], bytes]
-    prefix_field: str = "number_prefix"                 # the conference field naming the number series
-    default_prefix: str = "BC-BCA"
-    numbered: Callable[[Any], bool] = lambda inputs: True  # a draft gets no number
-    wanted: Callable[[Any], bool] = lambda inputs: True    # whether there is anything to publish yet
     # The document as HTML whose template marks where it may be cut: with it, a compile
     # renders every kind's document at once, long ones in parts on every core.
     html: Callable[[Any], str] | None = None
 
-    def prefix_of(self, conference: dict[str, Any]) -> str:
-        return conference.get(self.prefix_field) or self.default_prefix
 
-    @staticmethod
-    def number_series(prefix: str, year: int) -> str:
-        """The counter behind numbers: they run per prefix and year, never twice."""
-        return f"docnumber#{prefix}#{year}"
+def _fingerprint(content: Any) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
-    def attachment_name(self, number: str | None, version: int = 1) -> str:
-        if number is None:
-            return f"{self.attachment_stem}-du-thao-v{version}.pdf"
-        return f"{self.attachment_stem}-so-{number.replace('/', '-')}.pdf"
+
+def ministry_issuer(conference: dict[str, Any]) -> Any:
+    """The ministry signed by the conference's signer; a signer who does not sign for the ministry (an
+    older conference) is left out and the catalog's own signer stands (PATCH refuses such signers now)."""
+    from chalicelib.documents import issuers
+
+    try:
+        return issuers.ministry(conference)
+    except ValueError:
+        return issuers.ministry()
 
 
 # -- the summary report ----------------------------------------------------------------
@@ -92,10 +108,29 @@ def gather_summary(store: Store, conference: dict[str, Any], conf: Settings, now
     return SummaryInputs(inputs, completeness)
 
 
+def summary_streams(store: Store, conference: dict[str, Any], conf: Settings, now: dt.datetime) -> list[Stream]:
+    issuer = ministry_issuer(conference)
+    return [Stream(SUMMARY, "summary", gather_summary(store, conference, conf, now), issuer, issuer.symbol("BC"))]
+
+
+def fingerprint_summary(inputs: SummaryInputs) -> str:
+    assessment = inputs.aggregate.conference.get("assessment") or {}
+    return _fingerprint([aggregate.fingerprint(inputs.aggregate), assessment])
+
+
 def build_summary(inputs: SummaryInputs, numbering: Numbering) -> Any:
+    import inspect
+
+    kwargs: dict[str, Any] = {}
+    params = inspect.signature(aggregate.build_summary).parameters
+    if "replaces" in params:  # the builder with a heading (chain-docs): drafts have no date of issue
+        kwargs = {"replaces": numbering.replaces, "year": numbering.year}
+        issued_on = numbering.issued_on
+    else:
+        issued_on = numbering.issued_on or dt.date(numbering.year or dt.date.today().year, 1, 1)
     return aggregate.build_summary(inputs.aggregate, number=numbering.number, document_id=numbering.document_id,
-                                   issued_on=numbering.issued_on, verify_url=numbering.verify_url,
-                                   verify_code=numbering.verify_code, completeness=inputs.completeness)
+                                   issued_on=issued_on, verify_url=numbering.verify_url,
+                                   verify_code=numbering.verify_code, completeness=inputs.completeness, **kwargs)
 
 
 def render_summary(doc: Any) -> bytes:
@@ -111,70 +146,125 @@ def summary_html(doc: Any) -> str:
 
 
 SUMMARY = DocumentKind(
-    code="summary", label="Báo cáo tổng hợp", noun="Báo cáo", filename="bao-cao-tong-hop.pdf", attachment_stem="bao-cao-tong-hop",
-    gather=gather_summary, fingerprint=lambda inputs: aggregate.fingerprint(inputs.aggregate),
-    build=build_summary, render=render_summary, html=summary_html)
+    code="summary", label="Báo cáo tổng hợp", noun="Báo cáo", streams=summary_streams,
+    fingerprint=fingerprint_summary, build=build_summary, render=render_summary, html=summary_html)
 
-# -- the commendation list -------------------------------------------------------------
+
+# -- the Tờ trình and the Quyết định (their models and builders: chalicelib/awards/decisions.py) --------
 
 @dataclass(frozen=True)
-class CommendationInputs:
+class AwardInputs:
     conference: dict[str, Any]
-    approved: list[dict[str, Any]]      # the nominations approved so far (all of them once finalised)
-    unit_names: dict[str, str]
-    finalised: bool
+    plan: Any                                  # what the builder takes (a decisions.plan_decisions item)
+    approved: list[dict[str, Any]]             # the nominations it holds
+    units: list[dict[str, Any]]
 
 
-# Conference fields the list prints; with the approved nominations' ETags they make its fingerprint.
-LIST_FIELDS = ("title", "date", "place", "signer", "upper_agency", "agency", "distribution", "recipients",
-               "list_prefix", "finalised_at")
+# Conference fields the award documents print; with the nominations' ETags they make the fingerprint.
+AWARD_FIELDS = ("title", "date", "place", "signer", "distribution", "recipients")
 
 
-def gather_commendations(store: Store, conference: dict[str, Any], conf: Settings,
-                         now: dt.datetime) -> CommendationInputs:
+def fingerprint_awards(inputs: AwardInputs) -> str:
+    names = {u["id"]: u.get("name") for u in inputs.units}
+    return _fingerprint({"conference": {k: inputs.conference.get(k) for k in AWARD_FIELDS},
+                         "approved": sorted((n["id"], n["etag"]) for n in inputs.approved),
+                         "units": sorted((u, names.get(u)) for u in {n["nominee_unit_id"] for n in inputs.approved}),
+                         "forms": [f.as_dict() for f in award_forms()]})
+
+
+def _award_builders() -> bool:
+    """Whether the Tờ trình and Quyết định builders are installed (chalicelib/awards/decisions.py)."""
+    import importlib.util
+
+    return importlib.util.find_spec("chalicelib.awards.decisions") is not None
+
+
+def _approved(store: Store, conference: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     approved = [n for n in store.nominations.for_conference(conference["id"]) if n["status"] == "approved"]
-    names = {u["id"]: u["name"] for u in store.units.all()}
-    return CommendationInputs(conference, approved, names, bool(conference.get("finalised_at")))
+    return approved, store.units.all()
 
 
-def fingerprint_commendations(inputs: CommendationInputs) -> str:
-    content = {"conference": {k: inputs.conference.get(k) for k in LIST_FIELDS},
-               "approved": sorted((n["id"], n["etag"]) for n in inputs.approved),
-               "units": sorted((u, inputs.unit_names.get(u)) for u in {n["nominee_unit_id"] for n in inputs.approved}),
-               "forms": [f.as_dict() for f in award_forms()]}
-    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+def _unit_recipients(nominations: list[dict[str, Any]], units: list[dict[str, Any]]) -> tuple[dict[str, str], ...]:
+    """The emails of the units whose nominees are in a decision: each unit learns of its own awards."""
+    by_id = {u["id"]: u for u in units}
+    out: dict[str, dict[str, str]] = {}
+    for n in nominations:
+        for unit_id in dict.fromkeys([n.get("nominee_unit_id"), n.get("unit_id")]):
+            unit = by_id.get(unit_id or "")
+            for address in (unit or {}).get("emails") or []:
+                out.setdefault(address.lower(), {"name": unit["name"], "email": address})
+    return tuple(out.values())
 
 
-def build_commendations(inputs: CommendationInputs, numbering: Numbering) -> Any:
-    from chalicelib.awards.commendation_list import build_commendation_document
+def proposal_streams(store: Store, conference: dict[str, Any], conf: Settings, now: dt.datetime) -> list[Stream]:
+    if not _award_builders():
+        return []
+    """One Tờ trình per conference, once the ministry has approved nominations to propose."""
+    from chalicelib.awards import decisions
+    from chalicelib.documents import issuers
 
-    conference = inputs.conference
-    return build_commendation_document(
-        conference, [f.as_dict() for f in award_forms()], inputs.approved, inputs.unit_names,
-        number=numbering.number, number_prefix=conference.get("list_prefix") or "DS-BCA",
-        issued_on=numbering.issued_on, draft=not inputs.finalised, verify_url=numbering.verify_url,
-        verify_code=numbering.verify_code)
-
-
-def render_commendations(doc: Any) -> bytes:
-    from chalicelib.documents.render import render_commendations_pdf  # WeasyPrint: here and only here
-
-    return render_commendations_pdf(doc)
-
-
-def commendations_html(doc: Any) -> str:
-    from chalicelib.documents.render import render_commendations_html
-
-    return render_commendations_html(doc)
+    approved, units = _approved(store, conference)
+    plan = decisions.plan_proposal(conference, approved, units)
+    if plan is None:
+        return []
+    office = issuers.office()
+    held = [n for n in approved if n["id"] in set(decisions.nomination_ids(plan))]
+    return [Stream(PROPOSAL, "proposal", AwardInputs(conference, plan, held, units), office, office.symbol("TTr"))]
 
 
-COMMENDATIONS = DocumentKind(
-    code="commendations", label="Danh sách đề nghị khen thưởng", noun="Danh sách",
-    filename="danh-sach-de-nghi-khen-thuong.pdf", attachment_stem="danh-sach-de-nghi-khen-thuong",
-    gather=gather_commendations, fingerprint=fingerprint_commendations, build=build_commendations,
-    render=render_commendations, html=commendations_html, prefix_field="list_prefix", default_prefix="DS-BCA",
-    numbered=lambda inputs: inputs.finalised,
-    # no list until something is approved or the list is finalised (then even an empty one)
-    wanted=lambda inputs: inputs.finalised or bool(inputs.approved))
+def decision_streams(store: Store, conference: dict[str, Any], conf: Settings, now: dt.datetime) -> list[Stream]:
+    if not _award_builders():
+        return []
+    """One Quyết định per (granting issuer, award form): `decision@<issuer id>@<form code>`."""
+    from chalicelib.awards import decisions
 
-KINDS: tuple[DocumentKind, ...] = (SUMMARY, COMMENDATIONS)
+    approved, units = _approved(store, conference)
+    out = []
+    for plan in decisions.plan_decisions(conference, approved, units):
+        ids = set(decisions.nomination_ids(plan))
+        held = [n for n in approved if n["id"] in ids]
+        issuer = plan.issuer
+        out.append(Stream(DECISION, f"decision@{issuer.id}@{plan.form.code}", AwardInputs(conference, plan, held, units),
+                          issuer, issuer.symbol("QĐ"), _unit_recipients(held, units)))
+    return out
+
+
+def _numbering_kwargs(numbering: Numbering) -> dict[str, Any]:
+    return {"number": numbering.number, "issued_on": numbering.issued_on, "year": numbering.year,
+            "document_id": numbering.document_id, "verify_url": numbering.verify_url,
+            "verify_code": numbering.verify_code, "replaces": numbering.replaces}
+
+
+def build_proposal(inputs: AwardInputs, numbering: Numbering) -> Any:
+    from chalicelib.awards import decisions
+
+    return decisions.build_proposal(inputs.plan, **_numbering_kwargs(numbering))
+
+
+def build_decision(inputs: AwardInputs, numbering: Numbering) -> Any:
+    from chalicelib.awards import decisions
+
+    return decisions.build_decision(inputs.plan, **_numbering_kwargs(numbering))
+
+
+def _render(name: str) -> Callable[[Any], Any]:
+    def run(doc: Any) -> Any:
+        from chalicelib.documents import render  # WeasyPrint: here and only here
+
+        return getattr(render, name)(doc)
+    run.__name__ = name
+    return run
+
+
+PROPOSAL = DocumentKind(
+    code="proposal", label="Tờ trình đề nghị khen thưởng", noun="Tờ trình", streams=proposal_streams,
+    fingerprint=fingerprint_awards, build=build_proposal, render=_render("render_proposal_pdf"),
+    html=_render("render_proposal_html"))
+DECISION = DocumentKind(
+    code="decision", label="Quyết định khen thưởng", noun="Quyết định", streams=decision_streams,
+    fingerprint=fingerprint_awards, build=build_decision, render=_render("render_decision_pdf"),
+    html=_render("render_decision_html"))
+
+# The old commendation list ("commendations", DS) is no longer produced: its records stay listed,
+# downloadable and verifiable (names.py, lifecycle.py).
+KINDS: tuple[DocumentKind, ...] = (SUMMARY, PROPOSAL, DECISION)

@@ -1,42 +1,56 @@
-"""The compile: conference → each kind of document (claimed, numbered, rendered, stored) → one
-email per recipient with the documents attached.
+"""The compile: a conference's document streams → drafts (dự thảo) and issued documents (ban hành) →
+one email per recipient with the issued documents attached (gửi).
 
-Run by the Chalice schedule (`app.compile_due_conferences`) and by
-`python -m chalicelib.cli compile`. Exactly once, even when EventBridge delivers
+Each stream (the summary, the Tờ trình, one Quyết định per granting issuer and award form:
+`kinds.py`) has a lifecycle (`lifecycle.py`). The compile acts on its stage:
+
+- `draft` (or a new stream): when the inputs' fingerprint changed, a new draft version: unnumbered,
+  marked DỰ THẢO, no date of issue, and no mail. The stream head points at it.
+- `approved` (the signer said yes): if the inputs still have the submitted draft's fingerprint, the
+  final version: numbered (the clerk's number from the register, or the next in its (symbol, year)
+  series), dated the approval day (Hà Nội), rendered, PDF signed (PAdES) and DOCX stored next to it;
+  stored as `issued` in one transaction with its number item, the head and the document it replaces.
+  If the inputs changed, the stream goes back to `draft` with a note (it must be submitted again).
+- `submitted` / `issued`: nothing. A changed figure after ban hành makes no new version, no number.
+
+Then every issued document is delivered: to the conference's recipients and, for a decision, to
+the units whose nominees are in it.
+
+Run by the Chalice schedule (`app.compile_due_conferences`), by POST /compile, approve and replace
+(`trigger.py`) and by `python -m chalicelib.cli compile`. Exactly once, even when EventBridge delivers
 the schedule twice or Lambda retries:
 
-1. A kind's inputs are fingerprinted (`kinds.py`). If the newest version of that
-   kind has this fingerprint, nothing is rendered again.
-2. Otherwise version N+1 is claimed with a conditional write (version and its
-   public id pointer in one transaction), and older versions still rendering are
-   marked "abandoned" (superseded: their render can no longer be stored). A
-   concurrent compile that loses sees the winner's claim and stops; a claim left
-   rendering longer than STALE_RENDER (its owner crashed) may be taken over. Only
-   the claim owner renders and stores the PDF. It renders with the number its
-   series would issue next and takes that number in the transaction that marks the
-   version stored, only if it is still the next one (else it renders again with the
-   new next one): a number belongs to a stored version or to none, so a render that
-   dies leaves no hole in the series, and no number is issued twice.
-3. Each recipient's delivery of the set of documents is claimed before sending,
-   with a Message-ID derived from (documents, recipient), and marked sent
-   afterwards. A claim stuck in "sending" longer than STALE_SEND is retried.
+1. A stream's version is claimed with a conditional write (version and its public id pointer in one
+   transaction); older versions still rendering are marked "abandoned". A concurrent compile that
+   loses sees the winner's claim and stops; a claim left rendering longer than STALE_RENDER (its
+   owner crashed) may be taken over. Only the claim owner renders and stores.
+2. A number belongs to an issued version or to none: its item (symbol, year, n) is put with
+   attribute_not_exists in the transaction that issues the version. The next number taken meanwhile
+   → rendered again with the following one; a number the clerk entered taken meanwhile → the stream
+   goes back to draft with a note.
+3. Each recipient's delivery of each issued document is claimed before sending, with a Message-ID
+   derived from (documents, recipient), and marked sent afterwards; a claim stuck in "sending"
+   longer than STALE_SEND is retried.
 
-The edge: a crash after the mail server accepted a message but before "sent" is
-recorded means that message is sent again once the claim goes stale (at least
-once there); the repeated Message-ID lets mail systems and readers spot it.
+The edge: a crash after the mail server accepted a message but before "sent" is recorded means
+that message is sent again once the claim goes stale (at least once there); the repeated
+Message-ID lets mail systems and readers spot it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import hashlib
 import logging
+import os
 import secrets
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from chalicelib.conferences import service
-from chalicelib.conferences.recipients import recipients_of
+from chalicelib.conferences.recipients import from_stored, recipients_of
+from chalicelib.core import audit
 from chalicelib.core.clock import iso
 from chalicelib.core.errors import NotFound
 from chalicelib.core.periods import VN_TZ
@@ -44,30 +58,64 @@ from chalicelib.core.settings import Settings
 from chalicelib.core.states import DocumentState, SendState
 from chalicelib.delivery import (Attachment, DownloadLink, S3Artifacts, artifacts_for, build_fitted_message,
                                  default_sender, emails, mailer_for, make_message_id)
-from chalicelib.publishing.kinds import KINDS, DocumentKind, Numbering
+from chalicelib.publishing import lifecycle
+from chalicelib.publishing.kinds import KINDS, DocumentKind, Numbering, Stream
+from chalicelib.publishing.lifecycle import APPROVED, DRAFT, ISSUED, REPLACED
+from chalicelib.publishing.names import attachment_name
 from chalicelib.store import AlreadyExists, ConditionFailed, Store
 
 log = logging.getLogger("thidua.compile")
 
 STALE_RENDER = dt.timedelta(minutes=10)
 STALE_SEND = dt.timedelta(minutes=5)
+DOCX_TYPE = lifecycle.DOCX
+
+Render = Callable[[Any], bytes] | Mapping[str, Callable[[Any], bytes]]
+# sign(pdf, stream, number text, conf) -> the signed PDF; docx(document model) -> the DOCX bytes
+Sign = Callable[[bytes, Stream, str, Settings], bytes]
+Docx = Callable[[Any], bytes]
 
 
 class CompileFailed(RuntimeError):
     """Some conference could not be compiled or some recipient not reached (retry later)."""
 
 
+def signing_enabled(env: Mapping[str, str] | None = None) -> bool:
+    """THIDUA_SIGNING=off: issue without a signature (tests that do not look at signatures). Anything
+    else: an issued document is signed, or not issued at all (no credentials: the compile fails loudly)."""
+    return ((env if env is not None else os.environ).get("THIDUA_SIGNING") or "on").strip().lower() != "off"
+
+
+def default_sign(pdf: bytes, stream: Stream, number: str, conf: Settings) -> bytes:
+    """The issuing body's PAdES signature, the appearance in the signer block. Raises when the
+    body has no credentials (signing.SigningUnavailable): never issued silently unsigned."""
+    from chalicelib.documents import signing  # pyHanko: only here
+
+    issuer = stream.issuer
+    credentials = signing.credentials_for(conf, issuer)
+    return signing.sign_pdf(pdf, credentials, signer_name=issuer.signer_name, location=issuer.place,
+                            reason=f"Ban hành {stream.kind.noun} số {number}",
+                            signer_title="\n".join(issuer.signer_lines))
+
+
+def default_docx(doc: Any) -> bytes:
+    from chalicelib.documents.docx import render_docx  # python-docx: only here
+
+    return render_docx(doc)
+
+
 @dataclass
 class CompileResult:
     conference_id: str
     state: str                       # "stored" | "in_progress"
-    documents: list[dict[str, Any]] = field(default_factory=list)   # one stored record per kind
-    created: bool = False            # this run rendered a new version of some kind
+    documents: list[dict[str, Any]] = field(default_factory=list)   # each stream's current record this run saw
+    created: bool = False            # this run stored a new version of some stream
     deliveries: dict[str, str] = field(default_factory=dict)  # email -> sent|already_sent|in_progress|failed
+    issued: list[dict[str, Any]] = field(default_factory=list)  # the documents this run issued
 
     @property
     def document(self) -> dict[str, Any] | None:
-        """The summary report's record (the first kind)."""
+        """The summary report's record (the first stream)."""
         return self.documents[0] if self.documents else None
 
     @property
@@ -76,11 +124,12 @@ class CompileResult:
 
     def as_dict(self) -> dict[str, Any]:
         doc = self.document or {}
+        fields = ("kind", "stage", "document_id", "version", "number", "artifact_key", "docx_key")
         return {"conference_id": self.conference_id, "state": self.state, "created": self.created,
                 "document_id": doc.get("document_id"), "version": doc.get("version"),
                 "number": doc.get("number"), "artifact_key": doc.get("artifact_key"),
-                "documents": [{k: d.get(k) for k in ("kind", "document_id", "version", "number", "artifact_key")}
-                              for d in self.documents],
+                "documents": [{k: d.get(k) for k in fields} for d in self.documents],
+                "issued": [{k: d.get(k) for k in fields} for d in self.issued],
                 "deliveries": self.deliveries}
 
 
@@ -90,174 +139,246 @@ def _age(since: str | None, now: dt.datetime) -> dt.timedelta:
     return now - dt.datetime.fromisoformat(since)
 
 
-def artifact_key(conference_id: str, version: int, kind: DocumentKind) -> str:
-    """Versions count per kind; each kind's file name differs, so one folder per version number serves all."""
-    return f"conferences/{conference_id}/v{version}/{kind.filename}"
+def artifact_key(conference_id: str, version: int, stream: str, extension: str = "pdf") -> str:
+    """One folder per stream and version: conferences/<id>/<stream>/v<n>/<stem>.<ext>."""
+    from chalicelib.publishing.names import stem
+
+    return f"conferences/{conference_id}/{stream.replace('@', '-')}/v{version}/{stem(stream)}.{extension}"
 
 
-def document_number(sequence: int, prefix: str) -> str:
-    return f"{sequence:02d}/{prefix}"
+def document_number(sequence: int, symbol: str) -> str:
+    return f"{sequence:02d}/{symbol}"
 
 
-# -- one kind of document --------------------------------------------------------------
+def stream_fingerprint(stream: Stream, head: dict[str, Any] | None) -> str:
+    """The inputs' fingerprint, and the document it replaces (a replacement prints "thay thế …")."""
+    replaces = ((head or {}).get("replaces") or {}).get("document_id") or ""
+    return hashlib.sha256(f"{stream.kind.fingerprint(stream.inputs)}|{replaces}".encode()).hexdigest()
 
-def ensure_document(store: Store, kind: DocumentKind, conference: dict[str, Any], inputs: Any, *,
-                    now: dt.datetime, conf: Settings, artifacts: Any,
-                    render: Callable[[Any], bytes] | None = None) -> tuple[dict[str, Any] | None, bool]:
-    """The stored version of `kind` for these inputs, rendering it if this run wins the claim.
 
-    Returns (record, created); record is None while another run is rendering it.
-    """
-    claim = _claim_version(store, kind, conference, inputs, now=now)
-    if claim.state != "mine":
-        return claim.record, False
-    built = _build(store, claim, conf=conf)
-    stored = _render_and_store(store, [built], [(render or kind.render)(built.doc)], now=now, conf=conf,
-                               artifacts=artifacts, render=render or kind.render)[kind.code]
-    return stored, stored is not None
-
+# -- claims ----------------------------------------------------------------------------
 
 @dataclass
 class _Claim:
-    kind: DocumentKind
-    inputs: Any
+    stream: Stream
+    purpose: str                      # "draft" | "issue"
     state: str                        # "stored": nothing to render; "busy": another run renders it; "mine"
     record: dict[str, Any] | None
     mine: str
+    head: dict[str, Any] | None
     doc: Any = None                   # the document model, once built
-    number: tuple[str, int, str] | None = None  # (series, sequence, text) the document carries, taken when stored
+    number: tuple[int, int] | None = None  # (year, n) an issue carries, taken when stored
+
+    @property
+    def kind(self) -> DocumentKind:
+        return self.stream.kind
 
 
-def _claim_version(store: Store, kind: DocumentKind, conference: dict[str, Any], inputs: Any, *,
-                   now: dt.datetime) -> _Claim:
-    """Find or claim the version of `kind` these inputs make (steps 1-2 of the module doc)."""
-    cid = conference["id"]
-    fp = kind.fingerprint(inputs)
+def _claim_version(store: Store, stream: Stream, head: dict[str, Any] | None, purpose: str, *,
+                   conference: dict[str, Any], now: dt.datetime) -> _Claim:
+    """Find or claim the version of `stream` these inputs make, as a draft or as the issue."""
+    cid, key = conference["id"], stream.key
+    fp = stream_fingerprint(stream, head)
     mine = secrets.token_hex(8)
-    latest = store.documents.latest(cid, kind.code)
-    if latest is not None and latest["fingerprint"] == fp and latest["state"] != DocumentState.ABANDONED:
+    latest = store.documents.latest(cid, key)
+    if (latest is not None and latest.get("fingerprint") == fp and latest.get("purpose", DRAFT) == purpose
+            and latest["state"] != DocumentState.ABANDONED):
         record = latest
     else:
         version = (int(latest["version"]) + 1) if latest else 1
-        issued_on = min(now.astimezone(VN_TZ).date(), dt.date.fromisoformat(conference["date"]))
         while True:
-            record = {"conference_id": cid, "kind": kind.code, "version": version, "fingerprint": fp,
+            record = {"conference_id": cid, "kind": key, "version": version, "fingerprint": fp, "purpose": purpose,
                       "document_id": service.new_document_id(), "state": DocumentState.RENDERING.value,
-                      "claim": mine, "claimed_at": iso(now), "issued_on": issued_on.isoformat(),
-                      "number_prefix": kind.prefix_of(conference)}
+                      "claim": mine, "claimed_at": iso(now), "symbol": stream.symbol}
             try:
                 store.documents.claim_version(record)
                 break
             except AlreadyExists as exc:
                 if str(exc) == "id":
                     continue  # random id collided: draw another
-                other = store.documents.get_version(cid, kind.code, version)
-                if other is not None and other["fingerprint"] == fp:
+                other = store.documents.get_version(cid, key, version)
+                if other is not None and other.get("fingerprint") == fp and other.get("purpose", DRAFT) == purpose:
                     record = other  # a concurrent run claimed the same inputs
                     break
                 version += 1
     if record["state"] == DocumentState.STORED:
-        return _Claim(kind, inputs, "stored", record, mine)
+        return _Claim(stream, purpose, "stored", record, mine, head)
     if record["claim"] != mine:
         if _age(record.get("claimed_at"), now) < STALE_RENDER:
-            return _Claim(kind, inputs, "busy", None, mine)  # the other run renders, numbers and delivers it
+            return _Claim(stream, purpose, "busy", None, mine, head)  # the other run finishes it
         try:
-            store.documents.take_over(cid, kind.code, record["version"], record["claim"], mine, iso(now))
+            store.documents.take_over(cid, key, record["version"], record["claim"], mine, iso(now))
         except ConditionFailed:
-            return _Claim(kind, inputs, "busy", None, mine)
+            return _Claim(stream, purpose, "busy", None, mine, head)
         record = {**record, "claim": mine, "claimed_at": iso(now)}
     if int(record["version"]) > 1:
-        # A render older than this version is superseded whatever its state: it must not be stored
-        # (and so take a number) after this one, nor stay "rendering" for ever.
-        store.documents.abandon_older(cid, kind.code, int(record["version"]), iso(now))
-    return _Claim(kind, inputs, "mine", record, mine)
+        # A render older than this version is superseded whatever its state: it must not be stored after this one.
+        store.documents.abandon_older(cid, key, int(record["version"]), iso(now))
+    return _Claim(stream, purpose, "mine", record, mine, head)
 
 
-def _build(store: Store, claim: _Claim, *, conf: Settings) -> _Claim:
-    """The claimed version's document model, carrying the number its series would issue next;
-    the number is taken only when the version is stored (`_store`)."""
-    kind, record = claim.kind, claim.record
+def _approval_day(head: dict[str, Any]) -> dt.date:
+    return dt.datetime.fromisoformat(head["approved_at"]).astimezone(VN_TZ).date()
+
+
+def _build(store: Store, claim: _Claim, *, conf: Settings, now: dt.datetime) -> _Claim:
+    """The claimed version's document model: a draft, or the issue with the number it would take."""
+    record, head = claim.record, claim.head or {}
     assert record is not None
     doc_id = record["document_id"]
-    issued_on = dt.date.fromisoformat(record["issued_on"])
-    number = None
-    if record.get("number"):  # bound before rendering by an earlier release: a takeover keeps it
-        text: str | None = record["number"]
-    elif kind.numbered(claim.inputs):
-        prefix = record["number_prefix"]
-        series = kind.number_series(prefix, issued_on.year)
-        sequence = store.documents.last_number(series) + 1
-        text = document_number(sequence, prefix)
-        number = (series, sequence, text)
+    replaces = (head.get("replaces") or {}).get("reference")
+    if claim.purpose == "issue":
+        issued_on = _approval_day(head)
+        year = issued_on.year
+        n = head.get("number_requested") or store.documents.last_issued(claim.stream.symbol, year) + 1
+        number: tuple[int, int] | None = (year, int(n))
+        text: str | None = document_number(int(n), claim.stream.symbol)
     else:
-        text = None  # a draft
-    doc = kind.build(claim.inputs, Numbering(
-        number=text, document_id=doc_id, issued_on=issued_on,
-        verify_url=service.verify_url(conf.public_base_url, doc_id), verify_code=service.verify_code(doc_id)))
-    return _Claim(kind, claim.inputs, claim.state, record, claim.mine, doc, number)
+        issued_on, year, number, text = None, now.astimezone(VN_TZ).year, None, None
+    doc = claim.kind.build(claim.stream.inputs, Numbering(
+        number=text, document_id=doc_id, issued_on=issued_on, year=year,
+        verify_url=service.verify_url(conf.public_base_url, doc_id), verify_code=service.verify_code(doc_id),
+        replaces=replaces))
+    return _Claim(claim.stream, claim.purpose, claim.state, record, claim.mine, claim.head, doc, number)
 
 
 class _NumberTaken(Exception):
-    """Another version took the number this one was rendered with: render it again."""
+    """The next number was taken meanwhile: render again with the following one."""
 
 
-def _store(store: Store, claim: _Claim, pdf: bytes, *, now: dt.datetime, artifacts: Any) -> dict[str, Any] | None:
-    """Store the PDF and mark the version stored, taking its number in the same transaction.
-    None when the claim was lost (taken over or abandoned); raises _NumberTaken."""
-    kind, record, doc = claim.kind, claim.record, claim.doc
+def _common_fields(claim: _Claim, doc: Any, now: dt.datetime) -> dict[str, Any]:
+    issuer = claim.stream.issuer
+    head = claim.head or {}
+    return {"state": DocumentState.STORED.value, "title": doc.title,
+            "agency": getattr(issuer, "name", None) or getattr(doc, "agency", None),
+            "issuer": {"id": issuer.id, "name": issuer.name}, "symbol": claim.stream.symbol, "stored_at": iso(now),
+            "replaces": ({k: head["replaces"].get(k) for k in ("document_id", "number", "issued_on")}
+                         if head.get("replaces") else None)}
+
+
+def _store_draft(store: Store, claim: _Claim, pdf: bytes, *, now: dt.datetime, artifacts: Any) -> dict[str, Any] | None:
+    record, doc = claim.record, claim.doc
     assert record is not None
-    cid, version, doc_id = record["conference_id"], int(record["version"]), record["document_id"]
-    key = artifact_key(cid, version, kind)
-    stored = artifacts.put(key, pdf, "application/pdf", metadata={
-        "document-id": doc_id, "conference-id": cid, "version": str(version)})
-    fields = {"state": DocumentState.STORED.value, "artifact_key": key, "sha256": stored.sha256, "size": stored.size,
-              "title": doc.title, "agency": doc.agency, "stored_at": iso(now)}
+    cid, version, key = record["conference_id"], int(record["version"]), record["kind"]
+    path = artifact_key(cid, version, key)
+    stored = artifacts.put(path, pdf, "application/pdf", metadata={
+        "document-id": record["document_id"], "conference-id": cid, "version": str(version)})
+    fields = {**_common_fields(claim, doc, now), "stage": DRAFT, "artifact_key": path, "sha256": stored.sha256,
+              "size": stored.size, "year": now.astimezone(VN_TZ).year}
     try:
-        store.documents.store_version(cid, kind.code, version, fields, claim.mine, claim.number)
-    except AlreadyExists:
-        raise _NumberTaken() from None
+        store.documents.store_version(cid, key, version, fields, claim.mine)
     except ConditionFailed:
-        return None  # taken over or abandoned meanwhile: the new owner (or a newer version) finishes it
-    if claim.number is not None:
-        fields["number"] = claim.number[2]
-    log.info("stored %s %s v%s %s (%s bytes)", cid, kind.code, version, fields.get("number", record.get("number")),
-             stored.size)
+        return None  # taken over or abandoned meanwhile
+    log.info("stored draft %s %s v%s (%s bytes)", cid, key, version, stored.size)
     return {**record, **fields}
 
 
-# A conflict means another version of the series was stored meanwhile; past this many in a
+def _store_issue(store: Store, claim: _Claim, pdf: bytes, *, now: dt.datetime, conf: Settings, artifacts: Any,
+                 sign: Sign, docx: Docx) -> dict[str, Any] | None:
+    """Sign, store PDF and DOCX, and issue the version in one transaction (number, head, replaced document)."""
+    record, doc, head = claim.record, claim.doc, claim.head or {}
+    assert record is not None and claim.number is not None
+    cid, version, key = record["conference_id"], int(record["version"]), record["kind"]
+    year, n = claim.number
+    text = document_number(n, claim.stream.symbol)
+    signed = False
+    if signing_enabled():
+        pdf = sign(pdf, claim.stream, text, conf)
+        signed = True
+    path = artifact_key(cid, version, key)
+    meta = {"document-id": record["document_id"], "conference-id": cid, "version": str(version)}
+    stored = artifacts.put(path, pdf, "application/pdf", metadata=meta)
+    docx_bytes = docx(doc)
+    docx_path = artifact_key(cid, version, key, "docx")
+    stored_docx = artifacts.put(docx_path, docx_bytes, DOCX_TYPE, metadata=meta)
+    issued_on = _approval_day(head).isoformat()
+    issuer = claim.stream.issuer
+    fields = {**_common_fields(claim, doc, now), "stage": ISSUED, "number": text, "issued_on": issued_on,
+              "year": year, "artifact_key": path, "sha256": stored.sha256, "size": stored.size,
+              "docx_key": docx_path, "docx_sha256": stored_docx.sha256, "docx_size": stored_docx.size,
+              "signed": signed, "signature": {"signer": issuer.signer_name, "issuer": issuer.name,
+                                              "signed_at": iso(now)} if signed else None,
+              "draft_document_id": head.get("draft_document_id"), "approved_by": head.get("approved_by"),
+              "unit_recipients": list(claim.stream.recipients)}
+    head_fields = {"stage": ISSUED, "issued_document_id": record["document_id"], "issued_version": version,
+                   "current_document_id": record["document_id"], "issued_at": iso(now), "number_requested": None,
+                   "return_note": None, "replaces": None}
+    replaced = None
+    old_id = (head.get("replaces") or {}).get("document_id")
+    if old_id:
+        old = store.documents.get(old_id)
+        if old is not None:
+            replaced = (old, {"stage": REPLACED, "replaced_by": {"document_id": record["document_id"], "number": text,
+                                                                 "issued_on": issued_on}})
+    event = audit.event(lifecycle.entity(cid, key), "issued", None, now, document_id=record["document_id"],
+                        number=text, replaces=old_id)
+    try:
+        store.documents.issue(record, fields, claim.mine, number=(claim.stream.symbol, year, n), head=head_fields,
+                              replaced=replaced, audit=event)
+    except AlreadyExists:
+        if head.get("number_requested"):
+            _number_refused(store, claim, text, now)
+            return None
+        raise _NumberTaken() from None
+    except ConditionFailed:
+        return None  # taken over, abandoned, or the stream moved meanwhile
+    log.info("issued %s %s v%s %s (%s bytes, signed %s)", cid, key, version, text, stored.size, signed)
+    return {**record, **fields}
+
+
+def _number_refused(store: Store, claim: _Claim, text: str, now: dt.datetime) -> None:
+    """The number the clerk entered was taken since trình ký: back to draft, to be submitted with another."""
+    record, head = claim.record, claim.head or {}
+    assert record is not None
+    note = f"Số {text} đã được dùng cho văn bản khác; cần trình ký lại với số khác."
+    draft = store.documents.get(head.get("draft_document_id") or "")
+    try:
+        store.documents.update_version(record["conference_id"], record["kind"], int(record["version"]),
+                                       {"state": DocumentState.ABANDONED.value}, claim.mine)
+        store.documents.move_stream(record["conference_id"], record["kind"], APPROVED,
+                                    {"stage": DRAFT, "return_note": note, "number_requested": None},
+                                    documents=[(draft, {"stage": DRAFT, "return_note": note})] if draft else [],
+                                    audit=audit.event(lifecycle.entity(record["conference_id"], record["kind"]),
+                                                      "number_refused", None, now, number=text))
+    except ConditionFailed:
+        pass
+    log.warning("%s %s: number %s taken; back to draft", record["conference_id"], record["kind"], text)
+
+
+# A conflict means another document of the series was issued meanwhile; past this many in a
 # row the version is left rendering, for a later run to take over once its claim is stale.
 NUMBER_ATTEMPTS = 10
 
 
 def _render_and_store(store: Store, built: list[_Claim], pdfs: list[bytes], *, now: dt.datetime, conf: Settings,
-                      artifacts: Any, render: Callable[[Any], bytes] | Mapping[str, Callable[[Any], bytes]] | None
-                      ) -> dict[str, dict[str, Any] | None]:
-    """Store each rendered version (kind code -> its record, None when its claim was lost or
-    its number kept being taken), rendering again those whose number another version took."""
+                      artifacts: Any, render: Render | None, sign: Sign, docx: Docx) -> dict[str, dict[str, Any] | None]:
+    """Store each rendered version (stream key -> its record, None when its claim was lost or its number
+    kept being taken), rendering again those whose next number another document took."""
     results: dict[str, dict[str, Any] | None] = {}
     for _ in range(NUMBER_ATTEMPTS):
         again: list[_Claim] = []
         for claim, pdf in zip(built, pdfs):
+            if claim.purpose == "draft":
+                results[claim.stream.key] = _store_draft(store, claim, pdf, now=now, artifacts=artifacts)
+                continue
             try:
-                results[claim.kind.code] = _store(store, claim, pdf, now=now, artifacts=artifacts)
+                results[claim.stream.key] = _store_issue(store, claim, pdf, now=now, conf=conf, artifacts=artifacts,
+                                                         sign=sign, docx=docx)
             except _NumberTaken:
-                assert claim.number is not None
-                log.info("number %s was taken meanwhile: rendering %s again", claim.number[2], claim.kind.code)
-                again.append(_build(store, claim, conf=conf))
+                log.info("the next number of %s was taken meanwhile: rendering %s again", claim.stream.symbol,
+                         claim.stream.key)
+                again.append(_build(store, claim, conf=conf, now=now))
         if not again:
             return results
         built = again
         pdfs = render_documents(built, conf=conf, render=render)
     for claim in built:
-        log.warning("%s v%s: its number kept being taken; left for a later run", claim.kind.code,
-                    claim.record["version"] if claim.record else "?")
-        results[claim.kind.code] = None
+        log.warning("%s: its number kept being taken; left for a later run", claim.stream.key)
+        results[claim.stream.key] = None
     return results
 
 
-def render_documents(built: list[_Claim], *, conf: Settings,
-                     render: Callable[[Any], bytes] | Mapping[str, Callable[[Any], bytes]] | None = None) -> list[bytes]:
+def render_documents(built: list[_Claim], *, conf: Settings, render: Render | None = None) -> list[bytes]:
     """Every claimed document's PDF. With the kinds' own renderers, all of them at once on
     `conf.render_workers` processes (long documents cut into balanced parts, see
     chalicelib/documents/parallel.py); a renderer given by the caller runs here, in turn."""
@@ -276,41 +397,96 @@ def render_documents(built: list[_Claim], *, conf: Settings,
     return pdfs
 
 
+# -- the lifecycle's compile-side steps ----------------------------------------------------
+
+def _unchanged_or_back_to_draft(store: Store, stream: Stream, head: dict[str, Any], now: dt.datetime
+                                ) -> dict[str, Any]:
+    """An approved stream is issued only from the inputs the signer saw; otherwise back to draft."""
+    draft = store.documents.get(head.get("draft_document_id") or "")
+    if draft is not None and draft.get("fingerprint") == stream_fingerprint(stream, head):
+        return head
+    fields = {"stage": DRAFT, "return_note": lifecycle.CHANGED_AFTER_SUBMIT, "number_requested": None}
+    try:
+        store.documents.move_stream(head["conference_id"], stream.key, APPROVED, fields,
+                                    documents=[(draft, {"stage": DRAFT, "return_note": lifecycle.CHANGED_AFTER_SUBMIT})]
+                                    if draft else [],
+                                    audit=audit.event(lifecycle.entity(head["conference_id"], stream.key),
+                                                      "changed_after_submit", None, now))
+    except ConditionFailed:
+        return store.documents.stream(head["conference_id"], stream.key) or head
+    log.info("%s %s: inputs changed after trình ký; back to draft", head["conference_id"], stream.key)
+    return {**head, **fields}
+
+
+def _point_head_at(store: Store, claim: _Claim, record: dict[str, Any]) -> None:
+    """The stream's head names its newest draft (created with the stream's first draft)."""
+    head = claim.head or {}
+    if head.get("draft_document_id") == record["document_id"]:
+        return
+    store.documents.put_draft(record["conference_id"], record["kind"], {
+        "stage": DRAFT, "kind": claim.kind.code, "symbol": claim.stream.symbol,
+        "draft_version": int(record["version"]), "draft_document_id": record["document_id"],
+        "current_document_id": record["document_id"]})
+
+
 # -- mail ------------------------------------------------------------------------------
 
-def vn_date(iso_date: str) -> str:
-    """05/8/2021; days below 10 and months 1-2 take a leading zero (Decree 30)."""
-    d = dt.date.fromisoformat(iso_date)
-    return f"{d.day:02d}/{d.month:02d}/{d.year}" if d.month < 3 else f"{d.day:02d}/{d.month}/{d.year}"
+vn_date = lifecycle.vn_date
+SUBJECT_MAX = 120
 
 
-def mail_context(conference: dict[str, Any], documents: list[tuple[DocumentKind, dict[str, Any]]],
-                 recipient_name: str, base_url: str) -> dict[str, Any]:
-    docs = [{"label": kind.label, "noun": kind.noun, "number": r.get("number"), "numbered": bool(r.get("number")),
-             # how the mail names it: "Báo cáo số 01/BC-BCA", "Danh sách dự thảo (phiên bản 2)"
-             "ref": f"{kind.noun} số {r['number']}" if r.get("number") else
-                    f"{kind.noun} dự thảo (phiên bản {r['version']})",
-             "issued_on": vn_date(r["issued_on"]),
-             "about": r["title"][0].lower() + r["title"][1:], "code": service.verify_code(r["document_id"]),
-             "verify_url": service.verify_url(base_url, r["document_id"]), "sha256": r["sha256"]}
-            for kind, r in documents]
+def _subject_about(title: str) -> str:
+    """"Về việc tặng Bằng khen …" -> "tặng Bằng khen …" (the subject and the body say "về việc" once)."""
+    text = title.strip()
+    for lead in ("Về việc ", "V/v "):
+        if text.startswith(lead):
+            return text[len(lead):]
+    return text[:1].lower() + text[1:]
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:-–") + "…"
+
+
+def mail_context(conference: dict[str, Any], documents: list[dict[str, Any]], recipient_name: str,
+                 base_url: str) -> dict[str, Any]:
+    docs = []
+    for r in documents:
+        noun = lifecycle.noun(r["kind"])
+        replaces = r.get("replaces")
+        docs.append({"noun": noun, "number": r.get("number"), "ref": f"{noun} số {r['number']}",
+                     "issued_on": vn_date(r["issued_on"]), "about": _subject_about(r.get("title") or ""),
+                     "replaces": (f"{noun} số {replaces['number']} ngày {vn_date(replaces['issued_on'])}"
+                                  if replaces and replaces.get("issued_on") else
+                                  f"{noun} số {replaces['number']}" if replaces else None),
+                     "code": service.verify_code(r["document_id"]),
+                     "verify_url": service.verify_url(base_url, r["document_id"]), "signed": bool(r.get("signed"))})
     return {"conference": conference, "conference_date": vn_date(conference["date"]), "documents": docs,
             "recipient_name": recipient_name}
 
 
-def mail_subject(conference: dict[str, Any], documents: list[tuple[DocumentKind, dict[str, Any]]]) -> str:
-    return emails.render_subject("conference_documents", **mail_context(conference, documents, "", ""))
+def mail_subject(conference: dict[str, Any], documents: list[dict[str, Any]]) -> str:
+    """Starts with the number: "Quyết định số 12/QĐ-BCA: tặng Bằng khen … - Hội nghị …", at most 120 characters."""
+    context = mail_context(conference, documents, "", "")
+    first = context["documents"][0]
+    if len(documents) == 1:
+        text = f"{first['ref']}: {first['about']} - {conference['title']}"
+    else:
+        text = ", ".join(d["ref"] for d in context["documents"]) + f" - {conference['title']}"
+    return _cut(" ".join(text.split()), SUBJECT_MAX)
 
 
-def mail_bodies(conference: dict[str, Any], documents: list[tuple[DocumentKind, dict[str, Any]]],
-                recipient_name: str, base_url: str) -> tuple[str, str]:
+def mail_bodies(conference: dict[str, Any], documents: list[dict[str, Any]], recipient_name: str,
+                base_url: str) -> tuple[str, str]:
     context = mail_context(conference, documents, recipient_name, base_url)
     return emails.render("conference_documents", subject=mail_subject(conference, documents), **context)
 
 
-def _links_for(documents: list[tuple[DocumentKind, dict[str, Any]]], artifacts: Any,
-               base_url: str) -> Callable[[Attachment], DownloadLink]:
-    by_name = {kind.attachment_name(r.get("number"), r["version"]): r for kind, r in documents}
+def _links_for(documents: list[dict[str, Any]], artifacts: Any, base_url: str) -> Callable[[Attachment], DownloadLink]:
+    by_name = {attachment_name(r): r for r in documents}
 
     def link(att: Attachment) -> DownloadLink:
         record = by_name[att.filename]
@@ -321,9 +497,8 @@ def _links_for(documents: list[tuple[DocumentKind, dict[str, Any]]], artifacts: 
     return link
 
 
-def _claim(store: Store, record: dict[str, Any], key: str, recipient: str, mine: str,
-           now: dt.datetime) -> str:
-    """Claim one document version's delivery to one recipient: "mine", "sent" or "in_progress"."""
+def _claim(store: Store, record: dict[str, Any], key: str, recipient: str, mine: str, now: dt.datetime) -> str:
+    """Claim one document's delivery to one recipient: "mine", "sent" or "in_progress"."""
     doc_id = record["document_id"]
     existing = store.documents.claim_delivery({"document_id": doc_id, "email": key, "recipient": recipient,
                                                "state": SendState.SENDING.value, "claim": mine,
@@ -343,35 +518,48 @@ def _claim(store: Store, record: dict[str, Any], key: str, recipient: str, mine:
         return "in_progress"
 
 
-def deliver(store: Store, conference: dict[str, Any], documents: list[tuple[DocumentKind, dict[str, Any]]], *,
-            now: dt.datetime, conf: Settings, artifacts: Any, mailer: Any) -> dict[str, str]:
-    """Send each recipient, in one email, every document version they have not received yet.
+def _addressees(conference: dict[str, Any], documents: list[dict[str, Any]]) -> list[tuple[Any, list[dict[str, Any]]]]:
+    """Each recipient and the issued documents meant for them: the conference's recipients get every
+    one; a unit named on a decision gets that decision."""
+    out: dict[str, tuple[Any, list[dict[str, Any]]]] = {}
+    for recipient in recipients_of(conference):
+        out.setdefault(recipient.key, (recipient, list(documents)))
+    for record in documents:
+        for entry in record.get("unit_recipients") or []:
+            recipient = from_stored(entry)
+            if recipient.key in out:
+                if record not in out[recipient.key][1]:
+                    out[recipient.key][1].append(record)
+            else:
+                out[recipient.key] = (recipient, [record])
+    return list(out.values())
 
-    Deliveries are claimed per (document version, recipient), so each recipient gets each
-    version exactly once: the first email carries both documents; when only the
-    commendation list changes later, the next carries only the list.
-    """
+
+def deliver(store: Store, conference: dict[str, Any], documents: list[dict[str, Any]], *,
+            now: dt.datetime, conf: Settings, artifacts: Any, mailer: Any) -> dict[str, str]:
+    """Send each recipient, in one email, every issued document they have not received yet (drafts never).
+
+    Deliveries are claimed per (document, recipient), so each recipient gets each document exactly once."""
     sender = default_sender({"THIDUA_MAIL_FROM": conf.mail_from})
     domain = email.utils.parseaddr(sender)[1].rpartition("@")[2] or "localhost"
     pdfs: dict[str, bytes] = {}
     outcomes: dict[str, str] = {}
-    for recipient in recipients_of(conference):
+    for recipient, meant in _addressees(conference, documents):
         key = recipient.key
-        if key in outcomes:
+        if not meant:
             continue
         mine = secrets.token_hex(8)
-        claims = [(kind, r, _claim(store, r, key, str(recipient), mine, now)) for kind, r in documents]
-        bundle = [(kind, r) for kind, r, state in claims if state == "mine"]
+        claims = [(r, _claim(store, r, key, str(recipient), mine, now)) for r in meant]
+        bundle = [r for r, state in claims if state == "mine"]
         if not bundle:
-            outcomes[key] = "in_progress" if any(s == "in_progress" for *_, s in claims) else "already_sent"
+            outcomes[key] = "in_progress" if any(s == "in_progress" for _, s in claims) else "already_sent"
             continue
-        tag = " ".join(f"{r['document_id']} v{r['version']}" for _, r in bundle)
-        message_id = make_message_id(*(f"{r['document_id']}-{r['version']}" for _, r in bundle), key, domain=domain)
-        for _, r in bundle:
+        tag = " ".join(f"{r['document_id']} {r.get('number')}" for r in bundle)
+        message_id = make_message_id(*(f"{r['document_id']}-{r['version']}" for r in bundle), key, domain=domain)
+        for r in bundle:
             if r["document_id"] not in pdfs:
                 pdfs[r["document_id"]] = artifacts.get(r["artifact_key"])
-        files = [Attachment(kind.attachment_name(r.get("number"), r["version"]), pdfs[r["document_id"]],
-                            "application/pdf") for kind, r in bundle]
+        files = [Attachment(attachment_name(r), pdfs[r["document_id"]], "application/pdf") for r in bundle]
         text, page = mail_bodies(conference, bundle, recipient.name, conf.public_base_url)
         try:
             message = build_fitted_message(
@@ -381,12 +569,12 @@ def deliver(store: Store, conference: dict[str, Any], documents: list[tuple[Docu
             provider_id = mailer.send(message)
         except Exception as exc:  # noqa: BLE001 - recorded, retried by the next run
             log.warning("sending %s to %s failed: %s", tag, key, exc)
-            for _, r in bundle:
+            for r in bundle:
                 store.documents.update_delivery(r["document_id"], key, {"state": SendState.FAILED.value,
                                                                         "error": str(exc)[:500]}, claim=mine)
             outcomes[key] = SendState.FAILED.value
             continue
-        for _, r in bundle:
+        for r in bundle:
             store.documents.update_delivery(r["document_id"], key, {"state": SendState.SENT.value, "sent_at": iso(now),
                                                                     "message_id": message_id,
                                                                     "provider_id": str(provider_id)}, claim=mine)
@@ -394,44 +582,74 @@ def deliver(store: Store, conference: dict[str, Any], documents: list[tuple[Docu
     return outcomes
 
 
+def issued_documents(store: Store, conference_id: str) -> list[dict[str, Any]]:
+    """Every stream's issued document that stands (not replaced), in stream order."""
+    out = []
+    for head in store.documents.streams(conference_id):
+        record = store.documents.get(head.get("issued_document_id") or "") if head.get("issued_document_id") else None
+        if record is not None and record.get("stage") == ISSUED and record.get("state") == DocumentState.STORED:
+            out.append(record)
+    return out
+
+
 # -- entry points ----------------------------------------------------------------------
 
 def compile_conference(store: Store, conference_id: str, *, conf: Settings, now: dt.datetime,
-                       artifacts: Any = None, mailer: Any = None,
-                       render: Callable[[Any], bytes] | Mapping[str, Callable[[Any], bytes]] | None = None,
-                       kinds: tuple[DocumentKind, ...] = KINDS) -> CompileResult:
-    """Compile (each kind whose inputs changed) and deliver one conference's documents. Idempotent.
+                       artifacts: Any = None, mailer: Any = None, render: Render | None = None,
+                       kinds: tuple[DocumentKind, ...] = KINDS, sign: Sign | None = None,
+                       docx: Docx | None = None) -> CompileResult:
+    """Drafts for draft streams whose inputs changed, the issue of approved streams, and the delivery
+    of every issued document to whoever has not received it. Idempotent.
 
-    `render` replaces the renderer: one function for every kind, or a mapping kind code -> function.
+    `render` replaces the PDF renderer (one function, or kind code -> function); `sign` and `docx`
+    replace the signature and the DOCX renderer (defaults: chalicelib.documents.signing / docx).
     """
     conference = store.conferences.get(conference_id)
     if conference is None:
         raise NotFound(f"hội nghị '{conference_id}'")
     artifacts = artifacts if artifacts is not None else artifacts_for(conf)
-    # Claim every kind first, then render what this run claimed all at once (the documents
-    # of a conference in parallel), then store. When another run holds a kind, later kinds
-    # are left to it, as before; what this run did claim is still rendered and stored.
+    sign = sign or default_sign
+    docx = docx or default_docx
+    heads = {h["stream"]: h for h in store.documents.streams(conference_id)}
+    # Claim every stream first, then render what this run claimed all at once (in parallel), then store.
     claims: list[_Claim] = []
     busy = False
     for kind in kinds:
-        inputs = kind.gather(store, conference, conf, now)
-        if not kind.wanted(inputs):
-            continue
-        claim = _claim_version(store, kind, conference, inputs, now=now)
-        if claim.state == "busy":
-            busy = True
-            break
-        claims.append(claim)
-    built = [_build(store, claim, conf=conf) for claim in claims if claim.state == "mine"]
+        for stream in kind.streams(store, conference, conf, now):
+            head = heads.get(stream.key)
+            stage = (head or {}).get("stage", DRAFT)
+            if stage == APPROVED:
+                assert head is not None
+                head = _unchanged_or_back_to_draft(store, stream, head, now)
+                stage = head.get("stage", DRAFT)
+            if stage not in (DRAFT, APPROVED):
+                continue  # submitted: waits for its signer; issued: never changes
+            claim = _claim_version(store, stream, head, "issue" if stage == APPROVED else "draft",
+                                   conference=conference, now=now)
+            if claim.state == "busy":
+                busy = True
+                continue
+            claims.append(claim)
+    built = [_build(store, claim, conf=conf, now=now) for claim in claims if claim.state == "mine"]
     pdfs = render_documents(built, conf=conf, render=render)
-    stored_records = _render_and_store(store, built, pdfs, now=now, conf=conf, artifacts=artifacts, render=render)
-    if busy or None in stored_records.values():
-        return CompileResult(conference_id, "in_progress")
-    documents = [(c.kind, stored_records.get(c.kind.code) or c.record) for c in claims]
-    created = bool(built)
+    stored = _render_and_store(store, built, pdfs, now=now, conf=conf, artifacts=artifacts, render=render,
+                               sign=sign, docx=docx)
+    documents, issued = [], []
+    for claim in claims:
+        record = stored.get(claim.stream.key) if claim.state == "mine" else claim.record
+        if record is None:
+            busy = True
+            continue
+        if claim.purpose == "draft":
+            _point_head_at(store, claim, record)
+        elif claim.state == "mine":
+            issued.append(record)
+        documents.append(record)
     mailer = mailer if mailer is not None else mailer_for(conf)
-    outcomes = deliver(store, conference, documents, now=now, conf=conf, artifacts=artifacts, mailer=mailer)
-    return CompileResult(conference_id, "stored", [r for _, r in documents], created, outcomes)
+    outcomes = deliver(store, conference, issued_documents(store, conference_id), now=now, conf=conf,
+                       artifacts=artifacts, mailer=mailer)
+    return CompileResult(conference_id, "in_progress" if busy else "stored", documents, bool(built), outcomes,
+                         issued)
 
 
 def due_conferences(store: Store, now: dt.datetime, days: int) -> list[dict[str, Any]]:
@@ -442,7 +660,7 @@ def due_conferences(store: Store, now: dt.datetime, days: int) -> list[dict[str,
 
 def compile_due(store: Store, *, conf: Settings, now: dt.datetime, **kwargs: Any) -> list[CompileResult]:
     """What the schedule runs: every conference due soon, plus those asked for by
-    POST /v1/conferences/{id}/compile. One conference failing does not stop the others."""
+    POST /v1/conferences/{id}/compile (and approve, replace). One conference failing does not stop the others."""
     requests = {r["conference_id"]: r["requested_at"] for r in store.conferences.compile_requests()}
     ids = list(dict.fromkeys([c["id"] for c in due_conferences(store, now, conf.compile_days_before)]
                              + list(requests)))

@@ -1,6 +1,10 @@
-"""The compile's decisions over the in-memory store, with a stand-in renderer: when a
-conference is due, when a new version is made (fingerprint), how it is numbered, and
-that each recipient gets each version once."""
+"""The compile's decisions over the in-memory store, with stand-in renderer, signer and DOCX: when a
+conference is due, when a new draft is made (fingerprint), that drafts are never numbered nor mailed,
+how an approved document is issued (number, date of approval, signature, DOCX) and delivered once to
+each recipient, and what the lifecycle refuses.
+
+Issue 18 changed what these tests expect: every compile used to number and mail the summary (and a
+draft commendation list); now a compile makes unnumbered drafts and sends nothing until a signer approves."""
 
 from __future__ import annotations
 
@@ -10,29 +14,46 @@ import pytest
 
 from chalicelib.conferences import service
 from chalicelib.conferences.models import ConferenceIn
+from chalicelib.core.access import Principal
+from chalicelib.core.errors import Conflict, Forbidden, Invalid
 from chalicelib.core.settings import settings
-from chalicelib.publishing import pipeline
-from helpers import Mailbox, put_report, seed_units
+from chalicelib.core.states import Role
+from chalicelib.delivery import artifacts_for
+from chalicelib.publishing import lifecycle, pipeline
+from chalicelib.publishing.kinds import SUMMARY
+from chalicelib.store import ConditionFailed
+from helpers import Mailbox, person, put_report, seed_units
 
 NOW = dt.datetime(2021, 8, 28, 3, 0, tzinfo=dt.timezone.utc)  # 10:00 in Hà Nội, three days before
 UNITS = [("bo-cong-an", "Bộ Công an", None, "ministry"),
          ("ca-nghe-an", "Công an tỉnh Nghệ An", "bo-cong-an", "province"),
          ("ca-ha-tinh", "Công an tỉnh Hà Tĩnh", "bo-cong-an", "province")]
+SIGNER = {"title": "KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG", "name": "Thượng tướng Lê Văn Minh"}
+ADMIN = Principal("adm", Role.ADMIN, None, "Văn thư Văn phòng")
 
 
 def render(doc) -> bytes:
     """Stands in for WeasyPrint: the bytes depend on what the document says."""
-    if hasattr(doc, "unit_rows"):  # the summary report
-        rows = ";".join(f"{r.name}={sorted(r.values.items())}" for r in doc.unit_rows)
-    else:  # the commendation list
-        rows = ";".join(f"{g.award_form_name}:{[e.name for e in g.entries]}" for g in doc.groups)
+    rows = ";".join(f"{r.name}={sorted(r.values.items())}" for r in doc.unit_rows)
     return f"%PDF-1.7 {doc.number} {doc.title} {rows}".encode()
 
 
-def conference(store, date="2021-08-31", prefix="BC-BCA", recipients=("a@bca.vn", "b@bca.vn")) -> dict:
+signed_with: list[tuple[str, str]] = []
+
+
+def sign(pdf: bytes, stream, number: str, conf) -> bytes:
+    signed_with.append((stream.issuer.id, number))
+    return pdf + f"\n%signed {stream.issuer.signer_name} {number}".encode()
+
+
+def docx(doc) -> bytes:
+    return f"PK docx {doc.number}".encode()
+
+
+def conference(store, date="2021-08-31", recipients=("a@bca.vn", "b@bca.vn")) -> dict:
     return service.create_conference(store, None, ConferenceIn.model_validate({
         "title": "Hội nghị sơ kết", "date": date, "periods": ["2021-08"], "recipients": list(recipients),
-        "number_prefix": prefix, "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn A"}}), NOW)
+        "signer": SIGNER}), NOW)
 
 
 @pytest.fixture
@@ -41,13 +62,39 @@ def world(store):
     put_report(store, "ca-nghe-an", "2021-08", {"citizens_escorted": 15000, "violations_detected": 7000,
                                                 "violations_penalised": 6969})
     put_report(store, "ca-ha-tinh", "2021-08", {"citizens_escorted": 4200})
+    signed_with.clear()
     return store
 
 
-def compile_(store, cid, now=NOW, mailer=None):
-    return pipeline.compile_conference(store, cid, conf=settings(), now=now, mailer=mailer or Mailbox(),
-                                       render=render)
+@pytest.fixture
+def signer(world):
+    account_id, _ = person(world, "leader", name="Thượng tướng Lê Văn Minh", now=NOW)
+    return Principal("s", Role.LEADER, None, "Thượng tướng Lê Văn Minh", account_id=account_id)
 
+
+def compile_(store, cid, now=NOW, mailer=None, **kwargs):
+    kwargs = {"render": render, "sign": sign, "docx": docx, **kwargs}
+    return pipeline.compile_conference(store, cid, conf=settings(), now=now, mailer=mailer or Mailbox(), **kwargs)
+
+
+def draft_of(store, cid, stream="summary"):
+    head = store.documents.stream(cid, stream)
+    return store.documents.get(head["draft_document_id"])
+
+
+def submit_and_approve(store, cid, signer, *, number=None, at=NOW, stream="summary"):
+    record = draft_of(store, cid, stream)
+    lifecycle.submit(store, ADMIN, record["document_id"], signer.account_id, number, at)
+    lifecycle.approve(store, signer, record["document_id"], at)
+    return record
+
+
+def issue(store, cid, signer, *, number=None, at=NOW, mailer=None):
+    submit_and_approve(store, cid, signer, number=number, at=at)
+    return compile_(store, cid, now=at + dt.timedelta(minutes=1), mailer=mailer)
+
+
+# -- drafts ----------------------------------------------------------------------------
 
 def test_a_conference_is_due_from_seven_days_before_until_its_day(world):
     soon, later, past = conference(world, "2021-08-31"), conference(world, "2021-09-30"), conference(world, "2021-08-01")
@@ -55,79 +102,256 @@ def test_a_conference_is_due_from_seven_days_before_until_its_day(world):
     assert soon["id"] in due and later["id"] not in due and past["id"] not in due
 
 
-def test_unchanged_inputs_make_no_new_version_and_send_nothing_twice(world):
+def test_a_compile_makes_an_unnumbered_draft_and_mails_nobody(world):
     cid = conference(world)["id"]
     mailbox = Mailbox()
     first = compile_(world, cid, mailer=mailbox)
-    assert first.created and first.document["version"] == 1 and first.document["number"] == "01/BC-BCA"
-    assert set(first.deliveries.values()) == {"sent"} and len(mailbox.sent) == 2
+    draft = first.document
+    assert first.created and (draft["version"], draft.get("number"), draft["stage"]) == (1, None, "draft")
+    assert mailbox.sent == [] and first.deliveries == {}
+    head = world.documents.stream(cid, "summary")
+    assert head["stage"] == "draft" and head["draft_document_id"] == draft["document_id"]
     again = compile_(world, cid, now=NOW + dt.timedelta(minutes=5), mailer=mailbox)
-    assert not again.created and again.document["document_id"] == first.document["document_id"]
-    assert set(again.deliveries.values()) == {"already_sent"} and len(mailbox.sent) == 2
+    assert not again.created and again.document["document_id"] == draft["document_id"]
 
 
-def test_a_changed_report_makes_the_next_version_with_the_next_number(world):
+def test_a_changed_report_makes_a_new_draft_still_unnumbered_and_unmailed(world):
     cid = conference(world)["id"]
     compile_(world, cid)
     put_report(world, "ca-nghe-an", "2021-08", {"citizens_escorted": 15100})
-    second = compile_(world, cid)
-    assert second.created and (second.document["version"], second.document["number"]) == (2, "02/BC-BCA")
+    mailbox = Mailbox()
+    second = compile_(world, cid, mailer=mailbox)
+    assert second.created and (second.document["version"], second.document.get("number")) == (2, None)
+    assert world.documents.stream(cid, "summary")["draft_version"] == 2 and mailbox.sent == []
 
 
-def test_a_returned_report_changes_the_fingerprint_too(world):
-    from chalicelib.publishing.kinds import SUMMARY
-
+def test_the_assessment_is_part_of_the_summary_fingerprint(world):
     c = world.conferences.get(conference(world)["id"])
-    before = SUMMARY.fingerprint(SUMMARY.gather(world, c, settings(), NOW))
-    report = world.reports.get("ca-ha-tinh", "2021-08")
-    world.reports.update_state("ca-ha-tinh", "2021-08", report["etag"], {"status": "returned", "etag": "x"})
-    assert SUMMARY.fingerprint(SUMMARY.gather(world, c, settings(), NOW)) != before
+    [stream] = SUMMARY.streams(world, c, settings(), NOW)
+    before = SUMMARY.fingerprint(stream.inputs)
+    c = {**c, "assessment": {"overall": "Hoàn thành tốt nhiệm vụ."}}
+    [changed] = SUMMARY.streams(world, c, settings(), NOW)
+    assert SUMMARY.fingerprint(changed.inputs) != before
 
 
-def test_numbers_run_per_prefix_and_year_never_twice(world):
-    a, b, other = conference(world), conference(world), conference(world, prefix="BC-VP")
-    numbers = [compile_(world, c["id"]).document["number"] for c in (a, b, other)]
-    assert numbers == ["01/BC-BCA", "02/BC-BCA", "01/BC-VP"]
+# -- trình ký → ban hành → gửi ---------------------------------------------------------
 
-
-def test_a_run_that_finds_another_rendering_leaves_it_alone_until_it_is_stale(world, monkeypatch):
+def test_an_approved_draft_is_issued_numbered_dated_the_approval_day_signed_with_its_docx_and_mailed(world, signer):
     cid = conference(world)["id"]
-    from chalicelib.publishing.kinds import SUMMARY
+    compile_(world, cid)
+    approved_at = dt.datetime(2021, 8, 29, 18, 30, tzinfo=dt.timezone.utc)  # 30/8 01:30 in Hà Nội
+    mailbox = Mailbox()
+    result = issue(world, cid, signer, at=approved_at, mailer=mailbox)
+    [issued] = result.issued
+    assert (issued["number"], issued["issued_on"], issued["stage"], issued["version"]) == (
+        "01/BC-BCA", "2021-08-30", "issued", 2)
+    assert issued["signed"] and signed_with == [("bo-cong-an", "01/BC-BCA")]
+    files = artifacts_for(settings())
+    assert files.get(issued["artifact_key"]).endswith("%signed Thượng tướng Lê Văn Minh 01/BC-BCA".encode())
+    assert files.get(issued["docx_key"]) == b"PK docx 01/BC-BCA"
+    head = world.documents.stream(cid, "summary")
+    assert head["stage"] == "issued" and head["issued_document_id"] == issued["document_id"]
+    assert result.deliveries == {"a@bca.vn": "sent", "b@bca.vn": "sent"}
+    subjects = {m["Subject"] for m in mailbox.sent}
+    assert subjects == {"Báo cáo số 01/BC-BCA: tổng hợp kết quả thực hiện các chỉ tiêu công tác tháng 8 năm 2021 "
+                        "- Hội nghị sơ kết"} or all(s.startswith("Báo cáo số 01/BC-BCA: ") for s in subjects)
+    assert all(len(s) <= 120 for s in subjects)
+    # the draft it was issued from keeps its record: approved, unnumbered
+    draft = world.documents.get(issued["draft_document_id"])
+    assert (draft["stage"], draft.get("number")) == ("approved", None)
+    again = compile_(world, cid, now=approved_at + dt.timedelta(minutes=5), mailer=mailbox)
+    assert set(again.deliveries.values()) == {"already_sent"} and len(mailbox.sent) == 2 and not again.created
 
-    c = world.conferences.get(cid)
-    inputs = SUMMARY.gather(world, c, settings(), NOW)
-    # Another run claimed version 1 and is still rendering it (or died doing so).
-    world.documents.claim_version({"conference_id": cid, "kind": "summary", "version": 1,
-                                   "fingerprint": SUMMARY.fingerprint(inputs), "document_id": "AAAAAAAA",
-                                   "state": "rendering", "claim": "other", "claimed_at": NOW.isoformat(),
-                                   "issued_on": "2021-08-28", "number_prefix": "BC-BCA"})
-    assert compile_(world, cid, now=NOW + dt.timedelta(minutes=1)).state == "in_progress"
-    taken_over = compile_(world, cid, now=NOW + pipeline.STALE_RENDER + dt.timedelta(minutes=1))
-    assert taken_over.state == "stored" and taken_over.document["document_id"] == "AAAAAAAA"
-    assert taken_over.document["number"] == "01/BC-BCA"
+
+def test_the_issued_mail_names_the_document_by_number_and_date_without_version_hash_or_nested_brackets(world, signer):
+    cid = conference(world, recipients=("Lãnh đạo Bộ <ld@bca.vn>",))["id"]
+    compile_(world, cid)
+    mailbox = Mailbox()
+    issued = issue(world, cid, signer, mailer=mailbox).issued[0]
+    [message] = mailbox.sent
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "Báo cáo số 01/BC-BCA ngày 28/8/2021" in text
+    assert service.verify_code(issued["document_id"]) in text and "/verify" in text
+    for body in (text, html):
+        assert "phiên bản" not in body and issued["sha256"] not in body and "SHA" not in body
+        assert "((" not in body and "))" not in body
+    assert message["From"].addresses[0].display_name == "Văn phòng Bộ Công an"
+    assert message.get_content_type() == "multipart/mixed"
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename() == "bao-cao-tong-hop-so-01-BC-BCA.pdf"
+    assert attachment.get_content_type() == "application/pdf"
 
 
-def test_defect_5_a_number_taken_while_rendering_is_not_issued_twice_the_version_is_rendered_again(world):
+def test_a_changed_figure_after_issue_makes_no_new_version_no_number_and_changes_no_file(world, signer):
+    cid = conference(world)["id"]
+    compile_(world, cid)
+    issued = issue(world, cid, signer).issued[0]
+    before = artifacts_for(settings()).get(issued["artifact_key"])
+    put_report(world, "ca-nghe-an", "2021-08", {"citizens_escorted": 99999})
+    mailbox = Mailbox()
+    after = compile_(world, cid, now=NOW + dt.timedelta(hours=1), mailer=mailbox)
+    assert not after.created and after.issued == [] and mailbox.sent == []
+    assert world.documents.latest(cid, "summary")["version"] == 2
+    assert world.documents.last_issued("BC-BCA", 2021) == 1
+    assert artifacts_for(settings()).get(issued["artifact_key"]) == before
+
+
+def test_numbers_run_per_symbol_and_year_never_twice(world, signer):
     a, b = conference(world)["id"], conference(world)["id"]
+    numbers = []
+    for cid in (a, b):
+        compile_(world, cid)
+        numbers.append(issue(world, cid, signer).issued[0]["number"])
+    assert numbers == ["01/BC-BCA", "02/BC-BCA"]
+
+
+def test_an_entered_number_from_the_register_is_used_and_then_taken(world, signer):
+    a, b, c = conference(world)["id"], conference(world)["id"], conference(world)["id"]
+    for cid in (a, b, c):
+        compile_(world, cid)
+    assert issue(world, a, signer, number=7).issued[0]["number"] == "07/BC-BCA"
+    with pytest.raises(Conflict, match="07/BC-BCA"):
+        lifecycle.submit(world, ADMIN, draft_of(world, b)["document_id"], signer.account_id, 7, NOW)
+    # the next number follows the highest issued
+    assert issue(world, b, signer).issued[0]["number"] == "08/BC-BCA"
+
+
+def test_an_entered_number_taken_between_trinh_ky_and_issue_sends_the_stream_back_to_draft(world, signer):
+    a, b = conference(world)["id"], conference(world)["id"]
+    compile_(world, a)
+    compile_(world, b)
+    submit_and_approve(world, a, signer, number=3)
+    assert issue(world, b, signer, number=3).issued[0]["number"] == "03/BC-BCA"
+    result = compile_(world, a, now=NOW + dt.timedelta(minutes=2))
+    assert result.issued == []
+    head = world.documents.stream(a, "summary")
+    assert head["stage"] == "draft" and "03/BC-BCA" in head["return_note"]
+
+
+def test_a_next_number_taken_while_rendering_is_not_issued_twice_the_version_is_rendered_again(world, signer):
+    a, b = conference(world)["id"], conference(world)["id"]
+    compile_(world, a)
+    compile_(world, b)
+    submit_and_approve(world, a, signer)
     rendered = []
 
     def render_a(doc) -> bytes:
         rendered.append(doc.number)
-        if len(rendered) == 1:  # another conference of the series is stored meanwhile
-            assert compile_(world, b).document["number"] == "01/BC-BCA"
+        if len(rendered) == 1:  # another document of the series is issued meanwhile
+            assert issue(world, b, signer).issued[0]["number"] == "01/BC-BCA"
         return render(doc)
 
-    result = pipeline.compile_conference(world, a, conf=settings(), now=NOW, mailer=Mailbox(), render=render_a)
-    assert rendered == ["01/BC-BCA", "02/BC-BCA"]  # rendered with 01, which b took: rendered again with 02
-    assert result.state == "stored" and result.document["number"] == "02/BC-BCA"
-    assert world.documents.latest(a, "summary")["number"] == "02/BC-BCA"
-    assert world.documents.last_number("docnumber#BC-BCA#2021") == 2
+    result = compile_(world, a, render=render_a)
+    assert rendered == ["01/BC-BCA", "02/BC-BCA"]
+    assert result.issued[0]["number"] == "02/BC-BCA"
+    assert world.documents.last_issued("BC-BCA", 2021) == 2
 
 
-def test_a_failed_send_is_retried_for_that_recipient_only(world):
+def test_inputs_changed_after_trinh_ky_are_not_issued_the_stream_goes_back_to_draft(world, signer):
     cid = conference(world)["id"]
+    compile_(world, cid)
+    submit_and_approve(world, cid, signer)
+    put_report(world, "ca-ha-tinh", "2021-08", {"citizens_escorted": 5000})
+    mailbox = Mailbox()
+    result = compile_(world, cid, mailer=mailbox)
+    assert result.issued == [] and mailbox.sent == []
+    head = world.documents.stream(cid, "summary")
+    assert head["stage"] == "draft" and head["return_note"] == lifecycle.CHANGED_AFTER_SUBMIT
+    assert draft_of(world, cid)["version"] == 2 and draft_of(world, cid).get("number") is None
+    assert world.documents.last_issued("BC-BCA", 2021) == 0
+
+
+def test_a_document_is_never_issued_unsigned_when_no_certificate_is_configured(world, signer, monkeypatch, tmp_path):
+    cid = conference(world)["id"]
+    compile_(world, cid)
+    submit_and_approve(world, cid, signer)
+    monkeypatch.setenv("THIDUA_STAGE", "dev")  # no test certificate made on demand
+    monkeypatch.setenv("THIDUA_SIGNING_DIR", str(tmp_path / "no-pki"))
+    from chalicelib.documents.signing import SigningUnavailable
+
+    with pytest.raises(SigningUnavailable):
+        pipeline.compile_conference(world, cid, conf=settings(), now=NOW, mailer=Mailbox(), render=render, docx=docx)
+    assert world.documents.stream(cid, "summary")["stage"] == "approved"
+    assert world.documents.last_issued("BC-BCA", 2021) == 0
+
+
+def test_signing_off_issues_unsigned_only_when_the_setting_says_so(world, signer, monkeypatch):
+    cid = conference(world)["id"]
+    compile_(world, cid)
+    monkeypatch.setenv("THIDUA_SIGNING", "off")
+    issued = issue(world, cid, signer).issued[0]
+    assert issued["signed"] is False and signed_with == []
+
+
+# -- the steps' rules ------------------------------------------------------------------
+
+def test_only_the_named_signer_approves_or_returns_and_only_a_submitted_current_draft(world, signer):
+    cid = conference(world)["id"]
+    compile_(world, cid)
+    doc_id = draft_of(world, cid)["document_id"]
+    with pytest.raises(Conflict):
+        lifecycle.approve(world, signer, doc_id, NOW)  # not submitted
+    with pytest.raises(Invalid):
+        lifecycle.submit(world, ADMIN, doc_id, "nobody", None, NOW)
+    lifecycle.submit(world, ADMIN, doc_id, signer.account_id, None, NOW)
+    with pytest.raises((Conflict, ConditionFailed)):
+        lifecycle.submit(world, ADMIN, doc_id, signer.account_id, None, NOW)  # already submitted
+    other_id, _ = person(world, "leader", name="Người khác", now=NOW)
+    with pytest.raises(Forbidden):
+        lifecycle.approve(world, Principal("o", Role.LEADER, None, "Người khác", account_id=other_id), doc_id, NOW)
+    assert [h["draft_document_id"] for h in world.documents.awaiting(signer.account_id)] == [doc_id]
+    record, _ = lifecycle.return_(world, signer, doc_id, "Bổ sung phần đánh giá.", NOW)
+    assert record["stage"] == "draft" and world.documents.awaiting(signer.account_id) == []
+    head = world.documents.stream(cid, "summary")
+    assert (head["stage"], head["return_note"]) == ("draft", "Bổ sung phần đánh giá.")
+    # a returned draft may be submitted again
+    lifecycle.submit(world, ADMIN, doc_id, signer.account_id, None, NOW)
+
+
+def test_a_new_draft_makes_the_older_one_unsubmittable(world, signer):
+    cid = conference(world)["id"]
+    compile_(world, cid)
+    old = draft_of(world, cid)["document_id"]
+    put_report(world, "ca-nghe-an", "2021-08", {"citizens_escorted": 1})
+    compile_(world, cid)
+    with pytest.raises(Conflict):
+        lifecycle.submit(world, ADMIN, old, signer.account_id, None, NOW)
+
+
+def test_a_replacement_prints_thay_the_takes_a_new_number_and_the_old_one_verifies_as_replaced(world, signer):
+    cid = conference(world)["id"]
+    compile_(world, cid)
+    old = issue(world, cid, signer).issued[0]
+    with pytest.raises(Conflict):
+        lifecycle.replace(world, ADMIN, draft_of(world, cid)["document_id"], "x", NOW)  # not the issued one
+    lifecycle.replace(world, ADMIN, old["document_id"], "Sai số liệu của Công an tỉnh Hà Tĩnh.", NOW)
+    with pytest.raises(Conflict):
+        lifecycle.replace(world, ADMIN, old["document_id"], "again", NOW)  # already being replaced
+    built = []
+    result = compile_(world, cid, render=lambda doc: built.append(doc) or render(doc))
+    draft = result.document
+    assert draft["stage"] == "draft" and draft["replaces"]["number"] == "01/BC-BCA" and draft.get("number") is None
+    mailbox = Mailbox()
+    new = issue(world, cid, signer, at=NOW + dt.timedelta(hours=2), mailer=mailbox).issued[0]
+    assert new["number"] == "02/BC-BCA" and new["replaces"]["document_id"] == old["document_id"]
+    old_now = world.documents.get(old["document_id"])
+    assert old_now["stage"] == "replaced" and old_now["replaced_by"]["number"] == "02/BC-BCA"
+    verified = lifecycle.verification(world, old["document_id"])
+    assert verified["stage"] == "replaced" and verified["replaced_by"]["number"] == "02/BC-BCA"
+    assert "02/BC-BCA" in verified["notice"] and verified["current"] is False
+    text = mailbox.sent[0].get_body(("plain",)).get_content()
+    assert "Báo cáo này thay thế Báo cáo số 01/BC-BCA ngày 28/8/2021" in text
+    assert mailbox.sent[0]["Subject"].startswith("Báo cáo số 02/BC-BCA: ")
+
+
+# -- delivery --------------------------------------------------------------------------
+
+def test_a_failed_send_is_retried_for_that_recipient_only(world, signer):
+    cid = conference(world)["id"]
+    compile_(world, cid)
     flaky = Mailbox(fail_for={"b@bca.vn"})
-    first = compile_(world, cid, mailer=flaky)
+    first = issue(world, cid, signer, mailer=flaky)
     assert first.deliveries == {"a@bca.vn": "sent", "b@bca.vn": "failed"}
     healed = Mailbox()
     second = compile_(world, cid, mailer=healed)
@@ -135,58 +359,31 @@ def test_a_failed_send_is_retried_for_that_recipient_only(world):
     assert [m["To"].addresses[0].addr_spec for m in healed.sent] == ["b@bca.vn"]
 
 
-def test_compile_due_raises_after_the_others_ran_when_a_recipient_failed(world):
+def test_compile_due_raises_after_the_others_ran_when_a_recipient_failed(world, signer):
     ok, bad = conference(world, recipients=("a@bca.vn",)), conference(world, recipients=("x@bca.vn",))
+    for c in (ok, bad):
+        compile_(world, c["id"])
+        submit_and_approve(world, c["id"], signer)
     with pytest.raises(pipeline.CompileFailed, match="x@bca.vn"):
-        pipeline.compile_due(world, conf=settings(), now=NOW, mailer=Mailbox(fail_for={"x@bca.vn"}), render=render)
-    assert world.documents.latest(ok["id"], "summary")["state"] == "stored"
-    assert world.documents.latest(bad["id"], "summary")["state"] == "stored"
+        pipeline.compile_due(world, conf=settings(), now=NOW, mailer=Mailbox(fail_for={"x@bca.vn"}), render=render,
+                             sign=sign, docx=docx)
+    assert world.documents.stream(ok["id"], "summary")["stage"] == "issued"
+    assert world.documents.stream(bad["id"], "summary")["stage"] == "issued"
 
 
-def _approve(store, conference_id: str, name: str, unit: str = "ca-nghe-an") -> None:
-    from chalicelib.awards.models import DecisionIn, NominationIn
-    from chalicelib.awards.nominations import create_nomination, decide
-    from chalicelib.core.access import Principal
-    from chalicelib.core.states import Role
-
-    admin = Principal("adm", Role.ADMIN, None, "Quản trị")
-    nomination = create_nomination(store, admin, unit, NominationIn(
-        conference_id=conference_id, kind="collective", name=name, award_form="bang-khen-bo-truong",
-        achievements="Hoàn thành xuất sắc nhiệm vụ."), NOW)
-    decide(store, admin, nomination["id"], DecisionIn(decision="approve"), nomination["etag"], NOW)
-
-
-def test_the_commendation_list_is_a_draft_until_finalised_and_each_version_reaches_each_recipient_once(world):
-    from chalicelib.awards.nominations import finalise
-    from chalicelib.core.access import Principal
-    from chalicelib.core.states import Role
-
-    cid = conference(world, recipients=("a@bca.vn",))["id"]
-    _approve(world, cid, "Công an tỉnh Nghệ An")
-    mailbox = Mailbox()
-    first = compile_(world, cid, mailer=mailbox)
-    summary, draft = first.documents
-    assert (summary["kind"], summary["number"]) == ("summary", "01/BC-BCA")
-    assert (draft["kind"], draft.get("number"), draft["version"]) == ("commendations", None, 1)
-    [message] = mailbox.sent
-    assert [a.get_filename() for a in message.iter_attachments()] == [
-        "bao-cao-tong-hop-so-01-BC-BCA.pdf", "danh-sach-de-nghi-khen-thuong-du-thao-v1.pdf"]
-
-    _approve(world, cid, "Công an tỉnh Hà Tĩnh", "ca-ha-tinh")  # the draft changes, the summary does not
-    second = compile_(world, cid, mailer=mailbox)
-    assert second.documents[0]["version"] == 1 and second.documents[1]["version"] == 2
-    assert [a.get_filename() for a in mailbox.sent[-1].iter_attachments()] == [
-        "danh-sach-de-nghi-khen-thuong-du-thao-v2.pdf"]
-
-    finalise(world, Principal("adm", Role.ADMIN, None, "Quản trị"), cid, world.conferences.get(cid)["etag"], NOW)
-    final = compile_(world, cid, mailer=mailbox)
-    listed = final.documents[1]
-    assert (listed["version"], listed["number"]) == (3, "01/DS-BCA")  # its own series
-    assert [a.get_filename() for a in mailbox.sent[-1].iter_attachments()] == [
-        "danh-sach-de-nghi-khen-thuong-so-01-DS-BCA.pdf"]
-    assert len(mailbox.sent) == 3
-    assert compile_(world, cid, mailer=mailbox).deliveries == {"a@bca.vn": "already_sent"}
-    assert len(mailbox.sent) == 3
+def test_a_run_that_finds_another_rendering_leaves_it_alone_until_it_is_stale(world):
+    cid = conference(world)["id"]
+    c = world.conferences.get(cid)
+    [stream] = SUMMARY.streams(world, c, settings(), NOW)
+    # Another run claimed version 1 and is still rendering it (or died doing so).
+    world.documents.claim_version({"conference_id": cid, "kind": "summary", "version": 1, "purpose": "draft",
+                                   "fingerprint": pipeline.stream_fingerprint(stream, None), "document_id": "AAAAAAAA",
+                                   "state": "rendering", "claim": "other", "claimed_at": NOW.isoformat(),
+                                   "symbol": "BC-BCA"})
+    assert compile_(world, cid, now=NOW + dt.timedelta(minutes=1)).state == "in_progress"
+    taken_over = compile_(world, cid, now=NOW + pipeline.STALE_RENDER + dt.timedelta(minutes=1))
+    assert taken_over.state == "stored" and taken_over.document["document_id"] == "AAAAAAAA"
+    assert world.documents.stream(cid, "summary")["draft_document_id"] == "AAAAAAAA"
 
 
 # -- defect 4: recipients whose display names hold a comma or angle brackets -----------------------
@@ -211,16 +408,22 @@ def _assert_one_message_to_exactly_each(messages, expected: dict[str, str]) -> N
     assert sorted(to) == sorted([(name, addr)] for addr, name in expected.items()), to
 
 
-def test_defect_4_each_recipient_gets_one_message_to_exactly_their_address(world, env):
+def _issue_with_outbox(world, cid, signer, now=NOW):
+    compile_(world, cid)
+    submit_and_approve(world, cid, signer)
+    return pipeline.compile_conference(world, cid, conf=settings(), now=now, render=render, sign=sign, docx=docx)
+
+
+def test_defect_4_each_recipient_gets_one_message_to_exactly_their_address(world, env, signer):
     cid = conference(world, recipients=SPECIAL_RECIPIENTS)["id"]
-    result = pipeline.compile_conference(world, cid, conf=settings(), now=NOW, render=render)  # the outbox mailer
+    result = _issue_with_outbox(world, cid, signer)  # the outbox mailer
     assert result.deliveries == {addr: "sent" for addr in EXPECTED_TO}
     _assert_one_message_to_exactly_each(_outbox(env), EXPECTED_TO)
     again = pipeline.compile_conference(world, cid, conf=settings(), now=NOW + dt.timedelta(minutes=5), render=render)
     assert set(again.deliveries.values()) == {"already_sent"} and len(_outbox(env)) == len(EXPECTED_TO)
 
 
-def test_defect_4_conferences_stored_with_plain_string_recipients_still_read_and_deliver(world, env):
+def test_defect_4_conferences_stored_with_plain_string_recipients_still_read_and_deliver(world, env, signer):
     # What the old validator stored: "<name> <<address>>" with the name unquoted, or a bare address.
     legacy = conference(world, recipients=["vp@bca.gov.vn"])
     legacy = {**legacy, "recipients": ["Cục Y tế, Bộ Công an <yte@bca.gov.vn>", "Nguyễn Văn A <a@bca.gov.vn>",
@@ -228,7 +431,7 @@ def test_defect_4_conferences_stored_with_plain_string_recipients_still_read_and
     world.conferences.replace(legacy, expected_etag=legacy["etag"])
     assert service.public(world.conferences.get(legacy["id"]))["recipients"] == [
         '"Cục Y tế, Bộ Công an" <yte@bca.gov.vn>', "Nguyễn Văn A <a@bca.gov.vn>", "vp@bca.gov.vn"]
-    result = pipeline.compile_conference(world, legacy["id"], conf=settings(), now=NOW, render=render)
+    result = _issue_with_outbox(world, legacy["id"], signer)
     expected = {k: v for k, v in EXPECTED_TO.items() if k != "th@bca.gov.vn"}
     assert result.deliveries == {addr: "sent" for addr in expected}
     _assert_one_message_to_exactly_each(_outbox(env), expected)
