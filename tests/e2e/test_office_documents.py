@@ -77,12 +77,36 @@ def summary_doc(world, cid: str) -> dict:
     return next((d for d in mine if d["current"]), max(mine, key=lambda d: d["version"]))
 
 
-def badge(driver, text: str, timeout: float = COMPILE_TIMEOUT) -> None:
-    """Wait until a stage badge reads `text` (a badge: the visible .state element, not any text)."""
-    wanted = norm(text)
-    wait(driver, lambda d: any(wanted in norm(b.text) for b in d.find_elements("css selector", ".doc-stream .state")
-                               if b.is_displayed()), timeout,
-         message=f"no badge {text!r}; the page shows: {page_text(driver)[:1200]!r}")
+def badge(driver, text: str, card: str, timeout: float = COMPILE_TIMEOUT) -> None:
+    """Wait until the stage badge of the document titled `card` reads `text` (the visible .state element of its
+    card, not any text on the page)."""
+    wanted, title = norm(text), norm(card)
+
+    def shown(d) -> bool:
+        for c in d.find_elements("css selector", ".doc-stream"):
+            if title in norm(c.find_element("css selector", "h3").text):
+                return any(wanted in norm(b.text) for b in c.find_elements("css selector", ".doc-stream__state .state")
+                           if b.is_displayed())
+        return False
+    wait(driver, shown, timeout, message=f"no badge {text!r} on {card!r}; the documents show: {documents_text(driver)!r}")
+
+
+def approved_nominations(world, cid: str) -> None:
+    """A Bằng khen for a province (the Minister grants it: Tờ trình and Quyết định of the ministry) and a Giấy khen
+    for one of its people (its Giám đốc grants it: a Quyết định of the province), both approved by the office."""
+    for unit_id, body in (
+            ("ca-nghe-an", {"kind": "collective", "name": "Công an tỉnh Nghệ An", "award_form": "bang-khen-bo-truong",
+                            "achievements": "Dẫn đầu phong trào thi đua vì an ninh Tổ quốc năm 2026."}),
+            ("ca-nghe-an", {"kind": "individual", "name": "Nguyễn Văn Hùng", "position": "Đại úy, Đội trưởng",
+                            "award_form": "giay-khen", "achievements": "Hoàn thành xuất sắc nhiệm vụ được giao."})):
+        nid = ok(world.api.call("POST", f"/v1/units/{unit_id}/nominations", {"conference_id": cid, **body}), 201)["id"]
+        etag = world.api.call("GET", f"/v1/nominations/{nid}")[1]["ETag"]
+        ok(world.api.call("POST", f"/v1/nominations/{nid}/decision", {"decision": "approve"}, headers={"If-Match": etag}))
+
+
+def documents_text(driver) -> str:
+    """What the documents tab shows (for a failure's message)."""
+    return norm(" | ".join(e.text for e in driver.find_elements("css selector", ".doc-streams, #c-docs-title ~ .notice")))
 
 
 def signing_mails(world, to: str) -> list:
@@ -96,6 +120,7 @@ def test_the_office_submits_a_leader_returns_then_signs_and_the_office_replaces(
         "periods": [previous_period(), current_period()],
         "signer": {"title": SIGNER[0], "name": SIGNER[1]}}), 201)
     cid = conference["id"]
+    approved_nominations(world, cid)
     admin = person(world, "admin", name="Đỗ Thị Văn Thư")
     leader = person(world, "leader", name="Nguyễn Văn Sơn")
     office = chromium_factory(width=1366)
@@ -118,11 +143,15 @@ def test_the_office_submits_a_leader_returns_then_signs_and_the_office_replaces(
     says(office, "Chưa có văn bản nào")
     press(office, "Tổng hợp văn bản")
     says(office, "Đã tổng hợp xong", timeout=COMPILE_TIMEOUT)
-    badge(office, "Dự thảo")
     draft = summary_doc(world, cid)
+    title = draft["title"]
+    badge(office, "Dự thảo", title)
     assert draft["stage"] == "draft" and draft["number"] is None, draft
     assert [m for m in outbox_messages(world.outbox)[mails_before:] if m["X-Thidua-Document"]] == []  # no mail for drafts
-    title = draft["title"]
+    kinds = {d["kind"] for d in ok(world.api.call("GET", f"/v1/conferences/{cid}/documents?limit=100"))["items"]}
+    assert kinds == {"summary", "proposal", "decision"}, kinds
+    for kind in ("Tờ trình", "Quyết định"):
+        says(office, kind)  # each card names its kind
     says(office, title)
     says(office, draft["issuer"]["name"])
 
@@ -133,7 +162,7 @@ def test_the_office_submits_a_leader_returns_then_signs_and_the_office_replaces(
     fill(office, "Người ký", f"{leader.name} (Lãnh đạo)")
     press(office, "Gửi trình ký")
     says(office, "Đã trình ký báo cáo")
-    badge(office, "Đã trình ký – chờ ký")
+    badge(office, "Đã trình ký – chờ ký", title)
     says(office, leader.name)
     submitted = summary_doc(world, cid)
     assert submitted["stage"] == "submitted" and submitted["submitted_to"]["account_id"] == leader.id, submitted
@@ -166,14 +195,14 @@ def test_the_office_submits_a_leader_returns_then_signs_and_the_office_replaces(
     assert returned["stage"] == "draft" and returned["return_note"] == NOTE, returned
 
     # -- the office sees the note (the page reads the list again by itself), submits with a register number ----
-    badge(office, "Dự thảo", timeout=60)
+    badge(office, "Dự thảo", title, timeout=60)
     says(office, NOTE)
     press(office, "Trình ký Báo cáo")
     heading(office, "Trình ký báo cáo", level=2)
     fill(office, "Người ký", f"{leader.name} (Lãnh đạo)")
     fill(office, "Số trong sổ văn bản đi", str(REGISTER_NUMBER))
     press(office, "Gửi trình ký")
-    badge(office, "Đã trình ký – chờ ký")
+    badge(office, "Đã trình ký – chờ ký", title)
     again = summary_doc(world, cid)
     assert again["stage"] == "submitted", again
 
@@ -194,23 +223,19 @@ def test_the_office_submits_a_leader_returns_then_signs_and_the_office_replaces(
 
     # -- the office: the badge with the number and the date, the files, the verification ------------------------
     y, m, d = issued["issued_on"][:10].split("-")
-    badge(office, f"Đã ban hành số {number} ngày {d}/{int(m)}/{y}", timeout=COMPILE_TIMEOUT)
+    badge(office, f"Đã ban hành số {number} ngày {d}/{int(m)}/{y}", title)
     if issued["docx_url"]:
         button(office, "Tải DOCX")
     button(office, "Tải PDF")
     shots(office, "documents")
-    press(office, "Xác thực")
+    press(office, "Xác thực")  # the public page, opened from the card
     heading(office, "Xác thực văn bản")
-    says(office, "Đã ban hành, còn hiệu lực")
-    verified = ok(world.anonymous.call("GET", f"/v1/documents/{issued['id']}/verify"))
-    if verified["signature"]:
-        says(office, "Chữ ký số hợp lệ." if verified["signature"]["valid"] else "Chữ ký số KHÔNG hợp lệ.")
-    check(office, "verify")
+    office.back()
 
     # -- thay thế: a new draft that says what it replaces ---------------------------------------------------------
     go(office, world, f"/hoi-nghi/{cid}")
     heading(office, f"Hội nghị: {conference['title']}")
-    badge(office, f"Đã ban hành số {number}")
+    badge(office, f"Đã ban hành số {number}", title)
     assert not field_enabled(office, "Đánh giá chung")  # an issued báo cáo's assessment is closed
     says(office, "Báo cáo đã ban hành")
     press(office, "Thay thế")
@@ -220,11 +245,22 @@ def test_the_office_submits_a_leader_returns_then_signs_and_the_office_replaces(
     press(office, "Tạo dự thảo thay thế")
     says(office, "dự thảo mới đang được tổng hợp")
     says(office, f"Báo cáo số {number}")  # "Thay thế: Báo cáo số 12/BC-BCA" on the new draft's card
-    badge(office, "Dự thảo", timeout=COMPILE_TIMEOUT)
+    badge(office, "Dự thảo", title)
     button(office, "Trình ký Báo cáo")
     reopened = summary_doc(world, cid)
     assert reopened["stage"] == "draft" and reopened["replaces"]["number"] == number, reopened
     assert field_enabled(office, "Đánh giá chung")  # open again for the replacement
+
+    # -- the issued one, verified on the public page (the replacement is not issued yet) --------------------------
+    go(office, world, f"/xac-thuc/{issued['id']}")
+    heading(office, "Xác thực văn bản")
+    says(office, "Đã ban hành, còn hiệu lực")
+    verified = ok(world.anonymous.call("GET", f"/v1/documents/{issued['id']}/verify"))
+    assert issued["signed"] and verified["signature"]["valid"] and verified["signature"]["trusted"], verified
+    says(office, "Chữ ký số hợp lệ.")
+    says(office, "Nội dung không bị sửa đổi sau khi ký.")
+    says(office, verified["signature"]["signer"])
+    check(office, "verify")
 
 
 def field_enabled(driver, label: str) -> bool:

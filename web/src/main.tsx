@@ -128,8 +128,8 @@ function App() {
       go("#/");
     }} /></Shell>;
   }
-  if (first === "xac-thuc" && rest.length === 1) {
-    // Anyone holding the paper or the file may check it: no sign-in.
+  if (first === "xac-thuc" && rest.length === 1 && !session) {
+    // Anyone holding the paper or the file may check it: no sign-in (signed in: the same page, with the menu).
     return <Shell online={online}><Verify documentId={rest[0]} /></Shell>;
   }
   if (!session) {
@@ -191,6 +191,8 @@ function App() {
     screen = who.role === "leader" || who.role === "admin" ? <Scoring conferenceId={rest[0] ?? null} /> : <Forbidden />;
   } else if (first === "xu-huong" && rest.length === 0) {
     screen = who.role === "unit" ? <Forbidden /> : <Trends query={route.query} />;
+  } else if (first === "xac-thuc" && rest.length === 1) {
+    screen = <Verify documentId={rest[0]} />;
   } else if (first === "van-ban" && rest.length === 1) {
     screen = <SignDocument documentId={rest[0]} />;
   } else if (!first) {

@@ -94,12 +94,17 @@ export function Documents({ conferenceId, onDocuments }: {
   const [replacing, setReplacing] = useState<Doc | null>(null);
   const previewHeading = useRef<HTMLHeadingElement>(null);
 
-  async function loadDocs(): Promise<Doc[] | null> {
+  const seen = useRef(""); // the stages last shown: a message about an earlier step goes once they change
+
+  async function loadDocs(polled = false): Promise<Doc[] | null> {
     const got = await readAll(conferenceId);
     if (typeof got === "string") {
       setDocsError(got);
       return null;
     }
+    const stages = got.filter((d) => d.current).map((d) => `${d.id}:${stageOf(d)}`).sort().join(" ");
+    if (polled && seen.current && stages !== seen.current) setMessage(null);
+    seen.current = stages;
     setDocsError(null);
     setDocs(got);
     onDocuments?.(got);
@@ -144,7 +149,7 @@ export function Documents({ conferenceId, onDocuments }: {
   useEffect(() => {
     if (!waiting) return;
     const timer = window.setInterval(() => {
-      if (document.visibilityState === "visible" && !pending) void loadDocs();
+      if (document.visibilityState === "visible" && !pending) void loadDocs(true);
     }, 8000);
     return () => window.clearInterval(timer);
   }, [waiting, pending, conferenceId]);
@@ -358,6 +363,11 @@ function StreamCard({ stream, onPreview, onSave, onSubmit, onReplace }: {
                 <button type="button" class="linklike" onClick={() => onSave(o, PDF)}>
                   Tải PDF<span class="sr-only"> {docName(o)} lần {o.version}</span>
                 </button>
+                {(stageOf(o) === "issued" || stageOf(o) === "replaced") && (
+                  <a class="doc-older__verify" href={href("xac-thuc", o.id)}>
+                    Xác thực<span class="sr-only"> {docName(o)}</span>
+                  </a>
+                )}
               </li>
             ))}
           </ul>

@@ -111,7 +111,7 @@ export function Assessment({ conference, etag, summary, notice, onSaved, onStale
         </Field>
       ))}
       {other && <Notice kind="error">{other}</Notice>}
-      {saved && <Notice kind="ok">{saved}</Notice>}
+      {saved && !closed && <Notice kind="ok">{saved}</Notice>}
       {!closed && (
         <div class="actions">
           <button type="submit" class="button" disabled={busy}>Lưu phần đánh giá</button>

@@ -57,6 +57,7 @@ export default function SignDocument({ documentId }: { documentId: string }) {
   const [asking, setAsking] = useState<"approve" | "return" | null>(null);
   const [gaveUp, setGaveUp] = useState(false);
   const result = useRef<HTMLDivElement>(null);
+  const inline = useInlinePdf();
 
   useEffect(() => {
     let live = true;
@@ -134,7 +135,7 @@ export default function SignDocument({ documentId }: { documentId: string }) {
         <dt>Số</dt>
         <dd>{doc.number ? `${doc.number} (theo sổ văn bản đi, cấp khi ký ban hành)`
           : `Cấp khi ký ban hành: số kế tiếp trong sổ văn bản đi${doc.symbol ? ` (…/${doc.symbol})` : ""}`}</dd>
-        <dt>Ngày ban hành</dt><dd>Ngày ký ban hành</dd>
+        <dt>Ngày ban hành</dt><dd>Ngày đồng chí ký ban hành</dd>
         {doc.replaces && <><dt>Thay thế</dt><dd>{kind} số {doc.replaces.number}</dd></>}
         <dt>Trạng thái</dt><dd><span class={`state state--${badge.css}`}>{answer ? "Đã trả lời" : badge.text}</span></dd>
       </dl>
@@ -181,7 +182,14 @@ export default function SignDocument({ documentId }: { documentId: string }) {
       <h2>Dự thảo</h2>
       {pdfError && <Notice kind="error">{pdfError}</Notice>}
       {!pdfUrl && !pdfError && <Loading text="Đang tải dự thảo…" />}
-      {pdfUrl && <iframe class="sign__pdf" src={pdfUrl} title={`Dự thảo ${kind.toLowerCase()}: ${doc.title ?? ""}`} />}
+      {pdfUrl && inline && <iframe class="sign__pdf" src={pdfUrl} title={`Dự thảo ${kind.toLowerCase()}: ${doc.title ?? ""}`} />}
+      {pdfUrl && !inline && (
+        // A phone's browser shows no PDF inside a page: open it whole instead.
+        <div class="sign__open">
+          <p>Trên điện thoại, dự thảo mở ở trang riêng. Đọc xong, quay lại trang này để ký hoặc trả lại.</p>
+          <a class="button" href={pdfUrl} target="_blank" rel="noopener">Mở dự thảo (PDF)</a>
+        </div>
+      )}
 
       <ApproveDialog doc={asking === "approve" ? doc : null} onClose={() => setAsking(null)}
                      onDone={() => {
@@ -195,6 +203,19 @@ export default function SignDocument({ documentId }: { documentId: string }) {
                     }} />
     </section>
   );
+}
+
+/** Whether this browser shows a PDF inside the page (a desktop's does; a phone's shows nothing there). */
+function useInlinePdf(): boolean {
+  const narrow = () => window.matchMedia("(max-width: 700px)").matches;
+  const [phone, setPhone] = useState(() => narrow() || navigator.pdfViewerEnabled === false);
+  useEffect(() => {
+    const query = window.matchMedia("(max-width: 700px)");
+    const update = () => setPhone(query.matches || navigator.pdfViewerEnabled === false);
+    query.addEventListener("change", update);
+    return () => query.removeEventListener("change", update);
+  }, []);
+  return !phone;
 }
 
 /** The link of an email answered already, or not meant for this account: what the public record says. */
