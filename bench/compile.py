@@ -111,9 +111,13 @@ def national_summary(units: int = 100, months: int = 12, *, annex: bool = False)
 
     inputs = national_inputs(units, months, annex=annex)
     completeness = [SimpleNamespace(name=u["name"], label="Đúng hạn", state="on_time") for u in inputs.units[1:]]
-    return aggregate.build_summary(inputs, number="01/BC-BCA", document_id="7K3FQ2MD", issued_on=dt.date(2022, 1, 10),
-                                   verify_url="https://thidua.example.gov.vn/v1/documents/7K3FQ2MD/verify",
-                                   verify_code="7K3F-Q2MD", completeness=completeness)
+    from chalicelib.documents import issuers
+    from chalicelib.documents.model import Heading
+
+    heading = Heading(issuers.ministry(), "BC", "01/BC-BCA", dt.date(2022, 1, 10), 2022,
+                      aggregate.distribution_lines(inputs.conference),
+                      "https://thidua.example.gov.vn/v1/documents/7K3FQ2MD/verify", "7K3F-Q2MD")
+    return aggregate.build_summary(inputs, heading=heading, completeness=completeness)
 
 
 # -- one measurement, in its own process -----------------------------------------------

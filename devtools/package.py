@@ -110,7 +110,8 @@ def merge_template(stage: str = "dev", functions: list[str] | None = None) -> di
         raise SystemExit(f"no stage {stage!r} in .chalice/config.json")
     env = stage_env(stage, config)
     functions = app_functions() if functions is None else functions
-    sender = env.get("THIDUA_MAIL_FROM", "")
+    # "Văn phòng Bộ Công an <thidua@bocongan.gov.vn>": the address, without its display name
+    sender = __import__("email.utils").utils.parseaddr(env.get("THIDUA_MAIL_FROM", ""))[1]
     resources: dict[str, Any] = {
         "ThiduaTable": table(env["THIDUA_TABLE"]),
         "ThiduaDocuments": bucket(bucket_name(stage, config)),

@@ -1,16 +1,24 @@
 """Demo documents built from the seed articles (Công an tỉnh Nghệ An figures are real):
-the summary report and the commendation list."""
+the summary report (Báo cáo), the Tờ trình, the Quyết định of the Minister and of a unit
+head (each with its list attached), and the old commendation list (still readable).
+
+    python -m devtools.sample_documents [out-dir]     # every kind, issued and draft, as PDF
+"""
 
 from __future__ import annotations
 
 import datetime
 
+from chalicelib.documents import issuers
 from chalicelib.documents.model import (
+    AssessmentSections,
     CommendationDocument,
     CompletenessRow,
+    DecisionDocument,
+    Heading,
     Highlight,
     IndicatorLine,
-    Signer,
+    ProposalDocument,
     SummaryDocument,
     UnitRow,
 )
@@ -29,7 +37,8 @@ INDICATORS: list[tuple[str, str, str]] = [
 ]
 CODES = [c for c, _, _ in INDICATORS]
 
-# (unit_id, name, depth, figures in CODES order; None = not reported)
+# (unit_id, name, depth, figures in CODES order; None = left blank); the order is the
+# office's (issuers.office_order): the units under the Ministry first, then provinces by place.
 UNITS: list[tuple[str, str, int, tuple[int | None, ...]]] = [
     ("ca-nghe-an", "Công an tỉnh Nghệ An", 1,
      (1800, 52, 1500, 41, 30, 15000, 14560, 6969, 2300, None)),
@@ -51,7 +60,20 @@ UNITS: list[tuple[str, str, int, tuple[int | None, ...]]] = [
      (180, 2, 70, None, None, None, None, None, 3800, 910)),
     ("bv-yhct", "Bệnh viện Y học cổ truyền", 2,
      (120, None, None, None, None, None, None, None, 1500, 320)),
+    ("ca-bac-ninh", "Công an tỉnh Bắc Ninh", 1, (None,) * 10),  # did not report
 ]
+NOT_SUBMITTED = {"ca-bac-ninh"}
+PARENTS = {"ca-tp-vinh": "ca-nghe-an", "ca-nghi-loc": "ca-nghe-an", "bv-19-8": "cuc-y-te", "bv-199": "cuc-y-te",
+           "bv-yhct": "cuc-y-te"}
+KINDS = {"cuc-y-te": "department", "bv-19-8": "hospital", "bv-199": "hospital", "bv-yhct": "hospital",
+         "ca-tp-vinh": "other", "ca-nghi-loc": "other"}
+
+
+def unit_records() -> list[dict]:
+    """The sample's units as the store holds them (parent, kind), the Ministry at the top."""
+    return [{"id": "bo-cong-an", "name": "Bộ Công an", "parent_id": None, "kind": "ministry"},
+            *({"id": uid, "name": name, "parent_id": PARENTS.get(uid, "bo-cong-an"),
+               "kind": KINDS.get(uid, "province")} for uid, name, _, _ in UNITS)]
 
 # Previous period totals (tháng 5 và tháng 6 năm 2021); None where not collected then.
 PREVIOUS = {
@@ -94,17 +116,49 @@ HIGHLIGHTS = [
     ),
 ]
 
+# In the office's order; Cục Y tế sent no report of its own, its hospitals did (the subtree's state).
 COMPLETENESS = [
-    CompletenessRow("Công an tỉnh Nghệ An", "Đúng hạn"),
+    CompletenessRow("Cục Y tế", "Cấp dưới đã nộp đủ (3/3)"),
+    CompletenessRow("Bệnh viện 19-8", "Đúng hạn", 2),
+    CompletenessRow("Bệnh viện 199", "Nộp muộn", 2),
+    CompletenessRow("Bệnh viện Y học cổ truyền", "Đã duyệt", 2),
     CompletenessRow("Công an tỉnh Bắc Giang", "Đã duyệt"),
-    CompletenessRow("Công an tỉnh Bình Dương", "Muộn"),
+    CompletenessRow("Công an tỉnh Bắc Ninh", "Chưa nộp (quá hạn)"),
+    CompletenessRow("Công an tỉnh Bình Dương", "Nộp muộn"),
     CompletenessRow("Công an thành phố Đà Nẵng", "Bị trả lại"),
-    CompletenessRow("Cục Y tế", "Đúng hạn"),
-    CompletenessRow("Bệnh viện 19-8", "Đúng hạn"),
-    CompletenessRow("Bệnh viện 199", "Muộn"),
-    CompletenessRow("Bệnh viện Y học cổ truyền", "Đã duyệt"),
-    CompletenessRow("Công an tỉnh Bắc Ninh", "Chưa nộp"),
+    CompletenessRow("Công an tỉnh Nghệ An", "Đúng hạn"),
+    CompletenessRow("Công an thành phố Vinh", "Đúng hạn", 2),
+    CompletenessRow("Công an huyện Nghi Lộc", "Đúng hạn", 2),
 ]
+
+ASSESSMENT = AssessmentSections(
+    overall=("Công an các đơn vị, địa phương đã chủ động, quyết liệt triển khai các biện pháp phòng, "
+             "chống dịch, vừa bảo đảm an ninh, trật tự, vừa tham gia hiệu quả công tác phòng, chống dịch.\n"
+             "Số công dân được đón, dẫn tăng gần gấp đôi so với kỳ trước, nhiều đơn vị tổ chức tốt "
+             "việc hỗ trợ tiêm vaccine cho người dân."),
+    shortcomings=("Một số đơn vị gửi báo cáo chậm so với thời hạn; số liệu của một số chỉ tiêu chưa "
+                  "được thống kê đầy đủ."),
+    causes="Diễn biến dịch phức tạp, lực lượng phải tập trung cho các nhiệm vụ cấp bách.",
+    directions=("Tiếp tục duy trì các chốt kiểm soát, chủ động phương án đón, dẫn công dân; bảo đảm "
+                "chế độ thông tin, báo cáo đúng hạn."),
+    recommendations="",
+)
+
+RECIPIENTS = [
+    "Đồng chí Bộ trưởng (để báo cáo)",
+    "Các đồng chí Thứ trưởng (để báo cáo)",
+    "Ban Chỉ đạo phòng, chống dịch COVID-19 của Bộ Công an",
+    "Công an các đơn vị, địa phương",
+    "Lưu: VT, VP",
+]
+
+
+def heading(issuer, kind: str, number: str | None, issued_on: datetime.date | None, *,
+            recipients=RECIPIENTS, code: str = "7K3F-Q2MD", replaces: str | None = None) -> Heading:
+    return Heading(issuer=issuer, kind_abbreviation=kind, number=number,
+                   issued_on=issued_on if number else None, year=(issued_on or datetime.date(2021, 1, 1)).year,
+                   recipients=list(recipients), verify_url=f"https://thidua.bocongan.example/xac-thuc/{code}",
+                   verify_code=code, replaces=replaces)
 
 
 def _sum(values: list[int | None]) -> int | None:
@@ -112,24 +166,22 @@ def _sum(values: list[int | None]) -> int | None:
     return sum(present) if present else None
 
 
-def sample_summary(highlights: list[Highlight] | None = None) -> SummaryDocument:
-    rows = [
-        UnitRow(uid, name, depth, dict(zip(CODES, figures)))
-        for uid, name, depth, figures in UNITS
-    ]
-    level1 = [r for r in rows if r.depth == 1]
-    ministry_values = {c: _sum([r.values[c] for r in level1]) for c in CODES}
-    ministry = UnitRow("bo-cong-an", "Bộ Công an (tổng cộng)", 0, ministry_values)
+def sample_summary(highlights: list[Highlight] | None = None, *, draft: bool = False,
+                   assessment: AssessmentSections = ASSESSMENT, replaces: str | None = None) -> SummaryDocument:
+    """The summary report "07/BC-BCA" of 05/8/2021 (or its draft), issued by the Ministry."""
+    figures = {uid: dict(zip(CODES, values)) for uid, _, _, values in UNITS}
+    level1 = [uid for uid, _, depth, _ in UNITS if depth == 1]
+    ministry_values = {c: _sum([figures[uid][c] for uid in level1]) for c in CODES}
+    rows = [UnitRow(u["id"], "Bộ Công an (tổng cộng)" if depth == 0 else u["name"], depth,
+                    ministry_values if depth == 0 else figures[u["id"]], u["id"] not in NOT_SUBMITTED)
+            for depth, u in issuers.office_order(unit_records())]
     indicators = [
         IndicatorLine(code, label, unit, ministry_values[code] or 0, PREVIOUS[code])
         for code, label, unit in INDICATORS
     ]
     return SummaryDocument(
-        upper_agency="BỘ CÔNG AN",
-        agency="VĂN PHÒNG BỘ",
-        number="07/BC-BCA",
-        place="Hà Nội",
-        issued_on=datetime.date(2021, 8, 5),
+        heading=heading(issuers.ministry(), "BC", None if draft else "07/BC-BCA", datetime.date(2021, 8, 5),
+                        replaces=replaces),
         title="Kết quả công tác phòng, chống dịch COVID-19 tháng 7 và tháng 8 năm 2021",
         period_label="tháng 7 và tháng 8 năm 2021",
         previous_label="tháng 5 và tháng 6 năm 2021",
@@ -141,19 +193,10 @@ def sample_summary(highlights: list[Highlight] | None = None) -> SummaryDocument
             "violations_warned",
             "violations_penalised",
         ],
-        unit_rows=[ministry, *rows],
+        unit_rows=rows,
         highlights=HIGHLIGHTS if highlights is None else highlights,
         completeness=COMPLETENESS,
-        recipients=[
-            "Đồng chí Bộ trưởng (để báo cáo)",
-            "Các đồng chí Thứ trưởng (để báo cáo)",
-            "Ban Chỉ đạo phòng, chống dịch COVID-19 của Bộ Công an",
-            "Công an các đơn vị, địa phương",
-            "Lưu: VT, VP",
-        ],
-        signer=Signer(title="Chánh Văn phòng", name="Trung tướng Tô Ân Xô"),
-        verify_url="https://thidua.bocongan.example/xac-thuc/7K3F-Q2MD",
-        verify_code="7K3F-Q2MD",
+        assessment=assessment,
     )
 
 
@@ -268,15 +311,89 @@ def sample_commendations(*, draft: bool = False) -> CommendationDocument:
     )
 
 
-if __name__ == "__main__":  # python -m devtools.sample_documents [out.pdf]
+# -- the commendation chain: the Tờ trình and the Quyết định ---------------------------------
+
+CHAIN_CONFERENCE = {"id": "hn-2021", "title": COMMENDATION_CONFERENCE["title"], "signer": None}
+# The sample nominees under the catalog's award forms: the Ministry's Cờ thi đua and Bằng
+# khen, and Giấy khen of Công an tỉnh Bình Dương (granted by its Giám đốc).
+CHAIN_FORMS = {"bk-ttg": "bang-khen-bo-truong", "bk-bct": "bang-khen-bo-truong"}
+CHAIN_EXTRA: list[tuple[str, str, str, str, str, str]] = [
+    ("collective", "Công an tỉnh Nghệ An", "", "ca-nghe-an", "co-thi-dua-bo-cong-an",
+     "Dẫn đầu phong trào thi đua phòng, chống dịch COVID-19 của Công an các địa phương."),
+    ("collective", "Phòng Cảnh sát quản lý hành chính về trật tự xã hội", "", "ca-binh-duong", "giay-khen",
+     "Cấp hơn 20.000 mã QR-Code cho người và phương tiện được phép hoạt động."),
+    ("individual", "Đỗ Thị Anh", "Đại úy, Cán bộ", "ca-binh-duong", "giay-khen",
+     "Tham gia hỗ trợ tiêm vaccine cho hơn 6.500 lượt người tại các khu nhà trọ công nhân."),
+    ("individual", "Trương Văn Lâm", "Thượng úy, Cán bộ", "ca-binh-duong", "giay-khen",
+     "Trực chốt kiểm soát 60 ngày liên tục. Không để lọt người vi phạm."),
+]
+
+
+def chain_nominations() -> list[dict]:
+    """Approved nominations of the sample conference, as the store holds them."""
+    base = [n for n in sample_nominations() if n["name"] != "Đỗ Thị Anh" and n["nominee_unit_id"] != "bo-cong-an"]
+    for n in base:
+        n["award_form"] = CHAIN_FORMS.get(n["award_form"], n["award_form"])
+    extra = [{"id": f"nom-x{i}", "kind": kind, "name": name, "position": position, "nominee_unit_id": unit,
+              "award_form": form, "achievements": text}
+             for i, (kind, name, position, unit, form, text) in enumerate(CHAIN_EXTRA, start=1)]
+    return [*base, *extra]
+
+
+PROPOSAL_RECIPIENTS = ["Như trên", "Hội đồng Thi đua - Khen thưởng Bộ Công an", "Lưu: VT, V01"]
+DECISION_RECIPIENTS = {"bo-cong-an": ["Như Điều 3", "Các đồng chí Thứ trưởng (để báo cáo)", "Lưu: VT, V01"],
+                       "ca-binh-duong": ["Như Điều 3", "Văn phòng Bộ Công an (để báo cáo)", "Lưu: VT, PX01"]}
+
+
+def sample_proposal(*, draft: bool = False) -> ProposalDocument:
+    """The Tờ trình "05/TTr-V01" of 20/8/2021 (or its draft) proposing the Ministry's awards."""
+    from chalicelib.awards import decisions  # the awards layer builds on documents
+
+    return decisions.build_proposal(
+        CHAIN_CONFERENCE, chain_nominations(), unit_records(),
+        heading=heading(issuers.office(), "TTr", None if draft else "05/TTr-V01", datetime.date(2021, 8, 20),
+                        recipients=PROPOSAL_RECIPIENTS, code="3HVD-8XQE"))
+
+
+def sample_decisions(*, draft: bool = False, replaces: str | None = None) -> list[DecisionDocument]:
+    """Every Quyết định of the sample: the Minister's (Cờ thi đua "11/QĐ-BCA", Bằng khen
+    "12/QĐ-BCA" of 05/9/2021) and Công an tỉnh Bình Dương's Giấy khen ("03/QĐ-CAT-PX01")."""
+    from chalicelib.awards import decisions
+
+    units = unit_records()
+    numbers = {"bo-cong-an": iter(["11", "12"]), "ca-binh-duong": iter(["03"])}
+    out = []
+    for plan in decisions.plan_decisions(CHAIN_CONFERENCE, chain_nominations(), units):
+        number = f"{next(numbers[plan.issuer.id])}/{plan.issuer.symbol('QĐ')}"
+        by_ministry = plan.issuer.id == "bo-cong-an"
+        h = heading(plan.issuer, "QĐ", None if draft else number, datetime.date(2021, 9, 5),
+                    recipients=DECISION_RECIPIENTS[plan.issuer.id], code="9PLM-4R2C", replaces=replaces)
+        out.append(decisions.build_decision(plan, units, heading=h,
+                                            proposal_ref="Tờ trình số 05/TTr-V01 ngày 20/8/2021" if by_ministry else None))
+    return out
+
+
+def all_samples() -> dict[str, object]:
+    """file stem -> document: every kind, issued and as a draft."""
+    docs: dict[str, object] = {"bao-cao": sample_summary(), "bao-cao-du-thao": sample_summary(draft=True),
+                               "to-trinh": sample_proposal(), "to-trinh-du-thao": sample_proposal(draft=True)}
+    for doc in sample_decisions():
+        docs[f"quyet-dinh-{doc.heading.number.replace('/', '-')}"] = doc
+    docs["quyet-dinh-du-thao"] = sample_decisions(draft=True)[1]
+    docs["danh-sach-cu"] = sample_commendations()
+    return docs
+
+
+if __name__ == "__main__":  # python -m devtools.sample_documents [out-dir]
     import sys
     import time
     from pathlib import Path
 
-    from chalicelib.documents.render import render_summary_pdf
+    from chalicelib.documents.render import render_pdf
 
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "out/sample-summary.pdf")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    target.write_bytes(render_summary_pdf(sample_summary()))
-    print(f"{target} ({time.perf_counter() - started:.2f} s)")
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "out/samples")
+    target.mkdir(parents=True, exist_ok=True)
+    for stem, doc in all_samples().items():
+        started = time.perf_counter()
+        (target / f"{stem}.pdf").write_bytes(render_pdf(doc))
+        print(f"{target / stem}.pdf ({time.perf_counter() - started:.2f} s)")

@@ -239,3 +239,26 @@ class Tarpit:
             conn.close()
         self.thread.join()
         self.listener.close()
+
+
+def issue_summary(store: Any, conference_id: str, mailer: Any, render: Any, now: Any = None) -> dict[str, Any]:
+    """Draft, trình ký, approve and issue a conference's summary with stand-in renderer, signature and DOCX:
+    the issued record (what is mailed)."""
+    from chalicelib.core.access import Principal
+    from chalicelib.core.settings import settings
+    from chalicelib.core.states import Role
+    from chalicelib.publishing import lifecycle, pipeline
+
+    now = now or SystemClock().now()
+    fakes = {"render": render, "sign": lambda pdf, *args: pdf, "docx": lambda doc: b"PK docx"}
+    admin = Principal("adm", Role.ADMIN, None, "Văn thư")
+    head = store.documents.stream(conference_id, "summary")
+    if head is not None and head.get("stage") == "issued":  # issued before: this one replaces it
+        lifecycle.replace(store, admin, head["issued_document_id"], "Số liệu mới.", now)
+    pipeline.compile_conference(store, conference_id, conf=settings(), now=now, mailer=mailer, **fakes)
+    signer_id, _ = person(store, "leader", name="Thượng tướng Lê Văn Minh", now=now)
+    draft = store.documents.stream(conference_id, "summary")["draft_document_id"]
+    lifecycle.submit(store, admin, draft, signer_id, None, now)
+    lifecycle.approve(store, Principal("s", Role.LEADER, None, "Lãnh đạo", account_id=signer_id), draft, now)
+    result = pipeline.compile_conference(store, conference_id, conf=settings(), now=now, mailer=mailer, **fakes)
+    return result.issued[0]

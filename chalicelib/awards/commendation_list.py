@@ -7,6 +7,7 @@ the order given here, so every ordering rule lives in this module.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from chalicelib.conferences.aggregate import distribution_lines
@@ -46,6 +47,23 @@ def summarise(achievements: str, limit: int = SUMMARY_LIMIT) -> str:
     if line[room] != " " and " " in head:
         head = head.rsplit(" ", 1)[0]
     return head.rstrip(" ,;:-–") + ELLIPSIS
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=\S)|\n+")
+
+
+def whole_sentences(achievements: str, limit: int | None = None) -> str:
+    """The achievements as whole sentences, whitespace collapsed: as many leading sentences
+    as fit in ``limit`` characters, and always the first one whole (never cut mid-sentence);
+    every sentence when ``limit`` is None."""
+    text = achievements.replace("\r\n", "\n").replace("\r", "\n").strip()
+    sentences = [_clean(s) for s in _SENTENCE_END.split(text) if _clean(s)]
+    out: list[str] = []
+    for sentence in sentences:
+        if out and limit is not None and len(" ".join([*out, sentence])) > limit:
+            break
+        out.append(sentence)
+    return " ".join(out)
 
 
 def individual_key(name: str) -> tuple:

@@ -15,27 +15,28 @@ go in an annex only when the conference asks for it (`annex`).
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from chalicelib.documents.issuers import office_order
 from chalicelib.documents.model import (
+    AssessmentSections,
     CompletenessRow,
+    Heading,
     Highlight,
     PeriodText,
     UnitPeriodTexts,
     IndicatorLine,
-    Signer,
     SummaryDocument,
     UnitRow,
 )
 from chalicelib.conferences.recipients import recipients_of
 from chalicelib.core.catalogs import CATALOG_PATH, Catalog
 from chalicelib.core.periods import Period, parse_period
-from chalicelib.core.text import cut_at_word, sort_key
-from chalicelib.units.service import descendants, tree_order, tree_walk
+from chalicelib.core.text import cut_at_word
+from chalicelib.units.service import descendants, tree_walk
 
 # Conference fields that change what the document says (recipients only through "Nơi nhận").
 DOCUMENT_FIELDS = ("title", "date", "place", "periods", "unit_ids", "number_prefix", "signer",
@@ -124,6 +125,8 @@ def fingerprint(inputs: Inputs) -> str:
                           for rs in inputs.reports.values() for r in rs),
         "catalog": inputs.catalog_version,
     }
+    if conf.get("assessment"):  # only when written, so that earlier conferences keep their fingerprints
+        content["assessment"] = conf["assessment"]
     blob = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -190,8 +193,12 @@ def _texts(inputs: Inputs, periods: Sequence[Period]) -> dict[str, dict[Period, 
     return out
 
 
+def _office_rank(units: list[dict[str, Any]]) -> dict[str, int]:
+    return {u["id"]: i for i, (_, u) in enumerate(office_order(units))}
+
+
 def highlights(inputs: Inputs) -> list[Highlight]:
-    """Each unit once, in Vietnamese alphabetical order: its summary of the covered periods
+    """Each unit once, in the office's order (issuers.office_order): its summary of the covered periods
     (a report for a longer period containing the window), else its latest covered
     period's achievements; shortened to HIGHLIGHT_CAP. Over several periods the text
     says which period it comes from."""
@@ -208,7 +215,8 @@ def highlights(inputs: Inputs) -> list[Highlight]:
         elif uid in periodic:
             period = max(periodic[uid])
             chosen[uid] = (period, periodic[uid][period])
-    ordered = sorted(chosen, key=lambda uid: sort_key(names[uid]))
+    rank = _office_rank(inputs.units)
+    ordered = sorted(chosen, key=lambda uid: rank[uid])
     return [Highlight(names[uid], shorten(chosen[uid][1]), chosen[uid][0].label if several else None)
             for uid in ordered]
 
@@ -217,18 +225,56 @@ def period_texts(inputs: Inputs) -> list[UnitPeriodTexts]:
     """The annex: every unit's achievements for each covered period, in full."""
     names = {u["id"]: u["name"] for u in inputs.units}
     periodic = _texts(inputs, inputs.covered)
-    ordered = sorted(periodic, key=lambda uid: sort_key(names[uid]))
+    rank = _office_rank(inputs.units)
+    ordered = sorted(periodic, key=lambda uid: rank[uid])
     return [UnitPeriodTexts(names[uid], [PeriodText(p.label, periodic[uid][p]) for p in sorted(periodic[uid])])
             for uid in ordered]
 
 
 def completeness_rows(rows: Sequence[Any]) -> list[CompletenessRow]:
-    """Rows of chalicelib.completeness (or anything with name/label/state) for the annex."""
-    return [CompletenessRow(r.name, r.label) for r in rows if getattr(r, "state", "x") is not None]
+    """Rows of chalicelib.reporting.completeness (or anything with name/label/state) for the
+    annex, in the office's order when they carry unit ids. A unit without a report of its own
+    whose units below reported says so (its subtree's state), not a bare "Chưa nộp"."""
+    out = []
+    for r in rows:
+        if getattr(r, "state", "x") is None:
+            continue
+        label = r.label
+        sub = getattr(r, "subtree_label", None)
+        if sub:
+            if getattr(r, "state", None) == "missing" and getattr(r, "subtree_state", None) == "complete":
+                label = sub
+            elif getattr(r, "subtree_state", None) != "complete":
+                label = f"{label}; {sub[:1].lower()}{sub[1:]}"
+        out.append(CompletenessRow(r.name, label, getattr(r, "depth", 1)))
+    return out
 
 
-def build_summary(inputs: Inputs, *, number: str, document_id: str, issued_on: datetime.date,
-                  verify_url: str, verify_code: str, completeness: Sequence[Any] = ()) -> SummaryDocument:
+def _in_office_order(rows: Sequence[Any], units: list[dict[str, Any]]) -> list[Any]:
+    """Completeness rows in the office's order (rows without a known unit id keep theirs, last)."""
+    rank = _office_rank(units)
+    return sorted(rows, key=lambda r: rank.get(getattr(r, "unit_id", None), len(rank)))
+
+
+def _reported(inputs: Inputs) -> set[str]:
+    """Units that, themselves or a unit below them, sent a counted report for the window."""
+    wanted = {p.code for p in inputs.covered}
+    mine = {r["unit_id"] for code, rs in inputs.reports.items() if code in wanted for r in rs if counted(r)}
+    parents = {u["id"]: u.get("parent_id") for u in inputs.units}
+    out: set[str] = set()
+    for uid in mine:
+        seen = set()
+        while uid is not None and uid in parents and uid not in seen:
+            seen.add(uid)
+            out.add(uid)
+            uid = parents[uid]
+    return out
+
+
+def build_summary(inputs: Inputs, *, heading: Heading, completeness: Sequence[Any] = (),
+                  assessment: AssessmentSections = AssessmentSections()) -> SummaryDocument:
+    """The Báo cáo of a conference. `heading` (issuer = issuers.ministry(conference)) gives
+    header, number, date of issue, Nơi nhận and signer; `assessment` the office's own sections."""
     conf = inputs.conference
     all_codes = list(inputs.catalog.codes)
     own_now = own_figures(inputs.units, inputs.reports, inputs.covered, all_codes)
@@ -242,21 +288,17 @@ def build_summary(inputs: Inputs, *, number: str, document_id: str, issued_on: d
              for i in inputs.catalog.indicators if i.code in codes]
     rows = []
     has_children = {u.get("parent_id") for u in inputs.units}
-    for depth, unit in tree_order(inputs.units):
+    reported = _reported(inputs)
+    for depth, unit in office_order(inputs.units):
         name = unit["name"]
         if depth == 0 and unit["id"] in has_children:
             name += " (tổng cộng)"
-        rows.append(UnitRow(unit["id"], name, depth, rolled[unit["id"]]))
+        rows.append(UnitRow(unit["id"], name, depth, rolled[unit["id"]], unit["id"] in reported))
     period_label = window_label(inputs.covered)
     has_previous = any(v is not None for v in before.values())
     title = conf.get("report_title") or f"Tổng hợp kết quả {period_label} phục vụ {conf['title']}"
-    signer = conf["signer"]
     return SummaryDocument(
-        upper_agency=conf.get("upper_agency") or "BỘ CÔNG AN",
-        agency=conf.get("agency") or "VĂN PHÒNG BỘ",
-        number=number,
-        place=conf.get("place") or "Hà Nội",
-        issued_on=issued_on,
+        heading=heading,
         title=title,
         period_label=period_label,
         previous_label=window_label(inputs.previous) if has_previous else None,
@@ -265,9 +307,12 @@ def build_summary(inputs: Inputs, *, number: str, document_id: str, issued_on: d
         unit_rows=rows,
         highlights=highlights(inputs),
         period_texts=period_texts(inputs) if conf.get("annex") else [],
-        completeness=completeness_rows(completeness),
-        recipients=distribution_lines(conf),
-        signer=Signer(title=signer["title"], name=signer["name"]),
-        verify_url=verify_url,
-        verify_code=verify_code,
+        completeness=completeness_rows(_in_office_order(completeness, inputs.units)),
+        assessment=assessment,
     )
+
+
+def assessment_of(conference: dict[str, Any]) -> AssessmentSections:
+    """The conference's `assessment` field as the document's sections (missing ones empty)."""
+    raw = conference.get("assessment") or {}
+    return AssessmentSections(**{k: (raw.get(k) or "") for k in AssessmentSections.__dataclass_fields__})

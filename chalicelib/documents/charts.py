@@ -6,7 +6,7 @@ import base64
 import re
 from dataclasses import dataclass
 
-from .formatting import nfc, vn_number, vn_percent
+from .formatting import change, nfc, vn_change, vn_number
 from .model import IndicatorLine, UnitRow
 
 FONT_FAMILY = "Liberation Serif"
@@ -34,9 +34,9 @@ def _style(colors=("#3a3a3a", "#b5b5b5")):
         opacity_hover="1",
         colors=colors,
         font_family=FONT_FAMILY,
-        label_font_size=17,
-        major_label_font_size=17,
-        value_font_size=16,
+        label_font_size=LABEL_FONT,
+        major_label_font_size=LABEL_FONT,
+        value_font_size=VALUE_FONT,
         legend_font_size=17,
         title_font_size=18,
         tooltip_font_size=12,
@@ -59,9 +59,34 @@ def _data_url(svg: bytes) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
+# Liberation Serif advance widths in em (digits 0.5); other letters taken as 0.5 (a bound
+# for lowercase Vietnamese, which is narrower on average).
+_EM = {".": 0.25, ",": 0.25, " ": 0.25, "(": 0.333, ")": 0.333, "-": 0.333, "+": 0.564, "%": 0.833}
+VALUE_FONT = 16
+LABEL_FONT = 17
+BAR_PX = 34          # per bar of a unit chart: 12 bars and their title take under 100 mm of A4
+PAIR_PX = 66         # per indicator of the comparison chart (two bars)
+
+
+def text_px(text: str, font_px: float) -> float:
+    return sum(_EM.get(ch, 0.5) for ch in text) * font_px
+
+
+def axis_top(bars: list[tuple[float, str]], labels: list[str]) -> float:
+    """The value axis' end such that every bar's printed value fits after it inside the plot
+    (pygal would clip it: "29.410 (197%"). `bars`: (value, printed text)."""
+    plot = WIDTH - 2 * 8 - max((text_px(lab, LABEL_FONT) for lab in labels), default=0) - 20
+    top = max((v for v, _ in bars), default=1.0) or 1.0
+    for value, text in bars:
+        room = plot - 6 - text_px(text, VALUE_FONT) - 8
+        if room > 0:
+            top = max(top, value * plot / room)
+    return top
+
+
 def _common(height: int, top: float, colors=("#3a3a3a", "#b5b5b5"), **extra):
     return dict(
-        range=(0, top * 1.22),  # room after the longest bar for its printed value
+        range=(0, top),  # axis_top: room after the longest bar for its printed value
         width=WIDTH,
         height=height,
         style=_style(colors),
@@ -101,9 +126,9 @@ def unit_bar_chart(line: IndicatorLine, unit_rows: list[UnitRow]) -> Chart | Non
     if len(points) > len(shown):
         caption = f"{len(shown)} đơn vị có số liệu cao nhất trên tổng số {len(points)} đơn vị"
     shown.reverse()  # pygal draws the first label at the bottom: largest on top
-    chart = pygal.HorizontalBar(
-        **_common(height=40 + 46 * len(shown), top=shown[-1][1], show_legend=False)
-    )
+    labels = [name for name, _ in shown]
+    top = axis_top([(v, vn_number(v)) for _, v in shown], labels)
+    chart = pygal.HorizontalBar(**_common(height=30 + BAR_PX * len(shown), top=top, show_legend=False))
     chart.x_labels = [name for name, _ in shown]
     chart.add(nfc(line.label), [v for _, v in shown])
     return Chart(
@@ -124,10 +149,12 @@ def comparison_chart(
     if not usable:
         return None
     usable = list(reversed(usable))
+    printed = [(ln.total * 100.0 / ln.previous, f"{vn_number(ln.total)} ({vn_change(change(ln.total, ln.previous)[1])})")
+               for ln in usable] + [(100.0, vn_number(ln.previous)) for ln in usable]
     chart = pygal.HorizontalBar(
         **_common(
-            height=110 + 84 * len(usable),
-            top=max(100.0, *(ln.total * 100.0 / ln.previous for ln in usable)) * 1.15,
+            height=100 + PAIR_PX * len(usable),
+            top=axis_top(printed, [nfc(ln.label) for ln in usable]),
             colors=("#b5b5b5", "#3a3a3a"),
             show_legend=True,
             legend_at_bottom=True,
@@ -148,7 +175,8 @@ def comparison_chart(
         [
             {
                 "value": ln.total * 100.0 / ln.previous,
-                "formatter": lambda v, n=ln.total: f"{vn_number(n)} ({vn_percent(v, 0)})",
+                # the change as the tables and the text write it ("+97,4%"), never the ratio ("197%")
+                "formatter": lambda _v, n=ln.total, p=ln.previous: f"{vn_number(n)} ({vn_change(change(n, p)[1])})",
             }
             for ln in usable
         ],

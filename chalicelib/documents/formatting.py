@@ -8,7 +8,8 @@ import unicodedata
 from babel.numbers import format_decimal
 
 LOCALE = "vi_VN"
-DASH = "–"  # printed where a figure is unknown
+DASH = "–"  # printed where a figure was left blank (or, for the previous period, is unknown)
+NOT_SUBMITTED = "x"  # printed where the unit sent no report at all (a table's legend says so)
 
 
 def nfc(text: str) -> str:
@@ -34,6 +35,16 @@ def vn_percent(value: float | None, digits: int = 1, signed: bool = False) -> st
     if signed and rounded > 0:
         return "+" + text
     return text
+
+
+def vn_change(percent: float | None) -> str:
+    """A relative change, written one way everywhere (text, tables, charts): signed, one
+    decimal, Vietnamese comma: 97.43 -> "+97,4%", -6.4 -> "-6,4%", 10 -> "+10,0%", 0 -> "0,0%"."""
+    if percent is None:
+        return DASH
+    rounded = round(percent, 1)
+    text = format_decimal(abs(rounded), format="#,##0.0", locale=LOCALE) + "%"
+    return ("+" if rounded > 0 else "-" if rounded < 0 else "") + text
 
 
 def vn_signed(value: int | None) -> str:

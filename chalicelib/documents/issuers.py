@@ -11,6 +11,8 @@ from __future__ import annotations
 import unicodedata
 from typing import Any, Iterable, Mapping
 
+from chalicelib.core.text import sort_key
+
 from chalicelib.core.catalogs import AwardForm, issuer_catalog
 from chalicelib.documents.model import SIGNING_AUTHORITIES, Issuer
 
@@ -29,7 +31,7 @@ def _record(raw: Mapping[str, Any]) -> Issuer:
                   upper=raw.get("upper"), abbreviation=raw["abbreviation"], place=raw["place"],
                   head_title=raw["head_title"], authority=raw.get("authority", ""),
                   signer_title=raw.get("signer_title") or raw["head_title"], signer_name=raw.get("signer_name", ""),
-                  proposer=raw.get("proposer", ""))
+                  proposer=raw.get("proposer", ""), bases=tuple(raw.get("bases") or ()))
 
 
 def catalog_issuer(issuer_id: str) -> Issuer | None:
@@ -59,7 +61,7 @@ def unit_issuer(unit: Mapping[str, Any], units: Iterable[Mapping[str, Any]] = ()
     return Issuer(id=unit["id"], name=unit["name"], short_name=unit["name"], upper=upper,
                   abbreviation=f"{kind['abbreviation_prefix']}-{_initials(unit['name'])}",
                   place=unit.get("place") or "Hà Nội", head_title=kind["head_title"], authority="",
-                  signer_title=kind["head_title"], signer_name="")
+                  signer_title=kind["head_title"], signer_name="", proposer=kind.get("proposer", ""))
 
 
 def _ministry_name() -> str:
@@ -132,3 +134,58 @@ def granting_issuer(form: AwardForm, nominee_unit_id: str | None, units: list[Ma
     if unit is None:
         raise ValueError(f"award form {form.code}: no unit grants it to a nominee of {nominee_unit_id!r}")
     return unit_issuer(unit, units)
+
+
+# -- the office's order of units (issuers.json "unit_order") ----------------------------
+
+def _unit_order() -> Mapping[str, Any]:
+    return issuer_catalog().get("unit_order") or {}
+
+
+def place_name(name: str) -> str:
+    """"Công an thành phố Đà Nẵng" -> "Đà Nẵng": the name without the catalog's kind prefixes."""
+    for prefix in sorted(_unit_order().get("name_prefixes", ()), key=len, reverse=True):
+        if name.lower().startswith(prefix.lower() + " "):
+            return name[len(prefix) + 1:]
+    return name
+
+
+def office_sort_key(unit: Mapping[str, Any]) -> tuple:
+    """The office's convention, as data: units directly under the Ministry (departments) first,
+    then provinces by place name ("Công an thành phố Đà Nẵng" under Đ, among the provinces)."""
+    order = _unit_order()
+    kinds = list(order.get("kinds", ()))
+    kind = unit.get("kind") or "other"
+    rank = kinds.index(kind) if kind in kinds else len(kinds)
+    return (rank, sort_key(place_name(unit["name"])), unit["id"])
+
+
+def office_order(units: Iterable[Mapping[str, Any]]) -> list[tuple[int, Mapping[str, Any]]]:
+    """(depth, unit) in tree order, siblings in the office's order; a unit whose parent is
+    unknown (or part of a cycle) starts a tree of its own, so every unit appears once."""
+    units = list(units)
+    by_id = {u["id"]: u for u in units}
+    children: dict[str | None, list[Mapping[str, Any]]] = {}
+    for u in units:
+        parent = u.get("parent_id")
+        children.setdefault(parent if parent in by_id else None, []).append(u)
+    out: list[tuple[int, Mapping[str, Any]]] = []
+    seen: set[str] = set()
+
+    def walk(root: Mapping[str, Any]) -> None:
+        todo = [(0, root)]
+        while todo:
+            depth, unit = todo.pop()
+            if unit["id"] in seen:
+                continue
+            seen.add(unit["id"])
+            out.append((depth, unit))
+            below = sorted(children.get(unit["id"], []), key=office_sort_key, reverse=True)
+            todo.extend((depth + 1, child) for child in below if child["id"] not in seen)
+
+    for root in sorted(children.get(None, []), key=office_sort_key):
+        walk(root)
+    for unit in sorted(units, key=office_sort_key):  # cycles: enter at their first unit
+        if unit["id"] not in seen:
+            walk(unit)
+    return out

@@ -21,6 +21,9 @@ class UnitRow:
     name: str
     depth: int  # 0 = ministry, 1 = province/department, 2 = sub-unit
     values: dict[str, int | None]  # rows already in tree order, totals rolled up
+    # False: neither the unit nor any unit below it sent a counted report for the window,
+    # so its figures print NOT_SUBMITTED, not the blank mark of a figure left empty.
+    submitted: bool = True
 
 
 @dataclass(frozen=True)
@@ -47,35 +50,14 @@ class UnitPeriodTexts:
 @dataclass(frozen=True)
 class CompletenessRow:
     unit_name: str
-    status: str  # Vietnamese label, e.g. "Đúng hạn", "Muộn", "Chưa nộp"
+    status: str  # Vietnamese label, e.g. "Đúng hạn", "Muộn", "Chưa nộp", "Cấp dưới đã nộp đủ (3/3)"
+    depth: int = 1  # for the indentation of sub-units
 
 
 @dataclass(frozen=True)
 class Signer:
     title: str
     name: str
-
-
-@dataclass(frozen=True)
-class SummaryDocument:
-    upper_agency: str
-    agency: str
-    number: str
-    place: str
-    issued_on: datetime.date
-    title: str
-    period_label: str
-    previous_label: str | None
-    indicators: list[IndicatorLine]
-    main_indicator_codes: list[str]
-    unit_rows: list[UnitRow]
-    highlights: list[Highlight]
-    completeness: list[CompletenessRow]
-    recipients: list[str]
-    signer: Signer
-    verify_url: str
-    verify_code: str
-    period_texts: list[UnitPeriodTexts] = field(default_factory=list)  # empty: no such annex
 
 
 @dataclass(frozen=True)
@@ -131,6 +113,7 @@ class Issuer:
     signer_title: str         # the signer's own title: "Thứ trưởng" (KT.), "Bộ trưởng" ("")
     signer_name: str          # "Thượng tướng Lê Văn Minh"
     proposer: str = ""        # "Theo đề nghị của …": "Chánh Văn phòng Bộ Công an"
+    bases: tuple[str, ...] = ()  # its own "Căn cứ" lines (its functions and powers), after the laws
 
     def symbol(self, kind_abbreviation: str) -> str:
         """"QĐ-BCA": the document kind's abbreviation and the issuer's (Decree 30, Annex III)."""
@@ -218,6 +201,9 @@ class ProposalDocument:
     groups: list[AwardGroup]  # what is proposed, by award form
     closing: str              # "Văn phòng Bộ kính trình Bộ trưởng xem xét, quyết định./."
 
+    number = property(lambda self: self.heading.number, doc="The heading's number (None: a draft).")
+    agency = property(lambda self: self.heading.issuer.name, doc="The issuing body: 'Bộ Công an'.")
+
 
 @dataclass(frozen=True)
 class DecisionDocument:
@@ -231,3 +217,27 @@ class DecisionDocument:
     group: AwardGroup
     list_title: str           # "DANH SÁCH TẬP THỂ, CÁ NHÂN ĐƯỢC TẶNG BẰNG KHEN …"
     list_reference: str       # "(Kèm theo Quyết định số 12/QĐ-BCA ngày 05/9/2021 của Bộ trưởng Bộ Công an)"
+
+    number = property(lambda self: self.heading.number, doc="The heading's number (None: a draft).")
+    agency = property(lambda self: self.heading.issuer.name, doc="The issuing body: 'Bộ Công an'.")
+
+
+@dataclass(frozen=True)
+class SummaryDocument:
+    """Báo cáo tổng hợp (BC) of a conference; its issuer is the ministry (issuers.ministry)."""
+
+    heading: Heading
+    title: str
+    period_label: str
+    previous_label: str | None
+    indicators: list[IndicatorLine]
+    main_indicator_codes: list[str]
+    unit_rows: list[UnitRow]
+    highlights: list[Highlight]
+    completeness: list[CompletenessRow]
+    period_texts: list[UnitPeriodTexts] = field(default_factory=list)  # empty: no such annex
+    assessment: AssessmentSections = AssessmentSections()
+
+    # What the pipeline stores of every document of the chain, alike.
+    number = property(lambda self: self.heading.number, doc="The heading's number (None: a draft).")
+    agency = property(lambda self: self.heading.issuer.name, doc="The issuing body: 'Bộ Công an'.")

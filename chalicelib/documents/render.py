@@ -8,6 +8,7 @@ package (e.g. from an API Lambda) never pays its cold-start cost.
 from __future__ import annotations
 
 import dataclasses
+import re
 import mimetypes
 import unicodedata
 from functools import lru_cache
@@ -29,13 +30,19 @@ from .formatting import (
     vn_percent,
     vn_short_date,
     vn_signed,
+    vn_change,
+    NOT_SUBMITTED,
+    DASH,
 )
-from .model import CommendationDocument, SummaryDocument
+from .model import CommendationDocument, DecisionDocument, Heading, ProposalDocument, SummaryDocument
 
 # In Lambda this is /var/task/templates (vendor/templates -> ../templates).
 TEMPLATES_DIR = Path(chalicelib.__file__).resolve().parent.parent / "templates"
 ASSETS_DIR = TEMPLATES_DIR / "assets"
 SUMMARY_TEMPLATE = "documents/summary.html.j2"
+PROPOSAL_TEMPLATE = "documents/proposal.html.j2"
+DECISION_TEMPLATE = "documents/decision.html.j2"
+CHAIN_CSS = "documents/chain.css"  # the Tờ trình and the Quyết định, added after SUMMARY_CSS
 SUMMARY_CSS = "documents/summary.css"
 COMMENDATIONS_TEMPLATE = "documents/commendations.html.j2"
 COMMENDATIONS_CSS = "documents/commendations.css"  # added after SUMMARY_CSS
@@ -55,9 +62,20 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        vn_number=vn_number, vn_percent=vn_percent, vn_signed=vn_signed, nfc=nfc
+        vn_number=vn_number, vn_percent=vn_percent, vn_signed=vn_signed, vn_change=vn_change, nfc=nfc,
+        keep_numbers=keep_numbers
     )
     return env
+
+
+_DOCUMENT_NUMBER = re.compile(r"\d+/[A-Za-zĐđ]+(?:-[A-Za-z0-9Đđ]+)+|\d{1,2}/\d{1,2}/\d{4}")
+
+
+def keep_numbers(text: str) -> Markup:
+    """Escaped text in which a document number ("01/QĐ-BCA") or a date ("05/9/2021") never
+    breaks across lines (a line break at its hyphen reads as two symbols)."""
+    escaped = str(Markup.escape(text))
+    return Markup(_DOCUMENT_NUMBER.sub(lambda m: f'<span class="nowrap">{m[0]}</span>', escaped))
 
 
 def _nfc_deep(value):
@@ -122,6 +140,71 @@ def _number_column_mm(values, *, font_pt: float = 11, minimum_mm: float = 22) ->
     return max(minimum_mm, round(points * 25.4 / 72 + 0.75, 1))
 
 
+# A draft leaves number and date blank for the clerk to fill in by hand: non-breaking
+# spaces, since ordinary ones would collapse.
+BLANK_NUMBER = "\u00a0" * 8
+BLANK_DAY = "\u00a0" * 6
+
+# The assessment sections of a báo cáo sơ kết, in the order the office writes them.
+ASSESSMENT_SECTIONS = (("overall", "Đánh giá chung"), ("shortcomings", "Tồn tại, hạn chế"),
+                       ("causes", "Nguyên nhân"), ("directions", "Phương hướng, nhiệm vụ"),
+                       ("recommendations", "Kiến nghị, đề xuất"))
+ASSESSMENT_MISSING = "(Văn phòng chưa viết phần này)"
+
+
+def number_text(heading: Heading) -> str:
+    """"07/QĐ-BCA"; a bare "7" gets two digits and the symbol; a draft a blank number."""
+    if heading.number is None:
+        return f"{BLANK_NUMBER}/{heading.symbol}"
+    if "/" in heading.number:
+        return heading.number
+    return f"{int(heading.number):02d}/{heading.symbol}" if heading.number.isdigit() else f"{heading.number}/{heading.symbol}"
+
+
+def date_line(heading: Heading) -> str:
+    """"Hà Nội, ngày 05 tháng 8 năm 2021": the day of issue at the issuer's place; a draft's
+    day and month are left blank."""
+    place = heading.issuer.place
+    if heading.issued_on is None or heading.draft:
+        return nfc(f"{place}, ngày{BLANK_DAY}tháng{BLANK_DAY}năm {heading.year}")
+    return vn_date_line(place, heading.issued_on)
+
+
+def heading_context(heading: Heading) -> dict:
+    """What _heading.html.j2 and _signer.html.j2 print: all of it from the one issuer record."""
+    issuer = heading.issuer
+    upper, name = issuer.header_lines
+    return {
+        "upper": upper,
+        "name": name,
+        "number": number_text(heading),
+        "date_line": date_line(heading),
+        "short_date": vn_short_date(heading.issued_on) if heading.issued_on and not heading.draft else BLANK_DAY,
+        "draft": heading.draft,
+        "signer_lines": issuer.signer_lines,
+        "signer_name": issuer.signer_name,
+        "recipient_lines": _recipient_lines(heading.recipients),
+        "replaces": heading.replaces,
+        "verify_url": heading.verify_url,
+        "verify_code": heading.verify_code,
+        "qr_data_url": _qr_data_url(heading.verify_url) if heading.verify_url else None,
+    }
+
+
+def assessment_context(doc: SummaryDocument) -> list[dict]:
+    """The office's sections: left out when empty in an issued document, marked in a draft."""
+    out = []
+    for field, title in ASSESSMENT_SECTIONS:
+        text = getattr(doc.assessment, field)
+        if text.strip():
+            out.append({"title": title, "paragraphs": _paragraphs(text), "missing": False})
+        elif doc.heading.draft:
+            out.append({"title": title, "paragraphs": [ASSESSMENT_MISSING], "missing": True})
+    for i, section in enumerate(out, start=5):  # after sections I-IV of figures and achievements
+        section["roman"] = roman(i)
+    return out
+
+
 def summary_context(doc: SummaryDocument) -> dict:
     doc = _nfc_deep(doc)
     by_code = {ln.code: ln for ln in doc.indicators}
@@ -138,7 +221,8 @@ def summary_context(doc: SummaryDocument) -> dict:
     )
     status_counts: dict[str, int] = {}
     for row in doc.completeness:
-        status_counts[row.status] = status_counts.get(row.status, 0) + 1
+        status = re.sub(r" \(\d+/\d+\)", "", row.status)  # "Cấp dưới đã nộp đủ (3/3)": one kind
+        status_counts[status] = status_counts.get(status, 0) + 1
     css = (TEMPLATES_DIR / SUMMARY_CSS).read_text(encoding="utf-8")
     annexes = []
     if doc.completeness:
@@ -151,9 +235,11 @@ def summary_context(doc: SummaryDocument) -> dict:
         annex["roman"] = roman(i)
     return {
         "doc": doc,
+        "h": heading_context(doc.heading),
         "css": Markup(css),  # our own file, not user input
-        "date_line": vn_date_line(doc.place, doc.issued_on),
-        "short_date": vn_short_date(doc.issued_on),
+        "assessment": assessment_context(doc),
+        "marks": {"blank": DASH, "missing": NOT_SUBMITTED},
+        "any_missing": any(not r.submitted for r in doc.unit_rows),
         "title_lower": lower_first(doc.title),
         "totals": totals,
         "main": main,
@@ -170,8 +256,6 @@ def summary_context(doc: SummaryDocument) -> dict:
                                       for pt in u.periods]}
                          for u in doc.period_texts],
         "status_counts": status_counts,
-        "recipient_lines": _recipient_lines(doc.recipients),
-        "qr_data_url": _qr_data_url(doc.verify_url),
     }
 
 
@@ -256,9 +340,6 @@ def render_summary_pdf(doc: SummaryDocument, *, fetcher=None, workers: int = 1) 
 # -- the commendation list ("Danh sách đề nghị khen thưởng") ---------------------------
 
 KIND_LABELS = {"collective": "Tập thể", "individual": "Cá nhân"}
-# A draft leaves the number blank for the clerk to fill in by hand: non-breaking spaces,
-# since ordinary ones would collapse.
-BLANK_NUMBER = "\u00a0" * 8
 _ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
           (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
 
@@ -334,3 +415,72 @@ def render_commendations_pdf(doc: CommendationDocument, *, fetcher=None) -> byte
     return document.write_pdf(pdf_variant=None, uncompressed_pdf=False)
 
 
+
+
+# -- the Tờ trình and the Quyết định ------------------------------------------------------
+
+def _css(*names: str) -> Markup:
+    return Markup("\n".join((TEMPLATES_DIR / n).read_text(encoding="utf-8") for n in names))  # our own files
+
+
+def _parts(group, *, achievements: bool) -> list[dict]:
+    parts = []
+    for kind, entries in (("collective", group.collectives), ("individual", group.individuals)):
+        if entries:
+            parts.append({"index": len(parts) + 1, "kind": kind, "label": KIND_LABELS[kind],
+                          "entries": entries, "achievements": achievements})
+    return parts
+
+
+def proposal_context(doc: ProposalDocument) -> dict:
+    doc = _nfc_deep(doc)
+    groups = [{"roman": roman(i), "group": g, "parts": _parts(g, achievements=True)}
+              for i, g in enumerate(doc.groups, start=1)]
+    return {"doc": doc, "h": heading_context(doc.heading), "css": _css(SUMMARY_CSS, CHAIN_CSS), "groups": groups}
+
+
+def decision_context(doc: DecisionDocument) -> dict:
+    doc = _nfc_deep(doc)
+    parts = _parts(doc.group, achievements=False)
+    counts = [f"{len(p['entries']):02d} {p['label'].lower()}" for p in parts]
+    return {"doc": doc, "h": heading_context(doc.heading), "css": _css(SUMMARY_CSS, CHAIN_CSS),
+            "decides_as": doc.heading.issuer.decides_as, "parts": parts,
+            "roman_parts": [roman(i) for i in range(1, len(parts) + 1)],
+            "total": " và ".join(counts) if counts else "00 tập thể, cá nhân"}
+
+
+def render_proposal_html(doc: ProposalDocument) -> str:
+    return unicodedata.normalize("NFC", environment().get_template(PROPOSAL_TEMPLATE).render(**proposal_context(doc)))
+
+
+def render_decision_html(doc: DecisionDocument) -> str:
+    return unicodedata.normalize("NFC", environment().get_template(DECISION_TEMPLATE).render(**decision_context(doc)))
+
+
+def render_proposal_pdf(doc: ProposalDocument, *, fetcher=None) -> bytes:
+    return html_to_pdf(render_proposal_html(doc), fetcher=fetcher)
+
+
+def render_decision_pdf(doc: DecisionDocument, *, fetcher=None) -> bytes:
+    return html_to_pdf(render_decision_html(doc), fetcher=fetcher)
+
+
+def render_html(doc) -> str:
+    """Any document model as HTML (the template marks where a long one may be cut)."""
+    if isinstance(doc, SummaryDocument):
+        return render_summary_html(doc)
+    if isinstance(doc, ProposalDocument):
+        return render_proposal_html(doc)
+    if isinstance(doc, DecisionDocument):
+        return render_decision_html(doc)
+    if isinstance(doc, CommendationDocument):
+        return render_commendations_html(doc)
+    raise TypeError(f"no template for {type(doc).__name__}")
+
+
+def render_pdf(doc, *, fetcher=None, workers: int = 1) -> bytes:
+    """Any document model as PDF (WeasyPrint is imported here); see render_pdfs for several."""
+    html = render_html(doc)
+    if workers > 1 and fetcher is None:
+        return render_pdfs([html], workers=workers)[0]
+    return html_to_pdf(html, fetcher=fetcher)

@@ -118,19 +118,22 @@ def fingerprint_summary(inputs: SummaryInputs) -> str:
     return _fingerprint([aggregate.fingerprint(inputs.aggregate), assessment])
 
 
-def build_summary(inputs: SummaryInputs, numbering: Numbering) -> Any:
-    import inspect
+def heading_for(issuer: Any, kind_abbreviation: str, numbering: Numbering, recipients: list[str]) -> Any:
+    """The document's heading: header, symbol and signer from one issuer record; a draft has no number, no day."""
+    from chalicelib.documents.model import Heading
 
-    kwargs: dict[str, Any] = {}
-    params = inspect.signature(aggregate.build_summary).parameters
-    if "replaces" in params:  # the builder with a heading (chain-docs): drafts have no date of issue
-        kwargs = {"replaces": numbering.replaces, "year": numbering.year}
-        issued_on = numbering.issued_on
-    else:
-        issued_on = numbering.issued_on or dt.date(numbering.year or dt.date.today().year, 1, 1)
-    return aggregate.build_summary(inputs.aggregate, number=numbering.number, document_id=numbering.document_id,
-                                   issued_on=issued_on, verify_url=numbering.verify_url,
-                                   verify_code=numbering.verify_code, completeness=inputs.completeness, **kwargs)
+    return Heading(issuer=issuer, kind_abbreviation=kind_abbreviation, number=numbering.number,
+                   issued_on=numbering.issued_on if numbering.number else None,
+                   year=numbering.year or (numbering.issued_on.year if numbering.issued_on else dt.date.today().year),
+                   recipients=recipients, verify_url=numbering.verify_url, verify_code=numbering.verify_code,
+                   replaces=numbering.replaces)
+
+
+def build_summary(inputs: SummaryInputs, numbering: Numbering) -> Any:
+    conference = inputs.aggregate.conference
+    heading = heading_for(ministry_issuer(conference), "BC", numbering, aggregate.distribution_lines(conference))
+    return aggregate.build_summary(inputs.aggregate, heading=heading, completeness=inputs.completeness,
+                                   assessment=aggregate.assessment_of(conference))
 
 
 def render_summary(doc: Any) -> bytes:
@@ -158,6 +161,7 @@ class AwardInputs:
     plan: Any                                  # what the builder takes (a decisions.plan_decisions item)
     approved: list[dict[str, Any]]             # the nominations it holds
     units: list[dict[str, Any]]
+    proposal_ref: str | None = None            # "Tờ trình số 05/TTr-V01 ngày 01/9/2021": the issued Tờ trình
 
 
 # Conference fields the award documents print; with the nominations' ETags they make the fingerprint.
@@ -167,6 +171,7 @@ AWARD_FIELDS = ("title", "date", "place", "signer", "distribution", "recipients"
 def fingerprint_awards(inputs: AwardInputs) -> str:
     names = {u["id"]: u.get("name") for u in inputs.units}
     return _fingerprint({"conference": {k: inputs.conference.get(k) for k in AWARD_FIELDS},
+                         "proposal": inputs.proposal_ref,
                          "approved": sorted((n["id"], n["etag"]) for n in inputs.approved),
                          "units": sorted((u, names.get(u)) for u in {n["nominee_unit_id"] for n in inputs.approved}),
                          "forms": [f.as_dict() for f in award_forms()]})
@@ -196,6 +201,15 @@ def _unit_recipients(nominations: list[dict[str, Any]], units: list[dict[str, An
     return tuple(out.values())
 
 
+def _issued_proposal(store: Store, conference_id: str) -> str | None:
+    """How a Quyết định of the ministry cites the Tờ trình that proposed it, once that is issued."""
+    from chalicelib.publishing.lifecycle import ISSUED, reference
+
+    head = store.documents.stream(conference_id, "proposal")
+    record = store.documents.get(head["issued_document_id"]) if head and head.get("issued_document_id") else None
+    return reference(record) if record is not None and record.get("stage") == ISSUED else None
+
+
 def proposal_streams(store: Store, conference: dict[str, Any], conf: Settings, now: dt.datetime) -> list[Stream]:
     if not _award_builders():
         return []
@@ -219,32 +233,36 @@ def decision_streams(store: Store, conference: dict[str, Any], conf: Settings, n
     from chalicelib.awards import decisions
 
     approved, units = _approved(store, conference)
+    proposal_ref = _issued_proposal(store, conference["id"])
     out = []
     for plan in decisions.plan_decisions(conference, approved, units):
         ids = set(decisions.nomination_ids(plan))
         held = [n for n in approved if n["id"] in ids]
         issuer = plan.issuer
-        out.append(Stream(DECISION, f"decision@{issuer.id}@{plan.form.code}", AwardInputs(conference, plan, held, units),
+        by_ministry = plan.form.granted_by != "unit_head"
+        out.append(Stream(DECISION, plan.stream, AwardInputs(conference, plan, held, units,
+                                                             proposal_ref if by_ministry else None),
                           issuer, issuer.symbol("QĐ"), _unit_recipients(held, units)))
     return out
 
 
-def _numbering_kwargs(numbering: Numbering) -> dict[str, Any]:
-    return {"number": numbering.number, "issued_on": numbering.issued_on, "year": numbering.year,
-            "document_id": numbering.document_id, "verify_url": numbering.verify_url,
-            "verify_code": numbering.verify_code, "replaces": numbering.replaces}
+def _distribution(conference: dict[str, Any], default: list[str]) -> list[str]:
+    return list(conference.get("distribution") or default)
 
 
 def build_proposal(inputs: AwardInputs, numbering: Numbering) -> Any:
     from chalicelib.awards import decisions
+    from chalicelib.documents import issuers
 
-    return decisions.build_proposal(inputs.plan, **_numbering_kwargs(numbering))
+    heading = heading_for(issuers.office(), "TTr", numbering, ["Như trên", "Lưu: VT, V01"])
+    return decisions.build_proposal(inputs.conference, inputs.approved, inputs.units, heading=heading)
 
 
 def build_decision(inputs: AwardInputs, numbering: Numbering) -> Any:
     from chalicelib.awards import decisions
 
-    return decisions.build_decision(inputs.plan, **_numbering_kwargs(numbering))
+    heading = heading_for(inputs.plan.issuer, "QĐ", numbering, ["Như Điều 3", "Lưu: VT, V01"])
+    return decisions.build_decision(inputs.plan, inputs.units, heading=heading, proposal_ref=inputs.proposal_ref)
 
 
 def _render(name: str) -> Callable[[Any], Any]:

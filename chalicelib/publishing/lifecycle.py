@@ -337,6 +337,8 @@ def _verification(store: Store, record: dict[str, Any], artifacts: Any, pdf: byt
     if stage == REPLACED and replaced_by:
         notice = f"Văn bản này đã được thay thế bằng {noun(record['kind'])} số {replaced_by.get('number')}" + (
             f" ngày {vn_date(replaced_by['issued_on'])}." if replaced_by.get("issued_on") else ".")
+    elif stage != ISSUED and not current:
+        notice = "Bản dự thảo này đã được thay thế bằng bản dự thảo mới hơn; chưa ban hành."
     elif stage != ISSUED:
         notice = "Đây là bản dự thảo, chưa ban hành."
     elif not current:

@@ -6,9 +6,10 @@ import datetime as dt
 from types import SimpleNamespace
 
 from chalicelib.conferences import aggregate
+from chalicelib.documents import issuers
+from chalicelib.documents.model import Heading
 from chalicelib.core.catalogs import indicator_catalog as catalog
 from chalicelib.core.periods import parse_period
-from chalicelib.core.text import sort_key
 
 UNITS = [{"id": "bca", "name": "Bộ Công an", "parent_id": None, "kind": "ministry"},
          {"id": "na", "name": "Công an tỉnh Nghệ An", "parent_id": "bca", "kind": "province"},
@@ -17,6 +18,9 @@ UNITS = [{"id": "bca", "name": "Bộ Công an", "parent_id": None, "kind": "mini
 CONF = {"id": "c1", "title": "Hội nghị sơ kết", "date": "2021-09-05", "periods": ["2021-07", "2021-08"],
         "recipients": ["Lãnh đạo Bộ <ld@x.vn>", "vp@x.vn"], "number_prefix": "BC-BCA",
         "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "A"}}
+
+HEADING = Heading(issuers.ministry(), "BC", "07/BC-BCA", dt.date(2021, 9, 1), 2021, ["Lãnh đạo Bộ"],
+                  "https://x/v", "7K3F-Q2MD")
 
 
 def report(unit, period, values, achievements="", status="submitted", etag=None):
@@ -34,8 +38,7 @@ def inputs(reports, conf=CONF):
 
 
 def build(i, completeness=()):
-    return aggregate.build_summary(i, number="07/BC-BCA", document_id="7K3FQ2MD", issued_on=dt.date(2021, 9, 1),
-                                   verify_url="https://x/v", verify_code="7K3F-Q2MD", completeness=completeness)
+    return aggregate.build_summary(i, heading=HEADING, completeness=completeness)
 
 
 REPORTS = [report("na", "2021-08", {"citizens_escorted": 15000}, "Nghệ An làm tốt."),
@@ -63,10 +66,10 @@ def test_rollup_totals_previous_and_highlights():
     [line] = [ln for ln in doc.indicators if ln.code == "citizens_escorted"]
     assert (line.total, line.previous) == (20700, 500)
     assert all(ln.code in ("citizens_escorted",) for ln in doc.indicators)  # unreported indicators left out
-    assert [h.unit_name for h in doc.highlights] == sorted([h.unit_name for h in doc.highlights],
-                                                           key=sort_key)
+    # the office's order (issuers.json unit_order): Vinh under its province, not first by name
+    assert [h.unit_name for h in doc.highlights] == ["Công an tỉnh Nghệ An", "Công an thành phố Vinh"]
     assert "Công an tỉnh Bắc Giang" not in [h.unit_name for h in doc.highlights]  # blank achievements
-    assert doc.recipients == ["Lãnh đạo Bộ", "vp@x.vn"]
+    assert aggregate.distribution_lines(CONF) == ["Lãnh đạo Bộ", "vp@x.vn"]  # the heading's Nơi nhận
     assert doc.title == "Tổng hợp kết quả tháng 7 và tháng 8 năm 2021 phục vụ Hội nghị sơ kết"
     assert doc.previous_label == "tháng 5 và tháng 6 năm 2021"
 

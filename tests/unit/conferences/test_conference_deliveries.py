@@ -11,7 +11,7 @@ import pytest
 from chalicelib.core.settings import settings
 from chalicelib.publishing import pipeline
 from chalicelib.core.clock import iso
-from helpers import Mailbox, issue, put_report, seed_units
+from helpers import Mailbox, issue, issue_summary, put_report, seed_units
 
 NOW = dt.datetime(2021, 8, 28, 3, 0, tzinfo=dt.timezone.utc)
 LATER = NOW + dt.timedelta(hours=2)
@@ -28,6 +28,11 @@ def render(doc) -> bytes:
 
 
 def compile_(store, cid, now, mailer):
+    """Issue 18: only issued documents are mailed: each call issues the summary (replacing the one before)."""
+    return issue_summary(store, cid, mailer, render, now)
+
+
+def recompile(store, cid, now, mailer):
     return pipeline.compile_conference(store, cid, conf=settings(), now=now, mailer=mailer, render=render)
 
 
@@ -57,7 +62,7 @@ def test_each_recipient_of_each_version_with_when_it_was_sent_and_a_failure_as_i
     by_email = {d["email"]: d for d in body["items"]}
     assert set(by_email) == {"thutruong@bca.vn", "vanphong@bca.vn"}
     sent, failed = by_email["thutruong@bca.vn"], by_email["vanphong@bca.vn"]
-    assert (sent["kind"], sent["version"], sent["number"]) == ("summary", 1, "01/BC-BCA")
+    assert (sent["kind"], sent["version"], sent["number"]) == ("summary", 2, "01/BC-BCA")  # v1: the draft
     assert sent["recipient"] == "Đồng chí Thứ trưởng <thutruong@bca.vn>"
     assert (sent["state"], sent["sent_at"], sent["attempts"], sent["error"]) == ("sent", iso(NOW), 1, None)
     assert (failed["state"], failed["sent_at"]) == ("failed", None)
@@ -65,7 +70,7 @@ def test_each_recipient_of_each_version_with_when_it_was_sent_and_a_failure_as_i
     assert "claim" not in sent and "message_id" not in sent  # the pipeline's bookkeeping stays inside
 
     # The next run reaches the one who was missed; the other is not sent the same version again.
-    compile_(store, cid, LATER, Mailbox())
+    recompile(store, cid, LATER, Mailbox())
     again = {d["email"]: d for d in deliveries(api, admin_token, cid)["items"]}
     assert again["vanphong@bca.vn"]["state"] == "sent" and again["vanphong@bca.vn"]["attempts"] == 2
     assert again["vanphong@bca.vn"]["sent_at"] == iso(LATER)
@@ -73,14 +78,14 @@ def test_each_recipient_of_each_version_with_when_it_was_sent_and_a_failure_as_i
 
 
 def test_pages_follow_the_document_versions(api, admin_token, store, cid):
-    compile_(store, cid, NOW, Mailbox())
-    put_report(store, "ca-nghe-an", "2021-08", {"citizens_escorted": 16000})  # new data: version 2
-    compile_(store, cid, LATER, Mailbox())
-    first = deliveries(api, admin_token, cid, limit=1)
-    assert {(d["version"], d["number"]) for d in first["items"]} == {(1, "01/BC-BCA")} and len(first["items"]) == 2
+    compile_(store, cid, NOW, Mailbox())  # draft v1, issued v2
+    put_report(store, "ca-nghe-an", "2021-08", {"citizens_escorted": 16000})
+    compile_(store, cid, LATER, Mailbox())  # replaced: draft v3, issued v4
+    first = deliveries(api, admin_token, cid, limit=2)
+    assert {(d["version"], d["number"]) for d in first["items"]} == {(2, "01/BC-BCA")} and len(first["items"]) == 2
     assert first["next"]
-    second = deliveries(api, admin_token, cid, limit=1, cursor=first["next"])
-    assert {(d["version"], d["number"]) for d in second["items"]} == {(2, "02/BC-BCA")} and len(second["items"]) == 2
+    second = deliveries(api, admin_token, cid, limit=2, cursor=first["next"])
+    assert {(d["version"], d["number"]) for d in second["items"]} == {(4, "02/BC-BCA")} and len(second["items"]) == 2
     everything = deliveries(api, admin_token, cid)
     assert len(everything["items"]) == 4 and everything["next"] is None
 
@@ -105,12 +110,15 @@ def test_a_page_holds_at_most_20_versions_so_its_body_stays_far_under_lambdas_6_
     body = {**BODY, "recipients": [{"name": f"Đồng chí Lãnh đạo số {i}, Bộ Công an", "email": f"lanhdao{i}@bca.vn"}
                                    for i in range(50)]}  # the most a conference may have
     cid = api.post("/v1/conferences", token=admin_token, body=body).data["id"]
-    for n in range(21):  # new figures each time: 21 versions, each mailed to all 50
+    for n in range(21):  # new figures each time: 21 issued versions (each after its draft), each mailed to all 50
         put_report(store, "ca-nghe-an", "2021-08", {"citizens_escorted": 15000 + n})
         compile_(store, cid, NOW + dt.timedelta(minutes=5 * n), Mailbox())
     resp = api.get(f"/v1/conferences/{cid}/deliveries?limit=100", token=admin_token)
     assert resp.status_code == 200 and len(resp.body) < 1_000_000, len(resp.body)
     first = resp.data
-    assert len(first["items"]) == 20 * 50 and len({d["version"] for d in first["items"]}) == 20
-    rest = deliveries(api, admin_token, cid, limit=100, cursor=first["next"])
-    assert [d["version"] for d in rest["items"]] == [21] * 50 and rest["next"] is None
+    # 20 versions a page: 10 drafts (never sent) and 10 issued
+    assert len(first["items"]) == 10 * 50 and len({d["version"] for d in first["items"]}) == 10
+    pages = [first]
+    while pages[-1]["next"]:
+        pages.append(deliveries(api, admin_token, cid, limit=100, cursor=pages[-1]["next"]))
+    assert sum(len(p["items"]) for p in pages) == 21 * 50

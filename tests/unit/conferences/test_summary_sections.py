@@ -8,6 +8,8 @@ import datetime as dt
 import time
 
 from chalicelib.conferences import aggregate
+from chalicelib.documents import issuers
+from chalicelib.documents.model import Heading
 from chalicelib.core.catalogs import indicator_catalog as catalog
 from chalicelib.core.periods import parse_period
 from chalicelib.documents.render import render_summary_html
@@ -17,6 +19,9 @@ UNITS = [{"id": "bca", "name": "Bộ Công an", "parent_id": None, "kind": "mini
          {"id": "bg", "name": "Công an tỉnh Bắc Giang", "parent_id": "bca", "kind": "province"}]
 CONF = {"id": "c1", "title": "Hội nghị sơ kết", "date": "2021-09-05", "periods": ["2021-07", "2021-08"],
         "recipients": ["ld@x.vn"], "number_prefix": "BC-BCA", "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "A"}}
+
+HEADING = Heading(issuers.ministry(), "BC", "07/BC-BCA", dt.date(2021, 9, 1), 2021, ["Lãnh đạo Bộ"],
+                  "https://x/v", "7K3F-Q2MD")
 
 
 def report(unit, period, achievements, status="submitted"):
@@ -30,8 +35,7 @@ def doc(reports, conf=CONF, units=UNITS):
     for r in reports:
         by_period.setdefault(r["period"], []).append(r)
     inputs = aggregate.Inputs(conf, units, covered, previous, by_period, catalog(), "v1")
-    return aggregate.build_summary(inputs, number="07/BC-BCA", document_id="7K3FQ2MD", issued_on=dt.date(2021, 9, 1),
-                                   verify_url="https://x/v", verify_code="7K3F-Q2MD")
+    return aggregate.build_summary(inputs, heading=HEADING)
 
 
 REPORTS = [report("na", "2021-07", "Nghệ An tháng bảy."), report("na", "2021-08", "Nghệ An tháng tám."),

@@ -54,7 +54,7 @@ def test_compile_for_a_deployed_stage_points_at_its_lambda(tmp_path):
 def test_resend_makes_the_next_compile_send_the_document_again(monkeypatch, tmp_path, capsys):
     from chalicelib.conferences import service
     from chalicelib.conferences.models import ConferenceIn
-    from helpers import put_report, seed_units
+    from helpers import issue_summary, put_report, seed_units
 
     monkeypatch.setenv("THIDUA_STORE", "memory")
     monkeypatch.setenv("THIDUA_TABLE", "resend-test")
@@ -67,13 +67,15 @@ def test_resend_makes_the_next_compile_send_the_document_again(monkeypatch, tmp_
         "title": "Hội nghị sơ kết", "date": "2021-08-31", "periods": ["2021-08"], "recipients": ["a@bca.vn", "b@bca.vn"],
         "number_prefix": "BC-BCA", "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn A"}}), NOW)["id"]
     mailbox = Mailbox()
-    first = pipeline.compile_conference(store, cid, conf=settings(), now=NOW, mailer=mailbox, render=render)
+    # issue 18: only an issued document is mailed (a draft, submitted and approved, then compiled)
+    issue_summary(store, cid, mailbox, render)
     assert len(mailbox.sent) == 2
-    doc = first.document["document_id"]
+    doc = store.documents.stream(cid, "summary")["issued_document_id"]
 
     assert cli.main(["--stage", "test", "resend", "--document", doc, "--to", "A@bca.vn"]) == 0
     assert "sẽ gửi lại" in capsys.readouterr().out
     again = pipeline.compile_conference(store, cid, conf=settings(), now=NOW + dt.timedelta(minutes=5),
-                                        mailer=mailbox, render=render)
+                                        mailer=mailbox, render=render, sign=lambda pdf, *a: pdf,
+                                        docx=lambda doc: b"PK")
     assert again.deliveries == {"a@bca.vn": "sent", "b@bca.vn": "already_sent"} and len(mailbox.sent) == 3
     assert cli.main(["--stage", "test", "resend", "--document", doc, "--to", "nobody@bca.vn"]) == 2

@@ -123,6 +123,10 @@ def test_each_service_is_granted_on_the_stage_resource_only(stage):
         elif service == "lambda":
             assert function == "api_handler" and s["Action"] == ["lambda:InvokeFunction"]
             assert resources == [f"{prefix}lambda{account}function:{package.function_name(stage, 'compile_conference')}"]
+        elif service == "secretsmanager":
+            # the issuing bodies' signing certificates (chalicelib/documents/signing.py): the compile only
+            assert function.startswith("compile") and s["Action"] == ["secretsmanager:GetSecretValue"]
+            assert resources == [f"{prefix}secretsmanager{account}secret:thidua-{stage}/signing/*"]
         else:
             pytest.fail(f"{function}: unexpected service {service}")
 

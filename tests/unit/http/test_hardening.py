@@ -111,6 +111,7 @@ def test_a_superseded_document_says_so_and_a_vietnamese_file_name_downloads(api,
     from chalicelib.conferences import service
     from chalicelib.conferences.models import ConferenceIn
     from chalicelib.core.settings import settings
+    from chalicelib.delivery import artifacts_for
     from chalicelib.publishing.pipeline import compile_conference
     from helpers import put_report, seed_units
 
@@ -118,17 +119,30 @@ def test_a_superseded_document_says_so_and_a_vietnamese_file_name_downloads(api,
     seed_units(store, [("ca-nghe-an", "Công an tỉnh Nghệ An", None, "province")])
     put_report(store, "ca-nghe-an", "2021-08", {"citizens_escorted": 15000})
     conference = service.create_conference(store, None, ConferenceIn.model_validate({
-        "title": "Hội nghị", "date": "2021-08-31", "periods": ["2021-08"], "number_prefix": "BC-ĐVP",
-        "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn A"}}), now)
+        "title": "Hội nghị", "date": "2021-08-31", "periods": ["2021-08"],
+        "signer": {"title": "KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG", "name": "Nguyễn Văn A"}}), now)
+    # issue 18: compiles make drafts; a newer draft supersedes the older one
     first = compile_conference(store, conference["id"], conf=settings(), now=now, render=lambda doc: b"%PDF-1 v1")
     put_report(store, "ca-nghe-an", "2021-08", {"citizens_escorted": 15100})
     second = compile_conference(store, conference["id"], conf=settings(), now=now, render=lambda doc: b"%PDF-1 v2")
     old = api.get(f"/v1/documents/{first.document['document_id']}/verify").data
     assert old["current"] is False and old["superseded_by"]["version"] == 2 and "thay thế" in old["notice"]
+    assert old["stage"] == "draft" and old["date"] is None and old["signature"] is None
     assert api.get(f"/v1/documents/{second.document['document_id']}/verify").data["current"] is True
     resp = api.get(f"/v1/documents/{second.document['document_id']}/file", token=admin_token,
                    headers={"Accept": "application/pdf"})
     assert resp.status_code == 200 and resp.body == b"%PDF-1 v2"
+    assert "bao-cao-tong-hop-du-thao-v2.pdf" in resp.headers["Content-Disposition"]
+    # an issued Quyết định: its symbol has a Đ
+    record = {"conference_id": conference["id"], "kind": "decision@bo-cong-an@bang-khen-bo-truong", "version": 1,
+              "document_id": "QD000001", "state": "rendering", "claim": "c", "purpose": "issue"}
+    store.documents.claim_version(record)
+    artifacts_for(settings()).put("x/qd.pdf", b"%PDF-1 qd", "application/pdf")
+    store.documents.store_version(conference["id"], record["kind"], 1, {
+        "state": "stored", "stage": "issued", "number": "02/QĐ-BCA", "issued_on": "2021-09-05", "title": "Về việc",
+        "artifact_key": "x/qd.pdf", "sha256": "0" * 64, "size": 9}, "c")
+    resp = api.get("/v1/documents/QD000001/file", token=admin_token, headers={"Accept": "application/pdf"})
     disposition = resp.headers["Content-Disposition"]
     disposition.encode("latin-1")  # a header value must be
-    assert unquote(disposition.split("filename*=UTF-8''")[1]) == "bao-cao-tong-hop-so-02-BC-ĐVP.pdf"
+    assert unquote(disposition.split("filename*=UTF-8''")[1]) == (
+        "quyet-dinh-khen-thuong-bo-cong-an-bang-khen-bo-truong-so-02-QĐ-BCA.pdf")

@@ -20,7 +20,9 @@ from chalicelib.core.settings import settings
 from chalicelib.publishing.pipeline import CompileFailed
 from chalicelib.bootstrap import services
 from chalicelib.publishing.trigger import Worker, run_requested, start_compile
-from helpers import Mailbox, put_report, seed_units
+from helpers import Mailbox, issue_summary, person, put_report, seed_units
+
+FAKES = {"sign": lambda pdf, *args: pdf, "docx": lambda doc: b"PK docx"}
 
 FUNCTION = "thidua-dev-compile_conference"
 NOW = dt.datetime(2021, 8, 28, 3, 0, tzinfo=dt.timezone.utc)  # 10:00 in Hà Nội, three days before
@@ -124,15 +126,16 @@ def test_no_trigger_leaves_it_to_the_schedule(store, mode):
 def test_thread_trigger_compiles_in_the_background_once_per_data_version(world):
     cid = conference(world)["id"]
     mailbox = Mailbox()
-    worker = Worker(job=functools.partial(run_requested, store=world, render=render, mailer=mailbox))
+    worker = Worker(job=functools.partial(run_requested, store=world, render=render, mailer=mailbox, **FAKES))
     conf = conf_with(compile_trigger="thread")
 
     service.request_compile(world, cid, NOW)
     assert start_compile(conf, cid, NOW, worker=worker) == "started"
     worker.join()
     doc = world.documents.latest(cid, "summary")
-    assert doc["state"] == "stored" and doc["version"] == 1 and doc["number"] == "01/BC-BCA"
-    assert len(mailbox.sent) == 2 and requests(world) == {}
+    # issue 18: a compile makes an unnumbered draft and mails nobody
+    assert doc["state"] == "stored" and doc["version"] == 1 and doc.get("number") is None
+    assert len(mailbox.sent) == 0 and requests(world) == {}
 
     # unchanged data: asked again, nothing new is rendered or sent
     later = NOW + dt.timedelta(minutes=1)
@@ -140,7 +143,7 @@ def test_thread_trigger_compiles_in_the_background_once_per_data_version(world):
     assert start_compile(conf, cid, later, worker=worker) == "started"
     worker.join()
     assert world.documents.latest(cid, "summary")["document_id"] == doc["document_id"]
-    assert len(mailbox.sent) == 2 and requests(world) == {}
+    assert len(mailbox.sent) == 0 and requests(world) == {}
 
 
 def test_the_worker_queues_a_conference_once_while_it_waits_and_again_while_it_runs():
@@ -197,13 +200,15 @@ def test_a_request_recorded_during_the_compile_is_kept_for_the_next_run(world):
 
 def test_an_undelivered_recipient_raises_and_keeps_the_request(world):
     cid = conference(world)["id"]
+    flaky = Mailbox(fail_for={"b@bca.vn"})
+    issue_summary(world, cid, flaky, render, NOW)  # issued (and sent to a@ only)
     service.request_compile(world, cid, NOW)
     with pytest.raises(CompileFailed, match="b@bca.vn"):
-        run_requested(settings(), cid, NOW, store=world, render=render, mailer=Mailbox(fail_for={"b@bca.vn"}))
+        run_requested(settings(), cid, NOW, store=world, render=render, mailer=Mailbox(fail_for={"b@bca.vn"}), **FAKES)
     assert cid in requests(world)
     # the retry (Lambda's, or the schedule's) sends only what is missing, then clears the request
     mailbox = Mailbox()
-    result = run_requested(settings(), cid, NOW, store=world, render=render, mailer=mailbox)
+    result = run_requested(settings(), cid, NOW, store=world, render=render, mailer=mailbox, **FAKES)
     assert result.deliveries == {"a@bca.vn": "already_sent", "b@bca.vn": "sent"} and len(mailbox.sent) == 1
     assert requests(world) == {}
 
@@ -212,7 +217,7 @@ def test_an_undelivered_recipient_raises_and_keeps_the_request(world):
 
 def test_post_compile_starts_the_background_worker_and_answers_202(api, admin_token, world, monkeypatch, clock):
     mailbox = Mailbox()
-    worker = Worker(job=functools.partial(run_requested, render=render, mailer=mailbox))
+    worker = Worker(job=functools.partial(run_requested, render=render, mailer=mailbox, **FAKES))
     monkeypatch.setattr(services, "worker", worker)
     monkeypatch.setenv("THIDUA_COMPILE_TRIGGER", "thread")
     cid = conference(world)["id"]
@@ -222,8 +227,23 @@ def test_post_compile_starts_the_background_worker_and_answers_202(api, admin_to
     assert resp.headers["Location"] == f"/v1/conferences/{cid}/documents"
     worker.join()
     docs = api.get(f"/v1/conferences/{cid}/documents", token=admin_token).data["items"]
-    assert [(d["kind"], d["version"], d["number"]) for d in docs] == [("summary", 1, "01/BC-BCA")]
-    assert len(mailbox.sent) == 2 and requests(world) == {}
+    # issue 18: the compile makes a draft (no number, no mail) ...
+    assert [(d["kind"], d["version"], d["number"], d["stage"]) for d in docs] == [("summary", 1, None, "draft")]
+    assert len(mailbox.sent) == 0 and requests(world) == {}
+    # ... and the signer's approval starts the compile that issues and sends it
+    signer_id, signer = person(world, "leader", name="Thượng tướng Lê Văn Minh", now=clock.now())
+    doc_id = docs[0]["document_id"]
+    submitted = api.post(f"/v1/documents/{doc_id}/submit", token=admin_token, body={"signer_account_id": signer_id})
+    assert submitted.status_code == 200 and submitted.data["stage"] == "submitted", submitted.data
+    worker.join()
+    approved = api.post(f"/v1/documents/{doc_id}/approve", token=signer)
+    assert approved.status_code == 202 and approved.data["stage"] == "approved"
+    worker.join()
+    docs = api.get(f"/v1/conferences/{cid}/documents", token=admin_token).data["items"]
+    assert [(d["version"], d["number"], d["stage"], d["current"]) for d in docs] == [
+        (1, None, "approved", False), (2, "01/BC-BCA", "issued", True)]
+    assert len([m for m in mailbox.sent if m["Subject"].startswith("Báo cáo số 01/BC-BCA")]) == 2
+    assert requests(world) == {}
 
 
 def test_post_compile_invokes_the_compile_function_on_aws(api, admin_token, world, monkeypatch):
