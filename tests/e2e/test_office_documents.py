@@ -40,6 +40,7 @@ KEYS = {"Đánh giá chung": "overall", "Tồn tại, hạn chế": "shortcoming
         "Phương hướng, nhiệm vụ": "directions", "Kiến nghị, đề xuất": "recommendations"}
 NOTE = "Đề nghị bổ sung kết quả của Công an tỉnh Nghệ An vào phần đánh giá chung."
 REGISTER_NUMBER = 12
+RECIPIENT = ("Văn phòng Bộ Công an", "vanphong.vanban@ca.gov.vn")
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +118,7 @@ def signing_mails(world, to: str) -> list:
 def test_the_office_submits_a_leader_returns_then_signs_and_the_office_replaces(world, chromium_factory):
     conference = ok(world.api.call("POST", "/v1/conferences", {
         "title": "Hội nghị sơ kết công tác thi đua 6 tháng đầu năm 2027", "date": "2027-07-15", "place": "Hà Nội",
-        "periods": [previous_period(), current_period()],
+        "periods": [previous_period(), current_period()], "recipients": [{"name": RECIPIENT[0], "email": RECIPIENT[1]}],
         "signer": {"title": SIGNER[0], "name": SIGNER[1]}}), 201)
     cid = conference["id"]
     approved_nominations(world, cid)
@@ -224,9 +225,13 @@ def test_the_office_submits_a_leader_returns_then_signs_and_the_office_replaces(
     # -- the office: the badge with the number and the date, the files, the verification ------------------------
     y, m, d = issued["issued_on"][:10].split("-")
     badge(office, f"Đã ban hành số {number} ngày {d}/{int(m)}/{y}", title)
-    if issued["docx_url"]:
-        button(office, "Tải DOCX")
+    assert issued["docx_url"] and issued["signed"], issued
+    button(office, "Tải DOCX")
     button(office, "Tải PDF")
+    # sent once issued: the recipient's row under "Đã gửi" (the page reads it again after the compile)
+    wait(office, lambda d: any(RECIPIENT[1] in r.text and f"Báo cáo số {number}" in norm(r.text) and "Đã gửi" in r.text
+                               for r in d.find_elements("css selector", ".deliveries tbody tr")), COMPILE_TIMEOUT,
+         message=f"no delivery of {number} shown: {page_text(office)[-600:]!r}")
     shots(office, "documents")
     press(office, "Xác thực")  # the public page, opened from the card
     heading(office, "Xác thực văn bản")

@@ -103,7 +103,14 @@ export function Documents({ conferenceId, onDocuments }: {
       return null;
     }
     const stages = got.filter((d) => d.current).map((d) => `${d.id}:${stageOf(d)}`).sort().join(" ");
-    if (polled && seen.current && stages !== seen.current) setMessage(null);
+    if (polled && seen.current && stages !== seen.current) {
+      // The signer answered, or the compile issued a document: older messages go; the compile (started by the
+      // signer's approval) is watched, and what was sent is read again (now and once its mail has gone).
+      setMessage(null);
+      setRound((n) => n + 1);
+      sent.reload();
+      window.setTimeout(() => sent.reload(), 5000);
+    }
     seen.current = stages;
     setDocsError(null);
     setDocs(got);
