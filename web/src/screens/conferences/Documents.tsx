@@ -11,7 +11,7 @@ import { href } from "../../lib/router";
 import { Loading, Notice } from "../../ui";
 import {
   DOCX, OFFLINE, PDF, citation, docName, download, fetchFile, kindName, kindOf, kindOrder, stageBadge, stageOf,
-  streamOf, type Doc,
+  streamOf, useInlinePdf, type Doc,
 } from "../documents/chain";
 import { ReplaceDialog, SubmitDialog } from "../documents/dialogs";
 import { splitRecipient } from "./ConferenceForm";
@@ -93,6 +93,7 @@ export function Documents({ conferenceId, onDocuments }: {
   const [submitting, setSubmitting] = useState<Doc | null>(null);
   const [replacing, setReplacing] = useState<Doc | null>(null);
   const previewHeading = useRef<HTMLHeadingElement>(null);
+  const inline = useInlinePdf();
 
   const seen = useRef(""); // the stages last shown: a message about an earlier step goes once they change
 
@@ -236,7 +237,10 @@ export function Documents({ conferenceId, onDocuments }: {
         {preview && (
           <div class="preview" aria-labelledby="c-preview-title" role="region">
             <h3 id="c-preview-title" tabIndex={-1} ref={previewHeading}>Xem trước: {docName(preview.doc)}</h3>
-            <iframe src={preview.url} title={`Nội dung ${docName(preview.doc)}`} />
+            {inline ? <iframe src={preview.url} title={`Nội dung ${docName(preview.doc)}`} /> : (
+              // A phone's browser shows no PDF inside a page: open it whole instead.
+              <p><a class="button" href={preview.url} target="_blank" rel="noopener">Mở {docName(preview.doc)} (PDF)</a></p>
+            )}
             <div class="actions">
               <button type="button" class="button button--secondary" onClick={() => void save(preview.doc, PDF)}>
                 Tải PDF<span class="sr-only"> {docName(preview.doc)}</span>

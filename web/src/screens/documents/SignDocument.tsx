@@ -5,7 +5,7 @@ import { api, asProblem, describe } from "../../api/client";
 import { Dialog } from "../../components/Dialog";
 import { Field, Heading, Loading, Notice } from "../../ui";
 import type { components } from "../../api/schema";
-import { OFFLINE, PDF, citation, download, fetchFile, kindName, stageBadge, stageOf, streamOf } from "./chain";
+import { OFFLINE, PDF, citation, download, fetchFile, kindName, stageBadge, stageOf, streamOf, useInlinePdf } from "./chain";
 import "./documents.css";
 
 type Request = components["schemas"]["SigningRequest"];
@@ -203,19 +203,6 @@ export default function SignDocument({ documentId }: { documentId: string }) {
                     }} />
     </section>
   );
-}
-
-/** Whether this browser shows a PDF inside the page (a desktop's does; a phone's shows nothing there). */
-function useInlinePdf(): boolean {
-  const narrow = () => window.matchMedia("(max-width: 700px)").matches;
-  const [phone, setPhone] = useState(() => narrow() || navigator.pdfViewerEnabled === false);
-  useEffect(() => {
-    const query = window.matchMedia("(max-width: 700px)");
-    const update = () => setPhone(query.matches || navigator.pdfViewerEnabled === false);
-    query.addEventListener("change", update);
-    return () => query.removeEventListener("change", update);
-  }, []);
-  return !phone;
 }
 
 /** The link of an email answered already, or not meant for this account: what the public record says. */

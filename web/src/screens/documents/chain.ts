@@ -1,6 +1,7 @@
 /** The document chain as the portal shows it: kinds and stages in Vietnamese, a document's files fetched with the
  * session (PDF or DOCX), its display name. Shared by the conference's documents tab, the signer's page, the homes'
  * "Văn bản chờ ký" and the public verification page. */
+import { useEffect, useState } from "preact/hooks";
 import { asProblem, authFetch, describe } from "../../api/client";
 import type { components } from "../../api/schema";
 import { date } from "../../lib/format";
@@ -131,4 +132,17 @@ export async function download(id: string, type: string = PDF): Promise<string |
   if (typeof got === "string") return got;
   saveFile(got);
   return null;
+}
+
+/** Whether this browser shows a PDF inside the page (a desktop's does; a phone's shows nothing there). */
+export function useInlinePdf(): boolean {
+  const narrow = () => window.matchMedia("(max-width: 700px)").matches;
+  const [phone, setPhone] = useState(() => narrow() || navigator.pdfViewerEnabled === false);
+  useEffect(() => {
+    const query = window.matchMedia("(max-width: 700px)");
+    const update = () => setPhone(query.matches || navigator.pdfViewerEnabled === false);
+    query.addEventListener("change", update);
+    return () => query.removeEventListener("change", update);
+  }, []);
+  return !phone;
 }
