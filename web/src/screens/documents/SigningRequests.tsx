@@ -11,6 +11,7 @@ export function SigningRequests() {
   const [items, setItems] = useState<components["schemas"]["SigningRequest"][] | null>(null);
   useEffect(() => {
     let live = true;
+    if (!navigator.onLine) return; // nothing to sign offline: no failed request on the console either
     api.GET("/v1/signing-requests", {}).then(({ data }) => live && setItems(data?.items ?? []),
       () => live && setItems([]));
     return () => {
