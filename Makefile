@@ -97,7 +97,7 @@ test-fast: deps
 demo: deps web pki
 	$(PY) -m devtools.demo
 
-serve: deps web
+serve: deps web pki
 	$(PY) -m devtools.serve
 
 admin-token: deps

@@ -17,7 +17,8 @@ install_error_shaping(app)
 for feature in FEATURES:
     app.register_blueprint(feature.blueprint)
 # API Gateway returns these bodies as binary only to requests that accept them.
-app.api.binary_types.extend(["application/pdf", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"])
+app.api.binary_types.extend(["application/pdf", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                              "application/vnd.openxmlformats-officedocument.wordprocessingml.document"])
 
 
 # 01:00 UTC is 08:00 in Hà Nội: reminders arrive at the start of the working day.

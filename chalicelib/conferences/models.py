@@ -394,8 +394,8 @@ class SignatureReport(Strict):
     trusted: bool = Field(description="true: chứng thư của cơ quan ban hành do CA tin cậy cấp")
     valid: bool
     signer: str
-    signed_at: str
-    issuer: str
+    signed_at: Optional[str] = Field(description="Thời điểm ký (ISO 8601) chữ ký ghi")
+    issuer: str = Field(description="Cơ quan ban hành có chứng thư đã ký")
 
 
 class Verification(Strict):

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .charts import MAX_BARS, chart_rows
-from .formatting import nfc, vn_number, vn_percent
+from .formatting import change, nfc, vn_change, vn_number
 from .model import IndicatorLine, UnitRow
 
 FONTS_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "assets" / "fonts"
@@ -86,7 +86,10 @@ def _bars(rows: list[tuple[str, list[tuple[float, str, tuple[int, int, int]]]]],
     wrapped = [_wrap(nfc(label), font, label_w) for label, _ in rows]
     line_h = int(font.size * 1.15)
     heights = [max(_px(row_mm), len(lines) * line_h + _px(2)) for lines in wrapped]
-    legend_h = _px(9) * len(legend) + (_px(3) if legend else 0)
+    items = [_px(6) + int(font.getlength(text)) for text, _ in legend]
+    one_line = sum(items) + _px(8) * max(0, len(items) - 1)
+    stacked = one_line > width
+    legend_h = (_px(8) * len(legend) if stacked else _px(9)) if legend else 0
     height = sum(heights) + _px(3) + legend_h
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
@@ -107,15 +110,19 @@ def _bars(rows: list[tuple[str, list[tuple[float, str, tuple[int, int, int]]]]],
         for value, text, colour in bars:
             length = max(1, int(round(value * scale)))
             draw.rectangle((axis_x, by, axis_x + length, by + bar_h - 1), fill=colour)
-            draw.text((axis_x + length + _px(1.2), by + (bar_h - font.size) // 2 - 2), text, font=font, fill=INK)
+            draw.text((axis_x + length + _px(1.2), by + bar_h // 2), text, font=font, fill=INK, anchor="lm")
             by += bar_h
         y += h
     draw.line((axis_x, _px(1), axis_x, y), fill=INK, width=2)
-    y += _px(3)
-    for text, colour in legend:
-        draw.rectangle((axis_x, y + _px(1.5), axis_x + _px(5), y + _px(5.5)), fill=colour)
-        draw.text((axis_x + _px(7), y + _px(1)), text, font=font, fill=INK)
-        y += _px(9)
+    # the legend on one line under the bars
+    x = axis_x if axis_x + one_line <= width or stacked else (width - one_line) // 2
+    for (text, colour), item in zip(legend, items):
+        draw.rectangle((x, y + _px(2.5), x + _px(4), y + _px(6.5)), fill=colour)
+        draw.text((x + _px(6), y + _px(4.5)), text, font=font, fill=INK, anchor="lm")
+        if stacked:
+            y += _px(8)
+        else:
+            x += item + _px(8)
     return _png(image), height / PX_PER_MM
 
 
@@ -141,9 +148,11 @@ def comparison_chart(lines: list[IndicatorLine], period_label: str, previous_lab
         return None
     rows = []
     for ln in usable:
-        pct = ln.total * 100.0 / ln.previous
+        ratio = ln.total * 100.0 / ln.previous
+        # the change as the tables and the text write it ("+97,4%"), never the ratio ("197%")
         rows.append((ln.label, [(100.0, vn_number(ln.previous), LIGHT),
-                                (pct, f"{vn_number(ln.total)} ({vn_percent(pct, 0)})", DARK)]))
+                                (ratio, f"{vn_number(ln.total)} ({vn_change(change(ln.total, ln.previous)[1])})",
+                                 DARK)]))
     legend = [(nfc(f"Kỳ trước ({previous_label})"), LIGHT), (nfc(f"Kỳ này ({period_label})"), DARK)]
     png, height = _bars(rows, row_mm=13, bar_mm=5, legend=legend)
     return PngChart(title="So sánh với kỳ trước (kỳ trước = 100%)", caption="", png=png, height_mm=height)

@@ -45,7 +45,7 @@ STAMP_MIN_WIDTH = 150.0
 STAMP_MIN_HEIGHT = 28.0
 STAMP_MAX_HEIGHT = 80.0
 STAMP_GAP = 3.0
-STAMP_FONT_SIZE = 9
+STAMP_FONT_SIZE = 10
 
 
 class SigningUnavailable(RuntimeError):
@@ -78,12 +78,13 @@ class SignatureReport:
     intact: bool                      # the signed bytes are unchanged and nothing was changed after signing
     trusted: bool                     # the certificate chains to one of the trust roots
     valid: bool                       # all of it: intact, trusted, cryptographically sound (Adobe's green tick)
-    signer: str | None                # who signed: the name in the signature ("Thượng tướng Lê Văn Minh"),
-                                      #   else the certificate's common name
-    signed_at: datetime.datetime | None  # the signing time the signature claims (aware)
-    issuer: str | None                # who issued the signer's certificate (the CA's common name)
+    signer: str | None                # who signed: the name in the (signed) signature dictionary,
+                                      #   "Thượng tướng Lê Văn Minh", else the certificate's common name
+    signed_at: datetime.datetime | None  # the signing time the signature claims (aware, UTC)
+    issuer: str | None                # the issuing body whose certificate signed: its subject's common name
+                                      #   ("Bộ Công an"), as the document's own `issuer` names it
     modified_after: bool              # bytes were appended after the signature (any revision after it)
-    organization: str | None = None   # the certificate's subject: the issuing body ("Bộ Công an")
+    ca: str | None = None             # who issued that certificate (the CA's common name: "thidua test CA")
 
     def as_json(self) -> dict[str, Any] | None:
         """The `signature` of GET /v1/documents/{id}/verify: None when unsigned."""
@@ -127,12 +128,13 @@ def _issuer_id_and_name(issuer: "Issuer | str") -> tuple[str, str]:
     return issuer.id, issuer.name
 
 
-def credentials_for(conf: "Settings", issuer: "Issuer | str", secrets_client: Any = None) -> SigningCredentials:
+def credentials_for(conf: "Settings", issuer: "Issuer | str", secrets_client: Any = None, *,
+                    secrets: Any = None) -> SigningCredentials:
     """The key and certificate `issuer` (an Issuer or its id) signs with. Raises SigningUnavailable
-    when there are none. `secrets_client`: a boto3 Secrets Manager client (made when None)."""
+    when there are none. `secrets_client` (or `secrets`): a boto3 Secrets Manager client, made when None."""
     issuer_id, name = _issuer_id_and_name(issuer)
     if conf.signing_secret_prefix:
-        return _from_secrets_manager(conf, issuer_id, secrets_client)
+        return _from_secrets_manager(conf, issuer_id, secrets_client or secrets)
     return _from_directory(conf, issuer_id, name)
 
 
@@ -162,11 +164,10 @@ def _from_directory(conf: "Settings", issuer_id: str, name: str) -> SigningCrede
     if not issuer_id or "/" in issuer_id or issuer_id.startswith("."):
         raise SigningUnavailable(f"not an issuer id: {issuer_id!r}")
     path = directory / f"{issuer_id}.p12"
-    if not path.exists() and conf.stage in LOCAL_STAGES:
+    pki = _test_pki() if not path.exists() and conf.stage in LOCAL_STAGES else None
+    if pki is not None:
         # Local and test stages only: a unit without a catalog entry gets its certificate from the test CA
         # (whose key only `make pki` leaves on a developer's machine), the CA itself made on first use.
-        from devtools import pki
-
         if not (directory / pki.CA_CERT).exists():
             pki.ensure_ca(directory)
         if (directory / pki.CA_KEY).exists():
@@ -177,6 +178,15 @@ def _from_directory(conf: "Settings", issuer_id: str, name: str) -> SigningCrede
     passphrase_file = directory / PASSPHRASE_FILE
     passphrase = passphrase_file.read_text().strip() if passphrase_file.exists() else None
     return credentials_from_pkcs12(path.read_bytes(), passphrase, issuer_id)
+
+
+def _test_pki() -> Any:
+    """devtools/pki.py where the repository is checked out; None in a Lambda package (no devtools)."""
+    try:
+        from devtools import pki
+    except ImportError:
+        return None
+    return pki
 
 
 def trust_roots_for(conf: "Settings") -> list[Any]:
@@ -190,10 +200,8 @@ def trust_roots_for(conf: "Settings") -> list[Any]:
                 paths.append(path if path.is_absolute() else ROOT / path)
     elif not conf.signing_secret_prefix:
         ca = _local_dir(conf) / "ca.crt"
-        if not ca.exists() and conf.stage in LOCAL_STAGES:
-            # the CA that on-demand certificates would come from: made now so both always agree
-            from devtools import pki
-
+        pki = _test_pki() if not ca.exists() and conf.stage in LOCAL_STAGES else None
+        if pki is not None:  # the CA that on-demand certificates would come from: made now so both agree
             pki.ensure_ca(_local_dir(conf))
         paths = [ca] if ca.exists() else []
     roots: list[Any] = []
@@ -284,30 +292,31 @@ def find_signature_box(pdf: bytes, signer_name: str, signer_title: str | None = 
         named = [line for line in lines if name and line.text == name]
         if named:
             anchor = min(named, key=lambda line: line.y0)  # the lowest: the signer block, not a mention above
+            x0, x1 = _columns(anchor, bbox)
             bottom = anchor.y1 + STAMP_GAP
-            above = [line for line in lines if line.y0 > anchor.y1 and line.x0 < anchor.x1 and line.x1 > anchor.x0]
-            top = min([line.y0 - STAMP_GAP for line in above], default=bottom + STAMP_MAX_HEIGHT)
-            top = min(top, bottom + STAMP_MAX_HEIGHT)
-            return _box(page_index, bbox, anchor, bottom, top)
+            above = [line.y0 - STAMP_GAP for line in lines if line.y0 > anchor.y1 and line.x0 < x1 and line.x1 > x0]
+            return _box(page_index, x0, x1, bottom, min([*above, bottom + STAMP_MAX_HEIGHT]))
         titled = [line for line in lines if title and line.text == title]
         if titled:
             anchor = min(titled, key=lambda line: line.y0)
+            x0, x1 = _columns(anchor, bbox)
             top = anchor.y0 - STAMP_GAP
-            below = [line for line in lines if line.y1 < anchor.y0 and line.x0 < anchor.x1 and line.x1 > anchor.x0]
-            bottom = max([line.y1 + STAMP_GAP for line in below], default=top - STAMP_MAX_HEIGHT)
-            bottom = max(bottom, top - STAMP_MAX_HEIGHT, bbox[1] + 20)
-            return _box(page_index, bbox, anchor, bottom, top)
+            below = [line.y1 + STAMP_GAP for line in lines if line.y1 < anchor.y0 and line.x0 < x1 and line.x1 > x0]
+            return _box(page_index, x0, x1, max([*below, top - STAMP_MAX_HEIGHT, bbox[1] + 20]), top)
     return None
 
 
-def _box(page_index: int, page: tuple[float, float, float, float], anchor: _Line,
-         bottom: float, top: float) -> SignatureBox | None:
+def _columns(anchor: _Line, page: tuple[float, float, float, float]) -> tuple[float, float]:
+    """The stamp's left and right: centred on the line it belongs to, as wide as it within limits."""
+    width = min(max(anchor.x1 - anchor.x0, STAMP_MIN_WIDTH), STAMP_MAX_WIDTH)
+    x0 = max(page[0] + 10, min((anchor.x0 + anchor.x1 - width) / 2, page[2] - 10 - width))
+    return x0, x0 + width
+
+
+def _box(page_index: int, x0: float, x1: float, bottom: float, top: float) -> SignatureBox | None:
     if top - bottom < STAMP_MIN_HEIGHT:
         return None  # no room: a stamp over the text would hide it
-    width = min(max(anchor.x1 - anchor.x0, STAMP_MIN_WIDTH), STAMP_MAX_WIDTH)
-    centre = (anchor.x0 + anchor.x1) / 2
-    x0 = max(page[0] + 10, min(centre - width / 2, page[2] - 10 - width))
-    return SignatureBox(page=page_index, rect=(round(x0, 2), round(bottom, 2), round(x0 + width, 2), round(top, 2)))
+    return SignatureBox(page=page_index, rect=(round(x0, 2), round(bottom, 2), round(x1, 2), round(top, 2)))
 
 
 # --- Signing ---------------------------------------------------------------------------------------
@@ -398,6 +407,15 @@ def sign_pdf(pdf: bytes, credentials: SigningCredentials, *, signer_name: str, l
     return out.getvalue()
 
 
+def sign_issued(conf: "Settings", pdf: bytes, issuer: "Issuer", *, reason: str,
+                secrets_client: Any = None) -> bytes:
+    """An issued document signed for `issuer` (the Issuer record its header and signer block come from):
+    its body's key, the stamp over its signer block, its place as the signature's location."""
+    credentials = credentials_for(conf, issuer, secrets_client)
+    return sign_pdf(pdf, credentials, signer_name=issuer.signer_name, signer_title="\n".join(issuer.signer_lines),
+                    location=issuer.place, reason=reason)
+
+
 # --- Validation ------------------------------------------------------------------------------------
 
 
@@ -437,7 +455,12 @@ def validate_pdf(pdf: bytes, trust_roots: Iterable[Any]) -> SignatureReport:
     return SignatureReport(
         signed=True, intact=intact, trusted=trusted, valid=bool(intact and trusted and status.bottom_line),
         signer=str(name) if name else _common_name(cert.subject), signed_at=signed_at,
-        issuer=_common_name(cert.issuer), modified_after=modified_after, organization=_common_name(cert.subject))
+        issuer=_common_name(cert.subject), modified_after=modified_after, ca=_common_name(cert.issuer))
+
+
+def verify_signature(conf: "Settings", pdf: bytes) -> SignatureReport:
+    """`validate_pdf` against the stage's trust roots (what GET/POST …/verify report)."""
+    return validate_pdf(pdf, trust_roots_for(conf))
 
 
 def _broken(pdf: bytes) -> SignatureReport:
@@ -449,4 +472,5 @@ def _broken(pdf: bytes) -> SignatureReport:
 
 __all__: Sequence[str] = (
     "SignatureBox", "SignatureReport", "SigningCredentials", "SigningUnavailable", "credentials_for",
-    "credentials_from_pkcs12", "find_signature_box", "sign_pdf", "trust_roots_for", "validate_pdf")
+    "credentials_from_pkcs12", "find_signature_box", "sign_issued", "sign_pdf", "trust_roots_for", "validate_pdf",
+    "verify_signature")

@@ -287,32 +287,22 @@ def replace(store: Store, who: Principal, document_id: str, reason: str, now: da
 # -- verification ----------------------------------------------------------------------
 
 def _signature(record: dict[str, Any], pdf: bytes | None) -> dict[str, Any] | None:
-    """The signature's report: validated again (pyHanko) when the signing module and the PDF are at hand."""
-    if not record.get("signed"):
-        return None
-    stored = record.get("signature") or {}
-    out = {"intact": True, "trusted": True, "valid": True, "signer": stored.get("signer", ""),
-           "signed_at": stored.get("signed_at", ""), "issuer": stored.get("issuer", "")}
+    """The signature's report: validated again (pyHanko) when the PDF is at hand, else as recorded at issue."""
     if pdf is None:
-        return out
-    return validate(pdf) or out
+        if not record.get("signed"):
+            return None
+        stored = record.get("signature") or {}
+        return {"intact": True, "trusted": True, "valid": True, "signer": stored.get("signer", ""),
+                "signed_at": stored.get("signed_at", ""), "issuer": stored.get("issuer", "")}
+    return validate(pdf)
 
 
 def validate(pdf: bytes) -> dict[str, Any] | None:
-    """pyHanko's verdict on a PDF's signature (None when the signing module is not installed here)."""
-    try:
-        from chalicelib.documents import signing
-    except ImportError:
-        return None
-    report = signing.validate_pdf(pdf, signing.trust_roots()) if hasattr(signing, "trust_roots") else \
-        signing.validate_pdf(pdf, None)
-    if report is None:
-        return None
-    get = report.get if isinstance(report, dict) else (lambda k, d=None: getattr(report, k, d))
-    signed_at = get("signed_at")
-    return {"intact": bool(get("intact")), "trusted": bool(get("trusted")), "valid": bool(get("valid")),
-            "signer": str(get("signer") or ""), "issuer": str(get("issuer") or ""),
-            "signed_at": signed_at.isoformat() if hasattr(signed_at, "isoformat") else str(signed_at or "")}
+    """pyHanko's verdict on a PDF's signature against the stage's trust roots; None for an unsigned PDF."""
+    from chalicelib.core.settings import settings
+    from chalicelib.documents import signing  # pyHanko: only when asked to verify
+
+    return signing.verify_signature(settings(), pdf).as_json()
 
 
 def verification(store: Store, document_id: str, artifacts: Any = None) -> dict[str, Any]:
@@ -344,7 +334,7 @@ def _verification(store: Store, record: dict[str, Any], artifacts: Any, pdf: byt
     elif not current:
         notice = "Văn bản này đã được thay thế bằng phiên bản mới hơn."
     if pdf is None and record.get("signed") and artifacts is not None:
-        pdf = artifacts.get(record["artifact_key"])
+        pdf = artifacts.get(record["artifact_key"])  # checked again: the stored file must still verify
     return {"id": record["document_id"], "code": service.verify_code(record["document_id"]),
             "kind": kind_of(record["kind"]), "stream": record["kind"], "stage": stage,
             "current": bool(current), "superseded_by": newer, "notice": notice,
@@ -361,10 +351,27 @@ def _verification(store: Store, record: dict[str, Any], artifacts: Any, pdf: byt
 EMBEDDED_ID = re.compile(rb"/v1/documents/([0-9A-HJKMNP-TV-Z]{8})/verify")
 
 
+PRINTED_ID = re.compile(r"/v1/documents/([0-9A-HJKMNP-TV-Z]{8})/verify")
+
+
+def _printed_ids(pdf: bytes) -> list[str]:
+    """The ids printed on the document (the verification link by the QR code), read from its text: the
+    PDF's own streams are compressed. pdfminer (installed with the signing libraries) reads it."""
+    import io
+
+    try:
+        from pdfminer.high_level import extract_text
+        text = extract_text(io.BytesIO(pdf))
+    except Exception:  # noqa: BLE001 - not a PDF we can read: nothing matches
+        return []
+    flat = "".join(text.split())
+    return list(dict.fromkeys(PRINTED_ID.findall(flat)))
+
+
 def verify_upload(store: Store, pdf: bytes) -> dict[str, Any]:
     """A copy someone holds: found by the id its QR code and link carry; `intact` false when its bytes are not
     the issued file's (an altered copy), whatever its signature says."""
-    ids = list(dict.fromkeys(m.group(1).decode() for m in EMBEDDED_ID.finditer(pdf)))
+    ids = list(dict.fromkeys(m.group(1).decode() for m in EMBEDDED_ID.finditer(pdf))) or _printed_ids(pdf)
     record = None
     for doc_id in ids:
         record = store.documents.get(doc_id)
@@ -382,4 +389,7 @@ def verify_upload(store: Store, pdf: bytes) -> dict[str, Any]:
                                           "signed_at": "", "issuer": ""}
         result["signature"] = {**sig, "intact": False, "valid": False}
         result["notice"] = "Tệp tải lên khác với văn bản đã ban hành: đã bị sửa đổi."
+    elif record.get("signed") and result["signature"] is None:
+        result["signature"] = {"intact": False, "trusted": False, "valid": False, "signer": "", "signed_at": "",
+                               "issuer": ""}
     return result

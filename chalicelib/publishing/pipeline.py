@@ -91,11 +91,7 @@ def default_sign(pdf: bytes, stream: Stream, number: str, conf: Settings) -> byt
     body has no credentials (signing.SigningUnavailable): never issued silently unsigned."""
     from chalicelib.documents import signing  # pyHanko: only here
 
-    issuer = stream.issuer
-    credentials = signing.credentials_for(conf, issuer)
-    return signing.sign_pdf(pdf, credentials, signer_name=issuer.signer_name, location=issuer.place,
-                            reason=f"Ban hành {stream.kind.noun} số {number}",
-                            signer_title="\n".join(issuer.signer_lines))
+    return signing.sign_issued(conf, pdf, stream.issuer, reason=f"Ban hành {stream.kind.noun} số {number}")
 
 
 def default_docx(doc: Any) -> bytes:

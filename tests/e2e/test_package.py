@@ -69,6 +69,26 @@ def test_templates_and_fonts_reach_the_lambda_package(packages):
         assert not any(n.startswith(("tests/", "devtools/", "vendor/", "layer/", "bench/")) for n in names)
 
 
+# Lambda's limit for a function and its layers together, unzipped; the WeasyPrint layer (Pango, HarfBuzz,
+# fontconfig and fonts) is given this much of it.
+LAMBDA_UNZIPPED_LIMIT = 262_144_000
+LAYER_ALLOWANCE = 50 * 1024 * 1024
+
+
+def test_the_signing_libraries_reach_the_package_and_it_leaves_room_for_the_layer(packages):
+    """pyHanko signs issued documents in the compile (chalicelib/documents/signing.py) with the stamp font of
+    templates/assets; the whole unzipped package still fits Lambda's limit next to the WeasyPrint layer."""
+    with zipfile.ZipFile(packages["dev"] / "deployment.zip") as z:
+        names = set(z.namelist())
+        unzipped = sum(info.file_size for info in z.infolist())
+    for module in ("pyhanko/sign/signers/pdf_signer.py", "pyhanko_certvalidator/__init__.py",
+                   "asn1crypto/__init__.py", "pdfminer/high_level.py", "uharfbuzz/__init__.py",
+                   "chalicelib/documents/signing.py"):
+        assert module in names or module.replace(".py", ".pyc") in names, module
+    assert any(n.startswith("uharfbuzz/_harfbuzz") and n.endswith(".so") for n in names)  # the manylinux wheel
+    assert unzipped <= LAMBDA_UNZIPPED_LIMIT - LAYER_ALLOWANCE, f"{unzipped / 1e6:.0f} MB unzipped"
+
+
 def test_the_built_portal_reaches_the_lambda_package(packages):
     """vendor/portal -> ../web/dist (`make web`): the page, its service worker, manifest and hashed assets."""
     dist = ROOT / "web" / "dist"

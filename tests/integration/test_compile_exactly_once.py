@@ -1,5 +1,7 @@
-"""Exactly once on DynamoDB Local, for both documents: the compile fired three times at once,
-and again after a crash in the middle of sending, gives each recipient each version once."""
+"""Exactly once on DynamoDB Local, for every document of a conference (the summary, the Tờ trình, the
+Quyết định): the compile fired three times at once, and again after a crash in the middle of sending,
+gives each recipient each issued document once. (Issue 18: drafts are mailed to nobody; before, the
+drafts of the commendation list were mailed too.)"""
 
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ from chalicelib.core.access import Principal
 from chalicelib.core.settings import settings
 from chalicelib.core.states import Role
 from chalicelib.publishing import pipeline
-from helpers import put_report, seed_units
+from chalicelib.publishing import lifecycle
+from helpers import person, put_report, seed_units
 
 NOW = dt.datetime(2021, 8, 28, 3, 0, tzinfo=dt.timezone.utc)
 ADMIN = Principal("adm", Role.ADMIN, None, "Quản trị")
@@ -49,7 +52,22 @@ class Mailbox:
 
 
 def render(doc) -> bytes:
-    return f"%PDF-1.7 {type(doc).__name__} {doc.number}".encode()
+    return f"%PDF-1.7 {type(doc).__name__} {doc.heading.number}".encode()
+
+
+FAKES = {"render": render, "sign": lambda pdf, *a: pdf + b" signed", "docx": lambda doc: b"PK"}
+ISSUED = {"bao-cao-tong-hop-so-01-BC-BCA.pdf", "to-trinh-de-nghi-khen-thuong-so-01-TTr-V01.pdf",
+          "quyet-dinh-khen-thuong-bo-cong-an-bang-khen-bo-truong-so-01-QĐ-BCA.pdf"}
+
+
+def approve_all(store, cid: str) -> None:
+    """Compile the drafts, then trình ký every one of them to a leader, who approves."""
+    pipeline.compile_conference(store, cid, conf=settings(), now=NOW, mailer=Mailbox(), **FAKES)
+    signer_id, _ = person(store, "leader", name="Thượng tướng Lê Văn Minh", now=NOW)
+    signer = Principal("s", Role.LEADER, None, "Lãnh đạo", account_id=signer_id)
+    for head in store.documents.streams(cid):
+        lifecycle.submit(store, ADMIN, head["draft_document_id"], signer_id, None, NOW)
+        lifecycle.approve(store, signer, head["draft_document_id"], NOW)
 
 
 @pytest.fixture
@@ -59,8 +77,9 @@ def world(store):
     put_report(store, "ca-nghe-an", "2021-08", {"citizens_escorted": 15000, "officers_mobilised": 1800})
     conference = service.create_conference(store, None, ConferenceIn.model_validate({
         "title": "Hội nghị sơ kết", "date": "2021-08-31", "periods": ["2021-08"], "recipients": list(RECIPIENTS),
-        "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn A"}}), NOW)
+        "signer": {"title": "KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG", "name": "Thượng tướng Lê Văn Minh"}}), NOW)
     approve(store, conference["id"], "Công an tỉnh Nghệ An")
+    approve_all(store, conference["id"])
     return conference["id"]
 
 
@@ -72,7 +91,7 @@ def approve(store, cid: str, name: str) -> None:
 
 
 def compile_(store, cid, mailbox, now=NOW):
-    return pipeline.compile_conference(store, cid, conf=settings(), now=now, mailer=mailbox, render=render)
+    return pipeline.compile_conference(store, cid, conf=settings(), now=now, mailer=mailbox, **FAKES)
 
 
 def test_three_concurrent_compiles_send_each_version_once(store, world):
@@ -93,15 +112,12 @@ def test_three_concurrent_compiles_send_each_version_once(store, world):
     assert not errors
     # a run that found the other still rendering leaves the sending to it, so finish with one more run
     compile_(store, world, mailbox, NOW + pipeline.STALE_SEND + dt.timedelta(minutes=1))
-    expected = {(r, f) for r in RECIPIENTS for f in ("bao-cao-tong-hop-so-01-BC-BCA.pdf",
-                                                     "danh-sach-de-nghi-khen-thuong-du-thao-v1.pdf")}
+    expected = {(r, f) for r in RECIPIENTS for f in ISSUED}
     assert set(mailbox.versions()) == expected and set(mailbox.versions().values()) == {1}
+    assert len({h["issued_document_id"] for h in store.documents.streams(world)}) == 3
 
 
 def test_a_crash_in_the_middle_of_sending_resumes_with_only_the_missing_recipients(store, world):
-    first = Mailbox()
-    compile_(store, world, first)
-    approve(store, world, "Tổ truy vết Công an tỉnh Nghệ An")  # the list changes: version 2
     crashing = Mailbox(crash_at=RECIPIENTS[1])
     with pytest.raises(Crash):
         compile_(store, world, crashing)
@@ -112,8 +128,22 @@ def test_a_crash_in_the_middle_of_sending_resumes_with_only_the_missing_recipien
     resumed = Mailbox()  # once the claim is stale, the crashed send is taken over
     result = compile_(store, world, resumed, NOW + pipeline.STALE_SEND + dt.timedelta(minutes=1))
     assert result.deliveries == {RECIPIENTS[0]: "already_sent", RECIPIENTS[1]: "sent", RECIPIENTS[2]: "already_sent"}
-    total = first.versions() + crashing.versions() + soon.versions() + resumed.versions()
+    total = crashing.versions() + soon.versions() + resumed.versions()
     for recipient in RECIPIENTS:
-        assert total[(recipient, "bao-cao-tong-hop-so-01-BC-BCA.pdf")] == 1
-        assert total[(recipient, "danh-sach-de-nghi-khen-thuong-du-thao-v1.pdf")] == 1
-        assert total[(recipient, "danh-sach-de-nghi-khen-thuong-du-thao-v2.pdf")] == 1
+        for name in ISSUED:
+            assert total[(recipient, name)] == 1, (recipient, name)
+    # a replacement reaches everyone once more, with only the new document
+    head = store.documents.stream(world, "proposal")
+    lifecycle.replace(store, ADMIN, head["issued_document_id"], "Bổ sung.", NOW)
+    approve(store, world, "Tổ truy vết Công an tỉnh Nghệ An")
+    compile_(store, world, Mailbox())
+    signer_id, _ = person(store, "leader", name="Lãnh đạo", now=NOW)
+    signer = Principal("s", Role.LEADER, None, "Lãnh đạo", account_id=signer_id)
+    for head in store.documents.streams(world):
+        if head["stage"] == "draft":
+            lifecycle.submit(store, ADMIN, head["draft_document_id"], signer_id, None, NOW)
+            lifecycle.approve(store, signer, head["draft_document_id"], NOW)
+    later = Mailbox()
+    compile_(store, world, later, NOW + dt.timedelta(hours=1))
+    # the issued Quyết định does not change (a nomination approved after ban hành needs its own replacement)
+    assert set(later.versions()) == {(r, "to-trinh-de-nghi-khen-thuong-so-02-TTr-V01.pdf") for r in RECIPIENTS}

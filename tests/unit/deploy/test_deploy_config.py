@@ -41,7 +41,8 @@ def as_list(value) -> list:
 @pytest.mark.parametrize("stage", CLOUD_STAGES)
 def test_every_setting_is_a_stage_variable(stage):
     env = package.stage_env(stage)
-    local_only = {"THIDUA_DDB_ENDPOINT", "THIDUA_STORE"}  # the cloud uses DynamoDB at its real endpoint
+    # the cloud uses DynamoDB at its real endpoint, and signs with keys from Secrets Manager, not a folder
+    local_only = {"THIDUA_DDB_ENDPOINT", "THIDUA_STORE", "THIDUA_SIGNING_DIR"}
     assert settings_variables() - local_only <= set(env), settings_variables() - local_only - set(env)
     assert not local_only & set(env)
     assert env["THIDUA_STAGE"] == stage and env["THIDUA_TABLE"] == f"thidua-{stage}"
@@ -120,13 +121,16 @@ def test_each_service_is_granted_on_the_stage_resource_only(stage):
             if function.startswith("compile"):
                 own = {package.function_name(stage, f) for f in ("compile_due_conferences", "compile_conference")}
             assert set(resources) == {f"{prefix}logs{account}log-group:/aws/lambda/{name}:*" for name in own}
+        elif service == "secretsmanager":
+            # the compile signs issued documents with each issuer's PKCS#12 (chalicelib/documents/signing.py):
+            # read-only, and only the secrets under the stage's prefix.
+            prefix_of_stage = package.stage_env(stage)["THIDUA_SIGNING_SECRET_PREFIX"]
+            assert function.startswith("compile") and s["Action"] == ["secretsmanager:GetSecretValue"]
+            assert prefix_of_stage == f"thidua-{stage}/signing/"
+            assert resources == [f"{prefix}secretsmanager{account}secret:{prefix_of_stage}*"]
         elif service == "lambda":
             assert function == "api_handler" and s["Action"] == ["lambda:InvokeFunction"]
             assert resources == [f"{prefix}lambda{account}function:{package.function_name(stage, 'compile_conference')}"]
-        elif service == "secretsmanager":
-            # the issuing bodies' signing certificates (chalicelib/documents/signing.py): the compile only
-            assert function.startswith("compile") and s["Action"] == ["secretsmanager:GetSecretValue"]
-            assert resources == [f"{prefix}secretsmanager{account}secret:thidua-{stage}/signing/*"]
         else:
             pytest.fail(f"{function}: unexpected service {service}")
 

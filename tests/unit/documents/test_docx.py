@@ -7,6 +7,11 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import io
+import re
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -14,67 +19,53 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from chalicelib.awards import decisions
 from chalicelib.documents import issuers
-from chalicelib.documents.docx import BLANK, DRAFT_MARK, MOTTO, NATION, render_docx
-from chalicelib.documents.model import (
-    AssessmentSections,
-    AwardEntry,
-    AwardGroup,
-    DecisionDocument,
-    Heading,
-    ProposalDocument,
-    SummaryDocument,
-)
+from chalicelib.documents.docx import render_docx
+from chalicelib.documents.docx_layout import DRAFT_MARK, MOTTO, NATION
+from chalicelib.documents.model import AssessmentSections, DecisionDocument, Heading, ProposalDocument
 from devtools import sample_documents
 
 ISSUED = datetime.date(2021, 9, 5)
 NBSP = "\u00a0"
+CONFERENCE = {"title": "Hội nghị sơ kết công tác phòng, chống dịch COVID-19", "place": "Hà Nội"}
+UNITS = [
+    {"id": "bo-cong-an", "name": "Bộ Công an", "kind": "ministry", "parent_id": None},
+    {"id": "ca-nghe-an", "name": "Công an tỉnh Nghệ An", "kind": "province", "parent_id": "bo-cong-an",
+     "place": "Nghệ An"},
+    {"id": "ca-tp-vinh", "name": "Công an thành phố Vinh", "kind": "province", "parent_id": "ca-nghe-an"},
+    {"id": "cuc-y-te", "name": "Cục Y tế", "kind": "department", "parent_id": "bo-cong-an"},
+    {"id": "bv-19-8", "name": "Bệnh viện 19-8", "kind": "hospital", "parent_id": "cuc-y-te"},
+]
+NOMINATIONS = [
+    {"id": "n1", "kind": "collective", "name": "Bệnh viện 19-8", "position": "", "nominee_unit_id": "bv-19-8",
+     "award_form": "bang-khen-bo-truong", "achievements": "Chi viện Bệnh viện dã chiến tại Bắc Giang."},
+    {"id": "n2", "kind": "collective", "name": "Công an thành phố Vinh", "position": "",
+     "nominee_unit_id": "ca-tp-vinh", "award_form": "bang-khen-bo-truong", "achievements": "Duy trì 8 chốt kiểm soát."},
+    {"id": "n3", "kind": "individual", "name": "Lê Đức Bình", "position": "Trung tá, Trưởng phòng",
+     "nominee_unit_id": "ca-nghe-an", "award_form": "bang-khen-bo-truong", "achievements": "Tham mưu phần mềm."},
+    {"id": "n4", "kind": "individual", "name": "Đặng Văn Ân", "position": "Thiếu tá, Đội trưởng",
+     "nominee_unit_id": "ca-tp-vinh", "award_form": "bang-khen-bo-truong", "achievements": "Truy vết 72 giờ."},
+    {"id": "n5", "kind": "individual", "name": "Trần Văn Hùng", "position": "Thiếu tá, Phó Đội trưởng",
+     "nominee_unit_id": "ca-tp-vinh", "award_form": "giay-khen", "achievements": "Truy vết 1.200 trường hợp."},
+]
 
 
-def heading(issuer, kind: str, number: str | None, recipients=("Như Điều 3", "Lưu: VT, V01")) -> Heading:
+def heading(issuer, kind: str, number: str | None, recipients=("Như Điều 3", "Lưu: VT, V01"),
+            replaces: str | None = None) -> Heading:
     return Heading(issuer=issuer, kind_abbreviation=kind, number=number, issued_on=ISSUED if number else None,
                    year=2021, recipients=list(recipients), verify_url="https://thidua.example/xac-thuc/AB12-CD34",
-                   verify_code="AB12-CD34")
+                   verify_code="AB12-CD34", replaces=replaces)
 
 
-GROUP = AwardGroup(
-    award_form_name="Bằng khen của Bộ trưởng Bộ Công an",
-    granted_by="Bộ trưởng Bộ Công an",
-    collectives=[AwardEntry("Bệnh viện 19-8", "", "", "Chi viện Bệnh viện dã chiến tại Bắc Giang."),
-                 AwardEntry("Công an thành phố Vinh", "", "", "Duy trì 8 chốt kiểm soát.")],
-    individuals=[AwardEntry("Lê Đức Bình", "Trung tá, Trưởng phòng", "Công an tỉnh Nghệ An", "Tham mưu phần mềm."),
-                 AwardEntry("Đặng Văn Ân", "Thiếu tá, Đội trưởng", "Công an thành phố Vinh", "Truy vết 72 giờ.")],
-)
-
-
-def decision(number: str | None = "12/QĐ-BCA") -> DecisionDocument:
-    reference = (f"(Kèm theo Quyết định số {number} ngày 05/9/2021 của Bộ trưởng Bộ Công an)" if number else
-                 f"(Kèm theo Quyết định số {NBSP * 6}/QĐ-BCA ngày {NBSP * 6} của Bộ trưởng Bộ Công an)")
-    return DecisionDocument(
-        heading=heading(issuers.ministry(), "QĐ", number),
-        title="Về việc tặng Bằng khen của Bộ trưởng Bộ Công an",
-        bases=issuers.legal_bases(),
-        proposal="Theo đề nghị của Chánh Văn phòng Bộ Công an.",
-        articles=["Tặng Bằng khen của Bộ trưởng Bộ Công an cho 2 tập thể và 2 cá nhân (có danh sách kèm theo).",
-                  "Quyết định này có hiệu lực kể từ ngày ký.",
-                  "Chánh Văn phòng Bộ Công an và các tập thể, cá nhân có tên trong danh sách chịu trách nhiệm "
-                  "thi hành Quyết định này."],
-        group=GROUP,
-        list_title="DANH SÁCH TẬP THỂ, CÁ NHÂN ĐƯỢC TẶNG BẰNG KHEN CỦA BỘ TRƯỞNG BỘ CÔNG AN",
-        list_reference=reference,
-    )
+def decision(number: str | None = "12/QĐ-BCA", *, plan: int = 0, replaces: str | None = None) -> DecisionDocument:
+    chosen = decisions.plan_decisions(CONFERENCE, NOMINATIONS, UNITS)[plan]
+    return decisions.build_decision(chosen, UNITS, heading=heading(chosen.issuer, "QĐ", number, replaces=replaces))
 
 
 def proposal(number: str | None = "15/TTr-V01") -> ProposalDocument:
-    return ProposalDocument(
-        heading=heading(issuers.office(), "TTr", number, ("Như trên", "Lưu: VT, V01")),
-        addressee="Đồng chí Bộ trưởng Bộ Công an",
-        title="Về việc đề nghị tặng Bằng khen của Bộ trưởng Bộ Công an",
-        bases=[f"Căn cứ {b};" for b in issuers.legal_bases()],
-        paragraphs=["Văn phòng Bộ kính trình Bộ trưởng xem xét, quyết định khen thưởng như sau:"],
-        groups=[GROUP],
-        closing="Văn phòng Bộ kính trình Bộ trưởng xem xét, quyết định./.",
-    )
+    h = heading(issuers.office(), "TTr", number, ("Như trên", "Lưu: VT, V01"))
+    return decisions.build_proposal(CONFERENCE, NOMINATIONS, UNITS, heading=h)
 
 
 def read(doc):
@@ -117,7 +108,7 @@ def test_the_decision_header_number_date_and_signer_come_from_its_issuer():
     header = document.tables[0]
     left, right = header.rows[0].cells
     assert cell_lines(left) == ["BỘ CÔNG AN"]
-    assert all(r.bold for r in runs_of(document, "BỘ CÔNG AN")[:1])
+    assert all(r.bold for r in left.paragraphs[0].runs)
     assert cell_lines(right) == [NATION, MOTTO]
     assert all(r.bold for p in right.paragraphs for r in p.runs)
     number, date = header.rows[1].cells
@@ -138,54 +129,72 @@ def test_the_decision_header_number_date_and_signer_come_from_its_issuer():
     assert cell_lines(signer) == ["KT. BỘ TRƯỞNG", "THỨ TRƯỞNG", "Thượng tướng Lê Văn Minh"]
     assert all(r.bold for p in signer.paragraphs for r in p.runs)
     assert all(p.alignment == WD_ALIGN_PARAGRAPH.CENTER for p in signer.paragraphs if p.text)
+    # the verification code as the PDF prints it, with its QR code
+    assert "Mã xác thực: AB12-CD34" in lines and "https://thidua.example/xac-thuc/AB12-CD34" in lines
+
+
+def test_a_unit_heads_decision_is_headed_and_signed_by_that_unit():
+    doc = decision("03/QĐ-CAT-NA", plan=1)  # the Giấy khen of Công an tỉnh Nghệ An
+    document = read(doc)
+    left = document.tables[0].rows[0].cells[0]
+    assert cell_lines(left) == ["BỘ CÔNG AN", "CÔNG AN TỈNH NGHỆ AN"]
+    number, date = document.tables[0].rows[1].cells
+    assert number.text == f"Số: 03/{doc.heading.symbol}" and doc.heading.symbol.startswith("QĐ-CAT")
+    assert date.text == "Nghệ An, ngày 05 tháng 9 năm 2021"
+    assert cell_lines(document.tables[1].rows[0].cells[1])[0] == "GIÁM ĐỐC"
+    assert "(Kèm theo Quyết định số 03/%s ngày 05/9/2021 của Giám đốc Công an tỉnh Nghệ An)" % doc.heading.symbol \
+        in texts(document)
 
 
 def test_the_decision_body_bases_italic_articles_numbered_in_bold():
-    document = read(decision())
+    doc = decision()
+    document = read(doc)
     paragraphs = {p.text: p for p in document.paragraphs if p.text}
-    for basis in issuers.legal_bases():
-        line = f"Căn cứ {basis};" if not basis.startswith("Căn cứ") else basis
-        assert line in paragraphs, line
-        assert all(r.italic for r in paragraphs[line].runs)
+    assert doc.bases and all(b.startswith("Căn cứ") and b.endswith(";") for b in doc.bases)
+    for basis in doc.bases:
+        assert all(r.italic for r in paragraphs[basis].runs)
     proposer = paragraphs["Theo đề nghị của Chánh Văn phòng Bộ Công an."]
     assert all(r.italic for r in proposer.runs)
     decides = paragraphs["QUYẾT ĐỊNH:"]
     assert decides.alignment == WD_ALIGN_PARAGRAPH.CENTER and all(r.bold for r in decides.runs)
     articles = [p for p in document.paragraphs if p.text.startswith("Điều ")]
     assert [p.text.split(".")[0] for p in articles] == ["Điều 1", "Điều 2", "Điều 3"]
+    assert articles[0].text == f"Điều 1. {doc.articles[0]}"
     for p in articles:
         assert p.runs[0].bold and p.runs[0].text.startswith("Điều")
-        assert not p.runs[1].bold
+        assert not p.runs[-1].bold
         assert p.alignment == WD_ALIGN_PARAGRAPH.JUSTIFY
         assert p.paragraph_format.first_line_indent == Mm(12.7)
 
 
 def test_the_decision_list_follows_on_a_new_page_with_its_reference_line_and_entries_in_order():
-    document = read(decision())
+    doc = decision()
+    document = read(doc)
     lines = texts(document)
     reference = "(Kèm theo Quyết định số 12/QĐ-BCA ngày 05/9/2021 của Bộ trưởng Bộ Công an)"
-    assert reference in lines
-    assert lines.index("DANH SÁCH TẬP THỂ, CÁ NHÂN ĐƯỢC TẶNG BẰNG KHEN CỦA BỘ TRƯỞNG BỘ CÔNG AN") \
-        == lines.index(reference) - 1
+    assert doc.list_reference == reference and reference in lines
+    assert lines.index(doc.list_title) == lines.index(reference) - 1
     ref = next(p for p in document.paragraphs if p.text == reference)
     assert all(r.italic for r in ref.runs)
     # a page break between the signer and the list
     xml = document.element.body.xml
-    assert xml.index('w:type="page"') < xml.index("Kèm theo Quyết định số")
-    assert xml.index("Thượng tướng Lê Văn Minh") < xml.index('w:type="page"')
+    assert xml.index("Thượng tướng Lê Văn Minh") < xml.index('w:type="page"') < xml.index("Kèm theo Quyết định số")
 
-    table = document.tables[-1]
-    rows = [[c.text for c in row.cells] for row in table.rows]
-    assert rows[0] == ["TT", "Tên tập thể, họ và tên cá nhân", "Cấp bậc, chức vụ, đơn vị"]
-    firsts = [r[0] for r in rows[1:]]
-    assert firsts == ["I. TẬP THỂ (2)", "1", "2", "II. CÁ NHÂN (2)", "1", "2"]
-    assert [r[1] for r in rows[1:] if r[0].isdigit()] == ["Bệnh viện 19-8", "Công an thành phố Vinh",
-                                                          "Lê Đức Bình", "Đặng Văn Ân"]
-    assert rows[5][2] == "Trung tá, Trưởng phòng, Công an tỉnh Nghệ An"
+    assert lines.index("I. TẬP THỂ (2)") < lines.index("II. CÁ NHÂN (2)")
+    collectives, individuals = document.tables[-2:]
+    rows = [[c.text for c in row.cells] for row in collectives.rows]
+    assert rows[0] == ["TT", "Tên tập thể", "Đơn vị"]
+    assert [r[:2] for r in rows[1:]] == [[str(i), e.name] for i, e in enumerate(doc.group.collectives, start=1)]
+    rows = [[c.text for c in row.cells] for row in individuals.rows]
+    assert rows[0] == ["TT", "Họ và tên", "Cấp bậc, chức vụ", "Đơn vị"]
+    assert rows[1:] == [[str(i), e.name, e.position, e.unit_name]
+                        for i, e in enumerate(doc.group.individuals, start=1)]
+    assert {r[1] for r in rows[1:]} == {"Lê Đức Bình", "Đặng Văn Ân"}
+    assert lines[-1] == "Tổng số: 02 tập thể và 02 cá nhân."
     # the header row repeats on every page, no row splits across pages
-    first_row = table.rows[0]._tr
-    assert first_row.trPr.find(qn("w:tblHeader")) is not None
-    assert all(r._tr.trPr.find(qn("w:cantSplit")) is not None for r in table.rows)
+    for table in (collectives, individuals):
+        assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+        assert all(r._tr.trPr.find(qn("w:cantSplit")) is not None for r in table.rows)
 
 
 def test_an_issued_decision_has_no_draft_mark_and_a_draft_has_one_and_blank_number_and_day():
@@ -193,21 +202,25 @@ def test_an_issued_decision_has_no_draft_mark_and_a_draft_has_one_and_blank_numb
     assert DRAFT_MARK not in issued.element.xml
     assert all(DRAFT_MARK not in s.first_page_header._element.xml for s in issued.sections)
 
-    draft = read(decision(number=None))
+    draft_doc = decision(number=None)
+    draft = read(draft_doc)
     first = draft.sections[0].first_page_header
     assert [p.text.strip() for p in first.paragraphs if p.text.strip()] == [DRAFT_MARK]
     mark = next(r for p in first.paragraphs for r in p.runs if DRAFT_MARK in r.text)
     assert mark.bold and mark._r.rPr.find(qn("w:bdr")) is not None  # boxed
     number, date = draft.tables[0].rows[1].cells
-    assert number.text == f"Số: {BLANK}/QĐ-BCA"
+    assert number.text.startswith("Số: " + NBSP) and number.text.endswith("/QĐ-BCA")
+    assert not any(ch.isdigit() for ch in number.text)
     assert date.text.startswith("Hà Nội, ngày") and date.text.endswith("năm 2021")
     assert not any(ch.isdigit() for ch in date.text[: -len("2021")])  # no day, no month
-    assert f"(Kèm theo Quyết định số {NBSP * 6}/QĐ-BCA ngày {NBSP * 6} của Bộ trưởng Bộ Công an)" in texts(draft)
+    reference = draft_doc.list_reference
+    assert reference.startswith("(Kèm theo Quyết định số " + NBSP) and reference in texts(draft)
 
 
 def test_page_setup_is_a4_with_decree_30_margins_and_page_numbers_from_page_two():
     document = read(decision())
     (section,) = document.sections
+
     def mm(length):  # stored in twips: 210 mm is 11906 twips, 210.005 mm
         return round(length.mm, 1)
 
@@ -230,54 +243,59 @@ def test_every_text_is_times_new_roman_13_pt_body_and_vietnamese_nfc():
     assert normal.font.size == Pt(13)
     overridden = {r.font.name for p in _all_paragraphs(document) for r in p.runs if r.font.name}
     assert overridden <= {"Times New Roman"}
-    import unicodedata
-
     for line in texts(document):
         assert unicodedata.normalize("NFC", line) == line
-    # no style of the template keeps a theme font (Calibri/Cambria)
-    assert "majorHAnsi" not in document.styles.element.xml.split("w:docDefaults")[1].split("</w:docDefaults>")[0]
+    # no style of python-docx's template keeps a theme font (Calibri/Cambria), which would win over ours
+    styles = document.styles.element.xml
+    assert "Theme=" not in styles
+    fonts = " ".join(re.findall(r"<w:rFonts [^>]*>", styles))
+    assert set(re.findall(r'w:(?:ascii|hAnsi|cs|eastAsia)="([^"]+)"', fonts)) == {"Times New Roman"}
 
 
 def test_the_proposal_header_is_the_office_under_the_ministry_and_lists_the_achievements():
-    document = read(proposal())
-    left, right = document.tables[0].rows[0].cells
+    doc = proposal()
+    document = read(doc)
+    left = document.tables[0].rows[0].cells[0]
     assert cell_lines(left) == ["BỘ CÔNG AN", "VĂN PHÒNG"]
     upper, body = left.paragraphs[0].runs[0], left.paragraphs[1].runs[0]
     assert not upper.bold and body.bold
     assert cell_lines(document.tables[0].rows[1].cells[0]) == ["Số: 15/TTr-V01"]
     lines = texts(document)
-    assert "TỜ TRÌNH" in lines and "Kính gửi: Đồng chí Bộ trưởng Bộ Công an" in lines
-    assert lines.index("TỜ TRÌNH") < lines.index("Kính gửi: Đồng chí Bộ trưởng Bộ Công an")
-    assert "1. Bằng khen của Bộ trưởng Bộ Công an: 2 tập thể, 2 cá nhân" in lines
-    table = document.tables[1]
-    assert [c.text for c in table.rows[0].cells][-1] == "Tóm tắt thành tích"
-    assert [c.text for c in table.rows[5].cells] == ["1", "Lê Đức Bình", "Trung tá, Trưởng phòng, Công an tỉnh Nghệ An",
-                                                     "Tham mưu phần mềm."]
-    signer = document.tables[-1].rows[0].cells[1]
+    assert lines.index("TỜ TRÌNH") < lines.index(doc.title) < lines.index("Kính gửi: Đồng chí Bộ trưởng Bộ Công an.")
+    assert lines.index("I. BẰNG KHEN CỦA BỘ TRƯỞNG BỘ CÔNG AN") < lines.index("1. Tập thể (2)") \
+        < lines.index("2. Cá nhân (2)")
+    assert "Giấy khen" not in " ".join(lines)  # a unit head grants it: not proposed to the Minister
+    collectives, individuals = document.tables[1:3]
+    assert [c.text for c in collectives.rows[0].cells] == ["TT", "Tên tập thể", "Đơn vị", "Thành tích"]
+    assert [c.text for c in individuals.rows[0].cells] == ["TT", "Họ và tên", "Cấp bậc, chức vụ", "Đơn vị",
+                                                          "Thành tích"]
+    group = doc.groups[0]
+    assert [[c.text for c in r.cells] for r in individuals.rows[1:]] == [
+        [str(i), e.name, e.position, e.unit_name, e.achievements] for i, e in enumerate(group.individuals, start=1)]
+    signer = document.tables[-2].rows[0].cells[1]
     assert cell_lines(signer) == ["CHÁNH VĂN PHÒNG", "Thiếu tướng Trần Quốc Hưng"]
-    assert "Văn phòng Bộ kính trình Bộ trưởng xem xét, quyết định./." in lines
+    assert doc.closing in lines
 
 
 def test_a_replacement_says_what_it_replaces():
-    doc = decision()
-    doc = dataclasses.replace(doc, heading=dataclasses.replace(
-        doc.heading, replaces="Quyết định số 01/QĐ-BCA ngày 05/9/2021"))
-    assert "Quyết định này thay thế Quyết định số 01/QĐ-BCA ngày 05/9/2021." in texts(read(doc))
+    replaced = "Quyết định số 01/QĐ-BCA ngày 05/9/2021"
+    lines = texts(read(decision(replaces=replaced)))
+    assert any(line.startswith("Điều 2.") and f"thay thế {replaced}" in line for line in lines)
+    doc = proposal()
+    doc = dataclasses.replace(doc, heading=dataclasses.replace(doc.heading, replaces="Tờ trình số 14/TTr-V01 ngày 01/9/2021"))
+    assert "(Tờ trình này thay thế Tờ trình số 14/TTr-V01 ngày 01/9/2021)" in texts(read(doc))
 
 
 def test_the_same_model_gives_the_same_bytes():
     assert render_docx(decision()) == render_docx(decision())
 
 
-def summary_doc(**changes) -> SummaryDocument:
-    doc = sample_documents.sample_summary()
-    return dataclasses.replace(doc, **changes) if changes else doc
-
-
 def test_the_summary_has_its_figures_table_charts_and_annex():
-    doc = summary_doc()
+    doc = sample_documents.sample_summary()
     document = read(doc)
     lines = texts(document)
+    assert cell_lines(document.tables[0].rows[1].cells[0]) == ["Số: 07/BC-BCA"]
+    assert cell_lines(document.tables[0].rows[1].cells[1]) == ["Hà Nội, ngày 05 tháng 8 năm 2021"]
     assert "BÁO CÁO" in lines
     assert lines.index("I. TỔNG HỢP KẾT QUẢ CHUNG") < lines.index("II. BIỂU ĐỒ CÁC CHỈ TIÊU CHỦ YẾU") \
         < lines.index("III. SỐ LIỆU CHI TIẾT THEO ĐƠN VỊ") < lines.index("IV. MỘT SỐ KẾT QUẢ NỔI BẬT CỦA CÁC ĐƠN VỊ")
@@ -287,30 +305,70 @@ def test_the_summary_has_its_figures_table_charts_and_annex():
     assert [c.text for c in totals.rows[1].cells] == ["1", "Lượt cán bộ, chiến sỹ được huy động", "lượt", "10.420",
                                                       "8.920", "+1.500", "+16,8%"]
     assert [r.cells[1].text for r in totals.rows[1:]] == [ln.label for ln in doc.indicators]
-    # one chart per main indicator with figures, and the comparison: PNG pictures
+    # one chart per main indicator with figures, the comparison, and the QR code: PNG pictures
     images = [rel.target_part.blob for rel in document.part.rels.values() if "image" in rel.reltype]
-    assert len(images) == 6 and all(blob.startswith(b"\x89PNG") for blob in images)
+    assert len(images) == 7 and all(blob.startswith(b"\x89PNG") for blob in images)
     assert "Biểu đồ 6. So sánh với kỳ trước (kỳ trước = 100%)" in lines
+    assert [c.text for c in totals.rows[8].cells][-2:] == ["+1.194", "+6,1%"]  # the change one way: signed
     units = document.tables[2]
     assert [r.cells[1].text for r in units.rows[1:]] == [r.name for r in doc.unit_rows]
-    annex_ref = [line for line in lines if line.startswith("(Kèm theo Báo cáo số")]
-    assert annex_ref == ["(Kèm theo Báo cáo số 07/BC-BCA ngày 05/8/2021)"]
-    assert lines[-1].startswith("Tổng số: 9 đơn vị")
+    silent = next(r for r in units.rows if r.cells[1].text == "Công an tỉnh Bắc Ninh")
+    assert [c.text for c in silent.cells[2:]] == ["x"] * (len(silent.cells) - 2)  # sent no report
+    blank = next(r for r in units.rows if r.cells[1].text == "Bệnh viện Y học cổ truyền")
+    assert "–" in [c.text for c in blank.cells[2:]]  # left a figure blank
+    assert "Ghi chú: “–”: đơn vị đã gửi báo cáo nhưng để trống chỉ tiêu; “x”: đơn vị chưa gửi báo cáo." in lines
+    assert [line for line in lines if line.startswith("(Kèm theo Báo cáo số")] == \
+        ["(Kèm theo Báo cáo số 07/BC-BCA ngày 05/8/2021)"]
+    completeness = document.tables[-1]
+    assert [r.cells[1].text for r in completeness.rows[1:]] == [r.unit_name for r in doc.completeness]
+    assert lines[-1].startswith(f"Tổng số: {len(doc.completeness)} đơn vị; ")
+    signer = [t for t in document.tables if "Nơi nhận:" in t.rows[0].cells[0].text][0].rows[0].cells[1]
+    assert cell_lines(signer) == ["KT. BỘ TRƯỞNG", "THỨ TRƯỞNG", "Thượng tướng Lê Văn Minh"]
 
 
-def _has_assessment() -> bool:
-    return "assessment" in {f.name for f in dataclasses.fields(SummaryDocument)}
-
-
-@pytest.mark.skipif(not _has_assessment(), reason="SummaryDocument has no assessment yet (chain-docs)")
 def test_the_assessment_sections_issued_leave_out_empty_ones_a_draft_marks_them():
     sections = AssessmentSections(overall="Các đơn vị đã triển khai quyết liệt.", directions="Tiếp tục.\nGiữ vững.")
-    doc = summary_doc(assessment=sections)
+    doc = sample_documents.sample_summary(assessment=sections)
     lines = texts(read(doc))
-    assert "1. Đánh giá chung" in lines and "2. Phương hướng, nhiệm vụ" in lines
-    assert "Tồn tại, hạn chế" not in " ".join(lines)
+    assert lines.index("V. ĐÁNH GIÁ CHUNG") < lines.index("VI. PHƯƠNG HƯỚNG, NHIỆM VỤ")
+    assert "TỒN TẠI, HẠN CHẾ" not in " ".join(lines)
     assert lines.index("Tiếp tục.") + 1 == lines.index("Giữ vững.")
-    draft = dataclasses.replace(doc, heading=dataclasses.replace(doc.heading, number=None, issued_on=None))
-    lines = texts(read(draft))
-    assert "2. Tồn tại, hạn chế" in lines
+    lines = texts(read(sample_documents.sample_summary(assessment=sections, draft=True)))
+    assert "VI. TỒN TẠI, HẠN CHẾ" in lines
     assert lines.count("(Văn phòng chưa viết phần này)") == 3
+    assert "(Kèm theo Báo cáo số " + NBSP in " ".join(lines)
+
+
+def test_importing_the_module_loads_no_docx_library():
+    """An API handler may import it (for DOCX_MEDIA_TYPE) without python-docx, lxml or Pillow."""
+    code = ("import sys, chalicelib.documents.docx as d; assert d.DOCX_MEDIA_TYPE.endswith('document');"
+            "heavy = [m for m in ('docx', 'lxml', 'PIL', 'weasyprint') if m in sys.modules];"
+            "assert not heavy, heavy")
+    subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[3], check=True)
+
+
+def test_another_model_is_refused():
+    with pytest.raises(TypeError):
+        render_docx(object())
+
+
+def test_prose_with_characters_xml_cannot_carry_still_renders():
+    nominations = [dict(n, achievements=n["achievements"] + "\x0bDòng mới\x00.") for n in NOMINATIONS]
+    h = heading(issuers.office(), "TTr", None)
+    doc = decisions.build_proposal(CONFERENCE, nominations, UNITS, heading=h)
+    lines = texts(read(doc))
+    assert any("Dòng mới" in line for line in lines)
+
+
+def test_charts_keep_the_pdfs_choices():
+    from chalicelib.documents import docx_charts
+    from chalicelib.documents.charts import MAX_BARS
+    from chalicelib.documents.model import IndicatorLine, UnitRow
+
+    line = IndicatorLine("x", "Chốt kiểm soát", "chốt", 100, None)
+    rows = [UnitRow(f"u{i}", f"Công an tỉnh {i:02d}", 1, {"x": i + 1}) for i in range(MAX_BARS + 3)]
+    chart = docx_charts.unit_bar_chart(line, rows)
+    assert chart.png.startswith(b"\x89PNG") and chart.title == "Chốt kiểm soát (chốt)"
+    assert chart.caption == f"{MAX_BARS} đơn vị có số liệu cao nhất trên tổng số {MAX_BARS + 3} đơn vị"
+    assert docx_charts.unit_bar_chart(line, [UnitRow("u", "Cục Y tế", 1, {"x": None})]) is None
+    assert docx_charts.comparison_chart([line], "kỳ này", "kỳ trước") is None  # no previous figure
