@@ -137,6 +137,16 @@ def test_the_office_submits_a_leader_returns_then_signs_and_the_office_replaces(
     says(office, "Đã lưu phần đánh giá.")
     stored = ok(world.api.call("GET", f"/v1/conferences/{cid}"))["assessment"]
     assert {k: stored[KEYS[k]] for k in ASSESSMENT} == ASSESSMENT
+    # someone else changes the conference meanwhile: 412, the editor reloads what is stored and says so
+    _, headers, _ = world.api.call("GET", f"/v1/conferences/{cid}")
+    ok(world.api.call("PATCH", f"/v1/conferences/{cid}", {"place": "Học viện An ninh nhân dân"},
+                      headers={"If-Match": headers["ETag"]}))
+    fill(office, "Nguyên nhân", "Một câu viết khi người khác vừa sửa.")
+    press(office, "Lưu phần đánh giá")
+    says(office, "Người khác vừa sửa hội nghị này")
+    wait(office, lambda d: control(d, "Nguyên nhân").get_attribute("value") == ASSESSMENT["Nguyên nhân"],
+         message="the editor did not reload the stored section")
+    assert ok(world.api.call("GET", f"/v1/conferences/{cid}"))["assessment"]["causes"] == ASSESSMENT["Nguyên nhân"]
 
     # -- compile: a draft, mailed to nobody ---------------------------------------------------------------
     mails_before = len(outbox_messages(world.outbox))
