@@ -60,7 +60,11 @@ function ReportView({ report: r }: { report: Report }) {
         )}
       </dl>
       {r.matches === true && <Notice kind="ok">Tệp này trùng khớp từng byte với bản đã ban hành.</Notice>}
-      {r.notice && <Notice kind="warn">{r.notice}</Notice>}
+      {stage === "issued" && !r.current ? (
+        // Its replacement is only a draft yet: this one stays in force until that one is issued.
+        <Notice kind="info">Văn bản thay thế văn bản này đang được soạn (chưa ban hành); văn bản này còn hiệu lực cho tới khi
+          văn bản thay thế được ban hành.</Notice>
+      ) : r.notice && <Notice kind="warn">{r.notice}</Notice>}
       <SignatureView signature={r.signature ?? null} />
     </div>
   );

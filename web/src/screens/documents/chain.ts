@@ -99,6 +99,8 @@ export async function fetchFile(id: string, type: string = PDF): Promise<{ blob:
     const response = await authFetch(`/v1/documents/${encodeURIComponent(id)}/file`, { headers: { Accept: type } });
     if (!response.ok) {
       if (response.status === 404 && type === DOCX) return "Văn bản này chưa có bản DOCX.";
+      // A signer without the office's rights (a unit head) has the draft as the trình ký email's attachment.
+      if (response.status === 403) return "Tài khoản này không tải được tệp văn bản từ hệ thống: dự thảo là tệp đính kèm của thư trình ký.";
       let body: unknown;
       try {
         body = await response.json();
