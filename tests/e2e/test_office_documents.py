@@ -15,6 +15,7 @@ documents tab and the signer's page are shot at 1366 and 360 px (docs/portal-doc
 from __future__ import annotations
 
 import re
+import time
 from contextlib import contextmanager
 
 import pytest
@@ -280,6 +281,48 @@ def test_the_office_submits_a_leader_returns_then_signs_and_the_office_replaces(
 
 def field_enabled(driver, label: str) -> bool:
     return control(driver, label, enabled=False).is_enabled()
+
+
+def compiled(world, cid: str) -> list[dict]:
+    """POST …/compile and wait until its run is done (the request cleared); the documents then."""
+    ok(world.api.call("POST", f"/v1/conferences/{cid}/compile"), 202)
+    deadline = time.monotonic() + COMPILE_TIMEOUT
+    while ok(world.api.call("GET", f"/v1/conferences/{cid}/deliveries?limit=1"))["compile_requested_at"]:
+        assert time.monotonic() < deadline, "the compile never finished"
+        time.sleep(0.5)
+    return ok(world.api.call("GET", f"/v1/conferences/{cid}/documents?limit=100"))["items"]
+
+
+def test_a_unit_head_signs_the_giay_khen_decision_from_the_unit_home(world, chromium_factory):
+    """A Giấy khen is granted by the head of the nominee's unit: the office submits that Quyết định to the unit's
+    account, which finds it under "Văn bản chờ ký" on the unit's home, signs it, and sees its number."""
+    conference = ok(world.api.call("POST", "/v1/conferences", {
+        "title": "Hội nghị giao ban thi đua quý III năm 2027", "date": "2027-10-05", "place": "Hà Nội",
+        "periods": [previous_period(), current_period()], "signer": {"title": SIGNER[0], "name": SIGNER[1]}}), 201)
+    cid = conference["id"]
+    approved_nominations(world, cid)
+    head = person(world, "unit", "ca-nghe-an", name="Thiếu tướng Trần Văn Nghệ")
+    [decision] = [d for d in compiled(world, cid) if d["kind"] == "decision" and "giay-khen" in d["stream"]]
+    assert decision["stage"] == "draft" and decision["issuer"]["name"] == "Công an tỉnh Nghệ An", decision
+    ok(world.api.call("POST", f"/v1/documents/{decision['id']}/submit", {"signer_account_id": head.id, "number": None}))
+
+    driver = chromium_factory(width=360, height=780)
+    sign_in(driver, world, head)
+    heading(driver, "Công an tỉnh Nghệ An")
+    heading(driver, "Văn bản chờ ký", level=2)
+    press(driver, f"Quyết định: {decision['title']}")
+    heading(driver, f"Quyết định: {decision['title']}")
+    says(driver, "Công an tỉnh Nghệ An")
+    press(driver, "Ký ban hành")
+    heading(driver, "Ký ban hành quyết định", level=2)
+    press(driver, "Đồng ý, ký ban hành")
+    says(driver, "Đã ký — văn bản đang được ban hành")
+    says(driver, "Đã ban hành số 01/QĐ-", timeout=COMPILE_TIMEOUT)
+    check(driver, "signer-issued", shot=False)
+    issued = [d for d in ok(world.api.call("GET", f"/v1/conferences/{cid}/documents?limit=100"))["items"]
+              if d["stream"] == decision["stream"] and d["stage"] == "issued"]
+    assert len(issued) == 1 and issued[0]["number"].startswith("01/QĐ-") and issued[0]["signed"], issued
+    says(driver, f"Đã ban hành số {issued[0]['number']}")
 
 
 def test_a_signer_link_that_is_not_waiting_says_so(world, chromium_factory):

@@ -40,8 +40,15 @@ async function issuedOf(doc: Request): Promise<{ number: string; issuedOn: strin
     }
   }
   try {
-    const { data } = await api.GET("/v1/documents/{document_id}/verify", { params: { path: { document_id: doc.id } } });
-    return data?.number && data.stage === "issued" ? { number: data.number, issuedOn: data.date ?? null } : null;
+    // Not allowed to read the conference's documents (a unit head): the public record of the draft names the
+    // version that followed it; numbered, it is the issued one.
+    const verify = (id: string) => api.GET("/v1/documents/{document_id}/verify", { params: { path: { document_id: id } } });
+    const { data } = await verify(doc.id);
+    if (data?.number && data.stage === "issued") return { number: data.number, issuedOn: data.date ?? null };
+    const newer = data?.superseded_by;
+    if (!newer?.number) return null;
+    const { data: issued } = await verify(newer.id);
+    return issued?.number && issued.stage === "issued" ? { number: issued.number, issuedOn: issued.date ?? null } : null;
   } catch {
     return null;
   }
