@@ -170,7 +170,7 @@ def test_the_office_submits_a_leader_returns_then_signs_and_the_office_replaces(
     # -- trình ký to the leader, the next number ------------------------------------------------------------
     press(office, "Trình ký Báo cáo")
     heading(office, "Trình ký báo cáo", level=2)
-    check(office, "documents-submit", shot=False)
+    check(office, "documents-submit")
     fill(office, "Người ký", f"{leader.name} (Lãnh đạo)")
     press(office, "Gửi trình ký")
     says(office, "Đã trình ký báo cáo")
@@ -200,7 +200,7 @@ def test_the_office_submits_a_leader_returns_then_signs_and_the_office_replaces(
     press(signer, "Trả lại")  # the dialog's own button: a note is required
     says(signer, "Nhập ghi chú")
     fill(signer, "Ghi chú cho Văn phòng", NOTE)
-    check(signer, "signer-return", shot=False)
+    check(signer, "signer-return")
     press(signer, "Trả lại")
     says(signer, "Đã trả lại dự thảo cho Văn phòng.")
     returned = summary_doc(world, cid)
@@ -257,7 +257,7 @@ def test_the_office_submits_a_leader_returns_then_signs_and_the_office_replaces(
     press(office, "Thay thế")
     heading(office, f"Thay thế báo cáo số {number}", level=2)
     fill(office, "Lý do thay thế", "Bổ sung kết quả của Công an tỉnh Nghệ An.")
-    check(office, "documents-replace", shot=False)
+    check(office, "documents-replace")
     press(office, "Tạo dự thảo thay thế")
     says(office, "dự thảo mới đang được tổng hợp")
     says(office, f"Báo cáo số {number}")  # "Thay thế: Báo cáo số 12/BC-BCA" on the new draft's card
