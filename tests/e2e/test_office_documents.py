@@ -20,7 +20,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from browser import (HAVE_CHROMIUM, NEEDS_CHROMIUM, button, cdp, control, fill, heading, message_text, norm,
+from browser import (HAVE_CHROMIUM, NEEDS_CHROMIUM, button, cdp, control, field_error, fill, heading, message_text, norm,
                      outbox_messages, page_text, press, says, wait)
 from people import check, current_period, go, ok, person, portal_world, previous_period, sign_in
 
@@ -266,6 +266,15 @@ def test_the_office_submits_a_leader_returns_then_signs_and_the_office_replaces(
     reopened = summary_doc(world, cid)
     assert reopened["stage"] == "draft" and reopened["replaces"]["number"] == number, reopened
     assert field_enabled(office, "Đánh giá chung")  # open again for the replacement
+    # the register's number already used (by the báo cáo it replaces): refused next to the field, nothing sent
+    press(office, "Trình ký Báo cáo")
+    heading(office, "Trình ký báo cáo", level=2)
+    fill(office, "Người ký", f"{leader.name} (Lãnh đạo)")
+    fill(office, "Số trong sổ văn bản đi", str(REGISTER_NUMBER))
+    press(office, "Gửi trình ký")
+    assert "đã được dùng" in field_error(office, "Số trong sổ văn bản đi")
+    press(office, "Hủy")
+    assert summary_doc(world, cid)["stage"] == "draft"
 
     # -- the issued one, verified on the public page (the replacement is not issued yet) --------------------------
     go(office, world, f"/xac-thuc/{issued['id']}")

@@ -44,6 +44,9 @@ function useSigners(open: boolean): { signers: Account[] | null; error: string |
   return { signers, error };
 }
 
+/** The API's 409 for a number from the register already used: "Số 12/BC-BCA năm 2026 đã được dùng." */
+const NUMBER_TAKEN = /^Số \d+/;
+
 export function SubmitDialog({ doc, onClose, onDone, onStale }: {
   doc: Doc | null; onClose: () => void; onDone: (d: Doc) => void;
   /** 409: the document changed meanwhile (a new draft, or already submitted): the list is read again. */
@@ -84,8 +87,14 @@ export function SubmitDialog({ doc, onClose, onDone, onStale }: {
         return;
       }
       const p = asProblem(error, response);
-      setProblem(p);
-      if (response.status === 409 && !/số/i.test(p.detail ?? "")) onStale();
+      if (response.status === 409 && !NUMBER_TAKEN.test(p.detail ?? "")) {
+        // Submitted meanwhile, or a newer draft: the list is read again; the API's words name internal stages.
+        setProblem({ ...p, detail: "Văn bản này vừa thay đổi (đã được trình ký, hoặc đã có bản dự thảo mới). "
+          + "Danh sách văn bản đã được tải lại; hãy xem lại rồi trình ký bản mới nhất." });
+        onStale();
+      } else {
+        setProblem(p);
+      }
     } catch {
       setProblem({ status: 0, title: "" });
     } finally {
@@ -94,7 +103,7 @@ export function SubmitDialog({ doc, onClose, onDone, onStale }: {
   }
 
   const errs = fieldErrors(problem);
-  const numberTaken = problem?.status === 409 && /số/i.test(problem.detail ?? "") ? describe(problem) : undefined;
+  const numberTaken = problem?.status === 409 && NUMBER_TAKEN.test(problem.detail ?? "") ? describe(problem) : undefined;
   const signerErr = local.signer ?? errs.signer_account_id;
   const numberErr = local.number ?? errs.number ?? numberTaken;
   const other = problem && !errs.signer_account_id && !errs.number && !numberTaken ? describe(problem) : null;
