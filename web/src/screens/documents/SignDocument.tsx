@@ -66,18 +66,36 @@ export default function SignDocument({ documentId }: { documentId: string }) {
   const result = useRef<HTMLDivElement>(null);
   const inline = useInlinePdf();
 
+  const [round, setRound] = useState(0);
   useEffect(() => {
     let live = true;
     void requested(documentId).then((got) => {
       if (!live) return;
-      if (typeof got === "string") setError(got);
-      else if (got === null) setGone(true);
-      else setDoc(got);
+      if (typeof got === "string") {
+        if (round === 0) setError(got);
+        return;
+      }
+      setError(null);
+      if (got === null) {
+        if (round === 0) setGone(true); // read again later: an answer given here stays shown
+        return;
+      }
+      // Submitted (again): what was answered before on this page is over.
+      setGone(false);
+      setAnswer((a) => (a?.kind === "returned" ? null : a));
+      setDoc((d) => (d && d.id === got.id && d.submitted_at === got.submitted_at ? d : got));
     });
     return () => {
       live = false;
     };
-  }, [documentId]);
+  }, [documentId, round]);
+
+  // A page left open (the email's link opened again later): read the request again when it is looked at.
+  useEffect(() => {
+    const again = () => document.visibilityState === "visible" && setRound((n) => n + 1);
+    document.addEventListener("visibilitychange", again);
+    return () => document.removeEventListener("visibilitychange", again);
+  }, []);
 
   // The draft itself, in the page (CSP: frame-src blob:).
   useEffect(() => {
