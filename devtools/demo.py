@@ -1,8 +1,10 @@
 """`make demo`: the demo ministry end to end, through the HTTP API.
 
 Starts DynamoDB Local and `chalice local`, creates the units of the seed
-articles and a token for each, submits their reports over HTTP, runs the
-scheduled compile, and leaves the documents and emails under out/.
+articles and a token for each, submits their reports over HTTP, nominates and
+decides, compiles the drafts, writes the assessment, submits every document to
+its signer (trình ký), approves as the signers, compiles again (ban hành: numbered,
+signed, DOCX; gửi), and leaves the documents and emails under out/.
 """
 
 from __future__ import annotations
@@ -128,26 +130,43 @@ def main() -> int:
             step("Xếp hạng và quyết định trong chỉ tiêu (GET .../shortlist, POST .../decisions)")
             demo_awards.decide(admin, cid)
 
-            step("Tổng hợp lần 1: báo cáo và danh sách dự thảo (như lịch chạy)")
-            first = demo_compile.compile_now(stack, admin, cid)
-
             step("Chốt danh sách khen thưởng (POST /v1/conferences/{id}/finalise)")
             demo_awards.finalise(admin, cid)
 
-            step("Tổng hợp lần 2: danh sách chính thức")
-            second = demo_compile.compile_now(stack, admin, cid)
+            from devtools import demo_documents
+
+            step("Tổng hợp lần 1: các bản dự thảo (không số, không gửi thư)")
+            demo_compile.compile_now(stack, admin, cid)
+
+            step("Văn phòng viết phần đánh giá của báo cáo (PATCH /v1/conferences/{id})")
+            demo_documents.write_assessment(admin, cid)
+
+            step("Tổng hợp lần 2: dự thảo mới của báo cáo (có phần đánh giá)")
+            demo_compile.compile_now(stack, admin, cid)
+
+            step("Tài khoản người ký (lãnh đạo Bộ, Chánh Văn phòng, Giám đốc Công an tỉnh Bình Dương)")
+            signers = demo_documents.create_signers(store)
+
+            step("Trình ký (POST /v1/documents/{id}/submit): mỗi người ký nhận một thư kèm dự thảo")
+            demo_documents.submit_all(admin, cid, signers)
+
+            step("Người ký đăng nhập và duyệt (POST /v1/sessions, GET /v1/signing-requests, POST …/approve)")
+            demo_documents.approve_all(stack, signers)
+
+            step("Tổng hợp lần 3: ban hành (số, ngày ban hành, ký số, DOCX) và gửi")
+            demo_compile.compile_now(stack, admin, cid)
 
             step("Kết quả")
-            summary = demo_compile.artifact(stack, first, "summary")
-            draft = demo_compile.artifact(stack, first, "commendations")
-            final = demo_compile.artifact(stack, second, "commendations")
+            for what, pdf, docx in demo_documents.files(stack, admin, cid):
+                print(f"  {what}")
+                print(f"    PDF:  {shown(pdf)}")
+                if docx is not None:
+                    print(f"    DOCX: {shown(docx)}")
             workbook = demo_awards.save_workbook(stack, admin, cid, OUT)
-            print(f"  báo cáo tổng hợp:        {shown(summary)}")
-            print(f"  danh sách (dự thảo):     {shown(draft)}")
-            print(f"  danh sách (chính thức):  {shown(final)}")
-            print(f"  bảng tính:               {shown(workbook)}")
-            for eml in demo_compile.emails(OUT):
-                print(f"  thư:  {shown(eml)}")
+            print(f"  bảng tính: {shown(workbook)}")
+            for what, eml in demo_documents.emails(OUT):
+                print(f"  thư {what}")
+                print(f"    {shown(eml)}")
     except SetupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -26,8 +26,6 @@ CONFERENCE = {
                      "Ban Chỉ đạo phòng, chống dịch COVID-19 của Bộ Công an", "Công an các đơn vị, địa phương",
                      "Lưu: VT, VP"],
     "quotas": demo_data.QUOTAS,
-    "number_prefix": "BC-BCA",
-    "list_prefix": "DS-BCA",
     "signer": {"title": "KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG", "name": "Thượng tướng Lê Văn Minh"},
 }
 
@@ -57,8 +55,11 @@ def compile_now(stack: Stack, admin: Http, cid: str) -> dict:
     for doc in result["documents"]:
         status, _, verified = Http(stack.api_url).call("GET", f"/v1/documents/{doc['document_id']}/verify")
         _check(status, verified, 200, "GET /v1/documents/{id}/verify")
-        print(f"  {doc['kind']:<14} phiên bản {doc['version']}  số {doc['number'] or '(dự thảo)':<10} "
-              f"SHA-256 {verified['sha256'][:16]}…  mã xác thực {verified['code']}")
+        signature = verified.get("signature") or {}
+        signed = (f"  ký số: {signature.get('signer')} ({'hợp lệ' if signature.get('valid') else 'KHÔNG hợp lệ'})"
+                  if signature else "")
+        print(f"  {doc['kind']:<48} {verified['stage']:<9} số {doc['number'] or '(dự thảo)':<12} "
+              f"mã xác thực {verified['code']}{signed}")
     for address, outcome in result["deliveries"].items():
         print(f"  thư tới {address}: {outcome}")
     return result

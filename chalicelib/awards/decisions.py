@@ -18,7 +18,7 @@ from chalicelib.awards.commendation_list import collective_key, individual_key, 
 from chalicelib.core.catalogs import AwardForm, award_forms
 from chalicelib.core.text import sort_key
 from chalicelib.documents import issuers
-from chalicelib.documents.formatting import lower_first, vn_short_date
+from chalicelib.documents.formatting import document_number, lower_first, vn_short_date
 from chalicelib.documents.model import (
     AwardEntry,
     AwardGroup,
@@ -218,7 +218,7 @@ def build_proposal(conference: Mapping[str, Any], approved_nominations: Iterable
 def list_reference(heading: Heading) -> str:
     """"(Kèm theo Quyết định số 12/QĐ-BCA ngày 05/9/2021 của Bộ trưởng Bộ Công an)"; a draft
     leaves number and date blank."""
-    number = heading.number or f"{BLANK}/{heading.symbol}"
+    number = document_number(heading.number, heading.symbol) if heading.number else f"{BLANK}/{heading.symbol}"
     day = vn_short_date(heading.issued_on) if heading.issued_on and not heading.draft else BLANK
     issuer = heading.issuer
     return f"(Kèm theo Quyết định số {number} ngày {day} của {issuer.head_title} {issuer.name})"
@@ -256,7 +256,7 @@ def proposal_reference(heading: Heading) -> str | None:
     """How a Quyết định cites an issued Tờ trình: "Tờ trình số 05/TTr-V01 ngày 01/9/2021"."""
     if heading.number is None or heading.issued_on is None:
         return None
-    return f"Tờ trình số {heading.number} ngày {vn_short_date(heading.issued_on)}"
+    return f"Tờ trình số {document_number(heading.number, heading.symbol)} ngày {vn_short_date(heading.issued_on)}"
 
 
 # -- fingerprints: what a document prints, its number and date of issue aside -------------

@@ -66,6 +66,8 @@ VALUE_FONT = 16
 LABEL_FONT = 17
 BAR_PX = 34          # per bar of a unit chart: 12 bars and their title take under 100 mm of A4
 PAIR_PX = 66         # per indicator of the comparison chart (two bars)
+MARGIN = 8
+SPACING = 12
 
 
 def text_px(text: str, font_px: float) -> float:
@@ -75,7 +77,8 @@ def text_px(text: str, font_px: float) -> float:
 def axis_top(bars: list[tuple[float, str]], labels: list[str]) -> float:
     """The value axis' end such that every bar's printed value fits after it inside the plot
     (pygal would clip it: "29.410 (197%"). `bars`: (value, printed text)."""
-    plot = WIDTH - 2 * 8 - max((text_px(lab, LABEL_FONT) for lab in labels), default=0) - 20
+    # pygal's own reckoning of the label column: 0.6 em a character, after `spacing`
+    plot = WIDTH - 2 * MARGIN - SPACING - max((len(lab) * 0.6 * LABEL_FONT for lab in labels), default=0)
     top = max((v for v, _ in bars), default=1.0) or 1.0
     for value, text in bars:
         room = plot - 6 - text_px(text, VALUE_FONT) - 8
@@ -101,8 +104,8 @@ def _common(height: int, top: float, colors=("#3a3a3a", "#b5b5b5"), **extra):
         show_x_labels=False,  # HorizontalBar swaps axes: this hides the value axis;
         # the figures are printed after each bar instead
         value_formatter=lambda v: vn_number(int(round(v))) if v is not None else "",
-        margin=8,
-        spacing=12,
+        margin=MARGIN,
+        spacing=SPACING,
         **extra,
     )
 
@@ -163,15 +166,16 @@ def comparison_chart(
         )
     )
     chart.x_labels = [nfc(ln.label) for ln in usable]
+    # short legend entries (a long one runs past the chart's edge); the periods go in the caption
     chart.add(
-        nfc(f"Kỳ trước ({previous_label})"),
+        "Kỳ trước",
         [
             {"value": 100.0, "formatter": lambda _v, n=ln.previous: vn_number(n)}
             for ln in usable
         ],
     )
     chart.add(
-        nfc(f"Kỳ này ({period_label})"),
+        "Kỳ này",
         [
             {
                 "value": ln.total * 100.0 / ln.previous,
@@ -183,6 +187,7 @@ def comparison_chart(
     )
     return Chart(
         title="So sánh với kỳ trước (kỳ trước = 100%)",
-        caption="",
+        caption=nfc(f"Kỳ này: {period_label}; kỳ trước: {previous_label}. Số ghi trên cột là số liệu thực tế; "
+                    "trong ngoặc: tăng (+), giảm (-) so với kỳ trước"),
         data_url=_data_url(chart.render()),
     )

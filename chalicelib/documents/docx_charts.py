@@ -13,13 +13,13 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from .charts import MAX_BARS, chart_rows
 from .formatting import change, nfc, vn_change, vn_number
 from .model import IndicatorLine, UnitRow
+from .render import ASSETS_DIR
 
-FONTS_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "assets" / "fonts"
+FONTS_DIR = ASSETS_DIR / "fonts"  # the documents' bundled Liberation Serif (in Lambda: /var/task/templates)
 PX_PER_MM = 10  # 254 dpi: sharp in print, a few dozen kB a chart
 WIDTH_MM = 165  # the text width between the margins
 DARK, LIGHT, INK = (58, 58, 58), (181, 181, 181), (0, 0, 0)

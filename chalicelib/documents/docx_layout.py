@@ -15,10 +15,12 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import zipfile
 from typing import Sequence
 
 from docx import Document
 from docx.enum.section import WD_ORIENTATION
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
@@ -32,7 +34,7 @@ from .formatting import nfc, vn_change, vn_number, vn_signed
 from .model import DecisionDocument, Heading, ProposalDocument, SummaryDocument
 # The words every document prints (number, date line, "Nơi nhận" lines, assessment sections,
 # list parts and totals) come from the PDF renderer's own contexts, so both files agree.
-from .render import decision_context, heading_context, proposal_context, summary_context
+from .render import _DOCUMENT_NUMBER, decision_context, heading_context, proposal_context, summary_context
 
 FONT = "Times New Roman"  # Word and LibreOffice substitute a metric-compatible face (Liberation Serif, Tinos)
 BODY_PT = 13
@@ -48,6 +50,7 @@ HEADER_LEFT_MM, HEADER_RIGHT_MM = 63.0, TEXT_WIDTH_MM - 63.0
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 DRAFT_MARK = "DỰ THẢO"
+TABLE_STYLE, TABLE_STYLE_ID = "Table Text", "TableText"
 
 
 def build_docx(doc: SummaryDocument | ProposalDocument | DecisionDocument) -> bytes:
@@ -62,6 +65,25 @@ def build_docx(doc: SummaryDocument | ProposalDocument | DecisionDocument) -> by
         raise TypeError(f"no DOCX layout for {type(doc).__name__}")
     out = io.BytesIO()
     document.save(out)
+    return _stable_zip(out.getvalue(), _stamp(doc.heading))
+
+
+def _stamp(heading: Heading) -> datetime.datetime:
+    """The file's own dates: the day of issue (a draft: 1 January of its year), never the
+    clock, so that the same model always gives the same bytes (and the same SHA-256)."""
+    day = heading.issued_on if heading.issued_on and not heading.draft else datetime.date(heading.year, 1, 1)
+    return datetime.datetime(day.year, day.month, day.day)
+
+
+def _stable_zip(data: bytes, stamp: datetime.datetime) -> bytes:
+    """The DOCX package rewritten with every member dated `stamp` (python-docx dates them now)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = 0o644 << 16
+            dst.writestr(member, src.read(info.filename))
     return out.getvalue()
 
 
@@ -96,7 +118,12 @@ def _clean(text: str) -> str:
 
 def _run(p: Paragraph, text: str, *, bold: bool = False, italic: bool = False,
          size: float | None = None, underline: bool = False):
-    run = p.add_run(_clean(text))
+    text = _clean(text)
+    run = p.add_run()
+    if "\n" in text or "\t" in text or not _DOCUMENT_NUMBER.search(text):
+        run.text = text
+    else:
+        _keep_numbers(run, text)
     run.bold = bold or None
     run.italic = italic or None
     if underline:
@@ -104,6 +131,27 @@ def _run(p: Paragraph, text: str, *, bold: bool = False, italic: bool = False,
     if size is not None:
         run.font.size = Pt(size)
     return run
+
+
+def _keep_numbers(run, text: str) -> None:
+    """The run's text with the hyphens of document numbers ("12/QĐ-BCA") as non-breaking
+    hyphens (w:noBreakHyphen, read back as "-"): a line break there reads as two symbols."""
+    def t(piece: str) -> None:
+        if piece:
+            el = OxmlElement("w:t")
+            el.set(qn("xml:space"), "preserve")
+            el.text = piece
+            run._r.append(el)
+
+    at = 0
+    for m in _DOCUMENT_NUMBER.finditer(text):
+        t(text[at:m.start()])
+        for i, part in enumerate(m[0].split("-")):
+            if i:
+                run._r.append(OxmlElement("w:noBreakHyphen"))
+            t(part)
+        at = m.end()
+    t(text[at:])
 
 
 def _para(container, text: str = "", *, bold: bool = False, italic: bool = False,
@@ -242,10 +290,9 @@ def _cell_text(cell: _Cell, text: str, *, bold: bool = False, italic: bool = Fal
     parts = text.split("\n") if text else [""]
     for i, part in enumerate(parts):
         p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
-        p.alignment = align
-        p.paragraph_format.space_after = Pt(0)
-        p.paragraph_format.space_before = Pt(0)
-        p.paragraph_format.line_spacing = 1.0
+        p._p.style = TABLE_STYLE_ID  # by id: python-docx's lookup by name walks every style, per cell
+        if align != WD_ALIGN_PARAGRAPH.LEFT:
+            p.alignment = align
         if part:
             _run(p, part, bold=bold, italic=italic, size=size)
 
@@ -291,7 +338,11 @@ def _page_break(document) -> None:
 # -- the page, the header, the ending ---------------------------------------------------
 
 
-def _new_document(*, draft: bool, title: str, author: str):
+def _new_document(heading: Heading, *, kind: str, title: str):
+    """An empty A4 document with Decree 30's page, fonts and page numbers; its properties'
+    title as the PDF's: "Quyết định số 12/QĐ-BCA: Về việc …", "DỰ THẢO - Quyết định: …"."""
+    draft, author, stamp = heading.draft, heading.issuer.name, _stamp(heading)
+    title = f"{DRAFT_MARK} - {kind}: {title}" if draft else f"{kind} số {heading_context(heading)['number']}: {title}"
     document = Document()
     normal = document.styles["Normal"]
     normal.font.size = Pt(BODY_PT)
@@ -299,6 +350,14 @@ def _new_document(*, draft: bool, title: str, author: str):
     normal.paragraph_format.space_after = Pt(0)
     normal.paragraph_format.line_spacing = 1.1
     normal.paragraph_format.widow_control = True
+    # Table text: single-spaced, no space around (one style, so the office can change all at once).
+    table_text = document.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    table_text.base_style = normal
+    table_text.style_id = TABLE_STYLE_ID
+    table_text.quick_style = True
+    table_text.paragraph_format.space_before = Pt(0)
+    table_text.paragraph_format.space_after = Pt(0)
+    table_text.paragraph_format.line_spacing = 1.0
     # python-docx's template styles headings and tables with Calibri/Cambria: Times everywhere.
     for fonts in list(document.styles.element.iter(qn("w:rFonts"))):
         _set_fonts_element(fonts.getparent())
@@ -340,7 +399,7 @@ def _new_document(*, draft: bool, title: str, author: str):
     props.title = _clean(title)[:255]
     props.author = _clean(author)
     props.language = "vi-VN"
-    props.created = props.modified = datetime.datetime(2000, 1, 1)  # reproducible: same model, same bytes
+    props.created = props.modified = stamp  # not the clock: the same model gives the same bytes
     props.revision = 1
     props.last_modified_by = _clean(author)
     props.comments = ""
@@ -484,7 +543,7 @@ def _summary(doc: SummaryDocument):
     ctx = summary_context(doc)  # the PDF's own figures, words and choices (its SVG charts unused)
     doc, h = ctx["doc"], ctx["h"]
     heading = doc.heading
-    document = _new_document(draft=heading.draft, title=f"Báo cáo: {doc.title}", author=heading.issuer.name)
+    document = _new_document(heading, kind="Báo cáo", title=doc.title)
     _header(document, heading)
     _title(document, "BÁO CÁO", doc.title)
     _replaces(document, h, "Báo cáo")
@@ -658,7 +717,8 @@ def _data_table(document, widths: Sequence[float], header: Sequence[str], rows: 
     `aligns`: one letter a column, "L" the name column (indented by depth)."""
     table = _fixed_table(document, 1 + len(rows), widths, grid=True)
     _cell_margins(table, left_mm=1.4, right_mm=1.4, top_pt=2, bottom_pt=2)
-    head = table.rows[0]
+    all_rows = list(table.rows)  # table.rows[i] walks every row: index a list instead
+    head = all_rows[0]
     _repeat_header(head)
     _cant_split(head)
     for cell, text in zip(head.cells, header):
@@ -669,7 +729,7 @@ def _data_table(document, widths: Sequence[float], header: Sequence[str], rows: 
                     run.bold = None
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     for r, values in enumerate(rows):
-        row = table.rows[r + 1]
+        row = all_rows[r + 1]
         _cant_split(row)
         style = row_styles[r] if row_styles else ""
         for c, (cell, text) in enumerate(zip(row.cells, values)):
@@ -712,7 +772,7 @@ def _proposal(doc: ProposalDocument):
     doc = context["doc"]
     heading = doc.heading
     h = context["h"]
-    document = _new_document(draft=heading.draft, title=f"Tờ trình: {doc.title}", author=heading.issuer.name)
+    document = _new_document(heading, kind="Tờ trình", title=doc.title)
     _header(document, heading)
     _title(document, "TỜ TRÌNH", doc.title)
     _replaces(document, h, "Tờ trình")
@@ -736,7 +796,7 @@ def _decision(doc: DecisionDocument):
     doc = context["doc"]
     heading = doc.heading
     h = context["h"]
-    document = _new_document(draft=heading.draft, title=f"Quyết định: {doc.title}", author=heading.issuer.name)
+    document = _new_document(heading, kind="Quyết định", title=doc.title)
     _header(document, heading)
     _title(document, "QUYẾT ĐỊNH", doc.title)
     _para(document, context["decides_as"], bold=True, size=TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, before=2,

@@ -92,3 +92,11 @@ def lower_first(text: str) -> str:
 def upper_first(text: str) -> str:
     """"tháng 7 năm 2021" -> "Tháng 7 năm 2021" at the start of a line."""
     return text[:1].upper() + text[1:]
+
+
+def document_number(number: str | int, symbol: str) -> str:
+    """"07/QĐ-BCA" as given; 7 or "7" -> "07/QĐ-BCA" (two digits at least, Decree 30 style)."""
+    text = str(number).strip()
+    if "/" in text:
+        return text
+    return f"{int(text):02d}/{symbol}" if text.isdigit() else f"{text}/{symbol}"

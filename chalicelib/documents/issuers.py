@@ -82,9 +82,12 @@ def with_signer(issuer: Issuer, signer: Mapping[str, str] | None) -> Issuer:
     first = lines[0]
     authority = next((a for a in SIGNING_AUTHORITIES if a and first.upper().startswith(a)), "")
     head = first[len(authority):].strip()
-    if head.upper() != issuer.head_title.upper():
+    own = issuer.head_title.upper()
+    # "KT. BỘ TRƯỞNG" over "THỨ TRƯỞNG", or both on one line: "KT. BỘ TRƯỞNG THỨ TRƯỞNG"
+    if head.upper() != own and not (authority and head.upper().startswith(own + " ")):
         raise ValueError(f"người ký '{first}' không ký thay, thừa lệnh cho {issuer.head_title} {issuer.name}")
-    title = lines[1] if len(lines) > 1 else head
+    rest = head[len(own):].strip()
+    title = lines[1] if len(lines) > 1 else (rest or head)
     return Issuer(**{**issuer.__dict__, "authority": authority, "signer_title": title.capitalize(),
                      "signer_name": signer.get("name") or issuer.signer_name})
 

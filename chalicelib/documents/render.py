@@ -22,6 +22,7 @@ from markupsafe import Markup
 from . import charts
 from .formatting import (
     change,
+    document_number,
     lower_first,
     nfc,
     upper_first,
@@ -156,9 +157,7 @@ def number_text(heading: Heading) -> str:
     """"07/QĐ-BCA"; a bare "7" gets two digits and the symbol; a draft a blank number."""
     if heading.number is None:
         return f"{BLANK_NUMBER}/{heading.symbol}"
-    if "/" in heading.number:
-        return heading.number
-    return f"{int(heading.number):02d}/{heading.symbol}" if heading.number.isdigit() else f"{heading.number}/{heading.symbol}"
+    return document_number(heading.number, heading.symbol)
 
 
 def date_line(heading: Heading) -> str:

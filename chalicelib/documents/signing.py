@@ -8,7 +8,9 @@
   block, in the blank between the signer's title lines and name ("Đã ký: …", the body, the
   time), found from the printed name; invisible when the name is not on any page.
 - `validate_pdf(pdf, trust_roots)`: pyHanko's validator (Adobe-style: integrity, chain to the
-  trust roots, nothing changed after signing) as a `SignatureReport`.
+  trust roots, nothing changed after signing) as a `SignatureReport`; `trust_roots_for(conf)`.
+- What the pipeline calls: `sign_issued(conf, pdf, issuer, reason=...)` (the three above for an
+  Issuer record) and `verify_signature(conf, pdf)` (`.as_json()`: the verify route's `signature`).
 
 pyHanko, pdfminer and boto3 are imported when called, never at import: only the compile
 function signs, and the API validates only when asked to verify.
@@ -40,8 +42,8 @@ PASSPHRASE_FILE = "passphrase"   # devtools/pki.py writes the test passphrase th
 LOCAL_STAGES = ("local", "test")  # where a missing test certificate may be issued on demand
 
 # The stamp: at most this wide, at least this high, kept this far from the text around it (points).
-STAMP_MAX_WIDTH = 190.0
-STAMP_MIN_WIDTH = 150.0
+STAMP_MAX_WIDTH = 200.0
+STAMP_MIN_WIDTH = 170.0
 STAMP_MIN_HEIGHT = 28.0
 STAMP_MAX_HEIGHT = 80.0
 STAMP_GAP = 3.0
@@ -360,6 +362,25 @@ def _stamp_font() -> Path:
 
 
 
+_ISO_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+
+
+def _vietnamese_stamp_style() -> type:
+    """pyHanko's text stamp, showing the signing time (the very instant the signature claims, which pyHanko
+    hands over in the machine's zone: UTC on Lambda) as a Vietnamese reader writes it."""
+    from dataclasses import dataclass as frozen_dataclass
+
+    from pyhanko.stamp import TextStampStyle
+
+    @frozen_dataclass(frozen=True)
+    class VietnameseStampStyle(TextStampStyle):
+        def create_stamp(self, writer, box, text_params):  # type: ignore[no-untyped-def]
+            moment = datetime.datetime.strptime(text_params["ts"], _ISO_FORMAT)
+            return super().create_stamp(writer, box, {**text_params, "ts": _stamp_time(moment)})
+
+    return VietnameseStampStyle
+
+
 def _stamp_time(moment: datetime.datetime) -> str:
     """"05/09/2021 14:03:27 +07:00": the day first, as Vietnamese dates are written, in Việt Nam's time."""
     local = moment.astimezone(VN_TZ)
@@ -377,7 +398,6 @@ def sign_pdf(pdf: bytes, credentials: SigningCredentials, *, signer_name: str, l
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.sign import fields, signers
-    from pyhanko.stamp import TextStampStyle
 
     if box is None:
         box = find_signature_box(pdf, signer_name, signer_title)
@@ -386,9 +406,10 @@ def sign_pdf(pdf: bytes, credentials: SigningCredentials, *, signer_name: str, l
         reason=reason, location=location, name=signer_name or credentials.subject)
     spec = (fields.SigFieldSpec(sig_field_name=field_name, on_page=box.page, box=box.rect) if box
             else fields.SigFieldSpec(sig_field_name=field_name))
-    style = TextStampStyle(
+    style = _vietnamese_stamp_style()(
         # Every value goes in as a parameter: a "%" in a name must not be read as a format.
-        stamp_text="Đã ký: %(signer)s\n%(body)s\nThời gian: %(time)s",
+        stamp_text="Đã ký: %(signer)s\n%(body)s\nThời gian: %(ts)s",
+        timestamp_format=_ISO_FORMAT,  # read back by the style, shown in Việt Nam's time
         # The same size for the font engine and the box, else every line after the first drifts right
         # (pyHanko issue #733).
         text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(_stamp_font()), font_size=STAMP_FONT_SIZE),
@@ -402,8 +423,7 @@ def sign_pdf(pdf: bytes, credentials: SigningCredentials, *, signer_name: str, l
     out = io.BytesIO()
     signers.PdfSigner(meta, signer=credentials.signer, stamp_style=style, new_field_spec=spec).sign_pdf(
         writer, output=out,
-        appearance_text_params={"signer": signer_name or credentials.subject, "body": credentials.subject,
-                                "time": _stamp_time(datetime.datetime.now(datetime.timezone.utc))})
+        appearance_text_params={"signer": signer_name or credentials.subject, "body": credentials.subject})
     return out.getvalue()
 
 

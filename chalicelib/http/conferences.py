@@ -97,7 +97,8 @@ def conference_deliveries(ctx: Context, conference_id: str) -> Reply:
 
 @conferences.route("GET", "/v1/documents/{document_id}/file",
                    summary="Tải tệp: Accept: application/pdf (PDF, bản ban hành đã ký số) hoặc Accept: " + DOCX +
-                           " (DOCX để sửa; 404 khi không có)", access=STAFF, errors=(404, 406),
+                           " (DOCX để sửa; 404 khi không có). Quản trị, lãnh đạo, và người được trình ký văn bản",
+                   access=SIGNED_IN, errors=(403, 404, 406),
                    produces=PDF, alternates=(DOCX,), etag=True)
 def document_file(ctx: Context, document_id: str) -> Reply:
     # API Gateway returns binary bodies only to requests that accept the binary type.
@@ -106,6 +107,7 @@ def document_file(ctx: Context, document_id: str) -> Reply:
     if wanted is None:
         raise HttpProblem(406, "Not Acceptable", "Tệp PDF: hãy gửi kèm tiêu đề 'Accept: application/pdf'; tệp DOCX: "
                                                  f"'Accept: {DOCX}'.")
+    lifecycle.may_read(ctx.store, ctx.who, document_id)  # staff, or the signer it is submitted to
     record, data = service.document_bytes(ctx.store, ctx.artifacts(), document_id, docx=wanted == DOCX)
     name = service.download_name(record, "pdf" if wanted == PDF else "docx")
     ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")

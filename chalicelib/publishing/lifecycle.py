@@ -142,6 +142,18 @@ def document_item(store: Store, record: dict[str, Any], base_url: str) -> dict[s
     return document_public(fresh, base_url, store.documents.stream(fresh["conference_id"], fresh["kind"]))
 
 
+def may_read(store: Store, who: Principal, document_id: str) -> None:
+    """Staff read every document; anyone else only the one submitted to them for signing (a unit head
+    signing a Giấy khen reads the draft before approving it)."""
+    if who.is_staff:
+        return
+    record = stored_document(store, document_id)
+    head = store.documents.stream(record["conference_id"], record["kind"]) or {}
+    if (who.account_id is None or head.get("draft_document_id") != record["document_id"]
+            or (head.get("submitted_to") or {}).get("account_id") != who.account_id):
+        raise Forbidden("Chỉ quản trị, lãnh đạo và người được trình ký văn bản này mới tải được tệp.")
+
+
 def signing_requests(store: Store, who: Principal, base_url: str) -> dict[str, Any]:
     """What is submitted to the caller (a person) and not yet approved or returned."""
     if who.account_id is None:

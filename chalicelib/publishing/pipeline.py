@@ -467,11 +467,19 @@ def mail_context(conference: dict[str, Any], documents: list[dict[str, Any]], re
 def mail_subject(conference: dict[str, Any], documents: list[dict[str, Any]]) -> str:
     """Starts with the number: "Quyết định số 12/QĐ-BCA: tặng Bằng khen … - Hội nghị …", at most 120 characters."""
     context = mail_context(conference, documents, "", "")
-    first = context["documents"][0]
-    if len(documents) == 1:
+    docs = context["documents"]
+    first = docs[0]
+    if len(docs) == 1:
         text = f"{first['ref']}: {first['about']} - {conference['title']}"
     else:
-        text = ", ".join(d["ref"] for d in context["documents"]) + f" - {conference['title']}"
+        # as many numbers as fit in about half the line, then how many more; the conference after
+        shown = [first["ref"]]
+        for d in docs[1:]:
+            if len(", ".join([*shown, d["ref"]])) > SUBJECT_MAX // 2:
+                break
+            shown.append(d["ref"])
+        rest = len(docs) - len(shown)
+        text = ", ".join(shown) + (f" và {rest} văn bản khác" if rest else "") + f" - {conference['title']}"
     return _cut(" ".join(text.split()), SUBJECT_MAX)
 
 
@@ -578,14 +586,19 @@ def deliver(store: Store, conference: dict[str, Any], documents: list[dict[str, 
     return outcomes
 
 
+KIND_ORDER = {"summary": 0, "proposal": 1, "decision": 2}
+
+
 def issued_documents(store: Store, conference_id: str) -> list[dict[str, Any]]:
-    """Every stream's issued document that stands (not replaced), in stream order."""
+    """Every stream's issued document that stands (not replaced): the report, the Tờ trình, then the
+    decisions by number."""
     out = []
     for head in store.documents.streams(conference_id):
         record = store.documents.get(head.get("issued_document_id") or "") if head.get("issued_document_id") else None
         if record is not None and record.get("stage") == ISSUED and record.get("state") == DocumentState.STORED:
             out.append(record)
-    return out
+    return sorted(out, key=lambda r: (KIND_ORDER.get(lifecycle.kind_of(r["kind"]), 9), r.get("symbol") or "",
+                                      r.get("number") or ""))
 
 
 # -- entry points ----------------------------------------------------------------------

@@ -57,6 +57,9 @@ def test_templates_and_fonts_reach_the_lambda_package(packages):
         names = set(z.namelist())
         for path in ["templates/documents/summary.html.j2", "templates/documents/summary.css",
                      "templates/documents/_header.html.j2", "templates/assets/fonts/OFL.txt",
+                     "templates/documents/_heading.html.j2", "templates/documents/_signer.html.j2",
+                     "templates/documents/proposal.html.j2", "templates/documents/decision.html.j2",
+                     "templates/documents/chain.css", "chalicelib/core/catalog/issuers.json",
                      *(f"templates/assets/fonts/LiberationSerif-{s}.ttf" for s in ("Regular", "Bold", "Italic",
                                                                                       "BoldItalic"))]:
             assert path in names, path

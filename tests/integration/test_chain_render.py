@@ -180,3 +180,10 @@ def test_the_parallel_renderer_takes_the_chains_html():
     for one, other in zip(single, parallel):
         assert pdftotext(one) == pdftotext(other)
         assert pages(one) == pages(other)
+
+
+def test_the_old_commendation_list_still_renders_through_the_same_entry_point():
+    from devtools.sample_documents import sample_commendations
+
+    text = pdftotext(render_pdf(sample_commendations()))
+    assert "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG" in text and "Số: 01/DS-BCA" in text

@@ -180,9 +180,16 @@ def test_the_draft_is_marked_and_unnumbered_the_issued_pdf_reads_as_an_official_
     assert f"Hà Nội, ngày {today.day:02d} tháng {today.month:02d} năm {today.year}" in flat(text) or (
         f"ngày {today.day}" in flat(text)), flat(text)[:400]
     assert record["issued_on"] == today.isoformat()
+    # issue 18: the ministry issues the report (BC-BCA), so its header is the ministry's alone
+    assert "VĂN PHÒNG" not in text
+    assert "phục vụ Hội nghị sơ kết công tác phòng, chống dịch COVID-19" in flat(text)
     pages = pdf_pages(pdf)
     rows = [line.split() for line in table_lines(pages) if "Công an tỉnh Nghệ An" in line]
     assert any("15.000" in r for r in rows) and any("6.969" in r for r in rows), rows
+    # page numbers: none on page 1, "2" centred in the top margin of page 2
+    top = 842 - 20 * MM
+    assert [t for _, y, t in positioned_text(pages[0]) if y > top] == []
+    assert [t for _, y, t in positioned_text(pages[1]) if y > top] == ["2"]
 
 
 def test_the_issued_pdf_is_signed_intact_and_trusted_by_the_test_ca_and_its_docx_reads_the_same(world):

@@ -1,8 +1,9 @@
 """Compile safety: hostile achievements stay text and fetch nothing; SMTP delivery to a real
 aiosmtpd server; a crash mid-send resumes with only the missing recipients.
 
-One render for the whole module (the hostile conference); the later tests reuse its
-stored version, since adding recipients does not change the document.
+Two renders for the whole module (the hostile conference's draft, then its issue once approved: only
+issued documents are mailed, issue 18); the later tests reuse the issued version, since adding
+recipients does not change the document.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ def world(ddb, tmp_path_factory, smtp):
     env = {"THIDUA_DDB_ENDPOINT": ddb.endpoint, "THIDUA_TABLE": f"t{uuid.uuid4().hex[:12]}",
            "THIDUA_STAGE": "test", "THIDUA_ARTIFACTS": str(tmp / "artifacts"),
            "THIDUA_MAIL": f"smtp://127.0.0.1:{smtp[1]}", "THIDUA_MAIL_FROM": "Văn phòng Bộ <vp@bocongan.example.vn>",
-           "THIDUA_PUBLIC_URL": "https://thidua.example.gov.vn", "AWS_DEFAULT_REGION": "ap-southeast-1"}
+           "THIDUA_PUBLIC_URL": "https://thidua.example.gov.vn", "AWS_DEFAULT_REGION": "ap-southeast-1",
+           "THIDUA_SIGNING_DIR": str(tmp / "pki")}
     with pytest.MonkeyPatch.context() as mp:
         for k, v in env.items():
             mp.setenv(k, v)
@@ -75,21 +77,36 @@ def world(ddb, tmp_path_factory, smtp):
         conference = service.create_conference(store, None, ConferenceIn.model_validate({
             "title": "Hội nghị sơ kết", "date": "2021-08-31", "periods": ["2021-08"],
             "recipients": ["lanhdao@bocongan.example.vn"], "distribution": ["Lãnh đạo Bộ (để báo cáo)"],
-            "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Trung tướng Tô Ân Xô"}}), SystemClock().now())
+            "signer": {"title": "KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG", "name": "Trung tướng Tô Ân Xô"}}), SystemClock().now())
         fetchers = []
 
         def render(doc):
             fetchers.append(asset_fetcher())
             return render_summary_pdf(doc, fetcher=fetchers[-1])
 
+        compile_conference(store, conference["id"], conf=settings(), now=SystemClock().now(), render=render)
+        submit_and_approve(store, conference["id"])
         first = compile_conference(store, conference["id"], conf=settings(), now=SystemClock().now(), render=render)
         yield {"store": store, "tmp": tmp, "conference": conference, "first": first, "fetchers": fetchers,
                "render": render}
         store.delete_table()
 
 
+def submit_and_approve(store, cid) -> None:
+    from chalicelib.core.access import Principal
+    from chalicelib.core.states import Role
+    from chalicelib.publishing import lifecycle
+    from helpers import person
+
+    now = SystemClock().now()
+    signer_id, _ = person(store, "leader", name="Trung tướng Tô Ân Xô", now=now)
+    draft = store.documents.stream(cid, "summary")["draft_document_id"]
+    lifecycle.submit(store, Principal("adm", Role.ADMIN, None, "Văn thư"), draft, signer_id, None, now)
+    lifecycle.approve(store, Principal("s", Role.LEADER, None, "Lãnh đạo", account_id=signer_id), draft, now)
+
+
 def pdf(world) -> bytes:
-    return (world["tmp"] / "artifacts" / world["first"].document["artifact_key"]).read_bytes()
+    return (world["tmp"] / "artifacts" / world["first"].issued[0]["artifact_key"]).read_bytes()
 
 
 def test_hostile_achievements_print_as_literal_text(world):
@@ -100,11 +117,12 @@ def test_hostile_achievements_print_as_literal_text(world):
 
 
 def test_no_url_outside_the_bundled_assets_is_fetched(world):
-    [fetcher] = world["fetchers"]
     assets = ASSETS_DIR.resolve().as_uri() + "/"
-    assert fetcher.refused == []
-    assert fetcher.requested and all(u.startswith((assets, "data:")) for u in fetcher.requested), fetcher.requested
-    assert not any("passwd" in u for u in fetcher.requested)
+    assert len(world["fetchers"]) == 2  # the draft and the issue
+    for fetcher in world["fetchers"]:
+        assert fetcher.refused == []
+        assert fetcher.requested and all(u.startswith((assets, "data:")) for u in fetcher.requested), fetcher.requested
+        assert not any("passwd" in u for u in fetcher.requested)
 
 
 def test_rollup_parent_row_includes_descendants(world):
@@ -119,7 +137,7 @@ def test_smtp_delivers_the_compiled_mail_to_a_real_server(world, smtp):
     assert envelope.rcpt_tos == ["lanhdao@bocongan.example.vn"] and envelope.mail_from == "vp@bocongan.example.vn"
     message = BytesParser(policy=email.policy.default).parsebytes(envelope.content)
     assert message.get_content_type() == "multipart/mixed"
-    assert message["Subject"] == "Báo cáo tổng hợp phục vụ Hội nghị sơ kết (Số 01/BC-BCA)"
+    assert message["Subject"].startswith("Báo cáo số 01/BC-BCA: ") and message["Subject"].endswith("- Hội nghị sơ kết")
     [att] = list(message.iter_attachments())
     assert att.get_content_type() == "application/pdf" and att.get_content() == pdf(world)
 
@@ -159,7 +177,7 @@ def test_crash_mid_send_resumes_with_only_the_missing_recipients(world):
     assert result.created is False and result.failed == []
     assert [k for k, v in result.deliveries.items() if v == "sent"] == ["b@bocongan.example.vn"]
     assert len(list((world["tmp"] / "late").glob("*.eml"))) == 1
-    assert len(world["fetchers"]) == 1  # still one render: the recipients are not part of the document
-    record = store.documents.get(world["first"].document["document_id"])
+    assert len(world["fetchers"]) == 2  # no new render: the recipients are not part of the document
+    record = store.documents.get(world["first"].issued[0]["document_id"])
     states = {d["email"]: (d["state"], d["attempts"]) for d in store.documents.deliveries(record["document_id"])}
     assert states["b@bocongan.example.vn"] == ("sent", 2)

@@ -160,15 +160,20 @@ def test_defect_4_each_recipient_gets_one_message_to_exactly_their_address(store
     conference = service.create_conference(store, None, ConferenceIn.model_validate({
         "title": "Hội nghị sơ kết", "date": "2021-08-31", "periods": ["2021-08"],
         "recipients": ['"Cục Y tế, Bộ Công an" <yte@bca.gov.vn>', "Nguyễn Văn A <a@bca.gov.vn>", "vp@bca.gov.vn"],
-        "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn B"}}), now)
+        "signer": {"title": "KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG", "name": "Nguyễn Văn B"}}), now)
     expected = {"yte@bca.gov.vn": "Cục Y tế, Bộ Công an", "a@bca.gov.vn": "Nguyễn Văn A", "vp@bca.gov.vn": ""}
+    render = lambda doc: f"%PDF-1.7 {doc.title}".encode()  # noqa: E731
 
     def run():
         return pipeline.compile_conference(store, conference["id"], conf=settings(), now=now,
-                                           mailer=SmtpMailer("127.0.0.1", port, timeout=10),
-                                           render=lambda doc: f"%PDF-1.7 {doc.title}".encode())
+                                           mailer=SmtpMailer("127.0.0.1", port, timeout=10), render=render,
+                                           sign=lambda pdf, *a: pdf, docx=lambda doc: b"PK")
 
-    assert run().deliveries == {addr: "sent" for addr in expected}
+    # issue 18: only the issued document is mailed (the draft, submitted and approved, then issued)
+    from helpers import issue_summary
+
+    issue_summary(store, conference["id"], SmtpMailer("127.0.0.1", port, timeout=10), render, now)
+    assert {e.rcpt_tos[0] for e in handler.envelopes} == set(expected)
     assert run().deliveries == {addr: "already_sent" for addr in expected}
     assert sorted(e.rcpt_tos for e in handler.envelopes) == sorted([addr] for addr in expected)
     for envelope in handler.envelopes:

@@ -207,3 +207,13 @@ def test_the_proposals_plan_holds_the_ministrys_nominations_or_is_none():
     assert decisions.plan_proposal(CONFERENCE, [n for n in NOMINATIONS if n["award_form"] == "giay-khen"], UNITS) is None
     first = decisions.plan_decisions(CONFERENCE, NOMINATIONS, UNITS)[0]
     assert decisions.nomination_ids(first) == ["n6"]
+
+
+def test_a_bare_number_is_written_with_two_digits_and_the_symbol_everywhere():
+    plan = decisions.plan_decisions(CONFERENCE, NOMINATIONS, UNITS)[1]
+    h = heading(plan.issuer, number="7", issued_on=dt.date(2021, 1, 5))
+    doc = decisions.build_decision(plan, UNITS, heading=h, proposal_ref=None)
+    assert doc.list_reference == "(Kèm theo Quyết định số 07/QĐ-BCA ngày 05/01/2021 của Bộ trưởng Bộ Công an)"
+    office = heading(issuers.office(), kind="TTr", number="5", issued_on=dt.date(2021, 9, 1))
+    assert decisions.proposal_reference(office) == "Tờ trình số 05/TTr-V01 ngày 01/9/2021"
+    assert decisions.proposal_reference(heading(issuers.office(), kind="TTr")) is None

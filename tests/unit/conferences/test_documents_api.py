@@ -231,3 +231,16 @@ def test_the_conference_takes_the_assessment_and_refuses_a_signer_who_does_not_s
     right = api.patch(f"/v1/conferences/{cid}", token=clerk,
                       body={"signer": {"title": "BỘ TRƯỞNG", "name": "Đại tướng Tô Lâm"}})
     assert right.status_code == 200
+
+
+def test_a_unit_head_signer_reads_the_draft_submitted_to_them_and_nothing_else(api, world, store, clock):
+    unit_head_id, unit_head = person(store, "unit", "ca-nghe-an", name="Đại tá Giám đốc", now=clock.now())
+    clerk_unit = __import__("helpers").issue(store, "unit", unit_id="ca-nghe-an")
+    doc = world["draft"]["document_id"]
+    pdf = {"Accept": "application/pdf"}
+    assert api.get(f"/v1/documents/{doc}/file", token=unit_head, headers=pdf).status_code == 403
+    api.post(f"/v1/documents/{doc}/submit", token=world["clerk"], body={"signer_account_id": unit_head_id})
+    assert api.get(f"/v1/documents/{doc}/file", token=unit_head, headers=pdf).status_code == 200
+    assert api.get(f"/v1/documents/{doc}/file", token=clerk_unit, headers=pdf).status_code == 403
+    assert [d["document_id"] for d in api.get("/v1/signing-requests", token=unit_head).data["items"]] == [doc]
+    assert api.post(f"/v1/documents/{doc}/approve", token=unit_head).status_code == 202

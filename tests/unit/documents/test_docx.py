@@ -10,6 +10,7 @@ import io
 import re
 import subprocess
 import sys
+import time
 import unicodedata
 from pathlib import Path
 
@@ -73,16 +74,9 @@ def read(doc):
 
 
 def texts(document) -> list[str]:
-    """Every paragraph's text in reading order, table cells row by row."""
-    out: list[str] = []
+    """Every paragraph's text (as python-docx reads it) in reading order, table cells row by row."""
     body = document.element.body
-    for child in body.iterchildren():
-        if child.tag == qn("w:p"):
-            out.append("".join(t.text or "" for t in child.iter(qn("w:t"))))
-        elif child.tag == qn("w:tbl"):
-            for p in child.iter(qn("w:p")):
-                out.append("".join(t.text or "" for t in p.iter(qn("w:t"))))
-    return out
+    return [p.text for p in body.iter(qn("w:p"))]  # CT_P.text: w:t, w:noBreakHyphen as "-", w:br, w:tab
 
 
 def cell_lines(cell) -> list[str]:
@@ -134,7 +128,7 @@ def test_the_decision_header_number_date_and_signer_come_from_its_issuer():
 
 
 def test_a_unit_heads_decision_is_headed_and_signed_by_that_unit():
-    doc = decision("03/QĐ-CAT-NA", plan=1)  # the Giấy khen of Công an tỉnh Nghệ An
+    doc = decision("3", plan=1)  # the Giấy khen of Công an tỉnh Nghệ An; a bare number from the register
     document = read(doc)
     left = document.tables[0].rows[0].cells[0]
     assert cell_lines(left) == ["BỘ CÔNG AN", "CÔNG AN TỈNH NGHỆ AN"]
@@ -286,8 +280,14 @@ def test_a_replacement_says_what_it_replaces():
     assert "(Tờ trình này thay thế Tờ trình số 14/TTr-V01 ngày 01/9/2021)" in texts(read(doc))
 
 
-def test_the_same_model_gives_the_same_bytes():
-    assert render_docx(decision()) == render_docx(decision())
+def test_the_same_model_gives_the_same_bytes_at_any_time(monkeypatch):
+    first = render_docx(decision())
+    monkeypatch.setattr(time, "time", lambda: 4_000_000_000.0)  # the year 2096: no date of "now" in the file
+    assert render_docx(decision()) == first
+    document = read(decision())
+    assert document.core_properties.created.date() == datetime.date(2021, 9, 5)  # the day of issue
+    assert document.core_properties.title == "Quyết định số 12/QĐ-BCA: Về việc tặng Bằng khen của Bộ trưởng Bộ Công an"
+    assert read(decision(None)).core_properties.title.startswith("DỰ THẢO - Quyết định: Về việc tặng")
 
 
 def test_the_summary_has_its_figures_table_charts_and_annex():
@@ -372,3 +372,10 @@ def test_charts_keep_the_pdfs_choices():
     assert chart.caption == f"{MAX_BARS} đơn vị có số liệu cao nhất trên tổng số {MAX_BARS + 3} đơn vị"
     assert docx_charts.unit_bar_chart(line, [UnitRow("u", "Cục Y tế", 1, {"x": None})]) is None
     assert docx_charts.comparison_chart([line], "kỳ này", "kỳ trước") is None  # no previous figure
+
+
+def test_document_numbers_never_break_at_their_hyphen():
+    document = read(decision())
+    ref = next(p for p in document.paragraphs if p.text.startswith("(Kèm theo Quyết định số 12/QĐ-BCA"))
+    assert ref._p.xpath(".//w:noBreakHyphen")  # read back as "-", never a line break there
+    assert "12/QĐ-BCA" in ref.text

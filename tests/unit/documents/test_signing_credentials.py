@@ -177,3 +177,24 @@ def test_an_unsigned_or_unreadable_file_reports_no_signature():
     for data in (blank.getvalue(), b"not a pdf"):
         report = signing.validate_pdf(data, [])
         assert not report.signed and not report.valid and report.as_json() is None
+
+
+def test_a_truncated_or_garbled_signed_copy_is_reported_broken_not_raised(pki_dir):
+    """An uploaded copy may be anything (POST /v1/documents/verify): a report, never an exception."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    blank = io.BytesIO()
+    writer.write(blank)
+    credentials = signing.credentials_for(conf_for(pki_dir), "bo-cong-an")
+    signed = signing.sign_pdf(blank.getvalue(), credentials, signer_name="Thượng tướng Lê Văn Minh",
+                              location="Hà Nội", reason="Thử")
+    roots = signing.trust_roots_for(conf_for(pki_dir))
+    assert signing.validate_pdf(signed, roots).valid  # invisible (no text to find), and sound
+    # cut short after the signature (its trailer lost), its dictionary mangled, a forgery of one
+    for copy in (signed[:-100], signed.replace(b"/ByteRange", b"/ByteRangX", 1) + b"/ByteRange",
+                 b"%PDF-1.7\n/ByteRange [0 1 2 3]\n%%EOF"):
+        report = signing.validate_pdf(copy, roots)
+        assert report.signed and not report.intact and not report.valid and report.as_json()["valid"] is False
+    assert not signing.validate_pdf(signed[: len(signed) // 2], roots).signed  # the signature cut off: unsigned

@@ -111,7 +111,7 @@ def test_a_comparison_label_fits_after_its_bar():
     label = "29.410 (+97,4%)"
     bars = [(197.4, label), (100.0, "14.900")]
     top = charts.axis_top(bars, ["Công dân được đón, dẫn"])
-    plot = charts.WIDTH - 16 - charts.text_px("Công dân được đón, dẫn", charts.LABEL_FONT) - 20
+    plot = charts.WIDTH - 2 * charts.MARGIN - charts.SPACING - len("Công dân được đón, dẫn") * 0.6 * charts.LABEL_FONT
     end = 197.4 / top * plot + 6 + charts.text_px(label, charts.VALUE_FONT)
     assert end <= plot
     svg = charts.comparison_chart([IndicatorLine("x", "Công dân được đón, dẫn", "người", 29410, 14900)],
