@@ -324,6 +324,8 @@ def test_a_unit_head_signs_the_giay_khen_decision_from_the_unit_home(world, chro
     press(driver, f"Quyết định: {decision['title']}")
     heading(driver, f"Quyết định: {decision['title']}")
     says(driver, "Công an tỉnh Nghệ An")
+    # the draft submitted to them, on a phone opened whole
+    assert button(driver, "Mở dự thảo (PDF)").get_attribute("href").startswith("blob:")
     press(driver, "Ký ban hành")
     heading(driver, "Ký ban hành quyết định", level=2)
     press(driver, "Đồng ý, ký ban hành")
