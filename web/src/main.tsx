@@ -26,6 +26,9 @@ const Conference = lazyScreen(() => import("./screens/conferences/Conference"));
 const Shortlist = lazyScreen(() => import("./screens/shortlist/Shortlist"));
 const Scoring = lazyScreen(() => import("./screens/scoring/Scoring"));
 const Trends = lazyScreen(() => import("./screens/trends/Trends"));
+// The document chain: the signer's page (the trình ký email's link) and the public verification page.
+const SignDocument = lazyScreen(() => import("./screens/documents/SignDocument"));
+const Verify = lazyScreen(() => import("./screens/documents/Verify"));
 
 function toWho(me: Me): Who {
   return {
@@ -125,6 +128,10 @@ function App() {
       go("#/");
     }} /></Shell>;
   }
+  if (first === "xac-thuc" && rest.length === 1 && !session) {
+    // Anyone holding the paper or the file may check it: no sign-in (signed in: the same page, with the menu).
+    return <Shell online={online}><Verify documentId={rest[0]} /></Shell>;
+  }
   if (!session) {
     return <Shell online={online}><SignIn notice={notice} onSignedIn={(s) => {
       saveSession(s);
@@ -184,6 +191,10 @@ function App() {
     screen = who.role === "leader" || who.role === "admin" ? <Scoring conferenceId={rest[0] ?? null} /> : <Forbidden />;
   } else if (first === "xu-huong" && rest.length === 0) {
     screen = who.role === "unit" ? <Forbidden /> : <Trends query={route.query} />;
+  } else if (first === "xac-thuc" && rest.length === 1) {
+    screen = <Verify documentId={rest[0]} />;
+  } else if (first === "van-ban" && rest.length === 1) {
+    screen = <SignDocument documentId={rest[0]} />;
   } else if (!first) {
     screen = <Home notice={notice} />;
   } else {

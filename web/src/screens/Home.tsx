@@ -8,6 +8,7 @@ import { countdown, date, periodLabel } from "../lib/format";
 import { onOutcome, pending, type Outgoing } from "../lib/outbox";
 import { href } from "../lib/router";
 import { Heading, Loading, Notice, STATE_TEXT, useWho } from "../ui";
+import { SigningRequests } from "./documents/SigningRequests";
 
 export function Home({ notice }: { notice: string | null }) {
   const who = useWho();
@@ -34,6 +35,7 @@ function StaffHome({ notice }: { notice: string | null }) {
     <section>
       <Heading>{who.role === "admin" ? "Văn phòng thi đua, khen thưởng" : "Lãnh đạo"}</Heading>
       {notice && <Notice kind="ok">{notice}</Notice>}
+      <SigningRequests />
       <ul class="cards">
         {jobs.map(([to, title, text]) => (
           <li key={to} class="card"><h2 class="card__title"><a href={to}>{title}</a></h2><p>{text}</p></li>
@@ -73,6 +75,7 @@ function UnitHome({ unitId, unitName, notice }: { unitId: string; unitName: stri
           Đang chờ gửi: {queued.map((q) => periodLabel(q.period)).join(", ")}. Bài sẽ tự gửi khi có kết nối mạng.
         </Notice>
       )}
+      <SigningRequests />
       <h2>Các kỳ báo cáo</h2>
       {error && <Notice kind="error">{error}</Notice>}
       {!data && !error && <Loading />}

@@ -427,7 +427,7 @@ export function ConferenceForm({ conference, etag, onSaved, onStale, onChange, m
         <legend>Người ký</legend>
         <div class="columns">
           <Field id="c-signer-title" label="Chức vụ người ký" error={err("signer.title")}
-                 hint="Có thể hai dòng, ví dụ KT. BỘ TRƯỞNG / THỨ TRƯỞNG.">
+                 hint="Người ký báo cáo và quyết định của Bộ; hai dòng, ví dụ KT. BỘ TRƯỞNG / THỨ TRƯỞNG.">
             {(db, inv) => <textarea id="c-signer-title" rows={2} value={d.signerTitle} aria-describedby={db} aria-invalid={inv}
                                     onInput={(e) => set({ signerTitle: e.currentTarget.value })} />}
           </Field>
@@ -441,24 +441,11 @@ export function ConferenceForm({ conference, etag, onSaved, onStale, onChange, m
 
       <fieldset class="card">
         <legend>Văn bản</legend>
-        <div class="columns">
-          <Field id="c-agency" label="Cơ quan ban hành" error={err("agency")}>
-            {(db, inv) => <input id="c-agency" value={d.agency} maxLength={200} aria-describedby={db} aria-invalid={inv}
-                                 onInput={(e) => set({ agency: e.currentTarget.value })} />}
-          </Field>
-          <Field id="c-upper" label="Cơ quan cấp trên" error={err("upper_agency")}>
-            {(db, inv) => <input id="c-upper" value={d.upperAgency} maxLength={200} aria-describedby={db} aria-invalid={inv}
-                                 onInput={(e) => set({ upperAgency: e.currentTarget.value })} />}
-          </Field>
-          <Field id="c-number" label="Ký hiệu báo cáo" error={err("number_prefix")} hint="Số sẽ là 01/BC-BCA.">
-            {(db, inv) => <input id="c-number" value={d.numberPrefix} maxLength={30} aria-describedby={db} aria-invalid={inv}
-                                 onInput={(e) => set({ numberPrefix: e.currentTarget.value })} />}
-          </Field>
-          <Field id="c-list" label="Ký hiệu danh sách khen thưởng" error={err("list_prefix")} hint="Số sẽ là 01/DS-BCA.">
-            {(db, inv) => <input id="c-list" value={d.listPrefix} maxLength={30} aria-describedby={db} aria-invalid={inv}
-                                 onInput={(e) => set({ listPrefix: e.currentTarget.value })} />}
-          </Field>
-        </div>
+        {/* Header, symbol and signer of each document come from its issuing body's record (issue 18): the old
+            agency and symbol fields are kept by the API for old clients, not offered here. */}
+        <p class="hint">Cơ quan ban hành, ký hiệu và người ký của từng văn bản theo danh mục cơ quan ban hành: báo cáo và
+          quyết định tặng Cờ thi đua, Bằng khen do Bộ Công an ban hành (BC-BCA, QĐ-BCA, người ký ở mục trên); tờ trình do
+          Văn phòng Bộ Công an; quyết định tặng Giấy khen do đơn vị trực tiếp thuộc Bộ của người được khen.</p>
         <Field id="c-report-title" label="Trích yếu" error={err("report_title")} hint="Để trống: “Tổng hợp kết quả …”.">
           {(db, inv) => <input id="c-report-title" value={d.reportTitle} maxLength={300} aria-describedby={db} aria-invalid={inv}
                                onInput={(e) => set({ reportTitle: e.currentTarget.value })} />}
