@@ -113,6 +113,7 @@ class Issuer:
     signer_title: str         # the signer's own title: "Thứ trưởng" (KT.), "Bộ trưởng" ("")
     signer_name: str          # "Thượng tướng Lê Văn Minh"
     proposer: str = ""        # "Theo đề nghị của …": "Chánh Văn phòng Bộ Công an"
+    archive: str = "Lưu: VT."  # the last "Nơi nhận" line: its own văn thư and the drafting unit ("Lưu: VT, V01.")
     bases: tuple[str, ...] = ()  # its own "Căn cứ" lines (its functions and powers), after the laws
 
     def symbol(self, kind_abbreviation: str) -> str:

@@ -258,14 +258,16 @@ def build_proposal(inputs: AwardInputs, numbering: Numbering) -> Any:
     from chalicelib.awards import decisions
     from chalicelib.documents import issuers
 
-    heading = heading_for(issuers.office(), "TTr", numbering, ["Như trên", "Lưu: VT, V01"])
+    office = issuers.office()
+    heading = heading_for(office, "TTr", numbering, ["Như trên", office.archive])
     return decisions.build_proposal(inputs.conference, inputs.approved, inputs.units, heading=heading)
 
 
 def build_decision(inputs: AwardInputs, numbering: Numbering) -> Any:
     from chalicelib.awards import decisions
 
-    heading = heading_for(inputs.plan.issuer, "QĐ", numbering, ["Như Điều 3", "Lưu: VT, V01"])
+    issuer = inputs.plan.issuer
+    heading = heading_for(issuer, "QĐ", numbering, ["Như Điều 3", issuer.archive])
     return decisions.build_decision(inputs.plan, inputs.units, heading=heading, proposal_ref=inputs.proposal_ref)
 
 

@@ -42,3 +42,12 @@ def test_the_offices_unit_order_is_data():
         (0, "bca"), (1, "x"), (1, "bd"), (1, "dn"), (1, "tn"), (0, "a")]
     assert issuers.place_name("Công an tỉnh Bình Dương") == "Bình Dương"
     assert issuers.place_name("Cục Y tế") == "Cục Y tế"
+
+
+def test_each_issuer_keeps_its_own_copy_in_nơi_nhận():
+    """"Lưu: VT, V01" is the ministry office's file: a unit's Giấy khen decision is kept by the unit."""
+    units = [{"id": "bo-cong-an", "name": "Bộ Công an", "parent_id": None, "kind": "ministry"},
+             {"id": "na", "name": "Công an tỉnh Nghệ An", "parent_id": "bo-cong-an", "kind": "province"}]
+    assert issuers.ministry().archive == "Lưu: VT, V01."
+    assert issuers.unit_issuer({"id": "ca-binh-duong", "name": "Công an tỉnh Bình Dương"}).archive == "Lưu: VT, PX01."
+    assert issuers.unit_issuer(units[1], units).archive == "Lưu: VT."
