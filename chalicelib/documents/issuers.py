@@ -31,7 +31,8 @@ def _record(raw: Mapping[str, Any]) -> Issuer:
                   upper=raw.get("upper"), abbreviation=raw["abbreviation"], place=raw["place"],
                   head_title=raw["head_title"], authority=raw.get("authority", ""),
                   signer_title=raw.get("signer_title") or raw["head_title"], signer_name=raw.get("signer_name", ""),
-                  proposer=raw.get("proposer", ""), bases=tuple(raw.get("bases") or ()))
+                  proposer=raw.get("proposer", ""), bases=tuple(raw.get("bases") or ()),
+                  archive=raw.get("archive") or "Lưu: VT.")
 
 
 def catalog_issuer(issuer_id: str) -> Issuer | None:
