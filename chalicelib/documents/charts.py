@@ -116,9 +116,9 @@ def chart_rows(unit_rows: list[UnitRow]) -> list[UnitRow]:
     return level1 or [r for r in unit_rows if r.depth > 0] or list(unit_rows)
 
 
-def unit_bar_chart(line: IndicatorLine, unit_rows: list[UnitRow]) -> Chart | None:
-    import pygal
-
+def unit_bars(line: IndicatorLine, unit_rows: list[UnitRow]) -> tuple[list[tuple[str, int]], str] | None:
+    """The bars of one indicator by unit, largest first (at most MAX_BARS), and the caption saying
+    how many were left out; None when no unit has a figure. The PDF's and the DOCX's charts alike."""
     points = [(nfc(r.name), r.values.get(line.code)) for r in chart_rows(unit_rows)]
     points = [(name, v) for name, v in points if v]
     if not points:
@@ -128,6 +128,16 @@ def unit_bar_chart(line: IndicatorLine, unit_rows: list[UnitRow]) -> Chart | Non
     caption = ""
     if len(points) > len(shown):
         caption = f"{len(shown)} đơn vị có số liệu cao nhất trên tổng số {len(points)} đơn vị"
+    return shown, caption
+
+
+def unit_bar_chart(line: IndicatorLine, unit_rows: list[UnitRow]) -> Chart | None:
+    import pygal
+
+    bars = unit_bars(line, unit_rows)
+    if bars is None:
+        return None
+    shown, caption = bars
     shown.reverse()  # pygal draws the first label at the bottom: largest on top
     labels = [name for name, _ in shown]
     top = axis_top([(v, vn_number(v)) for _, v in shown], labels)

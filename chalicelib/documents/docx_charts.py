@@ -14,7 +14,7 @@ import io
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .charts import MAX_BARS, chart_rows
+from .charts import unit_bars
 from .formatting import change, nfc, vn_change, vn_number
 from .model import IndicatorLine, UnitRow
 from .render import ASSETS_DIR
@@ -128,15 +128,10 @@ def _bars(rows: list[tuple[str, list[tuple[float, str, tuple[int, int, int]]]]],
 
 def unit_bar_chart(line: IndicatorLine, unit_rows: list[UnitRow]) -> PngChart | None:
     """One main indicator by unit (charts.unit_bar_chart's choices), largest on top."""
-    points = [(nfc(r.name), r.values.get(line.code)) for r in chart_rows(unit_rows)]
-    points = [(name, v) for name, v in points if v]
-    if not points:
+    bars = unit_bars(line, unit_rows)
+    if bars is None:
         return None
-    points.sort(key=lambda p: (-p[1], p[0]))
-    shown = points[:MAX_BARS]
-    caption = ""
-    if len(points) > len(shown):
-        caption = f"{len(shown)} đơn vị có số liệu cao nhất trên tổng số {len(points)} đơn vị"
+    shown, caption = bars
     png, height = _bars([(name, [(float(v), vn_number(v), DARK)]) for name, v in shown], row_mm=8.5, bar_mm=5.2)
     return PngChart(title=nfc(f"{line.label} ({line.unit})"), caption=nfc(caption), png=png, height_mm=height)
 
