@@ -14,7 +14,7 @@ from chalicelib.core.access import ADMIN, OWN_SUBTREE_READ, PUBLIC, SIGNED_IN, S
 from chalicelib.http.problems import HttpProblem
 from chalicelib.http.context import Context, Reply, page
 from chalicelib.http.declaration import PAGED, Feature, LazyModels
-from chalicelib.publishing import lifecycle, mails  # no renderer: the steps and their emails
+from chalicelib.publishing import lifecycle  # no renderer: the steps
 from chalicelib.publishing.trigger import SCHEDULED, start_compile  # imports neither the pipeline nor boto3
 
 models = LazyModels("chalicelib.conferences.models")
@@ -147,6 +147,8 @@ def submit_document(ctx: Context, document_id: str) -> Reply:
     ctx.store.commit()  # the step stands before the email goes out
     conference = service.get_conference(ctx.store, record["conference_id"])
     pdf = ctx.artifacts().get(record["artifact_key"])
+    from chalicelib.publishing import mails  # Jinja2: only when a step sends mail, not at cold start
+
     mails.send_quietly(mails.signing_request, ctx.settings, conference, record, signer, ctx.who.name, pdf, ctx.mailer())
     return _document_reply(ctx, record)
 
@@ -173,6 +175,8 @@ def return_document(ctx: Context, document_id: str) -> Reply:
     clerk = (head.get("submitted_by") or {}).get("email")
     if clerk:
         conference = service.get_conference(ctx.store, record["conference_id"])
+        from chalicelib.publishing import mails  # Jinja2: only when a step sends mail
+
         mails.send_quietly(mails.returned, ctx.settings, conference, record, clerk, ctx.who.name, ctx.body.note,
                            ctx.mailer())
     return _document_reply(ctx, record)

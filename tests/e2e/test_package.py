@@ -174,23 +174,45 @@ import app  # the package's app.py, as the Lambda runtime imports it
 event = {"version": "0", "id": "e1", "detail-type": "Scheduled Event", "source": "aws.events",
          "account": "123456789012", "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "region": "ap-southeast-1",
          "resources": ["arn:aws:events:ap-southeast-1:123456789012:rule/x"], "detail": {}}
-result = app.compile_due_conferences(event, None)  # Handler: app.compile_due_conferences
+drafted = app.compile_due_conferences(event, None)  # Handler: app.compile_due_conferences: a draft
+
+# trình ký and approval (what the portal does over HTTP), then the schedule issues it: numbered, signed
+# with the certificate in THIDUA_SIGNING_DIR (the Lambda reads it from Secrets Manager), with its DOCX
+from chalicelib.core.access import Principal
+from chalicelib.core.states import Role
+from chalicelib.publishing import lifecycle
+
+(conference,) = store.conferences.list(100, None).items
+signer = {"id": "signer", "email": "thutruong@bocongan.gov.vn", "name": "Thượng tướng Lê Văn Minh", "role": "leader",
+          "unit_id": None, "status": "active", "passkeys": 0, "created_at": at, "updated_at": at, "password_hash": "x"}
+store.accounts.create(signer)
+draft = store.documents.stream(conference["id"], "summary")["draft_document_id"]
+lifecycle.submit(store, Principal("adm", Role.ADMIN, None, "Văn thư"), draft, "signer", None, now)
+lifecycle.approve(store, Principal("s", Role.LEADER, None, signer["name"], account_id="signer"), draft, now)
+store.commit()
+result = app.compile_due_conferences(event, None)
 task = os.getcwd()
 foreign = sorted({m.__file__ for m in list(sys.modules.values())
                   if getattr(m, "__file__", None) and not m.__file__.startswith((task, sys.base_prefix))})
-print(json.dumps({"result": result, "foreign_modules": foreign,
+print(json.dumps({"drafted": drafted, "result": result, "foreign_modules": foreign,
                   "weasyprint": sys.modules["weasyprint"].__file__}, ensure_ascii=False, default=str))
 """
 
 
-def test_the_unzipped_package_compiles_a_document_with_the_local_backends(unzipped, tmp_path):
+def test_the_unzipped_package_drafts_issues_and_signs_a_document_with_the_local_backends(unzipped, tmp_path):
     from helpers import flat, pdf_text
+    from chalicelib.documents import issuers, signing
+    from devtools import pki
 
+    keys = tmp_path / "pki"  # the package has no devtools: its certificate is made here, as Secrets Manager holds it
+    pki.ensure_ca(keys)
+    pki.ensure_issuer_credentials(keys, issuers.ministry())
     artifacts, outbox = tmp_path / "artifacts", tmp_path / "outbox"
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PYTHONPATH": str(unzipped), "LANG": "C.UTF-8",
            "THIDUA_STAGE": "test", "THIDUA_STORE": "memory", "THIDUA_ARTIFACTS": str(artifacts),
            "THIDUA_MAIL": f"outbox:{outbox}", "THIDUA_MAIL_FROM": "thidua@bocongan.gov.vn",
-           "THIDUA_PUBLIC_URL": "https://thidua.example.gov.vn/api", "THIDUA_RENDER_WORKERS": "1"}
+           "THIDUA_PUBLIC_URL": "https://thidua.example.gov.vn/api", "THIDUA_RENDER_WORKERS": "1",
+           "THIDUA_SIGNING_DIR": str(keys)}
     done = subprocess.run([sys.executable, "-S", "-c", RENDER_FROM_THE_PACKAGE], cwd=unzipped, env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -199,12 +221,18 @@ def test_the_unzipped_package_compiles_a_document_with_the_local_backends(unzipp
     assert out["weasyprint"].startswith(str(unzipped))
     (compiled,) = out["result"]["compiled"]
     assert compiled["state"] == "stored"
-    pdfs = sorted(artifacts.rglob("*.pdf"))
-    assert [p.name for p in pdfs] == ["bao-cao-tong-hop.pdf"]
-    text = flat(pdf_text(pdfs[0].read_bytes()))
+    draft, issued = sorted(artifacts.rglob("*.pdf"), key=lambda p: p.parent.name)
+    assert (draft.parent.name, issued.parent.name) == ("v1", "v2")
+    drafted = flat(pdf_text(draft.read_bytes()))
+    assert "DỰ THẢO" in drafted and "Số: /BC-BCA" in drafted
+    pdf = issued.read_bytes()
+    text = flat(pdf_text(pdf))
     assert "BÁO CÁO" in text and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "15.000" in text
-    assert "Số: 01/BC-BCA" in text
-    (mail,) = outbox.glob("*.eml")
+    assert "Số: 01/BC-BCA" in text and "DỰ THẢO" not in text
+    report = signing.validate_pdf(pdf, [pki.load_ca(keys)[0]])
+    assert report.valid and report.signer == "Thượng tướng Lê Văn Minh" and report.issuer == "Bộ Công an"
+    assert issued.with_suffix(".docx").read_bytes()[:2] == b"PK"
+    (mail,) = outbox.glob("*.eml")  # the issued document only: the draft was mailed to nobody
     assert b"lanhdao@bocongan.gov.vn" in mail.read_bytes()
 
 
