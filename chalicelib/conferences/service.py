@@ -54,7 +54,9 @@ def parse_document_id(text: str) -> str | None:
 
 
 def verify_url(base_url: str, document_id: str) -> str:
-    return f"{base_url}/v1/documents/{document_id}/verify"
+    """What the QR code and the printed link open: the portal's public verification page (a person
+    scanning a paper copy reads a page, not JSON; the page reads GET /v1/documents/{id}/verify)."""
+    return f"{base_url}/#/xac-thuc/{document_id}"
 
 
 def file_url(base_url: str, document_id: str) -> str:

@@ -363,7 +363,8 @@ def _verification(store: Store, record: dict[str, Any], artifacts: Any, pdf: byt
 EMBEDDED_ID = re.compile(rb"/v1/documents/([0-9A-HJKMNP-TV-Z]{8})/verify")
 
 
-PRINTED_ID = re.compile(r"/v1/documents/([0-9A-HJKMNP-TV-Z]{8})/verify")
+# the printed link: the verification page (#/xac-thuc/<id>), or the API route documents printed before it
+PRINTED_ID = re.compile(r"(?:#/xac-thuc/|/v1/documents/)([0-9A-HJKMNP-TV-Z]{8})")
 
 
 def _printed_ids(pdf: bytes) -> list[str]:

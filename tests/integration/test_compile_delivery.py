@@ -256,7 +256,7 @@ def test_verify_returns_the_sha256_stage_and_signature_and_an_altered_copy_is_br
     assert body["signature"]["intact"] and body["signature"]["trusted"] and body["signature"]["valid"]
     assert body["signature"]["signer"] == "Thượng tướng Nguyễn Văn Sơn"
     # the QR code and the printed code point at this very URL
-    assert f"/v1/documents/{record['document_id']}/verify" in flat(pdf_text(pdf)).replace(" ", "")
+    assert f"/#/xac-thuc/{record['document_id']}" in flat(pdf_text(pdf)).replace(" ", "")  # the page the QR opens
     same = client.http.post("/v1/documents/verify", headers={"Content-Type": "application/pdf"}, body=pdf)
     assert same.status_code == 200 and json.loads(same.body)["signature"]["valid"] is True
     altered = pdf.replace(b"/Producer", b"/Pr0ducer", 1) if b"/Producer" in pdf else pdf[:-200] + b" " + pdf[-199:]

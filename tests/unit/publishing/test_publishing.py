@@ -172,7 +172,8 @@ def test_the_issued_mail_names_the_document_by_number_and_date_without_version_h
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert "Báo cáo số 01/BC-BCA ngày 28/8/2021" in text
-    assert service.verify_code(issued["document_id"]) in text and "/verify" in text
+    assert service.verify_code(issued["document_id"]) in text
+    assert f"/#/xac-thuc/{issued['document_id']}" in text  # the public verification page, not the JSON route
     for body in (text, html):
         assert "phiên bản" not in body and issued["sha256"] not in body and "SHA" not in body
         assert "((" not in body and "))" not in body
