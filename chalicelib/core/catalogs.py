@@ -168,3 +168,61 @@ def scoring_rubric() -> Rubric:
                   tuple(Criterion(c["code"], c["label"], float(c["weight"]), c.get("description", ""))
                         for c in raw["criteria"]),
                   int(raw.get("criterion_max", 10)))
+
+
+# -- eligibility rules ---------------------------------------------------------------------
+
+ELIGIBILITY_PATH = Path(__file__).parent / "catalog" / "eligibility.json"
+RULE_KINDS = ("not_again_within_years", "prerequisite_each_year", "kinds", "unit_cap")
+
+
+@dataclass(frozen=True)
+class EligibilityRule:
+    """One condition an award form's nominee should meet (eligibility.json); a miss is a warning,
+    not a refusal: the office may approve over it with a note."""
+
+    rule: str                        # one of RULE_KINDS
+    citation: str                    # the legal text (or "Quy định của Văn phòng Bộ (cấu hình) …")
+    years: int | None = None         # not_again_within_years, prerequisite_each_year
+    award_form: str | None = None    # prerequisite_each_year: the form held in each of the years
+    kinds: tuple[str, ...] = ()      # kinds: "collective" / "individual"
+    max: int | None = None           # unit_cap: nominations of the form per nominating unit and conference
+
+
+def _eligibility_rule(form: str, raw: dict[str, Any]) -> EligibilityRule:
+    rule = EligibilityRule(rule=raw["rule"], citation=raw.get("citation", "").strip(),
+                           years=int(raw["years"]) if raw.get("years") is not None else None,
+                           award_form=raw.get("award_form"), kinds=tuple(raw.get("kinds") or ()),
+                           max=int(raw["max"]) if raw.get("max") is not None else None)
+    # a typo in the catalog must fail loudly, not silently drop a condition
+    problems = []
+    if rule.rule not in RULE_KINDS:
+        problems.append(f"unknown rule {rule.rule!r}")
+    if not rule.citation:
+        problems.append("no citation")
+    if rule.rule in ("not_again_within_years", "prerequisite_each_year") and not (rule.years or 0) >= 1:
+        problems.append("'years' must be >= 1")
+    if rule.rule == "prerequisite_each_year" and award_form(rule.award_form or "") is None:
+        problems.append(f"unknown prerequisite award form {rule.award_form!r}")
+    if rule.rule == "kinds" and (not rule.kinds or set(rule.kinds) - {"collective", "individual"}):
+        problems.append("'kinds' must name collective and/or individual")
+    if rule.rule == "unit_cap" and not (rule.max or 0) >= 1:
+        problems.append("'max' must be >= 1")
+    if problems:
+        raise ValueError(f"eligibility rule of {form}: {', '.join(problems)}: {raw}")
+    return rule
+
+
+def parse_eligibility(raw: dict[str, Any]) -> dict[str, tuple[EligibilityRule, ...]]:
+    out = {}
+    for form, rules in (raw.get("award_forms") or {}).items():
+        if award_form(form) is None:
+            raise ValueError(f"eligibility catalog names an unknown award form: {form!r}")
+        out[form] = tuple(_eligibility_rule(form, r) for r in rules)
+    return out
+
+
+@cache
+def eligibility_rules() -> dict[str, tuple[EligibilityRule, ...]]:
+    """Award form code -> its rules (a form not in the catalog has none)."""
+    return parse_eligibility(json.loads(ELIGIBILITY_PATH.read_text(encoding="utf-8")))
