@@ -64,6 +64,18 @@ def _automatic(nomination: dict[str, Any], row: ranking.Row, figures: dict[str, 
             "weight": rubric.automatic_weight, "indicators": indicators}
 
 
+def _eligibility(store: Store, conference: dict[str, Any], nomination: dict[str, Any],
+                 same_conference: list[dict[str, Any]]) -> dict[str, Any]:
+    """The nominee's register history (newest first) and the nomination's warnings, as the shortlist has them."""
+    from chalicelib.awards import warnings as eligibility
+
+    history = eligibility.histories(store, [nomination]).get(nomination["id"], [])
+    history = sorted(history, key=lambda e: (str(e.get("decision_date") or e.get("year") or ""), str(e.get("id"))),
+                     reverse=True)
+    found = eligibility.warnings_of(nomination, history, conference, same_conference)
+    return {"warnings": [w.as_dict() for w in found], "history": history}
+
+
 def nomination_detail(store: Store, who: Principal, nomination_id: str) -> tuple[dict[str, Any], str]:
     """The detail and the nomination's ETag (the same as GET /v1/nominations/{id} gives)."""
     nomination = service.get_nomination(store, nomination_id)
@@ -91,6 +103,7 @@ def nomination_detail(store: Store, who: Principal, nomination_id: str) -> tuple
         "automatic": _automatic(nomination, row, figures.get(nomination["unit_id"], {}), unit),
         "score": None, "rank": None, "within_quota": None, "reviews": None, "conflicts": None, "audit": None,
     }
+    out.update(_eligibility(store, conference, nomination, [r.nomination for r in rows] or [nomination]))
     if not staff:
         return out, nomination["etag"]
     public_row = row.as_dict({})

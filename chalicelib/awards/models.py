@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
 from pydantic import ConfigDict, Field, StrictInt, StringConstraints
 
@@ -17,6 +17,7 @@ Text = line(200)
 Position = line(200, min_length=0)
 AwardCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
 Note = prose(4_000)
+OverrideNote = prose(2_000)
 Achievements = prose(MAX_ACHIEVEMENTS, min_length=1)
 Figure = Annotated[StrictInt, Field(ge=0, le=10**15)]
 
@@ -49,6 +50,8 @@ class NominationPatch(Strict):
 class DecisionIn(Strict):
     decision: Literal["approve", "reject", "hold"]
     note: Note = ""
+    override_note: OverrideNote = Field(  # type: ignore[valid-type]
+        "", description="Lý do duyệt vượt điều kiện: bắt buộc khi duyệt một đề nghị có cảnh báo điều kiện (warnings)")
     award_form: Optional[AwardCode] = Field(None, description="Đổi hình thức khen thưởng khi quyết định")
 
 
@@ -96,6 +99,18 @@ class AwardForms(Strict):
     criterion_max: int
 
 
+class EligibilityWarning(Strict):
+    rule: str = Field(description="Quy tắc trong danh mục điều kiện (eligibility.json), ví dụ not_again_within_years")
+    citation: str = Field(description="Căn cứ của quy tắc")
+    message: str
+    entries: list[str] = Field(description="Mã các mục trong sổ theo dõi khen thưởng làm căn cứ cảnh báo")
+
+
+class Override(Strict):
+    note: str
+    warnings: list[EligibilityWarning]
+
+
 class DecisionRecord(Strict):
     decision: Literal["approve", "reject", "hold"]
     note: str
@@ -103,6 +118,7 @@ class DecisionRecord(Strict):
     by_name: str
     at: str
     award_form_before: Optional[str] = None
+    override: Optional[Override] = Field(None, description="Duyệt vượt điều kiện: lý do và các cảnh báo lúc duyệt")
 
 
 class Nomination(Strict):
@@ -152,6 +168,8 @@ class ShortlistRow(Strict):
     rank: int = Field(description="Thứ hạng trong hình thức khen thưởng")
     within_quota: bool
     score: ScoreBreakdown
+    warnings: list[EligibilityWarning] = Field(
+        description="Cảnh báo điều kiện khen thưởng (quy tắc, căn cứ, các mục sổ khen thưởng); duyệt cần override_note")
     etag: str = Field(description="ETag của đề nghị khi đọc danh sách (như GET /v1/nominations/{id}): dùng làm "
                                   "If-Match hoặc etag của mục khi quyết định từ danh sách")
 
@@ -248,3 +266,6 @@ class NominationDetail(Strict):
         description="Cán bộ (lãnh đạo, quản trị) thuộc đơn vị đề nghị, đơn vị của người được đề nghị hoặc đơn vị "
                     "cấp trên của chúng: không được chấm đề nghị này")
     audit: Optional[AuditTrail]
+    warnings: list[EligibilityWarning] = Field(description="Cảnh báo điều kiện khen thưởng, như trong danh sách xếp hạng")
+    history: list[dict[str, Any]] = Field(description="Các lần khen thưởng của người/tập thể được đề nghị (sổ theo dõi "
+                                                      "khen thưởng), mới trước")

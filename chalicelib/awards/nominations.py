@@ -15,7 +15,7 @@ import hashlib
 import secrets
 import unicodedata
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from chalicelib.awards import ranking
 from chalicelib.core import audit
@@ -208,7 +208,10 @@ def score_nomination(store: Store, who: Principal, nomination_id: str, body: Sco
 
 # -- decisions -------------------------------------------------------------------------
 
-def _decided(nomination: dict[str, Any], who: Principal, body: DecisionIn, now: datetime, field: str = "") -> dict[str, Any]:
+def _decided(nomination: dict[str, Any], who: Principal, body: DecisionIn, now: datetime, field: str = "",
+             warned: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None) -> dict[str, Any]:
+    """The decided nomination. `warned(updated)`: its eligibility warnings (for the form it is approved in);
+    approving over a warning needs an override note, kept on the decision (and in its audit event)."""
     decision = Decision(body.decision)
     if decision == Decision.REJECT and not body.note:
         raise invalid(f"{field}note", "Từ chối đề nghị phải kèm ghi chú nêu lý do.")
@@ -222,15 +225,41 @@ def _decided(nomination: dict[str, Any], who: Principal, body: DecisionIn, now: 
             raise invalid(f"{field}award_form", "Hình thức khen thưởng không có hoặc không dành cho đối tượng này.")
         updated["decision"]["award_form_before"] = nomination["award_form"]
         updated["award_form"] = body.award_form
+    warnings = warned(updated) if warned and decision == Decision.APPROVE else []
+    if warnings:
+        note = (getattr(body, "override_note", "") or "").strip()
+        if not note:
+            raise invalid(f"{field}override_note",
+                          "Đề nghị chưa đủ điều kiện: " + "; ".join(w["message"] for w in warnings)
+                          + ". Duyệt vượt điều kiện cần ghi lý do (Lý do duyệt vượt điều kiện).")
+        updated["decision"]["override"] = {"note": note, "warnings": warnings}
     updated["etag"] = etag_of(updated)
     return updated
+
+
+def _warned(store: Store, conference: dict[str, Any], nominations: list[dict[str, Any]], now: datetime
+            ) -> Callable[[dict[str, Any]], list[dict[str, Any]]]:
+    """The warnings of a nomination being approved: one register read for all the nominations given,
+    the conference's nominations read once (unit caps)."""
+    from chalicelib.awards import warnings as eligibility
+
+    found = eligibility.histories(store, nominations)
+    same = store.nominations.for_conference(conference["id"])
+
+    def warned(updated: dict[str, Any]) -> list[dict[str, Any]]:
+        others = [n for n in same if n["id"] != updated["id"]] + [updated]
+        return [w.as_dict() for w in eligibility.warnings_of(updated, found.get(updated["id"], []), conference,
+                                                             others, now.date())]
+    return warned
 
 
 def _stage_decisions(store: Store, who: Principal, conference_id: str,
                      pairs: list[tuple[dict[str, Any], dict[str, Any]]], now: datetime) -> None:
     """All the decisions, their audit events and the conference's approval counts: one transaction."""
     events = [audit.event(entity(old["id"]), new["decision"]["decision"], who, now, note=new["decision"]["note"],
-                          award_form=new["award_form"], before=old["status"]) for old, new in pairs]
+                          award_form=new["award_form"], before=old["status"],
+                          **({"override": new["decision"]["override"]} if new["decision"].get("override") else {}))
+              for old, new in pairs]
     approved: dict[str, int] = {}
     for old, new in pairs:
         if old["status"] == NominationStatus.APPROVED:
@@ -255,10 +284,12 @@ def decide(store: Store, who: Principal, nomination_id: str, body: DecisionIn, i
     nomination = get_nomination(store, nomination_id)
     if if_match is None:
         raise PreconditionRequired("Quyết định cần If-Match với ETag của đề nghị khi đọc.")
-    _open_for_changes(_conference(store, nomination["conference_id"]))
+    conference = _conference(store, nomination["conference_id"])
+    _open_for_changes(conference)
     if if_match != nomination["etag"]:
         raise PreconditionFailed("ETag không khớp: đề nghị đã thay đổi sau lần đọc của bạn.")
-    updated = _decided(nomination, who, body, now)
+    warned = _warned(store, conference, [nomination], now) if body.decision == Decision.APPROVE.value else None
+    updated = _decided(nomination, who, body, now, warned=warned)
     _stage_decisions(store, who, nomination["conference_id"], [(nomination, updated)], now)
     return updated
 
@@ -281,7 +312,17 @@ def decide_many(store: Store, who: Principal, conference_id: str, body: BulkDeci
         if item.etag.strip('"') != nomination["etag"]:
             raise PreconditionFailed(f"Đề nghị '{item.nomination_id}' đã thay đổi sau lần đọc của bạn; "
                                      "không quyết định nào được ghi.")
-        pairs.append((nomination, _decided(nomination, who, item, now, f"items.{i}.")))
+    approving = [found[item.nomination_id] for item in body.items if item.decision == Decision.APPROVE.value]
+    warned = _warned(store, conference, approving, now) if approving else None
+    errors: list[FieldError] = []
+    for i, item in enumerate(body.items):
+        nomination = found[item.nomination_id]
+        try:
+            pairs.append((nomination, _decided(nomination, who, item, now, f"items.{i}.", warned)))
+        except Invalid as refused:  # every item's problem at once; nothing is written
+            errors.extend(refused.errors)
+    if errors:
+        raise Invalid(errors)
     _stage_decisions(store, who, conference_id, pairs, now)
     return [new for _, new in pairs]
 
@@ -308,7 +349,11 @@ def ranked(store: Store, conference: dict[str, Any], units: list[dict[str, Any]]
     return ranking.rank(nominations, award_forms(), conference.get("quotas") or {}, automatic, scores, rubric), figures
 
 
-def shortlist(store: Store, conference_id: str) -> dict[str, Any]:
+def shortlist(store: Store, conference_id: str, *, page: tuple[int, int] | None = None) -> dict[str, Any]:
+    """Every row ranked; the eligibility warnings of the rows in `page` (start, end), of every row
+    when None: one read of the register for those rows, whatever their number."""
+    from chalicelib.awards import warnings as eligibility
+
     conference = store.conferences.get(conference_id)
     if conference is None:
         raise NotFound(f"hội nghị '{conference_id}'")
@@ -321,10 +366,14 @@ def shortlist(store: Store, conference_id: str) -> dict[str, Any]:
                               and r.nomination["status"] == NominationStatus.APPROVED)}
              for f in award_forms()]
     names = {u["id"]: u["name"] for u in units}
+    start, end = page if page is not None else (0, len(rows))
+    warned = eligibility.warnings_by_id(store, conference, [r.nomination for r in rows[start:end]],
+                                        [r.nomination for r in rows])
     # the row's ETag is the nomination's own: a decision made from the list is conditioned on what the
     # list showed (If-Match, or a bulk item's etag), so a change since the list was read is a 412
     items = [{**r.as_dict(public(r.nomination)), "unit_name": names.get(r.nomination["unit_id"], ""),
-              "nominee_unit_name": names.get(r.nomination["nominee_unit_id"], ""), "etag": r.nomination["etag"]}
+              "nominee_unit_name": names.get(r.nomination["nominee_unit_id"], ""),
+              "warnings": warned.get(r.nomination["id"], []), "etag": r.nomination["etag"]}
              for r in rows]
     return {"items": items, "next": None, "quotas": lines,
             "finalised_at": conference.get("finalised_at")}
@@ -338,8 +387,8 @@ def shortlist_page(store: Store, conference_id: str, limit: int, cursor: str | N
     Every page carries the whole conference's quota summary. The full text of a row is
     at GET /v1/nominations/{id}; the workbook (`shortlist`) keeps every row in full.
     """
-    full = shortlist(store, conference_id)
     start = position_of(cursor, "shortlist", conference_id, "danh sách này")
+    full = shortlist(store, conference_id, page=(start, start + limit))
     rows = full["items"][start:start + limit]
     end = start + len(rows)
     items = [{**row, "nomination": {**row["nomination"], "achievements": excerpt(row["nomination"]["achievements"]),

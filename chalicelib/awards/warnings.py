@@ -1,0 +1,54 @@
+"""Eligibility warnings of nominations as the shortlist, the detail and decisions show them.
+
+The rules are pure (`chalicelib.register.eligibility`); this module reads what they need: the
+register entries of the nominees (`history_reader`: one call for a whole page of nominations,
+not one per row) and the conference's other nominations (unit caps).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable, Iterable, Mapping
+
+from chalicelib.core.catalogs import eligibility_rules
+from chalicelib.register.eligibility import Warning, warnings_for
+from chalicelib.store import Store
+
+Histories = dict[str, list[dict[str, Any]]]  # nomination id -> register entries of its nominee
+
+
+def register_histories(store: Store, nominations: list[dict[str, Any]]) -> Histories:
+    """The register entries of each nomination's nominee (chalicelib.register.service)."""
+    try:
+        from chalicelib.register import service
+    except ImportError:  # the register is not there yet: no history, no history-based warnings
+        return {}
+    many = getattr(service, "histories_of", None)
+    if many is not None:
+        return many(store, nominations)
+    return {n["id"]: list(service.history_of(store, n)) for n in nominations}
+
+
+# Tests replace it with a fake (an in-memory register); production reads the register.
+history_reader: Callable[[Store, list[dict[str, Any]]], Histories] = register_histories
+
+
+def histories(store: Store, nominations: list[dict[str, Any]]) -> Histories:
+    if not nominations:
+        return {}
+    return history_reader(store, nominations)
+
+
+def warnings_of(nomination: Mapping[str, Any], history: Iterable[Mapping[str, Any]], conference: Mapping[str, Any],
+                same_conference: Iterable[Mapping[str, Any]], today: Any = None) -> list[Warning]:
+    # the rules count back from the conference's date; a conference without one, from today
+    return warnings_for(nomination, list(history), eligibility_rules(), conference=conference,
+                        same_conference_nominations=same_conference, today=today or dt.date.today())
+
+
+def warnings_by_id(store: Store, conference: Mapping[str, Any], nominations: list[dict[str, Any]],
+                   same_conference: list[dict[str, Any]], today: Any = None) -> dict[str, list[dict[str, Any]]]:
+    """nomination id -> its warnings as the API gives them, one register read for all of them."""
+    found = histories(store, nominations)
+    return {n["id"]: [w.as_dict() for w in warnings_of(n, found.get(n["id"], []), conference, same_conference, today)]
+            for n in nominations}
