@@ -218,7 +218,7 @@ def _decided(nomination: dict[str, Any], who: Principal, body: DecisionIn, now: 
     updated = {**nomination, "status": decision.status.value, "updated_at": iso(now),
                "version": nomination["version"] + 1,
                "decision": {"decision": decision.value, "note": body.note, "by": who.actor, "by_name": who.name,
-                            "at": iso(now), "award_form_before": None}}
+                            "at": iso(now), "award_form_before": None, "override": None}}
     if body.award_form and body.award_form != nomination["award_form"]:
         form = award_form(body.award_form)
         if form is None or nomination["kind"] not in form.for_kinds:
