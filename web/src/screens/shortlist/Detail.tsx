@@ -36,6 +36,8 @@ export function Detail({ nominationId, forms, criteria, quotas, finalised, close
   const [asking, setAsking] = useState<Decision | null>(null);
   const [note, setNote] = useState("");
   const [noteError, setNoteError] = useState<string | null>(null);
+  const [override, setOverride] = useState("");
+  const [overrideError, setOverrideError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [round, setRound] = useState(0);
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -72,7 +74,7 @@ export function Detail({ nominationId, forms, criteria, quotas, finalised, close
     if (finalised) setMessage(null); // the list says it is finalised; an earlier decision's note is history
   }, [finalised]);
 
-  async function decide(decision: Decision, withNote: string) {
+  async function decide(decision: Decision, withNote: string, override = "") {
     if (!data) return;
     setBusy(true);
     setMessage(null);
@@ -80,7 +82,8 @@ export function Detail({ nominationId, forms, criteria, quotas, finalised, close
     try {
       const r = await api.POST("/v1/nominations/{nomination_id}/decision", {
         params: { path: { nomination_id: data.nomination.id }, header: { "If-Match": etag } },
-        body: { decision, note: withNote, ...(moving ? { award_form: moving } : {}) },
+        body: { decision, note: withNote, ...(moving ? { award_form: moving } : {}),
+          ...(decision === "approve" && override ? { override_note: override } : {}) },
       });
       if (r.data) {
         setAsking(null);
@@ -98,6 +101,8 @@ export function Detail({ nominationId, forms, criteria, quotas, finalised, close
         setMessage({ kind: "warn", text: STALE });
       } else if (asking && problem.errors?.some((x) => x.field === "note")) {
         setNoteError(describe(problem));
+      } else if (asking && problem.errors?.some((x) => x.field === "override_note")) {
+        setOverrideError(problem.errors.find((x) => x.field === "override_note")?.message ?? describe(problem));
       } else {
         setAsking(null);
         setMessage({ kind: "error", text: describe(problem) });
@@ -120,6 +125,8 @@ export function Detail({ nominationId, forms, criteria, quotas, finalised, close
   function ask(decision: Decision) {
     setNote("");
     setNoteError(null);
+    setOverride("");
+    setOverrideError(null);
     setMessage(null);
     setAsking(decision);
   }
@@ -131,10 +138,15 @@ export function Detail({ nominationId, forms, criteria, quotas, finalised, close
       setNoteError("Nhập lý do không đồng ý: đơn vị đề nghị sẽ đọc lý do này.");
       return;
     }
-    void decide(asking, note.trim());
+    if (asking === "approve" && warned && !override.trim()) {
+      setOverrideError("Nhập lý do duyệt vượt điều kiện: lý do được ghi vào nhật ký cùng các cảnh báo.");
+      return;
+    }
+    void decide(asking, note.trim(), asking === "approve" ? override.trim() : "");
   }
 
   const n = data?.nomination;
+  const warned = (data?.warnings.length ?? 0) > 0;
   const usable = n ? forms.filter((f) => f.for.includes(n.kind)) : [];
   // Approving here would take the (target) form over its quota: said before, as finalising will refuse it.
   const target = quotas.find((q) => q.award_form === (moveTo || n?.award_form));
@@ -167,7 +179,8 @@ export function Detail({ nominationId, forms, criteria, quotas, finalised, close
                 )}
               </Field>
               <div class="sl-decide__buttons">
-                <button type="button" class="button" disabled={busy} onClick={() => void decide("approve", "")}>
+                <button type="button" class="button" disabled={busy}
+                        onClick={() => (warned ? ask("approve") : void decide("approve", ""))}>
                   {DECISION_TEXT.approve.button}
                 </button>
                 <button type="button" class="button button--secondary" disabled={busy} onClick={() => ask("reject")}>
@@ -186,6 +199,8 @@ export function Detail({ nominationId, forms, criteria, quotas, finalised, close
             </div>
           )}
 
+          {warned && <Warnings warnings={data.warnings} history={data.history} />}
+
           <dl class="sl-facts">
             <dt>Hình thức</dt><dd>{data.award_form_name}</dd>
             <dt>Đối tượng</dt><dd>{KIND_TEXT[n.kind] ?? n.kind} · {data.nominee_unit_name}</dd>
@@ -197,6 +212,14 @@ export function Detail({ nominationId, forms, criteria, quotas, finalised, close
               {n.decision && <span class="note">{n.decision.by_name || n.decision.by}, {dateTime(n.decision.at)}
                 {n.decision.note && <>: “{n.decision.note}”</>}</span>}</dd>
           </dl>
+
+          <h3>Lịch sử khen thưởng</h3>
+          {data.history.length === 0 && <p>Sổ theo dõi khen thưởng chưa ghi lần khen thưởng nào của đối tượng này.</p>}
+          {data.history.length > 0 && (
+            <ul class="plain sl-history">
+              {data.history.map((e) => <li key={String(e.id)}>{entryText(e)}</li>)}
+            </ul>
+          )}
 
           <h3>Thành tích</h3>
           <p class="sl-achievements">{n.achievements}</p>
@@ -275,7 +298,21 @@ export function Detail({ nominationId, forms, criteria, quotas, finalised, close
           <form onSubmit={confirm} noValidate>
             <p>{n.name} — {data?.award_form_name}
               {moveTo !== n.award_form && <> (chuyển sang {forms.find((f) => f.code === moveTo)?.name})</>}</p>
-            <Field id="sl-note" label="Lý do" error={noteError}
+            {asking === "approve" && warned && (
+              <>
+                <ul class="sl-warnings__list">
+                  {data?.warnings.map((w, i) => <li key={i}>{w.message}</li>)}
+                </ul>
+                <Field id="sl-override" label="Lý do duyệt vượt điều kiện" error={overrideError}
+                       hint="Bắt buộc khi đồng ý một đề nghị có cảnh báo điều kiện; được ghi vào nhật ký.">
+                  {(describedBy, invalid) => (
+                    <textarea id="sl-override" rows={3} value={override} aria-describedby={describedBy} aria-invalid={invalid}
+                              required onInput={(e) => setOverride((e.target as HTMLTextAreaElement).value)} />
+                  )}
+                </Field>
+              </>
+            )}
+            <Field id="sl-note" label={asking === "approve" ? "Ghi chú" : "Lý do"} error={noteError}
                    hint={asking === "reject" ? "Bắt buộc: đơn vị đề nghị đọc được lý do này." : "Không bắt buộc."}>
               {(describedBy, invalid) => (
                 <textarea id="sl-note" rows={4} value={note} aria-describedby={describedBy} aria-invalid={invalid}
@@ -289,6 +326,40 @@ export function Detail({ nominationId, forms, criteria, quotas, finalised, close
           </form>
         )}
       </Dialog>
+    </section>
+  );
+}
+
+type History = DetailData["history"][number];
+
+/** "Bằng khen của Bộ trưởng Bộ Công an — Quyết định số 12/QĐ-BCA ngày 05/9/2020": a register entry in words. */
+export function entryText(e: History): string {
+  const form = String(e.award_form_name ?? e.award_form ?? "");
+  const number = e.decision_number ? `Quyết định số ${String(e.decision_number)}` : "";
+  const day = typeof e.decision_date === "string" ? e.decision_date.split("-").reverse().join("/") : "";
+  return [form, [number, day && `ngày ${day}`].filter(Boolean).join(" ")].filter(Boolean).join(" — ");
+}
+
+/** The eligibility warnings: each rule's message, its citation and the register entries behind it. */
+function Warnings({ warnings, history }: { warnings: DetailData["warnings"]; history: DetailData["history"] }) {
+  return (
+    <section class="sl-warnings" aria-labelledby="sl-warnings-title">
+      <h3 id="sl-warnings-title">Cảnh báo điều kiện khen thưởng</h3>
+      <ul class="plain">
+        {warnings.map((w, i) => (
+          <li key={i}>
+            <strong>{w.message}</strong>
+            <span class="note">Căn cứ: {w.citation}</span>
+            {w.entries.length > 0 && (
+              <span class="note">Sổ theo dõi khen thưởng: {w.entries.map((id) => {
+                const e = history.find((h) => h.id === id);
+                return e ? entryText(e) : id;
+              }).join("; ")}</span>
+            )}
+          </li>
+        ))}
+      </ul>
+      <p class="hint">Đồng ý đề nghị này cần ghi lý do duyệt vượt điều kiện.</p>
     </section>
   );
 }

@@ -296,6 +296,11 @@ function ShortRow({ row, finalised, href: link, current, checked, onCheck }: {
         <a href={link} aria-current={current ? "true" : undefined}>{n.name}</a>
         <span class="note">{[n.position, n.name !== row.nominee_unit_name ? row.nominee_unit_name : "",
           row.unit_name !== row.nominee_unit_name ? `đề nghị: ${row.unit_name}` : ""].filter(Boolean).join(" · ")}</span>
+        {row.warnings.length > 0 && (
+          <span class="sl-warn-badge" title={row.warnings.map((w) => w.message).join("\n")}>
+            Cảnh báo điều kiện: {row.warnings.map((w) => w.message).join("; ")}
+          </span>
+        )}
       </th>
       <td class="num sl-score" data-label="Điểm">{score(row.score.total)}</td>
       <td class="sl-state">
@@ -312,12 +317,17 @@ function BulkDialog({ decision, rows, conferenceId, quotas, onClose, onDone, onL
 }) {
   const [note, setNote] = useState("");
   const [noteError, setNoteError] = useState<string | null>(null);
+  const [override, setOverride] = useState("");
+  const [overrideError, setOverrideError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const warned = decision === "approve" ? rows.filter((r) => r.warnings.length > 0) : [];
 
   useEffect(() => {
     setNote("");
     setNoteError(null);
+    setOverride("");
+    setOverrideError(null);
     setError(null);
   }, [decision]);
 
@@ -333,6 +343,10 @@ function BulkDialog({ decision, rows, conferenceId, quotas, onClose, onDone, onL
       setNoteError("Nhập lý do không đồng ý: đơn vị đề nghị sẽ đọc lý do này.");
       return;
     }
+    if (warned.length > 0 && !override.trim()) {
+      setOverrideError("Nhập lý do duyệt vượt điều kiện cho các đề nghị có cảnh báo.");
+      return;
+    }
     if (rows.length > MAX_BULK) {
       setError(`Mỗi lần chỉ quyết định được tối đa ${MAX_BULK} đề nghị; hãy bỏ chọn bớt.`);
       return;
@@ -342,7 +356,8 @@ function BulkDialog({ decision, rows, conferenceId, quotas, onClose, onDone, onL
     try {
       const r = await api.POST("/v1/conferences/{conference_id}/decisions", {
         params: { path: { conference_id: conferenceId } },
-        body: { items: rows.map((row) => ({ nomination_id: row.nomination.id, etag: row.etag, decision, note: note.trim() })) },
+        body: { items: rows.map((row) => ({ nomination_id: row.nomination.id, etag: row.etag, decision, note: note.trim(),
+          ...(decision === "approve" && row.warnings.length > 0 ? { override_note: override.trim() } : {}) })) },
       });
       if (r.data) {
         onDone(`${DECISION_TEXT[decision].done} ${r.data.items.length} đề nghị: ${r.data.items.map((n) => n.name).join(", ")}.`, "ok");
@@ -379,6 +394,18 @@ function BulkDialog({ decision, rows, conferenceId, quotas, onClose, onDone, onL
               Sau khi đồng ý, {q.name}: {q.approved}/{q.quota} chỉ tiêu ({quotaState(q).text}).
             </p>
           ))}
+          {warned.length > 0 && (
+            <>
+              <p class="sl-warn-badge">Có {warned.length} đề nghị chưa đủ điều kiện: {warned.map((r) => r.nomination.name).join(", ")}.</p>
+              <Field id="sl-bulk-override" label="Lý do duyệt vượt điều kiện" error={overrideError}
+                     hint="Bắt buộc; ghi cho mọi đề nghị có cảnh báo điều kiện và vào nhật ký.">
+                {(describedBy, invalid) => (
+                  <textarea id="sl-bulk-override" rows={3} value={override} aria-describedby={describedBy} aria-invalid={invalid}
+                            required onInput={(e) => setOverride((e.target as HTMLTextAreaElement).value)} />
+                )}
+              </Field>
+            </>
+          )}
           {decision !== "approve" && (
             <Field id="sl-bulk-note" label="Lý do" error={noteError}
                    hint={decision === "reject" ? "Bắt buộc; gửi kèm mọi đề nghị đã chọn." : "Không bắt buộc."}>
