@@ -413,3 +413,50 @@ def test_a_long_shortlist_comes_in_pages_and_a_decision_keeps_every_page_shown(r
     row = wait(driver, lambda d: next((r for r in d.find_elements("css selector", rows) if last["name"] in r.text
                                        and "Tạm hoãn" in r.text), False), message="the decided row never showed it")
     assert row and len(driver.find_elements("css selector", rows)) == 101
+
+
+def test_an_ineligible_row_shows_its_warning_and_approving_it_asks_for_an_override_note(reported, chromium_factory):
+    """Eligibility (issue 19): the catalog caps a unit's Bằng khen nominations per conference (5): the sixth
+    carries a warning on its row and in its details (rule and citation), and approving it asks for the
+    "Lý do duyệt vượt điều kiện", which is kept on the decision and in the audit trail."""
+    world = reported
+    title = "Hội nghị sơ kết công tác thi đua quý I năm 2027"
+    conference = ok(world.api.call("POST", "/v1/conferences", {
+        "title": title, "date": "2027-04-15", "place": "Hà Nội", "periods": [previous_period(), current_period()],
+        "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Thiếu tướng Nguyễn Văn A"}}), 201)
+    teams = [f"Đội công tác số {i} Công an tỉnh Nghệ An" for i in range(1, 7)]
+    ids = {name: ok(world.api.call("POST", "/v1/units/ca-nghe-an/nominations", {
+        "conference_id": conference["id"], "kind": "collective", "name": name, "award_form": BANG_KHEN,
+        "achievements": "Hoàn thành xuất sắc nhiệm vụ được giao."}), 201)["id"] for name in teams}
+    over = teams[-1]
+    [warning] = ok(world.api.call("GET", f"/v1/nominations/{ids[over]}/detail"))["warnings"]
+    assert warning["rule"] == "unit_cap"
+    admin = person(world, "admin", name="Đỗ Thị Lan")
+    driver = chromium_factory(1366, 900)
+    sign_in(driver, world, admin)
+    go(driver, world, f"/xet-khen/{conference['id']}")
+    heading(driver, f"Xét khen thưởng: {title}")
+    badges = wait(driver, lambda d: [b for b in d.find_elements("css selector", ".sl-warn-badge") if b.is_displayed()],
+                  message="no warning badge on the shortlist")
+    assert len(badges) == 1 and "Là đề nghị thứ 6 của đơn vị đề nghị" in badges[0].text, [b.text for b in badges]
+
+    open_detail(driver, over)
+    heading(driver, "Cảnh báo điều kiện khen thưởng", level=3)
+    says(driver, warning["message"])
+    says(driver, f"Căn cứ: {warning['citation']}")
+    check(driver, "shortlist-warning")
+    press(driver, "Đồng ý")
+    heading(driver, "Đồng ý đề nghị", level=2)
+    press(driver, "Xác nhận đồng ý")
+    assert "vượt điều kiện" in field_error(driver, "Lý do duyệt vượt điều kiện").lower()
+    assert nomination(world, ids[over])["status"] == "pending"
+    check(driver, "shortlist-override")
+    note = "Đội có thành tích đột xuất, Hội đồng thống nhất đề nghị."
+    fill(driver, "Lý do duyệt vượt điều kiện", note)
+    press(driver, "Xác nhận đồng ý")
+    says(driver, f"Đã đồng ý đề nghị khen thưởng {over}.")
+    decided = nomination(world, ids[over])
+    assert decided["status"] == "approved" and decided["decision"]["override"]["note"] == note
+    assert [w["rule"] for w in decided["decision"]["override"]["warnings"]] == ["unit_cap"]
+    audit = ok(world.api.call("GET", f"/v1/nominations/{ids[over]}/audit"))["items"]
+    assert next(e for e in audit if e["action"] == "approve")["detail"]["override"]["note"] == note
