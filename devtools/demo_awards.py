@@ -45,6 +45,11 @@ def score(stack: Stack, admin: Http, nominations: list[dict]) -> None:
         print(f"  {name} đã chấm điểm")
 
 
+# the office's reason for approving a nomination over an eligibility warning (kept on the decision, audited)
+OVERRIDE_NOTE = ("Hội đồng Thi đua - Khen thưởng xét thành tích đột xuất trong phòng, chống dịch COVID-19, "
+                 "thống nhất đề nghị khen thưởng.")
+
+
 def decide(admin: Http, conference_id: str) -> dict:
     """Approve what is within each quota in one bulk decision; reject the rest with a note."""
     status, _, shortlist = admin.call("GET", f"/v1/conferences/{conference_id}/shortlist")
@@ -55,7 +60,10 @@ def decide(admin: Http, conference_id: str) -> dict:
         status, headers, _ = admin.call("GET", f"/v1/nominations/{n['id']}")
         etag = headers["ETag"]
         if row["within_quota"]:
-            items.append({"nomination_id": n["id"], "etag": etag, "decision": "approve"})
+            item = {"nomination_id": n["id"], "etag": etag, "decision": "approve"}
+            if row.get("warnings"):  # eligibility (issue 19): approving over a warning needs a reason
+                item["override_note"] = OVERRIDE_NOTE
+            items.append(item)
         else:
             note = f"Vượt chỉ tiêu {row['award_form_name']} của hội nghị; đề nghị xét khen thưởng ở cấp đơn vị."
             status, _, body = admin.call("POST", f"/v1/nominations/{n['id']}/decision",
@@ -63,6 +71,11 @@ def decide(admin: Http, conference_id: str) -> dict:
             _check(status, body, (200,), "POST /v1/nominations/{id}/decision")
         print(f"  {row['award_form_name'][:34]:<35} hạng {row['rank']}  {row['score']['total']:>6}  "
               f"{'duyệt' if row['within_quota'] else 'từ chối'}  {n['name']}")
+        for warning in row.get("warnings") or []:
+            print(f"      ⚠ Cảnh báo điều kiện: {warning['message']}")
+            print(f"        Căn cứ: {warning['citation']}")
+            if row["within_quota"]:
+                print(f"        Duyệt vượt điều kiện, lý do: {OVERRIDE_NOTE}")
     status, _, body = admin.call("POST", f"/v1/conferences/{conference_id}/decisions", {"items": items})
     _check(status, body, (200,), "POST /v1/conferences/{id}/decisions")
     return shortlist
