@@ -149,6 +149,16 @@ def _date(value: Any) -> str | None:
         return None
 
 
+def _form(forms: Mapping[str, Any], text: str) -> Any:
+    """The form a cell names: its code, its name (diacritics optional), or the start of one name only
+    ("Bằng khen của Bộ trưởng")."""
+    found = forms.get(text) or forms.get(search_key(text))
+    if found is None:
+        starting = {f.code: f for key, f in forms.items() if key.startswith(search_key(text) + " ")}
+        found = next(iter(starting.values())) if len(starting) == 1 else None
+    return found
+
+
 def check_rows(rows: list[dict[str, Any]], units: list[Mapping[str, Any]], forms: Mapping[str, Any]
                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(entries of the rows without errors, every error {row, field, message}); entries carry "row"."""
@@ -189,7 +199,7 @@ def check_rows(rows: list[dict[str, Any]], units: list[Mapping[str, Any]], forms
         elif unit is None:
             error("unit_id", f"Không có đơn vị '{unit_text}' trong cây đơn vị.")
         form_text = _text(raw.get("award_form"))
-        form = forms.get(form_text) or forms.get(search_key(form_text)) if form_text else None
+        form = _form(forms, form_text) if form_text else None
         if not form_text:
             error("award_form", "Thiếu hình thức khen thưởng.")
         elif form is None:
