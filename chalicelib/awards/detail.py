@@ -66,12 +66,12 @@ def _automatic(nomination: dict[str, Any], row: ranking.Row, figures: dict[str, 
 
 def _eligibility(store: Store, conference: dict[str, Any], nomination: dict[str, Any],
                  same_conference: list[dict[str, Any]]) -> dict[str, Any]:
-    """The nominee's register history (newest first) and the nomination's warnings, as the shortlist has them."""
+    """The nominee's register history (oldest first; a unit may read its own nominees' entries) and the
+    nomination's warnings, as the shortlist has them."""
     from chalicelib.awards import warnings as eligibility
 
     history = eligibility.histories(store, [nomination]).get(nomination["id"], [])
-    history = sorted(history, key=lambda e: (str(e.get("decision_date") or e.get("year") or ""), str(e.get("id"))),
-                     reverse=True)
+    history = sorted(history, key=lambda e: (str(e.get("decision_date") or e.get("year") or ""), str(e.get("id"))))
     found = eligibility.warnings_of(nomination, history, conference, same_conference)
     return {"warnings": [w.as_dict() for w in found], "history": history}
 

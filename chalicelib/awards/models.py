@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import ConfigDict, Field, StrictInt, StringConstraints
 
 from chalicelib.core.fields import Strict, line, prose
+from chalicelib.register.models import RegisterEntry
 from chalicelib.reporting.models import AuditEvent
 from chalicelib.units.models import UnitId
 
@@ -267,5 +268,6 @@ class NominationDetail(Strict):
                     "cấp trên của chúng: không được chấm đề nghị này")
     audit: Optional[AuditTrail]
     warnings: list[EligibilityWarning] = Field(description="Cảnh báo điều kiện khen thưởng, như trong danh sách xếp hạng")
-    history: list[dict[str, Any]] = Field(description="Các lần khen thưởng của người/tập thể được đề nghị (sổ theo dõi "
-                                                      "khen thưởng), mới trước")
+    history: list[RegisterEntry] = Field(
+        default_factory=list, description="Các lần được khen thưởng trước của người/tập thể này (sổ theo dõi "
+                                          "khen thưởng), cũ trước")
