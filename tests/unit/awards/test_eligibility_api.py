@@ -117,3 +117,20 @@ def test_a_bulk_approve_naming_an_ineligible_item_without_a_note_is_refused_as_a
     by_id = {d["id"]: d for d in done.data["items"]}
     assert by_id[n.data["id"]]["decision"]["override"]["note"] == "Hội đồng thống nhất."
     assert by_id[ok.data["id"]]["decision"]["override"] is None
+
+
+def test_the_warning_comes_from_the_stored_register_with_tone_placement_folded(api, world):
+    """No fake: an imported 2020 entry in the (in-memory) register of "Phạm Thế Tùng" of Nghệ An warns the
+    2021 nomination of "Phạm Thế  Tùng" (spacing); the detail lists it as the nominee's history."""
+    from chalicelib.register import service
+
+    store, cid, admin = world["store"], world["conference"], world["admin"]
+    key = service.identity_key("individual", "Phạm Thế Tùng", "ca-nghe-an")
+    store.register.put_entries([{**PAST, "identity_key": key}])
+    n = nominate(api, world["tokens"]["ca-nghe-an"], "ca-nghe-an", cid, kind="individual", name="Phạm Thế  Tùng",
+                 position="Thiếu tướng, Giám đốc").data
+    rows = api.get(f"/v1/conferences/{cid}/shortlist", token=admin).data["items"]
+    row = next(r for r in rows if r["nomination"]["id"] == n["id"])
+    assert [w["message"] for w in row["warnings"]] == [MESSAGE]
+    detail = api.get(f"/v1/nominations/{n['id']}/detail", token=admin).data
+    assert [e["id"] for e in detail["history"]] == ["reg-2020-tung"] and detail["warnings"] == row["warnings"]
