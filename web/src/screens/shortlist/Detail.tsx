@@ -199,7 +199,7 @@ export function Detail({ nominationId, forms, criteria, quotas, finalised, close
             </div>
           )}
 
-          {warned && <Warnings warnings={data.warnings} history={data.history} />}
+          {warned && <Warnings warnings={data.warnings} history={data.history ?? []} />}
 
           <dl class="sl-facts">
             <dt>Hình thức</dt><dd>{data.award_form_name}</dd>
@@ -214,8 +214,8 @@ export function Detail({ nominationId, forms, criteria, quotas, finalised, close
           </dl>
 
           <h3>Lịch sử khen thưởng</h3>
-          {data.history.length === 0 && <p>Sổ theo dõi khen thưởng chưa ghi lần khen thưởng nào của đối tượng này.</p>}
-          {data.history.length > 0 && (
+          {!data.history?.length && <p>Sổ theo dõi khen thưởng chưa ghi lần khen thưởng nào của đối tượng này.</p>}
+          {!!data.history?.length && (
             <ul class="plain sl-history">
               {data.history.map((e) => <li key={String(e.id)}>{entryText(e)}</li>)}
             </ul>
@@ -330,7 +330,7 @@ export function Detail({ nominationId, forms, criteria, quotas, finalised, close
   );
 }
 
-type History = DetailData["history"][number];
+type History = NonNullable<DetailData["history"]>[number];
 
 /** "Bằng khen của Bộ trưởng Bộ Công an — Quyết định số 12/QĐ-BCA ngày 05/9/2020": a register entry in words. */
 export function entryText(e: History): string {
@@ -341,7 +341,7 @@ export function entryText(e: History): string {
 }
 
 /** The eligibility warnings: each rule's message, its citation and the register entries behind it. */
-function Warnings({ warnings, history }: { warnings: DetailData["warnings"]; history: DetailData["history"] }) {
+function Warnings({ warnings, history }: { warnings: DetailData["warnings"]; history: History[] }) {
   return (
     <section class="sl-warnings" aria-labelledby="sl-warnings-title">
       <h3 id="sl-warnings-title">Cảnh báo điều kiện khen thưởng</h3>
