@@ -116,7 +116,10 @@ def main() -> int:
             step("Dữ liệu đã lưu")
             print_stored(reports)
 
-            from devtools import demo_awards, demo_compile
+            from devtools import demo_awards, demo_compile, demo_register
+
+            step("Nhập sổ theo dõi khen thưởng năm 2020 từ tệp Excel (POST /v1/register/imports, …/confirm)")
+            demo_register.import_past_awards(admin)
 
             step("Hội nghị (POST /v1/conferences)")
             cid = demo_compile.create_conference(admin)

@@ -13,7 +13,6 @@ hoa" finds "Nguyễn Thị Hòa" and "Nguyễn Thị Hoà". A unit sees the entr
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import secrets
 from datetime import datetime, timedelta
@@ -23,6 +22,7 @@ from chalicelib.core.access import Principal
 from chalicelib.core.catalogs import award_form, award_forms
 from chalicelib.core.clock import iso
 from chalicelib.core.errors import Conflict, Forbidden, NotFound, invalid
+from chalicelib.core.positions import position_cursor, position_of
 from chalicelib.core.text import name_key, search_key, sort_key
 from chalicelib.store import Store
 from chalicelib.units.service import descendants
@@ -159,25 +159,14 @@ def search(store: Store, who: Principal, *, q: str | None = None, unit_id: str |
     return out
 
 
-def _cursor(position: int) -> str:
-    return base64.urlsafe_b64encode(str(position).encode()).decode().rstrip("=")
-
-
-def _position(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        return int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
-    except ValueError:
-        raise invalid("cursor", "Con trỏ trang không hợp lệ.") from None
-
-
 def search_page(store: Store, who: Principal, limit: int, cursor: str | None, **filters: Any) -> dict[str, Any]:
     found = search(store, who, **filters)
-    start = _position(cursor)
+    # the cursor is bound to the filters it was made for: another search's cursor is refused
+    scope = _digest(*(f"{k}={filters.get(k) or ''}" for k in sorted(filters)))
+    start = position_of(cursor, "register", scope, "kết quả tra cứu này")
     items = found[start:start + limit]
     more = start + limit < len(found)
-    return {"items": items, "next": _cursor(start + limit) if more else None}
+    return {"items": items, "next": position_cursor("register", scope, start + limit) if more else None}
 
 
 def history_of(store: Store, nomination: Mapping[str, Any]) -> list[dict[str, Any]]:
