@@ -159,6 +159,9 @@ def main() -> int:
             step("Tổng hợp lần 3: ban hành (số, ngày ban hành, ký số, DOCX) và gửi")
             demo_compile.compile_now(stack, admin, cid)
 
+            step("Sổ theo dõi khen thưởng sau khi ban hành (GET /v1/register)")
+            demo_register.print_size(admin)
+
             step("Kết quả")
             for what, pdf, docx in demo_documents.files(stack, admin, cid):
                 print(f"  {what}")

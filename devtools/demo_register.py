@@ -69,16 +69,41 @@ def import_past_awards(admin: Http) -> dict[str, Any]:
     status, _, confirmed = admin.call("POST", f"/v1/register/imports/{preview['id']}/confirm")
     if status != 200:
         raise SystemExit(f"demo failed: POST /v1/register/imports/{{id}}/confirm answered {status}: {confirmed}")
-    size, cursor = 0, None
-    while True:
-        status, _, page = admin.call("GET", "/v1/register?year=2020&limit=100" + (f"&cursor={cursor}" if cursor else ""))
-        size += len(page["items"])
-        cursor = page["next"]
-        if not cursor:
-            break
+    size = len(entries(admin, "year=2020"))
     print(f"  đã lưu {confirmed['stored']} mục; sổ theo dõi khen thưởng năm 2020 có {size} mục")
     status, _, found = admin.call("GET", "/v1/register?q=pham%20the%20tung")
     for e in found["items"]:
         print(f"  tra cứu 'pham the tung': {e['name']}, {e['award_form_name']}, Quyết định số "
-              f"{e['decision_number']} ngày {e['decision_date']} ({e['granted_by']})")
+              f"{e['decision_number']} ngày {_vn(e['decision_date'])} ({e['granted_by']})")
     return {"size": size, **confirmed}
+
+
+def _vn(date: str) -> str:
+    year, month, day = date.split("-")
+    return f"{int(day)}/{int(month)}/{year}"
+
+
+def entries(admin: Http, query: str = "") -> list[dict[str, Any]]:
+    """Every entry a search finds, page after page."""
+    out: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        path = f"/v1/register?limit=100{'&' + query if query else ''}" + (f"&cursor={cursor}" if cursor else "")
+        status, _, page = admin.call("GET", path)
+        if status != 200:
+            raise SystemExit(f"demo failed: GET {path} answered {status}: {page}")
+        out += page["items"]
+        cursor = page["next"]
+        if not cursor:
+            return out
+
+
+def print_size(admin: Http) -> None:
+    """The register after the issue: the imported year and the awards the conference's decisions wrote."""
+    found = entries(admin)
+    years: dict[int, int] = {}
+    for e in found:
+        years[e["year"]] = years.get(e["year"], 0) + 1
+    per_year = ", ".join(f"{year}: {n}" for year, n in sorted(years.items()))
+    print(f"  sổ theo dõi khen thưởng: {len(found)} mục ({per_year}); "
+          f"{sum(e['source'] == 'decision' for e in found)} mục do các Quyết định vừa ban hành ghi")
