@@ -113,10 +113,12 @@ def read_rows(data: bytes) -> list[dict[str, Any]]:
             if "name" not in columns.values():
                 continue
             out = []
-            for n, values in enumerate(ws.iter_rows(min_row=2, max_row=MAX_ROWS + 1, values_only=True), 2):
+            for n, values in enumerate(ws.iter_rows(min_row=2, values_only=True), 2):
                 row = {columns[i]: v for i, v in enumerate(values) if i in columns}
                 if all(v is None or (isinstance(v, str) and not v.strip()) for v in row.values()):
                     continue
+                if len(out) == MAX_ROWS:
+                    raise _not_a_workbook(f"Tệp có quá {MAX_ROWS} dòng; hãy chia thành nhiều tệp.")
                 out.append({"row": n, **row})
             return out
     finally:
