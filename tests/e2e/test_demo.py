@@ -116,3 +116,15 @@ def test_the_demo_imports_a_year_of_past_awards_and_the_issued_decisions_write_t
     # the decisions are issued on the day their signers approved them (today)
     issued = re.search(r"sổ theo dõi khen thưởng: (\d+) mục \(2020: 6, \d{4}: (\d+)\); (\d+) mục do", out)
     assert issued and int(issued.group(2)) == int(issued.group(3)) > 0, out[-3000:]
+
+
+def test_the_demo_shortlist_shows_the_eligibility_warning_and_approves_over_it_with_a_reason(demo):
+    """Issue 19: Phạm Thế Tùng, imported with a 2020 Bằng khen của Bộ trưởng, is nominated for it again; the
+    shortlist warns (the rule of the office's catalog, with its citation) and the approval carries a reason."""
+    out = demo["stdout"]
+    tung = re.search(r"Phạm Thế Tùng\n      ⚠ Cảnh báo điều kiện: (.+)\n        Căn cứ: (.+)\n"
+                     r"(        Duyệt vượt điều kiện, lý do: .+)?", out)
+    assert tung, out[-4000:]
+    assert tung.group(1) == ("Đã được tặng Bằng khen của Bộ trưởng Bộ Công an theo Quyết định số 9876/QĐ-BCA "
+                             "ngày 18/12/2020; quy định: không tặng lại trong 2 năm")
+    assert "(cấu hình)" in tung.group(2)
