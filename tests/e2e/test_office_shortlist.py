@@ -460,3 +460,24 @@ def test_an_ineligible_row_shows_its_warning_and_approving_it_asks_for_an_overri
     assert [w["rule"] for w in decided["decision"]["override"]["warnings"]] == ["unit_cap"]
     audit = ok(world.api.call("GET", f"/v1/nominations/{ids[over]}/audit"))["items"]
     assert next(e for e in audit if e["action"] == "approve")["detail"]["override"]["note"] == note
+
+    # bulk: a warned row among the chosen asks for the reason once, for every warned row
+    extra = "Đội công tác số 7 Công an tỉnh Nghệ An"
+    ids[extra] = ok(world.api.call("POST", "/v1/units/ca-nghe-an/nominations", {
+        "conference_id": conference["id"], "kind": "collective", "name": extra, "award_form": BANG_KHEN,
+        "achievements": "Hoàn thành xuất sắc nhiệm vụ được giao."}), 201)["id"]
+    driver.refresh()  # the list as read now, with the seventh row
+    heading(driver, f"Xét khen thưởng: {title}")
+    says(driver, "Đã đồng ý 1 (không giới hạn chỉ tiêu) · 7 đề nghị")
+    choose(driver, teams[0], extra)
+    press(driver, "Đồng ý các đề nghị đã chọn")
+    heading(driver, "Đồng ý 2 đề nghị đã chọn", level=2)
+    says(driver, f"Có 1 đề nghị chưa đủ điều kiện: {extra}.")
+    press(driver, "Xác nhận đồng ý")
+    field_error(driver, "Lý do duyệt vượt điều kiện")
+    assert nomination(world, ids[extra])["status"] == "pending"
+    fill(driver, "Lý do duyệt vượt điều kiện", note)
+    press(driver, "Xác nhận đồng ý")
+    says(driver, "Đã đồng ý 2 đề nghị: ")
+    assert nomination(world, ids[extra])["decision"]["override"]["note"] == note
+    assert nomination(world, ids[teams[0]])["decision"]["override"] is None
