@@ -145,6 +145,8 @@ def _year(raw: str | None) -> int | None:
 def search(store: Store, who: Principal, *, q: str | None = None, unit_id: str | None = None,
            award_form_code: str | None = None, year: str | None = None) -> list[dict[str, Any]]:
     """Every matching entry the caller may see, newest decision first."""
+    if q is not None and len(q) > 200:
+        raise invalid("q", "Từ khóa tra cứu tối đa 200 ký tự.")
     scope = _scope(store, who, unit_id)
     wanted_year = _year(year)
     words = search_key(q or "").split()
