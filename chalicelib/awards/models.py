@@ -207,17 +207,23 @@ class IndicatorFigure(Strict):
     label: str
     unit: str
     weight: float = Field(description="Trọng số của chỉ tiêu trong phần tự động")
-    value: Optional[int] = Field(description="Số liệu của đơn vị đề nghị, cộng qua các kỳ của hội nghị; null khi "
-                                             "đơn vị không báo cáo chỉ tiêu này")
+    value: Optional[int] = Field(description="Số liệu của đơn vị được chấm (cả các đơn vị cấp dưới), cộng qua các kỳ "
+                                             "của hội nghị; null khi không có báo cáo chỉ tiêu này")
     rate: Optional[float] = Field(description="Số liệu chia cho `per` (theo cán bộ) như khi xếp hạng")
     percentile: Optional[float] = Field(description="Phân vị (0-100) trong các đơn vị cùng loại có báo cáo chỉ tiêu")
     peers: int = Field(description="Số đơn vị cùng loại được xếp hạng trên chỉ tiêu này (kể cả đơn vị này)")
+    scored: bool = Field(True, description="Chỉ tiêu có được chấm cho đơn vị này không")
+    reason: Optional[str] = Field(None, description="Vì sao không chấm (không báo cáo, hoặc thiếu/bằng 0 mẫu số)")
 
 
 class AutomaticDetail(Strict):
     score: float = Field(description="Phần tự động (0-100), như trong danh sách xếp hạng")
-    unit_id: str = Field(description="Đơn vị đề nghị: số liệu của đơn vị này được chấm")
+    unit_id: str = Field(description="Đơn vị được chấm: đơn vị được đề nghị (tập thể), đơn vị của cá nhân hoặc của "
+                                     "tổ, đội; số liệu của đơn vị này và các đơn vị cấp dưới")
     unit_kind: str = Field(description="Loại đơn vị: xếp hạng trong các đơn vị cùng loại")
+    scored: bool = Field(True, description="false khi đơn vị không báo cáo hoặc báo cáo 0 cán bộ huy động (mẫu số): "
+                                           "không chấm, phần tự động là 0")
+    reason: Optional[str] = Field(None, description="Vì sao không chấm")
     per: Optional[str] = Field(description="Chỉ tiêu dùng để chia (quy mô), ví dụ officers_mobilised")
     per_value: Optional[int]
     weight: float = Field(description="Trọng số của phần tự động trong tổng điểm")

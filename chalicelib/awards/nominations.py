@@ -358,12 +358,24 @@ def ranked(store: Store, conference: dict[str, Any], units: list[dict[str, Any]]
     nominations = store.nominations.for_conference(conference["id"])
     periods = [parse_period(p).code for p in conference["periods"]]
     reports = [r for p in periods for r in store.reports.for_period(p)]
-    figures = ranking.unit_figures(reports)
+    figures = rolled_up_figures(units, ranking.unit_figures(reports), rubric)
     automatic = ranking.automatic_scores(units, figures, rubric)
     scores: dict[str, list[dict[str, Any]]] = {}
     for s in store.nominations.scores(conference["id"]):
         scores.setdefault(s["nomination_id"], []).append(s)
     return ranking.rank(nominations, award_forms(), conference.get("quotas") or {}, automatic, scores, rubric), figures
+
+
+def rolled_up_figures(units: list[dict[str, Any]], own: dict[str, dict[str, int]], rubric: Any
+                      ) -> dict[str, dict[str, int]]:
+    """Each unit's figures over its whole subtree (its own reports and every unit's below it): a
+    parent with no report of its own is scored on what its units did, as the summary counts it."""
+    from chalicelib.conferences.aggregate import rolled_up
+
+    codes = list(rubric.indicators) + ([rubric.per] if rubric.per else [])
+    sums = rolled_up(units, {u: {c: f.get(c) for c in codes} for u, f in own.items()}, codes)
+    return {u: {c: v for c, v in f.items() if v is not None} for u, f in sums.items()
+            if any(v is not None for v in f.values())}
 
 
 def shortlist(store: Store, conference_id: str) -> dict[str, Any]:
