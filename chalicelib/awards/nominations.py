@@ -185,6 +185,17 @@ def create_nomination(store: Store, who: Principal, unit_id: str, body: Nominati
     return nomination
 
 
+def nominee_units(store: Store, unit_id: str) -> list[dict[str, Any]]:
+    """The units a nomination of `unit_id` may name (itself and its subtree), in tree order."""
+    from chalicelib.units.service import tree_walk
+
+    get_unit(store, unit_id)
+    mine = _subtree(store, unit_id)
+    units = [u for u in store.units.all() if u["id"] in mine]
+    return [{"id": u["id"], "name": u["name"], "parent_id": parent if parent in mine else None}
+            for _, u, parent in tree_walk(units)]
+
+
 def get_nomination(store: Store, nomination_id: str) -> dict[str, Any]:
     nomination = store.nominations.get(nomination_id)
     if nomination is None:

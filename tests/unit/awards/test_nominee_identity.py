@@ -78,3 +78,11 @@ def test_a_patch_to_another_spelling_of_a_nominee_already_there_is_409(api, worl
     clash = api.patch(f"/v1/nominations/{second['id']}", token=world["tokens"]["cuc-y-te"],
                       body={"name": "Đỗ Thị Thúy"}, headers={"If-Match": etag})
     assert clash.status_code == 409 and first["id"] in clash.data["detail"]
+
+
+def test_the_form_picks_the_nominee_unit_from_the_subtree(api, world):
+    got = api.get("/v1/units/cuc-y-te/nominee-units", token=world["tokens"]["cuc-y-te"])
+    assert got.status_code == 200
+    assert [(u["id"], u["parent_id"]) for u in got.data["items"]] == [
+        ("cuc-y-te", None), ("bv-19-8", "cuc-y-te"), ("bv-199", "cuc-y-te")]
+    assert api.get("/v1/units/cuc-y-te/nominee-units", token=world["tokens"]["ca-nghe-an"]).status_code == 403
