@@ -12,6 +12,9 @@ Each stream (the summary, the Tờ trình, one Quyết định per granting issu
   stored as `issued` in one transaction with its number item, the head and the document it replaces.
   If the inputs changed, the stream goes back to `draft` with a note (it must be submitted again).
 - `submitted` / `issued`: nothing. A changed figure after ban hành makes no new version, no number.
+  An issued Quyết định writes its awardees to the register of commendations (`chalicelib/register`),
+  one entry each with an id from the document and the nomination; the head then notes
+  `registered`, and until it does every compile writes them again (the same items: never twice).
 
 Then every issued document is delivered: to the conference's recipients and, for a decision, to
 the units whose nominees are in it.

@@ -36,7 +36,7 @@ class RegisterPage(Strict):
     next: Optional[str] = None
 
 
-class ImportError_(Strict):
+class RegisterImportError(Strict):
     row: int
     field: str
     message: str
@@ -46,7 +46,7 @@ class RegisterImport(Strict):
     id: str
     rows: int
     valid: int
-    errors: list[ImportError_] = Field(description="Mọi lỗi của mọi dòng; chưa lưu gì vào sổ")
+    errors: list[RegisterImportError] = Field(description="Mọi lỗi của mọi dòng; chưa lưu gì vào sổ")
     preview: list[RegisterEntry]
 
 
