@@ -19,17 +19,15 @@ Histories = dict[str, list[dict[str, Any]]]  # nomination id -> register entries
 
 def register_histories(store: Store, nominations: list[dict[str, Any]]) -> Histories:
     """The register entries of each nomination's nominee (chalicelib.register.service), oldest first,
-    never the entry the nomination itself made. The unit names (a collective's identity) are read once
-    for all the nominations and each nominee's entries once however many nominations name them: the
-    register is keyed by identity, so it is one Query per distinct nominee (DynamoDB has no batch Query)."""
+    never the entry the nomination itself made. Each nominee's entries are read once however many
+    nominations name them: the register is keyed by identity, so it is one Query per distinct nominee
+    of the page (DynamoDB has no batch Query), never one per row of the whole list."""
     from chalicelib.register import service
 
-    unit_names = ({u["id"]: u.get("name", "") for u in store.units.all()}
-                  if any(n["kind"] == "collective" for n in nominations) else {})
     by_identity: dict[str, list[dict[str, Any]]] = {}
     out: Histories = {}
     for n in nominations:
-        key = service.nomination_identity(n, unit_names)
+        key = service.nomination_identity(n)
         if key not in by_identity:
             by_identity[key] = store.register.of_identity(key)
         out[n["id"]] = [service.public(e) for e in by_identity[key] if e.get("nomination_id") != n.get("id")]
