@@ -160,7 +160,8 @@ def name_key(name: str) -> str:
     spaces collapsed, the tone mark on the vowel the new rule puts it on ("Hoà" == "Hòa")."""
     text = unicodedata.normalize("NFKC", name).translate(_CONFUSABLES)
     text = unicodedata.normalize("NFD", text.casefold())
-    return " ".join(_fold_tone(word) for word in text.split())
+    # a word that was only a stray mark folds to nothing: no empty word (the key stays idempotent)
+    return " ".join(folded for folded in map(_fold_tone, text.split()) if folded)
 
 
 @lru_cache(maxsize=8_192)
