@@ -108,8 +108,15 @@ def decision_entries(record: Mapping[str, Any], inputs: Any, issuer: Any) -> lis
 
 
 def register_decision(store: Store, record: Mapping[str, Any], inputs: Any, issuer: Any) -> int:
-    """Write the entries of an issued Quyết định; returns how many were new (0 on a retry)."""
-    return store.register.put_entries(decision_entries(record, inputs, issuer))
+    """Write the entries of an issued Quyết định; returns how many were new (0 on a retry). A decision
+    that replaces another takes its place in the register: the replaced one's entries are removed."""
+    written = store.register.put_entries(decision_entries(record, inputs, issuer))
+    replaced = (record.get("replaces") or {})
+    if replaced.get("document_id") and replaced.get("issued_on"):
+        old = [e for e in store.register.entries(str(replaced["issued_on"])[:4])
+               if e.get("decision_document_id") == replaced["document_id"]]
+        store.register.remove(old)
+    return written
 
 
 # -- search, history, export -----------------------------------------------------------

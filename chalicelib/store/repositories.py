@@ -844,6 +844,11 @@ class Register(_Repository):
     def get(self, year: int | str, entry_id: str) -> Record | None:
         return self.table.get(keys.register_entry(year, entry_id))
 
+    def remove(self, entries: Sequence[Record]) -> None:
+        """Delete entries (those of a decision another replaced)."""
+        for entry in entries:
+            self.table.write(Delete(keys.register_entry(entry["year"], entry["id"])))
+
     def entries(self, year: int | str | None = None) -> list[Record]:
         """Every entry (or one year's), by year then id."""
         prefix = keys.register_year_prefix(year) if year is not None else None

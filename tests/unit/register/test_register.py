@@ -231,3 +231,28 @@ def test_an_imported_award_is_the_history_of_the_same_person_nominated_later(api
         assert detail.status_code == 200, detail.body
         assert [(h["award_form"], h["decision_number"], h["year"]) for h in detail.data["history"]] == [
             (form, "9876/QĐ-BCA" if kind == "individual" else "9870/QĐ-BCA", 2020)]
+
+
+def test_a_decision_that_replaces_another_takes_its_place_in_the_register(world):
+    from types import SimpleNamespace
+
+    from chalicelib.core.catalogs import award_form
+    from chalicelib.documents import issuers
+
+    units = world.units.all()
+    nominations = [{"id": f"n{i}", "kind": "individual", "name": name, "unit_id": "ca-nghe-an",
+                    "nominee_unit_id": "ca-nghe-an", "position": "Đại úy", "achievements": "Xuất sắc. Nhiều năm.",
+                    "identity_key": f"person:{name}||ca-nghe-an"} for i, name in enumerate(("A", "B"))]
+    inputs = SimpleNamespace(units=units, conference={"id": "20211220-abcdef"},
+                             plan=SimpleNamespace(form=award_form("bang-khen-bo-truong")), approved=nominations)
+    minister = issuers.ministry()
+    first = {"document_id": "QD000001", "number": "01/QĐ-BCA", "issued_on": "2021-12-20"}
+    assert register.register_decision(world, first, inputs, minister) == 2
+    assert register.register_decision(world, first, inputs, minister) == 0
+    assert {e["granted_by"] for e in world.register.entries()} == {"Bộ trưởng Bộ Công an"}
+    inputs.approved = nominations[:1]
+    second = {"document_id": "QD000002", "number": "02/QĐ-BCA", "issued_on": "2022-01-05",
+              "replaces": {"document_id": "QD000001", "number": "01/QĐ-BCA", "issued_on": "2021-12-20"}}
+    assert register.register_decision(world, second, inputs, minister) == 1
+    assert [(e["name"], e["decision_number"], e["year"]) for e in world.register.entries()] == [
+        ("A", "02/QĐ-BCA", 2022)]
