@@ -1,0 +1,216 @@
+"""Sổ theo dõi khen thưởng (#/so-khen-thuong), used in Debian's headless Chromium as the office and a
+unit's clerk use it (issue 19): the office imports past years from the template workbook; a file with a
+bad row lists every error and stores nothing (a search finds nothing), the fixed file is checked, then
+saved with "Lưu vào sổ"; a search typed without diacritics finds "Nguyễn Thị Hòa"; a unit's clerk sees
+only its own subtree's entries, as cards on a phone. Every result is read back through the API.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import unicodedata
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from browser import button, field, heading, page_text, press, says, wait
+from people import UNIT_NAMES, check, go, ok, person, portal_world, sign_in
+
+openpyxl = pytest.importorskip("openpyxl")
+pytestmark = pytest.mark.slow
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BANG_KHEN, GIAY_KHEN = "bang-khen-bo-truong", "giay-khen"
+GRANTED_BY = "Bộ trưởng Bộ Công an"
+# Past awards: a person of the hospital under Cục Y tế, the department itself, a person of Nghệ An.
+GOOD = [
+    {"kind": "individual", "name": "Nguyễn Thị Hòa", "officer_number": "CA-19-0042", "birth_date": "1985-04-12",
+     "position": "Thượng tá, Trưởng khoa", "unit_id": "bv-19-8", "award_form": BANG_KHEN,
+     "decision_number": "1234/QĐ-BCA", "decision_date": "2024-12-20", "granted_by": GRANTED_BY,
+     "summary": "Hoàn thành xuất sắc nhiệm vụ năm 2024.", "year": 2024},
+    {"kind": "collective", "name": UNIT_NAMES["cuc-y-te"], "unit_id": "cuc-y-te", "award_form": BANG_KHEN,
+     "decision_number": "1234/QĐ-BCA", "decision_date": "2024-12-20", "granted_by": GRANTED_BY,
+     "summary": "Tập thể dẫn đầu phong trào thi đua năm 2024.", "year": 2024},
+    {"kind": "individual", "name": "Lê Văn Thành", "officer_number": "CA-37-0107", "position": "Đại úy, Đội trưởng",
+     "unit_id": "ca-nghe-an", "award_form": GIAY_KHEN, "decision_number": "88/QĐ-CAT",
+     "decision_date": "2023-11-30", "granted_by": "Giám đốc Công an tỉnh Nghệ An",
+     "summary": "Có thành tích trong công tác bảo đảm an ninh trật tự.", "year": 2023},
+]
+# The same file with one bad row: a date that does not exist and an award form not in the catalogue.
+BAD = [GOOD[0], GOOD[1], {**GOOD[2], "decision_date": "2023-02-30", "award_form": "huan-chuong-khong-co"}]
+
+# The template's columns, found by their header (folded: no diacritics, lower case): the first header
+# containing one of the words is the field's column.
+HEADERS = {
+    "kind": ("loai",), "name": ("ho ten", "ho va ten", "ten"), "officer_number": ("so hieu",),
+    "birth_date": ("ngay sinh",), "position": ("chuc vu", "cap bac"), "unit_id": ("ma don vi", "don vi"),
+    "award_form": ("ma hinh thuc", "hinh thuc"), "decision_number": ("so quyet dinh", "so qd"),
+    "decision_date": ("ngay quyet dinh", "ngay qd", "ngay ky"), "granted_by": ("cap khen", "tham quyen", "nguoi ky"),
+    "summary": ("thanh tich", "tom tat"), "year": ("nam",),
+}
+KIND_VALUES = {"individual": "Cá nhân", "collective": "Tập thể"}
+
+
+def fold(text: object) -> str:
+    text = unicodedata.normalize("NFD", str(text or "")).replace("đ", "d").replace("Đ", "D")
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).lower().split())
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    yield from portal_world(tmp_path_factory, "office-register")
+
+
+def raw(world, method: str, path: str, body: bytes | None = None, accept: str = XLSX) -> tuple[int, bytes]:
+    headers = {"Authorization": f"Bearer {world.api.token}", "Accept": accept}
+    if body is not None:
+        headers["Content-Type"] = XLSX
+    request = urllib.request.Request(world.api_url + path, data=body, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+def workbook(world, rows: list[dict], path: Path) -> Path:
+    """The office's template (GET /v1/register/template) filled with `rows` under its own headers."""
+    status, body = raw(world, "GET", "/v1/register/template")
+    assert status == 200, (status, body[:300])
+    book = openpyxl.load_workbook(io.BytesIO(body))
+    sheet = book.worksheets[0]
+    header_row, columns = None, {}
+    for row in sheet.iter_rows(min_row=1, max_row=10):
+        names = {cell.column: fold(cell.value) for cell in row if cell.value}
+        if set(names.values()) >= {"name", "award_form"}:  # a row of the contract's field names
+            header_row, columns = row[0].row, {v: k for k, v in names.items()}
+            break
+        found = {}
+        for key, words in HEADERS.items():
+            column = next((c for c, text in names.items() if c not in found.values()
+                           and any(w in text for w in words)), None)
+            if column:
+                found[key] = column
+        if {"name", "award_form", "decision_number"} <= set(found):
+            header_row, columns = row[0].row, found
+            break
+    assert header_row, "the template has no header row this test can read"
+    first = header_row + 1
+    while sheet.cell(first, 1).value not in (None, "") and first < header_row + 5:  # an example row kept? skip it
+        first += 1
+    for i, entry in enumerate(rows):
+        for key, value in entry.items():
+            if key in columns:
+                if key == "kind":
+                    value = KIND_VALUES[value]
+                sheet.cell(first + i, columns[key]).value = value
+    book.save(path)
+    return path
+
+
+def register(world, query: str = "", token: str | None = None) -> list[dict]:
+    """Every entry of GET /v1/register?… (paged through)."""
+    items, cursor = [], None
+    while True:
+        sep = "&" if query else ""
+        page = ok(world.api.call("GET", f"/v1/register?{query}{sep}limit=50" + (f"&cursor={cursor}" if cursor else "")))
+        items += page["items"]
+        cursor = page.get("next")
+        if not cursor:
+            return items
+
+
+def choose_file(driver, path: Path) -> None:
+    box = field(driver, "Chọn tệp Excel đã điền (.xlsx)")
+    box.send_keys(str(path))
+
+
+def results(driver) -> list[str]:
+    return [row.text for row in driver.find_elements("css selector", "table.reg-table tbody tr")]
+
+
+def test_the_office_imports_a_year_fixes_a_bad_row_finds_a_name_without_diacritics(world, chromium_factory, tmp_path):
+    admin = person(world, "admin", name="Trần Thị Thanh Hương")
+    driver = chromium_factory(1366, 900)
+    sign_in(driver, world, admin)
+    press(driver, "Sổ khen thưởng")  # the navigation's entry
+    heading(driver, "Sổ theo dõi khen thưởng")
+    says(driver, "Sổ chưa có mục nào.")
+    says(driver, "Gõ có dấu hoặc không dấu đều được")
+    check(driver, "register-empty", shot=False)
+
+    # a file with a bad row: every error listed, nothing saved
+    press(driver, "Nhập sổ từ tệp Excel")
+    heading(driver, "Nhập sổ khen thưởng từ tệp Excel")
+    says(driver, "chưa có gì được lưu vào sổ cho đến khi bạn bấm “Lưu vào sổ”")
+    bad = workbook(world, BAD, tmp_path / "so-khen-thuong-loi.xlsx")
+    status, body = raw(world, "POST", "/v1/register/imports", bad.read_bytes(), accept="application/json")
+    expected = json.loads(body)
+    assert status == 201 and expected["errors"], (status, expected)
+    assert {e["row"] for e in expected["errors"]} == {expected["errors"][0]["row"]}  # one bad row, maybe two errors
+    choose_file(driver, bad)
+    heading(driver, "Kết quả kiểm tra tệp so-khen-thuong-loi.xlsx", level=2)
+    says(driver, f"Tệp có {len(expected['errors'])} lỗi nên chưa thể lưu")
+    table = wait(driver, lambda d: d.find_element("css selector", "table.reg-errors").text, message="no error table")
+    for e in expected["errors"]:
+        assert e["message"] in table and str(e["row"]) in table, (e, table)
+    assert not button(driver, "Lưu vào sổ", enabled=False).is_enabled()
+    says(driver, "Chỉ lưu được khi tệp không còn lỗi.")
+    check(driver, "register-import-errors")
+    assert register(world) == []  # nothing stored
+    assert register(world, "q=nguyen") == []
+
+    # the fixed file: checked, its rows previewed, saved
+    good = workbook(world, GOOD, tmp_path / "so-khen-thuong.xlsx")
+    choose_file(driver, good)
+    heading(driver, "Kết quả kiểm tra tệp so-khen-thuong.xlsx", level=2)
+    says(driver, "Tệp hợp lệ: 3 mục sẵn sàng để lưu.")
+    says(driver, "Nguyễn Thị Hòa")
+    check(driver, "register-import")
+    assert register(world) == []  # still nothing until confirmed
+    press(driver, "Lưu vào sổ")
+    says(driver, "Đã lưu 3 mục vào sổ khen thưởng")
+    stored = register(world)
+    assert sorted(e["name"] for e in stored) == sorted(r["name"] for r in GOOD)
+    assert {e["source"] for e in stored} == {"import"}
+
+    # a search typed without diacritics finds the person written with them
+    press(driver, "Xem sổ khen thưởng")
+    heading(driver, "Sổ theo dõi khen thưởng")
+    wait(driver, lambda d: len(results(d)) == 3, message="the register does not show the 3 entries saved")
+    field(driver, "Họ tên hoặc tên tập thể").send_keys("nguyen thi hoa")
+    press(driver, "Tìm kiếm")
+    wait(driver, lambda d: len(results(d)) == 1 and "Nguyễn Thị Hòa" in results(d)[0], message="the search did not narrow")
+    row = results(driver)[0]
+    for text in ("1234/QĐ-BCA", "20/12/2024", GRANTED_BY, UNIT_NAMES["bv-19-8"], "Thượng tá, Trưởng khoa"):
+        assert text in row, (text, row)
+    assert [e["name"] for e in register(world, "q=nguyen%20thi%20hoa")] == ["Nguyễn Thị Hòa"]
+    check(driver, "register")
+    press(driver, "Xóa điều kiện")
+    wait(driver, lambda d: len(results(d)) == 3, message="clearing the search did not show every entry")
+
+
+def test_a_unit_clerk_sees_only_its_subtree_as_cards_on_a_phone(world, chromium_factory, tmp_path):
+    if not register(world):  # run alone: the year imported by the office over the API
+        status, body = raw(world, "POST", "/v1/register/imports",
+                           workbook(world, GOOD, tmp_path / "so.xlsx").read_bytes(), accept="application/json")
+        ok(world.api.call("POST", f"/v1/register/imports/{json.loads(body)['id']}/confirm"))
+    clerk = person(world, "unit", "cuc-y-te", name="Phạm Văn Khoa")
+    driver = chromium_factory(360, 800)
+    sign_in(driver, world, clerk)
+    go(driver, world, "/so-khen-thuong")
+    heading(driver, "Sổ theo dõi khen thưởng")
+    says(driver, "Sổ hiển thị đơn vị của bạn và các đơn vị cấp dưới.")
+    wait(driver, lambda d: len(results(d)) == 2, message="the clerk does not see its subtree's two entries")
+    shown = page_text(driver)
+    assert "Nguyễn Thị Hòa" in shown and "Lê Văn Thành" not in shown, shown
+    assert "Nhập sổ từ tệp Excel" not in shown  # the office's job only
+    # a card per entry: the table's rows are blocks as wide as the screen, nothing scrolls sideways
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= 360
+    card = driver.find_element("css selector", "table.reg-table tbody tr")
+    assert driver.execute_script("return getComputedStyle(arguments[0]).display", card) == "block"
+    check(driver, "register")
+    go(driver, world, "/so-khen-thuong/nhap")
+    heading(driver, "Không có quyền truy cập")
