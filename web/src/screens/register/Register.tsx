@@ -173,8 +173,8 @@ export default function Register(_props: Record<string, never>) {
               <tr key={e.id}>
                 <th scope="row" class="reg-name">
                   {e.name}
-                  <span class="note">{[KIND_TEXT[e.kind] ?? e.kind, e.position, e.officer_number ? `Số hiệu ${e.officer_number}` : ""]
-                    .filter(Boolean).join(" · ")}</span>
+                  <span class="note">{[KIND_TEXT[e.kind] ?? e.kind, e.position, ].filter(Boolean).join(" · ")}
+                    {e.officer_number && <> · <span class="reg-nowrap">Số hiệu {e.officer_number}</span></>}</span>
                 </th>
                 <td data-label="Đơn vị">{e.unit_name}</td>
                 <td data-label="Hình thức khen thưởng">{e.award_form_name}</td>

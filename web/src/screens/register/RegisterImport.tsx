@@ -118,44 +118,45 @@ export default function RegisterImport(_props: Record<string, never>) {
                 Tệp có {num(errors.length)} lỗi nên chưa thể lưu, và chưa có gì được lưu vào sổ. Sửa các dòng dưới đây
                 trong Excel, lưu tệp rồi chọn lại tệp.
               </Notice>
-              <div class="scroll" tabIndex={0} role="region" aria-label="Các lỗi trong tệp">
-                <table class="grid reg-errors">
-                  <caption>Các lỗi trong tệp</caption>
-                  <thead><tr><th scope="col">Dòng</th><th scope="col">Cột</th><th scope="col">Lỗi</th></tr></thead>
-                  <tbody>
-                    {errors.map((e, i) => (
-                      <tr key={i}><td class="num">{e.row}</td><td>{FIELD_TEXT[e.field] ?? e.field}</td><td class="reg-wrap">{e.message}</td></tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <table class="rows reg-errors">
+                <caption>Các lỗi trong tệp</caption>
+                <thead><tr><th scope="col">Dòng</th><th scope="col">Cột</th><th scope="col">Lỗi</th></tr></thead>
+                <tbody>
+                  {errors.map((e, i) => (
+                    <tr key={i}>
+                      <th scope="row" class="reg-errors__row">Dòng {e.row}</th>
+                      <td data-label="Cột">{FIELD_TEXT[e.field] ?? e.field}</td>
+                      <td data-label="Lỗi">{e.message}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
             </>
           )}
           {errors.length === 0 && !saved && (
             <Notice kind="ok">Tệp hợp lệ: {num(preview.valid)} mục sẵn sàng để lưu. Kiểm tra lại rồi bấm “Lưu vào sổ”.</Notice>
           )}
           {preview.preview.length > 0 && (
-            <div class="scroll" tabIndex={0} role="region" aria-label="Các dòng hợp lệ">
-              <table class="grid reg-valid">
-                <caption>Các dòng hợp lệ{errors.length ? " (sẽ lưu khi tệp hết lỗi)" : " sẽ được lưu"}</caption>
-                <thead>
-                  <tr><th scope="col">Họ tên / tập thể</th><th scope="col">Loại</th><th scope="col">Đơn vị</th>
-                    <th scope="col">Hình thức khen thưởng</th><th scope="col">Quyết định</th><th scope="col">Cấp khen</th></tr>
-                </thead>
-                <tbody>
-                  {preview.preview.map((p, i) => (
-                    <tr key={p.id ?? i}>
-                      <th scope="row">{p.name}{p.position ? <span class="note">{p.position}</span> : null}</th>
-                      <td>{p.kind ? KIND_TEXT[p.kind] ?? p.kind : "—"}</td>
-                      <td>{p.unit_name ?? p.unit_id ?? "—"}</td>
-                      <td>{p.award_form_name ?? p.award_form ?? "—"}</td>
-                      <td>Số {p.decision_number ?? "—"} ngày {date(p.decision_date)}</td>
-                      <td>{p.granted_by ?? "—"}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <table class="rows reg-valid">
+              <caption>Các dòng hợp lệ{errors.length ? " (sẽ lưu khi tệp hết lỗi)" : " sẽ được lưu"}</caption>
+              <thead>
+                <tr><th scope="col">Họ tên / tập thể</th><th scope="col">Đơn vị</th>
+                  <th scope="col">Hình thức khen thưởng</th><th scope="col">Quyết định</th><th scope="col">Cấp khen</th></tr>
+              </thead>
+              <tbody>
+                {preview.preview.map((p, i) => (
+                  <tr key={p.id ?? i}>
+                    <th scope="row" class="reg-name">{p.name}
+                      <span class="note">{[p.kind ? KIND_TEXT[p.kind] ?? p.kind : "", p.position].filter(Boolean).join(" · ")}</span>
+                    </th>
+                    <td data-label="Đơn vị">{p.unit_name ?? p.unit_id ?? "—"}</td>
+                    <td data-label="Hình thức khen thưởng">{p.award_form_name ?? p.award_form ?? "—"}</td>
+                    <td data-label="Quyết định">Số {p.decision_number ?? "—"} ngày {date(p.decision_date)}</td>
+                    <td data-label="Cấp khen">{p.granted_by ?? "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           )}
           {saved ? (
             <Notice kind="ok">{saved} <a href="#/so-khen-thuong">Xem sổ khen thưởng</a></Notice>
