@@ -19,6 +19,7 @@ from chalicelib.awards import ranking
 from chalicelib.core.access import Principal
 from chalicelib.core.catalogs import award_form, indicator_catalog, scoring_rubric
 from chalicelib.core.states import Role
+from chalicelib.register.service import history_of
 from chalicelib.store import Store
 
 AUDIT_CAP = 50
@@ -90,6 +91,7 @@ def nomination_detail(store: Store, who: Principal, nomination_id: str) -> tuple
         "nominee_unit_name": names.get(nomination["nominee_unit_id"], ""),
         "automatic": _automatic(nomination, row, figures.get(nomination["unit_id"], {}), unit),
         "score": None, "rank": None, "within_quota": None, "reviews": None, "conflicts": None, "audit": None,
+        "history": history_of(store, nomination),  # a unit may read its own nominees' register entries
     }
     if not staff:
         return out, nomination["etag"]

@@ -7,6 +7,7 @@ from typing import Annotated, Literal, Optional
 from pydantic import ConfigDict, Field, StrictInt, StringConstraints
 
 from chalicelib.core.fields import Strict, line, prose
+from chalicelib.register.models import RegisterEntry
 from chalicelib.reporting.models import AuditEvent
 from chalicelib.units.models import UnitId
 
@@ -248,3 +249,6 @@ class NominationDetail(Strict):
         description="Cán bộ (lãnh đạo, quản trị) thuộc đơn vị đề nghị, đơn vị của người được đề nghị hoặc đơn vị "
                     "cấp trên của chúng: không được chấm đề nghị này")
     audit: Optional[AuditTrail]
+    history: list[RegisterEntry] = Field(
+        default_factory=list, description="Các lần được khen thưởng trước của người/tập thể này (sổ theo dõi "
+                                          "khen thưởng), cũ trước")

@@ -97,3 +97,90 @@ def cut_at_word(text: str, cap: int) -> str:
     if space > cap // 2:
         cut = cut[:space]
     return cut.rstrip(" ,;:.-\n") + "…"
+
+
+# -- who a name is: keys that fold what looks the same ------------------------------------
+# The same person typed twice must give one key: old and new tone placement ("Hoà"/"Hòa",
+# "Thuý"/"Thúy"), fullwidth letters (NFKC folds them) and Cyrillic/Greek letters that look
+# Latin ("С" U+0421 for "C"). A name that really mixes scripts is refused where it is stored.
+_CONFUSABLES = str.maketrans({
+    # Cyrillic
+    "А": "A", "В": "B", "С": "C", "Е": "E", "Н": "H", "І": "I", "Ј": "J", "К": "K", "М": "M", "О": "O",
+    "Р": "P", "Ѕ": "S", "Т": "T", "Х": "X", "У": "Y", "Ү": "Y", "Ԁ": "d", "а": "a", "с": "c", "е": "e",
+    "і": "i", "ј": "j", "о": "o", "р": "p", "ѕ": "s", "х": "x", "у": "y", "ү": "y", "һ": "h", "ԁ": "d",
+    "ԛ": "q", "ԝ": "w", "ӏ": "l",
+    # Greek
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O",
+    "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "ο": "o", "ι": "i", "κ": "k", "ν": "v", "ρ": "p", "υ": "u",
+    "χ": "x", "α": "a", "τ": "t",
+})
+_TONE_MARKS = frozenset(_TONES)
+_VOWELS = frozenset("aeiouy")
+_SHAPED = frozenset("\u0306\u0302\u031b")  # ă â ê ô ơ ư: the tone sits on the shaped vowel
+
+
+def _tone_index(letters: list[list[str]]) -> int:
+    """Where the new (2017 school) rule puts the tone of a syllable, from its tone-less letters."""
+    vowels = [i for i, group in enumerate(letters) if group[0] in _VOWELS]
+    if not vowels:
+        return len(letters) - 1
+    # "qu", "gi" before another vowel: the u / i belong to the consonant
+    if len(vowels) > 1 and vowels[0] == 1 and (letters[0][0], letters[1][0]) in {("q", "u"), ("g", "i")}:
+        vowels = vowels[1:]
+    shaped = [i for i in vowels if _SHAPED & set(letters[i][1:])]
+    if shaped:
+        return shaped[-1]  # ươ: on the ơ
+    if vowels[-1] != len(letters) - 1 or len(vowels) == 3:  # a final consonant, or three vowels: the middle/last vowel
+        return vowels[-1] if vowels[-1] != len(letters) - 1 else vowels[1]
+    if len(vowels) == 2:
+        pair = letters[vowels[0]][0] + letters[vowels[1]][0]
+        return vowels[1] if pair in {"oa", "oe", "uy"} else vowels[0]
+    return vowels[0]
+
+
+def _fold_tone(word: str) -> str:
+    """The syllable with its tone mark(s) moved to the canonical vowel (NFD in, NFC out)."""
+    letters: list[list[str]] = []
+    tones: list[str] = []
+    for ch in word:
+        if ch in _TONE_MARKS:
+            tones.append(ch)
+        elif unicodedata.combining(ch) and letters:
+            letters[-1].append(ch)
+        else:
+            letters.append([ch])
+    if tones and letters:
+        letters[_tone_index(letters)].extend(tones)
+    return unicodedata.normalize("NFC", "".join("".join(g) for g in letters))
+
+
+@lru_cache(maxsize=8_192)
+def name_key(name: str) -> str:
+    """What two spellings of one name share: NFKC, lookalike letters folded to Latin, case folded,
+    spaces collapsed, the tone mark on the vowel the new rule puts it on ("Hoà" == "Hòa")."""
+    text = unicodedata.normalize("NFKC", name).translate(_CONFUSABLES)
+    text = unicodedata.normalize("NFD", text.casefold())
+    return " ".join(_fold_tone(word) for word in text.split())
+
+
+@lru_cache(maxsize=8_192)
+def search_key(text: str) -> str:
+    """name_key without any diacritics (đ -> d): "nguyen thi hoa" finds "Nguyễn Thị Hòa"."""
+    bare = "".join(ch for ch in unicodedata.normalize("NFD", name_key(text)) if not unicodedata.combining(ch))
+    return bare.replace("đ", "d")
+
+
+def _script(ch: str) -> str | None:
+    """The script of a letter (LATIN, CYRILLIC, GREEK, …); None for marks, digits, spaces, punctuation."""
+    if not ch.isalpha():
+        return None
+    try:
+        return unicodedata.name(ch).split(" ")[0]
+    except ValueError:
+        return "UNKNOWN"
+
+
+def mixed_scripts(name: str) -> bool:
+    """True when the letters of the name come from more than one script ("Nguyễn" with a Cyrillic "у")."""
+    scripts = {s for s in map(_script, unicodedata.normalize("NFKC", name)) if s}
+    return len(scripts) > 1

@@ -7,12 +7,13 @@ from chalicelib.http.awards import awards
 from chalicelib.http.conferences import conferences
 from chalicelib.http.declaration import Feature, Operation, publish
 from chalicelib.http.portal import portal
+from chalicelib.http.register import register
 from chalicelib.http.reporting import reporting
 from chalicelib.http.service import service
 from chalicelib.http.trends import trends
 from chalicelib.http.units import units
 
-FEATURES: tuple[Feature, ...] = (service, accounts, units, reporting, trends, conferences, awards, portal)
+FEATURES: tuple[Feature, ...] = (service, accounts, units, reporting, trends, conferences, awards, register, portal)
 publish(FEATURES)
 
 

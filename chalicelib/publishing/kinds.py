@@ -66,6 +66,8 @@ class DocumentKind:
     # Kinds of a later phase are built once the earlier ones of the same run are stored (a decision
     # cites the Tờ trình issued before it).
     phase: int = 0
+    # Once issued, its awardees are written to the register of commendations (a Quyết định).
+    registers: bool = False
 
 
 def _fingerprint(content: Any) -> str:
@@ -287,7 +289,7 @@ PROPOSAL = DocumentKind(
 DECISION = DocumentKind(
     code="decision", label="Quyết định khen thưởng", noun="Quyết định", streams=decision_streams,
     fingerprint=fingerprint_awards, build=build_decision, render=_render("render_decision_pdf"),
-    html=_render("render_decision_html"), phase=1)
+    html=_render("render_decision_html"), phase=1, registers=True)
 
 # The old commendation list ("commendations", DS) is no longer produced: its records stay listed,
 # downloadable and verifiable (names.py, lifecycle.py).

@@ -644,6 +644,7 @@ def _compile_phase(store: Store, conference: dict[str, Any], kinds: tuple[Docume
     what this run claimed rendered all at once (in parallel), then stored."""
     heads = {h["stream"]: h for h in store.documents.streams(conference["id"])}
     claims: list[_Claim] = []
+    unregistered: list[tuple[Stream, dict[str, Any]]] = []
     busy = False
     for kind in kinds:
         for stream in kind.streams(store, conference, conf, now):
@@ -654,6 +655,8 @@ def _compile_phase(store: Store, conference: dict[str, Any], kinds: tuple[Docume
                 head = _unchanged_or_back_to_draft(store, stream, head, now)
                 stage = head.get("stage", DRAFT)
             if stage not in (DRAFT, APPROVED):
+                if stage == ISSUED and head and _unregistered(kind, head):
+                    unregistered.append((stream, head))  # issued, its register entries not all written
                 continue  # submitted: waits for its signer; issued: never changes
             claim = _claim_version(store, stream, head, "issue" if stage == APPROVED else "draft",
                                    conference=conference, now=now)
@@ -675,8 +678,33 @@ def _compile_phase(store: Store, conference: dict[str, Any], kinds: tuple[Docume
             _point_head_at(store, claim, record)
         elif claim.state == "mine":
             issued.append(record)
+            if claim.kind.registers:
+                _register(store, claim.stream, record)
         documents.append(record)
+    for stream, head in unregistered:
+        record = store.documents.get(head["issued_document_id"])
+        if record is not None:
+            _register(store, stream, record)
     return documents, issued, busy, bool(built)
+
+
+def _unregistered(kind: DocumentKind, head: dict[str, Any]) -> bool:
+    return kind.registers and bool(head.get("issued_document_id")) and \
+        head.get("registered") != head["issued_document_id"]
+
+
+def _register(store: Store, stream: Stream, record: dict[str, Any]) -> None:
+    """One register entry per awardee of an issued Quyết định (ids from the document and the nomination:
+    written again, nothing changes), then the head notes it so later compiles skip it."""
+    from chalicelib.register.service import register_decision
+
+    written = register_decision(store, record, stream.inputs, stream.issuer)
+    try:
+        store.documents.move_stream(record["conference_id"], stream.key, ISSUED,
+                                    {"registered": record["document_id"]})
+    except ConditionFailed:
+        pass  # replaced meanwhile: the replacement registers its own entries
+    log.info("register: %s new entries from %s %s", written, record["conference_id"], record.get("number"))
 
 
 def due_conferences(store: Store, now: dt.datetime, days: int) -> list[dict[str, Any]]:

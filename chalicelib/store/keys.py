@@ -60,7 +60,11 @@ account's passkeys (Query begins_with PASSKEY#) and one by credential id (GetIte
 WebAuthn challenge by its value (single use: a conditional Delete); a throttle counter
 (atomic ADD within its window) per subject: `email:<sha256>` and `address:<ip>` for sign-in
 failures, `reset:<sha256>` for reset emails. Sessions,
-challenges and throttle counters carry `expires_at` (DynamoDB TTL). No Scan anywhere.
+challenges and throttle counters carry `expires_at` (DynamoDB TTL). The register of commendations:
+one partition, sorted by year (a year's entries: Query begins_with "<year>#"; a search reads the
+partition, or one year of it, and filters by name key, unit and form in code: a register holds some
+thousands of entries a year); a nominee's history (Query GSI1 REGISTER#<identity key>, oldest
+first); a pending import (GetItem; `expires_at`, TTL). No Scan anywhere.
 """
 
 from __future__ import annotations
@@ -321,3 +325,27 @@ def challenge(value: str) -> Key:
 
 def throttle(subject: str) -> Key:
     return f"THROTTLE#{subject}", "THROTTLE"
+
+
+REGISTER = "REGISTER"
+
+
+def register_entry(year: int | str, entry_id: str) -> Key:
+    return REGISTER, f"{year}#{entry_id}"
+
+
+def register_year_prefix(year: int | str) -> str:
+    return f"{year}#"
+
+
+def register_identity(identity_key: str) -> str:
+    return f"REGISTER#{identity_key}"
+
+
+def register_identity_index(identity_key: str, decision_date: str, entry_id: str) -> Key:
+    """GSI1 keys of a register entry: one nominee's entries, oldest first, in one Query."""
+    return register_identity(identity_key), f"{decision_date}#{entry_id}"
+
+
+def register_import(import_id: str) -> Key:
+    return f"REGISTER_IMPORT#{import_id}", "IMPORT"

@@ -814,6 +814,57 @@ class Accounts(_Repository):
 
 
 @dataclass
+class Register(_Repository):
+    """The register of commendations (sổ theo dõi khen thưởng) and its pending imports.
+
+    Entries are written straight to the table, one Put each, not through the request's unit of
+    work: a decision or an import holds more awardees than one transaction takes (100 items), and
+    an entry's id is deterministic (decision document + nomination, import + row), so writing it
+    again writes the same item: a retry never adds a second entry."""
+
+    @staticmethod
+    def _item(entry: Record) -> Record:
+        pk, sk = keys.register_entry(entry["year"], entry["id"])
+        item = {**entry, "PK": pk, "SK": sk}
+        if entry.get("identity_key"):
+            item["GSI1PK"], item["GSI1SK"] = keys.register_identity_index(
+                entry["identity_key"], entry.get("decision_date") or "", entry["id"])
+        return item
+
+    def put_entries(self, entries: Sequence[Record]) -> int:
+        """Write entries not yet in the register; returns how many were new."""
+        written = 0
+        for entry in entries:
+            try:
+                self.table.write(Put(self._item(entry), Absent()))
+                written += 1
+            except ConditionFailed:
+                pass  # already there: a retried compile or confirm
+        return written
+
+    def get(self, year: int | str, entry_id: str) -> Record | None:
+        return self.table.get(keys.register_entry(year, entry_id))
+
+    def entries(self, year: int | str | None = None) -> list[Record]:
+        """Every entry (or one year's), by year then id."""
+        prefix = keys.register_year_prefix(year) if year is not None else None
+        return list(self.table.query_all(keys.REGISTER, prefix=prefix))
+
+    def of_identity(self, identity_key: str) -> list[Record]:
+        """One nominee's entries, oldest decision first."""
+        return list(self.table.query_all(keys.register_identity(identity_key), index=True))
+
+    def put_import(self, record: Record) -> None:
+        pk, sk = keys.register_import(record["id"])
+        self.table.write(Put({**record, "PK": pk, "SK": sk}, Absent()))
+
+    def get_import(self, import_id: str) -> Record | None:
+        return self.table.get(keys.register_import(import_id))
+
+    def mark_import(self, import_id: str, fields: Record) -> None:
+        self.table.write(Update(keys.register_import(import_id), fields, Exists()))
+
+
 class Store:
     """The table and every repository over it: what the app is handed.
 
@@ -833,6 +884,7 @@ class Store:
     audit: AuditRepository
     nominations: NominationRepository
     accounts: AccountRepository
+    register: "Register"
     writes: Writes = field(default=None)  # type: ignore[assignment]
 
     @classmethod
@@ -841,7 +893,8 @@ class Store:
         return cls(table=table, units=Units(table, w), tokens=Tokens(table, w), reports=Reports(table, w),
                    periods=Periods(table, w), reminders=Reminders(table, w), conferences=Conferences(table, w),
                    documents=Documents(table, w), idempotency=Idempotency(table, w), audit=Audit(table, w),
-                   nominations=Nominations(table, w), accounts=Accounts(table, w), writes=w)
+                   nominations=Nominations(table, w), accounts=Accounts(table, w),
+                   register=Register(table, w), writes=w)
 
     def unit_of_work(self) -> "Store":
         """This store with its writes held for one transaction (`commit()`)."""
