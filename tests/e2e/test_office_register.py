@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import io
 import json
-import unicodedata
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from browser import button, field, heading, page_text, press, says, wait
+from chalicelib.register.workbook import TITLES
 from people import UNIT_NAMES, check, go, ok, person, portal_world, sign_in
 
 openpyxl = pytest.importorskip("openpyxl")
@@ -41,21 +41,7 @@ GOOD = [
 # The same file with one bad row: a date that does not exist and an award form not in the catalogue.
 BAD = [GOOD[0], GOOD[1], {**GOOD[2], "decision_date": "2023-02-30", "award_form": "huan-chuong-khong-co"}]
 
-# The template's columns, found by their header (folded: no diacritics, lower case): the first header
-# containing one of the words is the field's column.
-HEADERS = {
-    "kind": ("loai",), "name": ("ho ten", "ho va ten", "ten"), "officer_number": ("so hieu",),
-    "birth_date": ("ngay sinh",), "position": ("chuc vu", "cap bac"), "unit_id": ("ma don vi", "don vi"),
-    "award_form": ("ma hinh thuc", "hinh thuc"), "decision_number": ("so quyet dinh", "so qd"),
-    "decision_date": ("ngay quyet dinh", "ngay qd", "ngay ky"), "granted_by": ("cap khen", "tham quyen", "nguoi ky"),
-    "summary": ("thanh tich", "tom tat"), "year": ("nam",),
-}
 KIND_VALUES = {"individual": "Cá nhân", "collective": "Tập thể"}
-
-
-def fold(text: object) -> str:
-    text = unicodedata.normalize("NFD", str(text or "")).replace("đ", "d").replace("Đ", "D")
-    return " ".join("".join(c for c in text if not unicodedata.combining(c)).lower().split())
 
 
 @pytest.fixture(scope="module")
@@ -76,36 +62,24 @@ def raw(world, method: str, path: str, body: bytes | None = None, accept: str = 
 
 
 def workbook(world, rows: list[dict], path: Path) -> Path:
-    """The office's template (GET /v1/register/template) filled with `rows` under its own headers."""
+    """The office's template (GET /v1/register/template) filled as a clerk fills it: each field under
+    its column's title in row 1, the example row (row 2) written over."""
     status, body = raw(world, "GET", "/v1/register/template")
     assert status == 200, (status, body[:300])
     book = openpyxl.load_workbook(io.BytesIO(body))
     sheet = book.worksheets[0]
-    header_row, columns = None, {}
-    for row in sheet.iter_rows(min_row=1, max_row=10):
-        names = {cell.column: fold(cell.value) for cell in row if cell.value}
-        if set(names.values()) >= {"name", "award_form"}:  # a row of the contract's field names
-            header_row, columns = row[0].row, {v: k for k, v in names.items()}
-            break
-        found = {}
-        for key, words in HEADERS.items():
-            column = next((c for c, text in names.items() if c not in found.values()
-                           and any(w in text for w in words)), None)
-            if column:
-                found[key] = column
-        if {"name", "award_form", "decision_number"} <= set(found):
-            header_row, columns = row[0].row, found
-            break
-    assert header_row, "the template has no header row this test can read"
-    first = header_row + 1
-    while sheet.cell(first, 1).value not in (None, "") and first < header_row + 5:  # an example row kept? skip it
-        first += 1
+    columns = {TITLES[cell.value]: cell.column for cell in sheet[1] if cell.value in TITLES}
+    assert {"name", "unit_id", "award_form", "decision_number", "decision_date"} <= set(columns), columns
+    assert sheet.cell(2, columns["name"]).value, "the template's example row is gone"
     for i, entry in enumerate(rows):
-        for key, value in entry.items():
-            if key in columns:
-                if key == "kind":
-                    value = KIND_VALUES[value]
-                sheet.cell(first + i, columns[key]).value = value
+        for key, column in columns.items():
+            value = entry.get(key)
+            if key == "kind":
+                value = KIND_VALUES[value]
+            elif key in ("decision_date", "birth_date") and value:
+                y, m, d = value.split("-")
+                value = f"{d}/{m}/{y}"  # as a clerk types it
+            sheet.cell(2 + i, column).value = value
     book.save(path)
     return path
 

@@ -165,7 +165,7 @@ export default function Register(_props: Record<string, never>) {
           <thead>
             <tr>
               <th scope="col">Họ tên / tập thể</th><th scope="col">Đơn vị</th><th scope="col">Hình thức khen thưởng</th>
-              <th scope="col">Quyết định</th><th scope="col">Cấp khen</th><th scope="col">Hội nghị</th>
+              <th scope="col">Quyết định</th><th scope="col">Cấp quyết định</th><th scope="col">Hội nghị</th>
             </tr>
           </thead>
           <tbody>
@@ -176,11 +176,11 @@ export default function Register(_props: Record<string, never>) {
                   <span class="note">{[KIND_TEXT[e.kind] ?? e.kind, e.position, ].filter(Boolean).join(" · ")}
                     {e.officer_number && <> · <span class="reg-nowrap">Số hiệu {e.officer_number}</span></>}</span>
                 </th>
-                <td data-label="Đơn vị">{e.unit_name}</td>
-                <td data-label="Hình thức khen thưởng">{e.award_form_name}</td>
-                <td data-label="Quyết định"><span class="reg-nowrap">Số {e.decision_number}</span>{" "}
+                <td data-label="Đơn vị">{e.unit_name ?? e.unit_id}</td>
+                <td data-label="Hình thức khen thưởng">{e.award_form_name ?? e.award_form}</td>
+                <td data-label="Quyết định"><span class="reg-nowrap">Số {e.decision_number ?? "—"}</span>{" "}
                   <span class="reg-nowrap">ngày {date(e.decision_date)}</span></td>
-                <td data-label="Cấp khen">{e.granted_by}</td>
+                <td data-label="Cấp quyết định">{e.granted_by ?? "—"}</td>
                 <td data-label="Hội nghị">{conferenceCell(e, conferences, who.role === "admin")}</td>
               </tr>
             ))}

@@ -7,15 +7,15 @@ import { useState } from "preact/hooks";
 import { asProblem, authFetch, describe } from "../../api/client";
 import { date, num } from "../../lib/format";
 import { Heading, Notice } from "../../ui";
-import { KIND_TEXT, OFFLINE, XLSX, downloadWorkbook, type ImportPreview } from "./register";
+import { KIND_TEXT, OFFLINE, XLSX, downloadWorkbook, type ImportConfirmed, type ImportPreview } from "./register";
 import "./register.css";
 
 /** The spreadsheet's column for a field the API names. */
 const FIELD_TEXT: Record<string, string> = {
-  kind: "Loại (cá nhân/tập thể)", name: "Họ tên / tên tập thể", officer_number: "Số hiệu", birth_date: "Ngày sinh",
-  position: "Chức vụ", unit_id: "Đơn vị", unit: "Đơn vị", unit_name: "Đơn vị", award_form: "Hình thức khen thưởng",
-  decision_number: "Số quyết định", decision_date: "Ngày quyết định", granted_by: "Cấp khen", summary: "Thành tích",
-  year: "Năm", file: "Tệp", sheet: "Trang tính",
+  kind: "Đối tượng", name: "Họ tên / Tên tập thể", officer_number: "Số hiệu", birth_date: "Ngày sinh",
+  position: "Cấp bậc, chức vụ", unit_id: "Mã đơn vị", award_form: "Hình thức khen thưởng",
+  decision_number: "Số quyết định", decision_date: "Ngày quyết định", granted_by: "Cấp quyết định",
+  summary: "Tóm tắt thành tích", body: "Tệp",
 };
 
 export default function RegisterImport(_props: Record<string, never>) {
@@ -57,10 +57,11 @@ export default function RegisterImport(_props: Record<string, never>) {
     setError(null);
     try {
       const response = await authFetch(`/v1/register/imports/${encodeURIComponent(preview.id)}/confirm`, { method: "POST" });
-      const body = await response.json().catch(() => undefined) as { stored?: number; rows?: number; valid?: number } | undefined;
+      const body = await response.json().catch(() => undefined);
       if (response.ok) {
-        const n = body?.stored ?? body?.valid ?? body?.rows ?? preview.valid;
-        setSaved(`Đã lưu ${num(n)} mục vào sổ khen thưởng từ tệp ${fileName}.`);
+        const done = body as ImportConfirmed;
+        setSaved(`Đã lưu ${num(done.stored)} mục vào sổ khen thưởng từ tệp ${fileName}.`
+          + (done.new < done.stored ? ` ${num(done.stored - done.new)} mục đã có trong sổ từ trước nên không ghi thêm.` : ""));
       } else {
         setError(describe(asProblem(body, response)));
       }
@@ -88,7 +89,10 @@ export default function RegisterImport(_props: Record<string, never>) {
           <button type="button" class="button button--secondary" disabled={busy === "template"} onClick={() => void template()}>
             Tải tệp mẫu
           </button>
-          <p class="hint hint--after">Điền theo các cột của tệp mẫu; ngày viết dạng 31/12/2024.</p>
+          <p class="hint hint--after">
+            Mỗi dòng từ dòng 2 là một khen thưởng; dòng 2 của tệp mẫu là ví dụ (Nguyễn Văn A): ghi đè hoặc xóa dòng đó.
+            Ngày viết dạng 31/12/2024; đơn vị ghi mã đơn vị (ví dụ ca-nghe-an) hoặc tên đầy đủ.
+          </p>
         </li>
         <li>
           <label for="reg-file" class="filelabel">Chọn tệp Excel đã điền (.xlsx)</label>
@@ -118,8 +122,8 @@ export default function RegisterImport(_props: Record<string, never>) {
                 Tệp có {num(errors.length)} lỗi nên chưa thể lưu, và chưa có gì được lưu vào sổ. Sửa các dòng dưới đây
                 trong Excel, lưu tệp rồi chọn lại tệp.
               </Notice>
-              <table class="rows reg-errors">
-                <caption>Các lỗi trong tệp</caption>
+              <h3 id="reg-errors-title">Các lỗi trong tệp</h3>
+              <table class="rows reg-errors" aria-labelledby="reg-errors-title">
                 <thead><tr><th scope="col">Dòng</th><th scope="col">Cột</th><th scope="col">Lỗi</th></tr></thead>
                 <tbody>
                   {errors.map((e, i) => (
@@ -137,11 +141,12 @@ export default function RegisterImport(_props: Record<string, never>) {
             <Notice kind="ok">Tệp hợp lệ: {num(preview.valid)} mục sẵn sàng để lưu. Kiểm tra lại rồi bấm “Lưu vào sổ”.</Notice>
           )}
           {preview.preview.length > 0 && (
-            <table class="rows reg-valid">
-              <caption>Các dòng hợp lệ{errors.length ? " (sẽ lưu khi tệp hết lỗi)" : " sẽ được lưu"}</caption>
+            <>
+            <h3 id="reg-valid-title">Các dòng hợp lệ{errors.length ? " (sẽ lưu khi tệp hết lỗi)" : " sẽ được lưu"}</h3>
+            <table class="rows reg-valid" aria-labelledby="reg-valid-title">
               <thead>
                 <tr><th scope="col">Họ tên / tập thể</th><th scope="col">Đơn vị</th>
-                  <th scope="col">Hình thức khen thưởng</th><th scope="col">Quyết định</th><th scope="col">Cấp khen</th></tr>
+                  <th scope="col">Hình thức khen thưởng</th><th scope="col">Quyết định</th><th scope="col">Cấp quyết định</th></tr>
               </thead>
               <tbody>
                 {preview.preview.map((p, i) => (
@@ -152,11 +157,12 @@ export default function RegisterImport(_props: Record<string, never>) {
                     <td data-label="Đơn vị">{p.unit_name ?? p.unit_id ?? "—"}</td>
                     <td data-label="Hình thức khen thưởng">{p.award_form_name ?? p.award_form ?? "—"}</td>
                     <td data-label="Quyết định">Số {p.decision_number ?? "—"} ngày {date(p.decision_date)}</td>
-                    <td data-label="Cấp khen">{p.granted_by ?? "—"}</td>
+                    <td data-label="Cấp quyết định">{p.granted_by ?? "—"}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
+            </>
           )}
           {saved ? (
             <Notice kind="ok">{saved} <a href="#/so-khen-thuong">Xem sổ khen thưởng</a></Notice>

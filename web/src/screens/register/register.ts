@@ -5,45 +5,18 @@
  * contract of issue 19 (chalicelib/register), kept here beside the screens that read them.
  */
 import { asProblem, authFetch, describe } from "../../api/client";
+import type { components } from "../../api/schema";
 import type { Fetched } from "../../components/pages";
 
 export const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 export const OFFLINE = "Không kết nối được máy chủ. Kiểm tra kết nối mạng rồi thử lại.";
 
-export interface Entry {
-  id: string;
-  kind: "individual" | "collective";
-  name: string;
-  identity_key?: string;
-  officer_number?: string | null;
-  birth_date?: string | null;
-  position?: string | null;
-  unit_id: string;
-  unit_name: string;
-  award_form: string;
-  award_form_name: string;
-  decision_number: string;
-  decision_date: string;
-  granted_by: string;
-  summary?: string | null;
-  conference_id?: string | null;
-  conference_title?: string | null;
-  nomination_id?: string | null;
-  source: "decision" | "import";
-  year: number;
-}
-
-export interface EntryPage { items: Entry[]; next: string | null }
-
-export interface ImportError { row: number; field: string; message: string }
-
-export interface ImportPreview {
-  id: string;
-  rows: number;
-  valid: number;
-  errors: ImportError[];
-  preview: Partial<Entry>[];
-}
+type S = components["schemas"];
+/** A register entry (GET /v1/register); the conference's title is shown when an answer carries it. */
+export type Entry = S["RegisterEntry"] & { conference_title?: string | null };
+export type EntryPage = S["RegisterPage"];
+export type ImportPreview = S["RegisterImport"];
+export type ImportConfirmed = S["RegisterImportConfirmed"];
 
 export interface Search { q: string; unitId: string; awardForm: string; year: string }
 
