@@ -813,7 +813,6 @@ class Accounts(_Repository):
         return True
 
 
-@dataclass
 class Register(_Repository):
     """The register of commendations (sổ theo dõi khen thưởng) and its pending imports.
 
@@ -865,6 +864,7 @@ class Register(_Repository):
         self.table.write(Update(keys.register_import(import_id), fields, Exists()))
 
 
+@dataclass
 class Store:
     """The table and every repository over it: what the app is handed.
 
