@@ -167,6 +167,14 @@ def test_the_office_imports_a_year_fixes_a_bad_row_finds_a_name_without_diacriti
         assert text in row, (text, row)
     assert [e["name"] for e in register(world, "q=nguyen%20thi%20hoa")] == ["Nguyễn Thị Hòa"]
     check(driver, "register")
+    # the search exported: a workbook saved by the browser with the one row found
+    press(driver, "Xuất Excel")
+    says(driver, "Đã tải sổ khen thưởng (Excel) theo điều kiện tìm kiếm.")
+    downloads = tmp_path / "downloads-0"
+    saved = wait(driver, lambda d: next((p for p in downloads.glob("*.xlsx")), False), message="no workbook saved")
+    sheet = openpyxl.load_workbook(saved).worksheets[0]
+    names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True) if any(row)]
+    assert names == ["Nguyễn Thị Hòa"], names
     press(driver, "Xóa điều kiện")
     wait(driver, lambda d: len(results(d)) == total, message="clearing the search did not show every entry")
 
