@@ -116,7 +116,10 @@ def main() -> int:
             step("Dữ liệu đã lưu")
             print_stored(reports)
 
-            from devtools import demo_awards, demo_compile
+            from devtools import demo_awards, demo_compile, demo_register
+
+            step("Nhập sổ theo dõi khen thưởng năm 2020 từ tệp Excel (POST /v1/register/imports, …/confirm)")
+            demo_register.import_past_awards(admin)
 
             step("Hội nghị (POST /v1/conferences)")
             cid = demo_compile.create_conference(admin)
@@ -155,6 +158,9 @@ def main() -> int:
 
             step("Tổng hợp lần 3: ban hành (số, ngày ban hành, ký số, DOCX) và gửi")
             demo_compile.compile_now(stack, admin, cid)
+
+            step("Sổ theo dõi khen thưởng sau khi ban hành (GET /v1/register)")
+            demo_register.print_size(admin)
 
             step("Kết quả")
             for what, pdf, docx in demo_documents.files(stack, admin, cid):

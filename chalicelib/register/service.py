@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import secrets
+import zlib
 from datetime import datetime, timedelta
 from typing import Any, Iterable, Mapping
 
@@ -23,6 +25,7 @@ from chalicelib.core.access import Principal
 from chalicelib.core.catalogs import award_form, award_forms
 from chalicelib.core.clock import iso
 from chalicelib.core.errors import Conflict, Forbidden, NotFound, invalid
+from chalicelib.core.positions import position_cursor, position_of
 from chalicelib.core.text import name_key, search_key, sort_key
 from chalicelib.store import Store
 from chalicelib.units.service import descendants
@@ -159,25 +162,14 @@ def search(store: Store, who: Principal, *, q: str | None = None, unit_id: str |
     return out
 
 
-def _cursor(position: int) -> str:
-    return base64.urlsafe_b64encode(str(position).encode()).decode().rstrip("=")
-
-
-def _position(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        return int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
-    except ValueError:
-        raise invalid("cursor", "Con trỏ trang không hợp lệ.") from None
-
-
 def search_page(store: Store, who: Principal, limit: int, cursor: str | None, **filters: Any) -> dict[str, Any]:
     found = search(store, who, **filters)
-    start = _position(cursor)
+    # the cursor is bound to the filters it was made for: another search's cursor is refused
+    scope = _digest(*(f"{k}={filters.get(k) or ''}" for k in sorted(filters)))
+    start = position_of(cursor, "register", scope, "kết quả tra cứu này")
     items = found[start:start + limit]
     more = start + limit < len(found)
-    return {"items": items, "next": _cursor(start + limit) if more else None}
+    return {"items": items, "next": position_cursor("register", scope, start + limit) if more else None}
 
 
 def history_of(store: Store, nomination: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -188,6 +180,19 @@ def history_of(store: Store, nomination: Mapping[str, Any]) -> list[dict[str, An
 
 
 # -- import ----------------------------------------------------------------------------
+
+# A pending import is one item (DynamoDB: 400 KB at most): its entries are kept as compressed JSON.
+MAX_PACKED = 300_000
+MAX_ERRORS_KEPT = 200
+
+
+def _pack(entries: list[dict[str, Any]]) -> str:
+    return base64.b64encode(zlib.compress(json.dumps(entries, ensure_ascii=False).encode(), 9)).decode()
+
+
+def _unpack(packed: str) -> list[dict[str, Any]]:
+    return json.loads(zlib.decompress(base64.b64decode(packed))) if packed else []
+
 
 def new_import_id() -> str:
     return secrets.token_hex(8)
@@ -210,9 +215,12 @@ def preview_import(store: Store, who: Principal, rows: list[dict[str, Any]], now
     import_id = new_import_id()
     for entry in entries:
         entry["id"] = _digest("import", import_id, str(entry.pop("row")))
+    packed = _pack([_stored(e) for e in entries])
+    if len(packed) > MAX_PACKED:
+        raise invalid("body", "Tệp có quá nhiều dòng cho một lần nhập; hãy chia thành nhiều tệp (mỗi tệp một năm).")
     store.register.put_import({
         "id": import_id, "created_at": iso(now), "created_by": who.actor, "rows": len(rows),
-        "entries": [_stored(e) for e in entries], "errors": errors, "state": "pending",
+        "entries": packed, "errors": errors[:MAX_ERRORS_KEPT], "error_count": len(errors), "state": "pending",
         "expires_at": int((now + IMPORT_TTL).timestamp())})
     return {"id": import_id, "rows": len(rows), "valid": len(rows) - len({e["row"] for e in errors}),
             "errors": errors, "preview": [public(e) for e in entries]}
@@ -222,13 +230,15 @@ def confirm_import(store: Store, who: Principal, import_id: str, now: datetime) 
     record = store.register.get_import(import_id)
     if record is None:
         raise NotFound(f"lần nhập '{import_id}' (đã quá hạn hoặc không có)")
-    if record.get("errors"):
-        raise Conflict(f"Tệp có {len(record['errors'])} lỗi: hãy sửa tệp và nhập lại; không lưu dòng nào.")
-    written = store.register.put_entries(record.get("entries") or [])
+    if record.get("error_count") or record.get("errors"):
+        count = record.get("error_count") or len(record["errors"])
+        raise Conflict(f"Tệp có {count} lỗi: hãy sửa tệp và nhập lại; không lưu dòng nào.")
+    entries = _unpack(record.get("entries") or "")
+    written = store.register.put_entries(entries)
     if record.get("state") != "confirmed":
         store.register.mark_import(import_id, {"state": "confirmed", "confirmed_at": iso(now),
                                                "confirmed_by": who.actor})
-    return {"id": import_id, "stored": len(record.get("entries") or []), "new": written, "state": "confirmed"}
+    return {"id": import_id, "stored": len(entries), "new": written, "state": "confirmed"}
 
 
 def entries_in_order(entries: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:

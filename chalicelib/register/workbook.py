@@ -113,10 +113,12 @@ def read_rows(data: bytes) -> list[dict[str, Any]]:
             if "name" not in columns.values():
                 continue
             out = []
-            for n, values in enumerate(ws.iter_rows(min_row=2, max_row=MAX_ROWS + 1, values_only=True), 2):
+            for n, values in enumerate(ws.iter_rows(min_row=2, values_only=True), 2):
                 row = {columns[i]: v for i, v in enumerate(values) if i in columns}
                 if all(v is None or (isinstance(v, str) and not v.strip()) for v in row.values()):
                     continue
+                if len(out) == MAX_ROWS:
+                    raise _not_a_workbook(f"Tệp có quá {MAX_ROWS} dòng; hãy chia thành nhiều tệp.")
                 out.append({"row": n, **row})
             return out
     finally:
@@ -147,6 +149,16 @@ def _date(value: Any) -> str | None:
         return dt.date.fromisoformat(text).isoformat()
     except ValueError:
         return None
+
+
+def _form(forms: Mapping[str, Any], text: str) -> Any:
+    """The form a cell names: its code, its name (diacritics optional), or the start of one name only
+    ("Bằng khen của Bộ trưởng")."""
+    found = forms.get(text) or forms.get(search_key(text))
+    if found is None:
+        starting = {f.code: f for key, f in forms.items() if key.startswith(search_key(text) + " ")}
+        found = next(iter(starting.values())) if len(starting) == 1 else None
+    return found
 
 
 def check_rows(rows: list[dict[str, Any]], units: list[Mapping[str, Any]], forms: Mapping[str, Any]
@@ -189,7 +201,7 @@ def check_rows(rows: list[dict[str, Any]], units: list[Mapping[str, Any]], forms
         elif unit is None:
             error("unit_id", f"Không có đơn vị '{unit_text}' trong cây đơn vị.")
         form_text = _text(raw.get("award_form"))
-        form = forms.get(form_text) or forms.get(search_key(form_text)) if form_text else None
+        form = _form(forms, form_text) if form_text else None
         if not form_text:
             error("award_form", "Thiếu hình thức khen thưởng.")
         elif form is None:

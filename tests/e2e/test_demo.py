@@ -107,3 +107,12 @@ def test_the_workbook_holds_the_ranked_shortlist_and_the_final_list(demo):
     book = load_workbook(demo["workbook"])
     assert book.sheetnames == ["Xếp hạng", "Danh sách khen thưởng"]
     assert book["Danh sách khen thưởng"]["A1"].value == "DANH SÁCH KHEN THƯỞNG"
+
+
+def test_the_demo_imports_a_year_of_past_awards_and_the_issued_decisions_write_the_register(demo):
+    out = demo["stdout"]
+    assert "xem trước: 6 dòng, 6 hợp lệ, 0 lỗi" in out and "sổ theo dõi khen thưởng năm 2020 có 6 mục" in out
+    assert "tra cứu 'pham the tung': Phạm Thế Tùng, Bằng khen của Bộ trưởng Bộ Công an" in out
+    # the decisions are issued on the day their signers approved them (today)
+    issued = re.search(r"sổ theo dõi khen thưởng: (\d+) mục \(2020: 6, \d{4}: (\d+)\); (\d+) mục do", out)
+    assert issued and int(issued.group(2)) == int(issued.group(3)) > 0, out[-3000:]

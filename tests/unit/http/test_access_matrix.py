@@ -96,7 +96,7 @@ def test_route_matrix(api, callers, caller):
         params = {p: {"unit_id": OTHER if other else OWN, "period": "2021-08",
                       "token_id": "0000000000000000", "conference_id": "20210805-aaaaaa",
                       "document_id": "7K3FQ2MD", "account_id": ACCOUNTS["clerk"], "passkey_id": "A" * 43,
-                      "name": "missing.js", "nomination_id": NOMINATIONS[OTHER if other else OWN]}[p]
+                      "name": "missing.js", "import_id": "0" * 16, "nomination_id": NOMINATIONS[OTHER if other else OWN]}[p]
                   for p in op.path_params}
         path = op.path.format_map(params)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
