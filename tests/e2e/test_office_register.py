@@ -167,6 +167,12 @@ def test_the_office_imports_a_year_fixes_a_bad_row_finds_a_name_without_diacriti
         assert text in row, (text, row)
     assert [e["name"] for e in register(world, "q=nguyen%20thi%20hoa")] == ["Nguyễn Thị Hòa"]
     check(driver, "register")
+    # the search is in the address: a reload (or the link, shared) shows the same results
+    assert "ten=nguyen" in driver.current_url, driver.current_url
+    driver.refresh()
+    heading(driver, "Sổ theo dõi khen thưởng")
+    wait(driver, lambda d: len(results(d)) == 1, message="the reload lost the search")
+    assert field(driver, "Họ tên hoặc tên tập thể").get_attribute("value") == "nguyen thi hoa"
     # the search exported: a workbook saved by the browser with the one row found
     press(driver, "Xuất Excel")
     says(driver, "Đã tải sổ khen thưởng (Excel) theo điều kiện tìm kiếm.")

@@ -194,7 +194,7 @@ function App() {
   } else if (first === "xu-huong" && rest.length === 0) {
     screen = who.role === "unit" ? <Forbidden /> : <Trends query={route.query} />;
   } else if (first === "so-khen-thuong" && rest.length === 0) {
-    screen = <Register />;
+    screen = <Register query={route.query} />;
   } else if (first === "so-khen-thuong" && rest.length === 1 && rest[0] === "nhap") {
     screen = who.role === "admin" ? <RegisterImport /> : <Forbidden />;
   } else if (first === "xac-thuc" && rest.length === 1) {

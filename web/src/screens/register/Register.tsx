@@ -10,6 +10,7 @@ import { MoreButton } from "../../components/MoreButton";
 import { usePages } from "../../components/pages";
 import { UnitChoice, type UnitLike } from "../../components/units";
 import { date, num } from "../../lib/format";
+import { go } from "../../lib/router";
 import { Heading, Loading, Notice, useWho } from "../../ui";
 import { KIND_TEXT, downloadWorkbook, getJson, searchQuery, type Entry, type EntryPage, type Search } from "./register";
 import "./register.css";
@@ -47,10 +48,26 @@ function useUnitChoices(role: string, unitId: string | null, unitName: string | 
   return { units, error };
 }
 
-export default function Register(_props: Record<string, never>) {
+/** The search in the address (#/so-khen-thuong?ten=…&don-vi=…&hinh-thuc=…&nam=…): a reload or a shared link keeps it. */
+const PARAMS: [keyof Search, string][] = [["q", "ten"], ["unitId", "don-vi"], ["awardForm", "hinh-thuc"], ["year", "nam"]];
+
+function fromQuery(query: URLSearchParams): Search {
+  const out = { ...EMPTY };
+  for (const [key, param] of PARAMS) out[key] = query.get(param) ?? "";
+  return out;
+}
+
+function toHash(s: Search): string {
+  const params = new URLSearchParams();
+  for (const [key, param] of PARAMS) if (s[key].trim()) params.set(param, s[key].trim());
+  const text = params.toString();
+  return `#/so-khen-thuong${text ? `?${text}` : ""}`;
+}
+
+export default function Register({ query: address }: { query: URLSearchParams }) {
   const who = useWho();
-  const [draft, setDraft] = useState<Search>(EMPTY);
-  const [search, setSearch] = useState<Search>(EMPTY);
+  const search = fromQuery(address);
+  const [draft, setDraft] = useState<Search>(search);
   const [forms, setForms] = useState<{ code: string; name: string }[] | null>(null);
   const [conferences, setConferences] = useState<Map<string, string>>(new Map());
   const [exporting, setExporting] = useState(false);
@@ -68,6 +85,7 @@ export default function Register(_props: Record<string, never>) {
   }, []);
 
   const query = searchQuery(search);
+  useEffect(() => setDraft(search), [query]); // back, forward, a link: the form shows the search made
   const list = usePages<EntryPage, Entry>(
     (cursor) => getJson<EntryPage>(`/v1/register${searchQuery(search, { limit: String(PAGE), ...(cursor ? { cursor } : {}) })}`),
     (body) => ({ items: body.items, next: body.next ?? null }), [query]);
@@ -75,7 +93,7 @@ export default function Register(_props: Record<string, never>) {
   function submit(e: Event) {
     e.preventDefault();
     setMessage(null);
-    setSearch({ ...draft });
+    go(toHash(draft));
   }
 
   async function exportNow() {
@@ -134,8 +152,8 @@ export default function Register(_props: Record<string, never>) {
           <button type="submit" class="button">Tìm kiếm</button>
           {filtered && (
             <button type="button" class="button button--secondary" onClick={() => {
-              setDraft(EMPTY);
-              setSearch(EMPTY);
+              setMessage(null);
+              go(toHash(EMPTY));
             }}>Xóa điều kiện</button>
           )}
         </div>
