@@ -247,3 +247,24 @@ def test_the_import_reads_on_a_phone(world, chromium_factory, tmp_path):
     choose_file(driver, workbook(world, GOOD, tmp_path / "so.xlsx"))
     says(driver, "Tệp hợp lệ: 3 mục sẵn sàng để lưu.")
     check(driver, "register-import")
+
+
+def test_a_leader_reads_every_units_entries_and_imports_nothing(world, chromium_factory, tmp_path):
+    far = {**CLERK_YEAR[1], "name": "Đặng Văn Hải", "officer_number": "CA-79-0901", "unit_id": "ca-tp-hcm",
+           "granted_by": "Giám đốc Công an Thành phố Hồ Chí Minh"}
+    status, body = raw(world, "POST", "/v1/register/imports",
+                       workbook(world, [far], tmp_path / "so-hcm.xlsx").read_bytes(), accept="application/json")
+    assert status == 201 and not json.loads(body)["errors"], body
+    ok(world.api.call("POST", f"/v1/register/imports/{json.loads(body)['id']}/confirm"))
+    everything = register(world)
+    leader = person(world, "leader", name="Hoàng Minh Tuấn")
+    driver = chromium_factory(1366, 900)
+    sign_in(driver, world, leader)
+    press(driver, "Sổ khen thưởng")
+    heading(driver, "Sổ theo dõi khen thưởng")
+    wait(driver, lambda d: len(results(d)) == len(everything), message=f"the leader does not see the {len(everything)} entries")
+    shown = page_text(driver)
+    assert "Đặng Văn Hải" in shown and "Nhập sổ từ tệp Excel" not in shown  # any unit's entry; no import
+    check(driver, "register-leader", shot=False)
+    go(driver, world, "/so-khen-thuong/nhap")
+    heading(driver, "Không có quyền truy cập")
