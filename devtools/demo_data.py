@@ -114,14 +114,16 @@ REPORTS: dict[str, dict[str, tuple[dict[str, int], str]]] = {
 # Nominations for the conference (the seed article: "trao thưởng cho các tổ chức, cá nhân có
 # thành tích xuất sắc"). Units, figures and Thiếu tướng Phạm Thế Tùng are the articles';
 # the other people and teams are illustrative.
-# (nominating unit, body without conference_id)
+# (nominating unit, body without conference_id). A collective is a unit of the tree (nominee_unit_id)
+# or a named team within the nominating unit (team: true).
 NOMINATIONS: list[tuple[str, dict]] = [
-    ("ca-nghe-an", {"kind": "collective", "name": "Công an tỉnh Nghệ An", "award_form": "co-thi-dua-bo-cong-an",
+    ("ca-nghe-an", {"kind": "collective", "name": "Công an tỉnh Nghệ An", "nominee_unit_id": "ca-nghe-an",
+                    "award_form": "co-thi-dua-bo-cong-an",
                     "achievements": "Thành lập 52 tổ truy vết, huy động hơn 1.500 cán bộ, chiến sỹ truy vết các "
                                     "trường hợp nhiễm và nghi nhiễm COVID-19; triển khai 30 phương án đón, dẫn trên "
                                     "15.000 công dân về địa bàn an toàn.",
                     "figures": {"tracing_teams": 52, "citizens_escorted": 15000}}),
-    ("ca-nghe-an", {"kind": "collective", "name": "Tổ truy vết Công an tỉnh Nghệ An",
+    ("ca-nghe-an", {"kind": "collective", "name": "Tổ truy vết Công an tỉnh Nghệ An", "team": True,
                     "award_form": "bang-khen-bo-truong",
                     "achievements": "Truy vết nhanh chóng, chính xác 7.400 trường hợp tiếp xúc, góp phần khoanh vùng, "
                                     "dập dịch kịp thời trên địa bàn tỉnh.", "figures": {"people_traced": 7400}}),
@@ -129,20 +131,23 @@ NOMINATIONS: list[tuple[str, dict]] = [
                     "award_form": "bang-khen-bo-truong",
                     "achievements": "Trực tiếp chỉ đạo lực lượng Công an tỉnh tham mưu chính quyền địa phương các "
                                     "biện pháp phòng, chống dịch, bảo đảm an ninh trật tự trên địa bàn."}),
-    ("ca-bac-giang", {"kind": "collective", "name": "Công an tỉnh Bắc Giang", "award_form": "co-thi-dua-bo-cong-an",
+    ("ca-bac-giang", {"kind": "collective", "name": "Công an tỉnh Bắc Giang", "nominee_unit_id": "ca-bac-giang",
+                      "award_form": "co-thi-dua-bo-cong-an",
                       "achievements": "Phối hợp vận hành Bệnh viện dã chiến, bảo đảm an ninh, trật tự các khu công "
                                       "nghiệp trong đợt dịch."}),
-    ("ca-tp-hcm", {"kind": "collective", "name": "Công an Thành phố Hồ Chí Minh", "award_form": "co-thi-dua-bo-cong-an",
+    ("ca-tp-hcm", {"kind": "collective", "name": "Công an Thành phố Hồ Chí Minh", "nominee_unit_id": "ca-tp-hcm",
+                   "award_form": "co-thi-dua-bo-cong-an",
                    "achievements": "Xây dựng mỗi phường, xã là một \"pháo đài chống dịch\"; hỗ trợ lưu thông hàng hóa "
                                    "phục vụ \"mục tiêu kép\"."}),
     ("cuc-y-te", {"kind": "collective", "name": "Bệnh viện 19-8", "nominee_unit_id": "bv-19-8",
                   "award_form": "bang-khen-bo-truong",
                   "achievements": "Chi viện hàng trăm cán bộ, chiến sỹ tham gia vận hành Bệnh viện dã chiến điều trị "
                                   "bệnh nhân COVID-19 tại Bắc Giang."}),
-    ("bv-199", {"kind": "collective", "name": "Bệnh viện 199", "award_form": "bang-khen-bo-truong",
+    ("bv-199", {"kind": "collective", "name": "Bệnh viện 199", "nominee_unit_id": "bv-199",
+                "award_form": "bang-khen-bo-truong",
                 "achievements": "Là một trong những cơ sở y tế chủ chốt thực hiện xét nghiệm, cách ly, điều trị tại "
                                 "thành phố Đà Nẵng."}),
-    ("bo-tu-lenh-cscd", {"kind": "collective", "name": "Tiểu đoàn Cảnh sát cơ động số 1",
+    ("bo-tu-lenh-cscd", {"kind": "collective", "name": "Tiểu đoàn Cảnh sát cơ động số 1", "team": True,
                          "award_form": "bang-khen-bo-truong",
                          "achievements": "Tăng cường lực lượng về các phường, xã, bảo đảm an ninh, trật tự tại cơ sở "
                                          "trong thời gian giãn cách xã hội."}),

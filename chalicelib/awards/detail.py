@@ -48,19 +48,27 @@ def conflicts(store: Store, nomination: dict[str, Any], scored_by: set[str]) -> 
     return out
 
 
-def _automatic(nomination: dict[str, Any], row: ranking.Row, figures: dict[str, int],
-               unit: dict[str, Any] | None) -> dict[str, Any]:
+NOT_REPORTED = "Đơn vị không báo cáo chỉ tiêu này trong các kỳ của hội nghị."
+
+
+def _automatic(unit_id: str, row: ranking.Row, figures: dict[str, int], unit: dict[str, Any] | None) -> dict[str, Any]:
+    """The automatic part as scored: the nominee's unit (its subtree's figures), each indicator
+    with whether it was scored and, when not, why (no report, or no denominator)."""
     rubric = scoring_rubric()
     catalog = indicator_catalog()
     auto = row.automatic
     indicators = []
     for code, weight in rubric.indicators.items():
         indicator = catalog.get(code)
+        scored = code in auto.indicators
+        reason = None if scored else (auto.unscored if auto.unscored and code in figures else NOT_REPORTED)
         indicators.append({"code": code, "label": indicator.label if indicator else code,
                            "unit": indicator.unit if indicator else "", "weight": weight,
                            "value": figures.get(code), "rate": auto.rates.get(code),
-                           "percentile": auto.indicators.get(code), "peers": auto.peers.get(code, 0)})
-    return {"score": auto.score, "unit_id": nomination["unit_id"], "unit_kind": (unit or {}).get("kind", "other"),
+                           "percentile": auto.indicators.get(code), "peers": auto.peers.get(code, 0),
+                           "scored": scored, "reason": reason})
+    return {"score": auto.score, "unit_id": unit_id, "unit_kind": (unit or {}).get("kind", "other"),
+            "scored": auto.unscored is None, "reason": auto.unscored,
             "per": rubric.per, "per_value": figures.get(rubric.per) if rubric.per else None,
             "weight": rubric.automatic_weight, "indicators": indicators}
 
@@ -81,7 +89,8 @@ def nomination_detail(store: Store, who: Principal, nomination_id: str) -> tuple
     if row is None:
         row = ranking.Row(nomination, award_form(nomination["award_form"]), 0, False, ranking.Automatic(0.0),
                           ranking.reviewer_part([], rubric), 0.0)
-    unit = next((u for u in units if u["id"] == nomination["unit_id"]), None)
+    scored_unit = ranking.scored_unit(nomination)
+    unit = next((u for u in units if u["id"] == scored_unit), None)
     out: dict[str, Any] = {
         "nomination": service.public(nomination),
         "visibility": "staff" if staff else "unit",
@@ -89,7 +98,7 @@ def nomination_detail(store: Store, who: Principal, nomination_id: str) -> tuple
         "award_form_name": row.award_form.name if row.award_form else nomination["award_form"],
         "unit_name": names.get(nomination["unit_id"], ""),
         "nominee_unit_name": names.get(nomination["nominee_unit_id"], ""),
-        "automatic": _automatic(nomination, row, figures.get(nomination["unit_id"], {}), unit),
+        "automatic": _automatic(scored_unit, row, figures.get(scored_unit, {}), unit),
         "score": None, "rank": None, "within_quota": None, "reviews": None, "conflicts": None, "audit": None,
         "history": history_of(store, nomination),  # a unit may read its own nominees' register entries
     }

@@ -20,6 +20,12 @@ AwardCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}
 Note = prose(4_000)
 Achievements = prose(MAX_ACHIEVEMENTS, min_length=1)
 Figure = Annotated[StrictInt, Field(ge=0, le=10**15)]
+OfficerNumber = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z-]{3,20}$")]
+BirthDate = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+_OFFICER = "Số hiệu cán bộ (cá nhân): khóa nhận diện ưu tiên, 3-20 ký tự chữ, số, '-'"
+_BIRTH = "Ngày sinh (cá nhân, YYYY-MM-DD): khóa thứ hai khi không có số hiệu"
+_TEAM = ("Tập thể là một tổ, đội, nhóm trong đơn vị (tên ở `name`), không phải một đơn vị của cây; "
+         "mặc định: tập thể có nominee_unit_id là chính đơn vị đó")
 
 
 class NominationIn(Strict):
@@ -29,6 +35,9 @@ class NominationIn(Strict):
     position: Position = Field("", description="Cấp bậc, chức vụ (cá nhân), ví dụ 'Đại tá, Giám đốc'")
     nominee_unit_id: Optional[UnitId] = Field(
         None, description="Đơn vị của người/tập thể được đề nghị: chính đơn vị đề nghị (mặc định) hoặc đơn vị cấp dưới")
+    officer_number: Optional[OfficerNumber] = Field(None, description=_OFFICER)
+    birth_date: Optional[BirthDate] = Field(None, description=_BIRTH)
+    team: Optional[bool] = Field(None, description=_TEAM)
     award_form: AwardCode = Field(description="Mã hình thức khen thưởng (GET /v1/award-forms)")
     achievements: Achievements  # type: ignore[valid-type]
     figures: dict[str, Figure] = Field(default_factory=dict, max_length=50,
@@ -42,6 +51,9 @@ class NominationPatch(Strict):
     name: Optional[Text] = None
     position: Optional[Position] = None
     nominee_unit_id: Optional[UnitId] = None
+    officer_number: Optional[OfficerNumber] = None
+    birth_date: Optional[BirthDate] = None
+    team: Optional[bool] = None
     award_form: Optional[AwardCode] = None
     achievements: Optional[Achievements] = None  # type: ignore[valid-type]
     figures: Optional[dict[str, Figure]] = Field(None, max_length=50)
@@ -114,6 +126,12 @@ class Nomination(Strict):
     kind: Literal["individual", "collective"]
     name: str
     position: str
+    officer_number: Optional[str] = None
+    birth_date: Optional[str] = None
+    team: bool = False
+    identity_key: str = Field("", description="Khóa nhận diện dùng để chống trùng: officer:<số hiệu>, "
+                                                "person:<khóa tên>|<ngày sinh>|<đơn vị>, unit:<đơn vị>, "
+                                                "team:<đơn vị>:<khóa tên>")
     award_form: str
     achievements: str
     figures: dict[str, int]
@@ -190,17 +208,23 @@ class IndicatorFigure(Strict):
     label: str
     unit: str
     weight: float = Field(description="Trọng số của chỉ tiêu trong phần tự động")
-    value: Optional[int] = Field(description="Số liệu của đơn vị đề nghị, cộng qua các kỳ của hội nghị; null khi "
-                                             "đơn vị không báo cáo chỉ tiêu này")
+    value: Optional[int] = Field(description="Số liệu của đơn vị được chấm (cả các đơn vị cấp dưới), cộng qua các kỳ "
+                                             "của hội nghị; null khi không có báo cáo chỉ tiêu này")
     rate: Optional[float] = Field(description="Số liệu chia cho `per` (theo cán bộ) như khi xếp hạng")
     percentile: Optional[float] = Field(description="Phân vị (0-100) trong các đơn vị cùng loại có báo cáo chỉ tiêu")
     peers: int = Field(description="Số đơn vị cùng loại được xếp hạng trên chỉ tiêu này (kể cả đơn vị này)")
+    scored: bool = Field(True, description="Chỉ tiêu có được chấm cho đơn vị này không")
+    reason: Optional[str] = Field(None, description="Vì sao không chấm (không báo cáo, hoặc thiếu/bằng 0 mẫu số)")
 
 
 class AutomaticDetail(Strict):
     score: float = Field(description="Phần tự động (0-100), như trong danh sách xếp hạng")
-    unit_id: str = Field(description="Đơn vị đề nghị: số liệu của đơn vị này được chấm")
+    unit_id: str = Field(description="Đơn vị được chấm: đơn vị được đề nghị (tập thể), đơn vị của cá nhân hoặc của "
+                                     "tổ, đội; số liệu của đơn vị này và các đơn vị cấp dưới")
     unit_kind: str = Field(description="Loại đơn vị: xếp hạng trong các đơn vị cùng loại")
+    scored: bool = Field(True, description="false khi đơn vị không báo cáo hoặc báo cáo 0 cán bộ huy động (mẫu số): "
+                                           "không chấm, phần tự động là 0")
+    reason: Optional[str] = Field(None, description="Vì sao không chấm")
     per: Optional[str] = Field(description="Chỉ tiêu dùng để chia (quy mô), ví dụ officers_mobilised")
     per_value: Optional[int]
     weight: float = Field(description="Trọng số của phần tự động trong tổng điểm")

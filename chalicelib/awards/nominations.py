@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.awards import ranking
@@ -28,7 +27,7 @@ from chalicelib.core.errors import (Conflict, FieldError, Forbidden, Invalid, Lo
 from chalicelib.core.periods import parse_period
 from chalicelib.core.positions import position_cursor, position_of
 from chalicelib.core.states import Decision, NominationKind, NominationStatus
-from chalicelib.core.text import cut_at_word
+from chalicelib.core.text import cut_at_word, mixed_scripts, name_key
 from chalicelib.store import Page, Store
 from chalicelib.store.unit_of_work import MAX_TRANSACTION
 from chalicelib.units.service import ancestors, get_unit
@@ -36,8 +35,9 @@ from chalicelib.units.service import ancestors, get_unit
 if TYPE_CHECKING:  # request models are for the type checker; pydantic loads only with a body
     from chalicelib.awards.models import BulkDecisionIn, DecisionIn, NominationIn, NominationPatch, ScoresIn
 
-PUBLIC_FIELDS = ("id", "conference_id", "unit_id", "nominee_unit_id", "kind", "name", "position", "award_form",
-                 "achievements", "figures", "status", "decision", "created_at", "created_by", "updated_at", "version")
+PUBLIC_FIELDS = ("id", "conference_id", "unit_id", "nominee_unit_id", "kind", "name", "position", "officer_number",
+                 "birth_date", "team", "identity_key", "award_form", "achievements", "figures", "status", "decision",
+                 "created_at", "created_by", "updated_at", "version")
 EDITABLE = (NominationStatus.PENDING, NominationStatus.HELD)
 FINALISED = "Danh sách khen thưởng của hội nghị đã được chốt; không thể thay đổi."
 _ID_ALPHABET = "abcdefghjkmnpqrstvwxyz23456789"
@@ -46,6 +46,8 @@ _ID_ALPHABET = "abcdefghjkmnpqrstvwxyz23456789"
 def public(nomination: dict[str, Any]) -> dict[str, Any]:
     out = {k: nomination.get(k) for k in PUBLIC_FIELDS}
     out["figures"] = out["figures"] or {}
+    out["team"] = bool(out["team"])
+    out["identity_key"] = out["identity_key"] or identity_key(nomination)  # records from before identities
     return out
 
 
@@ -53,10 +55,22 @@ def etag_of(nomination: dict[str, Any]) -> str:
     return core_etag(public(nomination), nomination["version"])
 
 
+def identity_key(nomination: dict[str, Any]) -> str:
+    """Who is nominated: the officer number when there is one, else the folded name with the date of
+    birth and unit; a collective is a unit of the tree, or a named team within a unit."""
+    unit = nomination["nominee_unit_id"]
+    if nomination["kind"] == NominationKind.INDIVIDUAL:
+        if nomination.get("officer_number"):
+            return f"officer:{nomination['officer_number'].upper()}"
+        return f"person:{name_key(nomination['name'])}|{nomination.get('birth_date') or ''}|{unit}"
+    if nomination.get("team"):
+        return f"team:{unit}:{name_key(nomination['name'])}"
+    return f"unit:{unit}"
+
+
 def nominee_key(nomination: dict[str, Any]) -> str:
-    """Who is nominated, whatever the spacing and case: kind, unit and the folded name."""
-    name = " ".join(unicodedata.normalize("NFC", nomination["name"]).casefold().split())
-    return f"{nomination['kind']}#{nomination['nominee_unit_id']}#{hashlib.sha256(name.encode()).hexdigest()[:24]}"
+    """The store's guard key (one per conference and award form): a digest of the identity key."""
+    return hashlib.sha256(identity_key(nomination).encode()).hexdigest()[:32]
 
 
 def entity(nomination_id: str) -> str:
@@ -94,6 +108,20 @@ def _check_fields(store: Store, nomination: dict[str, Any]) -> None:
         errors.append(FieldError("award_form", f"{form.name} không dành cho {whom}."))
     if nomination["kind"] == NominationKind.INDIVIDUAL and not nomination.get("position"):
         errors.append(FieldError("position", "Cá nhân được đề nghị cần ghi cấp bậc, chức vụ."))
+    if nomination["kind"] == NominationKind.INDIVIDUAL:
+        if nomination.get("team"):
+            errors.append(FieldError("team", "Chỉ tập thể mới là tổ, đội, nhóm trong đơn vị."))
+        if nomination.get("birth_date"):
+            try:
+                born = date.fromisoformat(nomination["birth_date"])
+            except ValueError:
+                born = None
+            if born is None or not 1900 <= born.year <= date.today().year:
+                errors.append(FieldError("birth_date", "Ngày sinh không hợp lệ (YYYY-MM-DD)."))
+    else:
+        for key in ("officer_number", "birth_date"):
+            if nomination.get(key):
+                errors.append(FieldError(key, "Chỉ ghi cho cá nhân được đề nghị."))
     unknown = sorted(set(nomination.get("figures") or {}) - set(indicator_catalog().codes))
     if unknown:
         errors.append(FieldError("figures", f"Mã chỉ tiêu không có trong danh mục: {', '.join(unknown)}."))
@@ -103,6 +131,26 @@ def _check_fields(store: Store, nomination: dict[str, Any]) -> None:
         errors.append(FieldError("nominee_unit_id", "Chỉ đề nghị cho đơn vị mình hoặc đơn vị cấp dưới."))
     if errors:
         raise Invalid(errors)
+
+
+def _check_identity(store: Store, nomination: dict[str, Any]) -> None:
+    """One nominee per conference and award form (409 naming the nomination already there); a name
+    mixing scripts that is not a duplicate is refused (422): it only looks like the name it copies."""
+    key = nomination["identity_key"]
+    for other in store.nominations.for_conference(nomination["conference_id"]):
+        if (other["id"] != nomination.get("id") and other["award_form"] == nomination["award_form"]
+                and (other.get("identity_key") or identity_key(other)) == key):
+            raise Conflict(_duplicate(store, nomination, other))
+    if mixed_scripts(nomination["name"]):
+        raise invalid("name", "Tên trộn chữ của nhiều hệ chữ (ví dụ chữ Kirin hoặc Hy Lạp giống chữ Latinh); "
+                              "hãy gõ lại bằng chữ tiếng Việt.")
+
+
+def _duplicate(store: Store, nomination: dict[str, Any], other: dict[str, Any]) -> str:
+    form = award_form(nomination["award_form"])
+    unit = store.units.get(other["unit_id"]) or {}
+    return (f"'{nomination['name']}' đã được đề nghị {form.name if form else nomination['award_form']} tại hội nghị "
+            f"này: đề nghị {other['id']} ('{other['name']}') của {unit.get('name', other['unit_id'])}.")
 
 
 def _subtree(store: Store, unit_id: str) -> set[str]:
@@ -118,10 +166,14 @@ def create_nomination(store: Store, who: Principal, unit_id: str, body: Nominati
     conference = _conference(store, body.conference_id)
     _open_for_units(conference, who, now)
     data = body.model_dump()
-    nomination = {**data, "unit_id": unit_id, "nominee_unit_id": data["nominee_unit_id"] or unit_id,
+    # a collective named without a unit of the tree is a team within the nominating unit (as before identities)
+    team = data["team"] if data["team"] is not None else (body.kind == "collective" and data["nominee_unit_id"] is None)
+    nomination = {**data, "team": team, "unit_id": unit_id, "nominee_unit_id": data["nominee_unit_id"] or unit_id,
                   "status": NominationStatus.PENDING.value, "decision": None, "created_at": iso(now),
                   "created_by": who.actor, "updated_at": iso(now), "version": 1}
     _check_fields(store, nomination)
+    nomination["identity_key"] = identity_key(nomination)
+    _check_identity(store, nomination)
     nomination["nominee_key"] = nominee_key(nomination)
     nomination["id"] = "".join(secrets.choice(_ID_ALPHABET) for _ in range(10))  # 30^10: never twice in practice
     nomination["etag"] = etag_of(nomination)
@@ -131,6 +183,17 @@ def create_nomination(store: Store, who: Principal, unit_id: str, body: Nominati
     store.nominations.create(nomination, audit=audit.event(entity(nomination["id"]), "nominated", who, now,
                                                            conference_id=conference["id"], award_form=body.award_form))
     return nomination
+
+
+def nominee_units(store: Store, unit_id: str) -> list[dict[str, Any]]:
+    """The units a nomination of `unit_id` may name (itself and its subtree), in tree order."""
+    from chalicelib.units.service import tree_walk
+
+    get_unit(store, unit_id)
+    mine = _subtree(store, unit_id)
+    units = [u for u in store.units.all() if u["id"] in mine]
+    return [{"id": u["id"], "name": u["name"], "parent_id": parent if parent in mine else None}
+            for _, u, parent in tree_walk(units)]
 
 
 def get_nomination(store: Store, nomination_id: str) -> dict[str, Any]:
@@ -159,8 +222,14 @@ def patch_nomination(store: Store, who: Principal, nomination_id: str, patch: No
     for key in ("kind", "name", "award_form", "achievements", "nominee_unit_id"):
         if key in changes and changes[key] is None:
             raise invalid(key, "Không được để trống.")
+    if "team" in changes and changes["team"] is None:
+        changes["team"] = False
     updated = {**current, **changes, "updated_at": iso(now), "version": current["version"] + 1}
+    if updated["kind"] == NominationKind.INDIVIDUAL:
+        updated["team"] = False
     _check_fields(store, updated)
+    updated["identity_key"] = identity_key(updated)
+    _check_identity(store, updated)
     updated["nominee_key"] = nominee_key(updated)
     updated["etag"] = etag_of(updated)
     store.explain(nominee=Conflict(f"'{updated['name']}' đã được đề nghị hình thức này tại hội nghị."),
@@ -300,12 +369,24 @@ def ranked(store: Store, conference: dict[str, Any], units: list[dict[str, Any]]
     nominations = store.nominations.for_conference(conference["id"])
     periods = [parse_period(p).code for p in conference["periods"]]
     reports = [r for p in periods for r in store.reports.for_period(p)]
-    figures = ranking.unit_figures(reports)
+    figures = rolled_up_figures(units, ranking.unit_figures(reports), rubric)
     automatic = ranking.automatic_scores(units, figures, rubric)
     scores: dict[str, list[dict[str, Any]]] = {}
     for s in store.nominations.scores(conference["id"]):
         scores.setdefault(s["nomination_id"], []).append(s)
     return ranking.rank(nominations, award_forms(), conference.get("quotas") or {}, automatic, scores, rubric), figures
+
+
+def rolled_up_figures(units: list[dict[str, Any]], own: dict[str, dict[str, int]], rubric: Any
+                      ) -> dict[str, dict[str, int]]:
+    """Each unit's figures over its whole subtree (its own reports and every unit's below it): a
+    parent with no report of its own is scored on what its units did, as the summary counts it."""
+    from chalicelib.conferences.aggregate import rolled_up
+
+    codes = list(rubric.indicators) + ([rubric.per] if rubric.per else [])
+    sums = rolled_up(units, {u: {c: f.get(c) for c in codes} for u, f in own.items()}, codes)
+    return {u: {c: v for c, v in f.items() if v is not None} for u, f in sums.items()
+            if any(v is not None for v in f.values())}
 
 
 def shortlist(store: Store, conference_id: str) -> dict[str, Any]:

@@ -3,12 +3,17 @@
 
     total = automatic_weight × automatic + reviewer_weight × reviewers        (each 0-100)
 
-- automatic: for each rubric indicator, the nominating unit's figure summed over the
-  conference's periods and divided by its officers mobilised (so a hospital of 200 is
-  not outranked by a city force of 12.000 by size alone), then ranked as a percentile
-  among the units *of the same kind* (provinces with provinces, hospitals with
-  hospitals) that reported it; the indicator percentiles are averaged by their rubric
-  weights. A unit alone of its kind on an indicator scores the neutral 50.
+- automatic: the nominee's entity is scored, not the nominating unit: a collective that
+  is a unit of the tree on its own subtree's figures (its roll-up), an individual on
+  their unit's (nominee_unit_id, else the nominating unit), a team on its unit's. For
+  each rubric indicator, the unit's figure summed over the conference's periods and
+  divided by its officers mobilised (so a hospital of 200 is not outranked by a city
+  force of 12.000 by size alone), then ranked as a percentile among the units *of the
+  same kind* (provinces with provinces, hospitals with hospitals) that reported it; the
+  indicator percentiles are averaged by their rubric weights. A unit alone of its kind
+  on an indicator scores the neutral 50. A unit whose officers mobilised is missing or
+  zero is not scored at all (0, and not a peer of anyone): its figures have no
+  denominator, and dividing by 1 instead would put it far above every honest unit.
 - reviewers: each reviewer's criteria (0-10) averaged by the criterion weights and
   scaled to 0-100, then averaged over reviewers. No review yet counts as 0, so an
   unreviewed nomination does not overtake reviewed ones by its figures alone.
@@ -41,6 +46,23 @@ def unit_figures(reports: Iterable[dict[str, Any]]) -> dict[str, dict[str, int]]
     return out
 
 
+def scored_unit(nomination: dict[str, Any]) -> str:
+    """The unit whose figures score the nomination: the nominee's (a unit of the tree, or the unit
+    of the person or team), else the nominating unit."""
+    return nomination.get("nominee_unit_id") or nomination["unit_id"]
+
+
+def no_denominator(sums: dict[str, int], per: str | None) -> str | None:
+    """Why a unit's figures cannot be divided by its size (Vietnamese), or None when they can."""
+    if not per:
+        return None
+    if sums.get(per) is None:
+        return "Không chấm: đơn vị không báo cáo số cán bộ, chiến sĩ huy động (mẫu số) trong các kỳ của hội nghị."
+    if sums[per] <= 0:
+        return "Không chấm: đơn vị báo cáo 0 cán bộ, chiến sĩ huy động (mẫu số bằng 0)."
+    return None
+
+
 def _percentile(value: float, others: list[float]) -> float:
     """Percent rank of `value` among `others` (which include it): ties share the middle."""
     n = len(others)
@@ -57,6 +79,7 @@ class Automatic:
     indicators: dict[str, float] = field(default_factory=dict)  # indicator -> percentile
     rates: dict[str, float] = field(default_factory=dict)       # indicator -> the figure per `rubric.per`
     peers: dict[str, int] = field(default_factory=dict)         # indicator -> units of the kind ranked on it
+    unscored: str | None = None  # why the unit is not scored (no denominator), in Vietnamese
 
 
 def automatic_scores(units: list[dict[str, Any]], figures: dict[str, dict[str, int]],
@@ -64,11 +87,19 @@ def automatic_scores(units: list[dict[str, Any]], figures: dict[str, dict[str, i
     """The automatic part for every unit, each ranked among the units of its own kind."""
     kind_of = {u["id"]: u.get("kind", "other") for u in units}
     rates: dict[str, dict[str, float]] = {}
+    unscored: dict[str, str] = {}
     for unit_id, sums in figures.items():
-        size = max(int(sums.get(rubric.per, 0)), 1) if rubric.per else 1
+        reason = no_denominator(sums, rubric.per)
+        if reason and any(code in sums for code in rubric.indicators):
+            unscored[unit_id] = reason  # never divided by 1: not scored, and no peer of the honest units
+            continue
+        size = int(sums[rubric.per]) if rubric.per else 1
         rates[unit_id] = {code: sums[code] / size for code in rubric.indicators if code in sums}
     out: dict[str, Automatic] = {}
     for unit_id in kind_of:
+        if unit_id in unscored:
+            out[unit_id] = Automatic(0.0, unscored=unscored[unit_id])
+            continue
         mine = rates.get(unit_id, {})
         peers = [u for u in rates if kind_of.get(u) == kind_of[unit_id]]
         ranked = {code: [rates[p][code] for p in peers if code in rates[p]] for code in mine}
@@ -128,7 +159,7 @@ def rank(nominations: list[dict[str, Any]], forms: tuple[AwardForm, ...], quotas
     for form in forms:
         scored = []
         for n in (n for n in nominations if n["award_form"] == form.code):
-            auto = automatic.get(n["unit_id"], Automatic(0.0))
+            auto = automatic.get(scored_unit(n), Automatic(0.0))
             reviews = reviewer_part(scores.get(n["id"], []), rubric)
             scored.append((n, auto, reviews, total(auto.score, reviews, rubric)))
         scored.sort(key=lambda t: (-t[3], -t[1].score, -(t[2].score or 0.0), t[0]["created_at"], t[0]["id"]))

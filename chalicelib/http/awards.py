@@ -13,6 +13,7 @@ models = LazyModels("chalicelib.awards.models")
 conference_models = LazyModels("chalicelib.conferences.models")
 reporting_models = LazyModels("chalicelib.reporting.models")
 scoring_models = LazyModels("chalicelib.awards.scoring_models")
+trend_models = LazyModels("chalicelib.reporting.trend_models")
 awards = Feature(__name__, "awards", "Đề nghị khen thưởng, chấm điểm, xếp hạng, quyết định và chốt danh sách.")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -52,6 +53,14 @@ def create_nomination(ctx: Context, unit_id: str) -> Reply:
 def list_nominations(ctx: Context, unit_id: str) -> Reply:
     result = service.list_nominations(ctx.store, unit_id, ctx.query("conference_id"), ctx.limit, ctx.cursor)
     return Reply(page([service.public(n) for n in result.items], result.next))
+
+
+@awards.route("GET", "/v1/units/{unit_id}/nominee-units",
+              summary="Đơn vị mình và các đơn vị cấp dưới (mã, tên, đơn vị cấp trên) theo thứ tự cây: ô chọn đơn vị "
+                      "được đề nghị (nominee_unit_id) của biểu mẫu đề nghị",
+              access=OWN_SUBTREE_READ, response=trend_models.UnitChoiceList, errors=(404,))
+def nominee_units(ctx: Context, unit_id: str) -> Reply:
+    return Reply(page(service.nominee_units(ctx.store, unit_id), None))
 
 
 @awards.route("GET", "/v1/nominations/{nomination_id}", summary="Xem đề nghị khen thưởng (kèm ETag)",

@@ -58,16 +58,13 @@ def identity_key(kind: str, name: str, unit_id: str, officer_number: str | None 
     return f"team:{unit_id}:{name_key(name)}"
 
 
-def nomination_identity(nomination: Mapping[str, Any], unit_names: Mapping[str, str] | None = None) -> str:
-    """A nomination's identity key: its own (once nominations carry one), else derived the same way."""
+def nomination_identity(nomination: Mapping[str, Any]) -> str:
+    """A nomination's identity key: its own, else derived as nominations derive it (older records)."""
     if nomination.get("identity_key"):
         return str(nomination["identity_key"])
-    unit_id = nomination.get("nominee_unit_id") or nomination.get("unit_id") or ""
-    if nomination["kind"] == "collective" and not nomination.get("team"):
-        names = unit_names or {}
-        return identity_key("collective", nomination["name"], unit_id, unit_name=names.get(unit_id, nomination["name"]))
-    return identity_key(nomination["kind"], nomination["name"], unit_id, nomination.get("officer_number"),
-                        nomination.get("birth_date"))
+    from chalicelib.awards.nominations import identity_key as of_nomination
+
+    return of_nomination({**nomination, "nominee_unit_id": nomination.get("nominee_unit_id") or nomination["unit_id"]})
 
 
 def first_sentence(achievements: str) -> str:
@@ -100,7 +97,7 @@ def decision_entries(record: Mapping[str, Any], inputs: Any, issuer: Any) -> lis
         unit_id = n.get("nominee_unit_id") or n["unit_id"]
         out.append(_stored({
             "id": _digest(record["document_id"], n["id"]), "kind": n["kind"], "name": n["name"],
-            "identity_key": nomination_identity(n, units), "officer_number": n.get("officer_number"),
+            "identity_key": nomination_identity(n), "officer_number": n.get("officer_number"),
             "birth_date": n.get("birth_date"), "position": n.get("position") or "", "unit_id": unit_id,
             "unit_name": units.get(unit_id, ""), "award_form": form.code, "award_form_name": form.name,
             "decision_number": record.get("number"), "decision_date": decision_date,
@@ -145,6 +142,8 @@ def _year(raw: str | None) -> int | None:
 def search(store: Store, who: Principal, *, q: str | None = None, unit_id: str | None = None,
            award_form_code: str | None = None, year: str | None = None) -> list[dict[str, Any]]:
     """Every matching entry the caller may see, newest decision first."""
+    if q is not None and len(q) > 200:
+        raise invalid("q", "Từ khóa tra cứu tối đa 200 ký tự.")
     scope = _scope(store, who, unit_id)
     wanted_year = _year(year)
     words = search_key(q or "").split()
@@ -174,8 +173,7 @@ def search_page(store: Store, who: Principal, limit: int, cursor: str | None, **
 
 def history_of(store: Store, nomination: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The register entries of this nominee, oldest first (never the entry this nomination made)."""
-    unit_names = {u["id"]: u.get("name", "") for u in store.units.all()} if nomination["kind"] == "collective" else {}
-    entries = store.register.of_identity(nomination_identity(nomination, unit_names))
+    entries = store.register.of_identity(nomination_identity(nomination))
     return [public(e) for e in entries if e.get("nomination_id") != nomination.get("id")]
 
 

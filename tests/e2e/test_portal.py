@@ -440,6 +440,7 @@ def test_a_nomination_is_made_and_its_decision_note_seen(world, chromium_factory
     choose(driver, "Loại", "Cá nhân")
     fill(driver, "Hình thức khen thưởng", "giay-khen")
     fill(driver, "Tên", "Trần Thị Hoa")
+    fill(driver, "Số hiệu cán bộ", "CA-79-0001")
     fill(driver, "Chức vụ", "Thượng úy, cán bộ Phòng Cảnh sát quản lý hành chính")
     fill(driver, "Thành tích", ACHIEVEMENTS)
     fill(driver, "Hội nghị", world.conference["id"])
@@ -450,6 +451,21 @@ def test_a_nomination_is_made_and_its_decision_note_seen(world, chromium_factory
                         message="the nomination was never stored")
     assert (nomination["kind"], nomination["name"], nomination["award_form"], nomination["conference_id"]) == (
         "individual", "Trần Thị Hoa", "giay-khen", world.conference["id"])
+    assert nomination["officer_number"] == "CA-79-0001" and nomination["identity_key"] == "officer:CA-79-0001"
+
+    # the same officer under another spelling: the 409 is said next to the officer number, nothing stored
+    press(driver, "Tạo đề nghị")
+    choose(driver, "Loại", "Cá nhân")
+    fill(driver, "Hình thức khen thưởng", "giay-khen")
+    fill(driver, "Tên", "Trần Thị Hoà")
+    fill(driver, "Số hiệu cán bộ", "CA-79-0001")
+    fill(driver, "Chức vụ", "Thượng úy")
+    fill(driver, "Thành tích", ACHIEVEMENTS)
+    fill(driver, "Hội nghị", world.conference["id"])
+    press(driver, "Lưu đề nghị")
+    assert "đã được đề nghị" in field_error(driver, "Số hiệu cán bộ")
+    press(driver, "Hủy")
+    assert len(ok(world.api.call("GET", f"/v1/units/{unit}/nominations"))["items"]) == 1
 
     headers = world.api.call("GET", f"/v1/nominations/{nomination['id']}")[1]
     ok(world.api.call("POST", f"/v1/nominations/{nomination['id']}/decision",

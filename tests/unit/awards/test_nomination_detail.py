@@ -52,14 +52,14 @@ def test_the_detail_carries_the_shortlists_numbers_reviews_conflicts_and_audit(a
 
 def test_a_unit_sees_its_nomination_and_figures_but_not_reviewers_conflicts_or_audit(api, world):
     t, cid, store = world["tokens"], world["conference"], world["store"]
-    hospital = nominate(api, t["cuc-y-te"], "cuc-y-te", cid, name="Khoa Hồi sức", nominee_unit_id="bv-19-8").data
+    hospital = nominate(api, t["cuc-y-te"], "cuc-y-te", cid, name="Khoa Hồi sức", nominee_unit_id="bv-19-8", team=True).data
     _, reviewer = person(store, "leader", "ca-nghe-an")
     assert api.post(f"/v1/nominations/{hospital['id']}/scores", token=reviewer,
                     body={"scores": SCORES}).status_code == 200
     for token in (t["cuc-y-te"], t["bo-cong-an"]):  # the proposing unit and the unit above it
         d = api.get(f"/v1/nominations/{hospital['id']}/detail", token=token)
         assert d.status_code == 200 and d.data["visibility"] == "unit"
-        assert d.data["nomination"]["id"] == hospital["id"] and d.data["automatic"]["unit_id"] == "cuc-y-te"
+        assert d.data["nomination"]["id"] == hospital["id"] and d.data["automatic"]["unit_id"] == "bv-19-8"  # the nominee's unit is scored
         assert all(d.data[k] is None for k in ("score", "rank", "within_quota", "reviews", "conflicts", "audit"))
     for token in (t["bv-19-8"], t["ca-nghe-an"]):  # the nominee's own unit proposed nothing; a sideways unit
         assert api.get(f"/v1/nominations/{hospital['id']}/detail", token=token).status_code == 403

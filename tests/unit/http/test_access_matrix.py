@@ -180,6 +180,8 @@ PORTAL_ROUTES = {  # route -> the callers it allows (machine tokens of each role
     "GET /v1/units/{unit_id}/periods": {"own unit", "parent unit", "leader", "admin"},
     # the nomination form's list of conferences: a parent nominates for its sub-units
     "GET /v1/units/{unit_id}/conferences": {"own unit", "parent unit", "leader", "admin"},
+    # the nomination form's picker of the nominee's unit (the unit's subtree)
+    "GET /v1/units/{unit_id}/nominee-units": {"own unit", "parent unit", "leader", "admin"},
     "GET /v1/units/{unit_id}/reports/{period}/workbook": {"own unit", "parent unit", "leader", "admin"},
     "POST /v1/units/{unit_id}/reports/{period}/workbook": {"own unit", "parent unit", "admin"},
     # what the import leads to: the parent submits and reads its sub-units' reports

@@ -205,3 +205,29 @@ def test_an_issued_decision_writes_one_entry_per_awardee_and_a_retried_compile_n
     assert detail.status_code == 200, detail.body
     assert [(h["name"], h["award_form"]) for h in detail.data["history"]] == [("Nguyễn Thị Hoà", "giay-khen")]
     assert register.history_of(world, hoa) == []  # its own entry is not its history
+
+
+def test_an_imported_award_is_the_history_of_the_same_person_nominated_later(api, world, admin_token, clock):
+    rows = [["Cá nhân", "Phạm Thế Tùng", "", "", "Thiếu tướng", "ca-nghe-an", "Bằng khen của Bộ trưởng",
+             "9876/QĐ-BCA", "18/12/2020", "Bộ trưởng Bộ Công an", "Chỉ đạo xuất sắc."],
+            ["Tập thể", "Công an tỉnh Nghệ An", "", "", "", "ca-nghe-an", "Cờ thi đua của Bộ Công an",
+             "9870/QĐ-BCA", "18/12/2020", "Bộ trưởng Bộ Công an", ""]]
+    preview = post_import(api, admin_token, workbook(rows)).data
+    assert api.post(f"/v1/register/imports/{preview['id']}/confirm", token=admin_token).status_code == 200
+    cid = api.post("/v1/conferences", token=admin_token, body={
+        "title": "Hội nghị sơ kết", "date": "2021-08-31", "periods": ["2021-08"], "recipients": ["ld@bca.vn"],
+        "signer": {"title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn A"}}).data["id"]
+    made = {}
+    for kind, name, form in (("individual", "Phạm  Thế Tùng", "bang-khen-bo-truong"),
+                             ("collective", "Công an tỉnh Nghệ An", "co-thi-dua-bo-cong-an")):
+        resp = api.post("/v1/units/ca-nghe-an/nominations", token=admin_token, body={
+            "conference_id": cid, "kind": kind, "name": name, "award_form": form, "achievements": "Xuất sắc.",
+            **({"position": "Thiếu tướng, Giám đốc"} if kind == "individual" else {"nominee_unit_id": "ca-nghe-an"})})
+        assert resp.status_code == 201, resp.body
+        made[kind] = resp.data["id"]
+    own = issue(world, "unit", unit_id="ca-nghe-an")
+    for kind, form in (("individual", "bang-khen-bo-truong"), ("collective", "co-thi-dua-bo-cong-an")):
+        detail = api.get(f"/v1/nominations/{made[kind]}/detail", token=own)
+        assert detail.status_code == 200, detail.body
+        assert [(h["award_form"], h["decision_number"], h["year"]) for h in detail.data["history"]] == [
+            (form, "9876/QĐ-BCA" if kind == "individual" else "9870/QĐ-BCA", 2020)]

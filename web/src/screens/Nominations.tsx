@@ -4,11 +4,14 @@ import type { Problem } from "../api/types";
 import type { components } from "../api/schema";
 import { countdown, date, dateTime, num } from "../lib/format";
 import { Field, Heading, Loading, Notice } from "../ui";
+import { UnitChoice, type UnitLike } from "../components/units";
 
 type Nomination = components["schemas"]["Nomination"];
 type AwardForm = components["schemas"]["AwardForm"];
 type Conference = components["schemas"]["UnitConference"];
 type Kind = "collective" | "individual";
+/** A collective is a unit of the tree (picked from the subtree) or a named team within a unit. */
+type Collective = "unit" | "team";
 
 const STATUS: Record<string, string> = {
   pending: "Đang chờ xét", approved: "Được chấp thuận", rejected: "Không được chấp thuận", held: "Tạm hoãn",
@@ -41,11 +44,12 @@ function Deadline({ c }: { c: Conference }) {
 interface FormState {
   id: string | null; etag: string | null; key: string;
   award_form: string; kind: Kind; name: string; position: string; achievements: string; conference_id: string;
+  officer_number: string; birth_date: string; collective: Collective; nominee_unit_id: string;
 }
 
 const blank = (): FormState => ({
   id: null, etag: null, key: newKey(), award_form: "", kind: "collective", name: "", position: "", achievements: "",
-  conference_id: "",
+  conference_id: "", officer_number: "", birth_date: "", collective: "unit", nominee_unit_id: "",
 });
 
 export default function Nominations({ unitId }: { unitId: string }) {
@@ -83,6 +87,8 @@ export default function Nominations({ unitId }: { unitId: string }) {
     setEditing({
       id: cur.id, etag: response.headers.get("ETag"), key: newKey(), award_form: cur.award_form, kind: cur.kind,
       name: cur.name, position: cur.position, achievements: cur.achievements, conference_id: cur.conference_id,
+      officer_number: cur.officer_number ?? "", birth_date: cur.birth_date ?? "",
+      collective: cur.team ? "team" : "unit", nominee_unit_id: cur.nominee_unit_id,
     });
   }
 
@@ -151,7 +157,17 @@ function NominationForm({ unitId, state, forms, conferences, onCancel, onSaved }
   const [f, setF] = useState(state);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
+  const [subtree, setSubtree] = useState<UnitLike[] | null>(null);
+  const [subtreeError, setSubtreeError] = useState<string | null>(null);
+  useEffect(() => {
+    api.GET("/v1/units/{unit_id}/nominee-units", { params: { path: { unit_id: unitId } } }).then(
+      ({ data }) => (data ? setSubtree(data.items) : setSubtreeError("Không tải được danh sách đơn vị cấp dưới.")),
+      () => setSubtreeError("Không tải được danh sách đơn vị cấp dưới. Kiểm tra kết nối mạng."));
+  }, [unitId]);
   const errs = fieldErrors(problem);
+  // 409: this nominee is already proposed for the form; said next to who the nominee is
+  const duplicate = problem?.status === 409 ? problem.detail ?? "Đối tượng này đã được đề nghị hình thức này." : undefined;
+  const isUnit = f.kind === "collective" && f.collective === "unit";
   const set = (change: Partial<FormState>) => setF({ ...f, ...change });
   const available = forms.filter((a) => a.for.includes(f.kind));
   const chosen = conferences?.find((c) => c.id === f.conference_id) ?? null;
@@ -170,9 +186,14 @@ function NominationForm({ unitId, state, forms, conferences, onCancel, onSaved }
     setBusy(true);
     setProblem(null);
     try {
+      const individual = f.kind === "individual";
       const body = {
         award_form: f.award_form, kind: f.kind, name: f.name.trim(), position: f.position.trim(),
         achievements: f.achievements.trim(),
+        officer_number: individual ? f.officer_number.trim() || null : null,
+        birth_date: individual ? f.birth_date || null : null,
+        ...(individual ? {} : { team: f.collective === "team" }),
+        ...(f.nominee_unit_id ? { nominee_unit_id: f.nominee_unit_id } : {}),
       };
       const result = f.id
         ? await api.PATCH("/v1/nominations/{nomination_id}", {
@@ -198,7 +219,12 @@ function NominationForm({ unitId, state, forms, conferences, onCancel, onSaved }
     }
   }
 
-  const general = problem && (problem.status !== 422 || !Object.keys(errs).length);
+  const general = problem && problem.status !== 409 && (problem.status !== 422 || !Object.keys(errs).length);
+  const pickUnit = (id: string) => {
+    const unit = subtree?.find((u) => u.id === id);
+    // a unit of the tree is nominated under its own name (still editable)
+    set(isUnit && unit ? { nominee_unit_id: id, name: unit.name } : { nominee_unit_id: id });
+  };
   return (
     <form class="card card--form" onSubmit={save}>
       <h2>{f.id ? "Sửa đề nghị" : "Đề nghị mới"}</h2>
@@ -232,7 +258,10 @@ function NominationForm({ unitId, state, forms, conferences, onCancel, onSaved }
       <Field id="n-kind" label="Loại" error={errs.kind}>
         {(d) => (
           <select id="n-kind" value={f.kind} aria-describedby={d}
-                  onChange={(e) => set({ kind: e.currentTarget.value as Kind, award_form: "" })}>
+                  onChange={(e) => {
+                    setProblem(null);
+                    set({ kind: e.currentTarget.value as Kind, award_form: "" });
+                  }}>
             <option value="collective">Tập thể</option>
             <option value="individual">Cá nhân</option>
           </select>
@@ -247,10 +276,38 @@ function NominationForm({ unitId, state, forms, conferences, onCancel, onSaved }
           </select>
         )}
       </Field>
-      <Field id="n-name" label="Tên" hint={f.kind === "individual" ? "Họ và tên người được đề nghị." : "Tên tập thể được đề nghị."} error={errs.name}>
+      {f.kind === "collective" && (
+        <fieldset class="field">
+          <legend>Tập thể được đề nghị là</legend>
+          <label><input type="radio" name="n-collective" value="unit" checked={f.collective === "unit"}
+                        onChange={() => set({ collective: "unit" })} /> Một đơn vị (đơn vị mình hoặc đơn vị cấp dưới)</label>
+          <label><input type="radio" name="n-collective" value="team" checked={f.collective === "team"}
+                        onChange={() => set({ collective: "team" })} /> Một tổ, đội, nhóm trong đơn vị</label>
+        </fieldset>
+      )}
+      <Field id="n-unit" label={f.kind === "individual" ? "Đơn vị công tác" : isUnit ? "Đơn vị được đề nghị" : "Tổ, đội, nhóm thuộc đơn vị"}
+             hint={f.kind === "individual" ? "Đơn vị của người được đề nghị; để trống: chính đơn vị đề nghị."
+               : isUnit ? "Điểm tự động được tính theo số liệu của đơn vị này và các đơn vị cấp dưới." : undefined}
+             error={errs.nominee_unit_id ?? errs.team}>
+        {(d) => <UnitChoice id="n-unit" value={f.nominee_unit_id} onChange={pickUnit} describedBy={d}
+                            empty={isUnit ? "— Chọn đơn vị —" : "— Đơn vị đề nghị —"} units={subtree} error={subtreeError} />}
+      </Field>
+      <Field id="n-name" label="Tên" hint={f.kind === "individual" ? "Họ và tên người được đề nghị." : isUnit ? "Tên đơn vị được đề nghị." : "Tên tổ, đội, nhóm được đề nghị."} error={errs.name ?? (f.officer_number.trim() && f.kind === "individual" ? undefined : duplicate)}>
         {(d, inv) => <input id="n-name" required maxLength={200} value={f.name} aria-describedby={d} aria-invalid={inv}
                             onInput={(e) => set({ name: e.currentTarget.value })} />}
       </Field>
+      {f.kind === "individual" && (
+        <>
+          <Field id="n-officer" label="Số hiệu cán bộ" hint="Số hiệu (3–20 chữ, số, dấu «-»): phân biệt hai người trùng họ tên." error={errs.officer_number ?? (f.officer_number.trim() ? duplicate : undefined)}>
+            {(d, inv) => <input id="n-officer" maxLength={20} pattern="[0-9A-Za-z\-]{3,20}" value={f.officer_number}
+                                aria-describedby={d} aria-invalid={inv} onInput={(e) => set({ officer_number: e.currentTarget.value })} />}
+          </Field>
+          <Field id="n-birth" label="Ngày sinh" hint="Dùng để phân biệt khi không có số hiệu cán bộ." error={errs.birth_date}>
+            {(d, inv) => <input id="n-birth" type="date" value={f.birth_date} aria-describedby={d} aria-invalid={inv}
+                                onInput={(e) => set({ birth_date: e.currentTarget.value })} />}
+          </Field>
+        </>
+      )}
       <Field id="n-position" label="Chức vụ" hint="Cấp bậc, chức vụ (cá nhân), ví dụ «Đại tá, Giám đốc»." error={errs.position}>
         {(d, inv) => <input id="n-position" maxLength={200} value={f.position} aria-describedby={d} aria-invalid={inv}
                             onInput={(e) => set({ position: e.currentTarget.value })} />}

@@ -204,16 +204,18 @@ export function Detail({ nominationId, forms, criteria, quotas, finalised, close
           <h3>Số liệu của phần tự động</h3>
           <p class="hint">
             Phần tự động {score(data.automatic.score)}/100 (trọng số {num(data.automatic.weight * 100)}%): số liệu của
-            {" "}{data.unit_name} cộng qua các kỳ của hội nghị, chia theo quy mô
+            {" "}{data.nominee_unit_name} (đơn vị được đề nghị hoặc đơn vị của người, tổ được đề nghị, kể cả các đơn vị
+            cấp dưới) cộng qua các kỳ của hội nghị, chia theo quy mô
             {data.automatic.per_value != null ? ` (${num(data.automatic.per_value)} cán bộ)` : ""}, xếp phân vị trong
             các đơn vị cùng loại.
           </p>
+          {!data.automatic.scored && data.automatic.reason && <p class="note" role="note">{data.automatic.reason}</p>}
           <ul class="plain sl-indicators">
             {data.automatic.indicators.filter((i) => i.value != null).map((i) => (
               <li key={i.code}>
                 <span class="sl-ind__label">{i.label}</span>
                 <span class="sl-ind__value">{num(i.value)} {i.unit}</span>
-                {i.percentile == null ? <span class="note">Không xếp phân vị</span> : (
+                {i.percentile == null ? <span class="note">{data.automatic.scored ? "Không xếp phân vị" : "Không chấm"}</span> : (
                   <span class="sl-bar">
                     <span class="sl-bar__track" aria-hidden="true"><span class="sl-bar__fill" style={{ width: `${i.percentile}%` }} /></span>
                     <span>Phân vị {score(i.percentile)}</span>
