@@ -121,6 +121,11 @@ def test_the_office_imports_a_year_fixes_a_bad_row_finds_a_name_without_diacriti
     press(driver, "Nhập sổ từ tệp Excel")
     heading(driver, "Nhập sổ khen thưởng từ tệp Excel")
     says(driver, "chưa có gì được lưu vào sổ cho đến khi bạn bấm “Lưu vào sổ”")
+    # not a workbook at all (a document saved under the wrong name): said so, in words
+    wrong = tmp_path / "bao-cao.xlsx"
+    wrong.write_text("Báo cáo tổng kết năm 2024", encoding="utf-8")
+    choose_file(driver, wrong)
+    says(driver, "Không đọc được tệp bao-cao.xlsx: Tệp tải lên không phải tệp Excel .xlsx.")
     bad = workbook(world, BAD, tmp_path / "so-khen-thuong-loi.xlsx")
     status, body = raw(world, "POST", "/v1/register/imports", bad.read_bytes(), accept="application/json")
     expected = json.loads(body)

@@ -43,7 +43,12 @@ export default function RegisterImport(_props: Record<string, never>) {
       const response = await authFetch("/v1/register/imports", { method: "POST", headers: { "Content-Type": XLSX }, body: file });
       const body = await response.json().catch(() => undefined);
       if (response.ok) setPreview(body as ImportPreview);
-      else setError(describe(asProblem(body, response)));
+      else {
+        // a file that is not the template's workbook: the API says why in the field error, not in `detail`
+        const problem = asProblem(body, response);
+        const why = (problem.errors ?? []).map((e) => e.message).join(" ");
+        setError(why && problem.status < 500 ? `Không đọc được tệp ${file.name}: ${why}` : describe(problem));
+      }
     } catch {
       setError("Không gửi được tệp: kiểm tra kết nối mạng rồi chọn lại tệp.");
     } finally {
