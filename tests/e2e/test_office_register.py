@@ -121,6 +121,10 @@ def test_the_office_imports_a_year_fixes_a_bad_row_finds_a_name_without_diacriti
     press(driver, "Nhập sổ từ tệp Excel")
     heading(driver, "Nhập sổ khen thưởng từ tệp Excel")
     says(driver, "chưa có gì được lưu vào sổ cho đến khi bạn bấm “Lưu vào sổ”")
+    press(driver, "Tải tệp mẫu")  # the template, saved by the browser under the API's name
+    downloads = tmp_path / "downloads-0"
+    template = wait(driver, lambda d: next(downloads.glob("mau-*.xlsx"), False), message="the template was not saved")
+    assert set(TITLES) <= {c.value for c in openpyxl.load_workbook(template).worksheets[0][1]}  # every column
     # not a workbook at all (a document saved under the wrong name): said so, in words
     wrong = tmp_path / "bao-cao.xlsx"
     wrong.write_text("Báo cáo tổng kết năm 2024", encoding="utf-8")
@@ -181,8 +185,7 @@ def test_the_office_imports_a_year_fixes_a_bad_row_finds_a_name_without_diacriti
     # the search exported: a workbook saved by the browser with the one row found
     press(driver, "Xuất Excel")
     says(driver, "Đã tải sổ khen thưởng (Excel) theo điều kiện tìm kiếm.")
-    downloads = tmp_path / "downloads-0"
-    saved = wait(driver, lambda d: next((p for p in downloads.glob("*.xlsx")), False), message="no workbook saved")
+    saved = wait(driver, lambda d: next(downloads.glob("so-*.xlsx"), False), message="no workbook saved")
     sheet = openpyxl.load_workbook(saved).worksheets[0]
     names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True) if any(row)]
     assert names == ["Nguyễn Thị Hòa"], names
