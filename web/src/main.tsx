@@ -26,6 +26,8 @@ const Conference = lazyScreen(() => import("./screens/conferences/Conference"));
 const Shortlist = lazyScreen(() => import("./screens/shortlist/Shortlist"));
 const Scoring = lazyScreen(() => import("./screens/scoring/Scoring"));
 const Trends = lazyScreen(() => import("./screens/trends/Trends"));
+const Register = lazyScreen(() => import("./screens/register/Register"));
+const RegisterImport = lazyScreen(() => import("./screens/register/RegisterImport"));
 // The document chain: the signer's page (the trình ký email's link) and the public verification page.
 const SignDocument = lazyScreen(() => import("./screens/documents/SignDocument"));
 const Verify = lazyScreen(() => import("./screens/documents/Verify"));
@@ -191,6 +193,10 @@ function App() {
     screen = who.role === "leader" || who.role === "admin" ? <Scoring conferenceId={rest[0] ?? null} /> : <Forbidden />;
   } else if (first === "xu-huong" && rest.length === 0) {
     screen = who.role === "unit" ? <Forbidden /> : <Trends query={route.query} />;
+  } else if (first === "so-khen-thuong" && rest.length === 0) {
+    screen = <Register query={route.query} />;
+  } else if (first === "so-khen-thuong" && rest.length === 1 && rest[0] === "nhap") {
+    screen = who.role === "admin" ? <RegisterImport /> : <Forbidden />;
   } else if (first === "xac-thuc" && rest.length === 1) {
     screen = <Verify documentId={rest[0]} />;
   } else if (first === "van-ban" && rest.length === 1) {
@@ -227,6 +233,7 @@ function Shell({ children, who, onSignOut, online, current }: {
     { to: "#/hoi-nghi", key: "hoi-nghi", text: "Hội nghị", show: who.role === "admin" },
     { to: "#/cham-diem", key: "cham-diem", text: "Chấm điểm", show: who.role === "leader" },
     { to: "#/xu-huong", key: "xu-huong", text: "Xu hướng", show: who.role !== "unit" },
+    { to: "#/so-khen-thuong", key: "so-khen-thuong", text: "Sổ khen thưởng", show: true },
     { to: "#/don-vi", key: "don-vi", text: "Đơn vị", show: who.role === "admin" },
     { to: "#/tai-khoan", key: "tai-khoan", text: "Tài khoản", show: who.role === "admin" },
     { to: "#/ma-truy-cap", key: "ma-truy-cap", text: "Mã truy cập", show: who.role === "admin" },

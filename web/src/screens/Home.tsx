@@ -24,12 +24,14 @@ function StaffHome({ notice }: { notice: string | null }) {
     ["#/ky-bao-cao", "Kỳ báo cáo", "Tình hình nộp báo cáo của các đơn vị; xem, duyệt, trả lại báo cáo; gia hạn, nhắc nộp, đặt hạn nộp."],
     ["#/hoi-nghi", "Hội nghị và xét khen thưởng", "Tạo hội nghị, chỉ tiêu khen thưởng; xét duyệt đề nghị; tổng hợp và gửi văn bản."],
     ["#/xu-huong", "Xu hướng", "Từng chỉ tiêu qua các kỳ, toàn Bộ hoặc một nhánh đơn vị; đơn vị thay đổi nhiều nhất."],
+    ["#/so-khen-thuong", "Sổ khen thưởng", "Ai đã được khen thưởng hình thức nào, khi nào; tìm, xuất Excel, nhập các năm trước từ tệp."],
     ["#/don-vi", "Đơn vị", "Cây đơn vị: thêm, đổi tên, chuyển đơn vị cấp trên, thư điện tử liên hệ."],
     ["#/tai-khoan", "Tài khoản", "Mời người dùng, vô hiệu hóa, gửi lại lời mời."],
     ["#/ma-truy-cap", "Mã truy cập", "Mã cho hệ thống của đơn vị gửi báo cáo qua API: cấp, xem, thu hồi."],
   ] : [
     ["#/cham-diem", "Chấm điểm", "Chấm điểm các đề nghị khen thưởng theo tiêu chí."],
     ["#/xu-huong", "Xu hướng", "Từng chỉ tiêu qua các kỳ, toàn Bộ hoặc một nhánh đơn vị."],
+    ["#/so-khen-thuong", "Sổ khen thưởng", "Ai đã được khen thưởng hình thức nào, khi nào; tìm và xuất Excel."],
   ];
   return (
     <section>
@@ -85,6 +87,8 @@ function UnitHome({ unitId, unitName, notice }: { unitId: string; unitName: stri
         <a href={href("lich-su", unitId)}>Xem lịch sử báo cáo và biểu đồ</a>
         {" · "}
         <a href={href("de-nghi", unitId)}>Đề nghị khen thưởng</a>
+        {" · "}
+        <a href="#/so-khen-thuong">Sổ khen thưởng</a>
       </p>
     </section>
   );
