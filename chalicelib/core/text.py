@@ -160,7 +160,7 @@ def name_key(name: str) -> str:
     spaces collapsed, the tone mark on the vowel the new rule puts it on ("Hoà" == "Hòa")."""
     text = unicodedata.normalize("NFKC", name).translate(_CONFUSABLES)
     text = unicodedata.normalize("NFD", text.casefold())
-    return " ".join(_fold_tone(word) for word in text.split())
+    return " ".join(w for w in map(_fold_tone, text.split()) if w)  # a stray mark alone is no word
 
 
 @lru_cache(maxsize=8_192)
