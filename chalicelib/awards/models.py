@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Optional
 
-from pydantic import ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from chalicelib.core.fields import Strict, line, prose
 from chalicelib.register.models import RegisterEntry
@@ -38,7 +38,7 @@ class NominationIn(Strict):
         None, description="Đơn vị của người/tập thể được đề nghị: chính đơn vị đề nghị (mặc định) hoặc đơn vị cấp dưới")
     officer_number: Optional[OfficerNumber] = Field(None, description=_OFFICER)
     birth_date: Optional[BirthDate] = Field(None, description=_BIRTH)
-    team: Optional[bool] = Field(None, description=_TEAM)
+    team: Optional[StrictBool] = Field(None, description=_TEAM)
     award_form: AwardCode = Field(description="Mã hình thức khen thưởng (GET /v1/award-forms)")
     achievements: Achievements  # type: ignore[valid-type]
     figures: dict[str, Figure] = Field(default_factory=dict, max_length=50,
@@ -54,7 +54,7 @@ class NominationPatch(Strict):
     nominee_unit_id: Optional[UnitId] = None
     officer_number: Optional[OfficerNumber] = None
     birth_date: Optional[BirthDate] = None
-    team: Optional[bool] = None
+    team: Optional[StrictBool] = None
     award_form: Optional[AwardCode] = None
     achievements: Optional[Achievements] = None  # type: ignore[valid-type]
     figures: Optional[dict[str, Figure]] = Field(None, max_length=50)

@@ -46,7 +46,7 @@ _ID_ALPHABET = "abcdefghjkmnpqrstvwxyz23456789"
 def public(nomination: dict[str, Any]) -> dict[str, Any]:
     out = {k: nomination.get(k) for k in PUBLIC_FIELDS}
     out["figures"] = out["figures"] or {}
-    out["team"] = bool(out["team"])
+    out["team"] = is_team(nomination)
     out["identity_key"] = out["identity_key"] or identity_key(nomination)  # records from before identities
     return out
 
@@ -63,9 +63,16 @@ def identity_key(nomination: dict[str, Any]) -> str:
         if nomination.get("officer_number"):
             return f"officer:{nomination['officer_number'].upper()}"
         return f"person:{name_key(nomination['name'])}|{nomination.get('birth_date') or ''}|{unit}"
-    if nomination.get("team"):
+    if is_team(nomination):
         return f"team:{unit}:{name_key(nomination['name'])}"
     return f"unit:{unit}"
+
+
+def is_team(nomination: dict[str, Any]) -> bool:
+    """A named team within a unit; a collective stored before identities (no `team`) was keyed by its name."""
+    if nomination["kind"] != NominationKind.COLLECTIVE:
+        return False
+    return bool(nomination.get("team", True))
 
 
 def nominee_key(nomination: dict[str, Any]) -> str:

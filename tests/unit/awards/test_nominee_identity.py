@@ -86,3 +86,12 @@ def test_the_form_picks_the_nominee_unit_from_the_subtree(api, world):
     assert [(u["id"], u["parent_id"]) for u in got.data["items"]] == [
         ("cuc-y-te", None), ("bv-19-8", "cuc-y-te"), ("bv-199", "cuc-y-te")]
     assert api.get("/v1/units/cuc-y-te/nominee-units", token=world["tokens"]["ca-nghe-an"]).status_code == 403
+
+
+def test_a_collective_stored_before_identities_keeps_its_name_as_its_identity():
+    from chalicelib.awards.nominations import identity_key, public
+
+    old = {"id": "x", "kind": "collective", "name": "Phòng  Kế hoạch", "unit_id": "cuc-y-te",
+           "nominee_unit_id": "cuc-y-te", "figures": {}, "version": 1}
+    assert identity_key(old) == "team:cuc-y-te:phòng kế hoạch" and public(old)["team"] is True
+    assert identity_key({**old, "team": False}) == "unit:cuc-y-te"
