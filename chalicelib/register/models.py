@@ -36,6 +36,10 @@ class RegisterPage(Strict):
     next: Optional[str] = None
 
 
+class RegisterImportRow(RegisterEntry):
+    already_registered: bool = Field(False, description="Mục này đã có trong sổ từ một lần nhập trước")
+
+
 class RegisterImportError(Strict):
     row: int
     field: str
@@ -47,7 +51,8 @@ class RegisterImport(Strict):
     rows: int
     valid: int
     errors: list[RegisterImportError] = Field(description="Mọi lỗi của mọi dòng; chưa lưu gì vào sổ")
-    preview: list[RegisterEntry]
+    already: int = Field(0, description="Số dòng hợp lệ đã có trong sổ (nhập lại không ghi trùng)")
+    preview: list[RegisterImportRow]
 
 
 class RegisterImportConfirmed(Strict):

@@ -219,7 +219,10 @@ def preview_import(store: Store, who: Principal, rows: list[dict[str, Any]], now
     entries, errors = check_rows(rows, units, _form_lookup())
     import_id = new_import_id()
     for entry in entries:
-        entry["id"] = _digest("import", import_id, str(entry.pop("row")))
+        entry.pop("row")
+        # the same award read from a file twice is the same entry: a second import adds nothing
+        entry["id"] = _digest("import", entry["identity_key"], entry["award_form"], entry["decision_number"])
+    already = _already_registered(store, entries)
     packed = _pack([_stored(e) for e in entries])
     if len(packed) > MAX_PACKED:
         raise invalid("body", "Tệp có quá nhiều dòng cho một lần nhập; hãy chia thành nhiều tệp (mỗi tệp một năm).")
@@ -228,7 +231,16 @@ def preview_import(store: Store, who: Principal, rows: list[dict[str, Any]], now
         "entries": packed, "errors": errors[:MAX_ERRORS_KEPT], "error_count": len(errors), "state": "pending",
         "expires_at": int((now + IMPORT_TTL).timestamp())})
     return {"id": import_id, "rows": len(rows), "valid": len(rows) - len({e["row"] for e in errors}),
-            "errors": errors, "preview": [public(e) for e in entries]}
+            "errors": errors, "already": len(already),
+            "preview": [{**public(e), "already_registered": e["id"] in already} for e in entries]}
+
+
+def _already_registered(store: Store, entries: list[dict[str, Any]]) -> set[str]:
+    """Ids of the entries the register holds already (read a year at a time)."""
+    found: set[str] = set()
+    for year in {e["year"] for e in entries}:
+        found |= {e["id"] for e in store.register.entries(year)}
+    return found & {e["id"] for e in entries}
 
 
 def confirm_import(store: Store, who: Principal, import_id: str, now: datetime) -> dict[str, Any]:

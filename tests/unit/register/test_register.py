@@ -118,6 +118,23 @@ def test_confirm_stores_every_row_once_and_search_finds_names_without_diacritics
                                                                                  "Công an tỉnh Nghệ An"}
 
 
+def test_the_same_file_imported_twice_adds_nothing_the_second_time(api, world, admin_token):
+    first = post_import(api, admin_token, workbook(GOOD))
+    assert first.data["already"] == 0
+    assert api.post(f"/v1/register/imports/{first.data['id']}/confirm", token=admin_token).data["new"] == 3
+    # the office exports last year's file again, with one more row in it
+    more = GOOD + [["Cá nhân", "Lê Thị Mai", "", "", "Trung úy", "ca-ha-tinh", "Giấy khen", "90/QĐ-CAT",
+                    "20/11/2019", "Giám đốc Công an tỉnh Hà Tĩnh", ""]]
+    second = post_import(api, admin_token, workbook(more))
+    assert second.status_code == 201 and second.data["errors"] == [], second.data
+    assert second.data["already"] == 3
+    assert [p["name"] for p in second.data["preview"] if not p["already_registered"]] == ["Lê Thị Mai"]
+    confirm = api.post(f"/v1/register/imports/{second.data['id']}/confirm", token=admin_token)
+    assert (confirm.data["stored"], confirm.data["new"]) == (4, 1)
+    assert sorted(e["name"] for e in world.register.entries()) == [
+        "Công an tỉnh Nghệ An", "Lê Thị Mai", "Nguyễn Thị Hòa", "Trần Văn Đức"]
+
+
 def test_a_unit_sees_only_its_subtree(api, world, admin_token):
     resp = post_import(api, admin_token, workbook(GOOD))
     api.post(f"/v1/register/imports/{resp.data['id']}/confirm", token=admin_token)

@@ -119,6 +119,9 @@ export default function RegisterImport(_props: Record<string, never>) {
           <ul class="reg-counts">
             <li><strong>{num(preview.rows)}</strong> dòng trong tệp</li>
             <li><strong>{num(preview.valid)}</strong> dòng hợp lệ</li>
+            {(preview.already ?? 0) > 0 && (
+              <li><strong>{num(preview.already ?? 0)}</strong> dòng đã có trong sổ (không ghi thêm)</li>
+            )}
             <li class={errors.length ? "reg-bad" : ""}><strong>{num(errors.length)}</strong> lỗi{errors.length ? ` ở ${num(badRows)} dòng` : ""}</li>
           </ul>
           {errors.length > 0 && (
@@ -157,7 +160,8 @@ export default function RegisterImport(_props: Record<string, never>) {
                 {preview.preview.map((p, i) => (
                   <tr key={p.id ?? i}>
                     <th scope="row" class="reg-name">{p.name}
-                      <span class="note">{[p.kind ? KIND_TEXT[p.kind] ?? p.kind : "", p.position].filter(Boolean).join(" · ")}</span>
+                      <span class="note">{[p.kind ? KIND_TEXT[p.kind] ?? p.kind : "", p.position,
+                        p.already_registered ? "đã có trong sổ" : ""].filter(Boolean).join(" · ")}</span>
                     </th>
                     <td data-label="Đơn vị">{p.unit_name ?? p.unit_id ?? "—"}</td>
                     <td data-label="Hình thức khen thưởng">{p.award_form_name ?? p.award_form ?? "—"}</td>
