@@ -94,12 +94,13 @@ def _not_again(rule: EligibilityRule, nomination: Mapping[str, Any], entries: li
         return None
     held.sort(key=lambda e: (str(e.get("decision_date")), str(e.get("id"))), reverse=True)
     latest = held[0]
-    granted = f"{_form_name(nomination['award_form'], held)}"
-    if latest.get("granted_by") and latest["granted_by"] not in granted:
-        granted += f" của {latest['granted_by']}"
+    # the authority follows the decision, as an official text cites one ("Cờ thi đua của Bộ Công an
+    # theo Quyết định số … của Bộ trưởng Bộ Công an"), never glued to a form name that carries its own
+    by = f" của {latest['granted_by']}" if latest.get("granted_by") else ""
     also = f" (và {len(held) - 1} lần khác)" if len(held) > 1 else ""
     return Warning(rule.rule, rule.citation,
-                   f"Đã được tặng {granted} theo {_cited(latest)}{also}; quy định: không tặng lại trong "
+                   f"Đã được tặng {_form_name(nomination['award_form'], held)} theo {_cited(latest)}{by}{also}; "
+                   f"quy định: không tặng lại trong "
                    f"{rule.years} năm", tuple(str(e["id"]) for e in held))
 
 

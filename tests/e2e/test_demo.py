@@ -126,5 +126,5 @@ def test_the_demo_shortlist_shows_the_eligibility_warning_and_approves_over_it_w
                      r"(        Duyệt vượt điều kiện, lý do: .+)?", out)
     assert tung, out[-4000:]
     assert tung.group(1) == ("Đã được tặng Bằng khen của Bộ trưởng Bộ Công an theo Quyết định số 9876/QĐ-BCA "
-                             "ngày 18/12/2020; quy định: không tặng lại trong 2 năm")
+                             "ngày 18/12/2020 của Bộ trưởng Bộ Công an; quy định: không tặng lại trong 2 năm")
     assert "(cấu hình)" in tung.group(2)

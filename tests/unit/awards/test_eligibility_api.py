@@ -13,7 +13,8 @@ PAST = {"id": "reg-2020-tung", "kind": "individual", "name": "Phạm Thế Tùng
         "award_form_name": "Bằng khen của Bộ trưởng Bộ Công an", "decision_number": "12/QĐ-BCA",
         "decision_date": "2020-09-05", "granted_by": "Bộ trưởng Bộ Công an", "year": 2020, "source": "import",
         "nomination_id": None, "conference_id": None, "unit_id": "ca-nghe-an", "unit_name": "Công an tỉnh Nghệ An"}
-MESSAGE = ("Đã được tặng Bằng khen của Bộ trưởng Bộ Công an theo Quyết định số 12/QĐ-BCA ngày 05/9/2020; "
+MESSAGE = ("Đã được tặng Bằng khen của Bộ trưởng Bộ Công an theo Quyết định số 12/QĐ-BCA ngày 05/9/2020 "
+           "của Bộ trưởng Bộ Công an; "
            "quy định: không tặng lại trong 2 năm")
 
 

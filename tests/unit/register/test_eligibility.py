@@ -35,7 +35,8 @@ def test_the_same_form_again_within_the_years_is_warned_with_the_decision_behind
                          conference={"date": "2021-06-01"})
     assert [w.as_dict() for w in found] == [{
         "rule": "not_again_within_years", "citation": "Quy định của Văn phòng Bộ (cấu hình)",
-        "message": "Đã được tặng Bằng khen của Bộ trưởng Bộ Công an theo Quyết định số 12/QĐ-BCA ngày 05/9/2020; "
+        "message": "Đã được tặng Bằng khen của Bộ trưởng Bộ Công an theo Quyết định số 12/QĐ-BCA ngày 05/9/2020 "
+                   "của Bộ trưởng Bộ Công an; "
                    "quy định: không tặng lại trong 1 năm",
         "entries": ["r1"]}]
 
@@ -55,7 +56,7 @@ def test_several_awards_name_the_latest_and_list_every_entry():
     found = warnings_for(nomination(), [entry("r1", date="2019-03-01", number="3/QĐ-BCA"), entry("r2")], rule,
                          conference=CONFERENCE)
     assert len(found) == 1
-    assert "Quyết định số 12/QĐ-BCA ngày 05/9/2020 (và 1 lần khác)" in found[0].message
+    assert "Quyết định số 12/QĐ-BCA ngày 05/9/2020 của Bộ trưởng Bộ Công an (và 1 lần khác)" in found[0].message
     assert set(found[0].entries) == {"r1", "r2"}
 
 
