@@ -116,15 +116,22 @@ def merge_template(stage: str = "dev", functions: list[str] | None = None) -> di
         "ThiduaTable": table(env["THIDUA_TABLE"]),
         "ThiduaDocuments": bucket(bucket_name(stage, config)),
         "ThiduaDocumentsPolicy": https_only_policy(),
-        "UnknownRouteResponse": unknown_route_response(),
+        "AlarmKey": alarm_key(),
+        "AlarmKeyAlias": {"Type": "AWS::KMS::Alias", "Properties": {
+            "AliasName": f"alias/{config['app_name']}-{stage}-alarms", "TargetKeyId": {"Ref": "AlarmKey"}}},
+        # Encrypted with our own key: CloudWatch cannot use the AWS-managed alias/aws/sns (its policy
+        # cannot be changed), so an alarm on such a topic fires and no email ever arrives.
         "AlarmTopic": {"Type": "AWS::SNS::Topic", "Properties": {
             "TopicName": f"{config['app_name']}-{stage}-alarms",
-            "KmsMasterKeyId": "alias/aws/sns"}},
+            "KmsMasterKeyId": {"Fn::GetAtt": ["AlarmKey", "Arn"]}}},
         "AlarmEmailSubscription": {"Type": "AWS::SNS::Subscription", "Condition": "HasAlarmEmail", "Properties": {
             "TopicArn": {"Ref": "AlarmTopic"}, "Protocol": "email", "Endpoint": {"Ref": "AlarmEmail"}}},
         # The API's metrics are found by its name: one per stage, not Chalice's shared title.
+        # The 404 for unknown paths lives in the API's own definition: a GatewayResponse resource
+        # beside a DefinitionBody is dropped by the next deployment of the body (cfn-lint W3660).
         "RestAPI": {"Properties": {"Name": f"{config['app_name']}-{stage}",
-                                   "DefinitionBody": {"info": {"title": f"{config['app_name']}-{stage}"}}}},
+                                   "DefinitionBody": {"info": {"title": f"{config['app_name']}-{stage}"},
+                                                      "x-amazon-apigateway-gateway-responses": gateway_responses()}}},
         "Api5xxAlarm": alarm(f"{config['app_name']}-{stage}-api-5xx",
                              "API trả lỗi 5xx (máy chủ) trong 5 phút qua", "AWS/ApiGateway", "5XXError",
                              [{"Name": "ApiName", "Value": f"{config['app_name']}-{stage}"},
@@ -181,12 +188,19 @@ def table(name: str) -> dict[str, Any]:
                               "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
                               "SSESpecification": {"SSEEnabled": True},
                               "DeletionProtectionEnabled": True}
-    resource["DeletionPolicy"] = resource["UpdateReplacePolicy"] = "Retain"  # never lose the ministry's data
+    resource.update(KEPT)  # never lose the ministry's data
     return resource
 
 
+# Kept when the stack is deleted or the resource replaced, except when the stack's first create
+# fails and rolls back: the empty table and bucket go too, so the retry can create them again
+# (with Retain they stay behind and the retry fails on their names). UpdateReplacePolicy has no
+# RetainExceptOnCreate: a replacement keeps the old one.
+KEPT = {"DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "Retain"}
+
+
 def bucket(name: str) -> dict[str, Any]:
-    return {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+    return {"Type": "AWS::S3::Bucket", **KEPT,
             "Properties": {
                 "BucketName": sub(name),
                 "VersioningConfiguration": {"Status": "Enabled"},
@@ -225,14 +239,31 @@ NOT_FOUND_PROBLEM = {"type": "about:blank", "status": 404, "title": "Not Found",
                      "detail": "Không có đường dẫn này trong API (xem /v1/openapi.json)."}
 
 
-def unknown_route_response() -> dict:
+def gateway_responses() -> dict[str, Any]:
     """API Gateway answers a path no route matches itself (403 "Missing Authentication Token"):
-    make it the 404 problem+json the app gives everywhere else. devtools/chalice_local.py
-    gives the same answer locally."""
-    return {"Type": "AWS::ApiGateway::GatewayResponse", "Properties": {
-        "RestApiId": {"Ref": "RestAPI"}, "ResponseType": "MISSING_AUTHENTICATION_TOKEN", "StatusCode": "404",
-        "ResponseParameters": {"gatewayresponse.header.Content-Type": "'application/problem+json'"},
-        "ResponseTemplates": {"application/json": json.dumps(NOT_FOUND_PROBLEM, ensure_ascii=False)}}}
+    make it the 404 problem+json the app gives everywhere else, declared in the API's body
+    (x-amazon-apigateway-gateway-responses). devtools/chalice_local.py gives the same answer locally."""
+    return {"MISSING_AUTHENTICATION_TOKEN": {
+        "statusCode": 404,
+        "responseParameters": {"gatewayresponse.header.Content-Type": "'application/problem+json'"},
+        "responseTemplates": {"application/json": json.dumps(NOT_FOUND_PROBLEM, ensure_ascii=False)}}}
+
+
+def alarm_key() -> dict[str, Any]:
+    """The alarm topic's customer-managed key: the account administers it (so it can never become
+    unmanageable), CloudWatch may use it to publish alarms to the topic, and SNS to deliver them."""
+    use = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    return {"Type": "AWS::KMS::Key", "Properties": {
+        "Description": "Encrypts the alarm topic; CloudWatch and SNS may use it",
+        "EnableKeyRotation": True,
+        "KeyPolicy": {"Version": "2012-10-17", "Statement": [
+            {"Sid": "TheAccountAdministersTheKey", "Effect": "Allow",
+             "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}},
+             "Action": "kms:*", "Resource": "*"},
+            {"Sid": "CloudWatchPublishesAlarms", "Effect": "Allow",
+             "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Action": use, "Resource": "*"},
+            {"Sid": "SnsDeliversThem", "Effect": "Allow",
+             "Principal": {"Service": "sns.amazonaws.com"}, "Action": use, "Resource": "*"}]}}}
 
 
 def name_the_api_function(template: dict[str, Any], stage: str) -> dict[str, Any]:

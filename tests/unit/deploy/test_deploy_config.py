@@ -59,7 +59,7 @@ def test_the_local_stage_compiles_in_a_thread_and_the_stages_differ_only_by_name
                  .replace(f'"stage": "{s}"', '"stage": "STAGE"').replace(f'"THIDUA_STAGE": "{s}"', '"THIDUA_STAGE": "STAGE"')
                  .replace(f"policy-{s}-", "policy-STAGE-") for s in CLOUD_STAGES)
     assert dev == prod
-    for kind in ("api", "compile", "reminders"):
+    for kind in ("api", "compile_conference", "compile_due_conferences", "reminders"):
         texts = [(ROOT / f".chalice/policy-{s}-{kind}.json").read_text().replace(f"thidua-{s}", "thidua-STAGE")
                  for s in CLOUD_STAGES]
         assert texts[0] == texts[1], kind
@@ -117,10 +117,8 @@ def test_each_service_is_granted_on_the_stage_resource_only(stage):
             assert s["Action"] == ["ses:SendEmail"] and resources == [f"{prefix}ses{account}identity/${{SesIdentity}}"]
         elif service == "logs":
             assert set(s["Action"]) == {"logs:CreateLogStream", "logs:PutLogEvents"}
-            own = {package.function_name(stage, function)}
-            if function.startswith("compile"):
-                own = {package.function_name(stage, f) for f in ("compile_due_conferences", "compile_conference")}
-            assert set(resources) == {f"{prefix}logs{account}log-group:/aws/lambda/{name}:*" for name in own}
+            # each function writes its own log group only, the two compile functions included
+            assert resources == [f"{prefix}logs{account}log-group:/aws/lambda/{package.function_name(stage, function)}:*"]
         elif service == "secretsmanager":
             # the compile signs issued documents with each issuer's PKCS#12 (chalicelib/documents/signing.py):
             # read-only, and only the secrets under the stage's prefix.
