@@ -141,11 +141,15 @@ def test_the_roles_grant_what_the_code_calls():
     table_admin = {"describe_table", "create_table", "delete_table"}  # the CLI's ensure_table and tests only
     iam = {"transact_write_items": {"PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"}}
     needed = set().union(*(iam.get(c, {"".join(p.title() for p in c.split("_"))}) for c in called - table_admin))
+    # The API reaches every store operation; the other functions are granted some of them, exactly those
+    # they were seen calling (tests/integration/test_grants_equal_calls.py compares the recorded calls).
     for stage in CLOUD_STAGES:
         for function in FUNCTIONS:
             granted = {a.removeprefix("dynamodb:") for s in policy(stage, function)["Statement"]
                        for a in as_list(s["Action"]) if a.startswith("dynamodb:")}
-            assert needed <= granted, (stage, function, needed - granted)
+            assert granted <= needed, (stage, function, granted - needed)
+            if function == "api_handler":
+                assert needed <= granted, (stage, function, needed - granted)
     trigger = ROOT / "chalicelib/publishing/trigger.py"
     if trigger.exists():
         assert 'boto3.client("lambda"' in trigger.read_text() and 'InvocationType="Event"' in trigger.read_text()
