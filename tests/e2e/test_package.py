@@ -546,3 +546,9 @@ def test_the_first_deploy_commands_run_against_a_cloudformation_emulator(package
     assert len(code_uris) == 1  # the four functions share the one zip
     uploaded = s3.get_object(Bucket=DEPLOY_BUCKET, Key=code_uris.pop())["Body"].read()
     assert uploaded == (packages["prod"] / "deployment.zip").read_bytes()
+
+    # the defect this catches: without --s3-bucket the CLI refuses the packaged template outright
+    refused = subprocess.run(["aws", "cloudformation", "deploy", "--template-file", "build/prod/packaged.yaml",
+                              "--stack-name", "thidua-prod-inline"], cwd=work, env=env, capture_output=True,
+                             text=True, timeout=300)
+    assert refused.returncode != 0 and "51,200" in refused.stdout + refused.stderr
