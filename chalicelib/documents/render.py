@@ -132,6 +132,11 @@ def _table_groups(indicators, per_table: int = 4):
 _GLYPH_EM = {".": 0.25, ",": 0.25, "-": 0.333, "+": 0.564, "%": 0.833}
 
 
+# A long table is cut into parts of this many rows (about a page) that may render on
+# different cores (parallel.CUT): no table is one block the parallel render cannot split.
+ROWS_PER_PART = 40
+
+
 def _number_column_mm(values, *, font_pt: float = 11, minimum_mm: float = 22) -> float:
     """Width of a figures column laid out with `table-layout: fixed` (auto layout re-measures
     every row on every page: 10 s for 100 units): the widest printed figure, padding
@@ -230,9 +235,15 @@ def summary_context(doc: SummaryDocument) -> dict:
     if doc.period_texts:
         annexes.append({"kind": "periods", "title": "KẾT QUẢ NỔI BẬT CỦA CÁC ĐƠN VỊ THEO TỪNG KỲ BÁO CÁO",
                         "about": "kết quả nổi bật của các đơn vị theo từng kỳ báo cáo"})
+    for detail in doc.details:
+        annexes.append({"kind": "detail", "title": "SỐ LIỆU CHI TIẾT CỦA " + detail.unit_name.upper(),
+                        "about": "số liệu chi tiết của " + detail.unit_name, "rows": detail.rows,
+                        "column_mm": {ln.code: _number_column_mm(r.values.get(ln.code) for r in detail.rows)
+                                      for ln in doc.indicators}})
     for i, annex in enumerate(annexes, start=1):
         annex["roman"] = roman(i)
     return {
+        "rows_per_part": ROWS_PER_PART,
         "doc": doc,
         "h": heading_context(doc.heading),
         "css": Markup(css),  # our own file, not user input
@@ -309,7 +320,10 @@ def layout_html(html: str, *, fetcher=None):
     """A document (or one part of it) laid out in this process: a weasyprint Document."""
     from weasyprint import HTML
 
+    from .parallel import seamless
+
     fetcher = fetcher if fetcher is not None else asset_fetcher()
+    html = seamless(html)  # a table the template cut for a parallel render is one table here
     return HTML(string=html, base_url=_assets_base_url(), url_fetcher=fetcher).render()
 
 
