@@ -449,7 +449,8 @@ def proposal_context(doc: ProposalDocument) -> dict:
     doc = _nfc_deep(doc)
     groups = [{"roman": roman(i), "group": g, "parts": _parts(g, achievements=True)}
               for i, g in enumerate(doc.groups, start=1)]
-    return {"doc": doc, "h": heading_context(doc.heading), "css": _css(SUMMARY_CSS, CHAIN_CSS), "groups": groups}
+    return {"doc": doc, "h": heading_context(doc.heading), "css": _css(SUMMARY_CSS, CHAIN_CSS), "groups": groups,
+            "rows_per_part": ROWS_PER_PART, "table_close": "</div>", "table_reopen": '<div class="body list">'}
 
 
 def decision_context(doc: DecisionDocument) -> dict:
@@ -459,6 +460,8 @@ def decision_context(doc: DecisionDocument) -> dict:
     return {"doc": doc, "h": heading_context(doc.heading), "css": _css(SUMMARY_CSS, CHAIN_CSS),
             "decides_as": doc.heading.issuer.decides_as, "parts": parts,
             "roman_parts": [roman(i) for i in range(1, len(parts) + 1)],
+            "rows_per_part": ROWS_PER_PART, "table_close": "</div></div>",
+            "table_reopen": '<div class="annex-list"><div class="body list">',
             "total": " và ".join(counts) if counts else "00 tập thể, cá nhân"}
 
 
