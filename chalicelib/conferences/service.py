@@ -246,8 +246,22 @@ def verification(store: Store, document_id: str, artifacts: Any = None) -> dict[
     return lifecycle.verification(store, document_id, artifacts)
 
 
-def document_bytes(store: Store, artifacts: Any, document_id: str, docx: bool = False) -> tuple[dict[str, Any], bytes]:
-    record = stored_document(store, document_id)
+def document_redirect(artifacts: Any, record: dict[str, Any], *, docx: bool, name: str, content_type: str,
+                      threshold: int, seconds: int) -> str | None:
+    """Where a browser downloads a file larger than `threshold` bytes (a presigned URL living `seconds`),
+    or None: the file comes inline (small, or the store is a local folder)."""
+    from chalicelib.delivery.artifacts import download_url
+
+    key = record.get("docx_key") if docx else record.get("artifact_key")
+    size = record.get("docx_size") if docx else record.get("size")
+    if not key or size is None or int(size) <= threshold:
+        return None
+    return download_url(artifacts, key, seconds, name, content_type)
+
+
+def document_bytes(store: Store, artifacts: Any, document_id: str, docx: bool = False,
+                   record: dict[str, Any] | None = None) -> tuple[dict[str, Any], bytes]:
+    record = record or stored_document(store, document_id)
     if docx:
         if not record.get("docx_key"):
             raise NotFound(f"tệp DOCX của văn bản '{document_id}'")
