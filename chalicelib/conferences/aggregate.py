@@ -174,14 +174,21 @@ def own_figures(units: list[dict[str, Any]], reports: dict[str, list[dict[str, A
                 periods: Sequence[Period], codes: Sequence[str]) -> dict[str, dict[str, int | None]]:
     """unit id -> code -> the sum over `periods` of the unit's own counted reports."""
     wanted = {p.code for p in periods}
-    per_unit: dict[str, list[dict[str, Any]]] = {u["id"]: [] for u in units}
+    kept = set(codes)
+    # one pass over the reports, adding as it goes (132,000 reports at 11,000 units)
+    sums: dict[str, dict[str, int | None]] = {u["id"]: dict.fromkeys(codes) for u in units}
     for code, rs in reports.items():
-        if code in wanted:
-            for r in rs:
-                if r["unit_id"] in per_unit and counted(r):
-                    per_unit[r["unit_id"]].append(r)
-    return {uid: {c: _sum([(r.get("values") or {}).get(c) for r in rs]) for c in codes}
-            for uid, rs in per_unit.items()}
+        if code not in wanted:
+            continue
+        for r in rs:
+            mine = sums.get(r["unit_id"])
+            if mine is None or not counted(r):
+                continue
+            for c, v in (r.get("values") or {}).items():
+                if v is not None and c in kept:
+                    old = mine[c]
+                    mine[c] = v if old is None else old + v
+    return sums
 
 
 def rolled_up(units: list[dict[str, Any]], own: dict[str, dict[str, int | None]],
@@ -214,11 +221,11 @@ def _texts(inputs: Inputs, periods: Sequence[Period]) -> dict[str, dict[Period, 
     return out
 
 
-def _office_rank(units: list[dict[str, Any]]) -> dict[str, int]:
-    return {u["id"]: i for i, (_, u) in enumerate(office_order(units))}
+def _office_rank(units: list[dict[str, Any]], order: Sequence[tuple[int, Any]] | None = None) -> dict[str, int]:
+    return {u["id"]: i for i, (_, u) in enumerate(order if order is not None else office_order(units))}
 
 
-def highlights(inputs: Inputs, listed: set[str] | None = None) -> list[Highlight]:
+def highlights(inputs: Inputs, listed: set[str] | None = None, rank: dict[str, int] | None = None) -> list[Highlight]:
     """Each unit once (each of `listed`, when given), in the office's order (issuers.office_order): its summary of the covered periods
     (a report for a longer period containing the window), else its latest covered
     period's achievements; shortened to HIGHLIGHT_CAP. Over several periods the text
@@ -236,19 +243,20 @@ def highlights(inputs: Inputs, listed: set[str] | None = None) -> list[Highlight
         elif uid in periodic:
             period = max(periodic[uid])
             chosen[uid] = (period, periodic[uid][period])
-    rank = _office_rank(inputs.units)
+    rank = rank if rank is not None else _office_rank(inputs.units)
     ordered = sorted(chosen, key=lambda uid: rank[uid])
     return [Highlight(names[uid], shorten(chosen[uid][1]), chosen[uid][0].label if several else None)
             for uid in ordered]
 
 
-def period_texts(inputs: Inputs, listed: set[str] | None = None) -> list[UnitPeriodTexts]:
+def period_texts(inputs: Inputs, listed: set[str] | None = None,
+                 rank: dict[str, int] | None = None) -> list[UnitPeriodTexts]:
     """The annex: every unit's (each of `listed`'s) achievements for each covered period, in full."""
     names = {u["id"]: u["name"] for u in inputs.units}
     periodic = _texts(inputs, inputs.covered)
     if listed is not None:
         periodic = {uid: texts for uid, texts in periodic.items() if uid in listed}
-    rank = _office_rank(inputs.units)
+    rank = rank if rank is not None else _office_rank(inputs.units)
     ordered = sorted(periodic, key=lambda uid: rank[uid])
     return [UnitPeriodTexts(names[uid], [PeriodText(p.label, periodic[uid][p]) for p in sorted(periodic[uid])])
             for uid in ordered]
@@ -273,9 +281,10 @@ def completeness_rows(rows: Sequence[Any]) -> list[CompletenessRow]:
     return out
 
 
-def _in_office_order(rows: Sequence[Any], units: list[dict[str, Any]]) -> list[Any]:
+def _in_office_order(rows: Sequence[Any], units: list[dict[str, Any]],
+                     rank: dict[str, int] | None = None) -> list[Any]:
     """Completeness rows in the office's order (rows without a known unit id keep theirs, last)."""
-    rank = _office_rank(units)
+    rank = rank if rank is not None else _office_rank(units)
     return sorted(rows, key=lambda r: rank.get(getattr(r, "unit_id", None), len(rank)))
 
 
@@ -321,6 +330,7 @@ def build_summary(inputs: Inputs, *, heading: Heading, completeness: Sequence[An
         every.append(UnitRow(unit["id"], name, depth, rolled[unit["id"]], unit["id"] in reported))
     rows = [r for r in every if r.depth <= levels]
     listed = {r.unit_id for r in rows}
+    rank = _office_rank(inputs.units, order)
     period_label = window_label(inputs.covered)
     has_previous = any(v is not None for v in before.values())
     title = conf.get("report_title") or f"Tổng hợp kết quả {period_label} phục vụ {conf['title']}"
@@ -332,11 +342,11 @@ def build_summary(inputs: Inputs, *, heading: Heading, completeness: Sequence[An
         indicators=lines,
         main_indicator_codes=[i.code for i in inputs.catalog.indicators if i.main],
         unit_rows=rows,
-        highlights=highlights(inputs, listed),
-        period_texts=period_texts(inputs, listed) if conf.get("annex") else [],
+        highlights=highlights(inputs, listed, rank),
+        period_texts=period_texts(inputs, listed, rank) if conf.get("annex") else [],
         completeness=completeness_rows(_in_office_order(
             [r for r in completeness if getattr(r, "unit_id", None) in listed or not hasattr(r, "unit_id")],
-            inputs.units)),
+            inputs.units, rank)),
         assessment=assessment,
         levels=levels,
         deeper=len(rows) < len(every),

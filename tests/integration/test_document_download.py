@@ -6,7 +6,6 @@ no local S3 server); the store is DynamoDB Local."""
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
