@@ -59,6 +59,22 @@ def download_url(artifacts: Any, key: str, expires_in: int, name: str, content_t
     return artifacts.url(key, expires_in, download_name=name, content_type=content_type)
 
 
+def download_origins(spec: str, region: str, env: Mapping[str, str] = os.environ) -> list[str]:
+    """The origins a browser downloads large files from (download_url's addresses): the S3 bucket's
+    regional virtual host, or the endpoint configured in its place (AWS_ENDPOINT_URL_S3); none for
+    a local folder. The portal's Content-Security-Policy lets its fetch follow the redirect there."""
+    if not spec.startswith("s3://"):
+        return []
+    endpoint = env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL")
+    if endpoint:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(endpoint)
+        return [f"{parts.scheme}://{parts.netloc}"]
+    bucket = spec[len("s3://"):].partition("/")[0]
+    return [f"https://{bucket}.s3.{region}.amazonaws.com"]
+
+
 def validate_key(key: str) -> str:
     """Return the key if it is a safe relative '/'-separated path, else raise.
 

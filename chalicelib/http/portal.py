@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from chalice import Response
 
@@ -72,13 +73,25 @@ def read(relative: str) -> str | None:
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
-def file_reply(relative: str, cache_control: str, extra: dict[str, str] | None = None) -> Reply:
+def security_headers(conf: Any = None) -> dict[str, str]:
+    """SECURITY_HEADERS; with artifacts in S3, connect-src also names the bucket's origin: a large
+    document's download is a redirect there (GET /v1/documents/{id}/file), which the page's fetch follows."""
+    from chalicelib.delivery.artifacts import download_origins
+
+    origins = download_origins(conf.artifacts, conf.region) if conf is not None else []
+    if not origins:
+        return SECURITY_HEADERS
+    policy = CSP.replace("connect-src 'self'", "connect-src 'self' " + " ".join(origins))
+    return {**SECURITY_HEADERS, "Content-Security-Policy": policy}
+
+
+def file_reply(relative: str, cache_control: str, extra: dict[str, str] | None = None, conf: Any = None) -> Reply:
     text = read(relative)
     if text is None:
         raise NotFound(f"tệp '{relative}'")
     content_type = CONTENT_TYPES.get(Path(relative).suffix, "application/octet-stream")
     return Reply(text, content_type=content_type,
-                 headers={**SECURITY_HEADERS, "Cache-Control": cache_control, **(extra or {})})
+                 headers={**security_headers(conf), "Cache-Control": cache_control, **(extra or {})})
 
 
 @portal.route("GET", "/", summary="Cổng thông tin của đơn vị (HTML): báo cáo, đề nghị khen thưởng, tài khoản",
@@ -89,7 +102,7 @@ def portal_page(ctx: Context) -> Reply | Response:
     path = (ctx.request.context or {}).get("path") or "/"
     if not path.endswith("/"):
         return Response(body="", status_code=308, headers={"Location": path + "/", "Cache-Control": NO_CACHE})
-    return file_reply("index.html", NO_CACHE)
+    return file_reply("index.html", NO_CACHE, conf=ctx.settings)
 
 
 @portal.route("GET", "/admin", summary="Trang quản trị: chuyển đến cổng (các màn hình của văn phòng và lãnh đạo)",
@@ -113,7 +126,7 @@ def portal_asset(ctx: Context, name: str) -> Reply:
 @portal.route("GET", "/sw.js", summary="Service worker của cổng thông tin (dùng khi mất mạng)", access=PUBLIC,
               produces="application/javascript", errors=(404,))
 def portal_service_worker(ctx: Context) -> Reply:
-    return file_reply("sw.js", NO_CACHE)
+    return file_reply("sw.js", NO_CACHE, conf=ctx.settings)
 
 
 @portal.route("GET", "/manifest.webmanifest", summary="Web app manifest của cổng thông tin", access=PUBLIC,
