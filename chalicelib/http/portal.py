@@ -76,9 +76,11 @@ def read(relative: str) -> str | None:
 def security_headers(conf: Any = None) -> dict[str, str]:
     """SECURITY_HEADERS; with artifacts in S3, connect-src also names the bucket's origin: a large
     document's download is a redirect there (GET /v1/documents/{id}/file), which the page's fetch follows."""
+    from chalicelib.core.settings import settings
     from chalicelib.delivery.artifacts import download_origins
 
-    origins = download_origins(conf.artifacts, conf.region) if conf is not None else []
+    conf = conf if conf is not None else settings()  # read when needed: stage variables change per call
+    origins = download_origins(conf.artifacts, conf.region)
     if not origins:
         return SECURITY_HEADERS
     policy = CSP.replace("connect-src 'self'", "connect-src 'self' " + " ".join(origins))
@@ -102,7 +104,7 @@ def portal_page(ctx: Context) -> Reply | Response:
     path = (ctx.request.context or {}).get("path") or "/"
     if not path.endswith("/"):
         return Response(body="", status_code=308, headers={"Location": path + "/", "Cache-Control": NO_CACHE})
-    return file_reply("index.html", NO_CACHE, conf=ctx.settings)
+    return file_reply("index.html", NO_CACHE)
 
 
 @portal.route("GET", "/admin", summary="Trang quản trị: chuyển đến cổng (các màn hình của văn phòng và lãnh đạo)",
@@ -126,7 +128,7 @@ def portal_asset(ctx: Context, name: str) -> Reply:
 @portal.route("GET", "/sw.js", summary="Service worker của cổng thông tin (dùng khi mất mạng)", access=PUBLIC,
               produces="application/javascript", errors=(404,))
 def portal_service_worker(ctx: Context) -> Reply:
-    return file_reply("sw.js", NO_CACHE, conf=ctx.settings)
+    return file_reply("sw.js", NO_CACHE)
 
 
 @portal.route("GET", "/manifest.webmanifest", summary="Web app manifest của cổng thông tin", access=PUBLIC,
