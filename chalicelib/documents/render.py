@@ -411,6 +411,7 @@ def commendations_context(doc: CommendationDocument) -> dict:
         "individuals": count["individual"],
         "recipient_lines": _recipient_lines(doc.recipients),
         "qr_data_url": _qr_data_url(doc.verify_url),
+        "rows_per_part": ROWS_PER_PART,
     }
 
 
@@ -419,13 +420,12 @@ def render_commendations_html(doc: CommendationDocument) -> str:
     return unicodedata.normalize("NFC", html)
 
 
-def render_commendations_pdf(doc: CommendationDocument, *, fetcher=None) -> bytes:
-    from weasyprint import HTML
-
-    fetcher = fetcher if fetcher is not None else asset_fetcher()
+def render_commendations_pdf(doc: CommendationDocument, *, fetcher=None, workers: int = 1) -> bytes:
+    """The list; a long one (thousands of entries, cut every ROWS_PER_PART rows) on `workers` processes."""
     html = render_commendations_html(doc)
-    document = HTML(string=html, base_url=_assets_base_url(), url_fetcher=fetcher)
-    return document.write_pdf(pdf_variant=None, uncompressed_pdf=False)
+    if workers > 1 and fetcher is None:
+        return render_pdfs([html], workers=workers)[0]
+    return html_to_pdf(html, fetcher=fetcher)
 
 
 

@@ -54,3 +54,20 @@ def test_parts_give_every_row_once_in_order_numbered_on(renders):
         names = re.findall(r"(\d+)\s+Nguyễn Văn Số(\d{4})", text(pdf))
         assert [(int(a), int(b)) for a, b in names] == [(n, n) for n in range(1, ENTRIES + 1)]
         assert text(pdf).count("Họ và tên") >= 2  # the header row heads each page of the list
+
+
+def test_the_old_commendation_list_is_cut_too_and_renders_in_parts_as_one():
+    from chalicelib.documents.model import CommendationEntry, CommendationGroup
+    from chalicelib.documents.render import render_commendations_html
+    from devtools.sample_documents import sample_commendations
+
+    doc = sample_commendations()
+    people = [CommendationEntry(f"Nguyễn Văn Số{n:04d}", "Thiếu tá", "Công an tỉnh Nghệ An", "Hoàn thành tốt.")
+              for n in range(1, ENTRIES + 1)]
+    doc = dataclasses.replace(doc, groups=[CommendationGroup(doc.groups[0].award_form_name, "individual", people)])
+    html = render_commendations_html(doc)
+    assert len(parallel.split(html).blocks) >= ENTRIES // ROWS_PER_PART
+    for pdf in (html_to_pdf(html), parallel.render_many([html], layout_html, workers=2, min_cost=0)[0]):
+        # (a narrow name column wraps "Nguyễn Văn" and "Số0001" apart: the names' numbers, in order)
+        assert [int(n) for n in re.findall(r"Số(\d{4})", text(pdf))] == list(range(1, ENTRIES + 1))
+    assert f'<td class="tt">{ENTRIES}</td>' in html  # numbered on across the cuts
