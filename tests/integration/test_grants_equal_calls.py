@@ -122,6 +122,9 @@ def workload(clock) -> None:
                 assert api.post("/v1/units", token=admin, body={
                     "id": unit_id, "name": name, "kind": "province", "emails": [f"{unit_id}@bocongan.gov.vn"]
                 }).status_code == 201
+            # a report the conferences' summary lists (its whole item is read in a batch by the compile)
+            assert api.put("/v1/units/ca-ha-tinh/reports/2021-07", token=admin, body={
+                "values": {"checkpoints": 20}, "achievements": "Hoàn thành."}).status_code == 201
             unit = api.post("/v1/units/ca-nghe-an/tokens", token=admin, body={}).data["token"]
             spare = api.post("/v1/units/ca-nghe-an/tokens", token=admin, body={}).data
             assert api.delete(f"/v1/tokens/{spare['id']}", token=admin).status_code in (200, 204)
