@@ -209,6 +209,14 @@ def bucket(name: str) -> dict[str, Any]:
                 "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
                                                    "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
                 "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+                # The portal fetches a large document from its presigned URL (the API's 303): the
+                # browser needs CORS to read it. Any origin may GET, since only a valid signature
+                # opens an object (the URL is the credential, no cookie is sent); the portal's own
+                # origin cannot be named here without a cycle (bucket -> API -> function -> bucket).
+                "CorsConfiguration": {"CorsRules": [{
+                    "Id": "PortalDownloads", "AllowedMethods": ["GET", "HEAD"], "AllowedOrigins": ["*"],
+                    "ExposedHeaders": ["Content-Disposition", "Content-Type", "Content-Length"],
+                    "MaxAge": 3600}]},
                 "LifecycleConfiguration": {"Rules": [{
                     "Id": "ExpireOldVersions", "Status": "Enabled",
                     "NoncurrentVersionExpiration": {"NoncurrentDays": OLD_VERSIONS_KEPT_DAYS},

@@ -45,6 +45,10 @@ def test_the_bucket_is_private_versioned_encrypted_and_https_only(stage):
     (deny,) = resources["ThiduaDocumentsPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     assert {"Fn::Sub": "${ThiduaDocuments.Arn}/*"} in deny["Resource"]
+    # the portal reads a large document from its presigned URL (the file route's 303): CORS for GET only,
+    # the file's name readable
+    (cors,) = props["CorsConfiguration"]["CorsRules"]
+    assert set(cors["AllowedMethods"]) == {"GET", "HEAD"} and "Content-Disposition" in cors["ExposedHeaders"]
 
 
 def test_functions_get_fixed_names_their_settings_and_log_groups(stage):
