@@ -418,7 +418,8 @@ def ranked(store: Store, conference: dict[str, Any], units: list[dict[str, Any]]
     periods = [parse_period(p).code for p in conference["periods"]]
     reports = [r for p in periods for r in store.reports.for_period(p)]
     figures = rolled_up_figures(units, ranking.unit_figures(reports), rubric)
-    automatic = ranking.automatic_scores(units, figures, rubric)
+    # only the nominees' units are scored; every unit of their kinds stays a peer of the percentiles
+    automatic = ranking.automatic_scores(units, figures, rubric, only={ranking.scored_unit(n) for n in nominations})
     scores: dict[str, list[dict[str, Any]]] = {}
     for s in store.nominations.scores(conference["id"]):
         scores.setdefault(s["nomination_id"], []).append(s)
