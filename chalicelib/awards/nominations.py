@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable
 
 from chalicelib.awards import ranking
@@ -405,19 +405,23 @@ def decide_many(store: Store, who: Principal, conference_id: str, body: BulkDeci
 
 # -- the shortlist and finalising ------------------------------------------------------
 
-def shortlist_rows(store: Store, conference: dict[str, Any], units: list[dict[str, Any]]) -> list[ranking.Row]:
+def shortlist_rows(store: Store, conference: dict[str, Any], units: list[dict[str, Any]],
+                   now: datetime | None = None) -> list[ranking.Row]:
     """Every nomination of the conference, ranked within its award form (same order on every run)."""
-    return ranked(store, conference, units)[0]
+    return ranked(store, conference, units, now)[0]
 
 
-def ranked(store: Store, conference: dict[str, Any], units: list[dict[str, Any]]
+def ranked(store: Store, conference: dict[str, Any], units: list[dict[str, Any]], now: datetime | None = None
            ) -> tuple[list[ranking.Row], dict[str, dict[str, int]]]:
     """The ranked rows and the units' figures (summed over the conference's periods) they were scored on."""
+    from chalicelib.awards.window import window_figures
+
     rubric = scoring_rubric()
     nominations = store.nominations.for_conference(conference["id"])
     periods = [parse_period(p).code for p in conference["periods"]]
-    reports = [r for p in periods for r in store.reports.for_period(p)]
-    figures = rolled_up_figures(units, ranking.unit_figures(reports), rubric)
+    # the window's sums from each period's packed figures, not from every report read in full
+    own = window_figures(store, periods, now or datetime.now(timezone.utc))
+    figures = rolled_up_figures(units, own, rubric)
     # only the nominees' units are scored; every unit of their kinds stays a peer of the percentiles
     automatic = ranking.automatic_scores(units, figures, rubric, only={ranking.scored_unit(n) for n in nominations})
     scores: dict[str, list[dict[str, Any]]] = {}
@@ -438,7 +442,8 @@ def rolled_up_figures(units: list[dict[str, Any]], own: dict[str, dict[str, int]
             if any(v is not None for v in f.values())}
 
 
-def shortlist(store: Store, conference_id: str, *, page: tuple[int, int] | None = None) -> dict[str, Any]:
+def shortlist(store: Store, conference_id: str, *, page: tuple[int, int] | None = None,
+              now: datetime | None = None) -> dict[str, Any]:
     """Every row ranked; the eligibility warnings of the rows in `page` (start, end), of every row
     when None: one read of the register for those rows, whatever their number."""
     from chalicelib.awards import warnings as eligibility
@@ -447,7 +452,7 @@ def shortlist(store: Store, conference_id: str, *, page: tuple[int, int] | None 
     if conference is None:
         raise NotFound(f"hội nghị '{conference_id}'")
     units = store.units.all()
-    rows = shortlist_rows(store, conference, units)
+    rows = shortlist_rows(store, conference, units, now)
     quotas = conference.get("quotas") or {}
     lines = [{"award_form": f.code, "name": f.name, "quota": quotas.get(f.code),
               "nominated": sum(1 for r in rows if r.award_form.code == f.code),
@@ -468,7 +473,8 @@ def shortlist(store: Store, conference_id: str, *, page: tuple[int, int] | None 
             "finalised_at": conference.get("finalised_at")}
 
 
-def shortlist_page(store: Store, conference_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
+def shortlist_page(store: Store, conference_id: str, limit: int, cursor: str | None,
+                   now: datetime | None = None) -> dict[str, Any]:
     """One page of the ranked shortlist, each row's achievements cut to an excerpt.
 
     Everything is ranked on every request and then sliced, so pages join up in the
@@ -477,7 +483,7 @@ def shortlist_page(store: Store, conference_id: str, limit: int, cursor: str | N
     at GET /v1/nominations/{id}; the workbook (`shortlist`) keeps every row in full.
     """
     start = position_of(cursor, "shortlist", conference_id, "danh sách này")
-    full = shortlist(store, conference_id, page=(start, start + limit))
+    full = shortlist(store, conference_id, page=(start, start + limit), now=now)
     rows = full["items"][start:start + limit]
     end = start + len(rows)
     items = [{**row, "nomination": {**row["nomination"], "achievements": excerpt(row["nomination"]["achievements"]),
