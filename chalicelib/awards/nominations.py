@@ -420,7 +420,8 @@ def ranked(store: Store, conference: dict[str, Any], units: list[dict[str, Any]]
     nominations = store.nominations.for_conference(conference["id"])
     periods = [parse_period(p).code for p in conference["periods"]]
     # the window's sums from each period's packed figures, not from every report read in full
-    own = window_figures(store, periods, now or datetime.now(timezone.utc))
+    codes = [*rubric.indicators, *([rubric.per] if rubric.per else [])]
+    own = window_figures(store, periods, now or datetime.now(timezone.utc), codes)
     figures = rolled_up_figures(units, own, rubric)
     # only the nominees' units are scored; every unit of their kinds stays a peer of the percentiles
     automatic = ranking.automatic_scores(units, figures, rubric, only={ranking.scored_unit(n) for n in nominations})

@@ -354,6 +354,7 @@ def register_import(import_id: str) -> Key:
 # -- figures of a period, for sums over a conference's window (issue 20) -------------------
 #    period figures      UNIT#<unit_id>              FIGURES#<period>            FIGCHANGE#<period>  <at>#<unit_id>
 #    figures pack        FIGPACK#<period>            <chunk:03d>                 -                   -
+#    window sums pack    FIGWINDOW#<digest>          <chunk:03d>                 -                   -
 # A report's figures and status, written in its submission's (and review's) own transaction; the
 # index orders a period's changes by time. A pack is every unit's figures of a period packed in a
 # few items (built once from the reports, then kept as of a time): a period's sums are one Query
@@ -379,4 +380,13 @@ def figures_pack_partition(period: str) -> str:
 
 
 def figures_pack(period: str, chunk: int) -> Key:
-    return figures_pack_partition(period), f"{chunk:03d}"
+    return figures_pack_partition(period), figures_pack_sort(chunk)
+
+
+def figures_pack_sort(chunk: int) -> str:
+    return f"{chunk:03d}"
+
+
+def figures_window_partition(name: str) -> str:
+    """The sums of a window of periods (`name`: a digest of its periods and indicators), packed like a period."""
+    return f"FIGWINDOW#{name}"

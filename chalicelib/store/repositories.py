@@ -970,21 +970,33 @@ class PeriodFigures(_Repository):
 
     def pack(self, period: str) -> tuple[str, dict[str, Record]] | None:
         """(as of, {unit id: values}), or None when no whole pack is stored."""
+        return self._read(keys.figures_pack_partition(period))
+
+    def put_pack(self, period: str, as_of: str, figures: dict[str, Record]) -> bool:
+        """Store the pack unless a pack as of a later time is there; False when not stored."""
+        return self._write(keys.figures_pack_partition(period), as_of, figures)
+
+    def window(self, name: str) -> tuple[str, dict[str, Record]] | None:
+        """(as of, {unit id: sums}) of a window of periods (`name`: its periods and indicators)."""
+        return self._read(keys.figures_window_partition(name))
+
+    def put_window(self, name: str, as_of: str, sums: dict[str, Record]) -> bool:
+        return self._write(keys.figures_window_partition(name), as_of, sums)
+
+    def _read(self, partition: str) -> tuple[str, dict[str, Record]] | None:
         import base64
         import zlib
 
-        items = list(self.table.query_all(keys.figures_pack_partition(period)))
+        items = list(self.table.query_all(partition))
         if not items:
             return None
         as_of, count = items[0]["as_of"], int(items[0]["chunks"])
         parts = [i for i in items[:count] if i.get("as_of") == as_of]
         if len(parts) != count:  # a later pack of fewer chunks leaves stale ones behind: ignored
             return None
-        figures = json.loads(zlib.decompress(base64.b64decode("".join(p["data"] for p in parts))))
-        return as_of, figures
+        return as_of, json.loads(zlib.decompress(base64.b64decode("".join(p["data"] for p in parts))))
 
-    def put_pack(self, period: str, as_of: str, figures: dict[str, Record]) -> bool:
-        """Store the pack unless a pack as of a later time is there; False when not stored."""
+    def _write(self, partition: str, as_of: str, figures: dict[str, Record]) -> bool:
         import base64
         import zlib
 
@@ -994,8 +1006,8 @@ class PeriodFigures(_Repository):
             return False  # too large to pack: read from the figures items every time
         writes: list[Put] = []
         for n, data in enumerate(chunks):
-            pk, sk = keys.figures_pack(period, n)
-            writes.append(Put({"PK": pk, "SK": sk, "as_of": as_of, "chunks": len(chunks), "data": data},
+            writes.append(Put({"PK": partition, "SK": keys.figures_pack_sort(n), "as_of": as_of,
+                               "chunks": len(chunks), "data": data},
                               any_of(Absent(), Lt("as_of", as_of)) if n == 0 else None))
         try:
             self.table.transact(writes)

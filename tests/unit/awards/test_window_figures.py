@@ -76,12 +76,13 @@ def test_many_changes_repack_and_the_next_read_needs_none(store, monkeypatch):
     monkeypatch.setattr(window, "REPACK_AFTER", 5)
     for i in range(3):
         save(store, f"u{i}", "2021-08", {"people_traced": i}, T0)
-    window.window_figures(store, ["2021-08"], T0 + timedelta(hours=1))
+    window.period_figures(store, "2021-08", T0 + timedelta(hours=1))
     first = store.figures.pack("2021-08")[0]
     for i in range(10):
         save(store, f"v{i}", "2021-08", {"people_traced": 100 + i}, T0 + timedelta(hours=2))
     now = T0 + timedelta(hours=3)
-    assert window.window_figures(store, ["2021-08"], now) == truth_of(store, "2021-08")
+    assert ranking.unit_figures({"unit_id": u, "values": v} for u, v in window.period_figures(
+        store, "2021-08", now).items()) == truth_of(store, "2021-08")
     as_of, packed = store.figures.pack("2021-08")
     assert as_of > first and as_of == iso(now - window.MARGIN) and len(packed) == 13
     assert store.figures.changes("2021-08", as_of) == []
@@ -106,3 +107,37 @@ def test_a_large_pack_spans_several_items_and_reads_back_whole(store, monkeypatc
 
 def truth_of(store, period):
     return ranking.unit_figures(store.reports.for_period(period))
+
+
+def test_the_windows_sums_are_kept_until_a_report_of_its_periods_changes(store, monkeypatch):
+    for i in range(4):
+        for period in PERIODS:
+            save(store, f"u{i}", period, {"people_traced": i, "officers_mobilised": 10}, T0)
+    codes = ["people_traced", "officers_mobilised"]
+    first = window.window_figures(store, PERIODS, T0 + timedelta(hours=1), codes)
+    assert first == truth(store)
+
+    def unread(*_args, **_kwargs):
+        raise AssertionError("the periods were read again")
+
+    with monkeypatch.context() as m:
+        m.setattr(window, "period_figures", unread)
+        assert window.window_figures(store, PERIODS, T0 + timedelta(hours=2), codes) == first
+    save(store, "u1", PERIODS[1], {"people_traced": 50, "officers_mobilised": 10}, T0 + timedelta(hours=3))
+    again = window.window_figures(store, PERIODS, T0 + timedelta(hours=4), codes)
+    assert again == truth(store) and again["u1"]["people_traced"] == 51
+
+
+def test_many_changed_units_sum_the_periods_again(store, monkeypatch):
+    monkeypatch.setattr(window, "MEND_UNITS", 2)
+    for i in range(6):
+        save(store, f"u{i}", "2021-08", {"people_traced": i}, T0)
+    window.window_figures(store, ["2021-08"], T0 + timedelta(hours=1))
+    for i in range(4):  # four changed units: more than are mended one by one
+        save(store, f"u{i}", "2021-08", {"people_traced": 10 * i}, T0 + timedelta(hours=2))
+    review(store, "u5", "2021-08", "returned", T0 + timedelta(hours=2))
+    assert window.window_figures(store, ["2021-08"], T0 + timedelta(hours=3)) == truth_of(store, "2021-08")
+    monkeypatch.setattr(window, "MEND_UNITS", 300)
+    review(store, "u4", "2021-08", "returned", T0 + timedelta(hours=4))  # mended: u4 counts nowhere now
+    assert window.window_figures(store, ["2021-08"], T0 + timedelta(hours=5)) == truth_of(store, "2021-08")
+    assert "u4" not in truth_of(store, "2021-08")
