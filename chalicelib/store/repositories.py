@@ -609,25 +609,6 @@ class Nominations(_Repository):
         items = self.table.get_many(list(item_keys.values())) if item_keys else {}
         return {i: (items.get(item_keys[i]) if i in item_keys else None) for i in nomination_ids}
 
-    def with_conference(self, conference_id: str, nomination_ids: Sequence[str]
-                        ) -> tuple[Record | None, dict[str, Record | None]]:
-        """The conference and nominations by id, as `get_many` reads them, the conference's record
-        in the pointers' batch: two batched round trips for a bulk decision's every read."""
-        conference_key = keys.conference(conference_id)
-        pointer_keys = {i: keys.nomination_pointer(i) for i in nomination_ids}
-        wanted = [conference_key, *pointer_keys.values()]
-        found: dict[keys.Key, Record | None] = {}
-        for start in range(0, len(wanted), MAX_PAGE):
-            found.update(self.table.get_many(wanted[start:start + MAX_PAGE]))
-        item_keys = {i: keys.nomination(p["unit_id"], p["conference_id"], i)
-                     for i, k in pointer_keys.items() if (p := found.get(k)) is not None}
-        items: dict[keys.Key, Record | None] = {}
-        listed = list(item_keys.values())
-        for start in range(0, len(listed), MAX_PAGE):
-            items.update(self.table.get_many(listed[start:start + MAX_PAGE]))
-        return found[conference_key], {i: (items.get(item_keys[i]) if i in item_keys else None)
-                                       for i in nomination_ids}
-
     def replace(self, nomination: Record, previous: Record, audit: Record | None = None) -> None:
         self.writes.apply(_with_audit([
             Staged(Put(self._item(nomination), Eq("etag", previous["etag"])), "etag"),
@@ -648,6 +629,25 @@ class Nominations(_Repository):
         staged.append(Staged(Update(keys.conference(conference_id), {DECISION_STAMP: stamp},
                                     Missing("finalised_at"), add=counts), "finalised"))
         self.writes.apply([*staged, *(_audit_put(a) for a in audits)])
+
+    def with_conference(self, conference_id: str, nomination_ids: Sequence[str]
+                        ) -> tuple[Record | None, dict[str, Record | None]]:
+        """The conference and nominations by id, as `get_many` reads them, the conference's record
+        in the pointers' batch: two batched round trips for a bulk decision's every read."""
+        conference_key = keys.conference(conference_id)
+        pointer_keys = {i: keys.nomination_pointer(i) for i in nomination_ids}
+        wanted = [conference_key, *pointer_keys.values()]
+        found: dict[keys.Key, Record | None] = {}
+        for start in range(0, len(wanted), MAX_PAGE):
+            found.update(self.table.get_many(wanted[start:start + MAX_PAGE]))
+        item_keys = {i: keys.nomination(p["unit_id"], p["conference_id"], i)
+                     for i, k in pointer_keys.items() if (p := found.get(k)) is not None}
+        items: dict[keys.Key, Record | None] = {}
+        listed = list(item_keys.values())
+        for start in range(0, len(listed), MAX_PAGE):
+            items.update(self.table.get_many(listed[start:start + MAX_PAGE]))
+        return found[conference_key], {i: (items.get(item_keys[i]) if i in item_keys else None)
+                                       for i in nomination_ids}
 
     def for_unit(self, unit_id: str, conference_id: str | None = None, limit: int = MAX_PAGE,
                  cursor: str | None = None) -> Page:
