@@ -447,6 +447,13 @@ def shortlist(store: Store, conference_id: str, *, page: tuple[int, int] | None 
               now: datetime | None = None) -> dict[str, Any]:
     """Every row ranked; the eligibility warnings of the rows in `page` (start, end), of every row
     when None: one read of the register for those rows, whatever their number."""
+    return _shortlist(store, conference_id, page, now)[0]
+
+
+def _shortlist(store: Store, conference_id: str, page: tuple[int, int] | None, now: datetime | None
+               ) -> tuple[dict[str, Any], int]:
+    """The shortlist with the rows of `page` only (every row when None), and how many rows there are:
+    every nomination is ranked, only the page's rows are made into answers."""
     from chalicelib.awards import warnings as eligibility
 
     conference = store.conferences.get(conference_id)
@@ -469,9 +476,9 @@ def shortlist(store: Store, conference_id: str, *, page: tuple[int, int] | None 
     items = [{**r.as_dict(public(r.nomination)), "unit_name": names.get(r.nomination["unit_id"], ""),
               "nominee_unit_name": names.get(r.nomination["nominee_unit_id"], ""),
               "warnings": warned.get(r.nomination["id"], []), "etag": r.nomination["etag"]}
-             for r in rows]
+             for r in rows[start:end]]
     return {"items": items, "next": None, "quotas": lines,
-            "finalised_at": conference.get("finalised_at")}
+            "finalised_at": conference.get("finalised_at")}, len(rows)
 
 
 def shortlist_page(store: Store, conference_id: str, limit: int, cursor: str | None,
@@ -484,14 +491,14 @@ def shortlist_page(store: Store, conference_id: str, limit: int, cursor: str | N
     at GET /v1/nominations/{id}; the workbook (`shortlist`) keeps every row in full.
     """
     start = position_of(cursor, "shortlist", conference_id, "danh sách này")
-    full = shortlist(store, conference_id, page=(start, start + limit), now=now)
-    rows = full["items"][start:start + limit]
+    full, total = _shortlist(store, conference_id, (start, start + limit), now)
+    rows = full["items"]
     end = start + len(rows)
     items = [{**row, "nomination": {**row["nomination"], "achievements": excerpt(row["nomination"]["achievements"]),
                                     "achievements_length": len(row["nomination"]["achievements"])}}
              for row in rows]
     return {**full, "items": items,
-            "next": position_cursor("shortlist", conference_id, end) if end < len(full["items"]) else None}
+            "next": position_cursor("shortlist", conference_id, end) if end < total else None}
 
 
 SHORTLIST_EXCERPT = 300
