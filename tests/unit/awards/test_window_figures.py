@@ -141,3 +141,14 @@ def test_many_changed_units_sum_the_periods_again(store, monkeypatch):
     review(store, "u4", "2021-08", "returned", T0 + timedelta(hours=4))  # mended: u4 counts nowhere now
     assert window.window_figures(store, ["2021-08"], T0 + timedelta(hours=5)) == truth_of(store, "2021-08")
     assert "u4" not in truth_of(store, "2021-08")
+
+
+def test_figures_too_large_to_pack_are_still_right_read_from_the_reports(store, monkeypatch):
+    from chalicelib.store import repositories
+
+    monkeypatch.setattr(repositories, "PACK_MAX_CHUNKS", 0)  # nothing fits: no pack, no kept window
+    for i in range(5):
+        save(store, f"u{i}", "2021-08", {"people_traced": i}, T0)
+    for hours in (1, 2):
+        assert window.window_figures(store, ["2021-08"], T0 + timedelta(hours=hours)) == truth_of(store, "2021-08")
+    assert store.figures.pack("2021-08") is None
