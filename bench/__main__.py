@@ -21,6 +21,7 @@ from pathlib import Path
 from bench.figures import Figure, table
 
 SECTIONS = {
+    "ranking": "bench.ranking",  # issue 20: the shortlist's ranking and window sums at 11,000 units
     "cold_start": "bench.cold_start",
     "submission": "bench.submission",
     "compile": "bench.compile",

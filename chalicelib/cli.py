@@ -1,4 +1,4 @@
-"""Operator commands: `python -m chalicelib.cli [--stage S] admin-token | remind | compile | resend`.
+"""Operator commands: `python -m chalicelib.cli [--stage S] admin-token | remind | compile | resend | sum-figures`.
 
 Run outside Lambda, the CLI takes its configuration from the chosen Chalice
 stage in .chalice/config.json (default `local`), under any THIDUA_* variables
@@ -164,6 +164,30 @@ def cmd_resend(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sum_figures(args: argparse.Namespace) -> int:
+    """Make and keep a conference window's figure sums ahead of its first shortlist (a large ministry's
+    first read of twelve months of reports takes longer than API Gateway waits)."""
+    import time
+    from datetime import datetime, timezone
+
+    from chalicelib.awards.window import window_figures
+    from chalicelib.core.catalogs import scoring_rubric
+    from chalicelib.core.periods import parse_period
+
+    store = _store_or_exit()
+    conference = store.conferences.get(args.conference)
+    if conference is None:
+        print(f"error: no conference {args.conference}", file=sys.stderr)
+        return 2
+    rubric = scoring_rubric()
+    started = time.monotonic()
+    sums = window_figures(store, [parse_period(p).code for p in conference["periods"]], datetime.now(timezone.utc),
+                          [*rubric.indicators, *([rubric.per] if rubric.per else [])])
+    print(f"{args.conference}: số liệu {len(sums)} đơn vị, {len(conference['periods'])} kỳ "
+          f"({time.monotonic() - started:.1f} s)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chalicelib.cli")
     parser.add_argument("--stage", default=os.environ.get("THIDUA_STAGE", "local"))
@@ -182,6 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     resend.add_argument("--document", required=True, help="document id (GET /v1/conferences/{id}/documents)")
     resend.add_argument("--to", required=True, help="the recipient's address")
     resend.set_defaults(run=cmd_resend)
+    sums = sub.add_parser("sum-figures", help="keep a conference's figure sums before its first shortlist")
+    sums.add_argument("--conference", required=True, help="conference id")
+    sums.set_defaults(run=cmd_sum_figures)
     args = parser.parse_args(argv)
     load_stage_env(args.stage)
     return args.run(args)

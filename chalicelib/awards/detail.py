@@ -12,6 +12,7 @@ audit trail (it carries the scores and the office's notes): those fields are nul
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from chalicelib.awards import nominations as service
@@ -84,7 +85,8 @@ def _eligibility(store: Store, conference: dict[str, Any], nomination: dict[str,
     return {"warnings": [w.as_dict() for w in found], "history": history}
 
 
-def nomination_detail(store: Store, who: Principal, nomination_id: str) -> tuple[dict[str, Any], str]:
+def nomination_detail(store: Store, who: Principal, nomination_id: str, now: datetime | None = None
+                      ) -> tuple[dict[str, Any], str]:
     """The detail and the nomination's ETag (the same as GET /v1/nominations/{id} gives)."""
     nomination = service.get_nomination(store, nomination_id)
     conference = store.conferences.get(nomination["conference_id"]) or {}
@@ -93,7 +95,7 @@ def nomination_detail(store: Store, who: Principal, nomination_id: str) -> tuple
     staff = who.is_staff
     rubric = scoring_rubric()
     if conference:
-        rows, figures = service.ranked(store, conference, units)
+        rows, figures = service.ranked(store, conference, units, now)
     else:  # a nomination outlives nothing, but never fail a read on a missing conference
         rows, figures = [], {}
     row = next((r for r in rows if r.nomination["id"] == nomination_id), None)

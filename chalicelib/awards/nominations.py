@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable
 
 from chalicelib.awards import ranking
@@ -372,15 +372,15 @@ def decide(store: Store, who: Principal, nomination_id: str, body: DecisionIn, i
 
 def decide_many(store: Store, who: Principal, conference_id: str, body: BulkDecisionIn, now: datetime) -> list[dict[str, Any]]:
     """All or nothing: one transaction, each nomination conditioned on the ETag its item names."""
-    conference = store.conferences.get(conference_id)
+    ids = [item.nomination_id for item in body.items]
+    # the conference with the pointers, then the nominations: two batched round trips, not two reads per item
+    conference, found = store.nominations.with_conference(conference_id, ids)
     if conference is None:
         raise NotFound(f"hội nghị '{conference_id}'")
     _open_for_changes(conference)
-    ids = [item.nomination_id for item in body.items]
     if len(set(ids)) != len(ids):
         raise invalid("items", "Mỗi đề nghị chỉ xuất hiện một lần trong một lần quyết định.")
     pairs = []
-    found = store.nominations.get_many(ids)  # two batched round trips, not two reads per item
     for i, item in enumerate(body.items):
         nomination = found[item.nomination_id]
         if nomination is None or nomination["conference_id"] != conference_id:
@@ -405,20 +405,26 @@ def decide_many(store: Store, who: Principal, conference_id: str, body: BulkDeci
 
 # -- the shortlist and finalising ------------------------------------------------------
 
-def shortlist_rows(store: Store, conference: dict[str, Any], units: list[dict[str, Any]]) -> list[ranking.Row]:
+def shortlist_rows(store: Store, conference: dict[str, Any], units: list[dict[str, Any]],
+                   now: datetime | None = None) -> list[ranking.Row]:
     """Every nomination of the conference, ranked within its award form (same order on every run)."""
-    return ranked(store, conference, units)[0]
+    return ranked(store, conference, units, now)[0]
 
 
-def ranked(store: Store, conference: dict[str, Any], units: list[dict[str, Any]]
+def ranked(store: Store, conference: dict[str, Any], units: list[dict[str, Any]], now: datetime | None = None
            ) -> tuple[list[ranking.Row], dict[str, dict[str, int]]]:
     """The ranked rows and the units' figures (summed over the conference's periods) they were scored on."""
+    from chalicelib.awards.window import window_figures
+
     rubric = scoring_rubric()
     nominations = store.nominations.for_conference(conference["id"])
     periods = [parse_period(p).code for p in conference["periods"]]
-    reports = [r for p in periods for r in store.reports.for_period(p)]
-    figures = rolled_up_figures(units, ranking.unit_figures(reports), rubric)
-    automatic = ranking.automatic_scores(units, figures, rubric)
+    # the window's sums from each period's packed figures, not from every report read in full
+    codes = [*rubric.indicators, *([rubric.per] if rubric.per else [])]
+    own = window_figures(store, periods, now or datetime.now(timezone.utc), codes)
+    figures = rolled_up_figures(units, own, rubric)
+    # only the nominees' units are scored; every unit of their kinds stays a peer of the percentiles
+    automatic = ranking.automatic_scores(units, figures, rubric, only={ranking.scored_unit(n) for n in nominations})
     scores: dict[str, list[dict[str, Any]]] = {}
     for s in store.nominations.scores(conference["id"]):
         scores.setdefault(s["nomination_id"], []).append(s)
@@ -437,16 +443,24 @@ def rolled_up_figures(units: list[dict[str, Any]], own: dict[str, dict[str, int]
             if any(v is not None for v in f.values())}
 
 
-def shortlist(store: Store, conference_id: str, *, page: tuple[int, int] | None = None) -> dict[str, Any]:
+def shortlist(store: Store, conference_id: str, *, page: tuple[int, int] | None = None,
+              now: datetime | None = None) -> dict[str, Any]:
     """Every row ranked; the eligibility warnings of the rows in `page` (start, end), of every row
     when None: one read of the register for those rows, whatever their number."""
+    return _shortlist(store, conference_id, page, now)[0]
+
+
+def _shortlist(store: Store, conference_id: str, page: tuple[int, int] | None, now: datetime | None
+               ) -> tuple[dict[str, Any], int]:
+    """The shortlist with the rows of `page` only (every row when None), and how many rows there are:
+    every nomination is ranked, only the page's rows are made into answers."""
     from chalicelib.awards import warnings as eligibility
 
     conference = store.conferences.get(conference_id)
     if conference is None:
         raise NotFound(f"hội nghị '{conference_id}'")
     units = store.units.all()
-    rows = shortlist_rows(store, conference, units)
+    rows = shortlist_rows(store, conference, units, now)
     quotas = conference.get("quotas") or {}
     lines = [{"award_form": f.code, "name": f.name, "quota": quotas.get(f.code),
               "nominated": sum(1 for r in rows if r.award_form.code == f.code),
@@ -462,12 +476,13 @@ def shortlist(store: Store, conference_id: str, *, page: tuple[int, int] | None 
     items = [{**r.as_dict(public(r.nomination)), "unit_name": names.get(r.nomination["unit_id"], ""),
               "nominee_unit_name": names.get(r.nomination["nominee_unit_id"], ""),
               "warnings": warned.get(r.nomination["id"], []), "etag": r.nomination["etag"]}
-             for r in rows]
+             for r in rows[start:end]]
     return {"items": items, "next": None, "quotas": lines,
-            "finalised_at": conference.get("finalised_at")}
+            "finalised_at": conference.get("finalised_at")}, len(rows)
 
 
-def shortlist_page(store: Store, conference_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
+def shortlist_page(store: Store, conference_id: str, limit: int, cursor: str | None,
+                   now: datetime | None = None) -> dict[str, Any]:
     """One page of the ranked shortlist, each row's achievements cut to an excerpt.
 
     Everything is ranked on every request and then sliced, so pages join up in the
@@ -476,14 +491,14 @@ def shortlist_page(store: Store, conference_id: str, limit: int, cursor: str | N
     at GET /v1/nominations/{id}; the workbook (`shortlist`) keeps every row in full.
     """
     start = position_of(cursor, "shortlist", conference_id, "danh sách này")
-    full = shortlist(store, conference_id, page=(start, start + limit))
-    rows = full["items"][start:start + limit]
+    full, total = _shortlist(store, conference_id, (start, start + limit), now)
+    rows = full["items"]
     end = start + len(rows)
     items = [{**row, "nomination": {**row["nomination"], "achievements": excerpt(row["nomination"]["achievements"]),
                                     "achievements_length": len(row["nomination"]["achievements"])}}
              for row in rows]
     return {**full, "items": items,
-            "next": position_cursor("shortlist", conference_id, end) if end < len(full["items"]) else None}
+            "next": position_cursor("shortlist", conference_id, end) if end < total else None}
 
 
 SHORTLIST_EXCERPT = 300

@@ -24,6 +24,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -63,13 +64,15 @@ def no_denominator(sums: dict[str, int], per: str | None) -> str | None:
     return None
 
 
-def _percentile(value: float, others: list[float]) -> float:
-    """Percent rank of `value` among `others` (which include it): ties share the middle."""
-    n = len(others)
+def _percentile(value: float, ranked: list[float]) -> float:
+    """Percent rank of `value` among `ranked` (sorted ascending, `value` among them): ties share the middle.
+
+    Two binary searches instead of a walk over the peers: the same counts, so the same result."""
+    n = len(ranked)
     if n <= 1:
         return NEUTRAL
-    below = sum(1 for v in others if v < value)
-    equal = sum(1 for v in others if v == value) - 1
+    below = bisect_left(ranked, value)
+    equal = bisect_right(ranked, value) - below - 1
     return round(100.0 * (below + 0.5 * equal) / (n - 1), 2)
 
 
@@ -83,8 +86,13 @@ class Automatic:
 
 
 def automatic_scores(units: list[dict[str, Any]], figures: dict[str, dict[str, int]],
-                     rubric: Rubric) -> dict[str, Automatic]:
-    """The automatic part for every unit, each ranked among the units of its own kind."""
+                     rubric: Rubric, only: Iterable[str] | None = None) -> dict[str, Automatic]:
+    """The automatic part of the units in `only` (every unit when None), each ranked among all the units
+    of its own kind.
+
+    Every unit of a kind is still a peer (the percentiles are over the whole kind), but only the units
+    asked for are scored: the shortlist asks for its nominees' units. One sort per kind and indicator,
+    then two binary searches per scored unit and indicator: O(n log n), not a peer list per unit."""
     kind_of = {u["id"]: u.get("kind", "other") for u in units}
     rates: dict[str, dict[str, float]] = {}
     unscored: dict[str, str] = {}
@@ -95,19 +103,28 @@ def automatic_scores(units: list[dict[str, Any]], figures: dict[str, dict[str, i
             continue
         size = int(sums[rubric.per]) if rubric.per else 1
         rates[unit_id] = {code: sums[code] / size for code in rubric.indicators if code in sums}
+    ranked: dict[tuple[str, str], list[float]] = {}  # (kind, indicator) -> every peer's rate, ascending
+    for unit_id, mine in rates.items():
+        kind = kind_of.get(unit_id)
+        if kind is None:  # figures of a unit no longer in the tree: nobody's peer
+            continue
+        for code, rate in mine.items():
+            ranked.setdefault((kind, code), []).append(rate)
+    for values in ranked.values():
+        values.sort()
+    wanted = kind_of if only is None else dict.fromkeys(u for u in only if u in kind_of)
     out: dict[str, Automatic] = {}
-    for unit_id in kind_of:
+    for unit_id in wanted:
         if unit_id in unscored:
             out[unit_id] = Automatic(0.0, unscored=unscored[unit_id])
             continue
+        kind = kind_of[unit_id]
         mine = rates.get(unit_id, {})
-        peers = [u for u in rates if kind_of.get(u) == kind_of[unit_id]]
-        ranked = {code: [rates[p][code] for p in peers if code in rates[p]] for code in mine}
-        percentiles = {code: _percentile(rate, ranked[code]) for code, rate in mine.items()}
+        percentiles = {code: _percentile(rate, ranked[(kind, code)]) for code, rate in mine.items()}
         weight = sum(rubric.indicators[c] for c in percentiles)
         score = sum(rubric.indicators[c] * p for c, p in percentiles.items()) / weight if weight else 0.0
         out[unit_id] = Automatic(round(score, 2), percentiles, dict(mine),
-                                 {code: len(values) for code, values in ranked.items()})
+                                 {code: len(ranked[(kind, code)]) for code in mine})
     return out
 
 

@@ -76,7 +76,7 @@ def get_nomination(ctx: Context, nomination_id: str) -> Reply:
 def nomination_detail(ctx: Context, nomination_id: str) -> Reply:
     from chalicelib.awards.detail import nomination_detail as detail
 
-    data, etag = detail(ctx.store, ctx.who, nomination_id)
+    data, etag = detail(ctx.store, ctx.who, nomination_id, ctx.now())
     return Reply(data, etag=etag)
 
 
@@ -131,11 +131,11 @@ def conference_shortlist(ctx: Context, conference_id: str) -> Reply:
     if ctx.accepts(XLSX):
         from chalicelib.awards.workbook import shortlist_workbook  # openpyxl loads only for this
 
-        data = service.shortlist(ctx.store, conference_id)  # every row, the full texts
+        data = service.shortlist(ctx.store, conference_id, now=ctx.now())  # every row, the full texts
         conference = conferences.get_conference(ctx.store, conference_id)
         return Reply(shortlist_workbook(conference, data), content_type=XLSX, headers={
             "Content-Disposition": f'attachment; filename="danh-sach-de-nghi-khen-thuong-{conference_id}.xlsx"'})
-    return Reply(service.shortlist_page(ctx.store, conference_id, ctx.limit, ctx.cursor))
+    return Reply(service.shortlist_page(ctx.store, conference_id, ctx.limit, ctx.cursor, ctx.now()))
 
 
 @awards.route("POST", "/v1/conferences/{conference_id}/finalise",

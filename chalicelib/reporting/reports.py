@@ -203,7 +203,8 @@ def review_report(store: Store, who: Principal, unit_id: str, period_code: str, 
     store.reports.update_state(unit_id, report["period"], report["etag"],
                                {"status": status.value, "review": review, "etag": reviewed["etag"]},
                                audit=audit.event(audit.report_entity(unit_id, report["period"]), action.value,
-                                                 who, now, version=report["version"], note=note))
+                                                 who, now, version=report["version"], note=note),
+                               figures=(iso(now), report.get("values") or {}))  # the period's sums follow the status
     reviewed["notified"] = None
     if action == ReviewAction.RETURN:
         from chalicelib.reporting.return_notes import keep_return_note, send_return_note

@@ -349,3 +349,44 @@ def register_identity_index(identity_key: str, decision_date: str, entry_id: str
 
 def register_import(import_id: str) -> Key:
     return f"REGISTER_IMPORT#{import_id}", "IMPORT"
+
+
+# -- figures of a period, for sums over a conference's window (issue 20) -------------------
+#    period figures      UNIT#<unit_id>              FIGURES#<period>            FIGCHANGE#<period>  <at>#<unit_id>
+#    figures pack        FIGPACK#<period>            <chunk:03d>                 -                   -
+#    window sums pack    FIGWINDOW#<digest>          <chunk:03d>                 -                   -
+# A report's figures and status, written in its submission's (and review's) own transaction; the
+# index orders a period's changes by time. A pack is every unit's figures of a period packed in a
+# few items (built once from the reports, then kept as of a time): a period's sums are one Query
+# of its pack plus one Query of the changes since (GSI1 BETWEEN <as of> and the end).
+
+def period_figures(unit_id: str, period: str) -> Key:
+    return unit_partition(unit_id), f"FIGURES#{period}"
+
+
+def figures_change_index(period: str, at: str, unit_id: str) -> Key:
+    return figures_changes(period), f"{at}#{unit_id}"
+
+
+def figures_changes(period: str) -> str:
+    return f"FIGCHANGE#{period}"
+
+
+FIGURES_CHANGES_END = "~"  # sorts after every ISO time
+
+
+def figures_pack_partition(period: str) -> str:
+    return f"FIGPACK#{period}"
+
+
+def figures_pack(period: str, chunk: int) -> Key:
+    return figures_pack_partition(period), figures_pack_sort(chunk)
+
+
+def figures_pack_sort(chunk: int) -> str:
+    return f"{chunk:03d}"
+
+
+def figures_window_partition(name: str) -> str:
+    """The sums of a window of periods (`name`: a digest of its periods and indicators), packed like a period."""
+    return f"FIGWINDOW#{name}"

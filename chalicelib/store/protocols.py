@@ -115,9 +115,10 @@ class ReportRepository(Protocol):
         """
 
     def update_state(self, unit_id: str, period: str, expected_etag: str, fields: Record,
-                     audit: Record | None = None) -> None:
+                     audit: Record | None = None, figures: tuple[str, Record] | None = None) -> None:
         """SET fields (a review: status, review, and the new etag) on the current report,
-        conditioned on its etag. Raises ConditionFailed."""
+        conditioned on its etag. `figures` (changed at, values): the period figures item follows the
+        new status in the same transaction. Raises ConditionFailed."""
 
     def revisions(self, unit_id: str, period: str, limit: int = MAX_PAGE, cursor: str | None = None) -> Page:
         """Oldest first."""

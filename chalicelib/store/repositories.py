@@ -92,6 +92,14 @@ def _figures(history: Record | None) -> dict[str, dict[str, int]]:
             for attr, values in (history or {}).items() if attr.startswith(keys.HISTORY_ATTR)}
 
 
+def _period_figures(unit_id: str, period: str, status: str, values: Record, at: str) -> Staged:
+    """A report's figures and status as its period's figures item, indexed by the time of the change."""
+    pk, sk = keys.period_figures(unit_id, period)
+    gsi_pk, gsi_sk = keys.figures_change_index(period, at, unit_id)
+    return Staged(Put({"PK": pk, "SK": sk, "GSI1PK": gsi_pk, "GSI1SK": gsi_sk, "unit_id": unit_id, "period": period,
+                       "status": status, "f": json.dumps(values, separators=(",", ":")), "at": at}))
+
+
 class _Repository:
     def __init__(self, table: Table, writes: Writes | None = None) -> None:
         self.table = table
@@ -203,12 +211,17 @@ class Reports(_Repository):
             changes[keys.history_attr(period)] = json.dumps(report["values"], separators=(",", ":"))
         kind = report.get("period_kind") or parse_period(period).kind
         figures = [Staged(Update(keys.figure_history(unit_id, kind), changes))] if changes else []
-        self.writes.apply(_with_audit([current, revision, *figures], audit))
+        # the period's figures item (sums over a conference's window): one more item in the same transaction
+        period_figures = _period_figures(unit_id, period, report["status"], report["values"],
+                                         report.get("submitted_at", ""))
+        self.writes.apply(_with_audit([current, revision, *figures, period_figures], audit))
 
     def update_state(self, unit_id: str, period: str, expected_etag: str, fields: Record,
-                     audit: Record | None = None) -> None:
+                     audit: Record | None = None, figures: tuple[str, Record] | None = None) -> None:
+        follows = ([_period_figures(unit_id, period, fields["status"], figures[1], figures[0])]
+                   if figures is not None and "status" in fields else [])
         self.writes.apply(_with_audit(
-            [Staged(Update(keys.report(unit_id, period), fields, Eq("etag", expected_etag)), "etag")], audit))
+            [Staged(Update(keys.report(unit_id, period), fields, Eq("etag", expected_etag)), "etag"), *follows], audit))
 
     def revisions(self, unit_id: str, period: str, limit: int = MAX_PAGE, cursor: str | None = None) -> Page:
         return self.table.query(keys.unit_partition(unit_id), prefix=keys.revision_prefix(period),
@@ -626,6 +639,25 @@ class Nominations(_Repository):
                                     Missing("finalised_at"), add=counts), "finalised"))
         self.writes.apply([*staged, *(_audit_put(a) for a in audits)])
 
+    def with_conference(self, conference_id: str, nomination_ids: Sequence[str]
+                        ) -> tuple[Record | None, dict[str, Record | None]]:
+        """The conference and nominations by id, as `get_many` reads them, the conference's record
+        in the pointers' batch: two batched round trips for a bulk decision's every read."""
+        conference_key = keys.conference(conference_id)
+        pointer_keys = {i: keys.nomination_pointer(i) for i in nomination_ids}
+        wanted = [conference_key, *pointer_keys.values()]
+        found: dict[keys.Key, Record | None] = {}
+        for start in range(0, len(wanted), MAX_PAGE):
+            found.update(self.table.get_many(wanted[start:start + MAX_PAGE]))
+        item_keys = {i: keys.nomination(p["unit_id"], p["conference_id"], i)
+                     for i, k in pointer_keys.items() if (p := found.get(k)) is not None}
+        items: dict[keys.Key, Record | None] = {}
+        listed = list(item_keys.values())
+        for start in range(0, len(listed), MAX_PAGE):
+            items.update(self.table.get_many(listed[start:start + MAX_PAGE]))
+        return found[conference_key], {i: (items.get(item_keys[i]) if i in item_keys else None)
+                                       for i in nomination_ids}
+
     def for_unit(self, unit_id: str, conference_id: str | None = None, limit: int = MAX_PAGE,
                  cursor: str | None = None) -> Page:
         return self.table.query(keys.unit_partition(unit_id), prefix=keys.nomination_prefix(conference_id),
@@ -900,6 +932,7 @@ class Store:
     accounts: AccountRepository
     register: "Register"
     writes: Writes = field(default=None)  # type: ignore[assignment]
+    figures: "PeriodFigures" = field(default=None)  # type: ignore[assignment]
 
     @classmethod
     def on(cls, table: Table, writes: Writes | None = None) -> "Store":
@@ -908,7 +941,7 @@ class Store:
                    periods=Periods(table, w), reminders=Reminders(table, w), conferences=Conferences(table, w),
                    documents=Documents(table, w), idempotency=Idempotency(table, w), audit=Audit(table, w),
                    nominations=Nominations(table, w), accounts=Accounts(table, w),
-                   register=Register(table, w), writes=w)
+                   register=Register(table, w), writes=w, figures=PeriodFigures(table, w))
 
     def unit_of_work(self) -> "Store":
         """This store with its writes held for one transaction (`commit()`)."""
@@ -926,3 +959,74 @@ class Store:
 
     def delete_table(self) -> None:
         self.table.drop()
+
+
+# -- figures of a period, packed (issue 20) -------------------------------------------------
+
+PACK_CHUNK = 300_000  # characters of packed text per item (an item holds at most 400 KB)
+PACK_MAX_CHUNKS = 10  # written in one transaction (at most 4 MB)
+
+
+class PeriodFigures(_Repository):
+    """Every unit's figures of one period, for sums over a conference's window without reading reports.
+
+    Two parts: the figures items every submission and review writes in its own transaction (one per
+    unit and period, indexed by the time of the change), and a pack: every unit's figures of the
+    period as of a time, zlib-compressed JSON in a few items. A period's figures are its pack plus
+    the changes since (`changes`). The pack is a cache: it is written straight to the table (one
+    transaction, so never half of one), whatever request builds it, and never over a newer one.
+    """
+
+    def pack(self, period: str) -> tuple[str, dict[str, Record]] | None:
+        """(as of, {unit id: values}), or None when no whole pack is stored."""
+        return self._read(keys.figures_pack_partition(period))
+
+    def put_pack(self, period: str, as_of: str, figures: dict[str, Record]) -> bool:
+        """Store the pack unless a pack as of a later time is there; False when not stored."""
+        return self._write(keys.figures_pack_partition(period), as_of, figures)
+
+    def window(self, name: str) -> tuple[str, dict[str, Record]] | None:
+        """(as of, {unit id: sums}) of a window of periods (`name`: its periods and indicators)."""
+        return self._read(keys.figures_window_partition(name))
+
+    def put_window(self, name: str, as_of: str, sums: dict[str, Record]) -> bool:
+        return self._write(keys.figures_window_partition(name), as_of, sums)
+
+    def _read(self, partition: str) -> tuple[str, dict[str, Record]] | None:
+        import base64
+        import zlib
+
+        items = list(self.table.query_all(partition))
+        if not items:
+            return None
+        as_of, count = items[0]["as_of"], int(items[0]["chunks"])
+        parts = [i for i in items[:count] if i.get("as_of") == as_of]
+        if len(parts) != count:  # a later pack of fewer chunks leaves stale ones behind: ignored
+            return None
+        return as_of, json.loads(zlib.decompress(base64.b64decode("".join(p["data"] for p in parts))))
+
+    def _write(self, partition: str, as_of: str, figures: dict[str, Record]) -> bool:
+        import base64
+        import zlib
+
+        text = base64.b64encode(zlib.compress(json.dumps(figures, separators=(",", ":")).encode(), 6)).decode()
+        chunks = [text[i:i + PACK_CHUNK] for i in range(0, len(text), PACK_CHUNK)] or [""]
+        if len(chunks) > PACK_MAX_CHUNKS:
+            return False  # too large to pack: read from the figures items every time
+        writes: list[Put] = []
+        for n, data in enumerate(chunks):
+            writes.append(Put({"PK": partition, "SK": keys.figures_pack_sort(n), "as_of": as_of,
+                               "chunks": len(chunks), "data": data},
+                              any_of(Absent(), Lt("as_of", as_of)) if n == 0 else None))
+        try:
+            self.table.transact(writes)
+        except ConditionFailed:
+            return False
+        return True
+
+    def changes(self, period: str, since: str) -> list[Record]:
+        """The figures items of the period changed at `since` or later ({unit_id, status, values, at})."""
+        found = self.table.query_all(keys.figures_changes(period), index=True,
+                                     between=(since, keys.FIGURES_CHANGES_END))
+        return [{"unit_id": i["unit_id"], "status": i.get("status"), "at": i.get("at"),
+                 "values": json.loads(i["f"]) if "f" in i else {}} for i in found]

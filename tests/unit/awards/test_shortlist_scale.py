@@ -1,4 +1,4 @@
-"""The shortlist of a conference with 5,000 nominations answers in pages, none over Lambda's 6 MB,
+"""The shortlist of a conference with 5,000 nominations answers in pages, none over 1 MB (Lambda's limit is 6 MB),
 each nomination exactly once, in the order of the unpaged ranking (in-memory store)."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from helpers import put_report, seed_units
 NOMINATIONS = 5_000
 UNITS = 100
 LAMBDA_BODY = 6 * 1024 * 1024
+PAGE_BODY = 1024 * 1024  # issue 20: every API answer ≤ 1 MB per page
 TEXT = "Hoàn thành xuất sắc nhiệm vụ phòng, chống dịch COVID-19 trên địa bàn, bảo đảm an ninh trật tự. " * 200
 
 
@@ -47,6 +48,7 @@ def test_the_shortlist_pages_5000_nominations_under_6_mb(api, admin_token, store
         assert resp.status_code == 200, resp.body[:300]
         assert len(resp.body.encode() if isinstance(resp.body, str) else resp.body) < LAMBDA_BODY
         assert len(json.dumps(resp.data).encode()) < LAMBDA_BODY
+        assert len(resp.body.encode() if isinstance(resp.body, str) else resp.body) <= PAGE_BODY
         seen += [r["nomination"]["id"] for r in resp.data["items"]]
         pages += 1
         cursor = resp.data["next"]

@@ -1,0 +1,128 @@
+"""Each unit's figures summed over a conference's periods, without reading every report in full.
+
+The shortlist, its workbook, a nomination's detail (and so every ranking) need every unit's sums
+over the conference's window: the percentiles rank a unit among all the units of its kind. Reading
+every report of every covered period (achievements and comments included) is 131,335 items at
+11,000 units and 12 months: 36-40 s of reads before any computing. So, per period:
+
+- every submission and every review writes, in its own transaction, a small figures item of the
+  report (its values and status), indexed by the time of the change (`store.figures`); the
+  submission keeps its two round trips (one more item in the same transaction);
+- the window's sums (every unit, the rubric's indicators) are kept, packed in a few compressed items
+  "as of" a time a little before they were read; a ranking reads them and, per period, the changes
+  since (one Query each, empty once the periods are closed): with no change they are the answer;
+- after a few changes, only the changed units' sums are read again, from their own reports (by key,
+  100 a BatchGetItem), and the window is kept anew; after many (or the first time), the sums are
+  made from each period's pack: every unit's figures of the period, packed from the reports once,
+  plus the changes since.
+
+Why packs and not only the figures items: at 11,000 units one Query of a period's figures items
+still brings 11,000 items (about 1 s on DynamoDB Local), 12 s for a year; a pack is one item or two,
+and the window's pack is one for the whole year. Why the period packs are built from the reports
+and not from the figures items: reports stored before the figures items existed are in them with
+no backfill to run, and reports are the truth. Only the first read of a period pays for it (about
+the old cost of one period's reports).
+
+The margin: a pack is "as of" its read time less `MARGIN`, so a change committed while the pack was
+read, or whose clock ran a little behind, is read again as a change (reading one twice is harmless:
+a change replaces the unit's figures whole). A returned report counts nowhere until resubmitted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timedelta
+from typing import Any, Iterable
+
+from chalicelib.core.clock import iso
+from chalicelib.store import Store
+
+MARGIN = timedelta(minutes=5)
+MEND_UNITS = 300  # changed units up to which a kept window is mended from their reports (36 BatchGetItem at 12 periods)
+REPACK_AFTER = 200  # changes since the pack that make the next read repack (a few hundred items: ~20 ms)
+RETURNED = "returned"
+
+
+def period_figures(store: Store, period: str, now: datetime) -> dict[str, dict[str, Any]]:
+    """unit -> its report's values in `period` (returned reports left out)."""
+    packed = store.figures.pack(period)
+    if packed is None:
+        as_of = iso(now - MARGIN)
+        figures = {r["unit_id"]: dict(r.get("values") or {}) for r in store.reports.for_period(period)
+                   if r.get("status") != RETURNED}
+        store.figures.put_pack(period, as_of, figures)
+    else:
+        as_of, figures = packed
+    changes = store.figures.changes(period, as_of)
+    for change in changes:
+        if change["status"] == RETURNED:
+            figures.pop(change["unit_id"], None)
+        else:
+            figures[change["unit_id"]] = change["values"]
+    if len(changes) > REPACK_AFTER:
+        store.figures.put_pack(period, iso(now - MARGIN), figures)
+    return figures
+
+
+def window_figures(store: Store, periods: list[str], now: datetime,
+                   codes: Iterable[str] | None = None) -> dict[str, dict[str, int]]:
+    """unit -> indicator -> sum over the periods: what `ranking.unit_figures` gives from every report
+    (only the indicators in `codes` when given: the rubric's, which is all a ranking reads).
+
+    The window's sums are kept too, packed like a period's, as of a time: while no report of its
+    periods changed since, they are the answer (one pack and one Query of changes per period); after
+    a few changes the changed units' sums are mended from their own reports (batched reads of those
+    units' reports only), after many they are summed again from the periods; and kept anew."""
+    wanted = None if codes is None else tuple(dict.fromkeys(codes))
+    name = window_name(periods, wanted)
+    as_of = iso(now - MARGIN)  # taken before anything is read: a change meanwhile is seen next time
+    kept = store.figures.window(name)
+    if kept is not None:
+        since, sums = kept
+        changed = sorted({c["unit_id"] for p in periods for c in store.figures.changes(p, since)})
+        if not changed:
+            return sums
+        if len(changed) <= MEND_UNITS:
+            _mend(store, sums, changed, periods, wanted)
+            store.figures.put_window(name, as_of, sums)
+            return sums
+    out = _sum_periods(store, periods, now, wanted)
+    store.figures.put_window(name, as_of, out)
+    return out
+
+
+def _mend(store: Store, sums: dict[str, dict[str, int]], units: list[str], periods: list[str],
+          wanted: tuple[str, ...] | None) -> None:
+    """The sums of `units` again, from their reports of the periods (read by key, in batches of 100)."""
+    from chalicelib.awards.ranking import unit_figures
+
+    found = store.reports.read_many(reports=[(u, p) for u in units for p in periods])
+    fresh = unit_figures(r for r in found.reports.values() if r is not None)
+    for unit_id in units:
+        if unit_id not in fresh:
+            sums.pop(unit_id, None)  # no report left that counts (all returned)
+            continue
+        values = fresh[unit_id]
+        sums[unit_id] = values if wanted is None else {c: values[c] for c in wanted if c in values}
+
+
+def window_name(periods: list[str], codes: tuple[str, ...] | None) -> str:
+    """The window's key: its periods and indicators (two conferences over the same months share it)."""
+    text = json.dumps([sorted(set(periods)), sorted(codes) if codes is not None else None])
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _sum_periods(store: Store, periods: list[str], now: datetime,
+                 wanted: tuple[str, ...] | None) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for period in dict.fromkeys(periods):
+        for unit_id, values in period_figures(store, period, now).items():
+            sums = out.get(unit_id)
+            if sums is None:
+                sums = out[unit_id] = {}
+            for code in (values if wanted is None else wanted):
+                value = values.get(code)
+                if value is not None:
+                    sums[code] = sums.get(code, 0) + int(value)
+    return out
