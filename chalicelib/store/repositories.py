@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 from chalicelib.core.bearer import Bearer
 from chalicelib.core.periods import parse_period
@@ -123,6 +123,14 @@ class Units(_Repository):
 
     def all(self) -> list[Record]:
         return list(self.table.query_all(keys.UNITS, prefix=keys.UNIT_PREFIX))
+
+    def set_paths(self, paths: Sequence[tuple[str, list[str]]]) -> None:
+        """Store each unit's ancestor path (root first), at once, 100 units per transaction: what a move
+        rewrites below the moved unit after its own commit, and what the backfill writes."""
+        updates = [Update(keys.unit(unit_id), {"path": list(path)}, Exists()) for unit_id, path in paths]
+        for start in range(0, len(updates), MAX_PAGE):
+            chunk = updates[start:start + MAX_PAGE]
+            self.table.transact(chunk) if len(chunk) > 1 else self.table.write(chunk[0])
 
 
 class Tokens(_Repository):
@@ -574,18 +582,32 @@ class Nominations(_Repository):
                 self._guard_put(nomination)]
 
     def create(self, nomination: Record, audit: Record | None = None) -> None:
-        pk, sk = keys.nomination_pointer(nomination["id"])
-        pointer = {"PK": pk, "SK": sk, "id": nomination["id"], "unit_id": nomination["unit_id"],
-                   "conference_id": nomination["conference_id"]}
+        pointer = self._pointer(nomination)
         self.writes.apply(_with_audit([
             _new(self._item(nomination), "id"), _new(pointer, "id"), self._guard_put(nomination),
             Staged(self._open(nomination["conference_id"]), "finalised")], audit))
+
+    @staticmethod
+    def _pointer(nomination: Record) -> Record:
+        # the nominee's unit too: an edit reads the nominee's unit with the nomination, in one batch
+        pk, sk = keys.nomination_pointer(nomination["id"])
+        return {"PK": pk, "SK": sk, "id": nomination["id"], "unit_id": nomination["unit_id"],
+                "conference_id": nomination["conference_id"], "nominee_unit_id": nomination.get("nominee_unit_id")}
 
     def get(self, nomination_id: str) -> Record | None:
         pointer = self.table.get(keys.nomination_pointer(nomination_id))
         if pointer is None:
             return None
         return self.table.get(keys.nomination(pointer["unit_id"], pointer["conference_id"], nomination_id))
+
+    def pointer(self, nomination_id: str) -> Record | None:
+        """The id pointer: the nomination's unit, conference (and nominee's unit, since they carry it)."""
+        return self.table.get(keys.nomination_pointer(nomination_id))
+
+    def guard_holder(self, conference_id: str, award_form: str, nominee_key: str) -> str | None:
+        """The id of the nomination holding this nominee's guard, if any."""
+        guard = self.table.get(keys.nominee_guard(conference_id, award_form, nominee_key))
+        return guard.get("nomination_id") if guard else None
 
     def get_many(self, nomination_ids: Sequence[str]) -> dict[str, Record | None]:
         """Nominations by id in two batched round trips (pointers, then items)."""
@@ -596,11 +618,15 @@ class Nominations(_Repository):
         items = self.table.get_many(list(item_keys.values())) if item_keys else {}
         return {i: (items.get(item_keys[i]) if i in item_keys else None) for i in nomination_ids}
 
-    def replace(self, nomination: Record, previous: Record, audit: Record | None = None) -> None:
+    def replace(self, nomination: Record, previous: Record, audit: Record | None = None,
+                pointer: Record | None = None) -> None:
+        """`pointer`: the pointer as read; rewritten when it no longer names the nominee's unit."""
+        moved = [] if pointer is not None and pointer.get("nominee_unit_id") == nomination.get("nominee_unit_id") \
+            else [Staged(Put(self._pointer(nomination)))]
         self.writes.apply(_with_audit([
             Staged(Put(self._item(nomination), Eq("etag", previous["etag"])), "etag"),
             Staged(self._open(nomination["conference_id"]), "finalised"),
-            *self._guard_moves(nomination, previous)], audit))
+            *self._guard_moves(nomination, previous), *moved], audit))
 
     def decide(self, changes: list[tuple[Record, Record]], conference_id: str, audits: list[Record],
                stamp: str, approved: dict[str, int]) -> None:
@@ -901,6 +927,11 @@ class Store:
                    nominations=Nominations(table, w), accounts=Accounts(table, w),
                    register=Register(table, w), writes=w)
 
+    @property
+    def reads(self) -> "BatchReads":
+        """Records of several kinds read together (one BatchGetItem)."""
+        return BatchReads(self.table, self.writes)
+
     def unit_of_work(self) -> "Store":
         """This store with its writes held for one transaction (`commit()`)."""
         return Store.on(self.table, UnitOfWork(self.table))
@@ -912,8 +943,45 @@ class Store:
     def commit(self) -> None:
         self.writes.commit()
 
+    def after_commit(self, then: Callable[[], None]) -> None:
+        """`then` once this store's writes are committed (at once outside a unit of work)."""
+        self.writes.after_commit(then)
+
     def ensure_table(self) -> bool:
         return self.table.ensure()
 
     def delete_table(self) -> None:
         self.table.drop()
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What one `BatchReads.read` found: None where nothing is stored."""
+
+    units: dict[str, Record | None] = field(default_factory=dict)
+    conferences: dict[str, Record | None] = field(default_factory=dict)
+    pointers: dict[str, Record | None] = field(default_factory=dict)  # nomination id -> its pointer
+    nominations: dict[str, Record | None] = field(default_factory=dict)  # nomination id -> the nomination
+    credentials: dict[str, Record | None] | None = None  # what authenticating a bearer reads (`credential_keys`)
+
+
+class BatchReads(_Repository):
+    """Records of several kinds by id in one BatchGetItem (at most 100 keys): what a request reads
+    before it decides, so its round trips do not grow with what it checks."""
+
+    def read(self, units: Sequence[str] = (), conferences: Sequence[str] = (), pointers: Sequence[str] = (),
+             nominations: Sequence[Record] = (), bearer: Bearer | None = None) -> Batch:
+        """`nominations`: pointers (or anything naming id, unit_id, conference_id) of the nominations to read."""
+        wanted_units = {u: keys.unit(u) for u in dict.fromkeys(units) if u}
+        wanted_conferences = {c: keys.conference(c) for c in dict.fromkeys(conferences) if c}
+        wanted_pointers = {n: keys.nomination_pointer(n) for n in dict.fromkeys(pointers) if n}
+        wanted_nominations = {p["id"]: keys.nomination(p["unit_id"], p["conference_id"], p["id"]) for p in nominations}
+        credential = credential_keys(bearer) if bearer is not None else {}
+        every = [*wanted_units.values(), *wanted_conferences.values(), *wanted_pointers.values(),
+                 *wanted_nominations.values(), *credential.values()]
+        found = self.table.get_many(list(dict.fromkeys(every))) if every else {}
+        return Batch(units={u: found[k] for u, k in wanted_units.items()},
+                     conferences={c: found[k] for c, k in wanted_conferences.items()},
+                     pointers={n: found[k] for n, k in wanted_pointers.items()},
+                     nominations={n: found[k] for n, k in wanted_nominations.items()},
+                     credentials={name: found[k] for name, k in credential.items()} if bearer is not None else None)
