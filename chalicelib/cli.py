@@ -1,4 +1,4 @@
-"""Operator commands: `python -m chalicelib.cli [--stage S] admin-token | remind | compile | resend`.
+"""Operator commands: `python -m chalicelib.cli [--stage S] admin-token | remind | compile | resend | unit-paths`.
 
 Run outside Lambda, the CLI takes its configuration from the chosen Chalice
 stage in .chalice/config.json (default `local`), under any THIDUA_* variables
@@ -164,6 +164,15 @@ def cmd_resend(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_unit_paths(args: argparse.Namespace) -> int:
+    """The one-off backfill: every unit's ancestor path, for units stored before units carried one."""
+    from chalicelib.units.service import backfill_paths
+
+    store = _store_or_exit()
+    print(f"{backfill_paths(store)} đơn vị được ghi lại đường dẫn cấp trên")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chalicelib.cli")
     parser.add_argument("--stage", default=os.environ.get("THIDUA_STAGE", "local"))
@@ -182,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     resend.add_argument("--document", required=True, help="document id (GET /v1/conferences/{id}/documents)")
     resend.add_argument("--to", required=True, help="the recipient's address")
     resend.set_defaults(run=cmd_resend)
+    paths = sub.add_parser("unit-paths", help="store every unit's ancestor path (once, for units stored before paths)")
+    paths.set_defaults(run=cmd_unit_paths)
     args = parser.parse_args(argv)
     load_stage_env(args.stage)
     return args.run(args)
