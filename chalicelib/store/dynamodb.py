@@ -14,7 +14,7 @@ import json
 import time
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from chalicelib.store import keys
 from chalicelib.store.errors import BadCursor, ConditionFailed, StoreUnavailable
@@ -325,7 +325,8 @@ class DynamoTable(PagesThrough):
 
     def query(self, pk: str, *, index: bool = False, prefix: str | None = None,
               between: tuple[str, str] | None = None, newest_first: bool = False,
-              limit: int | None = MAX_PAGE, cursor: str | None = None) -> Page:
+              limit: int | None = MAX_PAGE, cursor: str | None = None,
+              attrs: Sequence[str] | None = None) -> Page:
         if prefix is not None and between is not None:
             raise ValueError("query takes prefix or between, not both")
         pk_attr, sk_attr = key_attrs(index)
@@ -347,6 +348,10 @@ class DynamoTable(PagesThrough):
         }
         if limit is not None:  # None: DynamoDB's own pages (up to 1 MB), for reads of everything
             kwargs["Limit"] = page_limit(limit)
+        if attrs:  # only these attributes come back (and are paid for in transfer and parsing)
+            for i, attr in enumerate(attrs):
+                names[f"#a{i}"] = attr
+            kwargs["ProjectionExpression"] = ", ".join(f"#a{i}" for i in range(len(attrs)))
         if index:
             kwargs["IndexName"] = keys.GSI1  # GSIs are eventually consistent only
         else:

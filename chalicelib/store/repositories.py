@@ -121,8 +121,9 @@ class Units(_Repository):
     def list(self, limit: int = MAX_PAGE, cursor: str | None = None) -> Page:
         return self.table.query(keys.UNITS, prefix=keys.UNIT_PREFIX, limit=limit, cursor=cursor)
 
-    def all(self) -> list[Record]:
-        return list(self.table.query_all(keys.UNITS, prefix=keys.UNIT_PREFIX))
+    def all(self, attrs: Sequence[str] | None = None) -> list[Record]:
+        """Every unit (`attrs`: only these attributes of each)."""
+        return list(self.table.query_all(keys.UNITS, prefix=keys.UNIT_PREFIX, attrs=attrs))
 
     def set_paths(self, paths: Sequence[tuple[str, list[str]]]) -> None:
         """Store each unit's ancestor path (root first), at once, 100 units per transaction: what a move
@@ -230,6 +231,14 @@ class Reports(_Repository):
 
     def for_period(self, period: str) -> list[Record]:
         return list(self.table.query_all(keys.period_reports_index(period), index=True))
+
+    # What the completeness board reads of a report: never its figures or achievements.
+    STATUS_ATTRS = ("unit_id", "period", "status", "timeliness", "submitted_at", "first_submitted_at", "version")
+
+    def statuses_for_period(self, period: str) -> list[Record]:
+        """Every current report of a period, only its status fields (a projection: the 1 MB pages of the
+        index hold a hundred times more of them than of whole reports)."""
+        return list(self.table.query_all(keys.period_reports_index(period), index=True, attrs=self.STATUS_ATTRS))
 
     def get_exception(self, unit_id: str, period: str) -> Record | None:
         return self.table.get(keys.exception(unit_id, period))
