@@ -202,8 +202,8 @@ class MemoryTable(PagesThrough):
             page = found[:size]
             last = None
             if len(page) == size:  # DynamoDB stops at Limit and hands out a key, more or not
-                attrs = ("PK", "SK", "GSI1PK", "GSI1SK") if index else ("PK", "SK")
-                last = {a: page[-1][a] for a in attrs}
+                key_names = ("PK", "SK", "GSI1PK", "GSI1SK") if index else ("PK", "SK")
+                last = {a: page[-1][a] for a in key_names}
             read = [_read(i) for i in page]
             if attrs:
                 read = [{k: v for k, v in i.items() if k in attrs} for i in read]
