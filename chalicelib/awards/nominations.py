@@ -185,14 +185,6 @@ def _duplicate(store: Store, nomination: dict[str, Any], other: dict[str, Any]) 
             f"này: đề nghị {other['id']} ('{other['name']}') của {unit.get('name', other['unit_id'])}.")
 
 
-def _subtree(store: Store, unit_id: str) -> set[str]:
-    from chalicelib.units.service import descendants
-
-    # the nominee picker lists the whole subtree, so it reads the tree (one Query of the units'
-    # partition, paged by DynamoDB); the write paths check one unit's stored path instead
-    return descendants(store.units.all(), unit_id)
-
-
 # -- nominations -----------------------------------------------------------------------
 
 _HINTS = {"nominee_unit_id": re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$"),
@@ -254,11 +246,12 @@ def create_nomination(store: Store, who: Principal, unit_id: str, body: Nominati
 
 def nominee_units(store: Store, unit_id: str) -> list[dict[str, Any]]:
     """The units a nomination of `unit_id` may name (itself and its subtree), in tree order."""
-    from chalicelib.units.service import tree_walk
+    from chalicelib.units.service import TREE_FIELDS, descendants, tree_walk
 
     get_unit(store, unit_id)
-    mine = _subtree(store, unit_id)
-    units = [u for u in store.units.all() if u["id"] in mine]
+    tree = store.units.all(attrs=TREE_FIELDS)  # the picker lists the whole subtree: the tree, projected, once
+    mine = descendants(tree, unit_id)
+    units = [u for u in tree if u["id"] in mine]
     return [{"id": u["id"], "name": u["name"], "parent_id": parent if parent in mine else None}
             for _, u, parent in tree_walk(units)]
 
@@ -387,7 +380,7 @@ def conflicted_units(store: Store, nomination: dict[str, Any]) -> set[str]:
 
 
 def scores_of(store: Store, nomination: dict[str, Any]) -> list[dict[str, Any]]:
-    return [s for s in store.nominations.scores(nomination["conference_id"]) if s["nomination_id"] == nomination["id"]]
+    return store.nominations.scores_for(nomination["conference_id"], nomination["id"])
 
 
 def score_nomination(store: Store, who: Principal, nomination_id: str, body: ScoresIn, now: datetime) -> dict[str, Any]:

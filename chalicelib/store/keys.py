@@ -349,3 +349,8 @@ def register_identity_index(identity_key: str, decision_date: str, entry_id: str
 
 def register_import(import_id: str) -> Key:
     return f"REGISTER_IMPORT#{import_id}", "IMPORT"
+
+
+def score_prefix(nomination_id: str) -> str:
+    """The sort keys of one nomination's reviewer scores in its conference's SCORES partition."""
+    return f"{nomination_id}#"

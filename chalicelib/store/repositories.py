@@ -668,6 +668,11 @@ class Nominations(_Repository):
     def scores(self, conference_id: str) -> list[Record]:
         return list(self.table.query_all(keys.scores_partition(conference_id)))
 
+    def scores_for(self, conference_id: str, nomination_id: str) -> list[Record]:
+        """One nomination's reviewer scores (its sort keys begin with its id): not the conference's."""
+        return list(self.table.query_all(keys.scores_partition(conference_id),
+                                         prefix=keys.score_prefix(nomination_id)))
+
 
 def credential_keys(bearer: Bearer) -> dict[str, keys.Key]:
     """What authenticating a bearer token reads: the machine token's record, or the person's account

@@ -17,6 +17,8 @@ if TYPE_CHECKING:  # request models are for the type checker; pydantic loads onl
     from chalicelib.units.models import UnitIn, UnitPatch
 
 PUBLIC_FIELDS = ("id", "name", "parent_id", "kind", "emails", "created_at", "updated_at")
+# What a walk of the whole tree reads of each unit (a projection: not emails, not the stored path)
+TREE_FIELDS = ("id", "name", "parent_id", "kind")
 
 
 def public(unit: dict[str, Any]) -> dict[str, Any]:
@@ -50,7 +52,11 @@ def create_unit(store: Store, who: Principal | None, data: UnitIn, now: datetime
 def ancestors(store: Store, unit_id: str | None) -> list[str]:
     """unit_id, its parent, its parent's parent, ... up to the root, however deep.
 
-    Stops at the first unit seen twice, so a cycle already in the table cannot hang it."""
+    One read when the unit carries its ancestor path; else one per level, stopping at the first unit
+    seen twice, so a cycle already in the table cannot hang it."""
+    unit = store.units.get(unit_id) if unit_id else None
+    if unit is not None and isinstance(unit.get("path"), list):
+        return [unit_id, *reversed(unit["path"])]  # type: ignore[list-item]
     return [link for link, _ in ancestor_links(store, unit_id)]
 
 
