@@ -31,9 +31,11 @@
     webauthn challenge  CHALLENGE#<challenge>       CHALLENGE                   -                   -
     sign-in throttle    THROTTLE#<subject>          THROTTLE                    -                   -
 
-Access patterns: a unit, all units (Query UNITS); a token by id (GetItem, the id is
+Access patterns: a unit, all units (Query UNITS; projected to the fields a walk of the tree needs);
+whether a unit lies below another (GetItem: the unit item's `path` attribute lists its ancestors,
+root first); a token by id (GetItem, the id is
 part of the bearer token); a unit's reports over a period range (Query BETWEEN;
-period codes sort within one kind); every report of one period (Query GSI1); a
+period codes sort within one kind); every report of one period (Query GSI1; the completeness board projects it to the status fields); a
 report's revisions (Query begins_with); what a submission needs (the unit, the
 current report, the period's settings, the unit's exception and its figure history:
 one BatchGetItem); conferences due soon (Query GSI1
