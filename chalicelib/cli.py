@@ -1,4 +1,4 @@
-"""Operator commands: `python -m chalicelib.cli [--stage S] admin-token | remind | compile | resend | unit-paths`.
+"""Operator commands: `python -m chalicelib.cli [--stage S] admin-token | remind | compile | resend | backfill`.
 
 Run outside Lambda, the CLI takes its configuration from the chosen Chalice
 stage in .chalice/config.json (default `local`), under any THIDUA_* variables
@@ -164,12 +164,21 @@ def cmd_resend(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_unit_paths(args: argparse.Namespace) -> int:
-    """The one-off backfill: every unit's ancestor path, for units stored before units carried one."""
+def cmd_backfill(args: argparse.Namespace) -> int:
+    """The one-off backfill after an upgrade: every unit's ancestor path, every current report's status
+    item (periods of every kind from 2015 to next year), then the mark that lets the board read them."""
+    from datetime import date
+
     from chalicelib.units.service import backfill_paths
 
     store = _store_or_exit()
     print(f"{backfill_paths(store)} đơn vị được ghi lại đường dẫn cấp trên")
+    years = range(2015, date.today().year + 2)
+    codes = [f"{y}-{m:02d}" for y in years for m in range(1, 13)] + [f"{y}-Q{q}" for y in years for q in range(1, 5)] \
+        + [f"{y}-W{w:02d}" for y in years for w in range(1, 54)]
+    written = sum(store.reports.backfill_statuses(code) for code in codes)
+    store.reports.mark_statuses_ready()
+    print(f"{written} báo cáo được ghi trạng thái cho bảng tình hình nộp")
     return 0
 
 
@@ -191,8 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     resend.add_argument("--document", required=True, help="document id (GET /v1/conferences/{id}/documents)")
     resend.add_argument("--to", required=True, help="the recipient's address")
     resend.set_defaults(run=cmd_resend)
-    paths = sub.add_parser("unit-paths", help="store every unit's ancestor path (once, for units stored before paths)")
-    paths.set_defaults(run=cmd_unit_paths)
+    backfill = sub.add_parser("backfill", help="once after an upgrade: units' ancestor paths, reports' status items")
+    backfill.set_defaults(run=cmd_backfill)
     args = parser.parse_args(argv)
     load_stage_env(args.stage)
     return args.run(args)

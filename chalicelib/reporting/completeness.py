@@ -124,9 +124,9 @@ def _own(unit: dict[str, Any], report: dict[str, Any] | None, deadline: datetime
         else:
             state = report.get("status", "submitted")
             # fixed at the first submission: a correction after the deadline does not make it late
-            first = report.get("first_submitted_at") or report["submitted_at"]
+            first = report.get("first_submitted_at") or report.get("submitted_at")
             timeliness = report.get("timeliness") or (
-                "on_time" if datetime.fromisoformat(first) <= deadline else "late")
+                "on_time" if first is None or datetime.fromisoformat(first) <= deadline else "late")
             if state == "returned":
                 counts["returned"] = 1
             else:

@@ -356,3 +356,19 @@ def register_import(import_id: str) -> Key:
 def score_prefix(nomination_id: str) -> str:
     """The sort keys of one nomination's reviewer scores in its conference's SCORES partition."""
     return f"{nomination_id}#"
+
+
+def report_status(unit_id: str, period: str) -> Key:
+    """A current report's status fields alone (no figures, no achievements), kept by every submission
+    and review in its own transaction: the completeness board Queries these small items, so its
+    1 MB pages hold thousands of units instead of the few hundred whole reports that fit."""
+    return period_statuses(period), f"UNIT#{unit_id}"
+
+
+def period_statuses(period: str) -> str:
+    return f"STATUS#{period}"
+
+
+# Set once every report has its status item (a new table; or after `cli backfill`): until then the
+# board reads the period's reports themselves (projected), as before status items.
+REPORT_STATUSES_READY = ("MIGRATION#report-statuses", "MIGRATION")

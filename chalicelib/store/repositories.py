@@ -159,6 +159,9 @@ class Tokens(_Repository):
         return self.table.query(keys.TOKENS_INDEX, index=True, limit=limit, cursor=cursor)
 
 
+_STATUSES_READY: set[str] = set()  # tables known to hold a status item for every current report
+
+
 class Reports(_Repository):
     def get(self, unit_id: str, period: str) -> Record | None:
         return self.table.get(keys.report(unit_id, period))
@@ -212,12 +215,15 @@ class Reports(_Repository):
             changes[keys.history_attr(period)] = json.dumps(report["values"], separators=(",", ":"))
         kind = report.get("period_kind") or parse_period(period).kind
         figures = [Staged(Update(keys.figure_history(unit_id, kind), changes))] if changes else []
-        self.writes.apply(_with_audit([current, revision, *figures], audit))
+        self.writes.apply(_with_audit([current, revision, *figures, self._status_put(report)], audit))
 
     def update_state(self, unit_id: str, period: str, expected_etag: str, fields: Record,
                      audit: Record | None = None) -> None:
+        status = {k: v for k, v in fields.items() if k in self.STATUS_ATTRS}
+        also = [Staged(Update(keys.report_status(unit_id, period), {**status, "unit_id": unit_id, "period": period}))
+                ] if status else []
         self.writes.apply(_with_audit(
-            [Staged(Update(keys.report(unit_id, period), fields, Eq("etag", expected_etag)), "etag")], audit))
+            [Staged(Update(keys.report(unit_id, period), fields, Eq("etag", expected_etag)), "etag"), *also], audit))
 
     def revisions(self, unit_id: str, period: str, limit: int = MAX_PAGE, cursor: str | None = None) -> Page:
         return self.table.query(keys.unit_partition(unit_id), prefix=keys.revision_prefix(period),
@@ -235,10 +241,46 @@ class Reports(_Repository):
     # What the completeness board reads of a report: never its figures or achievements.
     STATUS_ATTRS = ("unit_id", "period", "status", "timeliness", "submitted_at", "first_submitted_at", "version")
 
+    def _status_put(self, report: Record) -> Staged:
+        pk, sk = keys.report_status(report["unit_id"], report["period"])
+        return Staged(Put({**{k: report.get(k) for k in self.STATUS_ATTRS}, "PK": pk, "SK": sk}))
+
     def statuses_for_period(self, period: str) -> list[Record]:
-        """Every current report of a period, only its status fields (a projection: the 1 MB pages of the
-        index hold a hundred times more of them than of whole reports)."""
+        """Every current report of a period, only its status fields: the period's small status items
+        once every report has one (`statuses_ready`), else the reports themselves, projected (DynamoDB
+        counts its 1 MB pages before a projection: whole reports, a few hundred a page)."""
+        if self.statuses_ready():
+            return list(self.table.query_all(keys.period_statuses(period)))
         return list(self.table.query_all(keys.period_reports_index(period), index=True, attrs=self.STATUS_ATTRS))
+
+    def statuses_ready(self) -> bool:
+        name = getattr(self.table, "name", "")
+        if name in _STATUSES_READY:
+            return True
+        if self.table.get(keys.REPORT_STATUSES_READY) is None:
+            return False
+        _STATUSES_READY.add(name)  # never unset: remembered for the process
+        return True
+
+    def mark_statuses_ready(self) -> None:
+        pk, sk = keys.REPORT_STATUSES_READY
+        self.table.write(Put({"PK": pk, "SK": sk, "what": "every current report has its status item"}))
+
+    def backfill_statuses(self, period: str) -> int:
+        """Write the status item of each current report of `period` that has none (or a partial one, left
+        by a review before it had one): how many."""
+        have = {s["unit_id"]: s for s in self.table.query_all(keys.period_statuses(period)) if "unit_id" in s}
+        written = 0
+        for report in self.table.query_all(keys.period_reports_index(period), index=True, attrs=self.STATUS_ATTRS):
+            if report["unit_id"] in have and have[report["unit_id"]].get("submitted_at"):
+                continue
+            put = self._status_put(report).operation
+            try:
+                self.table.write(Put(put.item, any_of(Absent(), Missing("submitted_at"))))  # type: ignore[attr-defined]
+                written += 1
+            except ConditionFailed:
+                pass  # written meanwhile by a submission
+        return written
 
     def get_exception(self, unit_id: str, period: str) -> Record | None:
         return self.table.get(keys.exception(unit_id, period))
@@ -962,7 +1004,10 @@ class Store:
         self.writes.after_commit(then)
 
     def ensure_table(self) -> bool:
-        return self.table.ensure()
+        created = self.table.ensure()
+        if created:  # a new table holds no report without its status item
+            self.reports.mark_statuses_ready()
+        return created
 
     def delete_table(self) -> None:
         self.table.drop()

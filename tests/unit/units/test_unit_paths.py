@@ -98,6 +98,6 @@ def test_the_cli_backfills(store, capsys):
     from chalicelib import cli
 
     seed_units(store, TREE)
-    assert cli.main(["unit-paths"]) == 0
+    assert cli.main(["backfill"]) == 0
     assert "5 đơn vị" in capsys.readouterr().out
     assert paths(store)["ca-phuong-ben-thuy"] == ["bo-cong-an", "ca-nghe-an", "ca-tp-vinh"]
