@@ -1,4 +1,5 @@
-"""Operator commands: `python -m chalicelib.cli [--stage S] admin-token | remind | compile | resend | sum-figures`.
+"""Operator commands: `python -m chalicelib.cli [--stage S] admin-token | remind | compile | resend | sum-figures |
+backfill`.
 
 Run outside Lambda, the CLI takes its configuration from the chosen Chalice
 stage in .chalice/config.json (default `local`), under any THIDUA_* variables
@@ -188,6 +189,24 @@ def cmd_sum_figures(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backfill(args: argparse.Namespace) -> int:
+    """The one-off backfill after an upgrade: every unit's ancestor path, every current report's status
+    item (periods of every kind from 2015 to next year), then the mark that lets the board read them."""
+    from datetime import date
+
+    from chalicelib.units.service import backfill_paths
+
+    store = _store_or_exit()
+    print(f"{backfill_paths(store)} đơn vị được ghi lại đường dẫn cấp trên")
+    years = range(2015, date.today().year + 2)
+    codes = [f"{y}-{m:02d}" for y in years for m in range(1, 13)] + [f"{y}-Q{q}" for y in years for q in range(1, 5)] \
+        + [f"{y}-W{w:02d}" for y in years for w in range(1, 54)]
+    written = sum(store.reports.backfill_statuses(code) for code in codes)
+    store.reports.mark_statuses_ready()
+    print(f"{written} báo cáo được ghi trạng thái cho bảng tình hình nộp")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chalicelib.cli")
     parser.add_argument("--stage", default=os.environ.get("THIDUA_STAGE", "local"))
@@ -209,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     sums = sub.add_parser("sum-figures", help="keep a conference's figure sums before its first shortlist")
     sums.add_argument("--conference", required=True, help="conference id")
     sums.set_defaults(run=cmd_sum_figures)
+    backfill = sub.add_parser("backfill", help="once after an upgrade: units' ancestor paths, reports' status items")
+    backfill.set_defaults(run=cmd_backfill)
     args = parser.parse_args(argv)
     load_stage_env(args.stage)
     return args.run(args)

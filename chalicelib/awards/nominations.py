@@ -12,7 +12,10 @@ later change is 423. Every change is in the audit log.
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -29,8 +32,9 @@ from chalicelib.core.positions import position_cursor, position_of
 from chalicelib.core.states import Decision, NominationKind, NominationStatus
 from chalicelib.core.text import cut_at_word, mixed_scripts, name_key
 from chalicelib.store import Page, Store
+from chalicelib.store.repositories import Batch
 from chalicelib.store.unit_of_work import MAX_TRANSACTION
-from chalicelib.units.service import ancestors, get_unit
+from chalicelib.units.service import ancestors, get_unit, in_subtree
 
 if TYPE_CHECKING:  # request models are for the type checker; pydantic loads only with a body
     from chalicelib.awards.models import BulkDecisionIn, DecisionIn, NominationIn, NominationPatch, ScoresIn
@@ -105,7 +109,8 @@ def _open_for_units(conference: dict[str, Any], who: Principal, now: datetime) -
         raise Locked("Đã hết hạn gửi đề nghị khen thưởng cho hội nghị này.", "nomination_deadline_passed")
 
 
-def _check_fields(store: Store, nomination: dict[str, Any]) -> None:
+def _check_fields(store: Store, nomination: dict[str, Any], nominee_unit: dict[str, Any] | None = None) -> None:
+    """`nominee_unit`: the nominee's unit as read (None: read here)."""
     errors: list[FieldError] = []
     form = award_form(nomination["award_form"])
     if form is None:
@@ -132,25 +137,45 @@ def _check_fields(store: Store, nomination: dict[str, Any]) -> None:
     unknown = sorted(set(nomination.get("figures") or {}) - set(indicator_catalog().codes))
     if unknown:
         errors.append(FieldError("figures", f"Mã chỉ tiêu không có trong danh mục: {', '.join(unknown)}."))
-    if store.units.get(nomination["nominee_unit_id"]) is None:
+    nominee = nominee_unit if nominee_unit is not None and nominee_unit.get("id") == nomination["nominee_unit_id"] \
+        else store.units.get(nomination["nominee_unit_id"])
+    if nominee is None:
         errors.append(FieldError("nominee_unit_id", f"Đơn vị '{nomination['nominee_unit_id']}' không tồn tại."))
-    elif nomination["nominee_unit_id"] not in _subtree(store, nomination["unit_id"]):
+    elif not in_subtree(store, nominee, nomination["unit_id"]):  # the nominee's stored path: no tree read
         errors.append(FieldError("nominee_unit_id", "Chỉ đề nghị cho đơn vị mình hoặc đơn vị cấp dưới."))
     if errors:
         raise Invalid(errors)
 
 
 def _check_identity(store: Store, nomination: dict[str, Any]) -> None:
-    """One nominee per conference and award form (409 naming the nomination already there); a name
-    mixing scripts that is not a duplicate is refused (422): it only looks like the name it copies."""
-    key = nomination["identity_key"]
-    for other in store.nominations.for_conference(nomination["conference_id"]):
-        if (other["id"] != nomination.get("id") and other["award_form"] == nomination["award_form"]
-                and (other.get("identity_key") or identity_key(other)) == key):
-            raise Conflict(_duplicate(store, nomination, other))
+    """One nominee per conference and award form: the guard item the write puts with the nomination
+    (its failure is a 409 naming the nomination already there, built only then). A name mixing
+    scripts that is not a duplicate is refused (422): it only looks like the name it copies; only such
+    a name costs a read of the guard here."""
+    def duplicate() -> Exception:
+        other = _guarded(store, nomination)
+        if other is None:  # released meanwhile: still refused, the guard was taken when the write ran
+            form = award_form(nomination["award_form"])
+            return Conflict(f"'{nomination['name']}' đã được đề nghị "
+                            f"{form.name if form else nomination['award_form']} tại hội nghị này.")
+        return Conflict(_duplicate(store, nomination, other))
+
+    store.explain(nominee=duplicate)
     if mixed_scripts(nomination["name"]):
+        other = _guarded(store, nomination)
+        if other is not None:
+            raise duplicate()
         raise invalid("name", "Tên trộn chữ của nhiều hệ chữ (ví dụ chữ Kirin hoặc Hy Lạp giống chữ Latinh); "
                               "hãy gõ lại bằng chữ tiếng Việt.")
+
+
+def _guarded(store: Store, nomination: dict[str, Any]) -> dict[str, Any] | None:
+    """Another nomination holding this nominee's guard (same conference, form and identity), if any."""
+    holder = store.nominations.guard_holder(nomination["conference_id"], nomination["award_form"],
+                                            nominee_key(nomination))
+    if holder is None or holder == nomination.get("id"):
+        return None
+    return store.nominations.get(holder)
 
 
 def _duplicate(store: Store, nomination: dict[str, Any], other: dict[str, Any]) -> str:
@@ -160,33 +185,60 @@ def _duplicate(store: Store, nomination: dict[str, Any], other: dict[str, Any]) 
             f"này: đề nghị {other['id']} ('{other['name']}') của {unit.get('name', other['unit_id'])}.")
 
 
-def _subtree(store: Store, unit_id: str) -> set[str]:
-    from chalicelib.units.service import descendants
-
-    return descendants(store.units.all(), unit_id)
-
-
 # -- nominations -----------------------------------------------------------------------
 
-def create_nomination(store: Store, who: Principal, unit_id: str, body: NominationIn, now: datetime) -> dict[str, Any]:
-    get_unit(store, unit_id)
-    conference = _conference(store, body.conference_id)
-    _open_for_units(conference, who, now)
+_HINTS = {"nominee_unit_id": re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$"),
+          "conference_id": re.compile(r"^[0-9]{8}-[a-z0-9]{6}$")}
+
+
+def _hint(raw: bytes, name: str) -> str | None:
+    """What the (not yet validated) body names in field `name`, when it has the shape of an id: only
+    ever a key read ahead with the rest of the batch; the body is validated after authentication."""
+    try:
+        value = json.loads(raw).get(name) if raw and len(raw) <= 64 * 1024 else None
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) and _HINTS[name].match(value) else None
+
+
+def create_reads(store: Store, unit_id: str, bearer: Any, raw: bytes = b"") -> Any:
+    """The route's preload, one BatchGetItem: the nominating unit, the conference and the nominee's
+    unit the body names, with what authenticates the caller."""
+    nominee = _hint(raw, "nominee_unit_id")
+    conference = _hint(raw, "conference_id")
+    return store.reads.read(units=[unit_id, *([nominee] if nominee else [])],
+                            conferences=[conference] if conference else [], bearer=bearer)
+
+
+def create_nomination(store: Store, who: Principal, unit_id: str, body: NominationIn, now: datetime,
+                      reads: Any = None) -> dict[str, Any]:
+    """At most three round trips, however many units and nominations there are: the unit (read with
+    the caller's credentials, `create_reads`), the conference with the nominee's unit (one batch; the
+    subtree check is the nominee's stored path), then the write, whose guard item refuses a nominee
+    already nominated."""
     data = body.model_dump()
+    nominee_id = data["nominee_unit_id"] or unit_id
+    found = _also(store, reads, units=[unit_id, nominee_id], conferences=[body.conference_id])
+    unit = found.units[unit_id]
+    if unit is None:
+        raise NotFound(f"đơn vị '{unit_id}'")
+    conference = found.conferences[body.conference_id]
+    if conference is None:
+        raise invalid("conference_id", f"Hội nghị '{body.conference_id}' không tồn tại.")
+    _open_for_units(conference, who, now)
     # a collective named without a unit of the tree is a team within the nominating unit (as before identities)
     team = data["team"] if data["team"] is not None else (body.kind == "collective" and data["nominee_unit_id"] is None)
-    nomination = {**data, "team": team, "unit_id": unit_id, "nominee_unit_id": data["nominee_unit_id"] or unit_id,
+    nomination = {**data, "team": team, "unit_id": unit_id, "nominee_unit_id": nominee_id,
                   "status": NominationStatus.PENDING.value, "decision": None, "created_at": iso(now),
                   "created_by": who.actor, "updated_at": iso(now), "version": 1}
-    _check_fields(store, nomination)
+    _check_fields(store, nomination, found.units[nominee_id])
     nomination["identity_key"] = identity_key(nomination)
-    _check_identity(store, nomination)
     nomination["nominee_key"] = nominee_key(nomination)
+    _check_identity(store, nomination)
     nomination["id"] = "".join(secrets.choice(_ID_ALPHABET) for _ in range(10))  # 30^10: never twice in practice
     nomination["etag"] = etag_of(nomination)
-    store.explain(
-        nominee=Conflict(f"'{nomination['name']}' đã được đề nghị {award_form(body.award_form).name} tại hội nghị này."),
-        finalised=Locked(FINALISED, "finalised"), exists=Conflict("Không cấp được mã đề nghị, vui lòng thử lại."))
+    store.explain(finalised=Locked(FINALISED, "finalised"),
+                  exists=Conflict("Không cấp được mã đề nghị, vui lòng thử lại."))
     store.nominations.create(nomination, audit=audit.event(entity(nomination["id"]), "nominated", who, now,
                                                            conference_id=conference["id"], award_form=body.award_form))
     return nomination
@@ -194,11 +246,12 @@ def create_nomination(store: Store, who: Principal, unit_id: str, body: Nominati
 
 def nominee_units(store: Store, unit_id: str) -> list[dict[str, Any]]:
     """The units a nomination of `unit_id` may name (itself and its subtree), in tree order."""
-    from chalicelib.units.service import tree_walk
+    from chalicelib.units.service import TREE_FIELDS, descendants, tree_walk
 
     get_unit(store, unit_id)
-    mine = _subtree(store, unit_id)
-    units = [u for u in store.units.all() if u["id"] in mine]
+    tree = store.units.all(attrs=TREE_FIELDS)  # the picker lists the whole subtree: the tree, projected, once
+    mine = descendants(tree, unit_id)
+    units = [u for u in tree if u["id"] in mine]
     return [{"id": u["id"], "name": u["name"], "parent_id": parent if parent in mine else None}
             for _, u, parent in tree_walk(units)]
 
@@ -215,17 +268,89 @@ def list_nominations(store: Store, unit_id: str, conference_id: str | None, limi
     return store.nominations.for_unit(unit_id, conference_id, limit=limit, cursor=cursor)
 
 
+def _also(store: Store, reads: Any, units: list[str] = (), conferences: list[str] = ()) -> Any:  # type: ignore[assignment]
+    """`reads` (a preload's Batch) with whatever of `units` and `conferences` it lacks read in one more batch."""
+    have_units = dict(reads.units) if reads is not None else {}
+    have_conferences = dict(reads.conferences) if reads is not None else {}
+    missing_units = [u for u in units if u not in have_units]
+    missing_conferences = [c for c in conferences if c not in have_conferences]
+    if missing_units or missing_conferences:
+        more = store.reads.read(units=missing_units, conferences=missing_conferences)
+        have_units.update(more.units)
+        have_conferences.update(more.conferences)
+    return Batch(units=have_units, conferences=have_conferences,
+                 nominations=dict(reads.nominations) if reads is not None else {})
+
+
+@dataclass(frozen=True)
+class EditReads:
+    """What an edit's preload read: the caller's credentials and the nomination's id pointer, then
+    (the pointer naming them) the nomination, its conference, its unit and its nominee's unit."""
+
+    credentials: dict[str, Any] | None
+    pointer: dict[str, Any] | None
+    found: Batch
+
+    @property
+    def owner(self) -> str | None:
+        """The proposing unit, for the access rule (no second read of the nomination)."""
+        return self.pointer["unit_id"] if self.pointer else None
+
+    @property
+    def units(self) -> dict[str, Any]:
+        """The units read (the proposing unit's stored path answers the access rule's subtree check)."""
+        return self.found.units
+
+    @property
+    def conferences(self) -> dict[str, Any]:
+        return self.found.conferences
+
+    @property
+    def nominations(self) -> dict[str, Any]:
+        return self.found.nominations
+
+
+def edit_reads(store: Store, nomination_id: str, bearer: Any, raw: bytes = b"") -> EditReads:
+    """The route's preload, two BatchGetItems: the nomination's pointer with what authenticates the
+    caller, then what the pointer names (and the nominee's unit the body names, if another)."""
+    first = store.reads.read(pointers=[nomination_id], bearer=bearer)
+    pointer = first.pointers[nomination_id]
+    if pointer is None:
+        return EditReads(first.credentials, None, Batch())
+    units = [pointer["unit_id"], pointer.get("nominee_unit_id"), _hint(raw, "nominee_unit_id")]
+    found = store.reads.read(units=[u for u in units if u], conferences=[pointer["conference_id"]],
+                             nominations=[pointer])
+    return EditReads(first.credentials, pointer, found)
+
+
 def patch_nomination(store: Store, who: Principal, nomination_id: str, patch: NominationPatch, if_match: str | None,
-                     now: datetime) -> dict[str, Any]:
-    current = get_nomination(store, nomination_id)
+                     now: datetime, reads: EditReads | None = None) -> dict[str, Any]:
+    """At most three round trips, however many units and nominations there are: the pointer (with
+    the caller's credentials, `edit_reads`), the nomination with its conference and its nominee's
+    unit (one batch: the pointer names them), then the write."""
+    if reads is None or reads.pointer is None or reads.pointer["id"] != nomination_id:
+        reads = edit_reads(store, nomination_id, None)
+    pointer = reads.pointer
+    if pointer is None:
+        raise NotFound(f"đề nghị khen thưởng '{nomination_id}'")
     if if_match is None:
         raise PreconditionRequired("Sửa đề nghị cần If-Match với ETag của lần đọc gần nhất.")
+    changes = patch.model_dump(exclude_unset=True)
+    current = reads.nominations.get(nomination_id)
+    if current is None:
+        raise NotFound(f"đề nghị khen thưởng '{nomination_id}'")
     if if_match != current["etag"]:
         raise PreconditionFailed("ETag không khớp: đề nghị đã thay đổi sau lần đọc của bạn.")
-    _open_for_units(_conference(store, current["conference_id"]), who, now)
+    # the nominee's unit this edit leaves, read with the nomination (a pointer from before pointers
+    # named it, or a body the hint missed, costs one more read)
+    found = _also(store, reads, units=[changes.get("nominee_unit_id") or current["nominee_unit_id"]],
+                  conferences=[current["conference_id"]])
+    conference = found.conferences[current["conference_id"]]
+    if conference is None:
+        raise invalid("conference_id", f"Hội nghị '{current['conference_id']}' không tồn tại.")
+    _open_for_units(conference, who, now)
     if current["status"] not in EDITABLE:
         raise Locked("Đề nghị đã được quyết định nên không thể sửa.", "decided")
-    changes = patch.model_dump(exclude_unset=True)
     for key in ("kind", "name", "award_form", "achievements", "nominee_unit_id"):
         if key in changes and changes[key] is None:
             raise invalid(key, "Không được để trống.")
@@ -234,16 +359,15 @@ def patch_nomination(store: Store, who: Principal, nomination_id: str, patch: No
     updated = {**current, **changes, "updated_at": iso(now), "version": current["version"] + 1}
     if updated["kind"] == NominationKind.INDIVIDUAL:
         updated["team"] = False
-    _check_fields(store, updated)
+    _check_fields(store, updated, found.units.get(updated["nominee_unit_id"]))
     updated["identity_key"] = identity_key(updated)
-    _check_identity(store, updated)
     updated["nominee_key"] = nominee_key(updated)
+    _check_identity(store, updated)
     updated["etag"] = etag_of(updated)
-    store.explain(nominee=Conflict(f"'{updated['name']}' đã được đề nghị hình thức này tại hội nghị."),
-                  finalised=Locked(FINALISED, "finalised"),
+    store.explain(finalised=Locked(FINALISED, "finalised"),
                   etag=PreconditionFailed("Đề nghị vừa được thay đổi bởi một yêu cầu khác; hãy đọc lại."))
     store.nominations.replace(updated, current, audit=audit.event(entity(nomination_id), "edited", who, now,
-                                                                  fields=sorted(changes)))
+                                                                  fields=sorted(changes)), pointer=pointer)
     return updated
 
 
@@ -256,7 +380,7 @@ def conflicted_units(store: Store, nomination: dict[str, Any]) -> set[str]:
 
 
 def scores_of(store: Store, nomination: dict[str, Any]) -> list[dict[str, Any]]:
-    return [s for s in store.nominations.scores(nomination["conference_id"]) if s["nomination_id"] == nomination["id"]]
+    return store.nominations.scores_for(nomination["conference_id"], nomination["id"])
 
 
 def score_nomination(store: Store, who: Principal, nomination_id: str, body: ScoresIn, now: datetime) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from chalicelib.core.catalogs import award_form, award_forms, scoring_rubric
 from chalicelib.core.errors import NotFound
 from chalicelib.core.positions import position_cursor, position_of
 from chalicelib.store import Store
-from chalicelib.units.service import descendants
+from chalicelib.units.service import TREE_FIELDS, descendants
 
 CONFLICT = "Không được chấm: xung đột lợi ích"
 
@@ -55,7 +55,8 @@ def scoring_sheet(store: Store, who: Principal, conference_id: str, limit: int, 
     conference = store.conferences.get(conference_id)
     if conference is None:
         raise NotFound(f"hội nghị '{conference_id}'")
-    units = store.units.all()
+    # names and the reviewer's subtree over every nomination of the conference: the tree, projected
+    units = store.units.all(attrs=TREE_FIELDS)
     names = {u["id"]: u["name"] for u in units}
     # the reviewer's unit and every unit below it: a nomination touching one of them is conflicted
     mine = descendants(units, who.unit_id) if who.unit_id else set()

@@ -39,12 +39,14 @@ def list_award_forms(ctx: Context) -> Reply:
               summary="Đề nghị khen thưởng cho đơn vị mình hoặc đơn vị cấp dưới (tập thể hoặc cá nhân)",
               access=OWN_SUBTREE_WRITE, body=models.NominationIn, response=models.Nomination, status=201, errors=(404, 409, 423),
               idempotent=True, etag=True, location=True,
+              preload=lambda ctx, bearer: service.create_reads(ctx.store, ctx.params["unit_id"], bearer,
+                                                               ctx.raw_body()),
               links=tuple((target, {"nomination_id": "$response.body#/id"})
                           for target in ("getNomination", "patchNomination", "scoreNomination", "decide",
                                          "nominationAudit", "nominationDetail")))
 def create_nomination(ctx: Context, unit_id: str) -> Reply:
-    return nomination_reply(service.create_nomination(ctx.store, ctx.who, unit_id, ctx.body, ctx.now()),
-                            location=True)
+    return nomination_reply(service.create_nomination(ctx.store, ctx.who, unit_id, ctx.body, ctx.now(),
+                                                      reads=ctx.preloaded), location=True)
 
 
 @awards.route("GET", "/v1/units/{unit_id}/nominations", summary="Các đề nghị khen thưởng của đơn vị",
@@ -83,10 +85,12 @@ def nomination_detail(ctx: Context, nomination_id: str) -> Reply:
 @awards.route("PATCH", "/v1/nominations/{nomination_id}",
               summary="Sửa đề nghị (đơn vị đề nghị hoặc quản trị) khi chưa quyết định, chưa hết hạn, chưa chốt",
               access=NOMINATION_WRITE, body=models.NominationPatch, response=models.Nomination, errors=(404, 409, 423),
-              if_match=True, if_match_required=True, etag=True)
+              if_match=True, if_match_required=True, etag=True,
+              preload=lambda ctx, bearer: service.edit_reads(ctx.store, ctx.params["nomination_id"], bearer,
+                                                             ctx.raw_body()))
 def patch_nomination(ctx: Context, nomination_id: str) -> Reply:
     return nomination_reply(service.patch_nomination(ctx.store, ctx.who, nomination_id, ctx.body, ctx.if_match,
-                                                     ctx.now()))
+                                                     ctx.now(), reads=ctx.preloaded))
 
 
 @awards.route("POST", "/v1/nominations/{nomination_id}/scores",

@@ -61,9 +61,12 @@ def _check_reply(op: Operation, status: int, body: Any, headers: dict[str, str])
 
 def _within(ctx: Context) -> Callable[[str, str], bool]:
     def within(unit_id: str, ancestor_id: str) -> bool:
-        from chalicelib.units.service import ancestors
+        from chalicelib.units.service import within as in_tree
 
-        return ancestor_id in ancestors(ctx.store, unit_id)  # the store is built only if a rule asks
+        # the unit's stored ancestor path: no read when the route's preload read the unit already
+        read = getattr(ctx.preloaded, "units", None)
+        known = read.get(unit_id) if isinstance(read, dict) else getattr(ctx.preloaded, "unit", None)
+        return in_tree(ctx.store, unit_id, ancestor_id, known if isinstance(known, dict) else None)
     return within
 
 
@@ -87,7 +90,8 @@ def handle(blueprint: Blueprint, op: Operation, view: Callable[..., Reply | Resp
             ctx.principal, ctx.account = authenticate(ctx.store, header, ctx.now(), found)
         owner = None
         if op.access.resource and ctx.principal is not None and ctx.principal.role == Role.UNIT:
-            owner = RESOURCE_OWNERS[op.access.resource](ctx.store, params)
+            # what the route's preload read may name the owner already (a nomination's pointer)
+            owner = getattr(ctx.preloaded, "owner", None) or RESOURCE_OWNERS[op.access.resource](ctx.store, params)
         op.access.check(ctx.principal, params, _within(ctx), owner)
         if op.consumes is not None:
             media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()

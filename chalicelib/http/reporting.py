@@ -130,7 +130,8 @@ def set_period(ctx: Context, period: str) -> Reply:
                          "none khi chưa đơn vị nào, partial ở giữa, null khi không có cấp dưới phải nộp. "
                          "Trang: `rows` là các dòng của trang (theo thứ tự cây), `next` là con trỏ trang sau "
                          "(?cursor=), `totals`/`rates` là của cả kỳ; không có limit và cursor thì cả bảng trong "
-                         "một trang nếu dưới 5 MB, nếu không thì 500 dòng đầu",
+                         "một trang nếu dưới 1 MB, nếu không thì 500 dòng đầu; mỗi trang không quá 1 MB (ít dòng hơn "
+                         "limit nếu cần)",
                  access=ADMIN, response=models.Completeness, errors=(422,),
                  query=(CURSOR, QueryParam("limit", f"Số dòng mỗi trang (1-{MAX_LIMIT})",
                                            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT})))

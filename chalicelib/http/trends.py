@@ -7,6 +7,7 @@ from chalicelib.core.access import STAFF
 from chalicelib.http.context import Context, Reply, page
 from chalicelib.http.declaration import Feature, LazyModels, QueryParam
 from chalicelib.reporting import trends as domain
+from chalicelib.units.service import TREE_FIELDS
 
 models = LazyModels("chalicelib.reporting.trend_models")
 trends = Feature(__name__, "trends", "Xu hướng: chỉ tiêu qua các kỳ theo cây đơn vị (quản trị và lãnh đạo).")
@@ -34,4 +35,5 @@ def get_trends(ctx: Context) -> Reply:
                       "hướng; lãnh đạo không đọc được danh sách đơn vị đầy đủ (GET /v1/units)",
               access=STAFF, response=models.UnitChoiceList)
 def trend_units(ctx: Context) -> Reply:
-    return Reply(page(domain.unit_choices(ctx.store.units.all()), None))
+    # the picker of the Xu hướng screen lists every unit in tree order: the tree, projected
+    return Reply(page(domain.unit_choices(ctx.store.units.all(attrs=TREE_FIELDS)), None))

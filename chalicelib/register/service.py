@@ -28,7 +28,7 @@ from chalicelib.core.errors import Conflict, Forbidden, NotFound, invalid
 from chalicelib.core.positions import position_cursor, position_of
 from chalicelib.core.text import name_key, search_key, sort_key
 from chalicelib.store import Store
-from chalicelib.units.service import descendants
+from chalicelib.units.service import TREE_FIELDS, descendants
 
 IMPORT_TTL = timedelta(days=7)  # a preview not confirmed within a week is dropped (DynamoDB TTL)
 ENTRY_FIELDS = ("id", "kind", "name", "identity_key", "officer_number", "birth_date", "position", "unit_id",
@@ -123,7 +123,7 @@ def register_decision(store: Store, record: Mapping[str, Any], inputs: Any, issu
 
 def _scope(store: Store, who: Principal, unit_id: str | None) -> set[str] | None:
     """The units whose entries the caller may see (None: every entry)."""
-    units = store.units.all()
+    units = store.units.all(attrs=TREE_FIELDS)  # a subtree as a set of ids: the tree, projected
     if unit_id is not None and not any(u["id"] == unit_id for u in units):
         raise NotFound(f"đơn vị '{unit_id}'")
     if who.is_staff:
@@ -215,7 +215,7 @@ def preview_import(store: Store, who: Principal, rows: list[dict[str, Any]], now
     """Check every row (`workbook.read_rows`) and keep the import pending; nothing enters the register."""
     from chalicelib.register.workbook import check_rows
 
-    units = store.units.all()
+    units = store.units.all(attrs=TREE_FIELDS)  # rows name units by code or name: the tree, projected
     entries, errors = check_rows(rows, units, _form_lookup())
     import_id = new_import_id()
     for entry in entries:

@@ -124,9 +124,9 @@ def _own(unit: dict[str, Any], report: dict[str, Any] | None, deadline: datetime
         else:
             state = report.get("status", "submitted")
             # fixed at the first submission: a correction after the deadline does not make it late
-            first = report.get("first_submitted_at") or report["submitted_at"]
+            first = report.get("first_submitted_at") or report.get("submitted_at")
             timeliness = report.get("timeliness") or (
-                "on_time" if datetime.fromisoformat(first) <= deadline else "late")
+                "on_time" if first is None or datetime.fromisoformat(first) <= deadline else "late")
             if state == "returned":
                 counts["returned"] = 1
             else:
@@ -169,18 +169,23 @@ def period_completeness(units: list[dict[str, Any]], reports: list[dict[str, Any
 
 
 def completeness_for(store: Any, period: Period, deadline_days: int, now: datetime) -> Completeness:
-    """Completeness straight from the store: every unit, the period's reports (one Query)."""
+    """Completeness straight from the store: every unit (the board rolls every unit up, so it reads the
+    tree, only the fields a row shows) and the status of each of the period's reports (one Query of
+    the period's index, projected: never the figures or achievements)."""
     from chalicelib.reporting.deadlines import deadline_for
 
-    return period_completeness(store.units.all(), store.reports.for_period(period.code), period,
-                               deadline_days, now, deadline_for(store, period, deadline_days))
+    return period_completeness(store.units.all(attrs=UNIT_ATTRS), store.reports.statuses_for_period(period.code),
+                               period, deadline_days, now, deadline_for(store, period, deadline_days))
 
 
-# -- pages: Lambda answers at most 6 MB ------------------------------------------------------
+UNIT_ATTRS = ("id", "name", "parent_id", "kind")
 
-MAX_BODY = 5 * 1024 * 1024  # the whole board in one body only below this: room under 6 MB for headers
-MAX_LIMIT = 1000             # rows a page may ask for: ~1 MB at the longest names, far below 6 MB
-DEFAULT_PAGE = 500           # rows of the first page when the whole board would not fit
+
+# -- pages: every answer at most 1 MB --------------------------------------------------------
+
+MAX_BODY = 1024 * 1024   # the body of one page, as sent (UTF-8 JSON): the whole board only below this
+MAX_LIMIT = 1000         # rows a page may ask for (a page stops earlier if they would pass MAX_BODY)
+DEFAULT_PAGE = 500       # rows of the first page when the whole board would not fit
 
 
 def completeness_page(result: Completeness, limit: int | None, cursor: str | None) -> dict[str, Any]:
@@ -188,18 +193,33 @@ def completeness_page(result: Completeness, limit: int | None, cursor: str | Non
 
     Without `limit` and `cursor` the whole board comes in one body when it fits under
     MAX_BODY (what clients written before pages get, unchanged), else its first DEFAULT_PAGE
-    rows. `rows` is the page; `totals` and `rates` are the whole period's on every page. The
-    cursor is the position of the next page's first row, bound to the period; every request
-    walks the tree afresh, so pages join up in the same tree order whatever their size."""
+    rows. A page holds `limit` rows, fewer when they would take the body past MAX_BODY. `rows`
+    is the page; `totals` and `rates` are the whole period's on every page. The cursor is the
+    position of the next page's first row, bound to the period; every request walks the tree
+    afresh, so pages join up in the same tree order whatever their size."""
     whole = result.as_dict()
+    rows = whole["rows"]
     if limit is None and cursor is None:
-        if lambda_bytes(whole) <= MAX_BODY:
+        if body_bytes(whole) + len('"next": null, ') <= MAX_BODY:
             return {**whole, "next": None}
         limit = DEFAULT_PAGE
     start = position_of(cursor, "completeness", result.period.code, "kỳ này")
-    end = min(start + (limit or DEFAULT_PAGE), len(whole["rows"]))
-    return {**whole, "rows": whole["rows"][start:end],
-            "next": position_cursor("completeness", result.period.code, end) if end < len(whole["rows"]) else None}
+    # room for the page's frame (period, totals, rates, a cursor) and then row by row
+    room = MAX_BODY - body_bytes({**whole, "rows": [], "next": position_cursor("completeness", result.period.code,
+                                                                               len(rows))})
+    end = start
+    while end < min(start + (limit or DEFAULT_PAGE), len(rows)):
+        room -= body_bytes(rows[end]) + 2  # ", " between rows
+        if room < 0 and end > start:  # one row always goes, so a page moves on
+            break
+        end += 1
+    return {**whole, "rows": rows[start:end],
+            "next": position_cursor("completeness", result.period.code, end) if end < len(rows) else None}
+
+
+def body_bytes(body: Any) -> int:
+    """The size of `body` as the API sends it (UTF-8 JSON, Vietnamese letters as they are)."""
+    return len(json.dumps(body, ensure_ascii=False).encode())
 
 
 def lambda_bytes(body: Any) -> int:

@@ -33,7 +33,7 @@ from chalicelib.core.catalogs import Indicator, indicator_catalog
 from chalicelib.core.errors import Invalid, NotFound
 from chalicelib.core.errors import invalid as _invalid
 from chalicelib.core.periods import VN_TZ, Period, period_containing, period_of
-from chalicelib.units.service import tree_walk
+from chalicelib.units.service import TREE_FIELDS, tree_walk
 
 MAX_PERIODS = 36     # a range of at most 3 years of months: at most 36 period queries (see `trends_for`)
 DEFAULT_PERIODS = 6  # without `from`: the 6 periods ending at `to`
@@ -214,7 +214,7 @@ def trends_for(store: Any, indicator_code: str | None, unit_id: str | None, firs
     trend reads one small item per period; or a GSI projecting only unit_id, status and values.
     """
     rng = parse_range(indicator_code, first, last, now)
-    units = store.units.all()
+    units = store.units.all(attrs=TREE_FIELDS)  # a trend rolls up the tree: every unit, projected
     if unit_id is not None and not any(u["id"] == unit_id for u in units):
         raise NotFound(f"đơn vị '{unit_id}'")
     tree = subtree(units, unit_id)

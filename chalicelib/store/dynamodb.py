@@ -325,7 +325,8 @@ class DynamoTable(PagesThrough):
 
     def query(self, pk: str, *, index: bool = False, prefix: str | None = None,
               between: tuple[str, str] | None = None, newest_first: bool = False,
-              limit: int | None = MAX_PAGE, cursor: str | None = None, fields: Sequence[str] | None = None) -> Page:
+              limit: int | None = MAX_PAGE, cursor: str | None = None,
+              attrs: Sequence[str] | None = None) -> Page:
         if prefix is not None and between is not None:
             raise ValueError("query takes prefix or between, not both")
         pk_attr, sk_attr = key_attrs(index)
@@ -345,11 +346,12 @@ class DynamoTable(PagesThrough):
             "ExpressionAttributeNames": names, "ExpressionAttributeValues": values,
             "ScanIndexForward": not newest_first,
         }
-        if fields:  # names, not the words themselves: "values" and "status" are reserved
-            kwargs["ProjectionExpression"] = ", ".join(f"#f{i}" for i in range(len(fields)))
-            names.update({f"#f{i}": name for i, name in enumerate(fields)})
         if limit is not None:  # None: DynamoDB's own pages (up to 1 MB), for reads of everything
             kwargs["Limit"] = page_limit(limit)
+        if attrs:  # only these attributes come back (and are paid for in transfer and parsing)
+            for i, attr in enumerate(attrs):
+                names[f"#a{i}"] = attr
+            kwargs["ProjectionExpression"] = ", ".join(f"#a{i}" for i in range(len(attrs)))
         if index:
             kwargs["IndexName"] = keys.GSI1  # GSIs are eventually consistent only
         else:

@@ -31,9 +31,11 @@
     webauthn challenge  CHALLENGE#<challenge>       CHALLENGE                   -                   -
     sign-in throttle    THROTTLE#<subject>          THROTTLE                    -                   -
 
-Access patterns: a unit, all units (Query UNITS); a token by id (GetItem, the id is
+Access patterns: a unit, all units (Query UNITS; projected to the fields a walk of the tree needs);
+whether a unit lies below another (GetItem: the unit item's `path` attribute lists its ancestors,
+root first); a token by id (GetItem, the id is
 part of the bearer token); a unit's reports over a period range (Query BETWEEN;
-period codes sort within one kind); every report of one period (Query GSI1); a
+period codes sort within one kind); every report of one period (Query GSI1; the completeness board projects it to the status fields); a
 report's revisions (Query begins_with); what a submission needs (the unit, the
 current report, the period's settings, the unit's exception and its figure history:
 one BatchGetItem); conferences due soon (Query GSI1
@@ -390,3 +392,24 @@ def figures_pack_sort(chunk: int) -> str:
 def figures_window_partition(name: str) -> str:
     """The sums of a window of periods (`name`: a digest of its periods and indicators), packed like a period."""
     return f"FIGWINDOW#{name}"
+
+
+def score_prefix(nomination_id: str) -> str:
+    """The sort keys of one nomination's reviewer scores in its conference's SCORES partition."""
+    return f"{nomination_id}#"
+
+
+def report_status(unit_id: str, period: str) -> Key:
+    """A current report's status fields alone (no figures, no achievements), kept by every submission
+    and review in its own transaction: the completeness board Queries these small items, so its
+    1 MB pages hold thousands of units instead of the few hundred whole reports that fit."""
+    return period_statuses(period), f"UNIT#{unit_id}"
+
+
+def period_statuses(period: str) -> str:
+    return f"STATUS#{period}"
+
+
+# Set once every report has its status item (a new table; or after `cli backfill`): until then the
+# board reads the period's reports themselves (projected), as before status items.
+REPORT_STATUSES_READY = ("MIGRATION#report-statuses", "MIGRATION")

@@ -130,6 +130,15 @@ class ReportRepository(Protocol):
     def for_period(self, period: str) -> list[Record]:
         """Every unit's current report of one period."""
 
+    def statuses_for_period(self, period: str) -> list[Record]:
+        """Every current report of a period, only its status fields (never figures or achievements)."""
+
+    def mark_statuses_ready(self) -> None:
+        """Every current report has its status item: the board may read those alone."""
+
+    def backfill_statuses(self, period: str) -> int:
+        """Write the missing status items of a period's reports; how many."""
+
     def get_exception(self, unit_id: str, period: str) -> Record | None: ...
 
     def put_exception(self, exception: Record, audit: Record | None = None) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 from chalicelib.core.bearer import Bearer
 from chalicelib.core.periods import parse_period
@@ -129,8 +129,17 @@ class Units(_Repository):
     def list(self, limit: int = MAX_PAGE, cursor: str | None = None) -> Page:
         return self.table.query(keys.UNITS, prefix=keys.UNIT_PREFIX, limit=limit, cursor=cursor)
 
-    def all(self) -> list[Record]:
-        return list(self.table.query_all(keys.UNITS, prefix=keys.UNIT_PREFIX))
+    def all(self, attrs: Sequence[str] | None = None) -> list[Record]:
+        """Every unit (`attrs`: only these attributes of each)."""
+        return list(self.table.query_all(keys.UNITS, prefix=keys.UNIT_PREFIX, attrs=attrs))
+
+    def set_paths(self, paths: Sequence[tuple[str, list[str]]]) -> None:
+        """Store each unit's ancestor path (root first), at once, 100 units per transaction: what a move
+        rewrites below the moved unit after its own commit, and what the backfill writes."""
+        updates = [Update(keys.unit(unit_id), {"path": list(path)}, Exists()) for unit_id, path in paths]
+        for start in range(0, len(updates), MAX_PAGE):
+            chunk = updates[start:start + MAX_PAGE]
+            self.table.transact(chunk) if len(chunk) > 1 else self.table.write(chunk[0])
 
 
 class Tokens(_Repository):
@@ -156,6 +165,9 @@ class Tokens(_Repository):
 
     def list(self, limit: int = MAX_PAGE, cursor: str | None = None) -> Page:
         return self.table.query(keys.TOKENS_INDEX, index=True, limit=limit, cursor=cursor)
+
+
+_STATUSES_READY: set[str] = set()  # tables known to hold a status item for every current report
 
 
 class Reports(_Repository):
@@ -211,17 +223,22 @@ class Reports(_Repository):
             changes[keys.history_attr(period)] = json.dumps(report["values"], separators=(",", ":"))
         kind = report.get("period_kind") or parse_period(period).kind
         figures = [Staged(Update(keys.figure_history(unit_id, kind), changes))] if changes else []
-        # the period's figures item (sums over a conference's window): one more item in the same transaction
+        # the period's figures item (sums over a conference's window) and its status item (the board):
+        # two more items in the same transaction
         period_figures = _period_figures(unit_id, period, report["status"], report["values"],
                                          report.get("submitted_at", ""))
-        self.writes.apply(_with_audit([current, revision, *figures, period_figures], audit))
+        self.writes.apply(_with_audit([current, revision, *figures, period_figures, self._status_put(report)], audit))
 
     def update_state(self, unit_id: str, period: str, expected_etag: str, fields: Record,
                      audit: Record | None = None, figures: tuple[str, Record] | None = None) -> None:
         follows = ([_period_figures(unit_id, period, fields["status"], figures[1], figures[0])]
                    if figures is not None and "status" in fields else [])
+        status = {k: v for k, v in fields.items() if k in self.STATUS_ATTRS}
+        also = [Staged(Update(keys.report_status(unit_id, period), {**status, "unit_id": unit_id, "period": period}))
+                ] if status else []
         self.writes.apply(_with_audit(
-            [Staged(Update(keys.report(unit_id, period), fields, Eq("etag", expected_etag)), "etag"), *follows], audit))
+            [Staged(Update(keys.report(unit_id, period), fields, Eq("etag", expected_etag)), "etag"), *follows, *also],
+            audit))
 
     def revisions(self, unit_id: str, period: str, limit: int = MAX_PAGE, cursor: str | None = None) -> Page:
         return self.table.query(keys.unit_partition(unit_id), prefix=keys.revision_prefix(period),
@@ -243,7 +260,51 @@ class Reports(_Repository):
 
     def figures_for_period(self, period: str) -> list[Record]:
         """Every report of `period`, only FIGURE_FIELDS of each (a projection on the period index)."""
-        return list(self.table.query_all(keys.period_reports_index(period), index=True, fields=self.FIGURE_FIELDS))
+        return list(self.table.query_all(keys.period_reports_index(period), index=True, attrs=self.FIGURE_FIELDS))
+
+    # What the completeness board reads of a report: never its figures or achievements.
+    STATUS_ATTRS = ("unit_id", "period", "status", "timeliness", "submitted_at", "first_submitted_at", "version")
+
+    def _status_put(self, report: Record) -> Staged:
+        pk, sk = keys.report_status(report["unit_id"], report["period"])
+        return Staged(Put({**{k: report.get(k) for k in self.STATUS_ATTRS}, "PK": pk, "SK": sk}))
+
+    def statuses_for_period(self, period: str) -> list[Record]:
+        """Every current report of a period, only its status fields: the period's small status items
+        once every report has one (`statuses_ready`), else the reports themselves, projected (DynamoDB
+        counts its 1 MB pages before a projection: whole reports, a few hundred a page)."""
+        if self.statuses_ready():
+            return list(self.table.query_all(keys.period_statuses(period)))
+        return list(self.table.query_all(keys.period_reports_index(period), index=True, attrs=self.STATUS_ATTRS))
+
+    def statuses_ready(self) -> bool:
+        name = getattr(self.table, "name", "")
+        if name in _STATUSES_READY:
+            return True
+        if self.table.get(keys.REPORT_STATUSES_READY) is None:
+            return False
+        _STATUSES_READY.add(name)  # never unset: remembered for the process
+        return True
+
+    def mark_statuses_ready(self) -> None:
+        pk, sk = keys.REPORT_STATUSES_READY
+        self.table.write(Put({"PK": pk, "SK": sk, "what": "every current report has its status item"}))
+
+    def backfill_statuses(self, period: str) -> int:
+        """Write the status item of each current report of `period` that has none (or a partial one, left
+        by a review before it had one): how many."""
+        have = {s["unit_id"]: s for s in self.table.query_all(keys.period_statuses(period)) if "unit_id" in s}
+        written = 0
+        for report in self.table.query_all(keys.period_reports_index(period), index=True, attrs=self.STATUS_ATTRS):
+            if report["unit_id"] in have and have[report["unit_id"]].get("submitted_at"):
+                continue
+            put = self._status_put(report).operation
+            try:
+                self.table.write(Put(put.item, any_of(Absent(), Missing("submitted_at"))))  # type: ignore[attr-defined]
+                written += 1
+            except ConditionFailed:
+                pass  # written meanwhile by a submission
+        return written
 
     def get_exception(self, unit_id: str, period: str) -> Record | None:
         return self.table.get(keys.exception(unit_id, period))
@@ -596,18 +657,32 @@ class Nominations(_Repository):
                 self._guard_put(nomination)]
 
     def create(self, nomination: Record, audit: Record | None = None) -> None:
-        pk, sk = keys.nomination_pointer(nomination["id"])
-        pointer = {"PK": pk, "SK": sk, "id": nomination["id"], "unit_id": nomination["unit_id"],
-                   "conference_id": nomination["conference_id"]}
+        pointer = self._pointer(nomination)
         self.writes.apply(_with_audit([
             _new(self._item(nomination), "id"), _new(pointer, "id"), self._guard_put(nomination),
             Staged(self._open(nomination["conference_id"]), "finalised")], audit))
+
+    @staticmethod
+    def _pointer(nomination: Record) -> Record:
+        # the nominee's unit too: an edit reads the nominee's unit with the nomination, in one batch
+        pk, sk = keys.nomination_pointer(nomination["id"])
+        return {"PK": pk, "SK": sk, "id": nomination["id"], "unit_id": nomination["unit_id"],
+                "conference_id": nomination["conference_id"], "nominee_unit_id": nomination.get("nominee_unit_id")}
 
     def get(self, nomination_id: str) -> Record | None:
         pointer = self.table.get(keys.nomination_pointer(nomination_id))
         if pointer is None:
             return None
         return self.table.get(keys.nomination(pointer["unit_id"], pointer["conference_id"], nomination_id))
+
+    def pointer(self, nomination_id: str) -> Record | None:
+        """The id pointer: the nomination's unit, conference (and nominee's unit, since they carry it)."""
+        return self.table.get(keys.nomination_pointer(nomination_id))
+
+    def guard_holder(self, conference_id: str, award_form: str, nominee_key: str) -> str | None:
+        """The id of the nomination holding this nominee's guard, if any."""
+        guard = self.table.get(keys.nominee_guard(conference_id, award_form, nominee_key))
+        return guard.get("nomination_id") if guard else None
 
     def get_many(self, nomination_ids: Sequence[str]) -> dict[str, Record | None]:
         """Nominations by id in two batched round trips (pointers, then items)."""
@@ -618,11 +693,15 @@ class Nominations(_Repository):
         items = self.table.get_many(list(item_keys.values())) if item_keys else {}
         return {i: (items.get(item_keys[i]) if i in item_keys else None) for i in nomination_ids}
 
-    def replace(self, nomination: Record, previous: Record, audit: Record | None = None) -> None:
+    def replace(self, nomination: Record, previous: Record, audit: Record | None = None,
+                pointer: Record | None = None) -> None:
+        """`pointer`: the pointer as read; rewritten when it no longer names the nominee's unit."""
+        moved = [] if pointer is not None and pointer.get("nominee_unit_id") == nomination.get("nominee_unit_id") \
+            else [Staged(Put(self._pointer(nomination)))]
         self.writes.apply(_with_audit([
             Staged(Put(self._item(nomination), Eq("etag", previous["etag"])), "etag"),
             Staged(self._open(nomination["conference_id"]), "finalised"),
-            *self._guard_moves(nomination, previous)], audit))
+            *self._guard_moves(nomination, previous), *moved], audit))
 
     def decide(self, changes: list[tuple[Record, Record]], conference_id: str, audits: list[Record],
                stamp: str, approved: dict[str, int]) -> None:
@@ -673,6 +752,11 @@ class Nominations(_Repository):
 
     def scores(self, conference_id: str) -> list[Record]:
         return list(self.table.query_all(keys.scores_partition(conference_id)))
+
+    def scores_for(self, conference_id: str, nomination_id: str) -> list[Record]:
+        """One nomination's reviewer scores (its sort keys begin with its id): not the conference's."""
+        return list(self.table.query_all(keys.scores_partition(conference_id),
+                                         prefix=keys.score_prefix(nomination_id)))
 
 
 def credential_keys(bearer: Bearer) -> dict[str, keys.Key]:
@@ -943,6 +1027,11 @@ class Store:
                    nominations=Nominations(table, w), accounts=Accounts(table, w),
                    register=Register(table, w), writes=w, figures=PeriodFigures(table, w))
 
+    @property
+    def reads(self) -> "BatchReads":
+        """Records of several kinds read together (one BatchGetItem)."""
+        return BatchReads(self.table, self.writes)
+
     def unit_of_work(self) -> "Store":
         """This store with its writes held for one transaction (`commit()`)."""
         return Store.on(self.table, UnitOfWork(self.table))
@@ -954,8 +1043,15 @@ class Store:
     def commit(self) -> None:
         self.writes.commit()
 
+    def after_commit(self, then: Callable[[], None]) -> None:
+        """`then` once this store's writes are committed (at once outside a unit of work)."""
+        self.writes.after_commit(then)
+
     def ensure_table(self) -> bool:
-        return self.table.ensure()
+        created = self.table.ensure()
+        if created:  # a new table holds no report without its status item
+            self.reports.mark_statuses_ready()
+        return created
 
     def delete_table(self) -> None:
         self.table.drop()
@@ -1030,3 +1126,36 @@ class PeriodFigures(_Repository):
                                      between=(since, keys.FIGURES_CHANGES_END))
         return [{"unit_id": i["unit_id"], "status": i.get("status"), "at": i.get("at"),
                  "values": json.loads(i["f"]) if "f" in i else {}} for i in found]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What one `BatchReads.read` found: None where nothing is stored."""
+
+    units: dict[str, Record | None] = field(default_factory=dict)
+    conferences: dict[str, Record | None] = field(default_factory=dict)
+    pointers: dict[str, Record | None] = field(default_factory=dict)  # nomination id -> its pointer
+    nominations: dict[str, Record | None] = field(default_factory=dict)  # nomination id -> the nomination
+    credentials: dict[str, Record | None] | None = None  # what authenticating a bearer reads (`credential_keys`)
+
+
+class BatchReads(_Repository):
+    """Records of several kinds by id in one BatchGetItem (at most 100 keys): what a request reads
+    before it decides, so its round trips do not grow with what it checks."""
+
+    def read(self, units: Sequence[str] = (), conferences: Sequence[str] = (), pointers: Sequence[str] = (),
+             nominations: Sequence[Record] = (), bearer: Bearer | None = None) -> Batch:
+        """`nominations`: pointers (or anything naming id, unit_id, conference_id) of the nominations to read."""
+        wanted_units = {u: keys.unit(u) for u in dict.fromkeys(units) if u}
+        wanted_conferences = {c: keys.conference(c) for c in dict.fromkeys(conferences) if c}
+        wanted_pointers = {n: keys.nomination_pointer(n) for n in dict.fromkeys(pointers) if n}
+        wanted_nominations = {p["id"]: keys.nomination(p["unit_id"], p["conference_id"], p["id"]) for p in nominations}
+        credential = credential_keys(bearer) if bearer is not None else {}
+        every = [*wanted_units.values(), *wanted_conferences.values(), *wanted_pointers.values(),
+                 *wanted_nominations.values(), *credential.values()]
+        found = self.table.get_many(list(dict.fromkeys(every))) if every else {}
+        return Batch(units={u: found[k] for u, k in wanted_units.items()},
+                     conferences={c: found[k] for c, k in wanted_conferences.items()},
+                     pointers={n: found[k] for n, k in wanted_pointers.items()},
+                     nominations={n: found[k] for n, k in wanted_nominations.items()},
+                     credentials={name: found[k] for name, k in credential.items()} if bearer is not None else None)

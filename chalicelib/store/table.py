@@ -139,10 +139,10 @@ class Table(Protocol):
 
     def query(self, pk: str, *, index: bool = False, prefix: str | None = None,
               between: tuple[str, str] | None = None, newest_first: bool = False,
-              limit: int | None = 100, cursor: str | None = None, fields: Sequence[str] | None = None) -> Page:
+              limit: int | None = 100, cursor: str | None = None,
+              attrs: Sequence[str] | None = None) -> Page:
         """Items of one partition (of GSI1 when `index`), in sort-key order; `limit=None`: as many as
-        one DynamoDB page holds (1 MB); `fields`: only these attributes of each item (a projection:
-        a page of slim items holds more of them). Raises BadCursor."""
+        one DynamoDB page holds (1 MB); `attrs`: only these attributes of each item. Raises BadCursor."""
 
     def query_all(self, pk: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
         """Every item `query` would page through."""

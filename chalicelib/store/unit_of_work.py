@@ -40,7 +40,7 @@ class Staged:
     leads: bool = False
 
 
-def _execute(table: Table, staged: list[Staged], explained: dict[str, Exception]) -> None:
+def _execute(table: Table, staged: list[Staged], explained: dict[str, Exception | Callable[[], Exception]]) -> None:
     staged = sorted(staged, key=lambda s: not s.leads)  # stable: the others keep their order
     operations = [s.operation for s in staged]
     if len(operations) > MAX_TRANSACTION:
@@ -53,7 +53,9 @@ def _execute(table: Table, staged: list[Staged], explained: dict[str, Exception]
     except ConditionFailed as exc:
         failed = staged[exc.index] if 0 <= exc.index < len(staged) else Staged(operations[0])
         if failed.guards in explained:
-            raise explained[failed.guards] from None
+            error = explained[failed.guards]
+            # a callable: the error is worth building (with its own reads) only once the condition failed
+            raise (error() if callable(error) else error) from None
         if failed.error is not None:
             raise failed.error() from None
         raise ConditionFailed(exc.index, failed.guards) from None
@@ -76,6 +78,9 @@ class Immediate:
     def commit(self) -> None:
         pass
 
+    def after_commit(self, then: Callable[[], None]) -> None:
+        then()  # every write is already committed
+
 
 class UnitOfWork:
     """The writes of one use case, held until `commit()` sends them as one transaction."""
@@ -83,13 +88,14 @@ class UnitOfWork:
     def __init__(self, table: Table) -> None:
         self.table = table
         self._staged: list[Staged] = []
-        self._explained: dict[str, Exception] = {}
+        self._explained: dict[str, Exception | Callable[[], Exception]] = {}
+        self._after: list[Callable[[], None]] = []
 
     def apply(self, staged: list[Staged]) -> None:
         self._staged.extend(staged)
 
-    def explain(self, **errors: Exception) -> None:
-        """Name the domain error each guarded condition means if it fails at commit."""
+    def explain(self, **errors: Exception | Callable[[], Exception]) -> None:
+        """Name the domain error each guarded condition means if it fails at commit (or what builds it)."""
         self._explained.update(errors)
 
     @property
@@ -98,5 +104,13 @@ class UnitOfWork:
 
     def commit(self) -> None:
         staged, self._staged = self._staged, []
+        after, self._after = self._after, []
         if staged:
             _execute(self.table, staged, self._explained)
+        for then in after:
+            then()
+
+    def after_commit(self, then: Callable[[], None]) -> None:
+        """Run `then` once the transaction is committed (never when it fails): follow-up writes
+        too many for one transaction, derived from what it committed."""
+        self._after.append(then)

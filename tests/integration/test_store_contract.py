@@ -807,3 +807,22 @@ def test_a_receipt_is_stored_with_the_report_and_never_overwritten(repo_store: S
     with pytest.raises(ConditionFailed):
         work.commit()
     assert idem.claim("k2", "fp", now=1001, in_progress_seconds=30, ttl_seconds=3600)["state"] == "in_progress"
+
+
+def test_a_query_with_attrs_returns_only_those_attributes_and_pages_the_same(repo_store):
+    for i in range(5):
+        repo_store.units.create(unit(f"u-{i}", note="x" * 1000))
+    assert [set(u) for u in repo_store.units.all(attrs=("id", "name"))] == [{"id", "name"}] * 5
+    first = repo_store.table.query(keys.UNITS, prefix=keys.UNIT_PREFIX, limit=2, attrs=("id",))
+    rest = repo_store.table.query(keys.UNITS, prefix=keys.UNIT_PREFIX, limit=10, cursor=first.next, attrs=("id",))
+    assert [u["id"] for u in first.items + rest.items] == [f"u-{i}" for i in range(5)]
+
+
+def test_unit_paths_are_written_in_chunks_and_a_batch_reads_several_kinds(repo_store):
+    for i in range(150):
+        repo_store.units.create(unit(f"u-{i:03d}"))
+    repo_store.units.set_paths([(f"u-{i:03d}", ["root", f"p-{i}"]) for i in range(150)])  # two transactions
+    assert all(u["path"] == ["root", f"p-{u['id'][2:].lstrip('0') or '0'}"] for u in repo_store.units.all())
+    found = repo_store.reads.read(units=["u-001", "missing"], conferences=["none"], pointers=["none"])
+    assert found.units["u-001"]["path"] == ["root", "p-1"] and found.units["missing"] is None
+    assert found.conferences == {"none": None} and found.pointers == {"none": None} and found.credentials is None

@@ -1,6 +1,7 @@
-"""GET /v1/periods/{period}/completeness in pages: no body over Lambda's 6 MB for 11,000 units,
-the pages together cover every unit once in tree order, and a small board still comes whole
-in one body without `limit` (what clients written before pages get)."""
+"""GET /v1/periods/{period}/completeness in pages: no page over 1 MB for 11,000 units (nor over
+Lambda's 6 MB), the pages together cover every unit once in tree order with the whole period's
+totals on each, and a small board still comes whole in one body without `limit` (what clients
+written before pages get)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import time
 
 import pytest
 
-from chalicelib.reporting.completeness import MAX_BODY, lambda_bytes
+from chalicelib.reporting.completeness import MAX_BODY, body_bytes, lambda_bytes
 from helpers import put_report, seed_units
 
 LAMBDA_MAX = 6 * 1024 * 1024
@@ -47,6 +48,7 @@ def test_eleven_thousand_units_answer_in_pages_under_6_mb_covering_every_unit_on
     first = api.get(url, token=board)
     assert first.status_code == 200, first.body[:300]
     assert len(first.body) < LAMBDA_MAX and lambda_bytes(first.data) < LAMBDA_MAX
+    assert len(first.body) <= MAX_BODY == 1024 * 1024
     assert first.data["next"] and 0 < len(first.data["rows"]) < 11_000
 
     seen, every_row, rows, cursor, pages = [], [], {}, None, 0
@@ -57,6 +59,7 @@ def test_eleven_thousand_units_answer_in_pages_under_6_mb_covering_every_unit_on
         data = json.loads(body)
         # the body, and the body as Lambda counts it (escaped inside the proxy response)
         assert len(body) < LAMBDA_MAX and lambda_bytes(data) < LAMBDA_MAX
+        assert len(body) <= MAX_BODY  # every page at most 1 MB
         assert data["totals"]["expected"] == 10_999  # the whole period's, on every page
         seen += [r["unit_id"] for r in data["rows"]]
         every_row += data["rows"]
@@ -69,7 +72,7 @@ def test_eleven_thousand_units_answer_in_pages_under_6_mb_covering_every_unit_on
     assert len(seen) == len(set(seen)) == 11_000
     assert seen[0] == "bca"
     # the whole board in one body would not have fitted (so the test bites): pages were needed
-    assert lambda_bytes({**first.data, "rows": every_row}) > MAX_BODY
+    assert body_bytes({**first.data, "rows": every_row}) > MAX_BODY
     # the first page without limit is the start of the same walk
     assert [r["unit_id"] for r in first.data["rows"]] == seen[:len(first.data["rows"])]
     # a province whose teams half reported, one whose teams did not
@@ -96,3 +99,34 @@ def test_a_small_board_comes_whole_without_limit_and_in_pages_with_it(api, store
     # a cursor of another period is refused
     other = api.get(f"/v1/periods/2021-07/completeness?cursor={first['next']}", token=admin_token)
     assert other.status_code == 422
+
+
+def test_a_page_stops_before_its_size_cap_whatever_its_limit(api, store, admin_token, monkeypatch):
+    """1000 rows of the longest ids and names come to about 1 MB: the page is cut by size too. Shown
+    under a cap of 256 KB: each page ends before it, and the next starts where it stopped."""
+    from chalicelib.reporting import completeness
+
+    units = [("bca", "Bộ Công an", None, "ministry")]
+    name = ("Đội Cảnh sát điều tra tội phạm về trật tự xã hội – Trưởng Phòng Hướng dẫn Nghiệp vụ Ưởng Ờ Ữ " * 3)
+    units += [(f"dv-{i:04d}-" + "x" * 55, name[:195] + f" {i:04d}", "bca", "other") for i in range(2500)]
+    seed_units(store, units)
+    url = "/v1/periods/2021-08/completeness?limit=1000"
+    first = api.get(url, token=admin_token)
+    assert len(first.body) <= MAX_BODY and len(first.data["rows"]) == 1000  # under 1 MB as it is
+    cap = 256 * 1024
+    monkeypatch.setattr(completeness, "MAX_BODY", cap)
+    seen, cursor, pages = [], None, 0
+    while True:
+        resp = api.get(url + (f"&cursor={cursor}" if cursor else ""), token=admin_token)
+        assert resp.status_code == 200, resp.body[:300]
+        body = resp.body.encode() if isinstance(resp.body, str) else resp.body
+        assert cap - 2048 < len(body) <= cap or json.loads(body)["next"] is None
+        data = json.loads(body)
+        assert data["totals"]["expected"] == 2500
+        seen += [r["unit_id"] for r in data["rows"]]
+        pages += 1
+        cursor = data["next"]
+        if cursor is None:
+            break
+    assert seen[0] == "bca" and len(seen) == len(set(seen)) == 2501
+    assert pages > 3  # 2,501 rows at 1000 a page would have been 3
