@@ -241,7 +241,7 @@ def test_reports_figures_for_period_are_a_projection_that_pages(repo_store: Stor
     assert all(set(r) <= set(repo_store.reports.FIGURE_FIELDS) and "values" in r and r["etag"] == "e1" for r in got)
     table = repo_store.table
     paged = page_through(lambda **kw: table.query(keys.period_reports_index(PERIOD), index=True,
-                                                  fields=("unit_id", "status"), **kw), 2)
+                                                  attrs=("unit_id", "status"), **kw), 2)
     assert [set(r) for r in paged] == [{"unit_id", "status"}] * 3
 
 
