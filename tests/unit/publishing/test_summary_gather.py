@@ -30,7 +30,7 @@ class Recording(PagesThrough):
         self._table, self.queries, self.batches = table, [], []
 
     def query(self, pk, **kwargs):
-        self.queries.append((pk, kwargs.get("fields")))
+        self.queries.append((pk, kwargs.get("attrs")))
         return self._table.query(pk, **kwargs)
 
     def get_many(self, keys):
