@@ -579,11 +579,12 @@ def _shortlist(store: Store, conference_id: str, page: tuple[int, int] | None, n
     """The shortlist with the rows of `page` only (every row when None), and how many rows there are:
     every nomination is ranked, only the page's rows are made into answers."""
     from chalicelib.awards import warnings as eligibility
+    from chalicelib.units.service import TREE_FIELDS
 
     conference = store.conferences.get(conference_id)
     if conference is None:
         raise NotFound(f"hội nghị '{conference_id}'")
-    units = store.units.all()
+    units = store.units.all(attrs=TREE_FIELDS)  # ranking needs kind and parent only: the tree, projected
     rows = shortlist_rows(store, conference, units, now)
     quotas = conference.get("quotas") or {}
     lines = [{"award_form": f.code, "name": f.name, "quota": quotas.get(f.code),
