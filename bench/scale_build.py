@@ -24,7 +24,6 @@ import argparse
 import hashlib
 import multiprocessing
 import os
-import queue
 import random
 import sys
 import threading
