@@ -229,7 +229,9 @@ def _timed_get(api: Api, counter: Any, path: str, headers: dict[str, str] | None
     except ValueError:
         parsed = None
     next_cursor = parsed.get("next") if isinstance(parsed, dict) else None
+    kinds = {name: calls.count(name) for name in dict.fromkeys(calls)}
     return {"status": response["statusCode"], "seconds": seconds, "bytes": size, "round_trips": len(calls),
+            "calls": [f"{n} {name}" for name, n in kinds.items()],
             "next": bool(next_cursor), "headers": response.get("headers") or {},
             "rows": len(parsed.get("items", parsed.get("rows", []))) if isinstance(parsed, dict) else None}
 
@@ -402,7 +404,7 @@ def m_bulk_decisions(context: dict[str, Any], count: int = 40) -> dict[str, Any]
         seconds = time.perf_counter() - start
     if response["statusCode"] != 200:
         return {"error": f"{response['statusCode']} {response.get('body', '')[:300]}"}
-    return {"seconds": seconds, "round_trips": len(calls), "calls": sorted(set(calls)), "n": len(items)}
+    return {"seconds": seconds, "round_trips": len(calls), "calls": list(calls), "n": len(items)}
 
 
 def m_compile_floor(context: dict[str, Any]) -> dict[str, Any]:
@@ -499,7 +501,8 @@ def measure_size(ministry: Ministry, cap: float, compile_cap: float, progress: C
     context_file = str(ministry.scratch / "context.json")
     env = {**ministry.env, "PYTHONPATH": str(ROOT)}
     results: dict[str, Any] = {"units": ministry.built.units, "reports": ministry.built.reports,
-                               "build_seconds": ministry.built.seconds, "items": ministry.built.items}
+                               "build_seconds": ministry.built.seconds, "items": ministry.built.items,
+                               "load_before": os.getloadavg()[0]}
 
     def child(name: str, limit: float) -> dict[str, Any]:
         started = time.monotonic()
@@ -523,6 +526,7 @@ def measure_size(ministry: Ministry, cap: float, compile_cap: float, progress: C
     results["nomination_post"] = child("nomination_post", cap)
     results["report_put"] = child("report_put", cap)
     results["bulk_decisions"] = child("bulk_decisions", cap)
+    results["load_after"] = os.getloadavg()[0]
     return results
 
 
@@ -537,8 +541,10 @@ def _brief(result: dict[str, Any]) -> str:
 def _value(result: dict[str, Any] | None, key: str, cap: float) -> tuple[float | None, str]:
     """(value, shown) of one measured key; a cut measurement shows as "> cap"."""
     if not result:
-        return None, "not measured"
+        return None, "not measured (the compile was cut)"
     if "timeout" in result:
+        if key == "peak_mb" and result.get("peak_mb"):
+            return None, f"≥ {result['peak_mb']:,.0f} MB when cut at {result['timeout']:.0f} s"
         return None, f"> {result['timeout']:.0f} s"
     if "killed_memory_mb" in result:
         return None, f"> {MEMORY_CAP_MB / 1000:.0f} GB (killed)"
@@ -561,7 +567,7 @@ def figures(by_size: dict[int, dict[str, Any]], cap: float, compile_cap: float) 
             value, shown = _value(result, key, cap)
             notes = []
             if value is None:
-                met = False if shown.startswith(">") or shown.startswith("error") else None
+                met = False if shown.startswith((">", "≥", "error", "not measured")) else None
                 figure_value = float("nan")
                 notes.append(shown)
             else:
@@ -584,7 +590,8 @@ def figures(by_size: dict[int, dict[str, Any]], cap: float, compile_cap: float) 
 
     def page_floor(r: dict[str, Any]) -> str:
         return (f"floor: one raw 1 MB Query page {r['floor_seconds'] * 1000:.0f} ms ({r['floor_items']} items, "
-                f"{r['floor_bytes'] / MB:.2f} MB); {r['round_trips']} round trips, next page: {r['next']}")
+                f"{r['floor_bytes'] / MB:.2f} MB); {r['round_trips']} round trips ({', '.join(r['calls'])}), "
+                f"next page: {r['next']}")
 
     add("GET shortlist (1,000 nominations), time", "shortlist_small", "seconds", "s", 1, "≤ 2 s", lambda v: v <= 2,
         page_floor)
@@ -640,7 +647,9 @@ def figures(by_size: dict[int, dict[str, Any]], cap: float, compile_cap: float) 
         r = by_size[size]
         out.append(Figure(SECTION, f"{size:,} units: build on DynamoDB Local", r["build_seconds"], "s",
                           "≤ 600 s" if r["units"] >= 11000 else "-", r["build_seconds"] <= 600 if r["units"] >= 11000
-                          else None, f"{r['reports']:,} reports, {r['items']:,} items", cmd))
+                          else None, f"{r['reports']:,} reports, {r['items']:,} items; load average "
+                                     f"{r['load_before']:.1f} after the build, {r['load_after']:.1f} at the end, "
+                                     f"{os.cpu_count()} CPUs", cmd))
     return out
 
 
