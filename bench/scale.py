@@ -1,9 +1,9 @@
 """The ministry at 160, 700 and 11,000 units (issue 20): each figure of the issue's table.
 
-    python -m bench scale                       # 160, 700 and 11,000 units (about 20 minutes)
-    python -m bench scale --quick               # 50 and 160 units, smaller caps (a smoke run)
-    python -m bench.scale --sizes 160,700       # chosen sizes; --json out/scale.json
-    python -m bench.scale --sizes 11000 --keep  # leaves DynamoDB Local running to poke at
+    python -m bench scale                                 # 160, 700 and 11,000 units (15-20 minutes)
+    python -m bench scale --quick                         # 50 and 160 units, smaller caps (a smoke run)
+    python -m bench.scale run --sizes 160,700 --json out/scale.json   # chosen sizes, raw results kept
+    python -m bench.scale_build --units 11000             # only the build, timed
 
 Each size is built on its own DynamoDB Local (bench/scale_build.py: 12 monthly reports a unit,
 5,000 nominations on one conference and 1,000 on another). Every figure is measured through the
