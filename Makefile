@@ -6,9 +6,9 @@ PY := $(VENV)/bin/python
 PYTHON_BOOT ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13.*/bin/python3.13) $(shell command -v python3.13 2>/dev/null))
 DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium chromium-driver
 
-.PHONY: deps system-deps dynamodb-local browser-test-deps web node pki test test-unit test-fast demo serve admin-token package bench bench-scale docx-preview clean
+.PHONY: deps system-deps dynamodb-local browser-test-deps deploy-tools web node pki test test-unit test-fast demo serve admin-token package bench bench-scale docx-preview clean
 
-deps: $(VENV)/.installed system-deps dynamodb-local browser-test-deps
+deps: $(VENV)/.installed system-deps dynamodb-local browser-test-deps deploy-tools
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON_BOOT)" ]; then \
@@ -33,6 +33,11 @@ system-deps:
 
 dynamodb-local: $(VENV)/.installed
 	@$(PY) -m devtools.dynamodb_local fetch
+
+# docs/deploy.md's tool-chain for the tests (the AWS CLI, samtranslator, cfn-lint, moto's server), pinned in
+# requirements-deploy.txt, in a venv of its own under .cache/ (its pins clash with the Lambda's): made once.
+deploy-tools: $(VENV)/.installed
+	@$(PY) -m devtools.deploy_tools >/dev/null
 
 # axe-core for the browser tests' accessibility checks (tests/e2e/browser.py injects it into the
 # page under test; it is never served), from its own lockfile.
@@ -100,7 +105,7 @@ serve: deps web pki
 admin-token: deps
 	$(PY) -m chalicelib.cli admin-token
 
-# The deployable SAM template and zip of one stage in build/$(STAGE)/ (docs/deploy.md). No AWS
+# The deployable SAM template and zip of one stage in build/$(STAGE)/ (docs/deploy.md), and their size. No AWS
 # account or credentials needed; REGION only satisfies chalice (the template is region-free).
 STAGE ?= dev
 REGION ?= $(or $(AWS_REGION),$(AWS_DEFAULT_REGION),ap-southeast-1)

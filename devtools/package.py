@@ -116,15 +116,22 @@ def merge_template(stage: str = "dev", functions: list[str] | None = None) -> di
         "ThiduaTable": table(env["THIDUA_TABLE"]),
         "ThiduaDocuments": bucket(bucket_name(stage, config)),
         "ThiduaDocumentsPolicy": https_only_policy(),
-        "UnknownRouteResponse": unknown_route_response(),
+        "AlarmKey": alarm_key(),
+        "AlarmKeyAlias": {"Type": "AWS::KMS::Alias", "Properties": {
+            "AliasName": f"alias/{config['app_name']}-{stage}-alarms", "TargetKeyId": {"Ref": "AlarmKey"}}},
+        # Encrypted with our own key: CloudWatch cannot use the AWS-managed alias/aws/sns (its policy
+        # cannot be changed), so an alarm on such a topic fires and no email ever arrives.
         "AlarmTopic": {"Type": "AWS::SNS::Topic", "Properties": {
             "TopicName": f"{config['app_name']}-{stage}-alarms",
-            "KmsMasterKeyId": "alias/aws/sns"}},
+            "KmsMasterKeyId": {"Fn::GetAtt": ["AlarmKey", "Arn"]}}},
         "AlarmEmailSubscription": {"Type": "AWS::SNS::Subscription", "Condition": "HasAlarmEmail", "Properties": {
             "TopicArn": {"Ref": "AlarmTopic"}, "Protocol": "email", "Endpoint": {"Ref": "AlarmEmail"}}},
         # The API's metrics are found by its name: one per stage, not Chalice's shared title.
+        # The 404 for unknown paths lives in the API's own definition: a GatewayResponse resource
+        # beside a DefinitionBody is dropped by the next deployment of the body (cfn-lint W3660).
         "RestAPI": {"Properties": {"Name": f"{config['app_name']}-{stage}",
-                                   "DefinitionBody": {"info": {"title": f"{config['app_name']}-{stage}"}}}},
+                                   "DefinitionBody": {"info": {"title": f"{config['app_name']}-{stage}"},
+                                                      "x-amazon-apigateway-gateway-responses": gateway_responses()}}},
         "Api5xxAlarm": alarm(f"{config['app_name']}-{stage}-api-5xx",
                              "API trả lỗi 5xx (máy chủ) trong 5 phút qua", "AWS/ApiGateway", "5XXError",
                              [{"Name": "ApiName", "Value": f"{config['app_name']}-{stage}"},
@@ -181,12 +188,19 @@ def table(name: str) -> dict[str, Any]:
                               "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
                               "SSESpecification": {"SSEEnabled": True},
                               "DeletionProtectionEnabled": True}
-    resource["DeletionPolicy"] = resource["UpdateReplacePolicy"] = "Retain"  # never lose the ministry's data
+    resource.update(KEPT)  # never lose the ministry's data
     return resource
 
 
+# Kept when the stack is deleted or the resource replaced, except when the stack's first create
+# fails and rolls back: the empty table and bucket go too, so the retry can create them again
+# (with Retain they stay behind and the retry fails on their names). UpdateReplacePolicy has no
+# RetainExceptOnCreate: a replacement keeps the old one.
+KEPT = {"DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "Retain"}
+
+
 def bucket(name: str) -> dict[str, Any]:
-    return {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+    return {"Type": "AWS::S3::Bucket", **KEPT,
             "Properties": {
                 "BucketName": sub(name),
                 "VersioningConfiguration": {"Status": "Enabled"},
@@ -225,14 +239,31 @@ NOT_FOUND_PROBLEM = {"type": "about:blank", "status": 404, "title": "Not Found",
                      "detail": "Không có đường dẫn này trong API (xem /v1/openapi.json)."}
 
 
-def unknown_route_response() -> dict:
+def gateway_responses() -> dict[str, Any]:
     """API Gateway answers a path no route matches itself (403 "Missing Authentication Token"):
-    make it the 404 problem+json the app gives everywhere else. devtools/chalice_local.py
-    gives the same answer locally."""
-    return {"Type": "AWS::ApiGateway::GatewayResponse", "Properties": {
-        "RestApiId": {"Ref": "RestAPI"}, "ResponseType": "MISSING_AUTHENTICATION_TOKEN", "StatusCode": "404",
-        "ResponseParameters": {"gatewayresponse.header.Content-Type": "'application/problem+json'"},
-        "ResponseTemplates": {"application/json": json.dumps(NOT_FOUND_PROBLEM, ensure_ascii=False)}}}
+    make it the 404 problem+json the app gives everywhere else, declared in the API's body
+    (x-amazon-apigateway-gateway-responses). devtools/chalice_local.py gives the same answer locally."""
+    return {"MISSING_AUTHENTICATION_TOKEN": {
+        "statusCode": 404,
+        "responseParameters": {"gatewayresponse.header.Content-Type": "'application/problem+json'"},
+        "responseTemplates": {"application/json": json.dumps(NOT_FOUND_PROBLEM, ensure_ascii=False)}}}
+
+
+def alarm_key() -> dict[str, Any]:
+    """The alarm topic's customer-managed key: the account administers it (so it can never become
+    unmanageable), CloudWatch may use it to publish alarms to the topic, and SNS to deliver them."""
+    use = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    return {"Type": "AWS::KMS::Key", "Properties": {
+        "Description": "Encrypts the alarm topic; CloudWatch and SNS may use it",
+        "EnableKeyRotation": True,
+        "KeyPolicy": {"Version": "2012-10-17", "Statement": [
+            {"Sid": "TheAccountAdministersTheKey", "Effect": "Allow",
+             "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}},
+             "Action": "kms:*", "Resource": "*"},
+            {"Sid": "CloudWatchPublishesAlarms", "Effect": "Allow",
+             "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Action": use, "Resource": "*"},
+            {"Sid": "SnsDeliversThem", "Effect": "Allow",
+             "Principal": {"Service": "sns.amazonaws.com"}, "Action": use, "Resource": "*"}]}}}
 
 
 def name_the_api_function(template: dict[str, Any], stage: str) -> dict[str, Any]:
@@ -270,44 +301,65 @@ def build(out: Path, stage: str = "dev", region_name: str | None = None) -> Path
     return out
 
 
-def add_bytecode(zip_path: Path) -> int:
-    """Put our modules' bytecode into the package: /var/task is read-only, so without it every
-    cold start compiles app.py and chalicelib/ again (tens of ms; bench/cold_start.py).
+# Babel's CLDR data for the locales the documents are written in (chalicelib/documents/formatting.py,
+# LOCALE = "vi_VN"; "root" is what every locale inherits, English a spare for messages): about 0.2 MB
+# of its 30 MB.
+BABEL_LOCALES = ("root", "vi", "vi_VN", "en", "en_US")
 
-    Compiled by this interpreter, the one Chalice takes the Lambda runtime from, as
-    unchecked-hash .pyc files: valid whatever the files' times in the zip. Returns how many.
+
+def shipped(name: str) -> bool:
+    """Whether a file Chalice put in the zip stays in the package."""
+    if name.startswith("babel/locale-data/") and name.endswith(".dat"):
+        return name.removeprefix("babel/locale-data/").removesuffix(".dat") in BABEL_LOCALES
+    # Whatever bytecode Chalice copied (the working tree's, timestamp-checked, maybe stale) is made again.
+    return not (name.endswith(".pyc") or "__pycache__/" in name)
+
+
+def add_bytecode(zip_path: Path) -> int:
+    """Ship every module's bytecode (ours and the third-party packages'), and only the Babel locales used.
+
+    /var/task is read-only: without .pyc next to a module, every cold start compiles it again (boto3,
+    pydantic, Jinja2... tens to hundreds of ms; bench/cold_start.py), and can't cache it. Compiled by
+    this interpreter, the one Chalice takes the Lambda runtime from, at optimisation level 0 (Lambda
+    runs python without -O, so `.opt-1.pyc` would never be read), as unchecked-hash .pyc: valid
+    whatever the files' times in the zip, never compared with the source. Returns how many.
     """
     import importlib.util
-    import py_compile
-    import tempfile
+    import zipfile
+    from importlib._bootstrap_external import _code_to_hash_pyc  # what py_compile writes, in memory
+
+    rebuilt = zip_path.with_suffix(".tmp")
+    count = 0
+    with zipfile.ZipFile(zip_path) as old, zipfile.ZipFile(rebuilt, "w", compression=zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            if not shipped(info.filename):
+                continue
+            data = old.read(info.filename)
+            new.writestr(info, data)
+            if not info.filename.endswith(".py"):
+                continue
+            try:
+                code = compile(data, f"/var/task/{info.filename}", "exec", dont_inherit=True, optimize=0)
+            except SyntaxError:
+                # a template or a test file shipped inside some package, never imported: no bytecode
+                print(f"  no bytecode for {info.filename} (not Python {sys.version_info[0]}.{sys.version_info[1]})",
+                      file=sys.stderr)
+                continue
+            pyc = _code_to_hash_pyc(code, importlib.util.source_hash(data), checked=False)
+            target = zipfile.ZipInfo(importlib.util.cache_from_source(info.filename), date_time=info.date_time)
+            target.external_attr = info.external_attr
+            new.writestr(target, bytes(pyc), compress_type=zipfile.ZIP_DEFLATED)
+            count += 1
+    rebuilt.replace(zip_path)
+    return count
+
+
+def sizes(zip_path: Path) -> tuple[int, int]:
+    """The package's size zipped and unzipped, in bytes (Lambda's limit is 250 MB unzipped, layers included)."""
     import zipfile
 
     with zipfile.ZipFile(zip_path) as z:
-        sources = [n for n in z.namelist() if n.endswith(".py") and (n == "app.py" or n.startswith("chalicelib/"))]
-        compiled: list[tuple[str, bytes]] = []
-        with tempfile.TemporaryDirectory() as tmp:
-            for name in sources:
-                src = Path(tmp) / name
-                src.parent.mkdir(parents=True, exist_ok=True)
-                src.write_bytes(z.read(name))
-                target = Path(importlib.util.cache_from_source(name))
-                py_compile.compile(str(src), cfile=str(Path(tmp) / "pyc" / target), dfile=f"/var/task/{name}",
-                                   doraise=True, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
-                compiled.append((target.as_posix(), (Path(tmp) / "pyc" / target).read_bytes()))
-    # Rewrite the zip: Chalice copies whatever __pycache__ the working tree has (timestamp-checked,
-    # possibly stale); ours replace them.
-    stale = {name for name, _ in compiled}
-    rebuilt = zip_path.with_suffix(".tmp")
-    with zipfile.ZipFile(zip_path) as old, zipfile.ZipFile(rebuilt, "w", compression=zipfile.ZIP_DEFLATED) as new:
-        for info in old.infolist():
-            ours = info.filename == "__pycache__/" or info.filename.startswith(("__pycache__/", "chalicelib/"))
-            if info.filename in stale or (ours and "/__pycache__/" in f"/{info.filename}"):
-                continue
-            new.writestr(info, old.read(info.filename))
-        for name, data in compiled:
-            new.writestr(name, data)
-    rebuilt.replace(zip_path)
-    return len(compiled)
+        return zip_path.stat().st_size, sum(info.file_size for info in z.infolist())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -322,7 +374,10 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     out = build(args.out or ROOT / "build" / args.stage, args.stage, args.region)
+    zipped, unzipped = sizes(out / "deployment.zip")
     print(f"{args.stage}: SAM template {out / 'sam.json'} and {out / 'deployment.zip'}")
+    print(f"{args.stage}: package {zipped / 1e6:.1f} MB zipped, {unzipped / 1e6:.1f} MB unzipped "
+          f"(Lambda: 250 MB unzipped with the layers)")
     return 0
 
 

@@ -20,6 +20,16 @@ from chalicelib.store import Store, store_for  # noqa: E402
 from helpers import HISTORICAL_PERIODS, issue, open_period  # noqa: E402
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Record the AWS calls each Lambda function makes while the tests run (tests/aws_calls.py),
+    for tests/integration/test_grants_equal_calls.py; a new session starts a new record."""
+    import aws_calls
+
+    if not hasattr(config, "workerinput"):  # the controller (or a run without workers), before any worker
+        aws_calls.clear()
+    aws_calls.install()
+
+
 @pytest.fixture(autouse=True)
 def environ_put_back() -> Iterator[None]:
     """The Chalice test client swaps `os.environ` for a copy during each call, which is not

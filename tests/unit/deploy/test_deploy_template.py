@@ -26,7 +26,8 @@ def test_the_table_is_recoverable_protected_and_encrypted(stage):
     assert props["TableName"] == f"thidua-{stage}" and props["BillingMode"] == "PAY_PER_REQUEST"
     assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert props["DeletionProtectionEnabled"] is True and props["SSESpecification"]["SSEEnabled"] is True
-    assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
+    # kept when the stack goes, but not after a failed first create: the retry can make it again
+    assert table["DeletionPolicy"] == "RetainExceptOnCreate" and table["UpdateReplacePolicy"] == "Retain"
 
 
 def test_the_bucket_is_private_versioned_encrypted_and_https_only(stage):
@@ -37,6 +38,8 @@ def test_the_bucket_is_private_versioned_encrypted_and_https_only(stage):
     assert set(props["PublicAccessBlockConfiguration"].values()) == {True} and len(
         props["PublicAccessBlockConfiguration"]) == 4
     assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+    assert resources["ThiduaDocuments"]["DeletionPolicy"] == "RetainExceptOnCreate"
+    assert resources["ThiduaDocuments"]["UpdateReplacePolicy"] == "Retain"
     (rule,) = props["LifecycleConfiguration"]["Rules"]
     assert rule["Status"] == "Enabled" and rule["NoncurrentVersionExpiration"]["NoncurrentDays"] >= 30
     (deny,) = resources["ThiduaDocumentsPolicy"]["Properties"]["PolicyDocument"]["Statement"]
@@ -89,3 +92,35 @@ def test_the_package_region_defaults_to_singapore_and_follows_the_environment():
     assert package.region({}) == "ap-southeast-1"
     assert package.region({"AWS_DEFAULT_REGION": "eu-west-1"}) == "eu-west-1"
     assert package.region({"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "eu-west-1"}) == "us-east-1"
+
+
+def test_the_alarm_topic_uses_a_key_cloudwatch_and_sns_may_use(stage):
+    """With the AWS-managed alias/aws/sns key CloudWatch cannot publish: alarms fire, no email arrives."""
+    resources = package.merge_template(stage, ALL)["Resources"]
+    topic = resources["AlarmTopic"]["Properties"]
+    assert topic["KmsMasterKeyId"] == {"Fn::GetAtt": ["AlarmKey", "Arn"]}
+    key = resources["AlarmKey"]
+    assert key["Type"] == "AWS::KMS::Key" and key["Properties"]["EnableKeyRotation"] is True
+    statements = key["Properties"]["KeyPolicy"]["Statement"]
+    by_principal = {json.dumps(s["Principal"], sort_keys=True): s for s in statements}
+    for service in ("cloudwatch.amazonaws.com", "sns.amazonaws.com"):
+        s = by_principal[json.dumps({"Service": service})]
+        assert s["Effect"] == "Allow" and {"kms:Decrypt", "kms:GenerateDataKey*"} <= set(s["Action"]), service
+    admin = by_principal[json.dumps({"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}},
+                                    sort_keys=True)]
+    assert admin["Action"] == "kms:*"  # the account keeps control of its key
+    assert resources["AlarmKeyAlias"]["Properties"]["AliasName"] == f"alias/thidua-{stage}-alarms"
+    for name in ("Api5xxAlarm", "CompileConferenceErrorsAlarm", "CompileDueConferencesErrorsAlarm"):
+        assert resources[name]["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+
+
+def test_the_404_for_unknown_paths_is_declared_in_the_api_body(stage):
+    """A GatewayResponse resource next to a DefinitionBody drifts (cfn-lint W3660): it lives in the body."""
+    resources = package.merge_template(stage, ALL)["Resources"]
+    assert not any(r.get("Type") == "AWS::ApiGateway::GatewayResponse" for r in resources.values())
+    body = resources["RestAPI"]["Properties"]["DefinitionBody"]
+    response = body["x-amazon-apigateway-gateway-responses"]["MISSING_AUTHENTICATION_TOKEN"]
+    assert response["statusCode"] == 404
+    assert response["responseParameters"] == {"gatewayresponse.header.Content-Type": "'application/problem+json'"}
+    problem = json.loads(response["responseTemplates"]["application/json"])
+    assert problem["status"] == 404 and problem["title"] == "Not Found"
