@@ -143,6 +143,15 @@ ANNEX_HELP = ("true: báo cáo tổng hợp có thêm phụ lục kết quả n�
               "mặc định false: mục IV nêu mỗi đơn vị một lần")
 
 
+LEVELS_HELP = ("Số cấp đơn vị báo cáo tổng hợp liệt kê (mục III, IV và phụ lục), mỗi đơn vị cộng cả cấp dưới; "
+               "mặc định 1: các đơn vị trực thuộc Bộ")
+DETAIL_HELP = ("Các đơn vị (ví dụ Công an tỉnh) có thêm phụ lục số liệu chi tiết của từng đơn vị cấp dưới; "
+               "mặc định không có")
+MAX_LEVELS = 4
+MAX_DETAIL = 100
+Levels = Annotated[StrictInt, Field(ge=1, le=MAX_LEVELS)]
+
+
 class ConferenceFields(Strict):
     title: Text
     date: datetime.date = Field(description="Ngày họp (YYYY-MM-DD, giờ Việt Nam)")
@@ -165,6 +174,8 @@ class ConferenceFields(Strict):
     list_prefix: Prefix = Field("DS-BCA", description="Ký hiệu của danh sách khen thưởng: số sẽ là 01/DS-BCA")
     annex: StrictBool = Field(False, description=ANNEX_HELP)
     assessment: Optional[AssessmentIn] = Field(default=None, description="Các phần đánh giá của báo cáo sơ kết")
+    summary_levels: Levels = Field(1, description=LEVELS_HELP)
+    summary_detail: list[UnitId] = Field(default_factory=list, max_length=MAX_DETAIL, description=DETAIL_HELP)
 
     @field_validator("periods")
     @classmethod
@@ -204,6 +215,9 @@ class ConferencePatch(Strict):
     annex: Optional[StrictBool] = Field(default=None, description=ANNEX_HELP + " (null: false)")
     assessment: Optional[AssessmentIn] = Field(default=None, description="Các phần đánh giá của báo cáo sơ kết "
                                                "(Văn phòng viết trước khi trình ký); null: xóa")
+    summary_levels: Optional[Levels] = Field(default=None, description=LEVELS_HELP + " (null: 1)")
+    summary_detail: Optional[list[UnitId]] = Field(default=None, max_length=MAX_DETAIL,
+                                                   description=DETAIL_HELP + " (null: không có)")
 
     @field_validator("periods")
     @classmethod
@@ -246,6 +260,8 @@ class Conference(Strict):
     list_prefix: Optional[str]
     annex: bool = Field(False, description=ANNEX_HELP)
     assessment: Optional[Assessment] = Field(None, description="Các phần đánh giá của báo cáo sơ kết")
+    summary_levels: int = Field(1, description=LEVELS_HELP)
+    summary_detail: list[str] = Field(default_factory=list, description=DETAIL_HELP)
     finalised_at: Optional[str]
     created_at: str
     updated_at: str

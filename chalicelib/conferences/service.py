@@ -29,7 +29,9 @@ _ID_ALPHABET = "abcdefghjkmnpqrstvwxyz23456789"
 PUBLIC_FIELDS = ("id", "title", "date", "place", "periods", "unit_ids", "recipients", "quotas",
                  "number_prefix", "signer", "upper_agency", "agency", "distribution", "report_title",
                  "nomination_deadline", "list_prefix", "annex", "assessment", "finalised_at", "created_at",
-                 "updated_at", "compile_requested_at")
+                 "updated_at", "compile_requested_at", "summary_levels", "summary_detail")
+# Fields added later: in the ETag only once set, so stored conferences keep theirs.
+LATER_FIELDS = ("summary_levels", "summary_detail")
 ASSESSMENT_FIELDS = ("overall", "shortcomings", "causes", "directions", "recommendations")
 
 
@@ -66,7 +68,8 @@ def file_url(base_url: str, document_id: str) -> str:
 # -- conferences -----------------------------------------------------------------------
 
 def etag_of(conference: dict[str, Any]) -> str:
-    return core_etag({k: conference.get(k) for k in PUBLIC_FIELDS})
+    return core_etag({k: conference.get(k) for k in PUBLIC_FIELDS
+                      if k not in LATER_FIELDS or conference.get(k) not in (None, 1, [])})
 
 
 def public(conference: dict[str, Any]) -> dict[str, Any]:
@@ -74,6 +77,7 @@ def public(conference: dict[str, Any]) -> dict[str, Any]:
     assessment = conference.get("assessment")
     return {k: conference.get(k) for k in PUBLIC_FIELDS} | {
         "annex": bool(conference.get("annex")), "recipients": shown(conference),
+        "summary_levels": conference.get("summary_levels") or 1, "summary_detail": conference.get("summary_detail") or [],
         "assessment": {k: assessment.get(k) or "" for k in ASSESSMENT_FIELDS} if assessment else None}
 
 
@@ -94,6 +98,17 @@ def _stored_recipients(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def _check_detail(store: Store, conference: dict[str, Any]) -> None:
+    """Each unit asked for in detail exists and lies in the conference's scope (a few reads: the list is short)."""
+    from chalicelib.units.service import ancestors
+
+    for unit_id in conference.get("summary_detail") or []:
+        if store.units.get(unit_id) is None:
+            raise invalid("summary_detail", f"Không có đơn vị '{unit_id}'.")
+        if not in_scope(conference, set(ancestors(store, unit_id))):
+            raise invalid("summary_detail", f"Đơn vị '{unit_id}' nằm ngoài phạm vi của hội nghị (unit_ids).")
+
+
 def get_conference(store: Store, conference_id: str) -> dict[str, Any]:
     conference = store.conferences.get(conference_id)
     if conference is None:
@@ -103,6 +118,8 @@ def get_conference(store: Store, conference_id: str) -> dict[str, Any]:
 
 def create_conference(store: Store, who: Principal | None, data: ConferenceIn, now: datetime) -> dict[str, Any]:
     fields = _stored_recipients(data.model_dump(mode="json"))
+    fields["summary_detail"] = list(dict.fromkeys(fields.get("summary_detail") or []))
+    _check_detail(store, fields)
     at = iso(now)
     conference = {"id": new_conference_id(fields["date"]), **fields, "created_at": at, "updated_at": at}
     conference["etag"] = etag_of(conference)
@@ -171,6 +188,12 @@ def patch_conference(store: Store, who: Principal | None, conference_id: str, pa
         changes["annex"] = False
     if changes.get("assessment") is not None:
         changes["assessment"] = {k: changes["assessment"].get(k) or "" for k in ASSESSMENT_FIELDS}
+    if "summary_levels" in changes and changes["summary_levels"] is None:
+        changes["summary_levels"] = 1
+    if "summary_detail" in changes:
+        changes["summary_detail"] = list(dict.fromkeys(changes["summary_detail"] or []))
+    if changes.get("summary_detail") or (changes.get("unit_ids") and current.get("summary_detail")):
+        _check_detail(store, {**current, **changes})
     if changes.get("signer") is not None:
         _check_signer(changes["signer"])
     if current.get("finalised_at") and set(changes) & {"quotas", "nomination_deadline", "periods", "unit_ids"}:
@@ -223,8 +246,22 @@ def verification(store: Store, document_id: str, artifacts: Any = None) -> dict[
     return lifecycle.verification(store, document_id, artifacts)
 
 
-def document_bytes(store: Store, artifacts: Any, document_id: str, docx: bool = False) -> tuple[dict[str, Any], bytes]:
-    record = stored_document(store, document_id)
+def document_redirect(artifacts: Any, record: dict[str, Any], *, docx: bool, name: str, content_type: str,
+                      threshold: int, seconds: int) -> str | None:
+    """Where a browser downloads a file larger than `threshold` bytes (a presigned URL living `seconds`),
+    or None: the file comes inline (small, or the store is a local folder)."""
+    from chalicelib.delivery.artifacts import download_url
+
+    key = record.get("docx_key") if docx else record.get("artifact_key")
+    size = record.get("docx_size") if docx else record.get("size")
+    if not key or size is None or int(size) <= threshold:
+        return None
+    return download_url(artifacts, key, seconds, name, content_type)
+
+
+def document_bytes(store: Store, artifacts: Any, document_id: str, docx: bool = False,
+                   record: dict[str, Any] | None = None) -> tuple[dict[str, Any], bytes]:
+    record = record or stored_document(store, document_id)
     if docx:
         if not record.get("docx_key"):
             raise NotFound(f"tệp DOCX của văn bản '{document_id}'")

@@ -56,6 +56,11 @@ class Settings:
     # (relative to the repo root, i.e. the Lambda task root; e.g. the government CA's root shipped in
     # chalicelib/); empty: the test CA THIDUA_SIGNING_DIR/ca.crt when signing locally, none otherwise.
     signing_trust: str = ""
+    # GET /v1/documents/{id}/file: a file larger than THIDUA_DOWNLOAD_REDIRECT_BYTES is not sent through
+    # the Lambda body (6 MB, base64) but by a 303 to a presigned S3 URL that lives
+    # THIDUA_DOWNLOAD_URL_SECONDS; smaller ones (and every file of a local folder) come inline.
+    download_redirect_bytes: int = 1_000_000
+    download_url_seconds: int = 300
 
     @property
     def webauthn_rp_id(self) -> str:
@@ -136,4 +141,6 @@ def settings(env: Mapping[str, str] | None = None) -> Settings:
         signing_dir=(env.get("THIDUA_SIGNING_DIR") or "").strip() or Settings.signing_dir,
         signing_secret_prefix=(env.get("THIDUA_SIGNING_SECRET_PREFIX") or "").strip(),
         signing_trust=(env.get("THIDUA_SIGNING_TRUST") or "").strip(),
+        download_redirect_bytes=_int(env, "THIDUA_DOWNLOAD_REDIRECT_BYTES", Settings.download_redirect_bytes),
+        download_url_seconds=_positive(env, "THIDUA_DOWNLOAD_URL_SECONDS", Settings.download_url_seconds),
     )

@@ -51,6 +51,30 @@ class ArtifactStore(Protocol):
     def url(self, key: str, expires_in: int = MAX_PRESIGN_SECONDS) -> str: ...
 
 
+def download_url(artifacts: Any, key: str, expires_in: int, name: str, content_type: str) -> str | None:
+    """A short-lived https URL a browser downloads `key` from under `name`, or None when the store
+    has none (a local folder: its file:// URL is no use to a browser)."""
+    if not isinstance(artifacts, S3Artifacts):
+        return None
+    return artifacts.url(key, expires_in, download_name=name, content_type=content_type)
+
+
+def download_origins(spec: str, region: str, env: Mapping[str, str] = os.environ) -> list[str]:
+    """The origins a browser downloads large files from (download_url's addresses): the S3 bucket's
+    regional virtual host, or the endpoint configured in its place (AWS_ENDPOINT_URL_S3); none for
+    a local folder. The portal's Content-Security-Policy lets its fetch follow the redirect there."""
+    if not spec.startswith("s3://"):
+        return []
+    endpoint = env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL")
+    if endpoint:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(endpoint)
+        return [f"{parts.scheme}://{parts.netloc}"]
+    bucket = spec[len("s3://"):].partition("/")[0]
+    return [f"https://{bucket}.s3.{region}.amazonaws.com"]
+
+
 def validate_key(key: str) -> str:
     """Return the key if it is a safe relative '/'-separated path, else raise.
 
@@ -234,16 +258,22 @@ class S3Artifacts:
             key, sha, int(resp["ContentLength"]), resp.get("ContentType", "application/octet-stream")
         )
 
-    def url(self, key: str, expires_in: int = MAX_PRESIGN_SECONDS) -> str:
+    def url(self, key: str, expires_in: int = MAX_PRESIGN_SECONDS, *, download_name: str | None = None,
+            content_type: str | None = None) -> str:
         # A URL signed with a Lambda role's temporary credentials dies with that
         # session (hours), whatever expires_in says.
         if not 0 < expires_in <= MAX_PRESIGN_SECONDS:
             raise ValueError(f"expires_in must be 1..{MAX_PRESIGN_SECONDS} seconds")
-        return self.client.generate_presigned_url(
-            "get_object",
-            Params={"Bucket": self.bucket, "Key": self._object_key(key)},
-            ExpiresIn=expires_in,
-        )
+        params = {"Bucket": self.bucket, "Key": self._object_key(key)}
+        if download_name is not None:  # S3 answers with these headers: the browser saves it under its name
+            from urllib.parse import quote
+
+            ascii_name = download_name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+            params["ResponseContentDisposition"] = (f"attachment; filename=\"{ascii_name}\"; "
+                                                    f"filename*=UTF-8''{quote(download_name)}")
+        if content_type is not None:
+            params["ResponseContentType"] = content_type
+        return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
 
 
 def _error_code(exc: Exception) -> str:

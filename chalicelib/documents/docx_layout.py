@@ -601,25 +601,16 @@ def _summary(doc: SummaryDocument):
 
     # III. figures by unit, at most four indicators a table (portrait A4), as the PDF splits them
     _section(document, "III. SỐ LIỆU CHI TIẾT THEO ĐƠN VỊ")
-    groups = ctx["table_groups"]
     missing = ctx["marks"]["missing"]
-    for n, group in enumerate(groups, start=1):
-        of = f" ({n}/{len(groups)})" if len(groups) > 1 else ""
-        _caption(document, f"Bảng {n + 1}. Số liệu theo đơn vị{of}")
-        figures_w = [max(20.0, ctx["column_mm"][ln.code]) for ln in group]
-        widths = (9, TEXT_WIDTH_MM - 9 - sum(figures_w), *figures_w)
-        header = ("TT", "Đơn vị", *(f"{ln.label}\n({ln.unit})" for ln in group))
-        body_rows = [(str(i), row.name,
-                      *((vn_number(row.values.get(ln.code)) if row.submitted else missing) for ln in group))
-                     for i, row in enumerate(doc.unit_rows, start=1)]
-        styles = [("bold" if row.depth == 0 else "italic" if row.depth >= 2 else "") for row in doc.unit_rows]
-        indents = [min(row.depth, 3) for row in doc.unit_rows]
-        _data_table(document, widths, header, body_rows, aligns="cL" + "r" * len(group), size=FIGURES_PT,
-                    row_styles=styles, name_indents=indents)
+    _unit_tables(document, ctx, doc.unit_rows, ctx["column_mm"], first=2)
     legend = f"Ghi chú: “{ctx['marks']['blank']}”: đơn vị đã gửi báo cáo nhưng để trống chỉ tiêu"
     if ctx["any_missing"]:
         legend += f"; “{missing}”: đơn vị chưa gửi báo cáo"
     _para(document, legend + ".", italic=True, size=11, align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=6)
+    if doc.deeper:
+        more = "; số liệu của từng đơn vị cấp dưới: xem phụ lục" if doc.details else ""
+        _para(document, f"Số liệu của mỗi đơn vị gồm cả số liệu của các đơn vị cấp dưới{more}.", italic=True,
+              size=11, align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=6)
 
     # IV. highlights
     _section(document, "IV. MỘT SỐ KẾT QUẢ NỔI BẬT CỦA CÁC ĐƠN VỊ")
@@ -665,6 +656,8 @@ def _summary(doc: SummaryDocument):
                         aligns="cLc", size=FIGURES_PT, row_styles=styles, name_indents=indents)
             tail = "".join(f"; {status.lower()}: {n}" for status, n in ctx["status_counts"].items())
             _body(document, f"Tổng số: {len(doc.completeness)} đơn vị{tail}.").paragraph_format.space_before = Pt(6)
+        elif annex["kind"] == "detail":
+            _unit_tables(document, ctx, annex["rows"], annex["column_mm"], first=1)
         else:
             for n, unit in enumerate(ctx["period_texts"], start=1):
                 _para(document, f"{n}. {unit['unit_name']}", bold=True, before=6, after=3, keep_next=True)
@@ -676,6 +669,25 @@ def _summary(doc: SummaryDocument):
                             _run(p, " ")
                         _run(p, text)
     return document
+
+
+def _unit_tables(document, ctx: dict, rows: list, column_mm: dict, *, first: int) -> None:
+    """Figures by unit, at most four indicators a table (portrait A4), as the PDF splits them: "Bảng {first}" on."""
+    groups = ctx["table_groups"]
+    missing = ctx["marks"]["missing"]
+    for n, group in enumerate(groups, start=1):
+        of = f" ({n}/{len(groups)})" if len(groups) > 1 else ""
+        _caption(document, f"Bảng {n + first - 1}. Số liệu theo đơn vị{of}")
+        figures_w = [max(20.0, column_mm[ln.code]) for ln in group]
+        widths = (9, TEXT_WIDTH_MM - 9 - sum(figures_w), *figures_w)
+        header = ("TT", "Đơn vị", *(f"{ln.label}\n({ln.unit})" for ln in group))
+        body_rows = [(str(i), row.name,
+                      *((vn_number(row.values.get(ln.code)) if row.submitted else missing) for ln in group))
+                     for i, row in enumerate(rows, start=1)]
+        styles = [("bold" if row.depth == 0 else "italic" if row.depth >= 2 else "") for row in rows]
+        indents = [min(row.depth, 3) for row in rows]
+        _data_table(document, widths, header, body_rows, aligns="cL" + "r" * len(group), size=FIGURES_PT,
+                    row_styles=styles, name_indents=indents)
 
 
 def _section(document, text: str) -> None:

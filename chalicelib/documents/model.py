@@ -55,6 +55,14 @@ class CompletenessRow:
 
 
 @dataclass(frozen=True)
+class UnitDetail:
+    """One unit's whole subtree, unit by unit (the detail annex a conference may ask for)."""
+
+    unit_name: str
+    rows: list[UnitRow]  # the unit itself (depth 0, its subtree's totals), then every unit below it
+
+
+@dataclass(frozen=True)
 class Signer:
     title: str
     name: str
@@ -238,6 +246,12 @@ class SummaryDocument:
     completeness: list[CompletenessRow]
     period_texts: list[UnitPeriodTexts] = field(default_factory=list)  # empty: no such annex
     assessment: AssessmentSections = AssessmentSections()
+    # How many levels below the top of the scope list their units (unit_rows, highlights,
+    # completeness, period_texts), each rolled up over its subtree; a deeper unit counts in its
+    # ancestor's figures only, so the pages stay bounded at any size of the tree.
+    levels: int = 1
+    deeper: bool = False  # some unit lies deeper than `levels`: its figures are in its ancestor's row
+    details: list[UnitDetail] = field(default_factory=list)  # one annex per unit asked for in full
 
     # What the pipeline stores of every document of the chain, alike.
     number = property(lambda self: self.heading.number, doc="The heading's number (None: a draft).")

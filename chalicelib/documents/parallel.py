@@ -30,6 +30,12 @@ from typing import Callable, Sequence
 log = logging.getLogger("thidua.render")
 
 PART = "<!--thidua:part-->"
+# A long table is cut too, between rows: its template closes it just before a PART marker
+# (from CUT on) and opens it again, header row and all, just after (up to JOIN). Blocks
+# rendered together drop that close-and-reopen, so the table runs on as one; a part that
+# begins mid-table starts with the reopened table at the top of its own page.
+CUT = "<!--thidua:cut-->"
+JOIN = "<!--thidua:join-->"
 # Parts are rendered without page numbers; the assembled document gets them stamped.
 NO_PAGE_NUMBERS = "<style>@page { @top-center { content: none; } }</style>"
 # Below this expected cost (about 3 s, 50 pages of prose) a document is rendered in one
@@ -57,7 +63,26 @@ class Split:
 
     def html(self, blocks: Sequence[str], *, numbered: bool = True) -> str:
         head = self.head if numbered else self.head.replace("</head>", NO_PAGE_NUMBERS + "</head>", 1)
-        return head + "".join(blocks) + self.tail
+        return head + join(blocks) + self.tail
+
+
+def join(blocks: Sequence[str]) -> str:
+    """Blocks back together; a table cut between two of them (CUT ... JOIN) runs on as one."""
+    out: list[str] = []
+    for block in blocks:
+        if out and out[-1].rfind(CUT) > out[-1].rfind(JOIN) and JOIN in block:
+            out[-1] = out[-1][:out[-1].rindex(CUT)]
+            block = block[block.index(JOIN) + len(JOIN):]
+        out.append(block)
+    return "".join(out)
+
+
+def seamless(html: str) -> str:
+    """The document as one render lays it out: every cut table whole again."""
+    if CUT not in html:
+        return html
+    doc = split(html)
+    return doc.head + join(doc.blocks) + doc.tail
 
 
 def split(html: str) -> Split:

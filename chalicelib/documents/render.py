@@ -132,6 +132,11 @@ def _table_groups(indicators, per_table: int = 4):
 _GLYPH_EM = {".": 0.25, ",": 0.25, "-": 0.333, "+": 0.564, "%": 0.833}
 
 
+# A long table is cut into parts of this many rows (about a page) that may render on
+# different cores (parallel.CUT): no table is one block the parallel render cannot split.
+ROWS_PER_PART = 40
+
+
 def _number_column_mm(values, *, font_pt: float = 11, minimum_mm: float = 22) -> float:
     """Width of a figures column laid out with `table-layout: fixed` (auto layout re-measures
     every row on every page: 10 s for 100 units): the widest printed figure, padding
@@ -230,9 +235,15 @@ def summary_context(doc: SummaryDocument) -> dict:
     if doc.period_texts:
         annexes.append({"kind": "periods", "title": "KẾT QUẢ NỔI BẬT CỦA CÁC ĐƠN VỊ THEO TỪNG KỲ BÁO CÁO",
                         "about": "kết quả nổi bật của các đơn vị theo từng kỳ báo cáo"})
+    for detail in doc.details:
+        annexes.append({"kind": "detail", "title": "SỐ LIỆU CHI TIẾT CỦA " + detail.unit_name.upper(),
+                        "about": "số liệu chi tiết của " + detail.unit_name, "rows": detail.rows,
+                        "column_mm": {ln.code: _number_column_mm(r.values.get(ln.code) for r in detail.rows)
+                                      for ln in doc.indicators}})
     for i, annex in enumerate(annexes, start=1):
         annex["roman"] = roman(i)
     return {
+        "rows_per_part": ROWS_PER_PART,
         "doc": doc,
         "h": heading_context(doc.heading),
         "css": Markup(css),  # our own file, not user input
@@ -309,7 +320,10 @@ def layout_html(html: str, *, fetcher=None):
     """A document (or one part of it) laid out in this process: a weasyprint Document."""
     from weasyprint import HTML
 
+    from .parallel import seamless
+
     fetcher = fetcher if fetcher is not None else asset_fetcher()
+    html = seamless(html)  # a table the template cut for a parallel render is one table here
     return HTML(string=html, base_url=_assets_base_url(), url_fetcher=fetcher).render()
 
 
@@ -397,6 +411,7 @@ def commendations_context(doc: CommendationDocument) -> dict:
         "individuals": count["individual"],
         "recipient_lines": _recipient_lines(doc.recipients),
         "qr_data_url": _qr_data_url(doc.verify_url),
+        "rows_per_part": ROWS_PER_PART,
     }
 
 
@@ -405,13 +420,12 @@ def render_commendations_html(doc: CommendationDocument) -> str:
     return unicodedata.normalize("NFC", html)
 
 
-def render_commendations_pdf(doc: CommendationDocument, *, fetcher=None) -> bytes:
-    from weasyprint import HTML
-
-    fetcher = fetcher if fetcher is not None else asset_fetcher()
+def render_commendations_pdf(doc: CommendationDocument, *, fetcher=None, workers: int = 1) -> bytes:
+    """The list; a long one (thousands of entries, cut every ROWS_PER_PART rows) on `workers` processes."""
     html = render_commendations_html(doc)
-    document = HTML(string=html, base_url=_assets_base_url(), url_fetcher=fetcher)
-    return document.write_pdf(pdf_variant=None, uncompressed_pdf=False)
+    if workers > 1 and fetcher is None:
+        return render_pdfs([html], workers=workers)[0]
+    return html_to_pdf(html, fetcher=fetcher)
 
 
 
@@ -435,7 +449,8 @@ def proposal_context(doc: ProposalDocument) -> dict:
     doc = _nfc_deep(doc)
     groups = [{"roman": roman(i), "group": g, "parts": _parts(g, achievements=True)}
               for i, g in enumerate(doc.groups, start=1)]
-    return {"doc": doc, "h": heading_context(doc.heading), "css": _css(SUMMARY_CSS, CHAIN_CSS), "groups": groups}
+    return {"doc": doc, "h": heading_context(doc.heading), "css": _css(SUMMARY_CSS, CHAIN_CSS), "groups": groups,
+            "rows_per_part": ROWS_PER_PART, "table_close": "</div>", "table_reopen": '<div class="body list">'}
 
 
 def decision_context(doc: DecisionDocument) -> dict:
@@ -445,6 +460,8 @@ def decision_context(doc: DecisionDocument) -> dict:
     return {"doc": doc, "h": heading_context(doc.heading), "css": _css(SUMMARY_CSS, CHAIN_CSS),
             "decides_as": doc.heading.issuer.decides_as, "parts": parts,
             "roman_parts": [roman(i) for i in range(1, len(parts) + 1)],
+            "rows_per_part": ROWS_PER_PART, "table_close": "</div></div>",
+            "table_reopen": '<div class="annex-list"><div class="body list">',
             "total": " và ".join(counts) if counts else "00 tập thể, cá nhân"}
 
 

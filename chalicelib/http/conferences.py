@@ -97,9 +97,10 @@ def conference_deliveries(ctx: Context, conference_id: str) -> Reply:
 
 @conferences.route("GET", "/v1/documents/{document_id}/file",
                    summary="Tải tệp: Accept: application/pdf (PDF, bản ban hành đã ký số) hoặc Accept: " + DOCX +
-                           " (DOCX để sửa; 404 khi không có). Quản trị, lãnh đạo, và người được trình ký văn bản",
+                           " (DOCX để sửa; 404 khi không có). Quản trị, lãnh đạo, và người được trình ký văn bản. "
+                           "Tệp lớn: 303 tới địa chỉ tải tạm thời (Location, vài phút)",
                    access=SIGNED_IN, errors=(403, 404, 406),
-                   produces=PDF, alternates=(DOCX,), etag=True)
+                   produces=PDF, alternates=(DOCX,), etag=True, also=(303,))
 def document_file(ctx: Context, document_id: str) -> Reply:
     # API Gateway returns binary bodies only to requests that accept the binary type.
     accept = ctx.header("accept") or ""
@@ -108,10 +109,19 @@ def document_file(ctx: Context, document_id: str) -> Reply:
         raise HttpProblem(406, "Not Acceptable", "Tệp PDF: hãy gửi kèm tiêu đề 'Accept: application/pdf'; tệp DOCX: "
                                                  f"'Accept: {DOCX}'.")
     lifecycle.may_read(ctx.store, ctx.who, document_id)  # staff, or the signer it is submitted to
-    record, data = service.document_bytes(ctx.store, ctx.artifacts(), document_id, docx=wanted == DOCX)
+    docx = wanted == DOCX
+    record = service.stored_document(ctx.store, document_id)
     name = service.download_name(record, "pdf" if wanted == PDF else "docx")
-    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
     tag = record["sha256"] if wanted == PDF else record.get("docx_sha256") or record["sha256"] + "-docx"
+    # A large file never goes through the Lambda body (6 MB, base64): the browser fetches it from S3.
+    url = service.document_redirect(ctx.artifacts(), record, docx=docx, name=name, content_type=wanted,
+                                    threshold=ctx.settings.download_redirect_bytes,
+                                    seconds=ctx.settings.download_url_seconds)
+    if url is not None:
+        return Reply("", status=303, content_type="text/plain; charset=utf-8", etag=tag,
+                     headers={"Location": url, "Cache-Control": "private, no-store"})
+    record, data = service.document_bytes(ctx.store, ctx.artifacts(), document_id, docx=docx, record=record)
+    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
     return Reply(data, content_type=wanted, etag=tag, headers={
         "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}",
         "Cache-Control": "private, max-age=3600"})

@@ -86,6 +86,10 @@ def _operation(op: Operation, names: dict[tuple[type[BaseModel], str], str]) -> 
     responses: dict[str, Any] = {}
     for status in op.success:
         response: dict[str, Any] = {"description": "Thành công"}
+        if 300 <= status < 400:  # a redirect: where the body is (a large file's short-lived address)
+            responses[str(status)] = {"description": "Tải tại địa chỉ trong Location (tạm thời)", "headers": {
+                "Location": {"$ref": "#/components/headers/Location"}}}
+            continue
         if status == 204:
             response["description"] = "Đã xong, không có nội dung"
         elif op.produces != "application/json":

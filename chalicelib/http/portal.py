@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from chalice import Response
 
@@ -72,13 +73,27 @@ def read(relative: str) -> str | None:
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
-def file_reply(relative: str, cache_control: str, extra: dict[str, str] | None = None) -> Reply:
+def security_headers(conf: Any = None) -> dict[str, str]:
+    """SECURITY_HEADERS; with artifacts in S3, connect-src also names the bucket's origin: a large
+    document's download is a redirect there (GET /v1/documents/{id}/file), which the page's fetch follows."""
+    from chalicelib.core.settings import settings
+    from chalicelib.delivery.artifacts import download_origins
+
+    conf = conf if conf is not None else settings()  # read when needed: stage variables change per call
+    origins = download_origins(conf.artifacts, conf.region)
+    if not origins:
+        return SECURITY_HEADERS
+    policy = CSP.replace("connect-src 'self'", "connect-src 'self' " + " ".join(origins))
+    return {**SECURITY_HEADERS, "Content-Security-Policy": policy}
+
+
+def file_reply(relative: str, cache_control: str, extra: dict[str, str] | None = None, conf: Any = None) -> Reply:
     text = read(relative)
     if text is None:
         raise NotFound(f"tệp '{relative}'")
     content_type = CONTENT_TYPES.get(Path(relative).suffix, "application/octet-stream")
     return Reply(text, content_type=content_type,
-                 headers={**SECURITY_HEADERS, "Cache-Control": cache_control, **(extra or {})})
+                 headers={**security_headers(conf), "Cache-Control": cache_control, **(extra or {})})
 
 
 @portal.route("GET", "/", summary="Cổng thông tin của đơn vị (HTML): báo cáo, đề nghị khen thưởng, tài khoản",

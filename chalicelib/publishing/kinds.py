@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 import json
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -103,8 +104,22 @@ def gather_summary(store: Store, conference: dict[str, Any], conf: Settings, now
     covered, previous = aggregate.window(conference)
     # the summary periods: a unit's report for a quarter holding the covered months is its
     # own summary of them (section IV)
-    reports = {p.code: [r for r in store.reports.for_period(p.code) if r["unit_id"] in in_scope]
-               for p in [*previous, *covered, *aggregate.summary_periods(covered)]}
+    longer = aggregate.summary_periods(covered)
+    # Figures, state and timeliness of every report (a projection: no achievements, no comments),
+    # the periods' Queries side by side (their pages' round trips overlap) ...
+    periods = [p.code for p in [*previous, *covered, *longer]]
+    with ThreadPoolExecutor(max_workers=min(8, len(periods))) as pool:  # joined before any render forks
+        found = list(pool.map(store.reports.figures_for_period, periods))
+    reports = {code: [r for r in rs if r["unit_id"] in in_scope] for code, rs in zip(periods, found)}
+    # ... and the achievements of the units the summary lists only (section IV, the annex), whole
+    # items in BatchGetItems: a few hundred at most, whatever the size of the tree.
+    listed = aggregate.listed_units(units, aggregate.summary_levels(conference))
+    wanted = [(r["unit_id"], p.code) for p in [*covered, *longer] for r in reports[p.code]
+              if r["unit_id"] in listed and aggregate.counted(r)]
+    if wanted:
+        whole = store.reports.read_many(reports=wanted).reports
+        for p in [*covered, *longer]:
+            reports[p.code] = [whole.get((r["unit_id"], p.code)) or r for r in reports[p.code]]
     inputs = aggregate.Inputs(conference, units, covered, previous, reports, indicator_catalog(),
                               aggregate.catalog_version())
     last = covered[-1]

@@ -14,7 +14,7 @@ import json
 import time
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from chalicelib.store import keys
 from chalicelib.store.errors import BadCursor, ConditionFailed, StoreUnavailable
@@ -325,7 +325,7 @@ class DynamoTable(PagesThrough):
 
     def query(self, pk: str, *, index: bool = False, prefix: str | None = None,
               between: tuple[str, str] | None = None, newest_first: bool = False,
-              limit: int | None = MAX_PAGE, cursor: str | None = None) -> Page:
+              limit: int | None = MAX_PAGE, cursor: str | None = None, fields: Sequence[str] | None = None) -> Page:
         if prefix is not None and between is not None:
             raise ValueError("query takes prefix or between, not both")
         pk_attr, sk_attr = key_attrs(index)
@@ -345,6 +345,9 @@ class DynamoTable(PagesThrough):
             "ExpressionAttributeNames": names, "ExpressionAttributeValues": values,
             "ScanIndexForward": not newest_first,
         }
+        if fields:  # names, not the words themselves: "values" and "status" are reserved
+            kwargs["ProjectionExpression"] = ", ".join(f"#f{i}" for i in range(len(fields)))
+            names.update({f"#f{i}": name for i, name in enumerate(fields)})
         if limit is not None:  # None: DynamoDB's own pages (up to 1 MB), for reads of everything
             kwargs["Limit"] = page_limit(limit)
         if index:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from decimal import Decimal
-from typing import Any
+from typing import Any, Sequence
 
 from chalicelib.store import keys
 from chalicelib.store.dynamodb import MAX_PAGE, decode_cursor, encode_cursor, key_attrs, page_limit, plain
@@ -178,7 +178,7 @@ class MemoryTable(PagesThrough):
 
     def query(self, pk: str, *, index: bool = False, prefix: str | None = None,
               between: tuple[str, str] | None = None, newest_first: bool = False,
-              limit: int | None = MAX_PAGE, cursor: str | None = None) -> Page:
+              limit: int | None = MAX_PAGE, cursor: str | None = None, fields: Sequence[str] | None = None) -> Page:
         if prefix is not None and between is not None:
             raise ValueError("query takes prefix or between, not both")
         pk_attr, sk_attr = key_attrs(index)
@@ -203,6 +203,8 @@ class MemoryTable(PagesThrough):
             if len(page) == size:  # DynamoDB stops at Limit and hands out a key, more or not
                 attrs = ("PK", "SK", "GSI1PK", "GSI1SK") if index else ("PK", "SK")
                 last = {a: page[-1][a] for a in attrs}
+            if fields:
+                return Page([_read({k: i[k] for k in fields if k in i}) for i in page], encode_cursor(last))
             return Page([_read(i) for i in page], encode_cursor(last))
 
     def ensure(self) -> bool:

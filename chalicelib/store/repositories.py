@@ -223,6 +223,15 @@ class Reports(_Repository):
     def for_period(self, period: str) -> list[Record]:
         return list(self.table.query_all(keys.period_reports_index(period), index=True))
 
+    # What a report's figures, state and timeliness need: never its achievements or comments
+    # (the bulk of an item), so the ~131,000 reports of a year at 11,000 units page quickly.
+    FIGURE_FIELDS = ("unit_id", "period", "values", "status", "etag", "submitted_at", "first_submitted_at",
+                     "timeliness", "version")
+
+    def figures_for_period(self, period: str) -> list[Record]:
+        """Every report of `period`, only FIGURE_FIELDS of each (a projection on the period index)."""
+        return list(self.table.query_all(keys.period_reports_index(period), index=True, fields=self.FIGURE_FIELDS))
+
     def get_exception(self, unit_id: str, period: str) -> Record | None:
         return self.table.get(keys.exception(unit_id, period))
 

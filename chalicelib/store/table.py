@@ -14,7 +14,7 @@ values are not stored.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Protocol, Union
+from typing import Any, Iterator, Protocol, Sequence, Union
 
 from chalicelib.store.errors import BadCursor, ConditionFailed  # noqa: F401 - raised by every Table
 
@@ -139,9 +139,10 @@ class Table(Protocol):
 
     def query(self, pk: str, *, index: bool = False, prefix: str | None = None,
               between: tuple[str, str] | None = None, newest_first: bool = False,
-              limit: int | None = 100, cursor: str | None = None) -> Page:
+              limit: int | None = 100, cursor: str | None = None, fields: Sequence[str] | None = None) -> Page:
         """Items of one partition (of GSI1 when `index`), in sort-key order; `limit=None`: as many as
-        one DynamoDB page holds (1 MB). Raises BadCursor."""
+        one DynamoDB page holds (1 MB); `fields`: only these attributes of each item (a projection:
+        a page of slim items holds more of them). Raises BadCursor."""
 
     def query_all(self, pk: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
         """Every item `query` would page through."""

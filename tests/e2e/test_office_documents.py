@@ -14,8 +14,11 @@ documents tab and the signer's page are shot at 1366 and 360 px (docs/portal-doc
 
 from __future__ import annotations
 
+import os
 import re
 import time
+import urllib.error
+import urllib.request
 from contextlib import contextmanager
 
 import pytest
@@ -44,11 +47,78 @@ REGISTER_NUMBER = 12
 RECIPIENT = ("Văn phòng Bộ Công an", "vanphong.vanban@ca.gov.vn")
 
 
+BUCKET = "thidua-e2e-docs"
+
+
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    files = tmp_path_factory.mktemp("office-documents-files")
-    yield from portal_world(tmp_path_factory, "office-documents", extra_env={
-        "THIDUA_COMPILE_TRIGGER": "thread", "THIDUA_ARTIFACTS": str(files / "artifacts")})
+def s3_server():
+    """An S3 stand-in the browser reaches (moto's server; there is no local S3), with no CORS of its own:
+    the bucket's rule, as deployed, is what lets the portal's fetch follow a download's redirect."""
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                              env={**os.environ, "MOTO_DISABLE_GLOBAL_CORS": "true"},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(endpoint + "/moto-api/", timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        yield endpoint
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def s3_client(endpoint: str):
+    import boto3
+
+    return boto3.client("s3", endpoint_url=endpoint, region_name="ap-southeast-1", aws_access_key_id="testing",
+                        aws_secret_access_key="testing")
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, s3_server):
+    # Issue 20: the documents live in S3 and every PDF and DOCX is "large" (over 1 KB): the Documents tab and
+    # the signer's page get them by following GET /v1/documents/{id}/file's 303 to a presigned address.
+    s3 = s3_client(s3_server)
+    s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "ap-southeast-1"})
+    for stack in portal_world(tmp_path_factory, "office-documents", extra_env={
+            "THIDUA_COMPILE_TRIGGER": "thread", "THIDUA_ARTIFACTS": f"s3://{BUCKET}/e2e",
+            "AWS_ENDPOINT_URL_S3": s3_server, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+            "THIDUA_DOWNLOAD_REDIRECT_BYTES": "1000"}):
+        # what docs/deploy.md asks of the bucket: GET from the portal's origin, its file name readable
+        s3.put_bucket_cors(Bucket=BUCKET, CORSConfiguration={"CORSRules": [{
+            "AllowedOrigins": [stack.url], "AllowedMethods": ["GET"], "ExposeHeaders": ["Content-Disposition"]}]})
+        stack.s3 = s3_server
+        yield stack
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def file_answer(world, document_id: str, accept: str = "application/pdf"):
+    """GET /v1/documents/{id}/file as the API answers it, the redirect not followed: (status, headers)."""
+    request = urllib.request.Request(f"{world.api_url}/v1/documents/{document_id}/file", headers={
+        "Authorization": f"Bearer {world.api.token}", "Accept": accept})
+    try:
+        with urllib.request.build_opener(_NoRedirect).open(request, timeout=30) as response:
+            return response.status, dict(response.headers)
+    except urllib.error.HTTPError as answer:
+        return answer.code, dict(answer.headers)
 
 
 @contextmanager
@@ -193,6 +263,11 @@ def test_the_office_submits_a_leader_returns_then_signs_and_the_office_replaces(
                                          if f.is_displayed() and f.size["height"] > 300), False),
                  message="the draft is not shown")
     assert frame.get_attribute("src").startswith("blob:")
+    # the draft came from the document store: the API answered 303 to a short-lived address there, which the
+    # page's fetch followed (the bucket's CORS rule, the CSP's connect-src)
+    status, headers = file_answer(world, submitted["id"])
+    assert status == 303 and headers["Location"].startswith(f"{world.s3}/{BUCKET}/e2e/"), (status, headers)
+    assert "X-Amz-Expires=300" in headers["Location"]  # every file here is over the threshold: no inline path
     button(signer, "Ký ban hành")
     shots(signer, "signer")
     press(signer, "Trả lại")

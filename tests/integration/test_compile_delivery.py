@@ -173,8 +173,11 @@ def test_the_draft_is_marked_and_unnumbered_the_issued_pdf_reads_as_an_official_
     text = pdf_text(pdf)
     for expected in ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "BÁO CÁO",
                      "BỘ CÔNG AN", "Số: 01/BC-BCA", "Nơi nhận:", "Đồng chí Thứ trưởng",
-                     "Thượng tướng Nguyễn Văn Sơn", "Công an tỉnh Nghệ An", "Bệnh viện 19-8"]:
+                     "Thượng tướng Nguyễn Văn Sơn", "Công an tỉnh Nghệ An", "Cục Y tế"]:
         assert expected in text, expected
+    # Issue 20 (this test used to find the hospitals too): the summary lists the ministry's direct units, each
+    # rolled up; Bệnh viện 19-8 counts in Cục Y tế's row, not in a row, highlight or annex line of its own
+    assert "Bệnh viện 19-8" not in text and "cấp dưới" in flat(text)
     assert "DỰ THẢO" not in text and "Ho\u0323" not in text  # precomposed diacritics
     today = vn_today()
     assert f"Hà Nội, ngày {today.day:02d} tháng {today.month:02d} năm {today.year}" in flat(text) or (

@@ -231,6 +231,20 @@ def test_reports_for_period_across_units(repo_store: Store) -> None:
     assert paged == got
 
 
+def test_reports_figures_for_period_are_a_projection_that_pages(repo_store: Store) -> None:
+    """Issue 20: the compile reads every report's figures and state, never its achievements."""
+    for unit_id in ("u-3", "u-1", "u-2"):
+        repo_store.reports.save({**report(1, "e1", unit_id=unit_id), "achievements": "dài " * 500,
+                                 "comments": {"checkpoints": "x"}}, None)
+    got = repo_store.reports.figures_for_period(PERIOD)
+    assert [r["unit_id"] for r in got] == ["u-1", "u-2", "u-3"]
+    assert all(set(r) <= set(repo_store.reports.FIGURE_FIELDS) and "values" in r and r["etag"] == "e1" for r in got)
+    table = repo_store.table
+    paged = page_through(lambda **kw: table.query(keys.period_reports_index(PERIOD), index=True,
+                                                  fields=("unit_id", "status"), **kw), 2)
+    assert [set(r) for r in paged] == [{"unit_id", "status"}] * 3
+
+
 def test_deadline_exceptions_and_period_settings_replace(repo_store: Store) -> None:
     assert repo_store.reports.get_exception(UNIT, PERIOD) is None
     repo_store.reports.put_exception({"unit_id": UNIT, "period": PERIOD, "deadline": "a"}, audit=event("ex"))

@@ -58,7 +58,9 @@ def test_window_previous_and_labels():
 
 
 def test_rollup_totals_previous_and_highlights():
-    doc = build(inputs(REPORTS))
+    # Issue 20: two levels asked for (the default, one, lists the ministry's direct units only:
+    # test_the_summary_lists_the_levels_asked_for below). This test used to see every level.
+    doc = build(inputs(REPORTS, {**CONF, "summary_levels": 2}))
     rows = {r.unit_id: r for r in doc.unit_rows}
     assert rows["na"].values["citizens_escorted"] == 16000 + 4200  # own (two months) + Vinh
     assert rows["vinh"].values["citizens_escorted"] == 4200 and rows["vinh"].depth == 2
@@ -78,7 +80,38 @@ def test_returned_reports_count_nowhere_and_scope_limits_units():
     doc = build(inputs([*REPORTS[:2], report("vinh", "2021-08", {"citizens_escorted": 4200}, "x", "returned")]))
     assert {r.unit_id: r.values["citizens_escorted"] for r in doc.unit_rows}["na"] == 16000
     scoped = build(inputs(REPORTS, {**CONF, "unit_ids": ["na"]}))
-    assert [r.unit_id for r in scoped.unit_rows] == ["na", "vinh"]
+    assert [r.unit_id for r in scoped.unit_rows] == ["na", "vinh"]  # the levels count from the scope's top
+
+
+def test_the_summary_lists_the_levels_asked_for_each_unit_rolled_up():
+    """Issue 20: by default the ministry's direct units, each with its subtree's figures; a unit
+    below them is in its ancestor's row, not in a row, highlight or annex line of its own."""
+    doc = build(inputs(REPORTS), [SimpleNamespace(unit_id=u, name=n, label="Đúng hạn", state="submitted")
+                                  for u, n in (("na", "Công an tỉnh Nghệ An"), ("vinh", "Công an thành phố Vinh"))])
+    assert [r.unit_id for r in doc.unit_rows] == ["bca", "bg", "na"]
+    assert {r.unit_id: r.values["citizens_escorted"] for r in doc.unit_rows} == {"bca": 20700, "bg": 500,
+                                                                               "na": 20200}
+    assert [h.unit_name for h in doc.highlights] == ["Công an tỉnh Nghệ An"]
+    assert [r.unit_name for r in doc.completeness] == ["Công an tỉnh Nghệ An"]
+    assert doc.deeper and doc.levels == 1 and doc.details == []
+    annexed = build(inputs(REPORTS, {**CONF, "annex": True}))
+    assert [t.unit_name for t in annexed.period_texts] == ["Công an tỉnh Nghệ An"]
+
+
+def test_a_unit_asked_for_in_detail_gets_its_whole_subtree_in_an_annex():
+    doc = build(inputs(REPORTS, {**CONF, "summary_detail": ["na"]}))
+    [detail] = doc.details
+    assert detail.unit_name == "Công an tỉnh Nghệ An"
+    assert [(r.unit_id, r.depth, r.values["citizens_escorted"]) for r in detail.rows] == [
+        ("na", 0, 20200), ("vinh", 1, 4200)]
+    assert [r.unit_id for r in doc.unit_rows] == ["bca", "bg", "na"]  # the body stays bounded
+
+
+def test_levels_and_detail_change_the_fingerprint_only_when_asked_for():
+    base = aggregate.fingerprint(inputs(REPORTS))
+    assert aggregate.fingerprint(inputs(REPORTS, {**CONF, "summary_levels": 1})) == base
+    assert aggregate.fingerprint(inputs(REPORTS, {**CONF, "summary_levels": 2})) != base
+    assert aggregate.fingerprint(inputs(REPORTS, {**CONF, "summary_detail": ["na"]})) != base
 
 
 def test_completeness_rows_skip_the_ministry():

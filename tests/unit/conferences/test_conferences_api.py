@@ -126,3 +126,26 @@ def test_defect_4_a_recipient_that_is_not_one_address_is_422_naming_it(api, admi
     patched = api.patch(f"/v1/conferences/{cid}", token=admin_token, body={"recipients": recipients})
     assert patched.status_code == 422 and [e["field"] for e in patched.data["errors"]] == [error["field"]]
     assert api.get(f"/v1/conferences/{cid}", token=admin_token).data["recipients"] == BODY["recipients"]
+
+
+def test_issue_20_summary_levels_and_detail_are_conference_fields_validated_default_off(api, admin_token, two_units):
+    created = api.post("/v1/conferences", token=admin_token, body=BODY)
+    assert (created.data["summary_levels"], created.data["summary_detail"]) == (1, [])
+    cid, etag = created.data["id"], created.headers["ETag"]
+    for bad in ({"summary_levels": 0}, {"summary_levels": 5}, {"summary_levels": "2"},
+                {"summary_detail": ["khong-co"]}, {"summary_detail": "ca-nghe-an"}):
+        resp = api.patch(f"/v1/conferences/{cid}", token=admin_token, body=bad)
+        assert resp.status_code == 422 and resp.data["errors"][0]["field"].startswith(next(iter(bad))), (bad, resp.data)
+    assert api.get(f"/v1/conferences/{cid}", token=admin_token).headers["ETag"] == etag  # nothing changed
+    ok = api.patch(f"/v1/conferences/{cid}", token=admin_token,
+                   body={"summary_levels": 2, "summary_detail": ["ca-nghe-an", "ca-nghe-an"]})
+    assert ok.status_code == 200 and (ok.data["summary_levels"], ok.data["summary_detail"]) == (2, ["ca-nghe-an"])
+    # out of the conference's scope: refused, whichever field moves it out
+    scoped = api.patch(f"/v1/conferences/{cid}", token=admin_token, body={"unit_ids": ["ca-ha-tinh"]})
+    assert scoped.status_code == 422 and scoped.data["errors"][0]["field"] == "summary_detail"
+    reset = api.patch(f"/v1/conferences/{cid}", token=admin_token, body={"summary_levels": None, "summary_detail": None})
+    assert (reset.data["summary_levels"], reset.data["summary_detail"]) == (1, [])
+    # a conference stored before these fields existed keeps its ETag: the defaults are not in it
+    from chalicelib.conferences.service import etag_of
+    stored = {k: v for k, v in created.data.items() if k not in ("summary_levels", "summary_detail")}
+    assert etag_of(stored) == etag_of({**stored, "summary_levels": 1, "summary_detail": []})

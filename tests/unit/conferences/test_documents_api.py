@@ -244,3 +244,28 @@ def test_a_unit_head_signer_reads_the_draft_submitted_to_them_and_nothing_else(a
     assert api.get(f"/v1/documents/{doc}/file", token=clerk_unit, headers=pdf).status_code == 403
     assert [d["document_id"] for d in api.get("/v1/signing-requests", token=unit_head).data["items"]] == [doc]
     assert api.post(f"/v1/documents/{doc}/approve", token=unit_head).status_code == 202
+
+
+def test_issue_20_files_from_a_local_folder_come_inline_whatever_their_size(api, world, store, clock, monkeypatch):
+    """The redirect needs an address a browser can open: a local folder has none, so the file comes inline."""
+    monkeypatch.setenv("THIDUA_DOWNLOAD_REDIRECT_BYTES", "0")
+    issued, _ = _issued(api, world, store, clock)
+    pdf = api.get(f"/v1/documents/{issued['document_id']}/file", token=world["clerk"], headers={"Accept": "application/pdf"})
+    assert pdf.status_code == 200 and pdf.body.endswith(b"%signed")
+
+
+def test_issue_20_the_redirect_rule_looks_at_the_files_own_size():
+    from chalicelib.conferences.service import document_redirect
+    from chalicelib.delivery.artifacts import S3Artifacts
+
+    class Client:
+        def generate_presigned_url(self, op, Params, ExpiresIn):
+            return f"https://b.s3.example/{Params['Key']}?e={ExpiresIn}&t={Params['ResponseContentType']}"
+
+    s3 = S3Artifacts("b", client=Client())
+    record = {"artifact_key": "c/v1/x.pdf", "size": 2_000_000, "docx_key": "c/v1/x.docx", "docx_size": 30_000}
+    args = {"name": "x", "threshold": 1_000_000, "seconds": 300}
+    assert document_redirect(s3, record, docx=False, content_type="application/pdf", **args) == \
+        "https://b.s3.example/c/v1/x.pdf?e=300&t=application/pdf"
+    assert document_redirect(s3, record, docx=True, content_type=DOCX, **args) is None  # the small DOCX: inline
+    assert document_redirect(s3, {"artifact_key": "k"}, docx=False, content_type="application/pdf", **args) is None

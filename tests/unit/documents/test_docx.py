@@ -379,3 +379,18 @@ def test_document_numbers_never_break_at_their_hyphen():
     ref = next(p for p in document.paragraphs if p.text.startswith("(Kèm theo Quyết định số 12/QĐ-BCA"))
     assert ref._p.xpath(".//w:noBreakHyphen")  # read back as "-", never a line break there
     assert "12/QĐ-BCA" in ref.text
+
+
+def test_issue_20_the_summarys_detail_annex_lists_the_units_subtree():
+    """The summary lists the ministry's direct units; a unit asked for in detail has its whole subtree in an annex."""
+    from tests.unit.documents.test_summary_chain import CONF, REPORTS, build
+
+    document = read(build(REPORTS, conf={**CONF, "summary_detail": ["yte"]}))
+    lines = texts(document)
+    assert "PHỤ LỤC" in lines and "SỐ LIỆU CHI TIẾT CỦA CỤC Y TẾ" in lines
+    assert any(line.startswith("Số liệu của mỗi đơn vị gồm cả số liệu của các đơn vị cấp dưới") for line in lines)
+    by_unit = [t for t in document.tables if len(t.columns) > 2 and cell_lines(t.rows[0].cells[1]) == ["Đơn vị"]]
+    body, annex = by_unit[0], by_unit[-1]
+    assert ["Cục Y tế"] in [cell_lines(row.cells[1]) for row in body.rows]
+    assert ["Bệnh viện 199"] not in [cell_lines(row.cells[1]) for row in body.rows]  # the ministry's direct units
+    assert [cell_lines(row.cells[1]) for row in annex.rows][1:] == [["Cục Y tế"], ["Bệnh viện 199"]]

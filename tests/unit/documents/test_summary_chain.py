@@ -38,12 +38,12 @@ def report(unit, values, period="2021-08"):
             "status": "submitted", "etag": unit}
 
 
-def build(reports, *, h=None, assessment=AssessmentSections(), completeness=()):
-    covered, previous = aggregate.window(CONF)
+def build(reports, *, h=None, assessment=AssessmentSections(), completeness=(), conf=CONF):
+    covered, previous = aggregate.window(conf)
     by_period: dict[str, list] = {}
     for r in reports:
         by_period.setdefault(r["period"], []).append(r)
-    inputs = aggregate.Inputs(CONF, UNITS, covered, previous, by_period, catalog(), "v1")
+    inputs = aggregate.Inputs(conf, UNITS, covered, previous, by_period, catalog(), "v1")
     return aggregate.build_summary(inputs, heading=h or heading(), completeness=completeness, assessment=assessment)
 
 
@@ -52,7 +52,8 @@ REPORTS = [report("na", {"checkpoints": 5}), report("dn", {"checkpoints": 3}), r
 
 
 def test_units_in_the_offices_order_departments_then_provinces_by_place():
-    doc = build(REPORTS)
+    # two levels: the hospital under Cục Y tế has a row of its own (issue 20: by default it does not)
+    doc = build(REPORTS, conf={**CONF, "summary_levels": 2})
     assert [r.name for r in doc.unit_rows] == [
         "Bộ Công an (tổng cộng)", "Cục Cảnh sát giao thông", "Cục Y tế", "Bệnh viện 199",
         "Công an tỉnh An Giang", "Công an thành phố Đà Nẵng", "Công an Thành phố Hồ Chí Minh",
@@ -132,12 +133,16 @@ def test_completeness_annex_uses_the_subtrees_state():
                             subtree_state="partial", subtree_label="Cấp dưới nộp chưa đủ (1/2)"),
             SimpleNamespace(unit_id="c08", name="Cục Cảnh sát giao thông", label="Chưa nộp", state="missing",
                             depth=1, subtree_state=None, subtree_label=None)]
-    doc = build(REPORTS, completeness=rows)
+    doc = build(REPORTS, completeness=rows, conf={**CONF, "summary_levels": 2})
     assert [(r.unit_name, r.status, r.depth) for r in doc.completeness] == [
         ("Cục Cảnh sát giao thông", "Chưa nộp", 1),
         ("Cục Y tế", "Cấp dưới đã nộp đủ (1/1)", 1),
         ("Bệnh viện 199", "Đúng hạn", 2),
         ("Công an tỉnh Nghệ An", "Đúng hạn; cấp dưới nộp chưa đủ (1/2)", 1)]
+    # Issue 20: by default the annex lists the ministry's direct units only, with their subtree's state
+    assert [(r.unit_name, r.status) for r in build(REPORTS, completeness=rows).completeness] == [
+        ("Cục Cảnh sát giao thông", "Chưa nộp"), ("Cục Y tế", "Cấp dưới đã nộp đủ (1/1)"),
+        ("Công an tỉnh Nghệ An", "Đúng hạn; cấp dưới nộp chưa đủ (1/2)")]
     assert "Chưa nộp" not in [r.status for r in doc.completeness if r.unit_name == "Cục Y tế"]
 
 

@@ -129,3 +129,17 @@ def test_the_old_admin_scripts_are_gone(api):
         assert api.get(path).status_code in (403, 404)
     resp = api.get("/admin")
     assert resp.status_code == 302 and resp.headers["Location"].endswith("#/")
+
+
+def test_with_documents_in_s3_the_page_may_fetch_from_the_bucket_and_nowhere_else(api, built, monkeypatch):
+    """Issue 20: a large document downloads by a redirect to the bucket, which the page's fetch follows."""
+    monkeypatch.setenv("THIDUA_ARTIFACTS", "s3://thidua-docs/prod")
+    monkeypatch.setenv("AWS_REGION", "ap-southeast-1")
+    monkeypatch.delenv("AWS_ENDPOINT_URL_S3", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    for path in ("/", "/sw.js"):
+        policy = csp(api.get(path))
+        assert policy["connect-src"] == "'self' https://thidua-docs.s3.ap-southeast-1.amazonaws.com", path
+        assert policy["script-src"] == "'self'" and policy["frame-src"] == "blob:"
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:4566/")
+    assert csp(api.get("/"))["connect-src"] == "'self' http://127.0.0.1:4566"

@@ -32,6 +32,8 @@ interface Draft {
   reportTitle: string;
   distribution: string; // one line per place
   annex: boolean;
+  summaryLevels: string; // "1".."4": the levels of units the báo cáo lists, each rolled up
+  summaryDetail: string[]; // units whose whole subtree gets an annex of its own
 }
 
 /** The API's name of each part of the draft, to clear its error when it is edited. */
@@ -40,6 +42,7 @@ const FIELD_OF: Record<keyof Draft, string> = {
   recipients: "recipients", quotas: "quotas", deadline: "nomination_deadline", signerTitle: "signer.title",
   signerName: "signer.name", agency: "agency", upperAgency: "upper_agency", numberPrefix: "number_prefix",
   listPrefix: "list_prefix", reportTitle: "report_title", distribution: "distribution", annex: "annex",
+  summaryLevels: "summary_levels", summaryDetail: "summary_detail",
 };
 
 const TZ = "Asia/Ho_Chi_Minh";
@@ -96,6 +99,8 @@ function draftOf(c: ConferenceRecord | null): Draft {
     reportTitle: c?.report_title ?? "",
     distribution: (c?.distribution ?? []).join("\n"),
     annex: c?.annex ?? false,
+    summaryLevels: String(c?.summary_levels ?? 1),
+    summaryDetail: c?.summary_detail ?? [],
   };
 }
 
@@ -131,6 +136,7 @@ function bodyOf(d: Draft): { body: Body } | { errors: { field: string; message: 
       agency: d.agency.trim(), upper_agency: d.upperAgency.trim(), number_prefix: d.numberPrefix.trim(),
       list_prefix: d.listPrefix.trim(), report_title: d.reportTitle.trim() || null,
       distribution: lines.length ? lines : null, annex: d.annex,
+      summary_levels: Number(d.summaryLevels), summary_detail: d.summaryDetail,
     },
   };
 }
@@ -198,6 +204,7 @@ export function ConferenceForm({ conference, etag, onSaved, onStale, onChange, m
   const [note, setNote] = useState<string | null>(null); // "nothing to save"
   const [key, setKey] = useState<string | null>(null); // the Idempotency-Key of a creation not yet answered
   const [addUnit, setAddUnit] = useState("");
+  const [addDetail, setAddDetail] = useState("");
   const { periods, error: periodsError } = usePeriods("month", 24);
   const { forms, error: formsError } = useAwardForms();
   const units = useUnits();
@@ -462,6 +469,43 @@ export function ConferenceForm({ conference, etag, onSaved, onStale, onChange, m
         </label>
         <p class="hint" id="c-annex-hint">Kèm phụ lục kết quả nổi bật của từng đơn vị theo từng kỳ.</p>
         {err("annex") && <p class="error" role="alert">{err("annex")}</p>}
+        <Field id="c-levels" label="Cấp đơn vị trong báo cáo" error={err("summary_levels")}
+               hint="Báo cáo liệt kê các đơn vị đến cấp này, mỗi đơn vị cộng cả số liệu cấp dưới.">
+          {(db, inv) => (
+            <select id="c-levels" value={d.summaryLevels} aria-describedby={db} aria-invalid={inv}
+                    onChange={(e) => set({ summaryLevels: e.currentTarget.value })}>
+              <option value="1">Các đơn vị trực thuộc Bộ</option>
+              <option value="2">Đến cấp huyện</option>
+              <option value="3">Đến cấp xã</option>
+              <option value="4">Bốn cấp</option>
+            </select>
+          )}
+        </Field>
+        {d.summaryDetail.length > 0 && (
+          <ul class="plain chosen" aria-label="Đơn vị có phụ lục số liệu chi tiết">
+            {d.summaryDetail.map((u) => (
+              <li key={u}>
+                <span>{units.name(u)}</span>
+                <button type="button" class="button button--small button--secondary"
+                        onClick={() => set({ summaryDetail: d.summaryDetail.filter((x) => x !== u) })}>
+                  Bỏ<span class="sr-only"> phụ lục chi tiết của {units.name(u)}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        <div class="add-row">
+          <div class="field">
+            <label for="c-detail-add">Phụ lục số liệu chi tiết của đơn vị</label>
+            <UnitSelect id="c-detail-add" value={addDetail} onChange={setAddDetail} empty="— Chọn đơn vị —"
+                        exclude={new Set(d.summaryDetail)} />
+          </div>
+          <button type="button" class="button button--secondary" disabled={!addDetail} onClick={() => {
+            set({ summaryDetail: [...d.summaryDetail, addDetail] });
+            setAddDetail("");
+          }}>Thêm phụ lục</button>
+        </div>
+        {err("summary_detail") && <p class="error" role="alert">{err("summary_detail")}</p>}
       </fieldset>
     </>
   );

@@ -93,10 +93,16 @@ export function dispositionName(header: string | null): string | null {
   return plain ? plain[1] : null;
 }
 
-/** A document's file (GET /v1/documents/{id}/file with the session and the Accept header), or why not. */
+/** A document's file (GET /v1/documents/{id}/file with the session and the Accept header), or why not.
+ *  A large file answers 303 to a short-lived address in the document store (S3): the fetch follows it
+ *  (the bucket allows the portal's origin by CORS, and the page's CSP allows the bucket), the browser
+ *  dropping the session's Authorization header on the way, so the same code gets small and large files. */
 export async function fetchFile(id: string, type: string = PDF): Promise<{ blob: Blob; name: string } | string> {
   try {
-    const response = await authFetch(`/v1/documents/${encodeURIComponent(id)}/file`, { headers: { Accept: type } });
+    const response = await authFetch(`/v1/documents/${encodeURIComponent(id)}/file`, {
+      headers: { Accept: type },
+      redirect: "follow",
+    });
     if (!response.ok) {
       if (response.status === 404 && type === DOCX) return "Văn bản này chưa có bản DOCX.";
       // A signer without the office's rights (a unit head) has the draft as the trình ký email's attachment.
