@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PYTHON_BOOT ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13.*/bin/python3.13) $(shell command -v python3.13 2>/dev/null))
 DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium chromium-driver
 
-.PHONY: deps system-deps dynamodb-local browser-test-deps deploy-tools web node pki test test-unit test-fast demo serve admin-token package bench docx-preview clean
+.PHONY: deps system-deps dynamodb-local browser-test-deps deploy-tools web node pki test test-unit test-fast demo serve admin-token package bench bench-scale docx-preview clean
 
 deps: $(VENV)/.installed system-deps dynamodb-local browser-test-deps deploy-tools
 
@@ -116,6 +116,10 @@ package: $(VENV)/.installed web
 # (docs/performance.md). Figures, not a pass/fail gate.
 bench: deps web
 	$(PY) -m bench
+
+# Only the ministry at 160, 700 and 11,000 units (issue 20; about 20 minutes): SIZES=160,700 for fewer.
+bench-scale: deps
+	$(PY) -m bench.scale run $(if $(SIZES),--sizes $(SIZES))
 
 # The demo documents as DOCX, converted to PDF by LibreOffice (Debian's, headless) into
 # out/docx-preview/ to look at (e.g. `pdftoppm -png -r 60`) next to the WeasyPrint PDF of the same

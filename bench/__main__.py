@@ -27,6 +27,7 @@ SECTIONS = {
     "compile": "bench.compile",
     "compile_trigger": "bench.compile_trigger",
     "portal": "bench.portal",
+    "scale": "bench.scale",
 }
 
 

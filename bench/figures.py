@@ -28,6 +28,9 @@ class Figure:
     notes: list[str] = field(default_factory=list)
 
     def row(self) -> list[str]:
+        if self.value != self.value:  # NaN: not measured (cut at its cap, failed); the note says why
+            return [self.section, self.name, self.notes[0] if self.notes else "-", self.target,
+                    {True: "met", False: "MISSED", None: "-"}[self.met], self.baseline]
         shown = f"{self.value:.2f}" if self.value < 100 else f"{self.value:.0f}"
         verdict = {True: "met", False: "MISSED", None: "-"}[self.met]
         return [self.section, self.name, f"{shown} {self.unit}", self.target, verdict, self.baseline]
