@@ -210,6 +210,23 @@ def create_reads(store: Store, unit_id: str, bearer: Any, raw: bytes = b"") -> A
                             conferences=[conference] if conference else [], bearer=bearer)
 
 
+_NOMINATION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def decide_many_reads(store: Store, conference_id: str, bearer: Any, raw: bytes = b"") -> Any:
+    """The bulk decision's preload, one BatchGetItem: the conference and the pointers of the nominations
+    the (not yet validated) body names, with what authenticates the caller."""
+    from chalicelib.awards.models import MAX_BULK
+
+    try:
+        items = json.loads(raw).get("items") if raw and len(raw) <= 64 * 1024 else None
+    except (ValueError, AttributeError):
+        items = None
+    ids = [i.get("nomination_id") for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+    ids = [i for i in dict.fromkeys(ids) if isinstance(i, str) and _NOMINATION_ID.match(i)][:MAX_BULK]
+    return store.reads.read(conferences=[conference_id], pointers=ids, bearer=bearer)
+
+
 def create_nomination(store: Store, who: Principal, unit_id: str, body: NominationIn, now: datetime,
                       reads: Any = None) -> dict[str, Any]:
     """At most three round trips, however many units and nominations there are: the unit (read with
@@ -494,11 +511,20 @@ def decide(store: Store, who: Principal, nomination_id: str, body: DecisionIn, i
     return updated
 
 
-def decide_many(store: Store, who: Principal, conference_id: str, body: BulkDecisionIn, now: datetime) -> list[dict[str, Any]]:
+def decide_many(store: Store, who: Principal, conference_id: str, body: BulkDecisionIn, now: datetime,
+                reads: Any = None) -> list[dict[str, Any]]:
     """All or nothing: one transaction, each nomination conditioned on the ETag its item names."""
     ids = [item.nomination_id for item in body.items]
-    # the conference with the pointers, then the nominations: two batched round trips, not two reads per item
-    conference, found = store.nominations.with_conference(conference_id, ids)
+    if reads is not None and conference_id in reads.conferences and all(i in reads.pointers for i in ids):
+        # the conference and the pointers came with the caller's credentials (`decide_many_reads`):
+        # the nominations are one more batch, then the transaction
+        conference = reads.conferences[conference_id]
+        pointers = [p for i in ids if (p := reads.pointers[i]) is not None]
+        read = store.reads.read(nominations=pointers).nominations if pointers else {}
+        found = {i: read.get(i) for i in ids}
+    else:
+        # the conference with the pointers, then the nominations: two batched round trips, not two per item
+        conference, found = store.nominations.with_conference(conference_id, ids)
     if conference is None:
         raise NotFound(f"hội nghị '{conference_id}'")
     _open_for_changes(conference)

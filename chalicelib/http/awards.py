@@ -120,9 +120,11 @@ def decide(ctx: Context, nomination_id: str) -> Reply:
 @awards.route("POST", "/v1/conferences/{conference_id}/decisions",
               summary="Quyết định nhiều đề nghị một lần (mỗi mục: approve, reject kèm ghi chú, hoặc hold): tất cả "
                       "hoặc không, mỗi đề nghị kèm ETag khi đọc (như If-Match)",
-              access=ADMIN, body=models.BulkDecisionIn, response=models.NominationList, errors=(404, 409, 412, 423))
+              access=ADMIN, body=models.BulkDecisionIn, response=models.NominationList, errors=(404, 409, 412, 423),
+              preload=lambda ctx, bearer: service.decide_many_reads(ctx.store, ctx.params["conference_id"], bearer,
+                                                                    ctx.raw_body()))
 def decide_many(ctx: Context, conference_id: str) -> Reply:
-    decided = service.decide_many(ctx.store, ctx.who, conference_id, ctx.body, ctx.now())
+    decided = service.decide_many(ctx.store, ctx.who, conference_id, ctx.body, ctx.now(), reads=ctx.preloaded)
     return Reply(page([service.public(n) for n in decided], None))
 
 
