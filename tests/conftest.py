@@ -4,12 +4,11 @@ table per test). Everything else (settings, the HTTP client, tokens) is the same
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import uuid
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import pytest
 
@@ -17,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # `from helpers import ...` in e
 
 from chalicelib.core.settings import settings  # noqa: E402
 from chalicelib.store import Store, store_for  # noqa: E402
-from helpers import HISTORICAL_PERIODS, issue, open_period  # noqa: E402
+from helpers import HISTORICAL_PERIODS, Api, issue, open_period  # noqa: E402
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -95,29 +94,6 @@ def clock(monkeypatch):
     fixed = FixedClock("2021-08-20T10:00:00+07:00")
     monkeypatch.setattr(services, "clock", fixed)
     return fixed
-
-
-class Api:
-    """The Chalice test client with JSON bodies and bearer tokens."""
-
-    def __init__(self, client: Any) -> None:
-        self.client = client
-
-    def call(self, method: str, path: str, token: str | None = None, body: Any = None,
-             headers: dict[str, str] | None = None, raw: bytes | str | None = None):
-        h = {"Content-Type": "application/json", **(headers or {})}
-        if token:
-            h["Authorization"] = f"Bearer {token}"
-        data = raw if raw is not None else (json.dumps(body, ensure_ascii=False) if body is not None else "")
-        resp = getattr(self.client.http, method.lower())(path, headers=h, body=data)
-        try:
-            resp.data = json.loads(resp.body) if resp.body else None
-        except ValueError:
-            resp.data = None  # a PDF
-        return resp
-
-    def __getattr__(self, method: str):
-        return lambda path, **kw: self.call(method, path, **kw)
 
 
 @pytest.fixture

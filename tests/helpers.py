@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from typing import Any
 
 from pypdf import PdfReader
@@ -262,3 +263,26 @@ def issue_summary(store: Any, conference_id: str, mailer: Any, render: Any, now:
     lifecycle.approve(store, Principal("s", Role.LEADER, None, "Lãnh đạo", account_id=signer_id), draft, now)
     result = pipeline.compile_conference(store, conference_id, conf=settings(), now=now, mailer=mailer, **fakes)
     return result.issued[0]
+
+
+class Api:
+    """The Chalice test client with JSON bodies and bearer tokens."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def call(self, method: str, path: str, token: str | None = None, body: Any = None,
+             headers: dict[str, str] | None = None, raw: bytes | str | None = None):
+        h = {"Content-Type": "application/json", **(headers or {})}
+        if token:
+            h["Authorization"] = f"Bearer {token}"
+        data = raw if raw is not None else (json.dumps(body, ensure_ascii=False) if body is not None else "")
+        resp = getattr(self.client.http, method.lower())(path, headers=h, body=data)
+        try:
+            resp.data = json.loads(resp.body) if resp.body else None
+        except ValueError:
+            resp.data = None  # a PDF
+        return resp
+
+    def __getattr__(self, method: str):
+        return lambda path, **kw: self.call(method, path, **kw)

@@ -103,8 +103,7 @@ def workload(clock) -> None:
     from chalicelib.core.states import Role
     from chalicelib.publishing import lifecycle
     from chalicelib.store import store_for
-    from conftest import Api
-    from helpers import issue, open_period, person
+    from helpers import Api, issue, open_period, person
 
     import boto3
 
