@@ -15,9 +15,9 @@ import hashlib
 import json
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from chalicelib.awards import ranking
 from chalicelib.core import audit
@@ -555,19 +555,26 @@ def decide_many(store: Store, who: Principal, conference_id: str, body: BulkDeci
 
 # -- the shortlist and finalising ------------------------------------------------------
 
+# What ranking a nomination and counting it against its quota and its unit's cap read: a page of the
+# shortlist ranks on these (a few dozen bytes a nomination, not its achievements) and reads its own
+# rows whole, so 5,000 nominations cost a few small Query pages.
+RANK_FIELDS = ("id", "unit_id", "conference_id", "nominee_unit_id", "award_form", "status", "created_at", "kind")
+
+
 def shortlist_rows(store: Store, conference: dict[str, Any], units: list[dict[str, Any]],
-                   now: datetime | None = None) -> list[ranking.Row]:
+                   now: datetime | None = None, attrs: Sequence[str] | None = None) -> list[ranking.Row]:
     """Every nomination of the conference, ranked within its award form (same order on every run)."""
-    return ranked(store, conference, units, now)[0]
+    return ranked(store, conference, units, now, attrs)[0]
 
 
-def ranked(store: Store, conference: dict[str, Any], units: list[dict[str, Any]], now: datetime | None = None
-           ) -> tuple[list[ranking.Row], dict[str, dict[str, int]]]:
-    """The ranked rows and the units' figures (summed over the conference's periods) they were scored on."""
+def ranked(store: Store, conference: dict[str, Any], units: list[dict[str, Any]], now: datetime | None = None,
+           attrs: Sequence[str] | None = None) -> tuple[list[ranking.Row], dict[str, dict[str, int]]]:
+    """The ranked rows and the units' figures (summed over the conference's periods) they were scored on
+    (`attrs`: the nominations read with only these attributes)."""
     from chalicelib.awards.window import window_figures
 
     rubric = scoring_rubric()
-    nominations = store.nominations.for_conference(conference["id"])
+    nominations = store.nominations.for_conference(conference["id"], attrs=attrs)
     periods = [parse_period(p).code for p in conference["periods"]]
     # the window's sums from each period's packed figures, not from every report read in full
     codes = [*rubric.indicators, *([rubric.per] if rubric.per else [])]
@@ -611,7 +618,8 @@ def _shortlist(store: Store, conference_id: str, page: tuple[int, int] | None, n
     if conference is None:
         raise NotFound(f"hội nghị '{conference_id}'")
     units = store.units.all(attrs=TREE_FIELDS)  # ranking needs kind and parent only: the tree, projected
-    rows = shortlist_rows(store, conference, units, now)
+    # a page ranks every nomination on RANK_FIELDS and reads its own rows whole (one BatchGetItem)
+    rows = shortlist_rows(store, conference, units, now, attrs=RANK_FIELDS if page is not None else None)
     quotas = conference.get("quotas") or {}
     lines = [{"award_form": f.code, "name": f.name, "quota": quotas.get(f.code),
               "nominated": sum(1 for r in rows if r.award_form.code == f.code),
@@ -620,14 +628,21 @@ def _shortlist(store: Store, conference_id: str, page: tuple[int, int] | None, n
              for f in award_forms()]
     names = {u["id"]: u["name"] for u in units}
     start, end = page if page is not None else (0, len(rows))
-    warned = eligibility.warnings_by_id(store, conference, [r.nomination for r in rows[start:end]],
+    shown = rows[start:end]
+    if page is not None and shown:
+        whole: dict[str, Any] = {}
+        for at in range(0, len(shown), 100):  # BatchGetItem: 100 keys at most
+            whole.update(store.reads.read(nominations=[r.nomination for r in shown[at:at + 100]]).nominations)
+        # a nomination deleted between the two reads is left out of the page (it was there a moment ago)
+        shown = [replace(r, nomination=whole[r.nomination["id"]]) for r in shown if whole.get(r.nomination["id"])]
+    warned = eligibility.warnings_by_id(store, conference, [r.nomination for r in shown],
                                         [r.nomination for r in rows])
     # the row's ETag is the nomination's own: a decision made from the list is conditioned on what the
     # list showed (If-Match, or a bulk item's etag), so a change since the list was read is a 412
     items = [{**r.as_dict(public(r.nomination)), "unit_name": names.get(r.nomination["unit_id"], ""),
               "nominee_unit_name": names.get(r.nomination["nominee_unit_id"], ""),
               "warnings": warned.get(r.nomination["id"], []), "etag": r.nomination["etag"]}
-             for r in rows[start:end]]
+             for r in shown]
     return {"items": items, "next": None, "quotas": lines,
             "finalised_at": conference.get("finalised_at")}, len(rows)
 

@@ -742,8 +742,9 @@ class Nominations(_Repository):
         return self.table.query(keys.unit_partition(unit_id), prefix=keys.nomination_prefix(conference_id),
                                 limit=limit, cursor=cursor)
 
-    def for_conference(self, conference_id: str) -> list[Record]:
-        return list(self.table.query_all(keys.conference_nominations(conference_id), index=True))
+    def for_conference(self, conference_id: str, attrs: Sequence[str] | None = None) -> list[Record]:
+        """Every nomination of the conference (`attrs`: only those attributes of each)."""
+        return list(self.table.query_all(keys.conference_nominations(conference_id), index=True, attrs=attrs))
 
     def put_score(self, score: Record, audit: Record | None = None) -> None:
         pk, sk = keys.score(score["conference_id"], score["nomination_id"], score["reviewer"])

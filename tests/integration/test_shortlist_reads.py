@@ -115,3 +115,33 @@ def test_the_sums_can_be_kept_ahead_of_the_first_shortlist(api, admin_token, sto
     queries.clear()
     assert api.get(f"/v1/conferences/{cid}/shortlist", token=admin_token).status_code == 200
     assert not any(q.startswith(("PERIOD#", "FIGPACK#")) for q in queries), queries  # kept: not read again
+
+
+def test_a_page_ranks_every_nomination_projected_and_reads_its_own_rows_whole(api, admin_token, store):
+    """Issue 20: the 5,000 nominations of a large conference are ranked on a few attributes each (no
+    achievements); only the page's rows are read whole, in one BatchGetItem."""
+    cid = conference_with_nominations(api, admin_token, store, 12)
+    seen: list[tuple[str, dict[str, Any]]] = []
+
+    def record(params: dict[str, Any], model: Any, **_: Any) -> None:
+        seen.append((model.name, params))
+
+    events = store.table.client.meta.events
+    events.register("provide-client-params.dynamodb", record, unique_id="params-recorder")
+    try:
+        page = api.get(f"/v1/conferences/{cid}/shortlist?limit=5", token=admin_token)
+    finally:
+        events.unregister("provide-client-params.dynamodb", unique_id="params-recorder")
+    assert page.status_code == 200, page.body
+    assert len(page.data["items"]) == 5 and page.data["next"]
+    assert all(row["nomination"]["achievements"] == "Hoàn thành xuất sắc nhiệm vụ." and row["etag"]
+               for row in page.data["items"])  # the page's rows are whole
+    listed = [p for op, p in seen if op == "Query"
+              and p["ExpressionAttributeValues"][":pk"]["S"] == f"NOMINATIONS#{cid}"]
+    assert listed and all("ProjectionExpression" in p for p in listed)
+    projected = {v for p in listed for k, v in p["ExpressionAttributeNames"].items() if k.startswith("#a")}
+    assert "achievements" not in projected and {"id", "award_form", "status"} <= projected
+    batches = [p for op, p in seen if op == "BatchGetItem"]
+    nomination_keys = [k for b in batches for t in b["RequestItems"].values() for k in t["Keys"]
+                       if k["SK"]["S"].startswith("NOMINATION#")]
+    assert len(nomination_keys) == 5
