@@ -222,8 +222,9 @@ def decide_many_reads(store: Store, conference_id: str, bearer: Any, raw: bytes 
         items = json.loads(raw).get("items") if raw and len(raw) <= 64 * 1024 else None
     except (ValueError, AttributeError):
         items = None
-    ids = [i.get("nomination_id") for i in items if isinstance(i, dict)] if isinstance(items, list) else []
-    ids = [i for i in dict.fromkeys(ids) if isinstance(i, str) and _NOMINATION_ID.match(i)][:MAX_BULK]
+    named = [i.get("nomination_id") for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+    # anything may stand there before validation (an object, a list): only id-shaped strings are read
+    ids = list(dict.fromkeys(i for i in named if isinstance(i, str) and _NOMINATION_ID.match(i)))[:MAX_BULK]
     return store.reads.read(conferences=[conference_id], pointers=ids, bearer=bearer)
 
 
