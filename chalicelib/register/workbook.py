@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import zipfile
 from typing import Any, Mapping
 
 from chalicelib.awards.workbook import _append
@@ -90,21 +89,9 @@ def export(entries: list[Mapping[str, Any]]) -> bytes:
 
 def read_rows(data: bytes) -> list[dict[str, Any]]:
     """Each non-empty row of the first sheet with the template's header, by field: {"row": n, field: value}."""
-    if data[:4] != b"PK\x03\x04":
-        raise _not_a_workbook("Tệp tải lên không phải tệp Excel .xlsx. Hãy tải tệp mẫu, điền rồi tải lên.")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            parts = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise _not_a_workbook("Tệp .xlsx bị hỏng hoặc không đầy đủ: không giải nén được.") from None
-    if sum(p.file_size for p in parts) > MAX_UNPACKED:
-        raise _not_a_workbook("Tệp quá lớn khi giải nén; hãy dùng tệp mẫu.")
-    from openpyxl import load_workbook
+    from chalicelib.core.uploads import open_workbook
 
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-    except Exception:  # noqa: BLE001 - whatever a malformed file makes openpyxl raise is the file's fault
-        raise _not_a_workbook("Không đọc được tệp .xlsx (tệp hỏng hoặc không đúng định dạng).") from None
+    wb = open_workbook(data, _not_a_workbook, max_unpacked=MAX_UNPACKED, data_only=True)
     try:
         for ws in wb.worksheets:
             header = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())

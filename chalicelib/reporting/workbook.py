@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import io
 import math
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Callable
@@ -43,7 +42,6 @@ UNIT_ID, UNIT_NAME, ACHIEVEMENTS = "unit_id", "unit_name", "achievements"
 
 MAX_BYTES = 1024 * 1024            # the upload (413 above it)
 MAX_UNPACKED = 30 * 1024 * 1024    # what its parts may inflate to: no zip bomb reaches openpyxl
-MAX_PARTS = 500
 MAX_ROWS = 500                     # unit rows read from one sheet
 MAX_COLUMNS = 200
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -212,27 +210,9 @@ def _not_a_workbook(message: str) -> Invalid:
 def read_sheet(data: bytes) -> Sheet:
     """The template's sheet of an uploaded workbook, cell values as typed; Invalid (422) when the
     bytes are not an .xlsx workbook holding a sheet made from the template."""
-    if data[:4] == b"\xd0\xcf\x11\xe0":
-        raise _not_a_workbook("Tệp Excel 97-2003 (.xls) không được hỗ trợ: hãy mở tệp bằng Excel và lưu "
-                              "lại dưới dạng Sổ làm việc Excel (.xlsx).")
-    if data[:4] != b"PK\x03\x04":
-        raise _not_a_workbook("Tệp tải lên không phải tệp Excel .xlsx. Hãy tải tệp mẫu, điền số liệu rồi tải lên.")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            parts = archive.infolist()
-            names = {p.filename for p in parts}
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise _not_a_workbook("Tệp .xlsx bị hỏng hoặc không đầy đủ: không giải nén được.") from None
-    if len(parts) > MAX_PARTS or sum(p.file_size for p in parts) > MAX_UNPACKED:
-        raise _not_a_workbook("Tệp quá lớn khi giải nén; hãy dùng tệp mẫu.")
-    if "xl/workbook.xml" not in names:
-        raise _not_a_workbook("Tệp nén này không phải sổ làm việc Excel (.xlsx).")
-    from openpyxl import load_workbook
+    from chalicelib.core.uploads import open_workbook
 
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
-    except Exception:  # noqa: BLE001 - whatever a malformed file makes openpyxl raise is the file's fault
-        raise _not_a_workbook("Không đọc được tệp .xlsx (tệp hỏng hoặc không đúng định dạng).") from None
+    wb = open_workbook(data, _not_a_workbook, max_unpacked=MAX_UNPACKED, data_only=False)
     try:
         for ws in wb.worksheets:
             first = next(ws.iter_rows(min_row=KEY_ROW, max_row=KEY_ROW, max_col=MAX_COLUMNS, values_only=True), ())

@@ -273,3 +273,27 @@ def test_a_decision_that_replaces_another_takes_its_place_in_the_register(world)
     assert register.register_decision(world, second, inputs, minister) == 1
     assert [(e["name"], e["decision_number"], e["year"]) for e in world.register.entries()] == [
         ("A", "02/QĐ-BCA", 2022)]
+
+
+@pytest.mark.parametrize("data, says", [
+    (b"\xd0\xcf\x11\xe0" + b"\0" * 100, "Tệp Excel 97-2003 (.xls) không được hỗ trợ"),
+    (b"%PDF-1.7 ...", "không phải tệp Excel .xlsx"),
+    (None, "không phải sổ làm việc Excel"),  # a zip, but not a workbook
+])
+def test_a_file_that_is_not_a_workbook_is_refused_with_why(api, world, admin_token, data, says):
+    if data is None:
+        import zipfile
+
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as archive:
+            archive.writestr("readme.txt", "không phải Excel")
+        data = out.getvalue()
+    resp = post_import(api, admin_token, data)
+    assert resp.status_code == 422, resp.body
+    assert says in json_text(resp.data) and world.register.entries() == []
+
+
+def json_text(data) -> str:
+    import json
+
+    return json.dumps(data, ensure_ascii=False)
