@@ -5,6 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { asProblem, authFetch, describe } from "../../api/client";
 import type { components } from "../../api/schema";
 import { date } from "../../lib/format";
+import { dispositionName } from "../../lib/files";
 
 export type Doc = components["schemas"]["Document"];
 
@@ -77,21 +78,6 @@ export function docName(d: Doc): string {
 
 export const PDF = "application/pdf";
 export const DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
-
-/** The file name of a Content-Disposition header (its UTF-8 filename* first). */
-export function dispositionName(header: string | null): string | null {
-  if (!header) return null;
-  const utf8 = /filename\*=UTF-8''([^;]+)/i.exec(header);
-  if (utf8) {
-    try {
-      return decodeURIComponent(utf8[1]);
-    } catch {
-      /* fall through to the plain name */
-    }
-  }
-  const plain = /filename="([^"]+)"/i.exec(header);
-  return plain ? plain[1] : null;
-}
 
 /** A document's file (GET /v1/documents/{id}/file with the session and the Accept header), or why not.
  *  A large file answers 303 to a short-lived address in the document store (S3): the fetch follows it

@@ -7,6 +7,7 @@
 import { asProblem, authFetch, describe } from "../../api/client";
 import type { components } from "../../api/schema";
 import type { Fetched } from "../../components/pages";
+import { dispositionName } from "../../lib/files";
 
 export const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 export const OFFLINE = "Không kết nối được máy chủ. Kiểm tra kết nối mạng rồi thử lại.";
@@ -41,21 +42,6 @@ export async function getJson<T>(path: string, init: RequestInit = {}): Promise<
   return response.ok ? { data: body as T, response } : { error: body, response };
 }
 
-/** The file a response carries, named as the server says (Content-Disposition) or `fallback`. */
-function fileName(response: Response, fallback: string): string {
-  const header = response.headers.get("Content-Disposition") ?? "";
-  const star = /filename\*=UTF-8''([^;]+)/i.exec(header);
-  if (star) {
-    try {
-      return decodeURIComponent(star[1]);
-    } catch {
-      // fall through to the plain name
-    }
-  }
-  const plain = /filename="([^"]+)"/i.exec(header);
-  return plain ? plain[1] : fallback;
-}
-
 /** Fetch a workbook and save it (a blob link clicked once); the error text, or null when the download started. */
 export async function downloadWorkbook(path: string, fallback: string): Promise<string | null> {
   try {
@@ -64,7 +50,7 @@ export async function downloadWorkbook(path: string, fallback: string): Promise<
     const blob = new Blob([await response.arrayBuffer()], { type: XLSX });
     const link = document.createElement("a");
     link.href = URL.createObjectURL(blob);
-    link.download = fileName(response, fallback);
+    link.download = dispositionName(response.headers.get("Content-Disposition")) ?? fallback;
     document.body.appendChild(link);
     link.click();
     link.remove();
