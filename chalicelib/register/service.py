@@ -222,7 +222,7 @@ def preview_import(store: Store, who: Principal, rows: list[dict[str, Any]], now
         entry.pop("row")
         # the same award read from a file twice is the same entry: a second import adds nothing
         entry["id"] = _digest("import", entry["identity_key"], entry["award_form"], entry["decision_number"])
-    already = _already_registered(store, entries)
+    already = store.register.present(entries)
     packed = _pack([_stored(e) for e in entries])
     if len(packed) > MAX_PACKED:
         raise invalid("body", "Tệp có quá nhiều dòng cho một lần nhập; hãy chia thành nhiều tệp (mỗi tệp một năm).")
@@ -234,13 +234,6 @@ def preview_import(store: Store, who: Principal, rows: list[dict[str, Any]], now
             "errors": errors, "already": len(already),
             "preview": [{**public(e), "already_registered": e["id"] in already} for e in entries]}
 
-
-def _already_registered(store: Store, entries: list[dict[str, Any]]) -> set[str]:
-    """Ids of the entries the register holds already (read a year at a time)."""
-    found: set[str] = set()
-    for year in {e["year"] for e in entries}:
-        found |= {e["id"] for e in store.register.entries(year)}
-    return found & {e["id"] for e in entries}
 
 
 def confirm_import(store: Store, who: Principal, import_id: str, now: datetime) -> dict[str, Any]:

@@ -970,6 +970,15 @@ class Register(_Repository):
     def get(self, year: int | str, entry_id: str) -> Record | None:
         return self.table.get(keys.register_entry(year, entry_id))
 
+    def present(self, entries: Sequence[Record]) -> set[str]:
+        """The ids of those entries (year, id) the register holds: BatchGetItems of 100, not the years read."""
+        wanted = list(dict.fromkeys(keys.register_entry(e["year"], e["id"]) for e in entries))
+        found: set[str] = set()
+        for start in range(0, len(wanted), MAX_PAGE):
+            found |= {sk.split("#", 1)[1] for (_, sk), item in self.table.get_many(wanted[start:start + MAX_PAGE]).items()
+                      if item is not None}
+        return found
+
     def remove(self, entries: Sequence[Record]) -> None:
         """Delete entries (those of a decision another replaced)."""
         for entry in entries:
