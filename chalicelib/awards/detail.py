@@ -21,7 +21,6 @@ from chalicelib.core.access import Principal
 from chalicelib.core.catalogs import award_form, indicator_catalog, scoring_rubric
 from chalicelib.core.states import Role
 from chalicelib.store import Store
-from chalicelib.units.service import TREE_FIELDS
 
 AUDIT_CAP = 50
 STAFF_ROLES = (Role.ADMIN.value, Role.LEADER.value)
@@ -92,8 +91,8 @@ def nomination_detail(store: Store, who: Principal, nomination_id: str, now: dat
     nomination = service.get_nomination(store, nomination_id)
     conference = store.conferences.get(nomination["conference_id"]) or {}
     # the detail shows the nomination's rank, which ranks the whole conference over rolled-up figures:
-    # the tree, projected (the shortlist's own reads are scale-awards' to narrow)
-    units = store.units.all(attrs=TREE_FIELDS)
+    # the tree kept between requests, and the conference's nominations read as the shortlist reads them
+    units = store.units.tree()
     names = {u["id"]: u["name"] for u in units}
     staff = who.is_staff
     rubric = scoring_rubric()

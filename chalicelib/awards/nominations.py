@@ -264,10 +264,10 @@ def create_nomination(store: Store, who: Principal, unit_id: str, body: Nominati
 
 def nominee_units(store: Store, unit_id: str) -> list[dict[str, Any]]:
     """The units a nomination of `unit_id` may name (itself and its subtree), in tree order."""
-    from chalicelib.units.service import TREE_FIELDS, descendants, tree_walk
+    from chalicelib.units.service import descendants, tree_walk
 
     get_unit(store, unit_id)
-    tree = store.units.all(attrs=TREE_FIELDS)  # the picker lists the whole subtree: the tree, projected, once
+    tree = store.units.tree()  # the picker lists the whole subtree: the tree, kept between requests
     mine = descendants(tree, unit_id)
     units = [u for u in tree if u["id"] in mine]
     return [{"id": u["id"], "name": u["name"], "parent_id": parent if parent in mine else None}
@@ -613,12 +613,11 @@ def _shortlist(store: Store, conference_id: str, page: tuple[int, int] | None, n
     """The shortlist with the rows of `page` only (every row when None), and how many rows there are:
     every nomination is ranked, only the page's rows are made into answers."""
     from chalicelib.awards import warnings as eligibility
-    from chalicelib.units.service import TREE_FIELDS
 
     conference = store.conferences.get(conference_id)
     if conference is None:
         raise NotFound(f"hội nghị '{conference_id}'")
-    units = store.units.all(attrs=TREE_FIELDS)  # ranking needs kind and parent only: the tree, projected
+    units = store.units.tree()  # ranking needs kind and parent, the rows names: the tree, kept between requests
     # a page ranks every nomination on RANK_FIELDS and reads its own rows whole (one BatchGetItem)
     rows = shortlist_rows(store, conference, units, now, attrs=RANK_FIELDS if page is not None else None)
     quotas = conference.get("quotas") or {}

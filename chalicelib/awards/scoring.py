@@ -21,7 +21,7 @@ from chalicelib.core.catalogs import award_form, award_forms, scoring_rubric
 from chalicelib.core.errors import NotFound
 from chalicelib.core.positions import position_cursor, position_of
 from chalicelib.store import Store
-from chalicelib.units.service import TREE_FIELDS, descendants
+from chalicelib.units.service import descendants
 
 CONFLICT = "Không được chấm: xung đột lợi ích"
 
@@ -52,11 +52,12 @@ def scoring_sheet(store: Store, who: Principal, conference_id: str, limit: int, 
     The nominations are read whole and sliced (as the shortlist is): a page carries excerpts of the
     achievements, so no page is large however long the texts; the full text is at GET /v1/nominations/{id}.
     """
+    start = position_of(cursor, "scoring", conference_id, "bảng chấm điểm này")  # a bad cursor reads nothing
     conference = store.conferences.get(conference_id)
     if conference is None:
         raise NotFound(f"hội nghị '{conference_id}'")
     # names and the reviewer's subtree over every nomination of the conference: the tree, projected
-    units = store.units.all(attrs=TREE_FIELDS)
+    units = store.units.tree()
     names = {u["id"]: u["name"] for u in units}
     # the reviewer's unit and every unit below it: a nomination touching one of them is conflicted
     mine = descendants(units, who.unit_id) if who.unit_id else set()
@@ -64,7 +65,6 @@ def scoring_sheet(store: Store, who: Principal, conference_id: str, limit: int, 
     own = {s["nomination_id"]: s for s in store.nominations.scores(conference_id) if s["reviewer"] == who.actor}
     reasons = {n["id"]: conflict_reason(n, mine, names, who.unit_id or "") for n in nominations}
     open_ = [n for n in nominations if reasons[n["id"]] is None]
-    start = position_of(cursor, "scoring", conference_id, "bảng chấm điểm này")
     rows = nominations[start:start + limit]
     end = start + len(rows)
     rubric = scoring_rubric()

@@ -413,3 +413,16 @@ def period_statuses(period: str) -> str:
 # Set once every report has its status item (a new table; or after `cli backfill`): until then the
 # board reads the period's reports themselves (projected), as before status items.
 REPORT_STATUSES_READY = ("MIGRATION#report-statuses", "MIGRATION")
+
+
+# The unit tree's version and its pack: every unit create, edit, move and ancestor-path rewrite puts a
+# new version (in the change's own transaction), and the pack is the tree, projected, as of one version.
+UNITS_TREE = "UNITS_TREE"
+
+
+def units_tree_version() -> Key:
+    return UNITS_TREE, "VERSION"
+
+
+def units_tree_pack(chunk: int) -> Key:
+    return UNITS_TREE, f"PACK#{chunk:03d}"

@@ -36,6 +36,9 @@ class UnitRepository(Protocol):
 
     def all(self) -> list[Record]: ...
 
+    def tree(self) -> list[Record]:
+        """Every unit, projected to what a walk of the tree needs; kept between requests while no unit changed."""
+
 
 class TokenRepository(Protocol):
     def create(self, token: Record, audit: Record | None = None) -> None: ...
