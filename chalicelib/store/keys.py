@@ -426,3 +426,15 @@ def units_tree_version() -> Key:
 
 def units_tree_pack(chunk: int) -> Key:
     return UNITS_TREE, f"PACK#{chunk:03d}"
+
+
+def register_summary(identity_key: str) -> Key:
+    """One nominee's register entries in one item (an attribute `e#<entry id>` each), kept by every
+    register write in its own transaction: a page of nominations reads its nominees' histories in one
+    BatchGetItem instead of one Query each."""
+    return f"REGSUM#{identity_key}", "SUMMARY"
+
+
+# Set once every register entry is in its nominee's summary (a new table; or after `cli backfill`):
+# until then the histories are Queried per nominee, as before the summaries.
+REGISTER_SUMMARIES_READY = ("MIGRATION#register-summaries", "MIGRATION")

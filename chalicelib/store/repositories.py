@@ -211,6 +211,7 @@ class Tokens(_Repository):
 
 
 _STATUSES_READY: set[str] = set()  # tables known to hold a status item for every current report
+_SUMMARIES_READY: set[str] = set()  # tables known to hold every register entry in its nominee's summary
 
 
 class Reports(_Repository):
@@ -1004,10 +1005,62 @@ class Register(_Repository):
         written = 0
         for entry in entries:
             try:
-                self.table.write(Put(self._item(entry), Absent()))
+                # with its nominee's summary in one transaction: the summary never misses a stored entry
+                put = Put(self._item(entry), Absent())
+                self.table.transact([put, self._summary_set(entry)]) if entry.get("identity_key") \
+                    else self.table.write(put)
                 written += 1
             except ConditionFailed:
                 pass  # already there: a retried compile or confirm
+        return written
+
+    SUMMARY_PREFIX = "e#"
+
+    @classmethod
+    def _summary_set(cls, entry: Record) -> Update:
+        return Update(keys.register_summary(entry["identity_key"]),
+                      {cls.SUMMARY_PREFIX + entry["id"]: json.dumps(
+                          {k: v for k, v in entry.items() if v is not None and k not in keys.KEY_ATTRS},
+                          ensure_ascii=False, separators=(",", ":"), default=str)})
+
+    def of_identities(self, identity_keys: Sequence[str]) -> dict[str, list[Record]]:
+        """Each nominee's entries, oldest decision first (as `of_identity`): from their summaries, 100 a
+        BatchGetItem, once every entry is in one (`summaries_ready`); else one Query per nominee."""
+        wanted = list(dict.fromkeys(identity_keys))
+        if not self.summaries_ready():
+            return {key: self.of_identity(key) for key in wanted}
+        out: dict[str, list[Record]] = {}
+        for start in range(0, len(wanted), MAX_PAGE):
+            chunk = wanted[start:start + MAX_PAGE]
+            found = self.table.get_many([keys.register_summary(k) for k in chunk])
+            for key in chunk:
+                item = found.get(keys.register_summary(key)) or {}
+                entries = [json.loads(v) for a, v in item.items() if a.startswith(self.SUMMARY_PREFIX)]
+                # the identity index's order (decision date, then id)
+                out[key] = sorted(entries, key=lambda e: (str(e.get("decision_date") or ""), str(e["id"])))
+        return out
+
+    def summaries_ready(self) -> bool:
+        name = getattr(self.table, "name", "")
+        if name in _SUMMARIES_READY:
+            return True
+        if self.table.get(keys.REGISTER_SUMMARIES_READY) is None:
+            return False
+        _SUMMARIES_READY.add(name)  # never unset: remembered for the process
+        return True
+
+    def mark_summaries_ready(self) -> None:
+        pk, sk = keys.REGISTER_SUMMARIES_READY
+        self.table.write(Put({"PK": pk, "SK": sk, "what": "every register entry is in its nominee's summary"}))
+
+    def backfill_summaries(self) -> int:
+        """Put every entry with an identity into its nominee's summary (entries stored before summaries):
+        how many. Attribute by attribute (an Update), so an entry a decision writes meanwhile is kept."""
+        written = 0
+        for entry in self.table.query_all(keys.REGISTER):
+            if entry.get("identity_key") and entry.get("id"):
+                self.table.write(self._summary_set(entry))
+                written += 1
         return written
 
     def get(self, year: int | str, entry_id: str) -> Record | None:
@@ -1025,7 +1078,12 @@ class Register(_Repository):
     def remove(self, entries: Sequence[Record]) -> None:
         """Delete entries (those of a decision another replaced)."""
         for entry in entries:
-            self.table.write(Delete(keys.register_entry(entry["year"], entry["id"])))
+            delete = Delete(keys.register_entry(entry["year"], entry["id"]))
+            if entry.get("identity_key"):  # out of its nominee's summary in the same transaction
+                self.table.transact([delete, Update(keys.register_summary(entry["identity_key"]),
+                                                    {self.SUMMARY_PREFIX + entry["id"]: None})])
+            else:
+                self.table.write(delete)
 
     def entries(self, year: int | str | None = None) -> list[Record]:
         """Every entry (or one year's), by year then id."""
@@ -1104,6 +1162,7 @@ class Store:
         created = self.table.ensure()
         if created:  # a new table holds no report without its status item
             self.reports.mark_statuses_ready()
+            self.register.mark_summaries_ready()  # nor a register entry outside its nominee's summary
         return created
 
     def delete_table(self) -> None:
