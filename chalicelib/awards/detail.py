@@ -97,7 +97,8 @@ def nomination_detail(store: Store, who: Principal, nomination_id: str, now: dat
     staff = who.is_staff
     rubric = scoring_rubric()
     if conference:
-        rows, figures = service.ranked(store, conference, units, now)
+        # ranked on the few attributes ranking reads (as a shortlist page): this nomination is read whole above
+        rows, figures = service.ranked(store, conference, units, now, attrs=service.RANK_FIELDS)
     else:  # a nomination outlives nothing, but never fail a read on a missing conference
         rows, figures = [], {}
     row = next((r for r in rows if r.nomination["id"] == nomination_id), None)
