@@ -191,7 +191,8 @@ def cmd_sum_figures(args: argparse.Namespace) -> int:
 
 def cmd_backfill(args: argparse.Namespace) -> int:
     """The one-off backfill after an upgrade: every unit's ancestor path, every current report's status
-    item (periods of every kind from 2015 to next year), then the mark that lets the board read them."""
+    item (periods of every kind from 2015 to next year), then the mark that lets the board read them;
+    every register entry into its nominee's summary, then the mark that lets the warnings read them."""
     from datetime import date
 
     from chalicelib.units.service import backfill_paths
@@ -204,6 +205,9 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     written = sum(store.reports.backfill_statuses(code) for code in codes)
     store.reports.mark_statuses_ready()
     print(f"{written} báo cáo được ghi trạng thái cho bảng tình hình nộp")
+    summarised = store.register.backfill_summaries()
+    store.register.mark_summaries_ready()
+    print(f"{summarised} mục sổ khen thưởng được ghi vào bản tóm tắt theo người được khen")
     return 0
 
 

@@ -593,12 +593,43 @@ def rolled_up_figures(units: list[dict[str, Any]], own: dict[str, dict[str, int]
                       ) -> dict[str, dict[str, int]]:
     """Each unit's figures over its whole subtree (its own reports and every unit's below it): a
     parent with no report of its own is scored on what its units did, as the summary counts it."""
-    from chalicelib.conferences.aggregate import rolled_up
-
     codes = list(rubric.indicators) + ([rubric.per] if rubric.per else [])
-    sums = rolled_up(units, {u: {c: f.get(c) for c in codes} for u, f in own.items()}, codes)
+    sums = _rolled_up(units, {u: {c: f.get(c) for c in codes} for u, f in own.items()}, codes)
     return {u: {c: v for c, v in f.items() if v is not None} for u, f in sums.items()
             if any(v is not None for v in f.values())}
+
+
+def _rolled_up(units: list[dict[str, Any]], own: dict[str, dict[str, int | None]], codes: Sequence[str]
+               ) -> dict[str, dict[str, int | None]]:
+    """What `conferences.aggregate.rolled_up` gives, without its walk in Vietnamese name order: sums do
+    not depend on the order, and sorting 11,000 names is most of a new container's shortlist (~0.5 s).
+    Children before parents by depth, each unit adding into its parent. A tree holding a cycle (which the
+    table should never hold) is left to `rolled_up`, whose walk decides where the cycle is entered."""
+    ids = {u["id"] for u in units}
+    parent = {u["id"]: (u.get("parent_id") if u.get("parent_id") in ids else None) for u in units}
+    depth: dict[str, int] = {}
+    for start in parent:
+        chain: list[str] = []
+        at: str | None = start
+        while at is not None and at not in depth:
+            if len(chain) > len(parent):  # longer than the tree: a cycle
+                from chalicelib.conferences.aggregate import rolled_up
+
+                return rolled_up(units, own, codes)
+            chain.append(at)
+            at = parent[at]
+        base = -1 if at is None else depth[at]
+        for n, unit_id in enumerate(reversed(chain), 1):
+            depth[unit_id] = base + n
+    sums = {u["id"]: {c: (own.get(u["id"]) or {}).get(c) for c in codes} for u in units}
+    for unit_id in sorted(depth, key=depth.__getitem__, reverse=True):  # deepest first: children before parents
+        up = parent[unit_id]
+        if up is not None:
+            mine, theirs = sums[unit_id], sums[up]
+            for c in codes:
+                if mine[c] is not None:
+                    theirs[c] = mine[c] if theirs[c] is None else theirs[c] + mine[c]
+    return sums
 
 
 def shortlist(store: Store, conference_id: str, *, page: tuple[int, int] | None = None,
