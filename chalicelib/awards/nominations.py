@@ -485,7 +485,7 @@ def _stage_decisions(store: Store, who: Principal, conference_id: str,
         if new["status"] == NominationStatus.APPROVED:
             approved[new["award_form"]] = approved.get(new["award_form"], 0) + 1
     moves = sum(1 for old, new in pairs if old["award_form"] != new["award_form"])
-    if 2 * len(pairs) + 2 * moves + 1 > MAX_TRANSACTION:
+    if 2 * len(pairs) + 2 * moves + 2 > MAX_TRANSACTION:  # + the conference's counts and its ranks' version
         raise invalid("items", f"Quá nhiều đề nghị đổi hình thức khen thưởng trong một lần ({moves}); "
                                "hãy chia thành nhiều lần.")
     store.explain(finalised=Locked(FINALISED, "finalised"), **{
@@ -575,7 +575,9 @@ def ranked(store: Store, conference: dict[str, Any], units: list[dict[str, Any]]
     from chalicelib.awards.window import window_figures
 
     rubric = scoring_rubric()
-    nominations = store.nominations.for_conference(conference["id"], attrs=attrs)
+    # a few attributes each: from their pack, kept exactly by every nomination write (store.nominations)
+    nominations = store.nominations.for_ranking(conference["id"], attrs) if attrs is not None \
+        else store.nominations.for_conference(conference["id"])
     periods = [parse_period(p).code for p in conference["periods"]]
     # the window's sums from each period's packed figures, not from every report read in full
     codes = [*rubric.indicators, *([rubric.per] if rubric.per else [])]

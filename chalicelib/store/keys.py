@@ -438,3 +438,17 @@ def register_summary(identity_key: str) -> Key:
 # Set once every register entry is in its nominee's summary (a new table; or after `cli backfill`):
 # until then the histories are Queried per nominee, as before the summaries.
 REGISTER_SUMMARIES_READY = ("MIGRATION#register-summaries", "MIGRATION")
+
+
+# What ranking reads of a conference's nominations (a few attributes each), packed as of a version
+# that every nomination write of the conference puts in its own transaction.
+def nomination_ranks_partition(conference_id: str) -> str:
+    return f"NOMRANKS#{conference_id}"
+
+
+def nomination_ranks_version(conference_id: str) -> Key:
+    return nomination_ranks_partition(conference_id), "VERSION"
+
+
+def nomination_ranks_pack(conference_id: str, chunk: int) -> Key:
+    return nomination_ranks_partition(conference_id), f"PACK#{chunk:03d}"

@@ -326,6 +326,9 @@ class NominationRepository(Protocol):
 
     def for_conference(self, conference_id: str) -> list[Record]: ...
 
+    def for_ranking(self, conference_id: str, attrs: Sequence[str]) -> list[Record]:
+        """`for_conference` projected to `attrs`, kept between reads while no nomination of it changed."""
+
     def put_score(self, score: Record, audit: Record | None = None) -> None:
         """score: conference_id, nomination_id, reviewer, scores{criterion: n}; replaces the reviewer's earlier one."""
 

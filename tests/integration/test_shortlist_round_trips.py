@@ -57,10 +57,66 @@ def test_a_shortlist_page_is_a_few_round_trips_whatever_the_units_and_rows(api, 
         assert page.status_code == 200 and page.data["items"] == first.data["items"]
         assert len(page.data["items"]) == 30
         assert not any(q.startswith(("UNITS", "REGISTER#")) for q in queries if q != keys.UNITS_TREE), queries
+        assert f"NOMRANKS#{cid}" in queries and f"NOMINATIONS#{cid}" not in queries  # their pack, not their pages
         # the token and the conference (GetItem), [the tree's version (GetItem) | its pack (Query)], the
-        # nominations ranked (Query), the window's sums (Query) and each period's changes (2 Query), the
+        # nominations ranked (their pack: Query), the window's sums (Query) and each period's changes (2 Query), the
         # reviewer scores (Query), the page's rows whole and their nominees' register summaries (BatchGetItem)
         tree = ["Query"] if container == "new" else ["GetItem"]
         assert queries.count(keys.UNITS_TREE) == (1 if container == "new" else 0)
         assert sorted(calls) == sorted(["GetItem", "GetItem", *tree, "Query", "Query", "Query", "Query", "Query",
                                         "BatchGetItem", "BatchGetItem"]), (container, calls, queries)
+
+
+def test_the_ranked_nominations_kept_follow_every_nomination_write(api, admin_token, store, queries):  # noqa: F811
+    """The pack of what ranking reads (store.nominations.for_ranking) is never older than the last
+    nomination write: a create, an edit, a decision and a bulk decision each show in the next page."""
+    from chalicelib.awards.nominations import RANK_FIELDS
+
+    cid = conference_with_nominations(api, admin_token, store, 12)
+
+    def kept() -> dict[str, dict[str, Any]]:
+        return {n["id"]: n for n in store.nominations.for_ranking(cid, RANK_FIELDS)}
+
+    def fresh() -> dict[str, dict[str, Any]]:
+        return {n["id"]: n for n in store.nominations.for_conference(cid, attrs=RANK_FIELDS)}
+
+    def page() -> dict[str, dict[str, Any]]:
+        resp = api.get(f"/v1/conferences/{cid}/shortlist?limit=100", token=admin_token)
+        assert resp.status_code == 200, resp.body
+        return {r["nomination"]["id"]: r for r in resp.data["items"]}
+
+    rows = page()  # packs
+    assert kept() == fresh() and len(rows) == 12
+    queries.clear()
+    assert kept() == fresh()
+    assert queries.count(f"NOMRANKS#{cid}") == 1  # the pack, not the nominations' pages
+    first, second, *rest = rows.values()
+    # a decision
+    resp = api.post(f"/v1/nominations/{first['nomination']['id']}/decision", token=admin_token,
+                    body={"decision": "hold"}, headers={"If-Match": first["etag"]})
+    assert resp.status_code == 200, resp.body
+    decided = first["nomination"]["id"]
+    assert page()[decided]["nomination"]["status"] == fresh()[decided]["status"] != first["nomination"]["status"]
+    assert kept() == fresh()
+    # an edit: another award form
+    resp = api.patch(f"/v1/nominations/{second['nomination']['id']}", token=admin_token,
+                     body={"award_form": "bang-khen-bo-truong"}, headers={"If-Match": second["etag"]})
+    assert resp.status_code == 200, resp.body
+    assert page()[second["nomination"]["id"]]["nomination"]["award_form"] == "bang-khen-bo-truong"
+    assert kept() == fresh()
+    # a bulk decision
+    items = [{"nomination_id": r["nomination"]["id"], "etag": r["etag"], "decision": "reject", "note": "Chưa đủ."}
+             for r in rest[:5]]
+    assert api.post(f"/v1/conferences/{cid}/decisions", token=admin_token, body={"items": items}).status_code == 200
+    after = page()
+    assert all(after[i["nomination_id"]]["nomination"]["status"] == "rejected" for i in items)
+    assert kept() == fresh()
+    # a new nomination
+    unit = rest[0]["nomination"]["unit_id"]
+    from helpers import issue
+
+    resp = api.post(f"/v1/units/{unit}/nominations", token=issue(store, "unit", unit_id=unit), body={
+        "conference_id": cid, "kind": "collective", "name": "Tập thể mới", "award_form": "giay-khen",
+        "achievements": "Hoàn thành xuất sắc nhiệm vụ."})
+    assert resp.status_code == 201, resp.body
+    assert resp.data["id"] in page() and kept() == fresh() and len(kept()) == 13
