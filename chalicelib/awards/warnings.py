@@ -67,5 +67,11 @@ def warnings_by_id(store: Store, conference: Mapping[str, Any], nominations: lis
                    same_conference: list[dict[str, Any]], today: Any = None) -> dict[str, list[dict[str, Any]]]:
     """nomination id -> its warnings as the API gives them, one register read for all of them."""
     found = histories(store, nominations)
-    return {n["id"]: [w.as_dict() for w in warnings_of(n, found.get(n["id"], []), conference, same_conference, today)]
+    # the unit caps count a nomination's peers (same unit, same award form): grouped once, so the
+    # workbook's 5,000 rows are not 5,000 walks over the 5,000 nominations (the rules filter the same way)
+    peers: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+    for other in same_conference:
+        peers.setdefault((other.get("unit_id"), other.get("award_form")), []).append(other)
+    return {n["id"]: [w.as_dict() for w in warnings_of(n, found.get(n["id"], []), conference,
+                                                        peers.get((n.get("unit_id"), n.get("award_form")), []), today)]
             for n in nominations}
