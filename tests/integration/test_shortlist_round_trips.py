@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from chalicelib.store import keys, repositories
 from tests.integration.test_register_store import entry
 from tests.integration.test_shortlist_reads import conference_with_nominations, queries  # noqa: F401 - a fixture
