@@ -156,9 +156,9 @@ class Units(_Repository):
           version item): one Query of that small partition reads the version and the pack;
         - else (no pack, or a pack of an older version) every unit is read, projected, and packed
           anew, the pack conditioned on the version still being the one read before the units.
-        Measured at 11,000 units on DynamoDB Local (see docs/performance.md): the projected Query of
-        every unit is ~1.3-3 s (11,000 items parsed); the pack ~60 ms; the kept tree ~5 ms. So the
-        projection alone is not enough, and the pack serves a new container as well as a warm one.
+        Measured at 11,000 units on DynamoDB Local (docs/performance.md, load average 8-10): every unit
+        projected to these fields 1.5 s (to id, kind and parent only, 1.0 s); the pack 31 ms; the kept
+        tree 5 ms. So a narrower projection is not enough, and the pack serves new containers too.
         Callers get their own dicts (a shallow copy of each unit): the kept tree is never changed."""
         version_key = keys.units_tree_version()
         kept = _TREES.get(self.table)
