@@ -16,16 +16,23 @@ VALUES = [
     set(), {True}, [], [1, "a", None, [2, {"k": True}]], (1, 2), {},
     {"values": {"checkpoints": 12, "fines_vnd": 5_000_000}, "comments": {"x": "ghi chú"}, "list": ["a", 1, False]},
 ]
+
+
+def _ids(values: list) -> list[str]:
+    """Stable across xdist workers (a set's or an object's repr is not)."""
+    return [f"{i}-{type(v).__name__}" for i, v in enumerate(values)]
+
+
 REFUSED = [1.5, float("nan"), Decimal("Infinity"), Decimal("NaN"), 10**40, Decimal("1.0000000000000000000000000000000000000001"),
            object(), {1, "a"}, {1.5}, [1.5], {"k": 0.5}, Decimal("1E+200")]
 
 
-@pytest.mark.parametrize("value", VALUES, ids=lambda v: repr(v)[:40])
+@pytest.mark.parametrize("value", VALUES, ids=_ids(VALUES))
 def test_serialize_as_boto3_does(value):
     assert serialize(value) == TypeSerializer().serialize(value)
 
 
-@pytest.mark.parametrize("value", REFUSED, ids=lambda v: repr(v)[:40])
+@pytest.mark.parametrize("value", REFUSED, ids=_ids(REFUSED))
 def test_refuses_what_boto3_refuses(value):
     with pytest.raises(Exception) as theirs:
         TypeSerializer().serialize(value)
@@ -33,7 +40,7 @@ def test_refuses_what_boto3_refuses(value):
         serialize(value)
 
 
-@pytest.mark.parametrize("value", VALUES, ids=lambda v: repr(v)[:40])
+@pytest.mark.parametrize("value", VALUES, ids=_ids(VALUES))
 def test_deserialize_as_boto3_does(value):
     wire = TypeSerializer().serialize(value)
     theirs = TypeDeserializer().deserialize(wire)
