@@ -10,7 +10,8 @@ handler that compiles inline is the API's call):
 - compile_conference / compile_due_conferences: app.py's handlers, or what they run (the
   pipeline's `run_scheduled`/`compile_due`/`compile_conference`, the trigger's `run_requested`; the
   CLI's `compile` runs the same);
-- send_reminders: app.py's handler, or what it runs (`reminders.run_from_environment`/`send_reminders`).
+- send_reminders: app.py's handler, or what it runs (`reminders.run_from_environment`/`send_reminders`,
+  and the figures kept after them: `keeping.run_from_environment`/`keep_figures`).
 
 A call from none of them (a fixture creating a table, a test reading S3) is not a function's. Each
 (function, IAM action) is appended once per process to build/aws-calls/<pid>.jsonl, for
@@ -43,6 +44,9 @@ ENTRIES: dict[tuple[str, str], str] = {
     (str(ROOT / "chalicelib/publishing/trigger.py"), "run_requested"): "compile_conference",
     (str(ROOT / "chalicelib/publishing/pipeline.py"), "compile_conference"): "compile_conference",
     (str(ROOT / "chalicelib/reporting/reminders.py"), "send_reminders"): "send_reminders",
+    # the same daily function keeps the figure packs after the reminders
+    (str(ROOT / "chalicelib/awards/keeping.py"), "run_from_environment"): "send_reminders",
+    (str(ROOT / "chalicelib/awards/keeping.py"), "keep_figures"): "send_reminders",
 }
 _CHALICE_DISPATCH = "_get_view_function_response"  # chalice/app.py: every route of the API handler
 

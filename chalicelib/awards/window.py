@@ -46,12 +46,29 @@ RETURNED = "returned"
 
 def period_figures(store: Store, period: str, now: datetime) -> dict[str, dict[str, Any]]:
     """unit -> its report's values in `period` (returned reports left out)."""
+    return _period(store, period, now, REPACK_AFTER)[0]
+
+
+def keep_period(store: Store, period: str, now: datetime) -> str:
+    """The scheduled keeping of one period (chalicelib/awards/keeping.py): "packed" when it had no pack,
+    "repacked" when reports changed since its pack (so a request reads the pack and no change),
+    "kept" when nothing changed. Reads only the pack's head and the changes when nothing is to do."""
+    as_of = store.figures.as_of(period)
+    if as_of is not None and not store.figures.changes(period, as_of):
+        return "kept"
+    return _period(store, period, now, 0)[1]
+
+
+def _period(store: Store, period: str, now: datetime, repack_after: int) -> tuple[dict[str, dict[str, Any]], str]:
+    """The period's figures and what was done: "packed", "repacked" (more than `repack_after` changes
+    since the pack) or "kept"."""
     packed = store.figures.pack(period)
+    what = "kept"
     if packed is None:
-        as_of = iso(now - MARGIN)
-        figures = {r["unit_id"]: dict(r.get("values") or {}) for r in store.reports.for_period(period)
-                   if r.get("status") != RETURNED}
+        as_of = iso(now - MARGIN)  # taken before anything is read: a change meanwhile is read as a change
+        figures = _unpacked(store, period)
         store.figures.put_pack(period, as_of, figures)
+        what = "packed"
     else:
         as_of, figures = packed
     changes = store.figures.changes(period, as_of)
@@ -60,9 +77,19 @@ def period_figures(store: Store, period: str, now: datetime) -> dict[str, dict[s
             figures.pop(change["unit_id"], None)
         else:
             figures[change["unit_id"]] = change["values"]
-    if len(changes) > REPACK_AFTER:
+    if len(changes) > repack_after:
         store.figures.put_pack(period, iso(now - MARGIN), figures)
-    return figures
+        what = "repacked" if what == "kept" else what
+    return figures, what
+
+
+def _unpacked(store: Store, period: str) -> dict[str, dict[str, Any]]:
+    """Every unit's figures of the period, before it is packed: from the period's figures items once
+    every report has one (`figures.ready()`: small items, a few 1 MB pages for 11,000 units), else
+    from its reports projected to their figures (DynamoDB counts a page before the projection, so
+    whole reports, achievements included, fill those pages: about 15 for 11,000 units)."""
+    found = store.figures.current(period) if store.figures.ready() else store.reports.figures_for_period(period)
+    return {r["unit_id"]: dict(r.get("values") or {}) for r in found if r.get("status") != RETURNED}
 
 
 def window_figures(store: Store, periods: list[str], now: datetime,
@@ -105,6 +132,20 @@ def _mend(store: Store, sums: dict[str, dict[str, int]], units: list[str], perio
             continue
         values = fresh[unit_id]
         sums[unit_id] = values if wanted is None else {c: values[c] for c in wanted if c in values}
+
+
+def keep_window(store: Store, periods: list[str], now: datetime, codes: Iterable[str] | None = None) -> str:
+    """The scheduled keeping of a conference's window: "kept" when no report of its periods changed
+    since its sums were kept (the head of the window and one Query of changes per period), else
+    "summed" again from the periods' packs (packing the periods that have none) and kept."""
+    wanted = None if codes is None else tuple(dict.fromkeys(codes))
+    name = window_name(periods, wanted)
+    as_of = iso(now - MARGIN)
+    since = store.figures.window_as_of(name)
+    if since is not None and not any(store.figures.changes(p, since) for p in dict.fromkeys(periods)):
+        return "kept"
+    store.figures.put_window(name, as_of, _sum_periods(store, periods, now, wanted))
+    return "summed"
 
 
 def window_name(periods: list[str], codes: tuple[str, ...] | None) -> str:
