@@ -1154,7 +1154,9 @@ class PeriodFigures(_Repository):
     def current(self, period: str) -> list[Record]:
         """Every unit's figures item of the period ({unit_id, status, values, at}): one per unit, the
         latest (a submission or review replaces the unit's item). Whole only once `ready()`."""
-        return self.changes(period, "")
+        found = self.table.query_all(keys.figures_changes(period), index=True)
+        return [{"unit_id": i["unit_id"], "status": i.get("status"), "at": i.get("at"),
+                 "values": json.loads(i["f"]) if "f" in i else {}} for i in found]
 
     def ready(self) -> bool:
         """Every current report has its figures item (a table made since they exist, or backfilled):
@@ -1182,7 +1184,7 @@ class PeriodFigures(_Repository):
             if report["unit_id"] in have:
                 continue
             staged = _period_figures(report["unit_id"], period, report.get("status") or "submitted",
-                                     report.get("values") or {}, report.get("submitted_at") or "")
+                                     report.get("values") or {}, report.get("submitted_at") or "2000-01-01T00:00:00Z")
             try:
                 self.table.write(Put(staged.operation.item, Absent()))
             except ConditionFailed:
