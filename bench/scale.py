@@ -451,6 +451,26 @@ def m_keep_figures(context: dict[str, Any]) -> dict[str, Any]:
             "from": "figures items" if store.figures.ready() else "reports (projected)"}
 
 
+def m_pack_sources(context: dict[str, Any]) -> dict[str, Any]:
+    """What packing one month reads, both ways (window._unpacked): its figures items, or its reports
+    projected to their figures (a table from before the figures items); medians of 3."""
+    _, store, counter = _child_setup(context)
+    period = context["period"]
+    timed: dict[str, list[float]] = {"items": [], "reports": []}
+    pages: dict[str, int] = {}
+    for _ in range(3):
+        for name, read in (("items", lambda: store.figures.current(period)),
+                           ("reports", lambda: store.reports.figures_for_period(period))):
+            with counter.counting() as calls:
+                start = time.perf_counter()
+                found = read()
+                timed[name].append(time.perf_counter() - start)
+            pages[name] = len(calls)
+            pages[f"{name}_n"] = len(found)
+    return {"seconds": statistics.median(timed["items"]), "reports_seconds": statistics.median(timed["reports"]),
+            **pages}
+
+
 def m_drop_figures(context: dict[str, Any], packs: bool) -> dict[str, Any]:
     """Forget the kept window sums of the conferences' months (and, with `packs`, the months' packs):
     the state before the schedule ran (or, windows only, a conference made after it ran)."""
@@ -478,7 +498,7 @@ def m_drop_figures(context: dict[str, Any], packs: bool) -> dict[str, Any]:
 
 MEASURES: dict[str, Callable[..., dict[str, Any]]] = {
     "shortlist_small": lambda c: m_shortlist(c, "small"), "shortlist_big": lambda c: m_shortlist(c, "big"),
-    "keep_figures": m_keep_figures, "drop_packs": lambda c: m_drop_figures(c, True),
+    "keep_figures": m_keep_figures, "pack_sources": m_pack_sources, "drop_packs": lambda c: m_drop_figures(c, True),
     "drop_windows": lambda c: m_drop_figures(c, False),
     "completeness": m_completeness, "documents": m_documents, "nomination_post": m_nomination_post,
     "report_put": m_report_put, "bulk_decisions": m_bulk_decisions, "compile_floor": m_compile_floor,
@@ -570,6 +590,7 @@ def measure_size(ministry: Ministry, cap: float, compile_cap: float, progress: C
     results["shortlist_lazy"] = child("shortlist_small", cap)
     child("drop_packs", cap)
     results["keep_figures"] = child("keep_figures", KEEP_CAP, sample=True)
+    results["pack_sources"] = child("pack_sources", cap)
     child("drop_windows", cap)
     results["shortlist_small"] = child("shortlist_small", cap)
     results["shortlist_big"] = child("shortlist_big", cap)
@@ -662,6 +683,11 @@ def figures(by_size: dict[int, dict[str, Any]], cap: float, compile_cap: float) 
         lambda r: (f"{r['packed']} of {r['periods']} months packed (from the {r['from']}), {r['summed']} of "
                    f"{r['windows']} windows summed, {r['left']} left; {r['round_trips']} round trips "
                    f"({', '.join(r['calls'])}); peak {r.get('peak_mb', 0):.0f} MB"))
+    add("packing one month: its figures items read", "pack_sources", "seconds", "s", 1, "-", lambda v: True,
+        lambda r: (f"{r['items_n']:,} items, {r['items']} pages; its reports read projected (unit, status, values): "
+                   f"{r['reports_seconds']:.2f} s, {r['reports_n']:,} reports, {r['reports']} pages"))
+    for f in out[-len(sizes):]:
+        f.met = None  # a comparison, not a goal
     add("GET shortlist ({small} nominations), first ranking after the step (window summed from 12 packs), time",
         "shortlist_small", "seconds", "s", 1, "≤ 2 s", lambda v: v <= 2, page_floor)
     add("GET shortlist ({small} nominations), body", "shortlist_small", "bytes", "MB", 1 / MB, "≤ 1 MB",
