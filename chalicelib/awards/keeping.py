@@ -5,8 +5,9 @@ a request, the first ranking of a 12-month window at 11,000 units packs 12 perio
 reports: longer than API Gateway waits. So the daily schedule (app.py's 01:00 UTC run, after the
 reminders) does it once the periods lock, and a request finds the packs made:
 
-- every period whose deadline has passed (the last `RECENT_MONTHS` months) and every period of a
-  conference not yet finalised is packed when it has no pack, and packed anew when reports changed
+- every period whose deadline has passed (the last `RECENT_MONTHS` months) and every period a
+  conference not yet finalised reads (those it covers, and the window before them, which its summary
+  compares with) is packed when it has no pack, and packed anew when reports changed
   since its pack (a late report with an exception, a return and its resubmission): a request then
   reads one pack and an empty list of changes;
 - every conference not yet finalised has its window's sums kept (the rubric's indicators, as the
@@ -58,7 +59,7 @@ def keep_figures(store: Store, now: datetime, deadline_days: int, budget: float 
     started = clock()
     run = KeepRun()
     conferences = open_conferences(store, now)
-    covered = {parse_period(p).code: parse_period(p) for c in conferences for p in c.get("periods") or []}
+    covered = {p.code: p for c in conferences for p in read_periods(c)}
     recent = {p.code: p for p in recent_months(now)}
     # newest first: the periods a coming conference reads, and the ones most likely to have changed
     periods = sorted({**recent, **covered}.values(), key=lambda p: (p.start, p.code), reverse=True)
@@ -115,6 +116,19 @@ def open_conferences(store: Store, now: datetime) -> list[dict[str, Any]]:
     past = sorted((c for c in found if str(c.get("date") or "") < today), key=lambda c: (str(c.get("date") or ""), c["id"]),
                   reverse=True)
     return coming + past
+
+
+def read_periods(conference: dict[str, Any]) -> list[Period]:
+    """The periods a conference's documents read: those it covers, and as many just before them (the
+    summary compares the window with the one before: chalicelib/conferences/aggregate.window)."""
+    covered = sorted(parse_period(p) for p in conference.get("periods") or [])
+    before: list[Period] = []
+    if covered:
+        period = covered[0]
+        for _ in covered:
+            period = period.previous()
+            before.append(period)
+    return covered + before
 
 
 def recent_months(now: datetime) -> list[Period]:

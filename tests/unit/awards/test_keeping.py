@@ -52,13 +52,18 @@ def test_it_packs_the_locked_periods_and_the_open_conferences_windows(store):
     save(store, "u1", "2020-01", {"people_traced": 1}, NOW - timedelta(days=600))
     conference(store, "c1", ["2021-08", "2021-09"])  # reads 2021-09, still open
     conference(store, "c0", ["2020-01"], date="2020-03-01", finalised_at=iso(NOW - timedelta(days=500)))
+    conference(store, "c2", ["2020-06", "2020-07"], date="2020-08-01")
 
     run = keeping.keep_figures(store, NOW, DAYS)
 
     assert run.periods["2021-08"] == run.periods["2021-07"] == "packed"
     assert run.periods["2021-09"] == "packed"  # open, but a conference reads it
     assert "2020-01" not in run.periods  # long past and only a finalised conference reads it
-    assert "2021-10" not in run.periods and run.windows == {"c1": "summed"} and run.left == []
+    # an older conference not finalised: its months, and the window before them its summary compares with
+    assert [run.periods.get(p) for p in ("2020-04", "2020-05", "2020-06", "2020-07")] == ["packed"] * 4
+    assert "2020-03" not in run.periods
+    assert "2021-10" not in run.periods and run.windows == {"c1": "summed", "c2": "summed"} and run.left == []
+    assert list(run.windows) == ["c1", "c2"]  # the coming conference first
     assert store.figures.pack("2021-08") is not None and store.figures.pack("2020-01") is None
     assert figures_of(store, ["2021-08", "2021-09"]) == truth(store, ["2021-08", "2021-09"])
     # months the recent window reaches back to with no report: an empty pack, made once
