@@ -140,3 +140,25 @@ def test_the_backfill_writes_the_missing_figures_items_only(store):
     assert store.figures.backfill("2021-08", store.reports.figures_for_period("2021-08")) == 0
     store.figures.mark_ready()
     assert window._unpacked(store, "2021-08") == expected
+
+
+def test_the_cli_keeps_the_figures_as_the_daily_run_does(store, capsys):
+    from chalicelib import cli
+
+    save(store, "u1", "2021-08", {"people_traced": 5}, NOW - timedelta(days=30))
+    conference(store, "c1", ["2021-08"])
+    assert cli.main(["keep-figures", "--now", "2021-09-15T10:00:00+07:00"]) == 0
+    out = capsys.readouterr().out
+    assert "kỳ 2021-08: đã đóng gói số liệu" in out and "hội nghị c1: đã cộng lại số liệu của kỳ" in out
+    assert cli.main(["keep-figures", "--now", "2021-09-15T11:00:00+07:00"]) == 0
+    assert "kỳ 2021-08: không đổi" in capsys.readouterr().out
+
+
+def test_the_cli_backfill_marks_the_figures_items_ready(store):
+    from chalicelib import cli
+
+    save(store, "u1", "2021-08", {"people_traced": 5}, NOW - timedelta(days=30))
+    store.table.write(Delete(keys.period_figures("u1", "2021-08")))  # stored before the figures items
+    assert not store.figures.ready()
+    assert cli.main(["backfill"]) == 0
+    assert store.figures.ready() and window._unpacked(store, "2021-08") == {"u1": {"people_traced": 5}}
