@@ -452,3 +452,6 @@ def nomination_ranks_version(conference_id: str) -> Key:
 
 def nomination_ranks_pack(conference_id: str, chunk: int) -> Key:
     return nomination_ranks_partition(conference_id), f"PACK#{chunk:03d}"
+# Set once every current report has its period figures item (a new table; or after `cli backfill`):
+# until then a period's pack is made from its reports (projected), as before figures items existed.
+PERIOD_FIGURES_READY = ("MIGRATION#period-figures", "MIGRATION")
