@@ -131,6 +131,16 @@ def distribution_lines(conference: dict[str, Any]) -> list[str]:
     return [r.name or r.email for r in recipients_of(conference)]
 
 
+def _version_of(report: dict[str, Any]) -> str:
+    """What tells one state of a report from another: its ETag when it was read whole; for a counted
+    report known only by its figures (a period's pack: every unit the summary does not list) its
+    figures themselves, so that a changed figure changes the fingerprint and a repack does not."""
+    etag = report.get("etag")
+    if etag:
+        return str(etag)
+    return json.dumps(report.get("values") or {}, sort_keys=True, separators=(",", ":"), default=str)
+
+
 def fingerprint(inputs: Inputs) -> str:
     """Same inputs, same fingerprint: the compile makes a new version only when this changes."""
     conf = inputs.conference
@@ -142,7 +152,7 @@ def fingerprint(inputs: Inputs) -> str:
         | ({"summary_detail": list(conf["summary_detail"])} if conf.get("summary_detail") else {}),
         "distribution": distribution_lines(conf),
         "units": sorted((u["id"], u["name"], u.get("parent_id") or "", u.get("kind") or "") for u in inputs.units),
-        "reports": sorted((r["unit_id"], r["period"], r["etag"], r.get("status") or "")
+        "reports": sorted((r["unit_id"], r["period"], _version_of(r), r.get("status") or "")
                           for rs in inputs.reports.values() for r in rs),
         "catalog": inputs.catalog_version,
     }

@@ -94,36 +94,51 @@ class SummaryInputs:
     completeness: list[Any]   # the annex; reflects the first compile, not fingerprinted
 
 
+# What the summary reads of a unit: the tree and the names (never its emails, tokens or paths).
+UNIT_ATTRS = ("id", "name", "parent_id", "kind")
+
+
 def gather_summary(store: Store, conference: dict[str, Any], conf: Settings, now: dt.datetime) -> SummaryInputs:
-    """Everything the summary depends on, read with Queries (no Scan)."""
+    """Everything the summary depends on, read with Queries and BatchGetItems (no Scan), never every report.
+
+    - every unit's figures of each period of the window and of the previous one: the period's pack
+      (`awards.window.period_figures`: unit -> the values of its counted report; packs are kept by a
+      schedule and made on a first read otherwise), a few items per period whatever the size of the tree;
+    - the whole reports (the achievements) of the units the bounded summary lists only, by key in
+      BatchGetItems: a few hundred at most (section IV, the annex, the fingerprint of their texts);
+    - the last covered period's status items (the completeness annex rolls every unit up).
+    """
+    from chalicelib.awards.window import period_figures
     from chalicelib.reporting.completeness import period_completeness
     from chalicelib.reporting.deadlines import deadline_for
 
-    units = aggregate.units_in_scope(store.units.all(), conference.get("unit_ids"))
+    units = aggregate.units_in_scope(store.units.all(attrs=UNIT_ATTRS), conference.get("unit_ids"))
     in_scope = {u["id"] for u in units}
     covered, previous = aggregate.window(conference)
     # the summary periods: a unit's report for a quarter holding the covered months is its
-    # own summary of them (section IV)
+    # own summary of them (section IV): only the listed units' are read
     longer = aggregate.summary_periods(covered)
-    # Figures, state and timeliness of every report (a projection: no achievements, no comments),
-    # the periods' Queries side by side (their pages' round trips overlap) ...
-    periods = [p.code for p in [*previous, *covered, *longer]]
+    periods = [p.code for p in [*previous, *covered]]
     with ThreadPoolExecutor(max_workers=min(8, len(periods))) as pool:  # joined before any render forks
-        found = list(pool.map(store.reports.figures_for_period, periods))
-    reports = {code: [r for r in rs if r["unit_id"] in in_scope] for code, rs in zip(periods, found)}
-    # ... and the achievements of the units the summary lists only (section IV, the annex), whole
-    # items in BatchGetItems: a few hundred at most, whatever the size of the tree.
+        packs = list(pool.map(lambda code: period_figures(store, code, now), periods))
+    # A counted report as the aggregate reads it: its unit, period and values (a returned one is in no pack).
+    reports: dict[str, list[dict[str, Any]]] = {
+        code: [{"unit_id": unit_id, "period": code, "values": values}
+               for unit_id, values in figures.items() if unit_id in in_scope]
+        for code, figures in zip(periods, packs)}
     listed = aggregate.listed_units(units, aggregate.summary_levels(conference))
-    wanted = [(r["unit_id"], p.code) for p in [*covered, *longer] for r in reports[p.code]
-              if r["unit_id"] in listed and aggregate.counted(r)]
-    if wanted:
-        whole = store.reports.read_many(reports=wanted).reports
-        for p in [*covered, *longer]:
-            reports[p.code] = [whole.get((r["unit_id"], p.code)) or r for r in reports[p.code]]
+    wanted = [(r["unit_id"], p.code) for p in covered for r in reports[p.code] if r["unit_id"] in listed]
+    wanted += [(unit_id, p.code) for p in longer for unit_id in sorted(listed)]
+    whole = store.reports.read_many(reports=wanted).reports if wanted else {}
+    for p in covered:
+        reports[p.code] = [whole.get((r["unit_id"], p.code)) or r for r in reports[p.code]]
+    for p in longer:
+        reports[p.code] = [r for (unit_id, code), r in whole.items() if code == p.code and r is not None]
     inputs = aggregate.Inputs(conference, units, covered, previous, reports, indicator_catalog(),
                               aggregate.catalog_version())
     last = covered[-1]
-    completeness = period_completeness(units, reports.get(last.code, []), last, conf.deadline_days, now,
+    statuses = [s for s in store.reports.statuses_for_period(last.code) if s.get("unit_id") in in_scope]
+    completeness = period_completeness(units, statuses, last, conf.deadline_days, now,
                                        deadline=deadline_for(store, last, conf.deadline_days)).rows
     return SummaryInputs(inputs, completeness)
 
