@@ -69,6 +69,11 @@ class DocumentKind:
     phase: int = 0
     # Once issued, its awardees are written to the register of commendations (a Quyết định).
     registers: bool = False
+    # When the fingerprint's making changed (the summary's, issue 20): the scheme a version records, and
+    # the fingerprint as made before it, read only for a draft submitted before the change, so that the
+    # signer's approval of it still issues it (pipeline._unchanged_or_back_to_draft).
+    fingerprint_scheme: str | None = None
+    legacy_fingerprint: Callable[[Store, dict[str, Any], Settings, dt.datetime], str] | None = None
 
 
 def _fingerprint(content: Any) -> str:
@@ -153,6 +158,21 @@ def fingerprint_summary(inputs: SummaryInputs) -> str:
     return _fingerprint([aggregate.fingerprint(inputs.aggregate), assessment])
 
 
+def legacy_fingerprint_summary(store: Store, conference: dict[str, Any], conf: Settings, now: dt.datetime) -> str:
+    """The summary's fingerprint as made before the packs (every in-scope report's ETag and status, read
+    projected by period: the old gather's cost, about 36 s at 11,000 units and 12 months). Only for a draft
+    submitted for signature before the upgrade, whose version records no `fingerprint_scheme`."""
+    units = aggregate.units_in_scope(store.units.all(attrs=UNIT_ATTRS), conference.get("unit_ids"))
+    in_scope = {u["id"] for u in units}
+    covered, previous = aggregate.window(conference)
+    periods = [p.code for p in [*previous, *covered, *aggregate.summary_periods(covered)]]
+    reports = {code: [r for r in store.reports.figures_for_period(code) if r["unit_id"] in in_scope]
+               for code in periods}
+    inputs = aggregate.Inputs(conference, units, covered, previous, reports, indicator_catalog(),
+                              aggregate.catalog_version())
+    return fingerprint_summary(SummaryInputs(inputs, []))
+
+
 def heading_for(issuer: Any, kind_abbreviation: str, numbering: Numbering, recipients: list[str]) -> Any:
     """The document's heading: header, symbol and signer from one issuer record; a draft has no number, no day."""
     from chalicelib.documents.model import Heading
@@ -185,7 +205,8 @@ def summary_html(doc: Any) -> str:
 
 SUMMARY = DocumentKind(
     code="summary", label="Báo cáo tổng hợp", noun="Báo cáo", streams=summary_streams,
-    fingerprint=fingerprint_summary, build=build_summary, render=render_summary, html=summary_html)
+    fingerprint=fingerprint_summary, build=build_summary, render=render_summary, html=summary_html,
+    fingerprint_scheme="packs", legacy_fingerprint=legacy_fingerprint_summary)
 
 
 # -- the Tờ trình and the Quyết định (their models and builders: chalicelib/awards/decisions.py) --------
@@ -220,9 +241,14 @@ def _award_builders() -> bool:
     return importlib.util.find_spec("chalicelib.awards.decisions") is not None
 
 
+# What the award documents read of a unit: names and the tree (the granting issuer), its place and its
+# emails (a decision goes to the units whose nominees it holds); never its path or anything else.
+AWARD_UNIT_ATTRS = ("id", "name", "parent_id", "kind", "place", "emails")
+
+
 def _approved(store: Store, conference: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     approved = [n for n in store.nominations.for_conference(conference["id"]) if n["status"] == "approved"]
-    return approved, store.units.all()
+    return approved, store.units.all(attrs=AWARD_UNIT_ATTRS)
 
 
 def _unit_recipients(nominations: list[dict[str, Any]], units: list[dict[str, Any]]) -> tuple[dict[str, str], ...]:
