@@ -111,29 +111,33 @@ def gather_summary(store: Store, conference: dict[str, Any], conf: Settings, now
       schedule and made on a first read otherwise), a few items per period whatever the size of the tree;
     - the whole reports (the achievements) of the units the bounded summary lists only, by key in
       BatchGetItems: a few hundred at most (section IV, the annex, the fingerprint of their texts);
-    - the last covered period's status items (the completeness annex rolls every unit up).
+    - the completeness annex from the same: the listed units' own reports and the last period's pack.
     """
     from chalicelib.awards.window import period_figures
     from chalicelib.reporting.completeness import period_completeness
     from chalicelib.reporting.deadlines import deadline_for
 
-    units = aggregate.units_in_scope(store.units.all(attrs=UNIT_ATTRS), conference.get("unit_ids"))
-    in_scope = {u["id"] for u in units}
     covered, previous = aggregate.window(conference)
     # the summary periods: a unit's report for a quarter holding the covered months is its
     # own summary of them (section IV): only the listed units' are read
     longer = aggregate.summary_periods(covered)
     periods = [p.code for p in [*previous, *covered]]
-    with ThreadPoolExecutor(max_workers=min(8, len(periods))) as pool:  # joined before any render forks
+    # the tree and the packs side by side (their round trips overlap)
+    with ThreadPoolExecutor(max_workers=min(8, len(periods) + 1)) as pool:  # joined before any render forks
+        tree = pool.submit(store.units.all, attrs=UNIT_ATTRS)
         packs = list(pool.map(lambda code: period_figures(store, code, now), periods))
+        units = aggregate.units_in_scope(tree.result(), conference.get("unit_ids"))
+    in_scope = {u["id"] for u in units}
     # A counted report as the aggregate reads it: its unit, period and values (a returned one is in no pack).
     reports: dict[str, list[dict[str, Any]]] = {
         code: [{"unit_id": unit_id, "period": code, "values": values}
                for unit_id, values in figures.items() if unit_id in in_scope]
         for code, figures in zip(periods, packs)}
     listed = aggregate.listed_units(units, aggregate.summary_levels(conference))
+    last = covered[-1]
     wanted = [(r["unit_id"], p.code) for p in covered for r in reports[p.code] if r["unit_id"] in listed]
-    wanted += [(unit_id, p.code) for p in longer for unit_id in sorted(listed)]
+    # the last period's state of every listed unit (the annex's own label: a returned report is in no pack)
+    wanted += [(unit_id, p.code) for p in [last, *longer] for unit_id in sorted(listed)]
     whole = store.reports.read_many(reports=wanted).reports if wanted else {}
     for p in covered:
         reports[p.code] = [whole.get((r["unit_id"], p.code)) or r for r in reports[p.code]]
@@ -141,8 +145,11 @@ def gather_summary(store: Store, conference: dict[str, Any], conf: Settings, now
         reports[p.code] = [r for (unit_id, code), r in whole.items() if code == p.code and r is not None]
     inputs = aggregate.Inputs(conference, units, covered, previous, reports, indicator_catalog(),
                               aggregate.catalog_version())
-    last = covered[-1]
-    statuses = [s for s in store.reports.statuses_for_period(last.code) if s.get("unit_id") in in_scope]
+    # The annex lists the listed units only: each with its own state (its report, read whole above) and
+    # its subtree's count of reports in (complete/expected), which the pack of the last period gives.
+    # A unit below them counts as "in" when its report counts; its own timeliness is not shown.
+    statuses = [whole[(unit_id, last.code)] for unit_id in sorted(listed) if whole.get((unit_id, last.code))]
+    statuses += [r for r in reports[last.code] if r["unit_id"] not in listed]
     completeness = period_completeness(units, statuses, last, conf.deadline_days, now,
                                        deadline=deadline_for(store, last, conf.deadline_days)).rows
     return SummaryInputs(inputs, completeness)
@@ -247,6 +254,12 @@ AWARD_UNIT_ATTRS = ("id", "name", "parent_id", "kind", "place", "emails")
 
 
 def _approved(store: Store, conference: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The conference's approved nominations, whole, and the units (projected); nothing more is read while
+    none is approved: first every nomination's status alone (5,000 nominations: their achievements are
+    the bulk), the whole nominations and the tree only once there is something to propose or decide."""
+    statuses = store.nominations.for_conference(conference["id"], attrs=("id", "status"))
+    if not any(n.get("status") == "approved" for n in statuses):
+        return [], []
     approved = [n for n in store.nominations.for_conference(conference["id"]) if n["status"] == "approved"]
     return approved, store.units.all(attrs=AWARD_UNIT_ATTRS)
 

@@ -71,14 +71,13 @@ def test_the_gather_reads_packs_and_achievements_of_listed_units_only(store, mon
 
     inputs = kinds.gather_summary(store, conference, settings(), NOW)
 
-    # no report read in full by period: the only Query of a period's reports is the statuses' projection
-    report_queries = [fields for pk, fields in recording.queries if pk.startswith("PERIOD#")]
-    assert all(fields and "achievements" not in fields and "values" not in fields for fields in report_queries)
+    # no period's reports or statuses read by period: packs, and the listed units' reports by key
+    assert not [pk for pk, _ in recording.queries if pk.startswith(("PERIOD#", "STATUS#"))]
     assert {pk for pk, _ in recording.queries if pk.startswith("FIGPACK#")} == {"FIGPACK#2021-07", "FIGPACK#2021-08"}
     unit_queries = [fields for pk, fields in recording.queries if pk == "UNITS"]
     assert unit_queries and all(fields and "emails" not in fields for fields in unit_queries)
     read_whole = {key for batch in recording.batches for key in batch}
-    assert {pk for pk, _ in read_whole} == {"UNIT#ca-nghe-an", "UNIT#ca-ha-tinh"}  # the listed units only
+    assert {pk for pk, _ in read_whole} == {"UNIT#bo-cong-an", "UNIT#ca-nghe-an", "UNIT#ca-ha-tinh"}  # listed only
     by_unit = {r["unit_id"]: r for r in inputs.aggregate.reports["2021-08"]}
     assert "achievements" not in by_unit["ca-vinh"] and by_unit["ca-nghe-an"]["achievements"]
     doc = _document(inputs)
@@ -115,3 +114,30 @@ def test_the_fingerprint_changes_with_any_counted_figure_and_not_with_a_repack(s
     put_report(store, "ca-hong-linh", "2021-07", {"citizens_escorted": 7}, "")
     assert kinds.fingerprint_summary(kinds.gather_summary(store, conference, settings(), NOW)) \
         != kinds.fingerprint_summary(changed)
+
+
+def test_the_annex_says_what_the_board_says_of_each_listed_unit(store):
+    from chalicelib.core.access import Principal
+    from chalicelib.core.periods import parse_period
+    from chalicelib.core.states import ReviewAction, Role
+    from chalicelib.reporting.completeness import completeness_for
+    from chalicelib.reporting.reports import review_report
+    from helpers import Mailbox
+
+    conference = _seeded(store)
+    admin = Principal("adm", Role.ADMIN, None, "Văn phòng")
+    for unit_id, action, note in (("ca-ha-tinh", ReviewAction.RETURN, "Bổ sung số liệu."),
+                                  ("ca-nghe-an", ReviewAction.ACCEPT, ""), ("ca-vinh", ReviewAction.RETURN, "Sửa.")):
+        work = store.unit_of_work()
+        review_report(work, admin, unit_id, "2021-08", action, note, None, NOW, Mailbox())
+        work.commit()
+
+    inputs = kinds.gather_summary(store, conference, settings(), NOW)
+
+    board = {r.unit_id: r for r in completeness_for(store, parse_period("2021-08"), settings().deadline_days, NOW).rows}
+    annex = {r.unit_id: r for r in inputs.completeness if r.unit_id in {"ca-nghe-an", "ca-ha-tinh"}}
+    assert annex and {u: (r.label, r.subtree_label) for u, r in annex.items()} == \
+        {u: (board[u].label, board[u].subtree_label) for u in annex}
+    assert annex["ca-ha-tinh"].label == "Bị trả lại" and annex["ca-nghe-an"].subtree_label.endswith("(1/2)")
+    doc = _document(inputs)
+    assert {r.unit_name: r.status for r in doc.completeness}["Công an tỉnh Hà Tĩnh"].startswith("Bị trả lại")
