@@ -413,3 +413,8 @@ def period_statuses(period: str) -> str:
 # Set once every report has its status item (a new table; or after `cli backfill`): until then the
 # board reads the period's reports themselves (projected), as before status items.
 REPORT_STATUSES_READY = ("MIGRATION#report-statuses", "MIGRATION")
+
+
+# Set once every current report has its period figures item (a new table; or after `cli backfill`):
+# until then a period's pack is made from its reports (projected), as before figures items existed.
+PERIOD_FIGURES_READY = ("MIGRATION#period-figures", "MIGRATION")

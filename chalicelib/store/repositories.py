@@ -1059,8 +1059,9 @@ class Store:
 
     def ensure_table(self) -> bool:
         created = self.table.ensure()
-        if created:  # a new table holds no report without its status item
+        if created:  # a new table holds no report without its status item (nor its figures item)
             self.reports.mark_statuses_ready()
+            self.figures.mark_ready()
         return created
 
     def delete_table(self) -> None:
@@ -1136,6 +1137,63 @@ class PeriodFigures(_Repository):
                                      between=(since, keys.FIGURES_CHANGES_END))
         return [{"unit_id": i["unit_id"], "status": i.get("status"), "at": i.get("at"),
                  "values": json.loads(i["f"]) if "f" in i else {}} for i in found]
+
+    # -- what the scheduled keeping reads (chalicelib/awards/keeping.py) -----------------------
+
+    def as_of(self, period: str) -> str | None:
+        """The time the period's pack is as of (its first item's head only), None when none is stored."""
+        return self._as_of(keys.figures_pack_partition(period))
+
+    def window_as_of(self, name: str) -> str | None:
+        return self._as_of(keys.figures_window_partition(name))
+
+    def _as_of(self, partition: str) -> str | None:
+        page = self.table.query(partition, limit=1, attrs=("as_of", "chunks"))
+        return page.items[0]["as_of"] if page.items else None
+
+    def current(self, period: str) -> list[Record]:
+        """Every unit's figures item of the period ({unit_id, status, values, at}): one per unit, the
+        latest (a submission or review replaces the unit's item). Whole only once `ready()`."""
+        found = self.table.query_all(keys.figures_changes(period), index=True)
+        return [{"unit_id": i["unit_id"], "status": i.get("status"), "at": i.get("at"),
+                 "values": json.loads(i["f"]) if "f" in i else {}} for i in found]
+
+    def ready(self) -> bool:
+        """Every current report has its figures item (a table made since they exist, or backfilled):
+        a period's items are then its figures, and a pack may be made from them, not from its reports."""
+        name = getattr(self.table, "name", "")
+        if name in _FIGURES_READY:
+            return True
+        if self.table.get(keys.PERIOD_FIGURES_READY) is None:
+            return False
+        if name:  # never unset: remembered for the process (a DynamoDB table; an in-memory one has no name)
+            _FIGURES_READY.add(name)
+        return True
+
+    def mark_ready(self) -> None:
+        pk, sk = keys.PERIOD_FIGURES_READY
+        self.table.write(Put({"PK": pk, "SK": sk, "what": "every current report has its period figures item"}))
+
+    def backfill(self, period: str, reports: Sequence[Record]) -> int:
+        """The figures item of each of `reports` (FIGURE_FIELDS, current) that has none: how many written.
+        Written only where still absent, so a submission meanwhile is never overwritten; `at` is the
+        report's own time (a pack made since counted it already: not a change since)."""
+        have = {i["unit_id"] for i in self.table.query_all(keys.figures_changes(period), index=True, attrs=("unit_id",))}
+        written = 0
+        for report in reports:
+            if report["unit_id"] in have:
+                continue
+            staged = _period_figures(report["unit_id"], period, report.get("status") or "submitted",
+                                     report.get("values") or {}, report.get("submitted_at") or "2000-01-01T00:00:00Z")
+            try:
+                self.table.write(Put(staged.operation.item, Absent()))
+            except ConditionFailed:
+                continue
+            written += 1
+        return written
+
+
+_FIGURES_READY: set[str] = set()  # tables known to have every figures item (see PeriodFigures.ready)
 
 
 @dataclass(frozen=True)
