@@ -663,11 +663,9 @@ def _shortlist(store: Store, conference_id: str, page: tuple[int, int] | None, n
     start, end = page if page is not None else (0, len(rows))
     shown = rows[start:end]
     if page is not None and shown:
-        whole: dict[str, Any] = {}
-        for at in range(0, len(shown), 100):  # BatchGetItem: 100 keys at most
-            whole.update(store.reads.read(nominations=[r.nomination for r in shown[at:at + 100]]).nominations)
+        whole = store.reads.whole_nominations([r.nomination for r in shown])
         # a nomination deleted between the two reads is left out of the page (it was there a moment ago)
-        shown = [replace(r, nomination=whole[r.nomination["id"]]) for r in shown if whole.get(r.nomination["id"])]
+        shown = [replace(r, nomination=n) for r, n in zip(shown, whole) if n is not None]
     warned = eligibility.warnings_by_id(store, conference, [r.nomination for r in shown],
                                         [r.nomination for r in rows])
     # the row's ETag is the nomination's own: a decision made from the list is conditioned on what the

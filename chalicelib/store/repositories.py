@@ -1347,6 +1347,14 @@ class BatchReads(_Repository):
                      nominations={n: found[k] for n, k in wanted_nominations.items()},
                      credentials={name: found[k] for name, k in credential.items()} if bearer is not None else None)
 
+    def whole_nominations(self, pointers: Sequence[Record]) -> list[Record | None]:
+        """The nominations `pointers` name (anything with id, unit_id, conference_id), read whole and in
+        their order, 100 keys a BatchGetItem; None where one is no longer stored."""
+        found: dict[str, Record | None] = {}
+        for at in range(0, len(pointers), MAX_PAGE):
+            found.update(self.read(nominations=pointers[at:at + MAX_PAGE]).nominations)
+        return [found.get(p["id"]) for p in pointers]
+
 
 # -- the unit tree, kept (Units.tree) ------------------------------------------------------------------
 
