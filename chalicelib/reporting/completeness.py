@@ -169,16 +169,14 @@ def period_completeness(units: list[dict[str, Any]], reports: list[dict[str, Any
 
 
 def completeness_for(store: Any, period: Period, deadline_days: int, now: datetime) -> Completeness:
-    """Completeness straight from the store: every unit (the board rolls every unit up, so it reads the
-    tree, only the fields a row shows) and the status of each of the period's reports (one Query of
-    the period's index, projected: never the figures or achievements)."""
+    """Completeness straight from the store: every unit (the board rolls every unit up, so it walks the
+    tree: the kept one, `units.tree()`, not every unit read again) and the status of each of the period's
+    reports (its small status items, projected: never the figures or achievements)."""
     from chalicelib.reporting.deadlines import deadline_for
 
-    return period_completeness(store.units.all(attrs=UNIT_ATTRS), store.reports.statuses_for_period(period.code),
+    return period_completeness(store.units.tree(), store.reports.statuses_for_period(period.code),
                                period, deadline_days, now, deadline_for(store, period, deadline_days))
 
-
-UNIT_ATTRS = ("id", "name", "parent_id", "kind")
 
 
 # -- pages: every answer at most 1 MB --------------------------------------------------------
