@@ -190,7 +190,7 @@ def cmd_sum_figures(args: argparse.Namespace) -> int:
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    """The one-off backfill after an upgrade: every unit's ancestor path, every current report's status
+    """The one-off backfill after an upgrade: every unit's ancestor path and entry, every current report's status
     item (periods of every kind from 2015 to next year), then the mark that lets the board read them."""
     from datetime import date
 
@@ -198,6 +198,9 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
     store = _store_or_exit()
     print(f"{backfill_paths(store)} đơn vị được ghi lại đường dẫn cấp trên")
+    from chalicelib.store.repositories import UnitEntries
+
+    print(f"{UnitEntries(store.table).backfill()} đơn vị được ghi mục tra cứu (cây đơn vị, tìm theo tên)")
     years = range(2015, date.today().year + 2)
     codes = [f"{y}-{m:02d}" for y in years for m in range(1, 13)] + [f"{y}-Q{q}" for y in years for q in range(1, 5)] \
         + [f"{y}-W{w:02d}" for y in years for w in range(1, 54)]

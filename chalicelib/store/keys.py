@@ -413,3 +413,22 @@ def period_statuses(period: str) -> str:
 # Set once every report has its status item (a new table; or after `cli backfill`): until then the
 # board reads the period's reports themselves (projected), as before status items.
 REPORT_STATUSES_READY = ("MIGRATION#report-statuses", "MIGRATION")
+
+
+# -- units' entries (issue 20: the admin pages' tree and search) -----------------------------
+#
+#    unit entry          UNIT_ENTRIES                <unit_id>                   -                   -
+#
+# Each unit's id, name and parent in a small item of one partition, written in the unit's own
+# transaction (create, edit, move): 11,000 take two 1 MB Query pages, where the unit items
+# themselves (emails, path, etag) take five. What a level of the tree and a search by name read.
+UNIT_ENTRIES = "UNIT_ENTRIES"
+
+
+def unit_entry(unit_id: str) -> Key:
+    return UNIT_ENTRIES, unit_id
+
+
+# Set once every unit has its entry (a new table; or after `cli backfill`): until then the tree and
+# the search read the units partition itself (projected).
+UNIT_ENTRIES_READY = ("MIGRATION#unit-entries", "MIGRATION")

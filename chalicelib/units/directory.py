@@ -4,11 +4,12 @@ What the admin pages read instead of every unit: the lazy tree opens one level a
 (`children_page`), the pickers search as the person types (`search`) and show the chosen units'
 names (`named`). Each answer is one bounded page (≤ 100 units, far below 1 MB).
 
-How: one Query of the units partition projected to (id, name, parent_id) - about 50 bytes a unit,
-so 11,000 units are two DynamoDB pages - gives the children and their counts, every name to match
+How: one Query of the units' entries (each unit's id, name and parent in a small item written with
+the unit: 11,000 units in two 1 MB pages) gives the children and their counts, every name to match
 and each match's ancestors; then one BatchGetItem reads the page's units in full (their emails).
-No index to keep in step with renames and moves, no backfill. A per-container cache of the tree
-can stand in for the projected read (`links` is the one place that reads it).
+Until `cli backfill` has written the entries of units stored before them, the units partition itself
+is read, projected. A per-container cache of the tree can stand in for that read (`links` is the one
+place that reads it).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from chalicelib.core.text import name_key, search_key, sort_key
 from chalicelib.store import Store
 from chalicelib.units.service import path_of, public
 
-LINK_FIELDS = ("id", "name", "parent_id")
 ROOT = "root"  # ?parent=root (or empty): the top level
 MAX_QUERY = 100  # characters of a search
 SEARCH_LIMIT = 20  # results of a search unless `limit` says otherwise
@@ -55,7 +55,9 @@ class Links:
 
 
 def links(store: Store) -> Links:
-    return Links(store.units.all(attrs=LINK_FIELDS))
+    from chalicelib.store.repositories import UnitEntries
+
+    return Links(UnitEntries(store.table).all())
 
 
 def _full(store: Store, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
