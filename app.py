@@ -21,13 +21,21 @@ app.api.binary_types.extend(["application/pdf", "application/vnd.openxmlformats-
                               "application/vnd.openxmlformats-officedocument.wordprocessingml.document"])
 
 
-# 01:00 UTC is 08:00 in Hà Nội: reminders arrive at the start of the working day.
+# 01:00 UTC is 08:00 in Hà Nội: reminders arrive at the start of the working day. The same daily run
+# then keeps the figure packs (periods locked since, open conferences' windows) so that no request
+# packs them (chalicelib/awards/keeping.py); each part is idempotent, and a raise lets Lambda retry both.
 @app.schedule(Cron(0, 1, "*", "*", "?", "*"))
 def send_reminders(event: object) -> dict:
+    from chalicelib.awards.keeping import run_from_environment as keep_figures
     from chalicelib.bootstrap import services
     from chalicelib.reporting.reminders import run_from_environment
 
-    return run_from_environment(services.clock.now()).as_dict()
+    now = services.clock.now()
+    try:
+        reminded = run_from_environment(now).as_dict()
+    finally:  # kept even when a reminder failed
+        kept = keep_figures(now)
+    return {**reminded, "figures": kept}
 
 
 # Every 5 minutes: conferences due soon, and the safety net of `POST /v1/conferences/{id}/compile` (202),

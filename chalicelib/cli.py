@@ -189,9 +189,36 @@ def cmd_sum_figures(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keep_figures(args: argparse.Namespace) -> int:
+    """What the daily schedule runs after the reminders: pack the locked periods and keep the open
+    conferences' window sums (chalicelib/awards/keeping.py)."""
+    from datetime import datetime, timezone
+
+    from chalicelib.awards.keeping import keep_figures
+    from chalicelib.reporting.deadlines import parse_instant
+
+    store = _store_or_exit()
+    now = parse_instant(args.now, "now") if args.now else datetime.now(timezone.utc)
+    run = keep_figures(store, now, settings().deadline_days)
+    for period, what in run.periods.items():
+        print(f"kỳ {period}: {_KEPT.get(what, what)}")
+    for conference, what in run.windows.items():
+        print(f"hội nghị {conference}: {_KEPT.get(what, what)}")
+    if run.left:
+        print(f"để lần chạy sau: {', '.join(run.left)}")
+    print(f"xong trong {run.seconds:.1f} s")
+    return 0
+
+
+_KEPT = {"packed": "đã đóng gói số liệu", "repacked": "đã đóng gói lại (có thay đổi)", "kept": "không đổi",
+         "summed": "đã cộng lại số liệu của kỳ"}
+
+
 def cmd_backfill(args: argparse.Namespace) -> int:
-    """The one-off backfill after an upgrade: every unit's ancestor path and entry, every current report's status
-    item (periods of every kind from 2015 to next year), then the mark that lets the board read them."""
+    """The one-off backfill after an upgrade: every unit's ancestor path and entry, every current report's
+    status item and period figures item (periods of every kind from 2015 to next year), then the marks that
+    let the board and the figure packs read them; every register entry into its nominee's summary, then
+    the mark that lets the warnings read them."""
     from datetime import date
 
     from chalicelib.units.service import backfill_paths
@@ -207,6 +234,13 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     written = sum(store.reports.backfill_statuses(code) for code in codes)
     store.reports.mark_statuses_ready()
     print(f"{written} báo cáo được ghi trạng thái cho bảng tình hình nộp")
+    # each current report's period figures item, then the mark that lets packs be made from them
+    figures = sum(store.figures.backfill(code, store.reports.figures_for_period(code)) for code in codes)
+    store.figures.mark_ready()
+    print(f"{figures} báo cáo được ghi số liệu kỳ cho tổng hợp theo hội nghị")
+    summarised = store.register.backfill_summaries()
+    store.register.mark_summaries_ready()
+    print(f"{summarised} mục sổ khen thưởng được ghi vào bản tóm tắt theo người được khen")
     return 0
 
 
@@ -231,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     sums = sub.add_parser("sum-figures", help="keep a conference's figure sums before its first shortlist")
     sums.add_argument("--conference", required=True, help="conference id")
     sums.set_defaults(run=cmd_sum_figures)
+    keep = sub.add_parser("keep-figures", help="pack locked periods, keep open conferences' sums (the daily run's)")
+    keep.add_argument("--now", help="evaluate as of this ISO 8601 instant instead of the clock")
+    keep.set_defaults(run=cmd_keep_figures)
     backfill = sub.add_parser("backfill", help="once after an upgrade: units' ancestor paths, reports' status items")
     backfill.set_defaults(run=cmd_backfill)
     args = parser.parse_args(argv)

@@ -10,9 +10,11 @@ handler that compiles inline is the API's call):
 - compile_conference / compile_due_conferences: app.py's handlers, or what they run (the
   pipeline's `run_scheduled`/`compile_due`/`compile_conference`, the trigger's `run_requested`; the
   CLI's `compile` runs the same);
-- send_reminders: app.py's handler, or what it runs (`reminders.run_from_environment`/`send_reminders`).
+- send_reminders: app.py's handler, or what it runs (`reminders.run_from_environment`/`send_reminders`,
+  and the figures kept after them: `keeping.run_from_environment`/`keep_figures`).
 
-A call from none of them (a fixture creating a table, a test reading S3) is not a function's. Each
+Work a function submits to a ThreadPoolExecutor is that function's too. A call from none of them (a
+fixture creating a table, a test reading S3) is not a function's. Each
 (function, IAM action) is appended once per process to build/aws-calls/<pid>.jsonl, for
 tests/integration/test_grants_equal_calls.py to compare with the roles' policies. The IAM action is
 the one the call needs: a transaction's items are PutItem/UpdateItem/DeleteItem/ConditionCheckItem,
@@ -43,6 +45,9 @@ ENTRIES: dict[tuple[str, str], str] = {
     (str(ROOT / "chalicelib/publishing/trigger.py"), "run_requested"): "compile_conference",
     (str(ROOT / "chalicelib/publishing/pipeline.py"), "compile_conference"): "compile_conference",
     (str(ROOT / "chalicelib/reporting/reminders.py"), "send_reminders"): "send_reminders",
+    # the same daily function keeps the figure packs after the reminders
+    (str(ROOT / "chalicelib/awards/keeping.py"), "run_from_environment"): "send_reminders",
+    (str(ROOT / "chalicelib/awards/keeping.py"), "keep_figures"): "send_reminders",
 }
 _CHALICE_DISPATCH = "_get_view_function_response"  # chalice/app.py: every route of the API handler
 
@@ -56,6 +61,9 @@ _seen: set[tuple[str, str]] = set()
 _installed = False
 
 
+_inherited = threading.local()  # a pool thread's work: the function that submitted it (`install`)
+
+
 def function_on_stack() -> str | None:
     frame = sys._getframe(1)
     found = None
@@ -66,7 +74,7 @@ def function_on_stack() -> str | None:
             name = "api_handler"
         found = name or found
         frame = frame.f_back
-    return found
+    return found or getattr(_inherited, "function", None)
 
 
 def iam_actions(service: str, operation: str, params: dict[str, Any]) -> list[str]:
@@ -111,7 +119,33 @@ def install() -> None:
         return client
 
     botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
+    _inherit_in_pools()
     _installed = True
+
+
+def _inherit_in_pools() -> None:
+    """Work a function hands to a ThreadPoolExecutor (the window's periods, the register's reads, the
+    compile's gather) runs on a stack without the function's entry: it is the submitter's call."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    original = ThreadPoolExecutor.submit
+
+    def submit(self: Any, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        function = function_on_stack()
+        if function is None:
+            return original(self, fn, *args, **kwargs)
+
+        def run(*a: Any, **k: Any) -> Any:
+            before = getattr(_inherited, "function", None)
+            _inherited.function = function
+            try:
+                return fn(*a, **k)
+            finally:
+                _inherited.function = before
+
+        return original(self, run, *args, **kwargs)
+
+    ThreadPoolExecutor.submit = submit  # type: ignore[method-assign]
 
 
 def clear() -> None:

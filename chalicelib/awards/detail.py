@@ -21,7 +21,6 @@ from chalicelib.core.access import Principal
 from chalicelib.core.catalogs import award_form, indicator_catalog, scoring_rubric
 from chalicelib.core.states import Role
 from chalicelib.store import Store
-from chalicelib.units.service import TREE_FIELDS
 
 AUDIT_CAP = 50
 STAFF_ROLES = (Role.ADMIN.value, Role.LEADER.value)
@@ -92,13 +91,14 @@ def nomination_detail(store: Store, who: Principal, nomination_id: str, now: dat
     nomination = service.get_nomination(store, nomination_id)
     conference = store.conferences.get(nomination["conference_id"]) or {}
     # the detail shows the nomination's rank, which ranks the whole conference over rolled-up figures:
-    # the tree, projected (the shortlist's own reads are scale-awards' to narrow)
-    units = store.units.all(attrs=TREE_FIELDS)
+    # the tree kept between requests, and the conference's nominations read as the shortlist reads them
+    units = store.units.tree()
     names = {u["id"]: u["name"] for u in units}
     staff = who.is_staff
     rubric = scoring_rubric()
     if conference:
-        rows, figures = service.ranked(store, conference, units, now)
+        # ranked on the few attributes ranking reads (as a shortlist page): this nomination is read whole above
+        rows, figures = service.ranked(store, conference, units, now, attrs=service.RANK_FIELDS)
     else:  # a nomination outlives nothing, but never fail a read on a missing conference
         rows, figures = [], {}
     row = next((r for r in rows if r.nomination["id"] == nomination_id), None)

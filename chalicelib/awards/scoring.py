@@ -21,7 +21,7 @@ from chalicelib.core.catalogs import award_form, award_forms, scoring_rubric
 from chalicelib.core.errors import NotFound
 from chalicelib.core.positions import position_cursor, position_of
 from chalicelib.store import Store
-from chalicelib.units.service import TREE_FIELDS, descendants
+from chalicelib.units.service import descendants
 
 CONFLICT = "Không được chấm: xung đột lợi ích"
 
@@ -49,24 +49,27 @@ def _order(nomination: dict[str, Any]) -> tuple[int, str, str]:
 def scoring_sheet(store: Store, who: Principal, conference_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
     """One page of the conference's nominations as `who` scores them; the progress is the whole conference's.
 
-    The nominations are read whole and sliced (as the shortlist is): a page carries excerpts of the
-    achievements, so no page is large however long the texts; the full text is at GET /v1/nominations/{id}.
+    Every nomination is ordered and checked for conflicts on the few attributes the shortlist ranks on
+    (RANK_FIELDS, kept packed: never the achievements) and only the page's rows are read whole, 100
+    keys a BatchGetItem, as the shortlist does. A page carries excerpts of the achievements, so no page
+    is large however long the texts; the full text is at GET /v1/nominations/{id}.
     """
+    start = position_of(cursor, "scoring", conference_id, "bảng chấm điểm này")  # a bad cursor reads nothing
     conference = store.conferences.get(conference_id)
     if conference is None:
         raise NotFound(f"hội nghị '{conference_id}'")
     # names and the reviewer's subtree over every nomination of the conference: the tree, projected
-    units = store.units.all(attrs=TREE_FIELDS)
+    units = store.units.tree()
     names = {u["id"]: u["name"] for u in units}
     # the reviewer's unit and every unit below it: a nomination touching one of them is conflicted
     mine = descendants(units, who.unit_id) if who.unit_id else set()
-    nominations = sorted(store.nominations.for_conference(conference_id), key=_order)
+    nominations = sorted(store.nominations.for_ranking(conference_id, service.RANK_FIELDS), key=_order)
     own = {s["nomination_id"]: s for s in store.nominations.scores(conference_id) if s["reviewer"] == who.actor}
     reasons = {n["id"]: conflict_reason(n, mine, names, who.unit_id or "") for n in nominations}
     open_ = [n for n in nominations if reasons[n["id"]] is None]
-    start = position_of(cursor, "scoring", conference_id, "bảng chấm điểm này")
-    rows = nominations[start:start + limit]
-    end = start + len(rows)
+    end = start + len(nominations[start:start + limit])
+    # a nomination deleted between the two reads is left out of the page (it was there a moment ago)
+    rows = [n for n in store.reads.whole_nominations(nominations[start:end]) if n is not None]
     rubric = scoring_rubric()
     forms = {f.code: f.name for f in award_forms()}
     items = []

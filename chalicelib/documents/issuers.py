@@ -189,7 +189,8 @@ def office_order(units: Iterable[Mapping[str, Any]]) -> list[tuple[int, Mapping[
 
     for root in sorted(children.get(None, []), key=office_sort_key):
         walk(root)
-    for unit in sorted(units, key=office_sort_key):  # cycles: enter at their first unit
-        if unit["id"] not in seen:
-            walk(unit)
+    if len(seen) < len(by_id):  # only with a cycle: 11,000 sort keys less for every tree that has none
+        for unit in sorted(units, key=office_sort_key):  # cycles: enter at their first unit
+            if unit["id"] not in seen:
+                walk(unit)
     return out

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from chalicelib.awards import nominations as service
-from chalicelib.conferences import service as conferences
 from chalicelib.core.access import (ADMIN, NOMINATION_READ, NOMINATION_WRITE, OWN_SUBTREE_READ, OWN_SUBTREE_WRITE,
                                     SIGNED_IN, STAFF)
 from chalicelib.http.context import Context, Reply, page
-from chalicelib.http.declaration import PAGED, Feature, LazyModels, QueryParam
+from chalicelib.http.declaration import PAGED, Feature, LazyModels, LazyModule, QueryParam
+
+service = LazyModule("chalicelib.awards.nominations")  # the domain loads with the first awards request
+conferences = LazyModule("chalicelib.conferences.service")
 
 models = LazyModels("chalicelib.awards.models")
 conference_models = LazyModels("chalicelib.conferences.models")

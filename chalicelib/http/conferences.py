@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from chalicelib.conferences import deliveries, service
 from chalicelib.core.access import ADMIN, OWN_SUBTREE_READ, PUBLIC, SIGNED_IN, STAFF
 from chalicelib.http.problems import HttpProblem
 from chalicelib.http.context import Context, Reply, page
-from chalicelib.http.declaration import PAGED, Feature, LazyModels
-from chalicelib.publishing import lifecycle  # no renderer: the steps
-from chalicelib.publishing.trigger import SCHEDULED, start_compile  # imports neither the pipeline nor boto3
+from chalicelib.http.declaration import PAGED, Feature, LazyModels, LazyModule
+
+# the domain loads with the first request that needs it (none of these imports the renderer)
+deliveries = LazyModule("chalicelib.conferences.deliveries")
+service = LazyModule("chalicelib.conferences.service")
+lifecycle = LazyModule("chalicelib.publishing.lifecycle")  # no renderer: the steps
+trigger = LazyModule("chalicelib.publishing.trigger")  # imports neither the pipeline nor boto3
 
 models = LazyModels("chalicelib.conferences.models")
 conferences = Feature(__name__, "conferences", "Hội nghị, văn bản tổng hợp và xác thực văn bản.")
@@ -75,7 +78,7 @@ def compile_conference(ctx: Context, conference_id: str) -> Reply:
     now = ctx.now()
     queued = service.request_compile(ctx.store, conference_id, now)
     ctx.store.commit()  # recorded before the compile starts: the schedule's safety net
-    if start_compile(ctx.settings, conference_id, now) != SCHEDULED:
+    if trigger.start_compile(ctx.settings, conference_id, now) != trigger.SCHEDULED:
         queued["status"] = "started"
     return Reply(queued, location=f"/v1/conferences/{conference_id}/documents")
 
@@ -171,7 +174,7 @@ def approve_document(ctx: Context, document_id: str) -> Reply:
     now = ctx.now()
     record = lifecycle.approve(ctx.store, ctx.who, document_id, now)
     ctx.store.commit()  # recorded (with the compile request) before the compile starts
-    start_compile(ctx.settings, record["conference_id"], now)
+    trigger.start_compile(ctx.settings, record["conference_id"], now)
     return _document_reply(ctx, record, 202)
 
 
@@ -200,7 +203,7 @@ def replace_document(ctx: Context, document_id: str) -> Reply:
     now = ctx.now()
     record = lifecycle.replace(ctx.store, ctx.who, document_id, ctx.body.reason, now)
     ctx.store.commit()
-    start_compile(ctx.settings, record["conference_id"], now)
+    trigger.start_compile(ctx.settings, record["conference_id"], now)
     return _document_reply(ctx, record, 201)
 
 

@@ -73,6 +73,18 @@ class LazyModels:
         return Lazy(self._module, name)
 
 
+class LazyModule:
+    """`service = LazyModule("chalicelib.awards.nominations")`, then `service.create(...)` in a handler: the
+    module is imported by the first handler that uses it. A cold start serves one request of one feature,
+    so it imports that feature's domain only, not every feature's (and their catalogs, email parser...)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name), attr)  # sys.modules: a dict lookup once loaded
+
+
 ModelRef = Lazy | type  # a Lazy, or a model class itself (tests declare routes with classes)
 
 

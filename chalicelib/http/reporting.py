@@ -6,10 +6,15 @@ from chalicelib.core.access import ADMIN, SIGNED_IN, STAFF, SUBTREE_REPORTS_READ
 from chalicelib.core.periods import period_of
 from chalicelib.core.states import ReviewAction
 from chalicelib.http.context import Context, Reply, page
-from chalicelib.http.declaration import CURSOR, PAGED, Feature, LazyModels, QueryParam
+from chalicelib.http.declaration import CURSOR, PAGED, Feature, LazyModels, LazyModule, QueryParam
 from chalicelib.http.problems import HttpProblem
-from chalicelib.reporting import deadlines, portal, reminders, reports
 from chalicelib.reporting.completeness import MAX_LIMIT, completeness_for, completeness_page, page_limit
+
+# the domain loads with the first request that needs it
+deadlines = LazyModule("chalicelib.reporting.deadlines")
+portal = LazyModule("chalicelib.reporting.portal")
+reminders = LazyModule("chalicelib.reporting.reminders")
+reports = LazyModule("chalicelib.reporting.reports")
 
 models = LazyModels("chalicelib.reporting.models")
 reporting = Feature(__name__, "reporting", "Báo cáo định kỳ của đơn vị, hạn nộp, duyệt và tình hình nộp.")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 
 from chalicelib.core.access import PUBLIC, SIGNED_IN
-from chalicelib.core.catalogs import indicator_catalog
 from chalicelib.http.context import Context, Reply
 from chalicelib.http.declaration import Feature, LazyModels
 
@@ -28,4 +27,6 @@ def openapi_document(ctx: Context) -> Reply:
 @service.route("GET", "/v1/indicators", summary="Danh mục chỉ tiêu báo cáo", access=SIGNED_IN,
                response=models.IndicatorCatalog)
 def indicators(ctx: Context) -> Reply:
+    from chalicelib.core.catalogs import indicator_catalog  # not at import: /v1/me and health never read it
+
     return Reply(indicator_catalog().as_dict())

@@ -189,6 +189,8 @@ def _claim_version(store: Store, stream: Stream, head: dict[str, Any] | None, pu
             record = {"conference_id": cid, "kind": key, "version": version, "fingerprint": fp, "purpose": purpose,
                       "document_id": service.new_document_id(), "state": DocumentState.RENDERING.value,
                       "claim": mine, "claimed_at": iso(now), "symbol": stream.symbol}
+            if stream.kind.fingerprint_scheme:
+                record["fingerprint_scheme"] = stream.kind.fingerprint_scheme
             try:
                 store.documents.claim_version(record)
                 break
@@ -398,11 +400,13 @@ def render_documents(built: list[_Claim], *, conf: Settings, render: Render | No
 
 # -- the lifecycle's compile-side steps ----------------------------------------------------
 
-def _unchanged_or_back_to_draft(store: Store, stream: Stream, head: dict[str, Any], now: dt.datetime
-                                ) -> dict[str, Any]:
+def _unchanged_or_back_to_draft(store: Store, stream: Stream, head: dict[str, Any], now: dt.datetime, *,
+                                conference: dict[str, Any], conf: Settings) -> dict[str, Any]:
     """An approved stream is issued only from the inputs the signer saw; otherwise back to draft."""
     draft = store.documents.get(head.get("draft_document_id") or "")
     if draft is not None and draft.get("fingerprint") == stream_fingerprint(stream, head):
+        return head
+    if draft is not None and _unchanged_before_upgrade(store, stream, head, draft, conference, conf, now):
         return head
     fields = {"stage": DRAFT, "return_note": lifecycle.CHANGED_AFTER_SUBMIT, "number_requested": None}
     try:
@@ -415,6 +419,18 @@ def _unchanged_or_back_to_draft(store: Store, stream: Stream, head: dict[str, An
         return store.documents.stream(head["conference_id"], stream.key) or head
     log.info("%s %s: inputs changed after trình ký; back to draft", head["conference_id"], stream.key)
     return {**head, **fields}
+
+
+def _unchanged_before_upgrade(store: Store, stream: Stream, head: dict[str, Any], draft: dict[str, Any],
+                              conference: dict[str, Any], conf: Settings, now: dt.datetime) -> bool:
+    """A draft made before its kind's fingerprint changed its making (no `fingerprint_scheme` recorded):
+    the same inputs when the fingerprint made the old way still matches it (read once, for such a draft)."""
+    kind = stream.kind
+    if kind.legacy_fingerprint is None or draft.get("fingerprint_scheme") == kind.fingerprint_scheme:
+        return False
+    replaces = ((head or {}).get("replaces") or {}).get("document_id") or ""
+    legacy = kind.legacy_fingerprint(store, conference, conf, now)
+    return draft.get("fingerprint") == hashlib.sha256(f"{legacy}|{replaces}".encode()).hexdigest()
 
 
 def _point_head_at(store: Store, claim: _Claim, record: dict[str, Any]) -> None:
@@ -655,7 +671,7 @@ def _compile_phase(store: Store, conference: dict[str, Any], kinds: tuple[Docume
             stage = (head or {}).get("stage", DRAFT)
             if stage == APPROVED:
                 assert head is not None
-                head = _unchanged_or_back_to_draft(store, stream, head, now)
+                head = _unchanged_or_back_to_draft(store, stream, head, now, conference=conference, conf=conf)
                 stage = head.get("stage", DRAFT)
             if stage not in (DRAFT, APPROVED):
                 if stage == ISSUED and head and _unregistered(kind, head):

@@ -27,13 +27,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-from chalicelib.core.catalogs import Indicator, indicator_catalog
 from chalicelib.core.errors import Invalid, NotFound
 from chalicelib.core.errors import invalid as _invalid
 from chalicelib.core.periods import VN_TZ, Period, period_containing, period_of
 from chalicelib.units.service import TREE_FIELDS, tree_walk
+
+if TYPE_CHECKING:  # the catalog loads with the first trend asked for, not with the app
+    from chalicelib.core.catalogs import Indicator
 
 MAX_PERIODS = 36     # a range of at most 3 years of months: at most 36 period queries (see `trends_for`)
 DEFAULT_PERIODS = 6  # without `from`: the 6 periods ending at `to`
@@ -60,6 +62,8 @@ def parse_range(indicator_code: str | None, first: str | None, last: str | None,
 
     `last` defaults to the current month (the kind of `first` when only it is given), `first` to
     the DEFAULT_PERIODS periods ending at `last`."""
+    from chalicelib.core.catalogs import indicator_catalog
+
     catalog = indicator_catalog()
     if not indicator_code:
         raise invalid("indicator", "Hãy chọn một chỉ tiêu (mã chỉ tiêu trong danh mục GET /v1/indicators).")

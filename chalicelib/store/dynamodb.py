@@ -1,7 +1,8 @@
-"""`Table` over DynamoDB: the one table, reached through a boto3 low-level client.
+"""`Table` over DynamoDB: the one table, reached through a botocore low-level client.
 
-boto3 is imported inside functions only, so importing this module stays cheap (cold
-starts of handlers that never touch the store, and the memory-backed test tier).
+botocore is imported inside functions only, so importing this module stays cheap (cold
+starts of handlers that never touch the store, and the memory-backed test tier). The
+client is botocore's own: boto3 would add its session and s3transfer to every cold start.
 The item layout is the one `keys.py` describes; the table itself is defined once,
 in `table.json`, which both `ensure()` and the deployment template use.
 """
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from chalicelib.store import keys
+from chalicelib.store.attributes import deserialize, serialize
 from chalicelib.store.errors import BadCursor, ConditionFailed, StoreUnavailable
 from chalicelib.store.table import (
     Absent, All, Any_, Check, Condition, Delete, Eq, Exists, Lt, Missing, Operation, Page, PagesThrough, Put, Update,
@@ -55,9 +57,8 @@ def make_client(settings: Settings) -> Any:
     DynamoDB answers in milliseconds; a call that takes seconds is a fault. Two attempts of
     at most 1 s to connect and 2 s to read (plus botocore's jittered backoff, under 1 s)
     give up within ~5 s, and the request is answered 503 with Retry-After instead of
-    hanging until the gateway cuts it. boto3 is imported only here.
+    hanging until the gateway cuts it. botocore is imported only here (boto3's client is this one).
     """
-    import boto3
     from botocore.config import Config
 
     # total_max_attempts counts the first try; botocore's max_attempts would count only retries
@@ -72,7 +73,21 @@ def make_client(settings: Settings) -> Any:
         # DynamoDB Local accepts any credentials; don't make developers configure them.
         kwargs["aws_access_key_id"] = "local"
         kwargs["aws_secret_access_key"] = "local"
-    return boto3.client("dynamodb", **kwargs)
+    return _session().create_client("dynamodb", **kwargs)
+
+
+_botocore_session: Any = None
+
+
+def _session() -> Any:
+    """One botocore session per process (boto3.client() shares its default session the same way):
+    credentials and the service model are loaded once for every client made."""
+    global _botocore_session
+    if _botocore_session is None:
+        from botocore.session import get_session
+
+        _botocore_session = get_session()
+    return _botocore_session
 
 
 def plain(value: Any) -> Any:
@@ -196,13 +211,10 @@ class DynamoTable(PagesThrough):
     """`Table` over one DynamoDB table (see `chalicelib.store.table`)."""
 
     def __init__(self, client: Any, table_name: str) -> None:
-        from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
         from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
         self.client = client
         self.name = table_name
-        self._ser = TypeSerializer()
-        self._de = TypeDeserializer()
         self._client_error = ClientError
         self._unreachable = (ConnectionError, HTTPClientError)
 
@@ -224,17 +236,17 @@ class DynamoTable(PagesThrough):
         return exc.response.get("Error", {}).get("Code", "")
 
     def _item(self, data: dict[str, Any]) -> dict[str, Any]:
-        return {k: self._ser.serialize(v) for k, v in data.items() if v is not None}
+        return {k: serialize(v) for k, v in data.items() if v is not None}
 
     def _key(self, key: tuple[str, str]) -> dict[str, Any]:
         return {"PK": {"S": key[0]}, "SK": {"S": key[1]}}
 
     def _load(self, item: dict[str, Any]) -> dict[str, Any]:
-        return {k: plain(self._de.deserialize(v)) for k, v in item.items() if k not in keys.KEY_ATTRS}
+        return {k: plain(deserialize(v)) for k, v in item.items() if k not in keys.KEY_ATTRS}
 
     def _request(self, op: Operation) -> tuple[str, dict[str, Any]]:
         """(kind, parameters) of one operation, for both the single and the transactional API."""
-        expr = _Expression(self._ser.serialize)
+        expr = _Expression(serialize)
         if isinstance(op, Put):
             if "PK" not in op.item or "SK" not in op.item:
                 raise ValueError("a Put item needs PK and SK")

@@ -415,6 +415,48 @@ def period_statuses(period: str) -> str:
 REPORT_STATUSES_READY = ("MIGRATION#report-statuses", "MIGRATION")
 
 
+# The unit tree's version and its pack: every unit create, edit, move and ancestor-path rewrite puts a
+# new version (in the change's own transaction), and the pack is the tree, projected, as of one version.
+UNITS_TREE = "UNITS_TREE"
+
+
+def units_tree_version() -> Key:
+    return UNITS_TREE, "VERSION"
+
+
+def units_tree_pack(chunk: int) -> Key:
+    return UNITS_TREE, f"PACK#{chunk:03d}"
+
+
+def register_summary(identity_key: str) -> Key:
+    """One nominee's register entries in one item (an attribute `e#<entry id>` each), kept by every
+    register write in its own transaction: a page of nominations reads its nominees' histories in one
+    BatchGetItem instead of one Query each."""
+    return f"REGSUM#{identity_key}", "SUMMARY"
+
+
+# Set once every register entry is in its nominee's summary (a new table; or after `cli backfill`):
+# until then the histories are Queried per nominee, as before the summaries.
+REGISTER_SUMMARIES_READY = ("MIGRATION#register-summaries", "MIGRATION")
+
+
+# What ranking reads of a conference's nominations (a few attributes each), packed as of a version
+# that every nomination write of the conference puts in its own transaction.
+def nomination_ranks_partition(conference_id: str) -> str:
+    return f"NOMRANKS#{conference_id}"
+
+
+def nomination_ranks_version(conference_id: str) -> Key:
+    return nomination_ranks_partition(conference_id), "VERSION"
+
+
+def nomination_ranks_pack(conference_id: str, chunk: int) -> Key:
+    return nomination_ranks_partition(conference_id), f"PACK#{chunk:03d}"
+# Set once every current report has its period figures item (a new table; or after `cli backfill`):
+# until then a period's pack is made from its reports (projected), as before figures items existed.
+PERIOD_FIGURES_READY = ("MIGRATION#period-figures", "MIGRATION")
+
+
 # -- units' entries (issue 20: the admin pages' tree and search) -----------------------------
 #
 #    unit entry          UNIT_ENTRIES                <unit_id>                   -                   -

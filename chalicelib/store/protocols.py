@@ -36,6 +36,9 @@ class UnitRepository(Protocol):
 
     def all(self) -> list[Record]: ...
 
+    def tree(self) -> list[Record]:
+        """Every unit, projected to what a walk of the tree needs; kept between requests while no unit changed."""
+
 
 class TokenRepository(Protocol):
     def create(self, token: Record, audit: Record | None = None) -> None: ...
@@ -322,6 +325,9 @@ class NominationRepository(Protocol):
                  cursor: str | None = None) -> Page: ...
 
     def for_conference(self, conference_id: str) -> list[Record]: ...
+
+    def for_ranking(self, conference_id: str, attrs: Sequence[str]) -> list[Record]:
+        """`for_conference` projected to `attrs`, kept between reads while no nomination of it changed."""
 
     def put_score(self, score: Record, audit: Record | None = None) -> None:
         """score: conference_id, nomination_id, reviewer, scores{criterion: n}; replaces the reviewer's earlier one."""

@@ -249,6 +249,49 @@ def test_a_next_number_taken_while_rendering_is_not_issued_twice_the_version_is_
     assert world.documents.last_issued("BC-BCA", 2021) == 2
 
 
+def _as_before_the_packs(store, cid):
+    """The current draft as a compile made it before issue 20: its fingerprint made from every report's
+    ETag (the old gather's), and no `fingerprint_scheme`."""
+    import hashlib
+
+    from chalicelib.publishing.kinds import legacy_fingerprint_summary
+    from chalicelib.store import keys
+    from chalicelib.store.table import Put
+
+    draft = draft_of(store, cid)
+    old = legacy_fingerprint_summary(store, store.conferences.get(cid), settings(), NOW)
+    assert hashlib.sha256(f"{old}|".encode()).hexdigest() != draft["fingerprint"]  # a commune's report: made apart
+    pk, sk = keys.document_version(cid, "summary", int(draft["version"]))
+    item = store.table.get((pk, sk))
+    assert item.get("fingerprint_scheme") == "packs"
+    store.table.write(Put({k: v for k, v in item.items() if k != "fingerprint_scheme"}
+                          | {"PK": pk, "SK": sk, "fingerprint": hashlib.sha256(f"{old}|".encode()).hexdigest()}))
+
+
+def test_a_summary_approved_before_the_packs_is_issued_from_what_its_signer_saw(world, signer):
+    seed_units(world, [("ca-vinh", "Công an thành phố Vinh", "ca-nghe-an", "other")])  # not listed: in the pack
+    put_report(world, "ca-vinh", "2021-08", {"citizens_escorted": 300})
+    cid = conference(world)["id"]
+    compile_(world, cid)
+    _as_before_the_packs(world, cid)
+    submit_and_approve(world, cid, signer)
+    result = compile_(world, cid)
+    assert [r["number"] for r in result.issued] == ["01/BC-BCA"]
+
+
+def test_a_summary_approved_before_the_packs_whose_figures_changed_goes_back_to_draft(world, signer):
+    seed_units(world, [("ca-vinh", "Công an thành phố Vinh", "ca-nghe-an", "other")])  # not listed: in the pack
+    put_report(world, "ca-vinh", "2021-08", {"citizens_escorted": 300})
+    cid = conference(world)["id"]
+    compile_(world, cid)
+    _as_before_the_packs(world, cid)
+    submit_and_approve(world, cid, signer)
+    put_report(world, "ca-ha-tinh", "2021-08", {"citizens_escorted": 5000})
+    assert compile_(world, cid).issued == []
+    head = world.documents.stream(cid, "summary")
+    assert head["stage"] == "draft" and head["return_note"] == lifecycle.CHANGED_AFTER_SUBMIT
+
+
 def test_inputs_changed_after_trinh_ky_are_not_issued_the_stream_goes_back_to_draft(world, signer):
     cid = conference(world)["id"]
     compile_(world, cid)
