@@ -215,8 +215,8 @@ _KEPT = {"packed": "đã đóng gói số liệu", "repacked": "đã đóng gói
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    """The one-off backfill after an upgrade: every unit's ancestor path and entry, every current report's
-    status item and period figures item (periods of every kind from 2015 to next year), then the marks that
+    """The one-off backfill after an upgrade: every unit's ancestor path, every current report's status
+    item and period figures item (periods of every kind from 2015 to next year), then the marks that
     let the board and the figure packs read them; every register entry into its nominee's summary, then
     the mark that lets the warnings read them."""
     from datetime import date
@@ -225,9 +225,6 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
     store = _store_or_exit()
     print(f"{backfill_paths(store)} đơn vị được ghi lại đường dẫn cấp trên")
-    from chalicelib.store.repositories import UnitEntries
-
-    print(f"{UnitEntries(store.table).backfill()} đơn vị được ghi mục tra cứu (cây đơn vị, tìm theo tên)")
     years = range(2015, date.today().year + 2)
     codes = [f"{y}-{m:02d}" for y in years for m in range(1, 13)] + [f"{y}-Q{q}" for y in years for q in range(1, 5)] \
         + [f"{y}-W{w:02d}" for y in years for w in range(1, 54)]

@@ -455,22 +455,3 @@ def nomination_ranks_pack(conference_id: str, chunk: int) -> Key:
 # Set once every current report has its period figures item (a new table; or after `cli backfill`):
 # until then a period's pack is made from its reports (projected), as before figures items existed.
 PERIOD_FIGURES_READY = ("MIGRATION#period-figures", "MIGRATION")
-
-
-# -- units' entries (issue 20: the admin pages' tree and search) -----------------------------
-#
-#    unit entry          UNIT_ENTRIES                <unit_id>                   -                   -
-#
-# Each unit's id, name and parent in a small item of one partition, written in the unit's own
-# transaction (create, edit, move): 11,000 take two 1 MB Query pages, where the unit items
-# themselves (emails, path, etag) take five. What a level of the tree and a search by name read.
-UNIT_ENTRIES = "UNIT_ENTRIES"
-
-
-def unit_entry(unit_id: str) -> Key:
-    return UNIT_ENTRIES, unit_id
-
-
-# Set once every unit has its entry (a new table; or after `cli backfill`): until then the tree and
-# the search read the units partition itself (projected).
-UNIT_ENTRIES_READY = ("MIGRATION#unit-entries", "MIGRATION")

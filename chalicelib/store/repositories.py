@@ -114,14 +114,14 @@ class Units(_Repository):
         return {**unit, "PK": pk, "SK": sk}
 
     def create(self, unit: Record, audit: Record | None = None) -> None:
-        self.writes.apply(_with_audit([_new(self._item(unit)), _tree_changed(), UnitEntries.put(unit)], audit))
+        self.writes.apply(_with_audit([_new(self._item(unit)), _tree_changed()], audit))
 
     def get(self, unit_id: str) -> Record | None:
         return self.table.get(keys.unit(unit_id))
 
     def replace(self, unit: Record, expected_etag: str, audit: Record | None = None) -> None:
         self.writes.apply(_with_audit([Staged(Put(self._item(unit), Eq("etag", expected_etag)), "etag"),
-                                       _tree_changed(), UnitEntries.put(unit)], audit))
+                                       _tree_changed()], audit))
 
     def keep_path(self, links: Sequence[tuple[str, str | None]]) -> None:
         """The transaction holds only while each (unit, parent) link is still as read (guards "moved")."""
@@ -1181,7 +1181,6 @@ class Store:
             self.reports.mark_statuses_ready()
             self.register.mark_summaries_ready()  # nor a register entry outside its nominee's summary
             self.figures.mark_ready()
-            UnitEntries(self.table, self.writes).mark_ready()  # nor a unit without its entry
         return created
 
     def delete_table(self) -> None:
@@ -1433,56 +1432,3 @@ def _pack_kept(table: Table, version_key: keys.Key, pack_key: Callable[[int], ke
     except (ConditionFailed, StoreUnavailable):
         return False  # changed since the version was read (or kept conflicting with such writes)
     return True
-
-
-
-# -- units' entries (issue 20) ------------------------------------------------------------------
-
-_UNIT_ENTRIES_READY: set[str] = set()
-
-
-class UnitEntries(_Repository):
-    """Each unit's id, name and parent in one small item of one partition (keys.UNIT_ENTRIES), written
-    with the unit: the whole tree's shape in two 1 MB Query pages at 11,000 units (the unit items take
-    five), for a level of the tree and a search."""
-
-    ATTRS = ("id", "name", "parent_id")
-
-    @staticmethod
-    def put(unit: Record) -> Staged:
-        pk, sk = keys.unit_entry(unit["id"])
-        return Staged(Put({"PK": pk, "SK": sk, "id": unit["id"], "name": unit["name"],
-                           "parent_id": unit.get("parent_id")}))
-
-    def all(self) -> list[Record]:
-        """Every unit's {id, name, parent_id}: the entries once every unit has one, else the units
-        themselves, projected (DynamoDB counts a page's 1 MB before the projection: five pages at 11,000)."""
-        if self.ready():
-            return list(self.table.query_all(keys.UNIT_ENTRIES))
-        return list(self.table.query_all(keys.UNITS, prefix=keys.UNIT_PREFIX, attrs=self.ATTRS))
-
-    def ready(self) -> bool:
-        name = getattr(self.table, "name", "")
-        if name in _UNIT_ENTRIES_READY:
-            return True
-        if self.table.get(keys.UNIT_ENTRIES_READY) is None:
-            return False
-        _UNIT_ENTRIES_READY.add(name)  # never unset: remembered for the process
-        return True
-
-    def mark_ready(self) -> None:
-        pk, sk = keys.UNIT_ENTRIES_READY
-        self.table.write(Put({"PK": pk, "SK": sk, "what": "every unit has its entry"}))
-
-    def backfill(self) -> int:
-        """Write the entry of each unit whose entry is missing or says another name or parent; then
-        mark the entries ready. How many were written."""
-        have = {e["id"]: e for e in self.table.query_all(keys.UNIT_ENTRIES)}
-        written = 0
-        for unit in self.table.query_all(keys.UNITS, prefix=keys.UNIT_PREFIX, attrs=self.ATTRS):
-            entry = have.get(unit["id"])
-            if entry is None or (entry.get("name"), entry.get("parent_id")) != (unit["name"], unit.get("parent_id")):
-                self.table.write(self.put(unit).operation)
-                written += 1
-        self.mark_ready()
-        return written

@@ -4,12 +4,10 @@ What the admin pages read instead of every unit: the lazy tree opens one level a
 (`children_page`), the pickers search as the person types (`search`) and show the chosen units'
 names (`named`). Each answer is one bounded page (≤ 100 units, far below 1 MB).
 
-How: one Query of the units' entries (each unit's id, name and parent in a small item written with
-the unit: 11,000 units in two 1 MB pages) gives the children and their counts, every name to match
-and each match's ancestors; then one BatchGetItem reads the page's units in full (their emails).
-Until `cli backfill` has written the entries of units stored before them, the units partition itself
-is read, projected. A per-container cache of the tree can stand in for that read (`links` is the one
-place that reads it).
+How: the unit tree (`store.units.tree()`: id, name, parent and kind of every unit, kept by the
+container and packed in the table as of the tree's version: one GetItem when kept, one small Query
+when not) gives the children and their counts, every name to match and each match's ancestors; then
+one BatchGetItem reads the page's units in full (their emails).
 """
 
 from __future__ import annotations
@@ -55,9 +53,7 @@ class Links:
 
 
 def links(store: Store) -> Links:
-    from chalicelib.store.repositories import UnitEntries
-
-    return Links(UnitEntries(store.table).all())
+    return Links(store.units.tree())
 
 
 def _full(store: Store, ids: Sequence[str]) -> dict[str, dict[str, Any]]:

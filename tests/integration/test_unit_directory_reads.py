@@ -1,7 +1,7 @@
 """What the admin pages' unit reads cost on DynamoDB Local: one level of the tree (?parent=), a search by
-name (?q=) and the names of chosen units (?ids=): the first two take one Query of the units' entries
-(id, name and parent: 11,000 units in two pages) and one BatchGetItem for the page's units in full; the number of round trips is the same with 12 units or 3,000, and the answers are those of the
-in-memory store."""
+name (?q=) and the names of chosen units (?ids=): the first two read the unit tree (kept by the
+container: one GetItem of its version) and one BatchGetItem for the page's units in full; the number
+of round trips is the same with 12 units or 3,000."""
 
 from __future__ import annotations
 
@@ -29,18 +29,19 @@ def read(api, token, query: dict):
     return resp.data
 
 
-def test_each_read_is_one_query_page_and_one_batch_flat_in_the_number_of_units(api, admin_token, store, calls):
+def test_each_read_is_the_kept_tree_and_one_batch_flat_in_the_number_of_units(api, admin_token, store, calls):
     from chalicelib.units.service import backfill_paths
 
     seed_units(store, TREE)
     backfill_paths(store)  # units as the API stores them: with their ancestor path
-    read(api, admin_token, {"parent": "root"})  # a warm instance: it has read the entries' ready mark
+    read(api, admin_token, {"parent": "root"})  # a warm instance: it keeps the tree it read
     counted: dict[int, list[list[str]]] = {}
     answers: dict[int, list[dict]] = {}
     for extra in (0, 3000):
         if extra:
             seed_units(store, communes(extra))
             backfill_paths(store)
+            read(api, admin_token, {"parent": "root"})  # the changed tree read (and packed) once
         rounds, got = [], []
         for query in ({"parent": "root"}, {"parent": "bo-cong-an"}, {"q": "nghe an"}, {"q": "ben thuy"},
                       {"ids": "ca-phuong-ben-thuy,ca-ha-tinh"}):
@@ -50,8 +51,8 @@ def test_each_read_is_one_query_page_and_one_batch_flat_in_the_number_of_units(a
         counted[extra], answers[extra] = rounds, got
     assert counted[0] == counted[3000], counted
     children_and_search, named = counted[3000][:4], counted[3000][4]
-    # after the token's own read: the entries (one page), then the page's units in full
-    assert all(r[-2:] == ["Query", "BatchGetItem"] and r.count("Query") == 1 for r in children_and_search), counted
+    # after the token's own read: the kept tree's version, then the page's units in full; no Query
+    assert all(r[-2:] == ["GetItem", "BatchGetItem"] and "Query" not in r for r in children_and_search), counted
     assert named[1:] == ["BatchGetItem", "BatchGetItem"], named  # the units, then the names above them
     # the tree's answers do not change when units are added elsewhere, apart from Hà Tĩnh's child count
     for before, after in zip(answers[0], answers[3000]):
@@ -80,18 +81,3 @@ def test_a_search_among_thousands_of_like_names_is_bounded_and_tells_them_apart(
             break
     assert len(seen) == len(set(seen)) == 100 and page["total"] == 100
 
-
-def test_eleven_thousand_units_entries_are_two_query_pages(store):
-    """The entries of a national tree (ids and names as long as bench.scale_build's) are two 1 MB pages,
-    where the unit items themselves are five."""
-    from bench.scale_build import ministry
-    from chalicelib.store import keys
-    from chalicelib.store.repositories import UnitEntries
-
-    units = ministry(11_000)
-    writes = [UnitEntries.put(u).operation for u in units]
-    for start in range(0, len(writes), 100):
-        store.table.transact(writes[start:start + 100])
-    first = store.table.query(keys.UNIT_ENTRIES, limit=None)
-    second = store.table.query(keys.UNIT_ENTRIES, limit=None, cursor=first.next)
-    assert len(first.items) > 8_000 and len(first.items) + len(second.items) == 11_000 and second.next is None

@@ -150,38 +150,15 @@ def test_a_page_stays_far_below_one_megabyte(api, admin_token, store):
         assert len(json.dumps(resp.data, ensure_ascii=False).encode()) < 1024 * 1024
 
 
-def entries(store) -> dict[str, tuple]:
-    from chalicelib.store import keys
 
-    return {e["id"]: (e["name"], e.get("parent_id")) for e in store.table.query_all(keys.UNIT_ENTRIES)}
-
-
-def test_each_unit_s_entry_follows_its_creation_rename_and_move(api, admin_token, store):
+def test_a_rename_and_a_move_show_in_the_next_reads(api, admin_token, store):
     build(api, admin_token)
-    assert entries(store) == {u[0]: (u[1], u[2]) for u in TREE}
+    assert names(find(api, admin_token, {"parent": "ca-ha-tinh"})) == ["Công an xã Hòa Bình"]  # the tree is kept
     before = api.get("/v1/units/ca-tp-vinh", token=admin_token)
     moved = api.patch("/v1/units/ca-tp-vinh", token=admin_token, body={"parent_id": "ca-ha-tinh", "name": "Công an TP Vinh"},
                       headers={"If-Match": before.headers["ETag"]})
     assert moved.status_code == 200, moved.body
-    assert entries(store)["ca-tp-vinh"] == ("Công an TP Vinh", "ca-ha-tinh")
     assert names(find(api, admin_token, {"parent": "ca-ha-tinh"})) == ["Công an TP Vinh", "Công an xã Hòa Bình"]
+    assert [u["children"] for u in find(api, admin_token, {"parent": "bo-cong-an"}).data["items"]] == [0, 0, 2, 0]
     assert [a["name"] for a in find(api, admin_token, {"q": "tp vinh"}).data["items"][0]["ancestors"]] == [
         "Bộ Công an", "Công an tỉnh Hà Tĩnh"]
-
-
-def test_units_stored_before_entries_are_read_from_the_units_until_the_backfill(api, admin_token, store):
-    from chalicelib.store import keys
-    from chalicelib.store.repositories import _UNIT_ENTRIES_READY, UnitEntries
-    from chalicelib.store.table import Delete
-
-    build(api, admin_token)
-    for unit_id in entries(store):  # a table from before: no entries, no mark
-        store.table.write(Delete(keys.unit_entry(unit_id)))
-    store.table.write(Delete(keys.UNIT_ENTRIES_READY))
-    _UNIT_ENTRIES_READY.clear()
-    assert not UnitEntries(store.table).ready()
-    assert names(find(api, admin_token, {"q": "nghe an"})) == ["Công an tỉnh Nghệ An"]  # from the units
-    assert UnitEntries(store.table).backfill() == len(TREE)
-    assert UnitEntries(store.table).ready() and entries(store) == {u[0]: (u[1], u[2]) for u in TREE}
-    assert UnitEntries(store.table).backfill() == 0  # again: nothing to write
-    assert names(find(api, admin_token, {"q": "nghe an"})) == ["Công an tỉnh Nghệ An"]
