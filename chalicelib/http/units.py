@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from chalicelib.core.access import ADMIN
+from chalicelib.core.errors import invalid
 from chalicelib.http.context import Context, Reply, page
-from chalicelib.http.declaration import PAGED, Feature, LazyModels
+from chalicelib.http.declaration import PAGED, Feature, LazyModels, QueryParam
 from chalicelib.units import service, tokens
 
 models = LazyModels("chalicelib.units.models")
@@ -26,8 +27,32 @@ def create_unit(ctx: Context) -> Reply:
     return unit_reply(service.create_unit(ctx.store, ctx.who, ctx.body, ctx.now()), location=True)
 
 
-@units.route("GET", "/v1/units", summary="Danh sách đơn vị", access=ADMIN, response=models.UnitList, query=PAGED)
+FINDING = (QueryParam("parent", "Chỉ các đơn vị cấp dưới trực tiếp của đơn vị này, theo thứ tự tên, kèm số đơn vị cấp "
+                                "dưới của mỗi đơn vị; `root` hoặc để trống: các đơn vị cấp cao nhất", example="root"),
+           QueryParam("q", "Tìm theo tên (mọi từ, có dấu hoặc không dấu, không phân biệt hoa thường) hoặc mã đơn vị; "
+                           "tối đa `limit` kết quả (mặc định 20), khớp nhất trước, kèm các đơn vị cấp trên",
+                      example="nghe an"),
+           QueryParam("ids", "Các mã đơn vị, cách nhau bởi dấu phẩy (tối đa 100): các đơn vị đó kèm đơn vị cấp trên",
+                      example="ca-nghe-an,ca-ha-tinh"))
+
+
+@units.route("GET", "/v1/units", summary="Danh sách đơn vị; hoặc một cấp của cây (parent), tìm theo tên (q), theo mã (ids)",
+             access=ADMIN, response=models.UnitList, query=(*PAGED, *FINDING), errors=(404,))
 def list_units(ctx: Context) -> Reply:
+    from chalicelib.units import directory
+
+    asked = [name for name in ("parent", "q", "ids") if ctx.query(name) is not None]
+    if len(asked) > 1:
+        raise invalid(asked[1], "Chỉ dùng một trong parent, q, ids mỗi lần.")
+    if asked == ["parent"]:
+        parent = ctx.query("parent") or directory.ROOT
+        return Reply(directory.children_page(ctx.store, None if parent == directory.ROOT else parent,
+                                             ctx.limit, ctx.cursor))
+    if asked == ["q"]:
+        limit = ctx.limit if ctx.query("limit") is not None else directory.SEARCH_LIMIT
+        return Reply(directory.search(ctx.store, ctx.query("q") or "", limit))
+    if asked == ["ids"]:
+        return Reply(directory.named(ctx.store, (ctx.query("ids") or "").split(",")))
     result = ctx.store.units.list(limit=ctx.limit, cursor=ctx.cursor)
     return Reply(page([service.public(u) for u in result.items], result.next))
 

@@ -54,6 +54,11 @@ class UnitTokenIn(Strict):
 
 # -- responses -------------------------------------------------------------------------
 
+class UnitRef(Strict):
+    id: str
+    name: str
+
+
 class Unit(Strict):
     id: str
     name: str
@@ -62,11 +67,15 @@ class Unit(Strict):
     emails: list[str]
     created_at: str
     updated_at: str
+    children: Optional[int] = Field(None, description="Số đơn vị cấp dưới trực tiếp (khi lọc theo parent hoặc q)")
+    ancestors: Optional[list[UnitRef]] = Field(
+        None, description="Các đơn vị cấp trên, cấp cao nhất trước (khi tìm theo q hoặc ids)")
 
 
 class UnitList(Strict):
     items: list[Unit]
     next: Optional[str]
+    total: Optional[int] = Field(None, description="Số đơn vị khớp (khi lọc theo parent hoặc q)")
 
 
 class IssuedToken(Strict):

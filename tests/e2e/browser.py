@@ -481,10 +481,56 @@ def fill(driver, label: str, value: str, *, clear: bool = True) -> None:
         # By position: an option's text may be indented with no-break spaces (a tree of units).
         Select(element).select_by_index(options.index(choice))
         return
+    if element.get_attribute("role") == "combobox":
+        choose(driver, label, value)
+        return
     if clear and element.get_attribute("value"):
         element.send_keys(Keys.CONTROL, "a")
         element.send_keys(Keys.BACKSPACE)
     element.send_keys(value)
+
+
+def combobox_options(driver, label: str, typed: str) -> list[dict]:
+    """Type `typed` into the combobox labelled `label` and wait for the list it offers:
+    [{"value", "text"}] of each option (none when the search finds nothing)."""
+    from selenium.webdriver.common.keys import Keys
+
+    element = field(driver, label)
+    element.click()
+    element.send_keys(Keys.CONTROL, "a")
+    element.send_keys(Keys.BACKSPACE)
+    element.send_keys(typed)
+
+    def settled(d):  # the list is open and says what it found (not "Đang tìm…")
+        status = d.execute_script("""
+            const el = arguments[0], list = document.getElementById(el.getAttribute("aria-controls"));
+            const status = list && list.parentElement.querySelector("[role=status]");
+            return el.getAttribute("aria-expanded") === "true" && status ? status.innerText : null;""", element)
+        return status is not None and status.strip() and "Đang tìm" not in status and status
+    wait(driver, settled, message=f"the {label!r} list never showed what it found for {typed!r}")
+    return driver.execute_script("""
+        const list = document.getElementById(arguments[0].getAttribute("aria-controls"));
+        return Array.from(list.querySelectorAll("[role=option]")).map((o) =>
+            ({value: o.dataset.value, text: o.querySelector(".combo__name").innerText.trim()}));""", element)
+
+
+def choose(driver, label: str, value: str) -> None:
+    """Choose a unit in the combobox labelled `label` as a keyboard user would: type its code or name,
+    go down the list with the arrow key to it (by code or name) and press Enter."""
+    from selenium.webdriver.common.keys import Keys
+
+    offered = combobox_options(driver, label, value)
+    at = next((i for i, o in enumerate(offered) if o["value"] == value or norm(o["text"]) == norm(value)), None)
+    assert at is not None, f"{label!r} offers no {value!r}: {offered}"
+    element = field(driver, label)
+    for _ in range(at + 1):
+        element.send_keys(Keys.ARROW_DOWN)
+    wait(driver, lambda d: element.get_attribute("aria-activedescendant")
+         and d.find_element("id", element.get_attribute("aria-activedescendant")).get_attribute("data-value")
+         == offered[at]["value"], message=f"the arrow keys did not reach {value!r}")
+    element.send_keys(Keys.ENTER)
+    wait(driver, lambda d: element.get_attribute("aria-expanded") == "false" and norm(element.get_attribute("value"))
+         == norm(offered[at]["text"]), message=f"{label!r} does not show {offered[at]['text']!r} once chosen")
 
 
 _FIELD_ERROR = """

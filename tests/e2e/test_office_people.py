@@ -12,13 +12,18 @@ import re
 import pytest
 
 from browser import (
+    DOCS,
     HAVE_CHROMIUM,
     NEEDS_CHROMIUM,
+    SCREENSHOTS,
+    assert_accessible,
     cdp,
+    combobox_options,
     emailed_link,
     field,
     field_error,
     fill,
+    full_page_png,
     heading,
     page_text,
     press,
@@ -46,9 +51,9 @@ def world(tmp_path_factory):
     yield from portal_world(tmp_path_factory, "office-people")
 
 
-def picker_values(driver, label: str) -> list[str]:
-    """The unit ids a select labelled `label` offers."""
-    return [o.get_attribute("value") for o in field(driver, label).find_elements("tag name", "option")]
+def picker_values(driver, label: str, typed: str) -> list[str]:
+    """The unit ids the unit picker labelled `label` offers for what is typed."""
+    return [o["value"] for o in combobox_options(driver, label, typed)]
 
 
 def field_value(driver, label: str) -> str:
@@ -99,11 +104,12 @@ def test_an_admin_builds_a_unit_invites_its_clerk_and_mints_and_revokes_its_toke
     assert UNIT_NAMES["cuc-y-te"] not in tree_text(driver)
     fill(driver, "Tìm đơn vị", "")
     wait(driver, lambda d: UNIT_NAMES["cuc-y-te"] in tree_text(d), message="clearing the search did not bring the tree back")
-    # A branch folds away and opens again.
-    press(driver, f"Thu gọn {UNIT_NAMES['cuc-y-te']}")
-    wait(driver, lambda d: UNIT_NAMES["bv-199"] not in tree_text(d), message="the folded branch still shows its units")
+    # The tree opens one level at a time: a branch opens (its units read then) and folds away again.
+    assert UNIT_NAMES["bv-199"] not in tree_text(driver)
     press(driver, f"Mở rộng {UNIT_NAMES['cuc-y-te']}")
     wait(driver, lambda d: UNIT_NAMES["bv-199"] in tree_text(d), message="the opened branch does not show its units")
+    press(driver, f"Thu gọn {UNIT_NAMES['cuc-y-te']}")
+    wait(driver, lambda d: UNIT_NAMES["bv-199"] not in tree_text(d), message="the folded branch still shows its units")
 
     # Renaming it while a colleague adds an email: the stale save reloads their version, nothing is lost.
     press(driver, f"Sửa {NEW_NAME}")
@@ -128,11 +134,22 @@ def test_an_admin_builds_a_unit_invites_its_clerk_and_mints_and_revokes_its_toke
     press(driver, f"Sửa {UNIT_NAMES[PARENT]}")
     heading(driver, f"Sửa đơn vị: {UNIT_NAMES[PARENT]}", level=2)
     wait(driver, lambda d: field_value(d, "Tên đơn vị") == UNIT_NAMES[PARENT], message="the edit form never filled in")
-    offered = picker_values(driver, "Đơn vị cấp trên")
+    # (the picker shows the unit it stands under now, with the units above that)
+    assert field_value(driver, "Đơn vị cấp trên") == UNIT_NAMES["bo-cong-an"]
+    offered = picker_values(driver, "Đơn vị cấp trên", "Công an")
     assert "ca-bac-giang" in offered and NEW_ID not in offered and PARENT not in offered, offered
-    # ... and when the picker is stale (a colleague just moved Bắc Giang under Nghệ An), the API refuses.
+    assert picker_values(driver, "Đơn vị cấp trên", "hình sự") == []  # its sub-unit is not offered at all
+    # ... and when the picker is stale (a colleague moves Bắc Giang under Nghệ An while the list is open),
+    # the API refuses.
+    shown = picker_values(driver, "Đơn vị cấp trên", "bac giang")
+    assert shown == ["ca-bac-giang"], shown
     ok(world.api.call("PATCH", "/v1/units/ca-bac-giang", {"parent_id": PARENT}))
-    fill(driver, "Đơn vị cấp trên", "ca-bac-giang")
+    from selenium.webdriver.common.keys import Keys
+
+    picker = field(driver, "Đơn vị cấp trên")
+    picker.send_keys(Keys.ARROW_DOWN)
+    picker.send_keys(Keys.ENTER)
+    wait(driver, lambda d: field_value(d, "Đơn vị cấp trên") == UNIT_NAMES["ca-bac-giang"], message="not chosen")
     press(driver, "Lưu đơn vị")
     status, _, refusal = world.api.call("PATCH", f"/v1/units/{PARENT}", {"parent_id": "ca-bac-giang"})
     assert status == 422, (status, refusal)
@@ -141,9 +158,10 @@ def test_an_admin_builds_a_unit_invites_its_clerk_and_mints_and_revokes_its_toke
     assert cycle in field_error(driver, "Đơn vị cấp trên")
     check(driver, "units-refused", shot=False)
     assert ok(world.api.call("GET", f"/v1/units/{PARENT}"))["parent_id"] == "bo-cong-an"
-    # The refusal reread the tree: Bắc Giang is now in Nghệ An's subtree and no longer offered.
-    wait(driver, lambda d: "ca-bac-giang" not in picker_values(d, "Đơn vị cấp trên"),
-         message="the picker still offers the unit that is now below")
+    # The refusal put back the unit's parent; Bắc Giang is now in Nghệ An's subtree and no longer offered.
+    wait(driver, lambda d: field_value(d, "Đơn vị cấp trên") == UNIT_NAMES["bo-cong-an"],
+         message="the refused choice is still shown")
+    assert "ca-bac-giang" not in picker_values(driver, "Đơn vị cấp trên", "bac giang")
     press(driver, "Đóng")
     ok(world.api.call("PATCH", "/v1/units/ca-bac-giang", {"parent_id": "bo-cong-an"}))  # as it was
 
@@ -225,8 +243,14 @@ def test_every_people_screen_at_a_phones_and_a_laptops_width(world, chromium_fac
 
         go(driver, world, "/don-vi")
         heading(driver, "Đơn vị")
+        says(driver, UNIT_NAMES["cuc-y-te"])
+        press(driver, f"Mở rộng {UNIT_NAMES['cuc-y-te']}")  # one level at a time
         says(driver, UNIT_NAMES["bv-199"])
         check(driver, "units")
+        fill(driver, "Tìm đơn vị", "benh vien")  # a search draws the matches under the units above them
+        says(driver, "3 đơn vị khớp")
+        check(driver, "units-search")
+        fill(driver, "Tìm đơn vị", "")
         press(driver, "Thêm đơn vị")
         heading(driver, "Thêm đơn vị", level=2)
         press(driver, "Lưu đơn vị")  # empty: the form says what is missing, nothing is sent
@@ -239,7 +263,20 @@ def test_every_people_screen_at_a_phones_and_a_laptops_width(world, chromium_fac
         check(driver, "units-edit")
         press(driver, "Thêm đơn vị cấp dưới")  # from a unit's dialog: the add form starts under it
         heading(driver, "Thêm đơn vị", level=2)
-        assert field_value(driver, "Đơn vị cấp trên") == "cuc-y-te"
+        wait(driver, lambda d: field_value(d, "Đơn vị cấp trên") == UNIT_NAMES["cuc-y-te"],
+             message="the add form does not start under the unit")
+        # The picker: what is typed is searched (no diacritics needed), the list says how many matched.
+        offered = combobox_options(driver, "Đơn vị cấp trên", "cong an tinh")
+        assert [o["text"] for o in offered][:1] == [UNIT_NAMES["ca-bac-giang"]], offered
+        says(driver, f"{len(offered)} đơn vị khớp.")
+        assert_accessible(driver, "units-picker")
+        if SCREENSHOTS:  # the list open (screenshot() would blur the field, which closes it)
+            full_page_png(driver, DOCS / f"portal-units-picker-{width}.png")
+        from selenium.webdriver.common.keys import Keys
+
+        field(driver, "Đơn vị cấp trên").send_keys(Keys.ESCAPE)  # Esc closes the list, the choice stays
+        wait(driver, lambda d: field(d, "Đơn vị cấp trên").get_attribute("aria-expanded") == "false"
+             and field_value(d, "Đơn vị cấp trên") == UNIT_NAMES["cuc-y-te"], message="Esc did not close the list")
         press(driver, "Hủy")
 
         go(driver, world, "/tai-khoan")

@@ -1,102 +1,271 @@
-/** Every unit of the ministry, read once per page load (GET /v1/units, page by page), and a picker over them. */
-import { useEffect, useState } from "preact/hooks";
+/** Units at national scale (11,000 of them): no page reads them all. A picker searches as the person
+ * types (GET /v1/units?q=), names are read for the ids a page shows (GET /v1/units?ids=, 100 at a
+ * time, remembered for the page load), and the tree opens one level at a time (?parent=). */
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, asProblem, describe } from "../api/client";
 import type { components } from "../api/schema";
+import "./units.css";
 
 export type Unit = components["schemas"]["Unit"];
+export type UnitRef = components["schemas"]["UnitRef"];
 
-const collator = new Intl.Collator("vi");
-let all: Promise<Unit[]> | null = null;
+// -- names of the units a page shows ---------------------------------------------------------------
 
-async function readAll(): Promise<Unit[]> {
-  const out: Unit[] = [];
-  let cursor: string | undefined;
-  do {
-    const { data, error, response } = await api.GET("/v1/units", { params: { query: { limit: 100, cursor } } });
-    if (!data) throw new Error(describe(asProblem(error, response)));
-    out.push(...data.items);
-    cursor = data.next ?? undefined;
-  } while (cursor);
-  return out.sort((a, b) => collator.compare(a.name, b.name));
+const known = new Map<string, Unit>();
+const missing = new Set<string>();  // asked for, not there (deleted, or a typo in a stored id)
+const asked = new Set<string>();
+const listeners = new Set<() => void>();
+const tell = () => listeners.forEach((l) => l());
+
+/** Remember units read anywhere (a search, a level of the tree, a saved form), so their names need no request. */
+export function learn(units: Unit[]): void {
+  for (const u of units) {
+    const old = known.get(u.id);
+    known.set(u.id, { ...old, ...u, ancestors: u.ancestors ?? old?.ancestors ?? null });
+  }
+  if (units.length) tell();
 }
 
 /** Forget the units read (after one is created, renamed or moved). */
 export function forgetUnits(): void {
-  all = null;
+  known.clear();
+  missing.clear();
+  asked.clear();
+  tell();
 }
 
-export interface Units {
-  units: Unit[] | null;
-  error: string | null;
-  byId: Map<string, Unit>;
-  name: (id: string | null | undefined) => string;
-  reload: () => void;
-}
-
-export function useUnits(): Units {
-  const [units, setUnits] = useState<Unit[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [round, setRound] = useState(0);
-  useEffect(() => {
-    if (!all) {
-      all = readAll();
-      all.catch(() => (all = null));
+async function readNames(ids: string[]): Promise<void> {
+  for (let at = 0; at < ids.length; at += 100) {
+    const chunk = ids.slice(at, at + 100);
+    try {
+      const { data } = await api.GET("/v1/units", { params: { query: { ids: chunk.join(",") } } });
+      if (!data) continue;
+      learn(data.items);
+      chunk.filter((id) => !known.has(id)).forEach((id) => missing.add(id));
+    } finally {
+      chunk.forEach((id) => asked.delete(id));  // offline: asked again on the next render that needs it
     }
-    let live = true;
-    all.then((u) => live && setUnits(u), (e: Error) => live && setError(e.message || "Không tải được danh sách đơn vị."));
-    return () => {
-      live = false;
-    };
-  }, [round]);
-  const byId = new Map((units ?? []).map((u) => [u.id, u]));
+  }
+  tell();
+}
+
+export interface UnitNames {
+  /** The unit's name; its id until the name is read; "—" for none. */
+  name: (id: string | null | undefined) => string;
+  unit: (id: string | null | undefined) => Unit | undefined;
+}
+
+/** The names of the units `ids`, read in batches of 100 the first time they are needed. */
+export function useUnitNames(ids: (string | null | undefined)[]): UnitNames {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    const listener = () => setTick((n) => n + 1);
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
+  }, []);
+  const wanted = [...new Set(ids.filter((id): id is string => !!id))];
+  useEffect(() => {  // after every render: cheap, and it reads again what `forgetUnits` dropped
+    const unread = wanted.filter((id) => !known.has(id) && !missing.has(id) && !asked.has(id));
+    if (!unread.length) return;
+    unread.forEach((id) => asked.add(id));
+    void readNames(unread).catch(() => undefined);
+  });
   return {
-    units, error, byId,
-    name: (id) => (id ? byId.get(id)?.name ?? id : "—"),
-    reload: () => {
-      forgetUnits();
-      setRound((n) => n + 1);
-    },
+    name: (id) => (id ? known.get(id)?.name ?? id : "—"),
+    unit: (id) => (id ? known.get(id) : undefined),
   };
 }
 
-/** The units under `rootId` (itself included), for a subtree filter. */
-export function subtreeOf(units: Unit[], rootId: string): Set<string> {
-  const children = new Map<string, string[]>();
-  for (const u of units) if (u.parent_id) children.set(u.parent_id, [...(children.get(u.parent_id) ?? []), u.id]);
-  const out = new Set<string>();
-  const stack = [rootId];
-  while (stack.length) {
-    const id = stack.pop()!;
-    if (out.has(id)) continue;
-    out.add(id);
-    stack.push(...(children.get(id) ?? []));
-  }
-  return out;
+/** "Bộ Công an › Công an tỉnh Nghệ An": the units above one, the root first. */
+export function pathText(ancestors: UnitRef[] | null | undefined): string {
+  return (ancestors ?? []).map((a) => a.name).join(" › ");
 }
+
+// -- the search-as-you-type picker ------------------------------------------------------------------
 
 interface Props {
   id: string;
   value: string;
   onChange: (unitId: string) => void;
-  /** The first, empty choice ("Toàn Bộ", "— Không —"). */
+  /** The first, empty choice ("Tất cả đơn vị", "— Không —"). */
   empty?: string;
-  /** Units that may not be chosen (a unit cannot be moved under itself). */
+  /** Units that may not be chosen (already in a list). */
   exclude?: Set<string>;
+  /** A unit that may not be chosen, nor any unit below it (a unit cannot move under itself). */
+  excludeBelow?: string;
   describedBy?: string;
 }
 
-/** A select of units by name, indented by their depth in the tree. */
-export function UnitSelect(props: Props) {
-  const { units, error } = useUnits();
-  return <UnitChoice {...props} units={units} error={error} />;
+const SEARCH_LIMIT = 20;
+const DEBOUNCE_MS = 200;
+
+interface Found { items: Unit[]; total: number; query: string }
+
+/** A combobox (WAI-ARIA 1.2, list autocomplete): type a unit's name or code, choose with the arrow
+ * keys and Enter (or a click); Esc closes the list and puts back the chosen unit's name. */
+export function UnitSelect({ id, value, onChange, empty, exclude, excludeBelow, describedBy }: Props) {
+  const names = useUnitNames([value]);
+  const chosen = names.unit(value);
+  const [text, setText] = useState<string | null>(null);  // null: not typing, the chosen unit's name shows
+  const [open, setOpen] = useState(false);
+  const [found, setFound] = useState<Found | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [active, setActive] = useState(-1);
+  const seq = useRef(0);
+  const input = useRef<HTMLInputElement>(null);
+
+  const query = (text ?? "").trim();
+  useEffect(() => {
+    if (!open || !query) {
+      setFound(null);
+      setBusy(false);
+      return;
+    }
+    const mine = ++seq.current;
+    setBusy(true);
+    const timer = setTimeout(async () => {
+      try {
+        const { data, error: e, response } = await api.GET("/v1/units", { params: { query: { q: query, limit: SEARCH_LIMIT } } });
+        if (mine !== seq.current) return;
+        if (data) {
+          learn(data.items);
+          setFound({ items: data.items, total: data.total ?? data.items.length, query });
+          setError(null);
+        } else {
+          setError(describe(asProblem(e, response)));
+        }
+      } catch {
+        if (mine === seq.current) setError("Không tìm được: không kết nối được máy chủ.");
+      } finally {
+        if (mine === seq.current) setBusy(false);
+      }
+    }, DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [query, open]);
+
+  const allowed = (u: Unit) => !exclude?.has(u.id)
+    && !(excludeBelow && (u.id === excludeBelow || u.ancestors?.some((a) => a.id === excludeBelow)));
+  const results = (found && found.query === query ? found.items : []).filter(allowed);
+  const options: { id: string; name: string; path: string }[] = [
+    ...(empty !== undefined && !query ? [{ id: "", name: empty, path: "" }] : []),
+    ...results.map((u) => ({ id: u.id, name: u.name, path: pathText(u.ancestors) })),
+  ];
+  const listId = `${id}-list`;
+  const statusId = `${id}-status`;
+  let status = "";
+  if (open) {
+    if (!query) status = "Gõ tên hoặc mã đơn vị để tìm (không cần dấu).";
+    else if (error) status = error;
+    else if (busy || !found || found.query !== query) status = "Đang tìm…";
+    else if (!results.length) status = `Không có đơn vị nào khớp “${query}”.`;
+    else if (found.total > found.items.length) {
+      status = `${found.total} đơn vị khớp; hiện ${results.length} đơn vị khớp nhất, gõ thêm để thu hẹp.`;
+    } else status = `${results.length} đơn vị khớp.`;
+  }
+
+  function choose(option: { id: string }) {
+    onChange(option.id);
+    setText(null);
+    setOpen(false);
+    setActive(-1);
+  }
+
+  function close(keepTyped = false) {
+    setOpen(false);
+    setActive(-1);
+    if (keepTyped) return;
+    // What was typed but not chosen goes; an emptied field means "none" where none is a choice.
+    if (text !== null && !text.trim() && empty !== undefined && value) onChange("");
+    setText(null);
+  }
+
+  function onKeyDown(e: KeyboardEvent) {
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      if (!open) {
+        setOpen(true);
+        if (text === null) setText("");
+        return;
+      }
+      const step = e.key === "ArrowDown" ? 1 : -1;
+      setActive((a) => (options.length ? Math.max(0, Math.min(options.length - 1, a + step)) : -1));
+    } else if (e.key === "Enter") {
+      if (open && active >= 0 && options[active]) {
+        e.preventDefault();  // a choice, not the form's submission
+        choose(options[active]);
+      }
+    } else if (e.key === "Escape") {
+      if (open || text !== null) {
+        e.preventDefault();  // the list closes, not the dialog around it
+        e.stopPropagation();
+        close();
+      }
+    } else if (e.key === "Tab") {
+      close();
+    }
+  }
+
+  const shown = text ?? (value ? chosen?.name ?? value : "");
+  const path = text === null && chosen ? pathText(chosen.ancestors) : "";
+  return (
+    <div class="combo">
+      <input ref={input} id={id} type="text" role="combobox" aria-autocomplete="list" aria-expanded={open}
+             aria-controls={listId} autoComplete="off" spellcheck={false}
+             aria-activedescendant={open && active >= 0 && options[active] ? `${id}-opt-${active}` : undefined}
+             aria-describedby={[describedBy, path ? `${id}-path` : "", open ? statusId : ""].filter(Boolean).join(" ") || undefined}
+             placeholder={empty !== undefined && !value ? empty : "Gõ tên hoặc mã đơn vị"}
+             value={shown}
+             onFocus={(e) => e.currentTarget.select()}
+             onInput={(e) => {
+               setText(e.currentTarget.value);
+               setOpen(true);
+               setActive(-1);
+             }}
+             onClick={() => {
+               if (!open) {
+                 setOpen(true);
+                 if (text === null) setText("");
+               }
+             }}
+             onKeyDown={onKeyDown}
+             onBlur={() => close()} />
+      {path && <span class="combo__path" id={`${id}-path`}>Thuộc: {path}</span>}
+      <div class="combo__popup" hidden={!open}>
+        <ul id={listId} role="listbox" aria-label="Các đơn vị tìm được" class="combo__list" hidden={!options.length}>
+          {options.map((o, i) => (
+            <li key={o.id || "-"} id={`${id}-opt-${i}`} role="option" aria-selected={i === active} data-value={o.id}
+                class={`combo__option${i === active ? " combo__option--active" : ""}`}
+                onMouseDown={(e) => e.preventDefault()}  // the input keeps the focus: the click chooses
+                onClick={() => choose(o)}>
+              <span class="combo__name">{o.name}</span>
+              {o.path && <span class="combo__where">{o.path}</span>}
+            </li>
+          ))}
+        </ul>
+        <p class="combo__status" id={statusId} role="status">{status}</p>
+      </div>
+    </div>
+  );
 }
+
+// -- pickers over units read elsewhere (leaders' and units' own screens) --------------------------
 
 /** Only the fields a picker needs: leaders read them from GET /v1/trends/units, not GET /v1/units. */
 export type UnitLike = Pick<Unit, "id" | "name" | "parent_id">;
 
-/** UnitSelect over units read elsewhere (null while loading). */
+interface ChoiceProps {
+  id: string;
+  value: string;
+  onChange: (unitId: string) => void;
+  empty?: string;
+  exclude?: Set<string>;
+  describedBy?: string;
+}
+
+/** A select over units read elsewhere (null while loading): a unit's own subtree, a leader's scope. */
 export function UnitChoice({ id, value, onChange, empty, exclude, describedBy, units, error }:
-  Props & { units: UnitLike[] | null; error: string | null }) {
+  ChoiceProps & { units: UnitLike[] | null; error: string | null }) {
   if (error) return <p class="error" id={id} role="alert">{error}</p>;
   const ordered = units ? treeOrder(units) : [];
   return (

@@ -5,7 +5,7 @@ import { api, asProblem, describe, fieldErrors } from "../api/client";
 import type { Account, Problem, Role } from "../api/types";
 import { Dialog } from "../components/Dialog";
 import { usePages } from "../components/pages";
-import { UnitSelect, useUnits } from "../components/units";
+import { UnitSelect, useUnitNames } from "../components/units";
 import { dateTime } from "../lib/format";
 import { Field, Heading, Loading, Notice, ROLE_TEXT, useWho } from "../ui";
 import "./units/people.css";
@@ -19,7 +19,6 @@ type Message = { kind: "ok" | "error"; text: string };
 
 export default function Accounts() {
   const who = useWho();
-  const units = useUnits();
   const [filter, setFilter] = useState("");
   const [message, setMessage] = useState<Message | null>(null);
   const [editing, setEditing] = useState<Account | null>(null);
@@ -27,6 +26,8 @@ export default function Accounts() {
     (cursor) => api.GET("/v1/accounts", { params: { query: { unit_id: filter || undefined, limit: PAGE, cursor } } }),
     (body) => ({ items: body.items, next: body.next ?? null }), [filter]);
   const same = (a: Account, b: Account) => a.id === b.id;
+  // Only the names of the units these accounts belong to (read 100 at a time), not every unit.
+  const units = useUnitNames((list.items ?? []).map((a) => a.unit_id));
 
   async function act(a: Account, what: "disable" | "enable" | "resend") {
     setMessage(null);

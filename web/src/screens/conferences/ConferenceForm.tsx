@@ -4,7 +4,7 @@ import { api, asProblem, describe, fieldErrors, newKey } from "../../api/client"
 import type { components } from "../../api/schema";
 import type { Problem } from "../../api/types";
 import { usePeriods } from "../../components/PeriodSelect";
-import { UnitSelect, useUnits } from "../../components/units";
+import { UnitSelect, useUnitNames } from "../../components/units";
 import { parseWhole } from "../../lib/format";
 import { Field, Notice } from "../../ui";
 import type { ConferenceRecord } from "./Conferences";
@@ -207,7 +207,8 @@ export function ConferenceForm({ conference, etag, onSaved, onStale, onChange, m
   const [addDetail, setAddDetail] = useState("");
   const { periods, error: periodsError } = usePeriods("month", 24);
   const { forms, error: formsError } = useAwardForms();
-  const units = useUnits();
+  // Only the names of the units chosen (read 100 at a time), not every unit.
+  const units = useUnitNames([...d.unitIds, ...d.summaryDetail]);
   // Finalised: the API refuses changes to the periods, scope, quotas and deadline (423), so they are shown, not offered.
   const locked = !!conference?.finalised_at;
 

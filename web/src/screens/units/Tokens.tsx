@@ -7,7 +7,7 @@ import type { Problem } from "../../api/types";
 import type { components } from "../../api/schema";
 import { Dialog } from "../../components/Dialog";
 import { usePages } from "../../components/pages";
-import { UnitSelect, useUnits } from "../../components/units";
+import { UnitSelect, useUnitNames } from "../../components/units";
 import { dateTime } from "../../lib/format";
 import { Field, Heading, Loading, Notice, ROLE_TEXT } from "../../ui";
 import { OFFLINE } from "./common";
@@ -25,13 +25,14 @@ const KIND_TEXT: Record<Kind, string> = {
 };
 
 export default function Tokens(_props: Record<string, never>) {
-  const units = useUnits();
   const [issued, setIssued] = useState<Issued | null>(null);
   const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
   const [revoking, setRevoking] = useState<TokenInfo | null>(null);
   const list = usePages(
     (cursor) => api.GET("/v1/tokens", { params: { query: { limit: PAGE, cursor } } }),
     (body) => ({ items: body.items, next: body.next ?? null }), []);
+  // Only the names of the units these tokens are for (read 100 at a time), not every unit.
+  const units = useUnitNames([issued?.unit_id, ...(list.items ?? []).map((t) => t.unit_id)]);
 
   return (
     <section>

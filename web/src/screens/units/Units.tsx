@@ -1,32 +1,49 @@
-/** Đơn vị (#/don-vi): the ministry's unit tree; add a unit, edit one (rename, move, kind, contact emails). */
+/** Đơn vị (#/don-vi): the ministry's unit tree, one level at a time (11,000 units are no page to read
+ * at once); a search by name; add a unit, edit one (rename, move, kind, contact emails). */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, asProblem, describe, newKey } from "../../api/client";
 import type { Problem } from "../../api/types";
 import { Dialog } from "../../components/Dialog";
-import { forgetUnits, subtreeOf, UnitSelect, useUnits, type Unit } from "../../components/units";
+import { forgetUnits, learn, UnitSelect, useUnitNames, type Unit, type UnitRef } from "../../components/units";
 import { Field, Heading, Loading, Notice } from "../../ui";
-import { emailLines, EMAIL_RE, fold, formErrors, KIND_TEXT, KINDS, OFFLINE, suggestId, UNIT_ID_RE, type UnitKind } from "./common";
+import { emailLines, EMAIL_RE, formErrors, KIND_TEXT, KINDS, OFFLINE, suggestId, UNIT_ID_RE, type UnitKind } from "./common";
 import "./people.css";
 
-/** Above this many units the tree opens collapsed below the first level (11,000 rows are no reading). */
-const OPEN_ALL_UP_TO = 300;
+/** Units of one level read at a time ("Xem thêm" reads the next ones). */
+const PAGE = 50;
+/** Matches of a search shown at most (with the units above them). */
+const FOUND = 50;
+const collator = new Intl.Collator("vi");
 
 type Message = { kind: "ok" | "error"; text: string };
 
 export default function Units(_props: Record<string, never>) {
-  const { units, error, reload, name } = useUnits();
   // null: the add form is closed; otherwise the parent it starts with ("" for none).
   const [adding, setAdding] = useState<string | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
   const [message, setMessage] = useState<Message | null>(null);
-  // Remounted after a change, so every picker on the screen reads the units again.
+  // Remounted after a change, so the open levels and every picker read the units again.
   const [round, setRound] = useState(0);
+  // Units opened or closed by hand (the top level starts open, the rest closed).
+  const [opened, setOpened] = useState<Map<string, boolean>>(new Map());
+  const names = useUnitNames([editing]);
 
-  function changed(text: string) {
+  /** Open the units above `unitId`, so it shows where it now stands. */
+  async function reveal(unitId: string) {
+    try {
+      const { data } = await api.GET("/v1/units", { params: { query: { ids: unitId } } });
+      const above = data?.items[0]?.ancestors ?? [];
+      if (above.length) setOpened((old) => new Map([...old, ...above.map((a): [string, boolean] => [a.id, true])]));
+    } catch {
+      // offline: the tree stays as it was opened
+    }
+  }
+
+  function changed(text: string, unitId: string) {
     setMessage({ kind: "ok", text });
     forgetUnits();
-    reload();
     setRound((n) => n + 1);
+    void reveal(unitId);
   }
 
   return (
@@ -37,7 +54,7 @@ export default function Units(_props: Record<string, never>) {
       {adding !== null
         ? <AddUnit key={`add-${round}-${adding}`} parent={adding} onDone={(u) => {
             setAdding(null);
-            if (u) changed(`Đã thêm đơn vị ${u.name}.`);
+            if (u) changed(`Đã thêm đơn vị ${u.name}.`, u.id);
           }} />
         : <div class="actions">
             <button type="button" class="button" onClick={() => {
@@ -46,24 +63,20 @@ export default function Units(_props: Record<string, never>) {
             }}>Thêm đơn vị</button>
           </div>}
       <h2>Cây đơn vị</h2>
-      {error && <Notice kind="error">{error}</Notice>}
-      {!units && !error && <Loading />}
-      {units && <Tree units={units} onEdit={(id) => {
-        setMessage(null);
-        setAdding(null);
-        setEditing(id);
-      }} />}
-      <Dialog title={editing ? `Sửa đơn vị: ${name(editing)}` : "Sửa đơn vị"} open={editing !== null} onClose={() => setEditing(null)}>
+      <Tree key={round} opened={opened} onToggle={(id, open) => setOpened((old) => new Map(old).set(id, open))}
+            onEdit={(id) => {
+              setMessage(null);
+              setAdding(null);
+              setEditing(id);
+            }} />
+      <Dialog title={editing ? `Sửa đơn vị: ${names.name(editing)}` : "Sửa đơn vị"} open={editing !== null} onClose={() => setEditing(null)}>
         {editing && <EditUnit key={`${editing}-${round}`} unitId={editing} onSaved={(u) => {
           setEditing(null);
-          changed(`Đã lưu đơn vị ${u.name}.`);
+          changed(`Đã lưu đơn vị ${u.name}.`, u.id);
         }} onAddChild={(parent) => {
           setEditing(null);
           setAdding(parent);
-        }} onStale={() => {
-          forgetUnits();
-          reload();
-        }} />}
+        }} onStale={() => forgetUnits()} />}
       </Dialog>
     </section>
   );
@@ -71,105 +84,195 @@ export default function Units(_props: Record<string, never>) {
 
 // -- the tree ----------------------------------------------------------------------------------
 
-function Tree({ units, onEdit }: { units: Unit[]; onEdit: (id: string) => void }) {
-  const byId = new Map(units.map((u) => [u.id, u]));
-  const children = new Map<string | null, Unit[]>();
-  for (const u of units) {  // units come sorted by name (Vietnamese order), so siblings are too
-    const parent = u.parent_id && byId.has(u.parent_id) ? u.parent_id : null;
-    const list = children.get(parent);
-    if (list) list.push(u);
-    else children.set(parent, [u]);
-  }
+interface TreeProps {
+  opened: Map<string, boolean>;
+  onToggle: (id: string, open: boolean) => void;
+  onEdit: (id: string) => void;
+}
+
+function Tree({ opened, onToggle, onEdit }: TreeProps) {
   const [query, setQuery] = useState("");
-  const [mode, setMode] = useState<"default" | "all" | "none">("default");
-  const [toggled, setToggled] = useState<Set<string>>(new Set());
-  const toggle = (id: string) => setToggled((old) => {
-    const next = new Set(old);
-    if (!next.delete(id)) next.add(id);
-    return next;
-  });
-  const everything = (m: "all" | "none") => {
-    setMode(m);
-    setToggled(new Set());
-  };
-
-  // A search shows the units whose name or code matches, with the units above them, all open.
-  const wanted = fold(query.trim());
-  let shown: Set<string> | null = null;
-  let found = 0;
-  if (wanted) {
-    shown = new Set();
-    for (const u of units) {
-      if (!fold(u.name).includes(wanted) && !u.id.includes(wanted)) continue;
-      found += 1;
-      for (let at: Unit | undefined = u; at && !shown.has(at.id); at = at.parent_id ? byId.get(at.parent_id) : undefined) {
-        shown.add(at.id);
-      }
-    }
-  }
-  const base = (depth: number) => mode === "all" || (mode === "default" && (units.length <= OPEN_ALL_UP_TO || depth < 1));
-
-  const seen = new Set<string>();  // a cycle the table should never hold still cannot loop here
-  const branch = (parent: string | null, depth: number) => {
-    const below = (children.get(parent) ?? []).filter((u) => !seen.has(u.id) && (!shown || shown.has(u.id)));
-    below.forEach((u) => seen.add(u.id));
-    if (!below.length) return null;
-    return (
-      <ul class={depth ? "tree__branch" : "tree"}>
-        {below.map((u) => {
-          const kids = children.get(u.id)?.length ?? 0;
-          const open = shown ? true : base(depth) !== toggled.has(u.id);
-          return (
-            <li key={u.id}>
-              <div class="tree__row">
-                {kids > 0 && !shown
-                  ? <button type="button" class="tree__toggle" aria-expanded={open} onClick={() => toggle(u.id)}
-                            aria-label={`${open ? "Thu gọn" : "Mở rộng"} ${u.name} (${kids} đơn vị cấp dưới)`}>
-                      <span aria-hidden="true">{open ? "▾" : "▸"}</span>
-                    </button>
-                  : <span class="tree__leaf" aria-hidden="true" />}
-                <div class="tree__body">
-                  <span class="tree__name">{u.name}</span>
-                  <span class="tree__meta">
-                    <code>{u.id}</code> · {KIND_TEXT[u.kind as UnitKind] ?? u.kind}
-                    {kids > 0 && ` · ${kids} đơn vị cấp dưới`}
-                  </span>
-                  <span class="tree__emails">
-                    {u.emails.length ? u.emails.join(", ") : "Chưa có thư điện tử liên hệ"}
-                  </span>
-                </div>
-                <button type="button" class="button button--small button--secondary" onClick={() => onEdit(u.id)}>
-                  Sửa<span class="sr-only"> {u.name}</span>
-                </button>
-              </div>
-              {open && branch(u.id, depth + 1)}
-            </li>
-          );
-        })}
-      </ul>
-    );
-  };
-  if (!units.length) return <p>Chưa có đơn vị nào. Hãy thêm đơn vị đầu tiên (Bộ).</p>;
-  const collapsible = children.size > 1;
+  const wanted = query.trim();
   return (
     <>
       <div class="filters">
-        <Field id="u-search" label="Tìm đơn vị" hint="Theo tên hoặc mã đơn vị.">
+        <Field id="u-search" label="Tìm đơn vị" hint="Theo tên (có dấu hoặc không dấu) hoặc mã đơn vị.">
           {(d) => <input id="u-search" type="search" autoComplete="off" value={query} aria-describedby={d}
                          onInput={(e) => setQuery(e.currentTarget.value)} />}
         </Field>
-        {collapsible && !shown && (
-          <div class="actions">
-            <button type="button" class="button button--small button--secondary" onClick={() => everything("all")}>Mở rộng tất cả</button>
-            <button type="button" class="button button--small button--secondary" onClick={() => everything("none")}>Thu gọn tất cả</button>
-          </div>
+      </div>
+      {wanted
+        ? <Found query={wanted} onEdit={onEdit} />
+        : <Level parent={null} depth={0} opened={opened} onToggle={onToggle} onEdit={onEdit} />}
+    </>
+  );
+}
+
+interface LevelState { items: Unit[]; next: string | null; total: number; loading: boolean; error: string | null }
+
+/** One level of the tree: the units directly below `parent` (null: the top), PAGE at a time. */
+function useLevel(parent: string | null) {
+  const [state, setState] = useState<LevelState>({ items: [], next: null, total: 0, loading: true, error: null });
+  async function load(cursor?: string) {
+    setState((s) => ({ ...s, loading: true, error: null }));
+    try {
+      const { data, error, response } = await api.GET("/v1/units", {
+        params: { query: { parent: parent ?? "root", limit: PAGE, cursor } },
+      });
+      if (!data) {
+        setState((s) => ({ ...s, loading: false, error: describe(asProblem(error, response)) }));
+        return;
+      }
+      learn(data.items);
+      setState((s) => ({ items: cursor ? [...s.items, ...data.items] : data.items, next: data.next ?? null,
+                         total: data.total ?? data.items.length, loading: false, error: null }));
+    } catch {
+      setState((s) => ({ ...s, loading: false, error: OFFLINE }));
+    }
+  }
+  useEffect(() => {
+    void load();
+  }, []);
+  return { ...state, more: () => state.next && void load(state.next) };
+}
+
+function Level({ parent, parentName, depth, opened, onToggle, onEdit }: TreeProps & {
+  parent: string | null; parentName?: string; depth: number;
+}) {
+  const level = useLevel(parent);
+  if (!depth && !level.loading && !level.error && !level.items.length) {
+    return <p>Chưa có đơn vị nào. Hãy thêm đơn vị đầu tiên (Bộ).</p>;
+  }
+  const left = level.total - level.items.length;
+  return (
+    <>
+      {!depth && level.total > 0 && <p class="muted" role="status">{level.total} đơn vị cấp cao nhất. Mở một đơn vị để xem các đơn vị cấp dưới.</p>}
+      <ul class={depth ? "tree__branch" : "tree"} aria-busy={level.loading}>
+        {level.items.map((u) => {
+          const kids = u.children ?? 0;
+          const open = kids > 0 && (opened.get(u.id) ?? depth < 1);
+          return (
+            <li key={u.id}>
+              <Row unit={u} kids={kids} open={open} onToggle={() => onToggle(u.id, !open)} onEdit={onEdit} />
+              {open && <Level parent={u.id} parentName={u.name} depth={depth + 1} opened={opened} onToggle={onToggle}
+                              onEdit={onEdit} />}
+            </li>
+          );
+        })}
+        {level.loading && <li class="tree__more"><Loading /></li>}
+        {level.error && <li class="tree__more"><Notice kind="error">{level.error}</Notice></li>}
+        {!level.loading && level.next && (
+          <li class="tree__more">
+            <button type="button" class="button button--small button--secondary" onClick={level.more}>
+              Xem thêm<span class="sr-only"> {parentName ? `đơn vị cấp dưới của ${parentName}` : "đơn vị cấp cao nhất"}</span>
+              {" "}({left} đơn vị nữa)
+            </button>
+          </li>
+        )}
+      </ul>
+    </>
+  );
+}
+
+function Row({ unit, kids, open, onToggle, onEdit, path }: {
+  unit: Unit | UnitRef; kids: number; open: boolean; onToggle?: () => void; onEdit: (id: string) => void; path?: string;
+}) {
+  const full = "kind" in unit ? unit : null;
+  return (
+    <div class="tree__row">
+      {kids > 0 && onToggle
+        ? <button type="button" class="tree__toggle" aria-expanded={open} onClick={onToggle}
+                  aria-label={`${open ? "Thu gọn" : "Mở rộng"} ${unit.name} (${kids} đơn vị cấp dưới)`}>
+            <span aria-hidden="true">{open ? "▾" : "▸"}</span>
+          </button>
+        : <span class="tree__leaf" aria-hidden="true" />}
+      <div class="tree__body">
+        <span class="tree__name">{unit.name}</span>
+        {path && <span class="tree__meta">{path}</span>}
+        {full && (
+          <>
+            <span class="tree__meta">
+              <code>{full.id}</code> · {KIND_TEXT[full.kind as UnitKind] ?? full.kind}
+              {kids > 0 && ` · ${kids} đơn vị cấp dưới`}
+            </span>
+            <span class="tree__emails">
+              {full.emails.length ? full.emails.join(", ") : "Chưa có thư điện tử liên hệ"}
+            </span>
+          </>
         )}
       </div>
+      <button type="button" class="button button--small button--secondary" onClick={() => onEdit(unit.id)}>
+        Sửa<span class="sr-only"> {unit.name}</span>
+      </button>
+    </div>
+  );
+}
+
+interface Node { ref: Unit | UnitRef; below: Node[] }
+
+/** A search: the units whose name or code matches (the best FOUND of them), drawn under the units above them. */
+function Found({ query, onEdit }: { query: string; onEdit: (id: string) => void }) {
+  const [found, setFound] = useState<{ items: Unit[]; total: number } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    setFound(null);
+    const timer = setTimeout(async () => {
+      try {
+        const { data, error: e, response } = await api.GET("/v1/units", { params: { query: { q: query, limit: FOUND } } });
+        if (!live) return;
+        if (data) {
+          learn(data.items);
+          setFound({ items: data.items, total: data.total ?? data.items.length });
+          setError(null);
+        } else setError(describe(asProblem(e, response)));
+      } catch {
+        if (live) setError(OFFLINE);
+      }
+    }, 250);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [query]);
+  if (error) return <Notice kind="error">{error}</Notice>;
+  if (!found) return <Loading text="Đang tìm…" />;
+
+  // The matches and the units above them, as one small tree (each unit once).
+  const roots: Node[] = [];
+  const nodes = new Map<string, Node>();
+  const matched = new Set(found.items.map((u) => u.id));
+  for (const u of found.items) {
+    let siblings = roots;
+    for (const ref of [...(u.ancestors ?? []), u]) {
+      let node = nodes.get(ref.id);
+      if (!node) {
+        node = { ref: matched.has(ref.id) ? found.items.find((x) => x.id === ref.id)! : ref, below: [] };
+        nodes.set(ref.id, node);
+        siblings.push(node);
+      }
+      siblings = node.below;
+    }
+  }
+  const branch = (list: Node[], depth: number) => (
+    <ul class={depth ? "tree__branch" : "tree"}>
+      {[...list].sort((a, b) => collator.compare(a.ref.name, b.ref.name)).map((n) => (
+        <li key={n.ref.id}>
+          <Row unit={n.ref} kids={"children" in n.ref ? n.ref.children ?? 0 : 0} open={false} onEdit={onEdit} />
+          {n.below.length > 0 && branch(n.below, depth + 1)}
+        </li>
+      ))}
+    </ul>
+  );
+  const shown = found.items.length;
+  return (
+    <>
       <p class="muted" role="status">
-        {shown ? (found ? `${found} đơn vị khớp “${query.trim()}” (kèm các đơn vị cấp trên của chúng).` : `Không có đơn vị nào khớp “${query.trim()}”.`)
-          : `${units.length} đơn vị.`}
+        {!found.total ? `Không có đơn vị nào khớp “${query}”.`
+          : `${found.total} đơn vị khớp “${query}” (kèm các đơn vị cấp trên của chúng)`
+            + (found.total > shown ? `; hiện ${shown} đơn vị khớp nhất, gõ thêm để thu hẹp.` : ".")}
       </p>
-      {branch(null, 0)}
+      {shown > 0 && branch(roots, 0)}
     </>
   );
 }
@@ -282,7 +385,6 @@ interface Loaded { unit: Unit; etag: string }
 function EditUnit({ unitId, onSaved, onAddChild, onStale }: {
   unitId: string; onSaved: (u: Unit) => void; onAddChild: (parent: string) => void; onStale: () => void;
 }) {
-  const { units, reload } = useUnits();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [name, setName] = useState("");
@@ -319,8 +421,6 @@ function EditUnit({ unitId, onSaved, onAddChild, onStale }: {
   if (loadError) return <Notice kind="error">{loadError}</Notice>;
   if (!loaded) return <Loading />;
   const { unit, etag } = loaded;
-  // Its own subtree is no place to move a unit to (the API refuses the cycle too, for a stale list).
-  const own = units ? subtreeOf(units, unit.id) : new Set([unit.id]);
 
   async function save(e: Event) {
     e.preventDefault();
@@ -363,8 +463,7 @@ function EditUnit({ unitId, onSaved, onAddChild, onStale }: {
         return;
       }
       if (p.status === 409 || p.errors?.some((x) => x.field === "parent_id")) {
-        // A refused move means the tree changed since the picker read it: read the units again.
-        reload();
+        // A refused move means the tree changed since the picker searched: read the units again.
         onStale();
         setRound((n) => n + 1);
         setParent(unit.parent_id ?? "");  // the refused choice may no longer be offered
@@ -387,7 +486,7 @@ function EditUnit({ unitId, onSaved, onAddChild, onStale }: {
       </Field>
       <Field id="e-parent" label="Đơn vị cấp trên" error={errs.parent_id}
              hint="Không chọn được chính đơn vị này và các đơn vị cấp dưới của nó.">
-        {(d) => <UnitSelect key={round} id="e-parent" value={parent} onChange={setParent} exclude={own}
+        {(d) => <UnitSelect key={round} id="e-parent" value={parent} onChange={setParent} excludeBelow={unit.id}
                             empty="— Không có (cấp cao nhất) —" describedBy={d} />}
       </Field>
       <Field id="e-kind" label="Loại đơn vị" error={errs.kind}>
