@@ -162,7 +162,9 @@ class Api:
         event = proxy_event(method, path, params, token or self.token, body, headers)
         if body is None:
             event["body"] = None
+        # Chalice reads the multi-value form (API Gateway sends both)
         event["queryStringParameters"] = query
+        event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()} if query else None
         return thidua.app(event, LambdaContext())
 
 

@@ -49,29 +49,6 @@ def _build(count: int, progress: Callable[[str], None]) -> tuple[Any, str, list[
     return ddb, admin, units
 
 
-class _Api:
-    """bench.scale.Api with the query string where Chalice reads it (multiValueQueryStringParameters)."""
-
-    def __init__(self, token: str) -> None:
-        from bench.scale import Api
-
-        self.inner = Api(token)
-
-    def call(self, *args: Any, **kwargs: Any) -> Any:
-        return self.inner.call(*args, **kwargs)
-
-    def raw(self, method: str, path: str, body: Any = None, *, query: dict[str, str] | None = None,
-            **kwargs: Any) -> dict[str, Any]:
-        import app as thidua
-        from bench.submission import LambdaContext, proxy_event
-
-        event = proxy_event(method, path, {}, self.inner.token, body, kwargs.get("headers"))
-        event["body"] = None if body is None else event["body"]
-        event["queryStringParameters"] = query
-        event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()} if query else None
-        return thidua.app(event, LambdaContext())
-
-
 def _measure(api: Any, counter: Any, query: dict[str, str] | None, repeat: int) -> dict[str, Any]:
     from bench.scale import _timed_get
 
@@ -100,7 +77,7 @@ def _every_unit(api: Any, counter: Any) -> dict[str, Any]:
 def run(quick: bool = False, count: int = COUNT, progress: Callable[[str], None] = print) -> list[Figure]:
     ddb, admin, units = _build(count, progress)
     try:
-        from bench.scale import MEASURED_AT
+        from bench.scale import MEASURED_AT, Api
         from bench.submission import Counter
         from chalicelib.bootstrap import services
         from chalicelib.core.clock import FixedClock
@@ -111,7 +88,7 @@ def run(quick: bool = False, count: int = COUNT, progress: Callable[[str], None]
 
         services.clock = FixedClock(MEASURED_AT)  # the token was issued at that time
 
-        api, counter = _Api(admin), Counter(store_for(settings()).table.client)
+        api, counter = Api(admin), Counter(store_for(settings()).table.client)
         api.call("GET", "/v1/me", expect=200)  # a warm instance
         repeat = 1 if quick else 5
         province = next(u for u in units if u["kind"] == "province")
