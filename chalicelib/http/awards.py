@@ -61,9 +61,12 @@ def list_nominations(ctx: Context, unit_id: str) -> Reply:
 @awards.route("GET", "/v1/units/{unit_id}/nominee-units",
               summary="Đơn vị mình và các đơn vị cấp dưới (mã, tên, đơn vị cấp trên) theo thứ tự cây: ô chọn đơn vị "
                       "được đề nghị (nominee_unit_id) của biểu mẫu đề nghị",
-              access=OWN_SUBTREE_READ, response=trend_models.UnitChoiceList, errors=(404,))
+              access=OWN_SUBTREE_READ, response=trend_models.UnitChoiceList, errors=(404, 422),
+              query=(QueryParam("q", "Tìm theo tên (có hoặc không dấu) hoặc mã trong các đơn vị này; tối đa `limit` "
+                                     "đơn vị (mặc định 20)", {"type": "string", "maxLength": 100}), *PAGED))
 def nominee_units(ctx: Context, unit_id: str) -> Reply:
-    return Reply(page(service.nominee_units(ctx.store, unit_id), None))
+    limit = ctx.limit if ctx.query("limit") is not None else None
+    return Reply(service.nominee_units(ctx.store, unit_id, q=ctx.query("q"), limit=limit, cursor=ctx.cursor))
 
 
 @awards.route("GET", "/v1/nominations/{nomination_id}", summary="Xem đề nghị khen thưởng (kèm ETag)",

@@ -8,7 +8,7 @@ from chalicelib.core.states import ReviewAction
 from chalicelib.http.context import Context, Reply, page
 from chalicelib.http.declaration import CURSOR, PAGED, Feature, LazyModels, LazyModule, QueryParam
 from chalicelib.http.problems import HttpProblem
-from chalicelib.reporting.completeness import MAX_LIMIT, completeness_for, completeness_page, page_limit
+from chalicelib.reporting.completeness import MAX_LIMIT, completeness_for, completeness_page, page_limit, page_start
 
 # the domain loads with the first request that needs it
 deadlines = LazyModule("chalicelib.reporting.deadlines")
@@ -143,6 +143,7 @@ def set_period(ctx: Context, period: str) -> Reply:
 def period_completeness(ctx: Context, period: str) -> Reply:
     checked = period_of(period)
     limit = page_limit(ctx.query("limit"))
+    page_start(checked.code, ctx.cursor)  # a bad cursor is refused before anything is read (or kept)
     result = completeness_for(ctx.store, checked, ctx.settings.deadline_days, ctx.now())
     return Reply(completeness_page(result, limit, ctx.cursor))
 

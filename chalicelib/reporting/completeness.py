@@ -201,7 +201,7 @@ def completeness_page(result: Completeness, limit: int | None, cursor: str | Non
         if body_bytes(whole) + len('"next": null, ') <= MAX_BODY:
             return {**whole, "next": None}
         limit = DEFAULT_PAGE
-    start = position_of(cursor, "completeness", result.period.code, "kỳ này")
+    start = page_start(result.period.code, cursor)
     # room for the page's frame (period, totals, rates, a cursor) and then row by row
     room = MAX_BODY - body_bytes({**whole, "rows": [], "next": position_cursor("completeness", result.period.code,
                                                                                len(rows))})
@@ -213,6 +213,11 @@ def completeness_page(result: Completeness, limit: int | None, cursor: str | Non
         end += 1
     return {**whole, "rows": rows[start:end],
             "next": position_cursor("completeness", result.period.code, end) if end < len(rows) else None}
+
+
+def page_start(period_code: str, cursor: str | None) -> int:
+    """The first row of the page `cursor` names (0 without one); 422 for a cursor not of this period's board."""
+    return position_of(cursor, "completeness", period_code, "kỳ này")
 
 
 def body_bytes(body: Any) -> int:

@@ -60,5 +60,7 @@ class UnitChoice(Strict):
 
 
 class UnitChoiceList(Strict):
-    items: list[UnitChoice] = Field(description="Mọi đơn vị theo thứ tự cây (đơn vị cấp trên trước)")
-    next: Optional[str] = Field(description="Luôn null: một trang")
+    items: list[UnitChoice] = Field(description="Các đơn vị theo thứ tự cây (đơn vị cấp trên trước): tất cả khi "
+                                                "vừa 1 MB, nếu không thì từng trang; hoặc kết quả tìm (`q`)")
+    next: Optional[str] = Field(description="Con trỏ trang kế tiếp; null: trang cuối (luôn null khi tìm)")
+    total: Optional[int] = Field(None, description="Số đơn vị (khi tìm: số đơn vị khớp)")

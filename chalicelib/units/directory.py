@@ -87,7 +87,7 @@ def children_page(store: Store, parent: str | None, limit: int, cursor: str | No
             "total": len(below)}
 
 
-def _matcher(query: str):  # type: ignore[no-untyped-def]
+def name_matcher(query: str):  # type: ignore[no-untyped-def]
     """Each word of the query must begin a word of the name: a word typed without diacritics matches
     with or without them ("nghe an" finds "Nghệ An"), a word typed with them matches only them."""
     words = []
@@ -113,7 +113,7 @@ def search(store: Store, query: str, limit: int = SEARCH_LIMIT) -> dict[str, Any
     if not name_key(text):
         return {"items": [], "next": None, "total": 0}
     tree = links(store)
-    match, whole = _matcher(text)
+    match, whole = name_matcher(text)
     wanted_id = text.lower()
     found: list[tuple[tuple, str]] = []
     for uid, unit in tree.by_id.items():

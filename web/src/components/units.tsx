@@ -39,7 +39,10 @@ async function readNames(ids: string[]): Promise<void> {
     const chunk = ids.slice(at, at + 100);
     try {
       const { data } = await api.GET("/v1/units", { params: { query: { ids: chunk.join(",") } } });
-      if (!data) continue;
+      if (!data) {  // refused (a unit's clerk may not list units): not asked again on every render
+        chunk.forEach((id) => missing.add(id));
+        continue;
+      }
       learn(data.items);
       chunk.filter((id) => !known.has(id)).forEach((id) => missing.add(id));
     } finally {
@@ -94,7 +97,11 @@ interface Props {
   /** A unit that may not be chosen, nor any unit below it (a unit cannot move under itself). */
   excludeBelow?: string;
   describedBy?: string;
+  /** Where to search instead of GET /v1/units?q= (a unit's own subtree, for its clerks). */
+  search?: (query: string, limit: number) => Promise<{ items: Unit[]; total: number }>;
 }
+
+export type UnitSearch = NonNullable<Props["search"]>;
 
 const SEARCH_LIMIT = 20;
 const DEBOUNCE_MS = 200;
@@ -103,7 +110,7 @@ interface Found { items: Unit[]; total: number; query: string }
 
 /** A combobox (WAI-ARIA 1.2, list autocomplete): type a unit's name or code, choose with the arrow
  * keys and Enter (or a click); Esc closes the list and puts back the chosen unit's name. */
-export function UnitSelect({ id, value, onChange, empty, exclude, excludeBelow, describedBy }: Props) {
+export function UnitSelect({ id, value, onChange, empty, exclude, excludeBelow, describedBy, search }: Props) {
   const names = useUnitNames([value]);
   const chosen = names.unit(value);
   const [text, setText] = useState<string | null>(null);  // null: not typing, the chosen unit's name shows
@@ -126,6 +133,14 @@ export function UnitSelect({ id, value, onChange, empty, exclude, excludeBelow, 
     setBusy(true);
     const timer = setTimeout(async () => {
       try {
+        if (search) {
+          const got = await search(query, SEARCH_LIMIT);
+          if (mine !== seq.current) return;
+          learn(got.items);
+          setFound({ ...got, query });
+          setError(null);
+          return;
+        }
         const { data, error: e, response } = await api.GET("/v1/units", { params: { query: { q: query, limit: SEARCH_LIMIT } } });
         if (mine !== seq.current) return;
         if (data) {
@@ -135,8 +150,8 @@ export function UnitSelect({ id, value, onChange, empty, exclude, excludeBelow, 
         } else {
           setError(describe(asProblem(e, response)));
         }
-      } catch {
-        if (mine === seq.current) setError("Không tìm được: không kết nối được máy chủ.");
+      } catch (e) {
+        if (mine === seq.current) setError(search && e instanceof Error && e.message ? e.message : "Không tìm được: không kết nối được máy chủ.");
       } finally {
         if (mine === seq.current) setBusy(false);
       }

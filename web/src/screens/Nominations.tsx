@@ -1,10 +1,10 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, asProblem, describe, fieldErrors, newKey } from "../api/client";
 import type { Problem } from "../api/types";
 import type { components } from "../api/schema";
 import { countdown, date, dateTime, num } from "../lib/format";
 import { Field, Heading, Loading, Notice } from "../ui";
-import { UnitChoice, type UnitLike } from "../components/units";
+import { learn, UnitChoice, UnitSelect, type Unit, type UnitLike, type UnitSearch } from "../components/units";
 
 type Nomination = components["schemas"]["Nomination"];
 type AwardForm = components["schemas"]["AwardForm"];
@@ -17,6 +17,8 @@ const STATUS: Record<string, string> = {
   pending: "Đang chờ xét", approved: "Được chấp thuận", rejected: "Không được chấp thuận", held: "Tạm hoãn",
 };
 const KIND: Record<Kind, string> = { collective: "Tập thể", individual: "Cá nhân" };
+/** Units of a subtree the form lists in a select; a larger subtree is searched as the person types. */
+const LIST_AT_MOST = 300;
 
 /** Why a nomination to `c` can no longer be saved, or null while it can (the server says so too, 423). */
 function closedReason(c: Conference, now: number = Date.now()): string | null {
@@ -159,11 +161,26 @@ function NominationForm({ unitId, state, forms, conferences, onCancel, onSaved }
   const [busy, setBusy] = useState(false);
   const [subtree, setSubtree] = useState<UnitLike[] | null>(null);
   const [subtreeError, setSubtreeError] = useState<string | null>(null);
+  // A subtree too large for one answer (the ministry's 11,000 units), or for a list a person scrolls,
+  // is searched as the person types, not listed
+  const [searchable, setSearchable] = useState(false);
   useEffect(() => {
     api.GET("/v1/units/{unit_id}/nominee-units", { params: { path: { unit_id: unitId } } }).then(
-      ({ data }) => (data ? setSubtree(data.items) : setSubtreeError("Không tải được danh sách đơn vị cấp dưới.")),
+      ({ data }) => {
+        if (!data) return setSubtreeError("Không tải được danh sách đơn vị cấp dưới.");
+        setSubtree(data.items);
+        setSearchable(!!data.next || data.items.length > LIST_AT_MOST);
+        learn(data.items.map((u) => ({ ...u, ancestors: null }) as Unit));
+      },
       () => setSubtreeError("Không tải được danh sách đơn vị cấp dưới. Kiểm tra kết nối mạng."));
   }, [unitId]);
+  const searchSubtree: UnitSearch = async (q, limit) => {
+    const { data, error, response } = await api.GET("/v1/units/{unit_id}/nominee-units", {
+      params: { path: { unit_id: unitId }, query: { q, limit } } });
+    if (!data) throw new Error(describe(asProblem(error, response)));
+    return { items: data.items.map((u) => ({ ...u, ancestors: null }) as Unit), total: data.total ?? data.items.length };
+  };
+  const found = useRef(new Map<string, UnitLike>()).current;  // what a search offered, for pickUnit
   const errs = fieldErrors(problem);
   // 409: this nominee is already proposed for the form; said next to who the nominee is
   const duplicate = problem?.status === 409 ? problem.detail ?? "Đối tượng này đã được đề nghị hình thức này." : undefined;
@@ -221,7 +238,7 @@ function NominationForm({ unitId, state, forms, conferences, onCancel, onSaved }
 
   const general = problem && problem.status !== 409 && (problem.status !== 422 || !Object.keys(errs).length);
   const pickUnit = (id: string) => {
-    const unit = subtree?.find((u) => u.id === id);
+    const unit = subtree?.find((u) => u.id === id) ?? found.get(id);
     // a unit of the tree is nominated under its own name (still editable)
     set(isUnit && unit ? { nominee_unit_id: id, name: unit.name } : { nominee_unit_id: id });
   };
@@ -279,9 +296,9 @@ function NominationForm({ unitId, state, forms, conferences, onCancel, onSaved }
       {f.kind === "collective" && (
         <fieldset class="field">
           <legend>Tập thể được đề nghị là</legend>
-          <label><input type="radio" name="n-collective" value="unit" checked={f.collective === "unit"}
+          <label class="check"><input type="radio" name="n-collective" value="unit" checked={f.collective === "unit"}
                         onChange={() => set({ collective: "unit" })} /> Một đơn vị (đơn vị mình hoặc đơn vị cấp dưới)</label>
-          <label><input type="radio" name="n-collective" value="team" checked={f.collective === "team"}
+          <label class="check"><input type="radio" name="n-collective" value="team" checked={f.collective === "team"}
                         onChange={() => set({ collective: "team" })} /> Một tổ, đội, nhóm trong đơn vị</label>
         </fieldset>
       )}
@@ -289,8 +306,16 @@ function NominationForm({ unitId, state, forms, conferences, onCancel, onSaved }
              hint={f.kind === "individual" ? "Đơn vị của người được đề nghị; để trống: chính đơn vị đề nghị."
                : isUnit ? "Điểm tự động được tính theo số liệu của đơn vị này và các đơn vị cấp dưới." : undefined}
              error={errs.nominee_unit_id ?? errs.team}>
-        {(d) => <UnitChoice id="n-unit" value={f.nominee_unit_id} onChange={pickUnit} describedBy={d}
-                            empty={isUnit ? "— Chọn đơn vị —" : "— Đơn vị đề nghị —"} units={subtree} error={subtreeError} />}
+        {(d) => searchable
+          ? <UnitSelect id="n-unit" value={f.nominee_unit_id} onChange={pickUnit} describedBy={d}
+                        empty={isUnit ? "— Chọn đơn vị —" : "— Đơn vị đề nghị —"}
+                        search={async (q, limit) => {
+                          const got = await searchSubtree(q, limit);
+                          got.items.forEach((u) => found.set(u.id, u));
+                          return got;
+                        }} />
+          : <UnitChoice id="n-unit" value={f.nominee_unit_id} onChange={pickUnit} describedBy={d}
+                        empty={isUnit ? "— Chọn đơn vị —" : "— Đơn vị đề nghị —"} units={subtree} error={subtreeError} />}
       </Field>
       <Field id="n-name" label="Tên" hint={f.kind === "individual" ? "Họ và tên người được đề nghị." : isUnit ? "Tên đơn vị được đề nghị." : "Tên tổ, đội, nhóm được đề nghị."} error={errs.name ?? (f.officer_number.trim() && f.kind === "individual" ? undefined : duplicate)}>
         {(d, inv) => <input id="n-name" required maxLength={200} value={f.name} aria-describedby={d} aria-invalid={inv}
