@@ -204,6 +204,25 @@ _STATUSES_READY: set[str] = set()  # tables known to hold a status item for ever
 _SUMMARIES_READY: set[str] = set()  # tables known to hold every register entry in its nominee's summary
 
 
+def _marked(table: Any, key: keys.Key, seen: set[str]) -> bool:
+    """Whether the table holds the mark `key` (a fact about every item of a kind, put by a backfill or
+    when the table is made). Never unset, so a DynamoDB table seen marked is remembered for the
+    process; an in-memory table has no name and is asked each time."""
+    name = getattr(table, "name", "")
+    if name in seen:
+        return True
+    if table.get(key) is None:
+        return False
+    if name:
+        seen.add(name)
+    return True
+
+
+def _mark(table: Any, key: keys.Key, what: str) -> None:
+    pk, sk = key
+    table.write(Put({"PK": pk, "SK": sk, "what": what}))
+
+
 class Reports(_Repository):
     def get(self, unit_id: str, period: str) -> Record | None:
         return self.table.get(keys.report(unit_id, period))
@@ -312,17 +331,10 @@ class Reports(_Repository):
         return list(self.table.query_all(keys.period_reports_index(period), index=True, attrs=self.STATUS_ATTRS))
 
     def statuses_ready(self) -> bool:
-        name = getattr(self.table, "name", "")
-        if name in _STATUSES_READY:
-            return True
-        if self.table.get(keys.REPORT_STATUSES_READY) is None:
-            return False
-        _STATUSES_READY.add(name)  # never unset: remembered for the process
-        return True
+        return _marked(self.table, keys.REPORT_STATUSES_READY, _STATUSES_READY)
 
     def mark_statuses_ready(self) -> None:
-        pk, sk = keys.REPORT_STATUSES_READY
-        self.table.write(Put({"PK": pk, "SK": sk, "what": "every current report has its status item"}))
+        _mark(self.table, keys.REPORT_STATUSES_READY, "every current report has its status item")
 
     def backfill_statuses(self, period: str) -> int:
         """Write the status item of each current report of `period` that has none (or a partial one, left
@@ -1058,17 +1070,10 @@ class Register(_Repository):
         return out
 
     def summaries_ready(self) -> bool:
-        name = getattr(self.table, "name", "")
-        if name in _SUMMARIES_READY:
-            return True
-        if self.table.get(keys.REGISTER_SUMMARIES_READY) is None:
-            return False
-        _SUMMARIES_READY.add(name)  # never unset: remembered for the process
-        return True
+        return _marked(self.table, keys.REGISTER_SUMMARIES_READY, _SUMMARIES_READY)
 
     def mark_summaries_ready(self) -> None:
-        pk, sk = keys.REGISTER_SUMMARIES_READY
-        self.table.write(Put({"PK": pk, "SK": sk, "what": "every register entry is in its nominee's summary"}))
+        _mark(self.table, keys.REGISTER_SUMMARIES_READY, "every register entry is in its nominee's summary")
 
     def backfill_summaries(self) -> int:
         """Put every entry with an identity into its nominee's summary (entries stored before summaries):
@@ -1280,18 +1285,10 @@ class PeriodFigures(_Repository):
     def ready(self) -> bool:
         """Every current report has its figures item (a table made since they exist, or backfilled):
         a period's items are then its figures, and a pack may be made from them, not from its reports."""
-        name = getattr(self.table, "name", "")
-        if name in _FIGURES_READY:
-            return True
-        if self.table.get(keys.PERIOD_FIGURES_READY) is None:
-            return False
-        if name:  # never unset: remembered for the process (a DynamoDB table; an in-memory one has no name)
-            _FIGURES_READY.add(name)
-        return True
+        return _marked(self.table, keys.PERIOD_FIGURES_READY, _FIGURES_READY)
 
     def mark_ready(self) -> None:
-        pk, sk = keys.PERIOD_FIGURES_READY
-        self.table.write(Put({"PK": pk, "SK": sk, "what": "every current report has its period figures item"}))
+        _mark(self.table, keys.PERIOD_FIGURES_READY, "every current report has its period figures item")
 
     def backfill(self, period: str, reports: Sequence[Record]) -> int:
         """The figures item of each of `reports` (FIGURE_FIELDS, current) that has none: how many written.
