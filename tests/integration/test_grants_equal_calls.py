@@ -200,6 +200,11 @@ def workload(clock) -> None:
             pdf = api.get(f"/v1/documents/{document_id}/file", token=leader, headers={"Accept": "application/pdf"})
             assert pdf.status_code in (200, 302, 303), pdf.body
 
+            # a unit renamed since anything read the tree: the daily run is the first to read it, and packs it
+            # anew for the containers that follow (conditioned on the tree's version: ConditionCheckItem)
+            etag = api.get("/v1/units/ca-ha-tinh", token=admin).headers["ETag"]
+            assert api.patch("/v1/units/ca-ha-tinh", token=admin, body={"name": "Công an tỉnh Hà Tĩnh (mới)"},
+                             headers={"If-Match": etag}).status_code == 200
             # --- the reminders: 2021-08 is due in two days and Hà Tĩnh has not reported; Nghệ An's note goes
             reminded = client.lambda_.invoke("send_reminders", event).payload
             assert reminded["sent"] and reminded["notes_sent"], reminded
