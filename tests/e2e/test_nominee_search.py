@@ -37,14 +37,16 @@ def world(tmp_path_factory):
         yield world
 
 
-def test_a_large_subtree_is_searched_and_the_chosen_unit_nominated(world, chromium_factory):
-    clerk = person(world, "unit", PROVINCE, name="Lê Thị Thi Đua")
-    driver = chromium_factory(width=1366, height=900)
+@pytest.mark.parametrize("width", (360, 1366))
+def test_a_large_subtree_is_searched_and_the_chosen_unit_nominated(world, chromium_factory, width):
+    clerk = person(world, "unit", PROVINCE, name=f"Lê Thị Thi Đua {width}")
+    driver = chromium_factory(width=width, height=900)
     sign_in(driver, world, clerk)
     go(driver, world, f"/de-nghi/{PROVINCE}")
     heading(driver, "Đề nghị khen thưởng")
     press(driver, "Tạo đề nghị")
-    fill(driver, "Hình thức khen thưởng", "giay-khen")
+    form = "giay-khen" if width == 360 else "bang-khen-bo-truong"
+    fill(driver, "Hình thức khen thưởng", form)
     # typed without diacritics, in any order: one commune has a 17 and a huyện Số 4
     offered = combobox_options(driver, "Đơn vị được đề nghị", "hoa binh 17 so 4")
     assert [o["value"] for o in offered] == [f"{PROVINCE}-h4-x17"], offered
@@ -57,7 +59,8 @@ def test_a_large_subtree_is_searched_and_the_chosen_unit_nominated(world, chromi
     fill(driver, "Hội nghị", world.conference["id"])
     press(driver, "Lưu đề nghị")
     says(driver, "Công an xã Hòa Bình 17, huyện Số 4")
-    [nomination] = wait(driver, lambda d: ok(world.api.call("GET", f"/v1/units/{PROVINCE}/nominations"))["items"],
-                        message="the nomination was never stored")
-    assert (nomination["kind"], nomination["nominee_unit_id"], nomination["name"]) == (
-        "collective", f"{PROVINCE}-h4-x17", "Công an xã Hòa Bình 17, huyện Số 4")
+    # each width nominates the commune for its own award form (a conference takes one per form)
+    stored = wait(driver, lambda d: [n for n in ok(world.api.call("GET", f"/v1/units/{PROVINCE}/nominations"))["items"]
+                                     if n["award_form"] == form], message="the nomination was never stored")
+    assert [(n["kind"], n["nominee_unit_id"], n["name"]) for n in stored] == [
+        ("collective", f"{PROVINCE}-h4-x17", "Công an xã Hòa Bình 17, huyện Số 4")]
