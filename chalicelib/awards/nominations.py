@@ -262,7 +262,6 @@ def create_nomination(store: Store, who: Principal, unit_id: str, body: Nominati
     return nomination
 
 
-NOMINEE_UNITS_MAX_BODY = 1024 * 1024  # the whole subtree in one answer only below this (UTF-8 JSON)
 NOMINEE_UNITS_SEARCH = 20  # units a search answers unless `limit` says otherwise
 
 
@@ -276,7 +275,7 @@ def nominee_units(store: Store, unit_id: str, *, q: str | None = None, limit: in
     beginning with each word typed (diacritics optional, as GET /v1/units?q=) or whose id it is, in tree
     order, and `total` says how many matched."""
     from chalicelib.core.text import name_key as key_of
-    from chalicelib.reporting.completeness import body_bytes
+    from chalicelib.core.positions import MAX_BODY, body_bytes
     from chalicelib.units.directory import MAX_QUERY, name_matcher
     from chalicelib.units.service import descendants, tree_walk
 
@@ -296,7 +295,7 @@ def nominee_units(store: Store, unit_id: str, *, q: str | None = None, limit: in
         return {"items": found[:limit or NOMINEE_UNITS_SEARCH], "next": None, "total": len(found)}
     if limit is None and cursor is None:
         whole = {"items": rows, "next": None, "total": len(rows)}
-        if body_bytes(whole) <= NOMINEE_UNITS_MAX_BODY:
+        if body_bytes(whole) <= MAX_BODY:
             return whole
     end = start + (limit or 50)
     return {"items": rows[start:end], "total": len(rows),

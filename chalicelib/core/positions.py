@@ -10,6 +10,12 @@ import json
 from chalicelib.core.errors import invalid
 
 MAX_POSITION = 10**6
+MAX_BODY = 1024 * 1024  # the body of one page, as sent: every listing answers at most this
+
+
+def body_bytes(body: object) -> int:
+    """The size of `body` as the API sends it (UTF-8 JSON, Vietnamese letters as they are)."""
+    return len(json.dumps(body, ensure_ascii=False).encode())
 
 
 def position_cursor(kind: str, scope: str, position: int) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 
 from chalicelib.core.errors import invalid
 from chalicelib.core.periods import Period
-from chalicelib.core.positions import position_cursor, position_of
+from chalicelib.core.positions import MAX_BODY, body_bytes, position_cursor, position_of
 from chalicelib.units.service import tree_walk
 
 COUNTS = ("expected", "complete", "on_time", "late", "missing", "returned", "accepted")
@@ -181,7 +181,6 @@ def completeness_for(store: Any, period: Period, deadline_days: int, now: dateti
 
 # -- pages: every answer at most 1 MB --------------------------------------------------------
 
-MAX_BODY = 1024 * 1024   # the body of one page, as sent (UTF-8 JSON): the whole board only below this
 MAX_LIMIT = 1000         # rows a page may ask for (a page stops earlier if they would pass MAX_BODY)
 DEFAULT_PAGE = 500       # rows of the first page when the whole board would not fit
 
@@ -218,11 +217,6 @@ def completeness_page(result: Completeness, limit: int | None, cursor: str | Non
 def page_start(period_code: str, cursor: str | None) -> int:
     """The first row of the page `cursor` names (0 without one); 422 for a cursor not of this period's board."""
     return position_of(cursor, "completeness", period_code, "kỳ này")
-
-
-def body_bytes(body: Any) -> int:
-    """The size of `body` as the API sends it (UTF-8 JSON, Vietnamese letters as they are)."""
-    return len(json.dumps(body, ensure_ascii=False).encode())
 
 
 def lambda_bytes(body: Any) -> int:
