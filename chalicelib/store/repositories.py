@@ -1198,6 +1198,25 @@ PACK_CHUNK = 300_000  # characters of packed text per item (an item holds at mos
 PACK_MAX_CHUNKS = 10  # written in one transaction (at most 4 MB)
 
 
+def _packed(data: Any) -> list[str] | None:
+    """`data` as zlib-compressed JSON in base64 text, cut into items' worth; None when too large to write
+    in one transaction."""
+    import base64
+    import zlib
+
+    text = base64.b64encode(zlib.compress(json.dumps(data, separators=(",", ":")).encode(), 6)).decode()
+    chunks = [text[i:i + PACK_CHUNK] for i in range(0, len(text), PACK_CHUNK)] or [""]
+    return chunks if len(chunks) <= PACK_MAX_CHUNKS else None
+
+
+def _unpacked(parts: Sequence[Record]) -> Any:
+    """What `_packed` cut into the `data` of these items, in order."""
+    import base64
+    import zlib
+
+    return json.loads(zlib.decompress(base64.b64decode("".join(p["data"] for p in parts))))
+
+
 class PeriodFigures(_Repository):
     """Every unit's figures of one period, for sums over a conference's window without reading reports.
 
@@ -1224,9 +1243,6 @@ class PeriodFigures(_Repository):
         return self._write(keys.figures_window_partition(name), as_of, sums)
 
     def _read(self, partition: str) -> tuple[str, dict[str, Record]] | None:
-        import base64
-        import zlib
-
         items = list(self.table.query_all(partition))
         if not items:
             return None
@@ -1234,15 +1250,11 @@ class PeriodFigures(_Repository):
         parts = [i for i in items[:count] if i.get("as_of") == as_of]
         if len(parts) != count:  # a later pack of fewer chunks leaves stale ones behind: ignored
             return None
-        return as_of, json.loads(zlib.decompress(base64.b64decode("".join(p["data"] for p in parts))))
+        return as_of, _unpacked(parts)
 
     def _write(self, partition: str, as_of: str, figures: dict[str, Record]) -> bool:
-        import base64
-        import zlib
-
-        text = base64.b64encode(zlib.compress(json.dumps(figures, separators=(",", ":")).encode(), 6)).decode()
-        chunks = [text[i:i + PACK_CHUNK] for i in range(0, len(text), PACK_CHUNK)] or [""]
-        if len(chunks) > PACK_MAX_CHUNKS:
+        chunks = _packed(figures)
+        if chunks is None:
             return False  # too large to pack: read from the figures items every time
         writes: list[Put] = []
         for n, data in enumerate(chunks):
@@ -1399,25 +1411,18 @@ def _kept_version(table: Table, partition: str, version_key: keys.Key) -> tuple[
 
 def _unpack_kept(items: list[Record], version: str, tag: str = "") -> Any:
     """What a whole pack of `version` (and `tag`) holds, else None."""
-    import base64
-    import zlib
-
     parts = [i for i in items if i.get("kind") == "pack" and i.get("version") == version and i.get("tag", "") == tag]
     if not parts or int(parts[0].get("chunks", 0)) != len(parts):
         return None  # none yet, or of an older version (a longer old pack's last chunks are left over)
-    return json.loads(zlib.decompress(base64.b64decode("".join(p["data"] for p in parts))))
+    return _unpacked(parts)
 
 
 def _pack_kept(table: Table, version_key: keys.Key, pack_key: Callable[[int], keys.Key], version: str,
                data: Any, tag: str = "") -> bool:
     """Store `data` packed as of `version`, only while that is still the version (one transaction). A cache:
     not stored when too large or when a write of what it packs raced it (the next read packs again)."""
-    import base64
-    import zlib
-
-    text = base64.b64encode(zlib.compress(json.dumps(data, separators=(",", ":")).encode(), 6)).decode()
-    chunks = [text[i:i + PACK_CHUNK] for i in range(0, len(text), PACK_CHUNK)] or [""]
-    if len(chunks) > PACK_MAX_CHUNKS:
+    chunks = _packed(data)
+    if chunks is None:
         return False  # too large to pack in one transaction: read in full every time
     writes: list[Operation] = [Check(version_key, Eq("version", version))]
     for n, part in enumerate(chunks):
