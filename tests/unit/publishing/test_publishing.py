@@ -268,24 +268,25 @@ def _as_before_the_packs(store, cid):
                           | {"PK": pk, "SK": sk, "fingerprint": hashlib.sha256(f"{old}|".encode()).hexdigest()}))
 
 
-def test_a_summary_approved_before_the_packs_is_issued_from_what_its_signer_saw(world, signer):
+def _approved_before_the_packs(world, signer) -> str:
+    """A conference whose summary draft was made and approved for signature before the packs' fingerprint."""
     seed_units(world, [("ca-vinh", "Công an thành phố Vinh", "ca-nghe-an", "other")])  # not listed: in the pack
     put_report(world, "ca-vinh", "2021-08", {"citizens_escorted": 300})
     cid = conference(world)["id"]
     compile_(world, cid)
     _as_before_the_packs(world, cid)
     submit_and_approve(world, cid, signer)
+    return cid
+
+
+def test_a_summary_approved_before_the_packs_is_issued_from_what_its_signer_saw(world, signer):
+    cid = _approved_before_the_packs(world, signer)
     result = compile_(world, cid)
     assert [r["number"] for r in result.issued] == ["01/BC-BCA"]
 
 
 def test_a_summary_approved_before_the_packs_whose_figures_changed_goes_back_to_draft(world, signer):
-    seed_units(world, [("ca-vinh", "Công an thành phố Vinh", "ca-nghe-an", "other")])  # not listed: in the pack
-    put_report(world, "ca-vinh", "2021-08", {"citizens_escorted": 300})
-    cid = conference(world)["id"]
-    compile_(world, cid)
-    _as_before_the_packs(world, cid)
-    submit_and_approve(world, cid, signer)
+    cid = _approved_before_the_packs(world, signer)
     put_report(world, "ca-ha-tinh", "2021-08", {"citizens_escorted": 5000})
     assert compile_(world, cid).issued == []
     head = world.documents.stream(cid, "summary")
